@@ -1,0 +1,40 @@
+//! Analyzers state facts about a scanned image as findings. Each analyzer is
+//! listed explicitly in [`run`]; policy (later) decides what the facts mean.
+
+mod layers;
+
+use crate::finding::{Finding, LayerRef};
+use crate::fs::ImageFs;
+use crate::layer::LayerIndex;
+use crate::scan::ImageInfo;
+
+/// Run every analyzer and return the findings, most severe first.
+pub fn run(image: &ImageInfo, layer_indexes: &[LayerIndex], fs: &ImageFs) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    layers::walk_findings(image, layer_indexes, fs, &mut findings);
+    layers::permissions(image, fs, &mut findings);
+    layers::hidden_in_history(image, fs, &mut findings);
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.path.cmp(&b.path))
+            .then_with(|| a.code.cmp(&b.code))
+            .then_with(|| {
+                a.layer
+                    .as_ref()
+                    .map(|l| l.index)
+                    .cmp(&b.layer.as_ref().map(|l| l.index))
+            })
+    });
+    findings
+}
+
+/// The report's reference to layer `index`.
+pub fn layer_ref(image: &ImageInfo, index: usize) -> LayerRef {
+    let l = image.layers.get(index);
+    LayerRef {
+        index,
+        digest: l.and_then(|l| l.digest),
+        created_by: l.and_then(|l| l.created_by.clone()),
+    }
+}

@@ -1,0 +1,45 @@
+//! `stowaway inventory IMAGE`: the squashed file manifest.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use stowaway::report::{Format, json, table};
+
+use super::{ImageArgs, Verdict, emit, use_color};
+
+#[derive(Args)]
+pub struct InventoryArgs {
+    #[command(flatten)]
+    image: ImageArgs,
+    /// Output format: table or json.
+    #[arg(long, default_value = "table")]
+    format: Format,
+    /// Also list files hidden by later layers (whited out, opaque, overwritten).
+    #[arg(long)]
+    all_layers: bool,
+    /// Write to this file instead of stdout.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+}
+
+pub fn run(a: InventoryArgs) -> anyhow::Result<Verdict> {
+    let scan = a.image.scan()?;
+    let text = match a.format {
+        Format::Table => table::inventory(
+            &scan.image,
+            &scan.fs,
+            a.all_layers,
+            table::Style {
+                color: use_color(a.output.as_ref()),
+            },
+        ),
+        Format::Json => {
+            serde_json::to_string_pretty(&json::inventory(&scan.image, &scan.fs, a.all_layers))?
+                + "\n"
+        }
+        Format::Sarif => anyhow::bail!("inventory has no SARIF form; use table or json"),
+    };
+    emit(&text, a.output.as_ref())?;
+    Ok(Verdict::Pass)
+}

@@ -1,0 +1,155 @@
+//! Command-line definitions (clap), turned once into typed options, and one
+//! file per subcommand. Subcommands return a [`Verdict`]; `main` alone maps
+//! it to an exit code.
+
+mod explain;
+mod inventory;
+mod progress;
+mod scan;
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+
+use stowaway::Limits;
+use stowaway::limits::parse_size;
+use stowaway::source::PlatformSpec;
+
+/// What a command concluded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Nothing at or above the failure threshold.
+    Pass,
+    /// Findings at or above the threshold.
+    Fail,
+}
+
+#[derive(Parser)]
+#[command(name = "stowaway", version, about = "Find ingress tool transfer (T1105) in container images", long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the image's files (squashed view) with sha256 and provenance.
+    Inventory(inventory::InventoryArgs),
+    /// Scan an image and report findings.
+    Scan(scan::ScanArgs),
+    /// Explain a finding code (or list them all).
+    Explain(explain::ExplainArgs),
+}
+
+impl Cli {
+    /// Run the chosen command.
+    pub fn run(self) -> anyhow::Result<Verdict> {
+        match self.command {
+            Command::Inventory(a) => inventory::run(a),
+            Command::Scan(a) => scan::run(a),
+            Command::Explain(a) => explain::run(a),
+        }
+    }
+}
+
+/// Image selection and scan limits, shared by every command that reads an image.
+#[derive(Args)]
+pub struct ImageArgs {
+    /// Image reference: oci:DIR[:TAG|@sha256:…], oci-archive:FILE[:TAG],
+    /// docker-archive:FILE[:REPO:TAG], dir:ROOTFS.
+    pub image: String,
+    /// Platform to pick from a multi-platform index (os/arch[/variant]; default linux/amd64).
+    #[arg(long)]
+    pub platform: Option<PlatformSpec>,
+    /// Maximum decompressed size of one layer (e.g. 64G).
+    #[arg(long, value_parser = parse_size, value_name = "SIZE")]
+    pub max_layer_size: Option<u64>,
+    /// Maximum decompressed size of the whole image.
+    #[arg(long, value_parser = parse_size, value_name = "SIZE")]
+    pub max_image_size: Option<u64>,
+    /// Maximum tar entries in one layer.
+    #[arg(long, value_name = "N")]
+    pub max_entries: Option<u64>,
+    /// Bytes of one file kept in memory for analysis.
+    #[arg(long, value_parser = parse_size, value_name = "SIZE")]
+    pub max_file_buffer: Option<u64>,
+    /// Symlinks followed while resolving one path.
+    #[arg(long, value_name = "N")]
+    pub max_link_depth: Option<u32>,
+    /// Maximum size of one JSON document (index, manifest, config).
+    #[arg(long, value_parser = parse_size, value_name = "SIZE")]
+    pub max_json_size: Option<u64>,
+    /// Maximum length of one path inside the image.
+    #[arg(long, value_name = "BYTES")]
+    pub max_path_bytes: Option<usize>,
+    /// Layers scanned at once.
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+}
+
+impl ImageArgs {
+    /// The limits, defaults overridden by flags.
+    pub fn limits(&self) -> Limits {
+        let mut l = Limits::default();
+        if let Some(v) = self.max_layer_size {
+            l.max_layer_bytes = v;
+        }
+        if let Some(v) = self.max_image_size {
+            l.max_image_bytes = v;
+        }
+        if let Some(v) = self.max_entries {
+            l.max_entries = v;
+        }
+        if let Some(v) = self.max_file_buffer {
+            l.max_file_buffer = v as usize;
+        }
+        if let Some(v) = self.max_link_depth {
+            l.max_link_depth = v;
+        }
+        if let Some(v) = self.max_json_size {
+            l.max_json_bytes = v;
+        }
+        if let Some(v) = self.max_path_bytes {
+            l.max_path_bytes = v;
+        }
+        if let Some(v) = self.jobs {
+            l.parallel_layers = v.max(1);
+        }
+        l
+    }
+
+    /// Run the scan with a progress bar when stderr is a terminal.
+    pub fn scan(&self) -> anyhow::Result<stowaway::Scan> {
+        let bar = progress::Bar::new();
+        let opts = stowaway::ScanOptions {
+            platform: self.platform.clone(),
+            limits: self.limits(),
+            progress: bar.as_ref().map(|b| b as &dyn stowaway::scan::Progress),
+        };
+        let result = stowaway::scan(&self.image, &opts);
+        if let Some(b) = bar {
+            b.finish();
+        }
+        Ok(result?)
+    }
+}
+
+/// Write `text` to `output` or stdout.
+pub fn emit(text: &str, output: Option<&PathBuf>) -> anyhow::Result<()> {
+    match output {
+        Some(p) => std::fs::write(p, text).with_context(|| format!("writing {}", p.display())),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())
+                .context("writing to stdout")?;
+            Ok(())
+        }
+    }
+}
+
+/// Colour only for a terminal, and never when NO_COLOR is set.
+pub fn use_color(output: Option<&PathBuf>) -> bool {
+    output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}

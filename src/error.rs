@@ -1,0 +1,110 @@
+//! Typed errors of the library, one variant per kind of failure, each carrying
+//! the context a user needs to find the problem: which image, which layer
+//! (index and digest), which path inside the image.
+
+use std::path::PathBuf;
+
+/// Everything that can stop a scan. Per-file problems that do not stop a scan
+/// are findings, not errors.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The image reference could not be understood.
+    #[error("invalid image reference {input:?}: {reason}")]
+    Reference { input: String, reason: String },
+
+    /// A host file could not be read.
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The image store (layout, archive) is malformed or misses something.
+    #[error("{location}: {reason}")]
+    Source { location: String, reason: String },
+
+    /// A JSON document (index, manifest, config) could not be parsed.
+    #[error("{what} ({location}) is not valid: {reason}")]
+    Document {
+        what: &'static str,
+        location: String,
+        reason: String,
+    },
+
+    /// A blob's bytes do not hash to the digest its descriptor names.
+    #[error("{what}: digest mismatch: descriptor says {expected}, content is {actual}")]
+    DigestMismatch {
+        what: String,
+        expected: String,
+        actual: String,
+    },
+
+    /// A blob's length differs from its descriptor's size.
+    #[error("{what}: size mismatch: descriptor says {expected} bytes, content is {actual} bytes")]
+    SizeMismatch {
+        what: String,
+        expected: u64,
+        actual: u64,
+    },
+
+    /// The uncompressed layer does not hash to the config's `rootfs.diff_ids[i]`.
+    #[error(
+        "layer {index} ({digest}): diff_id mismatch: config says {expected}, uncompressed content is {actual}"
+    )]
+    DiffIdMismatch {
+        index: usize,
+        digest: String,
+        expected: String,
+        actual: String,
+    },
+
+    /// The layer stream could not be decompressed or walked as a tar.
+    #[error("layer {index} ({digest}): {reason}")]
+    Layer {
+        index: usize,
+        digest: String,
+        reason: String,
+    },
+
+    /// A configured limit was exceeded.
+    #[error("{location}: limit exceeded: {what} is over {limit} (raise it with {flag})")]
+    Limit {
+        location: String,
+        what: &'static str,
+        limit: u64,
+        flag: &'static str,
+    },
+
+    /// No manifest for the requested platform, or several and none requested.
+    #[error("{reason}; available platforms: {}", available.join(", "))]
+    Platform {
+        reason: String,
+        available: Vec<String>,
+    },
+
+    /// Something this build does not support (yet).
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+impl Error {
+    /// Build an [`Error::Io`] for `path`.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// Build an [`Error::Source`].
+    pub fn source(location: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::Source {
+            location: location.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Result with the library's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

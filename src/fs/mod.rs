@@ -1,0 +1,180 @@
+//! The squashed image: layer indexes applied in order, exactly per the OCI
+//! image spec's whiteout rules, keeping provenance (which layer added and
+//! which modified each path) and everything that is shipped but hidden
+//! (whited out, under an opaque directory, overwritten, replaced).
+
+mod resolve;
+
+pub use resolve::{ResolveError, Resolved};
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::finding::{Code, Finding};
+use crate::layer::{Entry, EntryType, LayerIndex, Whiteout};
+use crate::path::ImagePath;
+
+/// A visible path in the final view.
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub entry: Entry,
+    /// Layer that last wrote this path.
+    pub layer: usize,
+    /// Layer that first added it (since it last appeared).
+    pub added_in: usize,
+    /// Later layers that rewrote it, in order.
+    pub modified_in: Vec<usize>,
+}
+
+/// How shipped bytes became invisible.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Hidden {
+    /// Deleted by a `.wh.NAME` marker (itself or a parent).
+    Whiteout,
+    /// Under a directory made opaque by `.wh..wh..opq`.
+    Opaque,
+    /// The same path written again (later layer, or later in the same tar).
+    Overwritten,
+    /// Below a directory that a later entry replaced with a non-directory.
+    Replaced,
+}
+
+/// Shipped in the image but not visible in the final view.
+#[derive(Clone, Debug)]
+pub struct Removed {
+    pub entry: Entry,
+    /// The layer whose bytes these are.
+    pub added_in: usize,
+    /// The layer that hid them.
+    pub removed_in: usize,
+    pub how: Hidden,
+}
+
+/// The final file system of an image, with provenance.
+#[derive(Clone, Debug, Default)]
+pub struct ImageFs {
+    pub nodes: BTreeMap<ImagePath, Node>,
+    pub removed: Vec<Removed>,
+    /// Problems found while squashing, with the layer they belong to.
+    pub findings: Vec<(usize, Finding)>,
+}
+
+impl ImageFs {
+    /// Apply the layers, lowest first.
+    pub fn squash(layers: &[LayerIndex]) -> ImageFs {
+        let mut fs = ImageFs::default();
+        for (i, layer) in layers.iter().enumerate() {
+            fs.apply(i, layer);
+        }
+        fs
+    }
+
+    /// Apply one layer on top of the current state.
+    pub fn apply(&mut self, layer: usize, index: &LayerIndex) {
+        // Whiteouts apply to lower layers only, so before this layer's entries.
+        for wh in &index.whiteouts {
+            match wh {
+                Whiteout::Path(p) => {
+                    if let Some(node) = self.nodes.remove(p) {
+                        self.hide(node, layer, Hidden::Whiteout);
+                    }
+                    self.remove_below(p, layer, Hidden::Whiteout);
+                }
+                Whiteout::Opaque(dir) => self.remove_below(dir, layer, Hidden::Opaque),
+            }
+        }
+        for entry in &index.entries {
+            let mut entry = entry.clone();
+            if entry.kind == EntryType::Hardlink && entry.sha256.is_none() {
+                self.resolve_hardlink(layer, &mut entry);
+            }
+            let path = entry.path.clone();
+            let (added_in, mut modified_in) = match self.nodes.remove(&path) {
+                Some(old) => {
+                    let keeps_dir =
+                        old.entry.kind == EntryType::Dir && entry.kind == EntryType::Dir;
+                    if old.entry.kind == EntryType::Dir && entry.kind != EntryType::Dir {
+                        self.remove_below(&path, layer, Hidden::Replaced);
+                    }
+                    let history = (old.added_in, old.modified_in.clone());
+                    if !keeps_dir {
+                        self.hide(old, layer, Hidden::Overwritten);
+                    }
+                    history
+                }
+                None => (layer, Vec::new()),
+            };
+            if added_in != layer && modified_in.last() != Some(&layer) {
+                modified_in.push(layer);
+            }
+            self.nodes.insert(
+                path,
+                Node {
+                    entry,
+                    layer,
+                    added_in,
+                    modified_in,
+                },
+            );
+        }
+    }
+
+    fn resolve_hardlink(&mut self, layer: usize, entry: &mut Entry) {
+        let target = ImagePath::new(entry.link.as_deref().unwrap_or_default());
+        let why = match self.nodes.get(&target) {
+            Some(t) if t.entry.kind.has_content() && t.entry.sha256.is_some() => {
+                entry.sha256 = t.entry.sha256;
+                entry.size = t.entry.size;
+                entry.content = t.entry.content;
+                return;
+            }
+            Some(t) => format!("target {target} is a {}", t.entry.kind.as_str()),
+            None => format!("target {target} does not exist in this or a lower layer"),
+        };
+        self.findings.push((
+            layer,
+            Finding::new(Code::HardlinkMissingTarget)
+                .at(&entry.path)
+                .because(why),
+        ));
+    }
+
+    fn hide(&mut self, node: Node, layer: usize, how: Hidden) {
+        if node.entry.kind == EntryType::Dir {
+            return;
+        }
+        self.removed.push(Removed {
+            added_in: node.layer,
+            removed_in: layer,
+            how,
+            entry: node.entry,
+        });
+    }
+
+    fn remove_below(&mut self, dir: &ImagePath, layer: usize, how: Hidden) {
+        let (lo, hi) = dir.descendant_bounds();
+        let keys: Vec<ImagePath> = match &hi {
+            Some(hi) => self
+                .nodes
+                .range(lo..hi.clone())
+                .map(|(k, _)| k.clone())
+                .collect(),
+            None => self.nodes.range(lo..).map(|(k, _)| k.clone()).collect(),
+        };
+        for k in keys {
+            if let Some(node) = self.nodes.remove(&k) {
+                self.hide(node, layer, how);
+            }
+        }
+    }
+
+    /// Look a path up in the final view without following links.
+    pub fn get(&self, path: &ImagePath) -> Option<&Node> {
+        self.nodes.get(path)
+    }
+}
+
+#[cfg(test)]
+mod tests;

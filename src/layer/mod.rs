@@ -1,0 +1,111 @@
+//! One layer, one pass: decompress, verify, walk the tar, hash every file.
+//! The result is a [`LayerIndex`]: the layer's entries and whiteouts as data,
+//! plus what was odd about them, ready to be squashed with the other layers.
+
+mod decompress;
+mod sniff;
+mod stream;
+mod walk;
+
+pub use decompress::{Compression, Sniffed, claimed, sniff as sniff_compression};
+pub use sniff::ContentKind;
+pub use stream::{LayerInput, scan_layer};
+pub use walk::{WalkContext, walk_tar};
+
+use serde::Serialize;
+
+use crate::digest::Sha256;
+use crate::finding::Finding;
+use crate::path::ImagePath;
+
+/// The type of a filesystem entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntryType {
+    File,
+    Dir,
+    Symlink,
+    Hardlink,
+    Char,
+    Block,
+    Fifo,
+}
+
+impl EntryType {
+    /// Lowercase name, as in the inventory JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryType::File => "file",
+            EntryType::Dir => "dir",
+            EntryType::Symlink => "symlink",
+            EntryType::Hardlink => "hardlink",
+            EntryType::Char => "char",
+            EntryType::Block => "block",
+            EntryType::Fifo => "fifo",
+        }
+    }
+
+    /// Regular file content (files, and hardlinks to them).
+    pub fn has_content(self) -> bool {
+        matches!(self, EntryType::File | EntryType::Hardlink)
+    }
+}
+
+/// One entry of a layer (or of a root filesystem).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub path: ImagePath,
+    pub kind: EntryType,
+    /// Permission bits including setuid (0o4000), setgid (0o2000), sticky.
+    pub mode: u32,
+    pub uid: u64,
+    pub gid: u64,
+    /// Content size (for hardlinks: the target's, once resolved).
+    pub size: u64,
+    /// Content digest of regular files (and resolved hardlinks).
+    pub sha256: Option<Sha256>,
+    /// Symlink target (raw bytes, as written) or hardlink target (normalized).
+    pub link: Option<Vec<u8>>,
+    /// What the content looks like (ELF, script…).
+    pub content: ContentKind,
+    /// Major/minor numbers of device nodes.
+    pub device: Option<(u32, u32)>,
+}
+
+impl Entry {
+    /// True if this entry runs as a program: an executable bit on a regular
+    /// file, or content that is a native binary or a script.
+    pub fn is_executable(&self) -> bool {
+        self.kind.has_content()
+            && (self.mode & 0o111 != 0 || self.content.is_program())
+            && self.sha256.is_some()
+    }
+}
+
+/// A deletion recorded by a layer, applied to the layers below it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Whiteout {
+    /// `.wh.NAME`: delete this path (and everything below it).
+    Path(ImagePath),
+    /// `.wh..wh..opq`: hide everything lower layers put below this directory.
+    Opaque(ImagePath),
+}
+
+/// Everything learned from one layer in one pass.
+#[derive(Clone, Debug, Default)]
+pub struct LayerIndex {
+    /// Entries in tar order (duplicates kept; the last one wins when squashing).
+    pub entries: Vec<Entry>,
+    /// Whiteouts in tar order.
+    pub whiteouts: Vec<Whiteout>,
+    /// Odd entries found while walking (layer is filled in by the scan).
+    pub findings: Vec<Finding>,
+    /// Compression found by magic bytes.
+    pub compression: Option<Compression>,
+    /// Digest and size of the blob as stored (compressed).
+    pub blob_digest: Option<Sha256>,
+    pub blob_size: u64,
+    /// Digest and size of the uncompressed tar.
+    pub diff_id: Option<Sha256>,
+    pub uncompressed_size: u64,
+}

@@ -1,0 +1,340 @@
+//! The streaming pass over one layer blob, on three threads so that hashing
+//! (the bottleneck without SHA-NI) overlaps decompression:
+//!
+//! ```text
+//! blob ─► [inflate: sha256 of blob, decompress] ─┬─► [diff_id: sha256 of tar]
+//!                                                 └─► [walk: tar entries, sha256 per file]
+//! ```
+//!
+//! Chunks are shared (`Arc`) through bounded channels, so memory stays flat
+//! whatever the layer size. Every stream is drained to EOF before digests are
+//! judged; a digest mismatch outranks a tar error (it explains it).
+
+use std::io::{self, BufRead, BufReader, Read};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+
+use crate::digest::{Hasher, HashingReader, Sha256};
+use crate::error::{Error, Result};
+use crate::finding::{Code, Finding};
+use crate::limits::Limits;
+
+use super::LayerIndex;
+use super::decompress::{self, Compression, Sniffed};
+use super::walk::{WalkContext, WalkError, walk_tar};
+
+const CHUNK: usize = 256 * 1024;
+const DEPTH: usize = 8;
+
+/// What is known about a layer before reading it.
+pub struct LayerInput<'a> {
+    /// 0-based layer index.
+    pub index: usize,
+    /// Blob digest and size from the manifest (docker-archive layers may have neither).
+    pub digest: Option<Sha256>,
+    pub size: Option<u64>,
+    /// Media type from the manifest, if any.
+    pub media_type: Option<String>,
+    /// `rootfs.diff_ids[index]` from the config.
+    pub diff_id: Option<Sha256>,
+    /// Limits, and the image-wide decompressed byte budget shared by all layers.
+    pub limits: &'a Limits,
+    pub image_bytes: &'a AtomicU64,
+}
+
+impl LayerInput<'_> {
+    fn location(&self) -> String {
+        match &self.digest {
+            Some(d) => format!("layer {} ({d})", self.index),
+            None => format!("layer {}", self.index),
+        }
+    }
+    fn digest_label(&self) -> String {
+        self.digest
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "no digest".into())
+    }
+}
+
+/// Result of the inflate thread.
+struct Inflated {
+    blob: (Sha256, u64),
+    compression: Option<Compression>,
+    uncompressed: u64,
+    /// Decompression failure, or the walker hung up early.
+    failure: Option<String>,
+    limit: Option<Error>,
+}
+
+/// Scan one layer blob in a single streaming pass.
+pub fn scan_layer(blob: Box<dyn Read + Send + '_>, input: &LayerInput<'_>) -> Result<LayerIndex> {
+    let (tx_walk, rx_walk) = sync_channel::<Arc<Vec<u8>>>(DEPTH);
+    let (tx_hash, rx_hash) = sync_channel::<Arc<Vec<u8>>>(DEPTH);
+    let location = input.location();
+    let ctx = WalkContext {
+        location: location.clone(),
+        limits: input.limits,
+    };
+
+    let (inflated, diff, walked) = std::thread::scope(|s| {
+        let inflater = s.spawn(|| inflate(blob, input, tx_walk, tx_hash));
+        let hasher = s.spawn(move || {
+            let mut h = Hasher::new();
+            let mut n = 0u64;
+            for chunk in rx_hash {
+                h.update(&chunk);
+                n += chunk.len() as u64;
+            }
+            (h.finish(), n)
+        });
+        let mut index = LayerIndex::default();
+        let reader = ChunkReader::new(rx_walk);
+        let walked = match walk_tar(reader, &ctx, &mut index) {
+            Ok(mut rest) => drain(&mut rest)
+                .map(|_| index)
+                .map_err(|e| WalkError::Format(e.to_string())),
+            Err((mut rest, WalkError::Format(msg))) => {
+                let _ = drain(&mut rest); // still verify the digests below
+                Err(WalkError::Format(msg))
+            }
+            Err((rest, limit)) => {
+                drop(rest); // hang up: the inflater stops at its next send
+                Err(limit)
+            }
+        };
+        let inflated = inflater.join().expect("inflate thread panicked");
+        let diff = hasher.join().expect("hash thread panicked");
+        (inflated, diff, walked)
+    });
+
+    if let Some(limit) = inflated.limit {
+        return Err(limit);
+    }
+    if let Err(WalkError::Limit(e)) = walked {
+        return Err(e);
+    }
+    let what = format!("{location} blob");
+    if let Some(expected) = input.digest
+        && expected != inflated.blob.0
+    {
+        return Err(Error::DigestMismatch {
+            what,
+            expected: expected.to_string(),
+            actual: inflated.blob.0.to_string(),
+        });
+    }
+    if let Some(expected) = input.size
+        && expected != inflated.blob.1
+    {
+        return Err(Error::SizeMismatch {
+            what,
+            expected,
+            actual: inflated.blob.1,
+        });
+    }
+    let layer_err = |reason: String| Error::Layer {
+        index: input.index,
+        digest: input.digest_label(),
+        reason,
+    };
+    if let Some(failure) = inflated.failure {
+        return Err(layer_err(failure));
+    }
+    let mut index = walked.map_err(|e| match e {
+        WalkError::Format(m) => layer_err(m),
+        WalkError::Limit(e) => e,
+    })?;
+    if let Some(expected) = input.diff_id
+        && expected != diff.0
+    {
+        return Err(Error::DiffIdMismatch {
+            index: input.index,
+            digest: input.digest_label(),
+            expected: expected.to_string(),
+            actual: diff.0.to_string(),
+        });
+    }
+    debug_assert_eq!(diff.1, inflated.uncompressed);
+
+    index.compression = inflated.compression;
+    index.blob_digest = Some(inflated.blob.0);
+    index.blob_size = inflated.blob.1;
+    index.diff_id = Some(diff.0);
+    index.uncompressed_size = diff.1;
+    if let (Some(mt), Some(found)) = (&input.media_type, inflated.compression)
+        && let Some(claim) = decompress::claimed(mt)
+        && claim != found
+    {
+        index
+            .findings
+            .push(Finding::new(Code::MislabeledCompression).because(format!(
+                "media type {mt} says {}, the bytes are {}",
+                claim.as_str(),
+                found.as_str()
+            )));
+    }
+    Ok(index)
+}
+
+/// Read the blob, hash it, decompress it, and hand chunks to both consumers.
+fn inflate(
+    blob: Box<dyn Read + Send + '_>,
+    input: &LayerInput<'_>,
+    tx_walk: SyncSender<Arc<Vec<u8>>>,
+    tx_hash: SyncSender<Arc<Vec<u8>>>,
+) -> Inflated {
+    // Never read more than one byte past the declared size: enough to know it lies.
+    let cap = input.size.map(|s| s.saturating_add(1)).unwrap_or(u64::MAX);
+    let mut raw = BufReader::with_capacity(CHUNK, HashingReader::new(blob, cap));
+    let mut out = Inflated {
+        blob: (Sha256([0; 32]), 0),
+        compression: None,
+        uncompressed: 0,
+        failure: None,
+        limit: None,
+    };
+    let head = match raw.fill_buf() {
+        Ok(h) => h.to_vec(),
+        Err(e) => {
+            out.failure = Some(format!("reading blob: {e}"));
+            out.blob = raw.into_inner().finish();
+            return out;
+        }
+    };
+    let compression = match decompress::sniff(&head) {
+        Sniffed::Known(c) => c,
+        Sniffed::Unsupported(name) => {
+            out.failure = Some(format!(
+                "{name} compression is not supported (gzip, zstd, or plain tar)"
+            ));
+            let _ = drain(&mut raw);
+            out.blob = raw.into_inner().finish();
+            return out;
+        }
+    };
+    out.compression = Some(compression);
+    let limits = input.limits;
+    {
+        let mut decoder = match decompress::decoder(&mut raw, compression) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                out.failure = Some(format!("{} decoder: {e}", compression.as_str()));
+                None
+            }
+        };
+        while let Some(decoder) = decoder.as_mut() {
+            let mut chunk = vec![0u8; CHUNK];
+            let mut filled = 0;
+            let mut eof = false;
+            while filled < CHUNK {
+                match decoder.read(&mut chunk[filled..]) {
+                    Ok(0) => {
+                        eof = true;
+                        break;
+                    }
+                    Ok(n) => filled += n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => {
+                        out.failure = Some(describe_decode_error(compression, &e));
+                        eof = true;
+                        break;
+                    }
+                }
+            }
+            chunk.truncate(filled);
+            out.uncompressed += filled as u64;
+            if out.uncompressed > limits.max_layer_bytes {
+                out.limit = Some(Error::Limit {
+                    location: input.location(),
+                    what: "decompressed layer size",
+                    limit: limits.max_layer_bytes,
+                    flag: "--max-layer-size",
+                });
+                break;
+            }
+            let total = input
+                .image_bytes
+                .fetch_add(filled as u64, Ordering::Relaxed)
+                + filled as u64;
+            if total > limits.max_image_bytes {
+                out.limit = Some(Error::Limit {
+                    location: input.location(),
+                    what: "decompressed image size",
+                    limit: limits.max_image_bytes,
+                    flag: "--max-image-size",
+                });
+                break;
+            }
+            if filled > 0 {
+                let chunk = Arc::new(chunk);
+                let _ = tx_hash.send(chunk.clone());
+                if tx_walk.send(chunk).is_err() {
+                    // The walker stopped on a limit; its error is the one to report.
+                    out.failure.get_or_insert_with(|| "walk stopped".into());
+                    break;
+                }
+            }
+            if eof {
+                break;
+            }
+        }
+    }
+    drop_and_finish(raw, &mut out);
+    out
+}
+
+fn drop_and_finish<R: Read>(mut raw: BufReader<HashingReader<R>>, out: &mut Inflated) {
+    // Bytes after the compressed stream still belong to the blob and its digest.
+    if out.limit.is_none() {
+        let _ = drain(&mut raw);
+    }
+    out.blob = raw.into_inner().finish();
+}
+
+fn describe_decode_error(c: Compression, e: &io::Error) -> String {
+    match (c, e.kind()) {
+        (Compression::None, _) => format!("reading blob: {e}"),
+        (_, io::ErrorKind::UnexpectedEof) => format!("{} stream is truncated", c.as_str()),
+        _ => format!("{} stream is corrupt: {e}", c.as_str()),
+    }
+}
+
+fn drain<R: Read>(r: &mut R) -> io::Result<u64> {
+    io::copy(r, &mut io::sink())
+}
+
+/// A `Read` over a channel of shared chunks.
+struct ChunkReader {
+    rx: Receiver<Arc<Vec<u8>>>,
+    cur: Arc<Vec<u8>>,
+    pos: usize,
+}
+
+impl ChunkReader {
+    fn new(rx: Receiver<Arc<Vec<u8>>>) -> Self {
+        ChunkReader {
+            rx,
+            cur: Arc::new(Vec::new()),
+            pos: 0,
+        }
+    }
+}
+
+impl Read for ChunkReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.pos >= self.cur.len() {
+            match self.rx.recv() {
+                Ok(c) => {
+                    self.cur = c;
+                    self.pos = 0;
+                }
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.cur.len() - self.pos);
+        buf[..n].copy_from_slice(&self.cur[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}

@@ -1,0 +1,315 @@
+//! Walk one layer tar: normalize names, record whiteouts as data, hash each
+//! regular file while reading it, resolve hardlinks within the layer, and note
+//! every hostile or odd entry as a finding. Reads; never extracts.
+
+use std::collections::HashMap;
+use std::io::{self, Read};
+
+use crate::digest::Hasher;
+use crate::error::Error;
+use crate::finding::{Code, Finding};
+use crate::limits::Limits;
+use crate::path::{ImagePath, escape_bytes};
+
+use super::{ContentKind, Entry, EntryType, LayerIndex, Whiteout};
+
+/// Whiteout marker prefix (OCI image spec, layer.md).
+const WH_PREFIX: &[u8] = b".wh.";
+/// Reserved prefix for whiteout metadata.
+const WH_META_PREFIX: &[u8] = b".wh..wh.";
+/// Opaque directory marker.
+const WH_OPAQUE: &[u8] = b".wh..wh..opq";
+/// Bytes kept from the start of each file for content sniffing.
+const HEAD_BYTES: usize = 512;
+
+/// Where the walk is, for error messages, and the limits it obeys.
+pub struct WalkContext<'a> {
+    /// Human-readable location ("layer 2 (sha256:…)").
+    pub location: String,
+    pub limits: &'a Limits,
+}
+
+/// Why a walk stopped early.
+#[derive(Debug)]
+pub enum WalkError {
+    /// The tar stream is malformed: the caller drains the stream and checks
+    /// digests first (corruption explains a broken tar better).
+    Format(String),
+    /// A limit was hit: stop reading at once.
+    Limit(Error),
+}
+
+/// Walk a tar stream and fill `index` with its entries, whiteouts and
+/// findings. The stream is consumed up to the end-of-archive marker (or EOF
+/// when the trailer is missing); the caller drains what follows.
+pub fn walk_tar<R: Read>(
+    reader: R,
+    ctx: &WalkContext<'_>,
+    index: &mut LayerIndex,
+) -> Result<R, (R, WalkError)> {
+    let mut archive = tar::Archive::new(reader);
+    let result = walk_entries(&mut archive, ctx, index);
+    let reader = archive.into_inner();
+    match result {
+        Ok(()) => Ok(reader),
+        Err(e) => Err((reader, e)),
+    }
+}
+
+fn walk_entries<R: Read>(
+    archive: &mut tar::Archive<R>,
+    ctx: &WalkContext<'_>,
+    index: &mut LayerIndex,
+) -> Result<(), WalkError> {
+    let limits = ctx.limits;
+    let fmt_err = |e: io::Error| WalkError::Format(format!("tar: {e}"));
+    // Position in `index.entries` of the last entry written at each path.
+    let mut by_path: HashMap<ImagePath, usize> = HashMap::new();
+    let mut count: u64 = 0;
+    let mut buf = vec![0u8; 64 * 1024];
+
+    for item in archive.entries().map_err(fmt_err)? {
+        let mut entry = item.map_err(fmt_err)?;
+        count += 1;
+        if count > limits.max_entries {
+            return Err(WalkError::Limit(Error::Limit {
+                location: ctx.location.clone(),
+                what: "entries in one layer",
+                limit: limits.max_entries,
+                flag: "--max-entries",
+            }));
+        }
+        let header = entry.header();
+        let tar_type = header.entry_type();
+        if tar_type.is_pax_global_extensions() {
+            continue;
+        }
+
+        // Name: PAX sparse files (format 1.0) carry their real name in the PAX header.
+        let mut raw_name = entry.path_bytes().into_owned();
+        let mut pax_sparse = false;
+        if let Ok(Some(exts)) = entry.pax_extensions() {
+            for ext in exts.flatten() {
+                match ext.key_bytes() {
+                    b"GNU.sparse.name" => {
+                        raw_name = ext.value_bytes().to_vec();
+                        pax_sparse = true;
+                    }
+                    b"GNU.sparse.major" | b"GNU.sparse.map" => pax_sparse = true,
+                    _ => {}
+                }
+            }
+        }
+        if raw_name.len() > limits.max_path_bytes {
+            return Err(WalkError::Limit(Error::Limit {
+                location: format!("{}: entry {count}", ctx.location),
+                what: "path length",
+                limit: limits.max_path_bytes as u64,
+                flag: "--max-path-bytes",
+            }));
+        }
+        let (path, how) = ImagePath::normalize(&raw_name);
+        let shown = escape_bytes(&raw_name);
+        if how.escaped {
+            index.findings.push(
+                Finding::new(Code::PathTraversal)
+                    .at(&path)
+                    .because(format!("tar entry name {shown:?} climbs above the root")),
+            );
+        } else if how.absolute {
+            index.findings.push(
+                Finding::new(Code::AbsolutePath)
+                    .at(&path)
+                    .because(format!("tar entry name {shown:?} is absolute")),
+            );
+        }
+
+        let header = entry.header();
+        let mode = header.mode().unwrap_or(0) & 0o7777;
+        let uid = header.uid().unwrap_or(0);
+        let gid = header.gid().unwrap_or(0);
+
+        // Whiteouts are data about lower layers, not entries.
+        let name = path.file_name();
+        if name.starts_with(WH_PREFIX) {
+            let parent = path.parent();
+            if name == WH_OPAQUE {
+                index.whiteouts.push(Whiteout::Opaque(parent));
+            } else if name.starts_with(WH_META_PREFIX) || name == WH_PREFIX {
+                index
+                    .findings
+                    .push(
+                        Finding::new(Code::MalformedWhiteout)
+                            .at(&path)
+                            .because(format!(
+                                "whiteout marker {shown:?} ignored: deletes nothing"
+                            )),
+                    );
+            } else {
+                index
+                    .whiteouts
+                    .push(Whiteout::Path(parent.join(&name[WH_PREFIX.len()..])));
+            }
+            continue;
+        }
+        if path.is_root() && tar_type.is_dir() {
+            continue; // "./" itself: the root's own metadata
+        }
+
+        let kind = match tar_type {
+            t if t.is_file() || t.is_contiguous() || t.is_gnu_sparse() => EntryType::File,
+            t if t.is_dir() => EntryType::Dir,
+            t if t.is_symlink() => EntryType::Symlink,
+            t if t.is_hard_link() => EntryType::Hardlink,
+            t if t.is_character_special() => EntryType::Char,
+            t if t.is_block_special() => EntryType::Block,
+            t if t.is_fifo() => EntryType::Fifo,
+            other => {
+                index
+                    .findings
+                    .push(Finding::new(Code::Unanalyzable).at(&path).because(format!(
+                        "tar entry type {:?} is not a file system object; skipped",
+                        other.as_byte() as char
+                    )));
+                continue;
+            }
+        };
+
+        let mut e = Entry {
+            path: path.clone(),
+            kind,
+            mode,
+            uid,
+            gid,
+            size: 0,
+            sha256: None,
+            link: None,
+            content: ContentKind::Data,
+            device: None,
+        };
+
+        match kind {
+            EntryType::File => {
+                if tar_type.is_gnu_sparse() || pax_sparse {
+                    index.findings.push(
+                        Finding::new(Code::SparseFile)
+                            .at(&path)
+                            .because(if pax_sparse {
+                                "PAX sparse entry: hashed as stored (sparse map and data), not expanded"
+                            } else {
+                                "GNU sparse entry: hashed with its holes expanded to zeros"
+                            }),
+                    );
+                }
+                let mut hasher = Hasher::new();
+                let mut head: Vec<u8> = Vec::with_capacity(HEAD_BYTES);
+                let mut size: u64 = 0;
+                loop {
+                    let n = entry.read(&mut buf).map_err(fmt_err)?;
+                    if n == 0 {
+                        break;
+                    }
+                    size += n as u64;
+                    if size > limits.max_layer_bytes {
+                        // A sparse entry can expand far beyond the stream.
+                        return Err(WalkError::Limit(Error::Limit {
+                            location: format!("{}: {}", ctx.location, path),
+                            what: "expanded file size",
+                            limit: limits.max_layer_bytes,
+                            flag: "--max-layer-size",
+                        }));
+                    }
+                    if head.len() < HEAD_BYTES {
+                        let take = (HEAD_BYTES - head.len()).min(n);
+                        head.extend_from_slice(&buf[..take]);
+                    }
+                    hasher.update(&buf[..n]);
+                }
+                e.size = size;
+                e.sha256 = Some(hasher.finish());
+                e.content = ContentKind::sniff(&head);
+            }
+            EntryType::Symlink => {
+                let target = entry
+                    .link_name_bytes()
+                    .map(|c| c.into_owned())
+                    .unwrap_or_default();
+                if !target.starts_with(b"/") {
+                    let (_, how) =
+                        ImagePath::normalize(&[path.parent().as_bytes(), b"/", &target].concat());
+                    if how.escaped {
+                        index.findings.push(
+                            Finding::new(Code::SymlinkEscapesRoot)
+                                .at(&path)
+                                .because(format!(
+                                    "symlink target {:?} climbs above the root",
+                                    escape_bytes(&target)
+                                )),
+                        );
+                    }
+                }
+                e.link = Some(target);
+            }
+            EntryType::Hardlink => {
+                let raw = entry
+                    .link_name_bytes()
+                    .map(|c| c.into_owned())
+                    .unwrap_or_default();
+                let (target, how) = ImagePath::normalize(&raw);
+                if how.escaped {
+                    index
+                        .findings
+                        .push(Finding::new(Code::PathTraversal).at(&path).because(format!(
+                            "hardlink target {:?} climbs above the root",
+                            escape_bytes(&raw)
+                        )));
+                }
+                // Within this layer: the target must come earlier in the tar.
+                if let Some(&i) = by_path.get(&target) {
+                    let t = &index.entries[i];
+                    if t.kind.has_content() {
+                        e.sha256 = t.sha256;
+                        e.size = t.size;
+                        e.content = t.content;
+                    }
+                }
+                e.link = Some(target.as_bytes().to_vec());
+            }
+            EntryType::Char | EntryType::Block => {
+                let h = entry.header();
+                let dev = (
+                    h.device_major().ok().flatten().unwrap_or(0),
+                    h.device_minor().ok().flatten().unwrap_or(0),
+                );
+                e.device = Some(dev);
+                index
+                    .findings
+                    .push(Finding::new(Code::DeviceNode).at(&path).because(format!(
+                        "{} device {}:{}",
+                        kind.as_str(),
+                        dev.0,
+                        dev.1
+                    )));
+            }
+            EntryType::Dir | EntryType::Fifo => {}
+        }
+
+        if let Some(&prev) = by_path.get(&path) {
+            let p = &index.entries[prev];
+            if !(p.kind == EntryType::Dir && kind == EntryType::Dir) {
+                index.findings.push(
+                    Finding::new(Code::DuplicateEntry)
+                        .at(&path)
+                        .because(format!(
+                            "written as {} then as {} in the same layer",
+                            p.kind.as_str(),
+                            kind.as_str()
+                        )),
+                );
+            }
+        }
+        by_path.insert(path, index.entries.len());
+        index.entries.push(e);
+    }
+    Ok(())
+}

@@ -1,0 +1,39 @@
+//! Stowaway: a container image integrity scanner that finds what lets an
+//! adversary move files into or out of a container (MITRE ATT&CK T1105,
+//! Ingress Tool Transfer), even when renamed or hidden in image history.
+//!
+//! The data flows one way:
+//!
+//! ```text
+//! ImageRef ─► source ─► Image (verified manifest, config, layer list)
+//!          ─► layer  ─► LayerIndex per layer (one streaming pass: inflate, verify, tar, sha256)
+//!          ─► fs     ─► ImageFs (squashed view, provenance, hidden files)
+//!          ─► analyze ─► findings
+//!          ─► report ─► table / JSON / SARIF
+//! ```
+//!
+//! ```no_run
+//! let scan = stowaway::scan("oci:examples/demo-image", &Default::default())?;
+//! for f in &scan.findings {
+//!     println!("{} {}", f.code, f.path.as_ref().map(|p| p.display()).unwrap_or_default());
+//! }
+//! # Ok::<(), stowaway::Error>(())
+//! ```
+
+pub mod analyze;
+pub mod digest;
+pub mod error;
+pub mod finding;
+pub mod fixture;
+pub mod fs;
+pub mod layer;
+pub mod limits;
+pub mod path;
+pub mod report;
+pub mod scan;
+pub mod source;
+
+pub use error::{Error, Result};
+pub use finding::{Code, Finding, Severity};
+pub use limits::Limits;
+pub use scan::{Scan, ScanOptions, scan};

@@ -1,0 +1,222 @@
+//! Paths inside an image: raw bytes (tar names need not be UTF-8), normalized
+//! to a relative form with no `.`/`..`/empty components, and confined to the
+//! image root. Nothing here touches the host filesystem.
+
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+
+/// A normalized path inside an image, without leading `/`. The root is empty.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct ImagePath(Vec<u8>);
+
+/// How a raw name had to be changed to fit inside the image root.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Normalization {
+    /// The raw name started with `/`.
+    pub absolute: bool,
+    /// A `..` component tried to climb above the root (it was clamped).
+    pub escaped: bool,
+}
+
+impl ImagePath {
+    /// The image root.
+    pub fn root() -> Self {
+        ImagePath(Vec::new())
+    }
+
+    /// Normalize raw bytes: strip `./` and `/` prefixes, drop `.` and empty
+    /// components, apply `..` lexically and clamp at the root.
+    pub fn normalize(raw: &[u8]) -> (ImagePath, Normalization) {
+        let mut norm = Normalization {
+            absolute: raw.first() == Some(&b'/'),
+            escaped: false,
+        };
+        let mut parts: Vec<&[u8]> = Vec::new();
+        for comp in raw.split(|&b| b == b'/') {
+            match comp {
+                b"" | b"." => {}
+                b".." => {
+                    if parts.pop().is_none() {
+                        norm.escaped = true;
+                    }
+                }
+                c => parts.push(c),
+            }
+        }
+        (ImagePath(parts.join(&b'/')), norm)
+    }
+
+    /// Normalize and ignore how (for trusted, already-clean input such as tests).
+    pub fn new(raw: impl AsRef<[u8]>) -> ImagePath {
+        ImagePath::normalize(raw.as_ref()).0
+    }
+
+    /// Raw bytes, without leading `/`.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// True for the image root.
+    pub fn is_root(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The last component (empty for the root).
+    pub fn file_name(&self) -> &[u8] {
+        match self.0.iter().rposition(|&b| b == b'/') {
+            Some(i) => &self.0[i + 1..],
+            None => &self.0,
+        }
+    }
+
+    /// The parent directory (the root's parent is the root).
+    pub fn parent(&self) -> ImagePath {
+        match self.0.iter().rposition(|&b| b == b'/') {
+            Some(i) => ImagePath(self.0[..i].to_vec()),
+            None => ImagePath::root(),
+        }
+    }
+
+    /// `self/name`, where `name` is one component.
+    pub fn join(&self, name: &[u8]) -> ImagePath {
+        if self.0.is_empty() {
+            return ImagePath(name.to_vec());
+        }
+        let mut v = self.0.clone();
+        v.push(b'/');
+        v.extend_from_slice(name);
+        ImagePath(v)
+    }
+
+    /// True if `self` lies strictly below `dir`.
+    pub fn is_below(&self, dir: &ImagePath) -> bool {
+        if dir.is_root() {
+            return !self.is_root();
+        }
+        self.0.len() > dir.0.len() && self.0.starts_with(&dir.0) && self.0[dir.0.len()] == b'/'
+    }
+
+    /// The key range bounds of every path strictly below `self` in a sorted map:
+    /// `self/` (inclusive) to `self0` (exclusive), since `0` follows `/`.
+    pub fn descendant_bounds(&self) -> (ImagePath, Option<ImagePath>) {
+        if self.is_root() {
+            return (ImagePath(vec![0]), None);
+        }
+        let mut lo = self.0.clone();
+        lo.push(b'/');
+        let mut hi = self.0.clone();
+        hi.push(b'/' + 1);
+        (ImagePath(lo), Some(ImagePath(hi)))
+    }
+
+    /// Path components.
+    pub fn components(&self) -> impl Iterator<Item = &[u8]> {
+        self.0.split(|&b| b == b'/').filter(|c| !c.is_empty())
+    }
+
+    /// Render as an absolute path for people and JSON: UTF-8 is kept, other
+    /// bytes, control characters and backslashes are escaped as `\xNN`.
+    pub fn display(&self) -> String {
+        let mut s = String::with_capacity(self.0.len() + 1);
+        s.push('/');
+        escape_into(&self.0, &mut s);
+        s
+    }
+}
+
+/// Escape arbitrary bytes for display: valid UTF-8 stays, control characters,
+/// backslashes and invalid bytes become `\xNN`.
+pub fn escape_bytes(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len());
+    escape_into(bytes, &mut s);
+    s
+}
+
+fn escape_into(bytes: &[u8], s: &mut String) {
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if c.is_control() || c == '\\' {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    s.push_str(&format!("\\x{b:02x}"));
+                }
+            } else {
+                s.push(c);
+            }
+        }
+        for b in chunk.invalid() {
+            s.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+}
+
+impl fmt::Display for ImagePath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.display())
+    }
+}
+
+impl fmt::Debug for ImagePath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.display())
+    }
+}
+
+impl Serialize for ImagePath {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.display())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(raw: &str) -> (String, Normalization) {
+        let (p, how) = ImagePath::normalize(raw.as_bytes());
+        (p.display(), how)
+    }
+
+    #[test]
+    fn normalizes_prefixes_and_dots() {
+        assert_eq!(n("./usr/bin/curl").0, "/usr/bin/curl");
+        assert_eq!(n("usr//bin/./curl/").0, "/usr/bin/curl");
+        assert_eq!(n("./").0, "/");
+        assert!(!n("./a").1.absolute);
+    }
+
+    #[test]
+    fn clamps_escapes_and_flags_them() {
+        let (p, how) = n("../../etc/passwd");
+        assert_eq!(p, "/etc/passwd");
+        assert!(how.escaped);
+        let (p, how) = n("a/../../b");
+        assert_eq!(p, "/b");
+        assert!(how.escaped);
+        let (p, how) = n("a/b/../c");
+        assert_eq!(p, "/a/c");
+        assert!(!how.escaped);
+        let (p, how) = n("/etc/shadow");
+        assert_eq!(p, "/etc/shadow");
+        assert!(how.absolute);
+    }
+
+    #[test]
+    fn escapes_non_utf8_and_controls() {
+        let p = ImagePath::new(b"a/\xff\n\\b");
+        assert_eq!(p.display(), "/a/\\xff\\x0a\\x5cb");
+    }
+
+    #[test]
+    fn below_and_bounds() {
+        let d = ImagePath::new("a/b");
+        assert!(ImagePath::new("a/b/c").is_below(&d));
+        assert!(!ImagePath::new("a/bc").is_below(&d));
+        assert!(!d.is_below(&d));
+        let (lo, hi) = d.descendant_bounds();
+        assert!(ImagePath::new("a/b/zzz") >= lo && ImagePath::new("a/b/zzz") < hi.unwrap());
+        assert_eq!(d.parent(), ImagePath::new("a"));
+        assert_eq!(d.file_name(), b"b");
+    }
+}

@@ -1,0 +1,200 @@
+//! The pipeline: resolve the image, scan its layers (in parallel, one
+//! streaming pass each), squash them, and run the analyzers. Front ends call
+//! [`scan`] and render its [`Scan`].
+
+use std::io::Read;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+
+use serde::Serialize;
+
+use crate::analyze;
+use crate::digest::Sha256;
+use crate::error::{Error, Result};
+use crate::finding::Finding;
+use crate::fs::ImageFs;
+use crate::layer::{Compression, LayerIndex, LayerInput, scan_layer};
+use crate::limits::Limits;
+use crate::source::{Content, Image, ImageConfig, ImageRef, PlatformSpec, open_image, rootfs};
+
+/// Observes a scan's progress (a progress bar, a log).
+pub trait Progress: Sync {
+    /// The scan will read this many blob bytes in this many layers.
+    fn start(&self, _layers: usize, _bytes: u64) {}
+    /// More blob bytes were read.
+    fn advance(&self, _bytes: u64) {}
+    /// One layer is done.
+    fn layer_done(&self, _index: usize) {}
+}
+
+/// How to scan.
+#[derive(Default)]
+pub struct ScanOptions<'a> {
+    pub platform: Option<PlatformSpec>,
+    pub limits: Limits,
+    pub progress: Option<&'a dyn Progress>,
+}
+
+/// Facts about one layer, for reports.
+#[derive(Clone, Debug, Serialize)]
+pub struct LayerInfo {
+    pub index: usize,
+    pub digest: Option<Sha256>,
+    pub diff_id: Option<Sha256>,
+    pub media_type: Option<String>,
+    pub compression: Option<Compression>,
+    pub size: u64,
+    pub uncompressed_size: u64,
+    pub created_by: Option<String>,
+}
+
+/// Facts about the image, for reports.
+#[derive(Clone, Debug, Serialize)]
+pub struct ImageInfo {
+    pub reference: String,
+    pub transport: &'static str,
+    pub digest: Option<Sha256>,
+    pub config_digest: Option<Sha256>,
+    pub platform: Option<String>,
+    pub layers: Vec<LayerInfo>,
+    pub config: ImageConfig,
+}
+
+/// Everything a scan learned.
+pub struct Scan {
+    pub image: ImageInfo,
+    pub layers: Vec<LayerIndex>,
+    pub fs: ImageFs,
+    pub findings: Vec<Finding>,
+}
+
+/// Scan the image named by `reference`.
+pub fn scan(reference: &str, opts: &ScanOptions<'_>) -> Result<Scan> {
+    let r = ImageRef::parse(reference)?;
+    let image = open_image(&r, opts.platform.as_ref(), &opts.limits)?;
+    scan_image(image, opts)
+}
+
+/// Scan an already resolved image.
+pub fn scan_image(image: Image, opts: &ScanOptions<'_>) -> Result<Scan> {
+    let layers = read_layers(&image, opts)?;
+    let infos = image
+        .layers
+        .iter()
+        .zip(&layers)
+        .map(|(spec, idx)| LayerInfo {
+            index: spec.index,
+            digest: spec.digest.or(idx.blob_digest),
+            diff_id: idx.diff_id,
+            media_type: spec.media_type.clone(),
+            compression: idx.compression,
+            size: idx.blob_size,
+            uncompressed_size: idx.uncompressed_size,
+            created_by: spec.created_by.clone(),
+        })
+        .collect();
+    let info = ImageInfo {
+        reference: image.reference.clone(),
+        transport: image.transport,
+        digest: image.manifest_digest,
+        config_digest: image.config_digest,
+        platform: image.platform.clone(),
+        layers: infos,
+        config: image.config.clone(),
+    };
+    let fs = ImageFs::squash(&layers);
+    let findings = analyze::run(&info, &layers, &fs);
+    Ok(Scan {
+        image: info,
+        layers,
+        fs,
+        findings,
+    })
+}
+
+fn read_layers(image: &Image, opts: &ScanOptions<'_>) -> Result<Vec<LayerIndex>> {
+    let store = match &image.content {
+        Content::Rootfs(path) => return Ok(vec![rootfs::walk(path, &opts.limits)?]),
+        Content::Layers(store) => store.as_ref(),
+    };
+    let n = image.layers.len();
+    if let Some(p) = opts.progress {
+        p.start(n, image.layers.iter().filter_map(|l| l.size).sum());
+    }
+    let image_bytes = AtomicU64::new(0);
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let results: Mutex<Vec<Option<Result<LayerIndex>>>> =
+        Mutex::new((0..n).map(|_| None).collect());
+    let workers = opts.limits.parallel_layers.clamp(1, n.max(1));
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                loop {
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= n {
+                        break;
+                    }
+                    let spec = &image.layers[i];
+                    let input = LayerInput {
+                        index: i,
+                        digest: spec.digest,
+                        size: spec.size,
+                        media_type: spec.media_type.clone(),
+                        diff_id: spec.diff_id,
+                        limits: &opts.limits,
+                        image_bytes: &image_bytes,
+                    };
+                    let res = store.open(&spec.locator).and_then(|blob| {
+                        let blob: Box<dyn Read + Send + '_> = match opts.progress {
+                            Some(p) => Box::new(Counting {
+                                inner: blob,
+                                progress: p,
+                            }),
+                            None => blob,
+                        };
+                        scan_layer(blob, &input)
+                    });
+                    if res.is_err() {
+                        stop.store(true, Ordering::Relaxed);
+                    }
+                    if let Some(p) = opts.progress {
+                        p.layer_done(i);
+                    }
+                    results.lock().expect("results lock")[i] = Some(res);
+                }
+            });
+        }
+    });
+    let mut out = Vec::with_capacity(n);
+    let mut first_err: Option<Error> = None;
+    for r in results.into_inner().expect("results lock") {
+        match r {
+            Some(Ok(idx)) => out.push(idx),
+            Some(Err(e)) => {
+                first_err.get_or_insert(e);
+            }
+            None => {}
+        }
+    }
+    match first_err {
+        Some(e) => Err(e),
+        None => Ok(out),
+    }
+}
+
+struct Counting<'a, R> {
+    inner: R,
+    progress: &'a dyn Progress,
+}
+
+impl<R: Read> Read for Counting<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.progress.advance(n as u64);
+        Ok(n)
+    }
+}

@@ -1,0 +1,133 @@
+//! The image configuration: parsed with `oci-spec`, plus the Docker
+//! extensions it does not model (Healthcheck), reduced to what the scan uses.
+
+use std::collections::BTreeMap;
+
+use oci_spec::image::ImageConfiguration;
+use serde::{Deserialize, Serialize};
+
+use crate::digest::Sha256;
+use crate::error::{Error, Result};
+
+/// One history step.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct HistoryStep {
+    pub created_by: Option<String>,
+    pub created: Option<String>,
+    pub comment: Option<String>,
+    pub empty_layer: bool,
+}
+
+/// What the scan needs from the image config.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct ImageConfig {
+    pub os: String,
+    pub architecture: String,
+    pub variant: Option<String>,
+    pub user: Option<String>,
+    pub entrypoint: Vec<String>,
+    pub cmd: Vec<String>,
+    pub env: Vec<String>,
+    pub working_dir: Option<String>,
+    pub labels: BTreeMap<String, String>,
+    pub exposed_ports: Vec<String>,
+    pub healthcheck: Option<Vec<String>>,
+    #[serde(skip)]
+    pub diff_ids: Vec<Sha256>,
+    #[serde(skip)]
+    pub history: Vec<HistoryStep>,
+}
+
+#[derive(Deserialize, Default)]
+struct DockerExt {
+    #[serde(default)]
+    config: Option<DockerExtConfig>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+struct DockerExtConfig {
+    #[serde(default)]
+    healthcheck: Option<Healthcheck>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+struct Healthcheck {
+    #[serde(default)]
+    test: Option<Vec<String>>,
+}
+
+impl ImageConfig {
+    /// Parse config JSON. `location` names the blob for errors.
+    pub fn parse(bytes: &[u8], location: &str) -> Result<ImageConfig> {
+        let bad = |reason: String| Error::Document {
+            what: "image config",
+            location: location.to_string(),
+            reason,
+        };
+        let cfg = ImageConfiguration::from_reader(bytes).map_err(|e| bad(e.to_string()))?;
+        let ext: DockerExt = serde_json::from_slice(bytes).unwrap_or_default();
+        let mut diff_ids = Vec::new();
+        for (i, d) in cfg.rootfs().diff_ids().iter().enumerate() {
+            diff_ids.push(
+                d.parse::<Sha256>()
+                    .map_err(|e| bad(format!("rootfs.diff_ids[{i}]: {e}")))?,
+            );
+        }
+        let c = cfg.config().clone().unwrap_or_default();
+        let history = cfg
+            .history()
+            .clone()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|h| HistoryStep {
+                created_by: h.created_by().clone(),
+                created: h.created().clone(),
+                comment: h.comment().clone(),
+                empty_layer: h.empty_layer().unwrap_or(false),
+            })
+            .collect();
+        Ok(ImageConfig {
+            os: cfg.os().to_string(),
+            architecture: cfg.architecture().to_string(),
+            variant: cfg.variant().clone(),
+            user: c.user().clone().filter(|u| !u.is_empty()),
+            entrypoint: c.entrypoint().clone().unwrap_or_default(),
+            cmd: c.cmd().clone().unwrap_or_default(),
+            env: c.env().clone().unwrap_or_default(),
+            working_dir: c.working_dir().clone().filter(|w| !w.is_empty()),
+            labels: c.labels().clone().unwrap_or_default().into_iter().collect(),
+            exposed_ports: {
+                let mut p = c.exposed_ports().clone().unwrap_or_default();
+                p.sort();
+                p
+            },
+            healthcheck: ext.config.and_then(|c| c.healthcheck).and_then(|h| h.test),
+            diff_ids,
+            history,
+        })
+    }
+
+    /// The `created_by` of each layer: history steps with `empty_layer`
+    /// skipped, matched to layers in order.
+    pub fn layer_steps(&self, layers: usize) -> Vec<Option<String>> {
+        let mut steps: Vec<Option<String>> = self
+            .history
+            .iter()
+            .filter(|h| !h.empty_layer)
+            .map(|h| h.created_by.clone())
+            .collect();
+        steps.resize(layers, None);
+        steps.truncate(layers);
+        steps
+    }
+
+    /// `os/arch[/variant]`.
+    pub fn platform(&self) -> String {
+        match &self.variant {
+            Some(v) => format!("{}/{}/{v}", self.os, self.architecture),
+            None => format!("{}/{}", self.os, self.architecture),
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! Image sources: turn an [`ImageRef`] into an [`Image`]: verified manifest
+//! and config, and the list of layer blobs with their expected digests, ready
+//! to stream. One file per kind of store.
+
+mod config;
+mod docker_archive;
+mod oci_layout;
+mod platform;
+mod reference;
+pub mod rootfs;
+mod store;
+
+pub use config::{HistoryStep, ImageConfig};
+pub use platform::PlatformSpec;
+pub use reference::ImageRef;
+pub use store::{BlobLocator, BlobStore, DirStore, TarStore};
+
+use std::path::PathBuf;
+
+use crate::digest::Sha256;
+use crate::error::{Error, Result};
+use crate::limits::Limits;
+
+/// One layer to read.
+#[derive(Clone, Debug)]
+pub struct LayerSpec {
+    pub index: usize,
+    pub locator: BlobLocator,
+    /// Blob digest and size from the manifest, when there is one.
+    pub digest: Option<Sha256>,
+    pub size: Option<u64>,
+    pub media_type: Option<String>,
+    /// `rootfs.diff_ids[index]`.
+    pub diff_id: Option<Sha256>,
+    /// History step that made the layer.
+    pub created_by: Option<String>,
+}
+
+/// Where the layers' bytes are.
+pub enum Content {
+    /// Layer blobs in a store.
+    Layers(Box<dyn BlobStore>),
+    /// A root file system directory (one layer, no blob).
+    Rootfs(PathBuf),
+}
+
+/// A resolved image, ready to scan.
+pub struct Image {
+    /// The reference as given.
+    pub reference: String,
+    pub transport: &'static str,
+    pub manifest_digest: Option<Sha256>,
+    pub config_digest: Option<Sha256>,
+    pub platform: Option<String>,
+    pub config: ImageConfig,
+    pub layers: Vec<LayerSpec>,
+    pub content: Content,
+}
+
+/// Resolve a reference to an image.
+pub fn open_image(r: &ImageRef, platform: Option<&PlatformSpec>, limits: &Limits) -> Result<Image> {
+    let reference = r.to_string();
+    match r {
+        ImageRef::OciLayout { path, tag, digest } => {
+            if !path.is_dir() {
+                return Err(Error::source(path.display().to_string(), "not a directory"));
+            }
+            let store = DirStore::new(path);
+            let chosen = oci_layout::choose(&store, tag.as_deref(), *digest, platform, limits)?;
+            from_manifest(Box::new(store), chosen, "oci", reference, limits)
+        }
+        ImageRef::OciArchive { path, tag } => {
+            let store = TarStore::open(path)?;
+            let chosen = oci_layout::choose(&store, tag.as_deref(), None, platform, limits)?;
+            from_manifest(Box::new(store), chosen, "oci-archive", reference, limits)
+        }
+        ImageRef::DockerArchive { path, tag } => {
+            docker_archive::open(path, tag.as_deref(), platform, limits, reference)
+        }
+        ImageRef::Dir { path } => {
+            if !path.is_dir() {
+                return Err(Error::source(path.display().to_string(), "not a directory"));
+            }
+            Ok(Image {
+                reference,
+                transport: "dir",
+                manifest_digest: None,
+                config_digest: None,
+                platform: None,
+                config: ImageConfig::default(),
+                layers: vec![LayerSpec {
+                    index: 0,
+                    locator: BlobLocator::Path(String::new()),
+                    digest: None,
+                    size: None,
+                    media_type: None,
+                    diff_id: None,
+                    created_by: None,
+                }],
+                content: Content::Rootfs(path.clone()),
+            })
+        }
+        ImageRef::Registry { reference } => Err(Error::Unsupported(format!(
+            "{reference}: pulling from registries is not built into this version yet; \
+             copy the image to an OCI layout first (skopeo copy docker://{reference} oci:DIR)"
+        ))),
+    }
+}
+
+/// Build an [`Image`] from a chosen manifest: fetch and verify the config,
+/// list the layers.
+fn from_manifest(
+    store: Box<dyn BlobStore>,
+    chosen: oci_layout::Chosen,
+    transport: &'static str,
+    reference: String,
+    limits: &Limits,
+) -> Result<Image> {
+    let loc = store.location();
+    let m = &chosen.manifest;
+    let cdesc = m.config();
+    let config_digest: Sha256 = cdesc.digest().to_string().parse().map_err(|e: String| {
+        Error::source(
+            format!("{loc}: manifest {}", chosen.digest),
+            format!("config: {e}"),
+        )
+    })?;
+    let cloc = BlobLocator::Digest(config_digest);
+    let where_ = format!("{loc}: {}", cloc.path());
+    let bytes = store.read_small(&cloc, limits)?;
+    verify_blob(&bytes, config_digest, Some(cdesc.size()), &where_)?;
+    let config = ImageConfig::parse(&bytes, &where_)?;
+    if config.diff_ids.len() != m.layers().len() {
+        return Err(Error::source(
+            format!("{loc}: manifest {}", chosen.digest),
+            format!(
+                "lists {} layers but the config has {} diff_ids",
+                m.layers().len(),
+                config.diff_ids.len()
+            ),
+        ));
+    }
+    let steps = config.layer_steps(m.layers().len());
+    let mut layers = Vec::with_capacity(m.layers().len());
+    for (i, d) in m.layers().iter().enumerate() {
+        let digest: Sha256 = d.digest().to_string().parse().map_err(|e: String| {
+            Error::source(
+                format!("{loc}: manifest {}", chosen.digest),
+                format!("layer {i}: {e}"),
+            )
+        })?;
+        layers.push(LayerSpec {
+            index: i,
+            locator: BlobLocator::Digest(digest),
+            digest: Some(digest),
+            size: Some(d.size()),
+            media_type: Some(d.media_type().to_string()),
+            diff_id: Some(config.diff_ids[i]),
+            created_by: steps[i].clone(),
+        });
+    }
+    Ok(Image {
+        reference,
+        transport,
+        manifest_digest: Some(chosen.digest),
+        config_digest: Some(config_digest),
+        platform: chosen.platform.or_else(|| Some(config.platform())),
+        config,
+        layers,
+        content: Content::Layers(store),
+    })
+}
+
+/// Check a whole blob against its digest and size.
+pub(crate) fn verify_blob(
+    bytes: &[u8],
+    digest: Sha256,
+    size: Option<u64>,
+    what: &str,
+) -> Result<()> {
+    let actual = Sha256::of(bytes);
+    if actual != digest {
+        return Err(Error::DigestMismatch {
+            what: what.to_string(),
+            expected: digest.to_string(),
+            actual: actual.to_string(),
+        });
+    }
+    if let Some(size) = size
+        && size != bytes.len() as u64
+    {
+        return Err(Error::SizeMismatch {
+            what: what.to_string(),
+            expected: size,
+            actual: bytes.len() as u64,
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,256 @@
+//! OCI image layouts (a directory or the inside of an oci-archive): from
+//! `index.json` through nested indexes to one image manifest, chosen by tag,
+//! digest and platform. Every document read is checked against its digest.
+
+use oci_spec::image::{Descriptor, ImageIndex, ImageManifest};
+
+use crate::digest::Sha256;
+use crate::error::{Error, Result};
+use crate::limits::Limits;
+
+use super::platform::PlatformSpec;
+use super::store::{BlobLocator, BlobStore};
+
+const REF_NAME: &str = "org.opencontainers.image.ref.name";
+const CONTAINERD_NAME: &str = "io.containerd.image.name";
+const DOCKER_REF_TYPE: &str = "vnd.docker.reference.type";
+const MAX_NESTING: usize = 8;
+
+/// The manifest chosen from a layout.
+pub struct Chosen {
+    pub digest: Sha256,
+    pub manifest: ImageManifest,
+    pub platform: Option<String>,
+}
+
+/// A parsed manifest-like document.
+enum Doc {
+    Index(ImageIndex),
+    Manifest(ImageManifest),
+}
+
+/// Choose one image manifest from the layout in `store`.
+pub fn choose(
+    store: &dyn BlobStore,
+    tag: Option<&str>,
+    digest: Option<Sha256>,
+    platform: Option<&PlatformSpec>,
+    limits: &Limits,
+) -> Result<Chosen> {
+    let loc = store.location();
+    if !store.contains(&BlobLocator::Path("oci-layout".into())) {
+        return Err(Error::source(
+            loc,
+            "not an OCI image layout: no oci-layout file",
+        ));
+    }
+    if let Some(d) = digest {
+        let doc = fetch(store, d, None, None, limits)?;
+        return match doc {
+            Doc::Manifest(m) => Ok(Chosen {
+                digest: d,
+                manifest: m,
+                platform: None,
+            }),
+            Doc::Index(ix) => select(store, ix.manifests().clone(), platform, limits, 0),
+        };
+    }
+    let bytes = store.read_small(&BlobLocator::Path("index.json".into()), limits)?;
+    let index = parse_index(&bytes, &format!("{loc}: index.json"))?;
+    let mut descs = index.manifests().clone();
+    if let Some(tag) = tag {
+        let tags = tags_of(&descs);
+        descs.retain(|d| {
+            d.annotations().as_ref().is_some_and(|a| {
+                a.get(REF_NAME).is_some_and(|n| n == tag)
+                    || a.get(CONTAINERD_NAME)
+                        .is_some_and(|n| n == tag || n.ends_with(&format!(":{tag}")))
+            })
+        });
+        if descs.is_empty() {
+            return Err(Error::source(
+                loc,
+                format!(
+                    "no image tagged {tag:?} in index.json (tags: {})",
+                    list_or_none(&tags)
+                ),
+            ));
+        }
+    } else {
+        let tags = tags_of(&descs);
+        if tags.len() > 1 {
+            // Several named images: make the user pick rather than guess.
+            let distinct: std::collections::BTreeSet<_> = tags.iter().collect();
+            if distinct.len() > 1 {
+                return Err(Error::source(
+                    loc,
+                    format!(
+                        "index.json holds several images; name one with :TAG (tags: {})",
+                        tags.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    select(store, descs, platform, limits, 0)
+}
+
+fn tags_of(descs: &[Descriptor]) -> Vec<String> {
+    descs
+        .iter()
+        .filter_map(|d| d.annotations().as_ref()?.get(REF_NAME).cloned())
+        .collect()
+}
+
+fn list_or_none(v: &[String]) -> String {
+    if v.is_empty() {
+        "none".into()
+    } else {
+        v.join(", ")
+    }
+}
+
+fn is_attestation(d: &Descriptor) -> bool {
+    d.annotations()
+        .as_ref()
+        .and_then(|a| a.get(DOCKER_REF_TYPE))
+        .is_some_and(|t| t == "attestation-manifest")
+        || d.platform().as_ref().is_some_and(|p| {
+            p.os().to_string() == "unknown" && p.architecture().to_string() == "unknown"
+        })
+}
+
+/// Choose among descriptors (manifests or nested indexes) by platform.
+pub(super) fn select(
+    store: &dyn BlobStore,
+    descs: Vec<Descriptor>,
+    platform: Option<&PlatformSpec>,
+    limits: &Limits,
+    depth: usize,
+) -> Result<Chosen> {
+    let loc = store.location();
+    if depth > MAX_NESTING {
+        return Err(Error::source(
+            loc,
+            format!("indexes nested more than {MAX_NESTING} deep"),
+        ));
+    }
+    let candidates: Vec<Descriptor> = descs.into_iter().filter(|d| !is_attestation(d)).collect();
+    let listed: Vec<String> = candidates
+        .iter()
+        .filter_map(|d| d.platform().as_ref().map(PlatformSpec::describe))
+        .collect();
+    let pick =
+        if candidates.len() == 1 && (platform.is_none() || candidates[0].platform().is_none()) {
+            candidates[0].clone()
+        } else if candidates.is_empty() {
+            return Err(Error::source(loc, "the index lists no image manifests"));
+        } else {
+            let want = platform.cloned().unwrap_or_default();
+            let matching: Vec<&Descriptor> = candidates
+                .iter()
+                .filter(|d| d.platform().as_ref().is_some_and(|p| want.matches(p)))
+                .collect();
+            match matching.as_slice() {
+                [] if platform.is_none() && candidates.iter().all(|d| d.platform().is_none()) => {
+                    return Err(Error::source(
+                        loc,
+                        format!(
+                            "the index lists {} images without platforms; name one by digest",
+                            candidates.len()
+                        ),
+                    ));
+                }
+                [] => {
+                    return Err(Error::Platform {
+                        reason: format!("no image for platform {}", want.describe_spec()),
+                        available: listed,
+                    });
+                }
+                [one, ..] => (*one).clone(),
+            }
+        };
+    let digest: Sha256 = pick
+        .digest()
+        .to_string()
+        .parse()
+        .map_err(|e: String| Error::source(loc.clone(), e))?;
+    let chosen_platform = pick.platform().as_ref().map(PlatformSpec::describe);
+    match fetch(
+        store,
+        digest,
+        Some(pick.size()),
+        Some(pick.media_type().to_string()),
+        limits,
+    )? {
+        Doc::Manifest(m) => Ok(Chosen {
+            digest,
+            manifest: m,
+            platform: chosen_platform,
+        }),
+        Doc::Index(ix) => select(store, ix.manifests().clone(), platform, limits, depth + 1),
+    }
+}
+
+/// Read a manifest or index blob, verify it, and parse it by media type.
+fn fetch(
+    store: &dyn BlobStore,
+    digest: Sha256,
+    size: Option<u64>,
+    media_type: Option<String>,
+    limits: &Limits,
+) -> Result<Doc> {
+    let loc = BlobLocator::Digest(digest);
+    let where_ = format!("{}: {}", store.location(), loc.path());
+    let bytes = store.read_small(&loc, limits)?;
+    super::verify_blob(&bytes, digest, size, &where_)?;
+    let declared = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| {
+            let mt = v
+                .get("mediaType")
+                .and_then(|m| m.as_str())
+                .map(str::to_string);
+            let has_manifests = v.get("manifests").is_some();
+            Some((mt, has_manifests))
+        });
+    let mt = media_type
+        .or_else(|| declared.as_ref().and_then(|d| d.0.clone()))
+        .unwrap_or_default();
+    let is_index = mt.contains("index")
+        || mt.contains("manifest.list")
+        || declared.is_some_and(|d| d.1 && mt.is_empty());
+    if mt.contains("distribution.manifest.v1") {
+        return Err(Error::Unsupported(format!(
+            "{where_}: Docker schema 1 manifests are not supported (deprecated since 2017)"
+        )));
+    }
+    if is_index {
+        Ok(Doc::Index(parse_index(&bytes, &where_)?))
+    } else {
+        ImageManifest::from_reader(&bytes[..])
+            .map(Doc::Manifest)
+            .map_err(|e| Error::Document {
+                what: "image manifest",
+                location: where_,
+                reason: e.to_string(),
+            })
+    }
+}
+
+/// Parse an index, tolerating `"manifests": null` (seen in docker save output).
+pub(super) fn parse_index(bytes: &[u8], location: &str) -> Result<ImageIndex> {
+    let bad = |reason: String| Error::Document {
+        what: "image index",
+        location: location.to_string(),
+        reason,
+    };
+    let mut v: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| bad(e.to_string()))?;
+    if let Some(obj) = v.as_object_mut() {
+        if obj.get("manifests").is_none_or(|m| m.is_null()) {
+            obj.insert("manifests".into(), serde_json::Value::Array(Vec::new()));
+        }
+        obj.entry("schemaVersion").or_insert(serde_json::json!(2));
+    }
+    serde_json::from_value::<ImageIndex>(v).map_err(|e| bad(e.to_string()))
+}

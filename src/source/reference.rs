@@ -1,0 +1,225 @@
+//! Image references in the containers' transports syntax:
+//! `oci:DIR[:TAG|@sha256:…]`, `oci-archive:FILE[:TAG]`,
+//! `docker-archive:FILE[:REPO:TAG]`, `dir:ROOTFS`, `docker://HOST/REPO:TAG`.
+//! A bare string is a local path when one exists, else a registry reference.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::digest::Sha256;
+use crate::error::{Error, Result};
+
+/// A parsed image reference.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ImageRef {
+    /// An OCI image layout directory.
+    OciLayout {
+        path: PathBuf,
+        tag: Option<String>,
+        digest: Option<Sha256>,
+    },
+    /// A tar of an OCI image layout.
+    OciArchive { path: PathBuf, tag: Option<String> },
+    /// `docker save` output.
+    DockerArchive { path: PathBuf, tag: Option<String> },
+    /// A root file system directory, taken as one layer.
+    Dir { path: PathBuf },
+    /// A registry reference (`docker://…` or a bare name).
+    Registry { reference: String },
+}
+
+impl ImageRef {
+    /// Parse a reference string.
+    pub fn parse(input: &str) -> Result<ImageRef> {
+        let bad = |reason: &str| Error::Reference {
+            input: input.to_string(),
+            reason: reason.to_string(),
+        };
+        if input.trim().is_empty() {
+            return Err(bad("empty reference"));
+        }
+        if let Some(rest) = input.strip_prefix("oci:") {
+            let (path, tag, digest) = split_path_ref(rest).map_err(|r| bad(&r))?;
+            return Ok(ImageRef::OciLayout { path, tag, digest });
+        }
+        if let Some(rest) = input.strip_prefix("oci-archive:") {
+            let (path, tag, digest) = split_path_ref(rest).map_err(|r| bad(&r))?;
+            if digest.is_some() {
+                return Err(bad("oci-archive references take a tag, not a digest"));
+            }
+            return Ok(ImageRef::OciArchive { path, tag });
+        }
+        if let Some(rest) = input.strip_prefix("docker-archive:") {
+            let (path, tag) = split_archive_ref(rest);
+            if path.as_os_str().is_empty() {
+                return Err(bad("missing archive path"));
+            }
+            return Ok(ImageRef::DockerArchive { path, tag });
+        }
+        if let Some(rest) = input.strip_prefix("dir:") {
+            if rest.is_empty() {
+                return Err(bad("missing directory"));
+            }
+            return Ok(ImageRef::Dir { path: rest.into() });
+        }
+        if let Some(rest) = input.strip_prefix("docker://") {
+            return Ok(ImageRef::Registry {
+                reference: rest.to_string(),
+            });
+        }
+        // Bare: a local path if one exists.
+        let p = Path::new(input);
+        if p.is_dir() {
+            return Ok(if p.join("oci-layout").is_file() {
+                ImageRef::OciLayout {
+                    path: p.into(),
+                    tag: None,
+                    digest: None,
+                }
+            } else {
+                ImageRef::Dir { path: p.into() }
+            });
+        }
+        if p.is_file() {
+            return Ok(ImageRef::DockerArchive {
+                path: p.into(),
+                tag: None,
+            });
+        }
+        if input.contains(char::is_whitespace) {
+            return Err(bad("not a path that exists, nor a registry reference"));
+        }
+        Ok(ImageRef::Registry {
+            reference: input.to_string(),
+        })
+    }
+
+    /// The transport name.
+    pub fn transport(&self) -> &'static str {
+        match self {
+            ImageRef::OciLayout { .. } => "oci",
+            ImageRef::OciArchive { .. } => "oci-archive",
+            ImageRef::DockerArchive { .. } => "docker-archive",
+            ImageRef::Dir { .. } => "dir",
+            ImageRef::Registry { .. } => "docker",
+        }
+    }
+}
+
+impl fmt::Display for ImageRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ImageRef::OciLayout { path, tag, digest } => {
+                write!(f, "oci:{}", path.display())?;
+                if let Some(t) = tag {
+                    write!(f, ":{t}")?;
+                }
+                if let Some(d) = digest {
+                    write!(f, "@{d}")?;
+                }
+                Ok(())
+            }
+            ImageRef::OciArchive { path, tag } | ImageRef::DockerArchive { path, tag } => {
+                write!(f, "{}:{}", self.transport(), path.display())?;
+                if let Some(t) = tag {
+                    write!(f, ":{t}")?;
+                }
+                Ok(())
+            }
+            ImageRef::Dir { path } => write!(f, "dir:{}", path.display()),
+            ImageRef::Registry { reference } => write!(f, "docker://{reference}"),
+        }
+    }
+}
+
+/// `PATH[:TAG][@sha256:HEX]`: a digest is split off first; then, unless the
+/// whole rest names an existing file, the part after the last `:` (if it has
+/// no `/`) is the tag.
+fn split_path_ref(
+    s: &str,
+) -> std::result::Result<(PathBuf, Option<String>, Option<Sha256>), String> {
+    let (rest, digest) = match s.rfind('@') {
+        Some(i) if s[i + 1..].starts_with("sha256:") => {
+            let d: Sha256 = s[i + 1..].parse()?;
+            (&s[..i], Some(d))
+        }
+        _ => (s, None),
+    };
+    let (path, tag) = split_archive_ref(rest);
+    if path.as_os_str().is_empty() {
+        return Err("missing path".into());
+    }
+    Ok((path, tag, digest))
+}
+
+fn split_archive_ref(s: &str) -> (PathBuf, Option<String>) {
+    if Path::new(s).exists() {
+        return (s.into(), None);
+    }
+    // docker-archive tags are REPO:TAG, so try every colon from the left for
+    // the longest existing path.
+    for (i, _) in s.match_indices(':') {
+        if Path::new(&s[..i]).exists() {
+            let tag = &s[i + 1..];
+            return (s[..i].into(), (!tag.is_empty()).then(|| tag.to_string()));
+        }
+    }
+    match s.rfind(':') {
+        Some(i) if !s[i + 1..].contains('/') && i > 0 => (
+            s[..i].into(),
+            Some(s[i + 1..].to_string()).filter(|t| !t.is_empty()),
+        ),
+        _ => (s.into(), None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_transports() {
+        let d = "a".repeat(64);
+        assert_eq!(
+            ImageRef::parse(&format!("oci:/nonexistent/x:v1@sha256:{d}")).unwrap(),
+            ImageRef::OciLayout {
+                path: "/nonexistent/x".into(),
+                tag: Some("v1".into()),
+                digest: Some(Sha256::from_hex(&d).unwrap())
+            }
+        );
+        assert_eq!(
+            ImageRef::parse("docker-archive:/nonexistent.tar").unwrap(),
+            ImageRef::DockerArchive {
+                path: "/nonexistent.tar".into(),
+                tag: None
+            }
+        );
+        assert_eq!(
+            ImageRef::parse("dir:/").unwrap(),
+            ImageRef::Dir { path: "/".into() }
+        );
+        assert!(matches!(
+            ImageRef::parse("docker://alpine:3").unwrap(),
+            ImageRef::Registry { .. }
+        ));
+        assert!(ImageRef::parse("oci:x@sha256:zz").is_err());
+        assert!(ImageRef::parse("").is_err());
+    }
+
+    #[test]
+    fn archive_tag_with_existing_path() {
+        let dir = std::env::temp_dir();
+        let p = dir.join(format!("stowaway-ref-test-{}", std::process::id()));
+        std::fs::write(&p, b"x").unwrap();
+        let s = format!("docker-archive:{}:repo/app:1.0", p.display());
+        assert_eq!(
+            ImageRef::parse(&s).unwrap(),
+            ImageRef::DockerArchive {
+                path: p.clone(),
+                tag: Some("repo/app:1.0".into())
+            }
+        );
+        std::fs::remove_file(p).unwrap();
+    }
+}

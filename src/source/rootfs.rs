@@ -1,0 +1,182 @@
+//! A root file system directory on the host (`dir:PATH`), read as one layer.
+//! Symlinks are recorded, never followed; special files are recorded; files
+//! that cannot be read become findings. Host paths are never written.
+
+use std::fs::File;
+use std::io::Read;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::path::Path;
+
+use crate::digest::Hasher;
+use crate::error::{Error, Result};
+use crate::finding::{Code, Finding};
+use crate::layer::{ContentKind, Entry, EntryType, LayerIndex};
+use crate::limits::Limits;
+use crate::path::ImagePath;
+
+/// Walk `root` into a layer index.
+pub fn walk(root: &Path, limits: &Limits) -> Result<LayerIndex> {
+    let meta = std::fs::metadata(root).map_err(|e| Error::io(root, e))?;
+    if !meta.is_dir() {
+        return Err(Error::source(root.display().to_string(), "not a directory"));
+    }
+    let mut index = LayerIndex::default();
+    let mut buf = vec![0u8; 256 * 1024];
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .same_file_system(false)
+        .sort_by_file_name();
+    let mut count = 0u64;
+    for item in walker {
+        let item = match item {
+            Ok(i) => i,
+            Err(e) => {
+                let rel = e
+                    .path()
+                    .and_then(|p| p.strip_prefix(root).ok())
+                    .map(|p| ImagePath::new(p.as_os_str().as_bytes()));
+                let mut f = Finding::new(Code::Unanalyzable).because(format!("cannot read: {e}"));
+                f.path = rel;
+                index.findings.push(f);
+                continue;
+            }
+        };
+        let Ok(rel) = item.path().strip_prefix(root) else {
+            continue;
+        };
+        if rel.as_os_str().is_empty() {
+            continue;
+        }
+        count += 1;
+        if count > limits.max_entries {
+            return Err(Error::Limit {
+                location: root.display().to_string(),
+                what: "entries in one layer",
+                limit: limits.max_entries,
+                flag: "--max-entries",
+            });
+        }
+        let path = ImagePath::new(rel.as_os_str().as_bytes());
+        let md = match item.path().symlink_metadata() {
+            Ok(m) => m,
+            Err(e) => {
+                index.findings.push(
+                    Finding::new(Code::Unanalyzable)
+                        .at(&path)
+                        .because(format!("cannot stat: {e}")),
+                );
+                continue;
+            }
+        };
+        let ft = md.file_type();
+        let kind = if ft.is_file() {
+            EntryType::File
+        } else if ft.is_dir() {
+            EntryType::Dir
+        } else if ft.is_symlink() {
+            EntryType::Symlink
+        } else if ft.is_char_device() {
+            EntryType::Char
+        } else if ft.is_block_device() {
+            EntryType::Block
+        } else if ft.is_fifo() {
+            EntryType::Fifo
+        } else {
+            index.findings.push(
+                Finding::new(Code::Unanalyzable)
+                    .at(&path)
+                    .because("socket or unknown file type; skipped"),
+            );
+            continue;
+        };
+        let mut e = Entry {
+            path: path.clone(),
+            kind,
+            mode: md.mode() & 0o7777,
+            uid: md.uid() as u64,
+            gid: md.gid() as u64,
+            size: 0,
+            sha256: None,
+            link: None,
+            content: ContentKind::Data,
+            device: None,
+        };
+        match kind {
+            EntryType::File => match hash_file(item.path(), &mut buf, limits) {
+                Ok((sha, size, content)) => {
+                    e.sha256 = Some(sha);
+                    e.size = size;
+                    e.content = content;
+                }
+                Err(err) => {
+                    e.size = md.len();
+                    index.findings.push(
+                        Finding::new(Code::Unanalyzable)
+                            .at(&path)
+                            .because(format!("cannot read: {err}")),
+                    );
+                }
+            },
+            EntryType::Symlink => {
+                e.link = std::fs::read_link(item.path())
+                    .ok()
+                    .map(|t| t.as_os_str().as_bytes().to_vec());
+            }
+            EntryType::Char | EntryType::Block => {
+                let rdev = md.rdev();
+                let dev = (libc_major(rdev), libc_minor(rdev));
+                e.device = Some(dev);
+                index
+                    .findings
+                    .push(Finding::new(Code::DeviceNode).at(&path).because(format!(
+                        "{} device {}:{}",
+                        kind.as_str(),
+                        dev.0,
+                        dev.1
+                    )));
+            }
+            _ => {}
+        }
+        index.entries.push(e);
+    }
+    Ok(index)
+}
+
+fn hash_file(
+    path: &Path,
+    buf: &mut [u8],
+    limits: &Limits,
+) -> std::io::Result<(crate::digest::Sha256, u64, ContentKind)> {
+    // O_NOFOLLOW semantics: the walker saw a regular file; refuse if it changed into a link.
+    let mut f = File::open(path)?;
+    if !f.metadata()?.is_file() {
+        return Err(std::io::Error::other("no longer a regular file"));
+    }
+    let mut h = Hasher::new();
+    let mut size = 0u64;
+    let mut head = Vec::new();
+    loop {
+        let n = f.read(buf)?;
+        if n == 0 {
+            break;
+        }
+        if head.len() < 512 {
+            head.extend_from_slice(&buf[..n.min(512 - head.len())]);
+        }
+        size += n as u64;
+        if size > limits.max_layer_bytes {
+            return Err(std::io::Error::other("file larger than --max-layer-size"));
+        }
+        h.update(&buf[..n]);
+    }
+    Ok((h.finish(), size, ContentKind::sniff(&head)))
+}
+
+fn libc_major(dev: u64) -> u32 {
+    (((dev >> 32) & 0xffff_f000) | ((dev >> 8) & 0x0000_0fff)) as u32
+}
+
+fn libc_minor(dev: u64) -> u32 {
+    (((dev >> 12) & 0xffff_ff00) | (dev & 0x0000_00ff)) as u32
+}
