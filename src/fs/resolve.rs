@@ -46,6 +46,12 @@ impl ImageFs {
             }
             let next = cur.join(&comp);
             let Some(node) = self.nodes.get(&next) else {
+                // A directory can be implied by entries below it (tars need
+                // not list every parent).
+                if self.has_children(&next) {
+                    cur = next;
+                    continue;
+                }
                 return Err(ResolveError::NotFound(next));
             };
             match node.entry.kind {
@@ -74,6 +80,13 @@ impl ImageFs {
             node,
             links,
         })
+    }
+}
+
+impl ImageFs {
+    /// True if some visible path lies below `dir`.
+    pub fn has_children(&self, dir: &ImagePath) -> bool {
+        self.below(dir).next().is_some()
     }
 }
 

@@ -152,8 +152,15 @@ fn walk_entries<R: Read>(
             }
             continue;
         }
-        if path.is_root() && tar_type.is_dir() {
-            continue; // "./" itself: the root's own metadata
+        if path.is_root() {
+            if !tar_type.is_dir() {
+                index
+                    .findings
+                    .push(Finding::new(Code::Unanalyzable).at(&path).because(format!(
+                        "non-directory entry {shown:?} names the root; skipped"
+                    )));
+            }
+            continue; // "./" itself is the root's own metadata
         }
 
         let kind = match tar_type {

@@ -1,0 +1,3 @@
+#!/bin/sh
+# Start the demo app.
+exec /app/server --config /app/app.toml

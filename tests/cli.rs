@@ -1,0 +1,226 @@
+//! The command-line contract: command names, JSON fields, exit codes, and
+//! the shipped demo image.
+
+use serde_json::Value;
+use stowaway::fixture::{ImageBuilder, LayerBuilder, demo_image};
+
+use crate::util::*;
+
+const DEMO: &str = concat!("oci:", env!("CARGO_MANIFEST_DIR"), "/examples/demo-image");
+
+fn json_of(args: &[&str]) -> (Value, i32) {
+    let out = stowaway(args);
+    let v = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (v, out.status.code().unwrap())
+}
+
+#[test]
+fn committed_demo_image_matches_its_builder() {
+    let t = tmp();
+    demo_image().build().write_oci_layout(t.path()).unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo-image");
+    for e in walkdir::WalkDir::new(t.path()) {
+        let e = e.unwrap();
+        if e.file_type().is_file() {
+            let rel = e.path().strip_prefix(t.path()).unwrap();
+            let committed = std::fs::read(dir.join(rel)).unwrap_or_default();
+            assert!(
+                committed == std::fs::read(e.path()).unwrap(),
+                "examples/demo-image/{} is stale: run `cargo run --example build_demo`",
+                rel.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn inventory_json_contract() {
+    let (v, code) = json_of(&["inventory", DEMO, "--format", "json", "--all-layers"]);
+    assert_eq!(code, 0);
+    for k in ["reference", "digest", "config_digest", "platform", "layers"] {
+        assert!(v["image"].get(k).is_some(), "image.{k}");
+    }
+    let files = v["files"].as_array().unwrap();
+    let helper = files
+        .iter()
+        .find(|f| f["path"] == "/usr/local/bin/helper")
+        .unwrap();
+    for k in [
+        "path",
+        "type",
+        "mode",
+        "uid",
+        "gid",
+        "size",
+        "sha256",
+        "link",
+        "layer",
+        "layer_digest",
+    ] {
+        assert!(helper.get(k).is_some(), "files[].{k}");
+    }
+    assert_eq!(helper["type"], "file");
+    assert_eq!(helper["mode"], "4755");
+    assert_eq!(helper["layer"], 1);
+    assert!(helper["sha256"].as_str().unwrap().starts_with("sha256:"));
+    assert_eq!(helper["layer_digest"], v["image"]["layers"][1]["digest"]);
+    let dir = files
+        .iter()
+        .find(|f| f["path"] == "/usr/local/bin")
+        .unwrap();
+    assert_eq!(dir["type"], "dir");
+    assert!(dir["sha256"].is_null());
+    let removed = v["removed"].as_array().unwrap();
+    assert_eq!(removed.len(), 1);
+    let r = &removed[0];
+    assert_eq!(r["path"], "/usr/local/bin/fetch.sh");
+    assert_eq!(
+        (r["added_in"].as_u64(), r["removed_in"].as_u64()),
+        (Some(1), Some(2))
+    );
+    assert_eq!(r["how"], "whiteout");
+    assert!(r["sha256"].as_str().unwrap().starts_with("sha256:"));
+    // Without --all-layers, no "removed".
+    let (v, _) = json_of(&["inventory", DEMO, "--format", "json"]);
+    assert!(v.get("removed").is_none());
+}
+
+#[test]
+fn scan_json_contract_and_exit_codes() {
+    let (v, code) = json_of(&["scan", DEMO, "--format", "json"]);
+    assert_eq!(
+        code, 0,
+        "demo has only medium findings; default --fail-on is high"
+    );
+    let layer = &v["image"]["layers"][1];
+    for k in [
+        "index",
+        "digest",
+        "diff_id",
+        "media_type",
+        "compression",
+        "size",
+        "created_by",
+    ] {
+        assert!(layer.get(k).is_some(), "layers[].{k}");
+    }
+    assert_eq!(layer["compression"], "gzip");
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "removed-executable")
+        .unwrap();
+    for k in [
+        "code",
+        "severity",
+        "technique",
+        "title",
+        "path",
+        "layer",
+        "sha256",
+        "evidence",
+    ] {
+        assert!(f.get(k).is_some(), "findings[].{k}");
+    }
+    assert_eq!(f["layer"], 1);
+    assert_eq!(f["hidden_in"], 2);
+    assert!(f["created_by"].as_str().unwrap().contains("curl"));
+    assert_eq!(v["summary"]["by_severity"]["medium"], 2);
+
+    let (_, code) = json_of(&["scan", DEMO, "--format", "json", "--fail-on", "medium"]);
+    assert_eq!(code, 1);
+    let out = stowaway(&["scan", DEMO, "--fail-on", "bogus"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn sarif_output_has_rules_results_and_fingerprints() {
+    let (v, _) = json_of(&["scan", DEMO, "--format", "sarif"]);
+    assert_eq!(v["version"], "2.1.0");
+    let run = &v["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), stowaway::finding::CODES.len());
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    for r in results {
+        let idx = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[idx]["id"], r["ruleId"]);
+        assert!(
+            r["partialFingerprints"]["stowaway/v1"]
+                .as_str()
+                .unwrap()
+                .len()
+                == 64
+        );
+        assert!(
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .starts_with("usr/")
+        );
+    }
+}
+
+#[test]
+fn table_output_and_output_file() {
+    let t = tmp();
+    let out_file = t.path().join("report.txt");
+    let out = stowaway(&["scan", DEMO, "--output", out_file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty());
+    let text = std::fs::read_to_string(&out_file).unwrap();
+    assert!(
+        text.contains("removed-executable") && text.contains("/usr/local/bin/fetch.sh"),
+        "{text}"
+    );
+    assert!(!text.contains('\x1b'), "no colour in files");
+    let out = stowaway(&["inventory", DEMO, "--all-layers"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Shipped but hidden") && text.contains("whiteout"),
+        "{text}"
+    );
+}
+
+#[test]
+fn explain_lists_and_describes_codes() {
+    let out = stowaway(&["explain"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    for c in stowaway::finding::CODES {
+        assert!(text.contains(c.code), "{}", c.code);
+    }
+    let out = stowaway(&["explain", "removed-executable"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("T1564"));
+    assert_eq!(stowaway(&["explain", "nope"]).status.code(), Some(2));
+}
+
+#[test]
+fn registry_references_are_refused_clearly_for_now() {
+    let out = stowaway(&["scan", "docker://registry.invalid/app:1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("skopeo copy"));
+}
+
+#[test]
+fn compressed_archives_are_refused_with_advice() {
+    let t = tmp();
+    let img = ImageBuilder::new()
+        .layer(LayerBuilder::new().file("a", b"a", 0o644))
+        .build();
+    let plain = t.path().join("d.tar");
+    img.write_docker_archive(&plain).unwrap();
+    let gz = t.path().join("d.tar.gz");
+    std::fs::write(
+        &gz,
+        stowaway::fixture::compress(
+            &std::fs::read(&plain).unwrap(),
+            stowaway::layer::Compression::Gzip,
+        ),
+    )
+    .unwrap();
+    let out = stowaway(&["scan", &format!("docker-archive:{}", gz.display())]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("gzip -dc"));
+}

@@ -1,0 +1,10 @@
+//! One integration test binary; each module covers one area. Images are built
+//! in code by `stowaway::fixture`, never downloaded.
+
+mod util;
+
+mod cli;
+mod field_bugs;
+mod integrity;
+mod interop;
+mod sources;

@@ -1,0 +1,143 @@
+//! Helpers shared by the integration tests.
+
+use std::path::Path;
+use std::process::Output;
+
+use stowaway::fixture::BuiltImage;
+use stowaway::{Scan, ScanOptions};
+
+/// A fresh temporary directory.
+pub fn tmp() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("stowaway-test")
+        .tempdir()
+        .expect("tempdir")
+}
+
+/// Run the binary.
+pub fn stowaway(args: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_stowaway"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run stowaway")
+}
+
+/// Scan with default options.
+pub fn scan(reference: &str) -> stowaway::Result<Scan> {
+    stowaway::scan(reference, &ScanOptions::default())
+}
+
+/// Scan that must succeed.
+pub fn scan_ok(reference: &str) -> Scan {
+    scan(reference).unwrap_or_else(|e| panic!("scan {reference}: {e}"))
+}
+
+/// The final view as comparable text rows: path, type, mode, owner, size, sha256, link.
+pub fn rows(scan: &Scan) -> Vec<String> {
+    scan.fs
+        .nodes
+        .values()
+        .map(|n| {
+            let e = &n.entry;
+            format!(
+                "{} {} {:04o} {}:{} {} {} {} L{}",
+                e.path,
+                e.kind.as_str(),
+                e.mode,
+                e.uid,
+                e.gid,
+                e.size,
+                e.sha256.map(|d| d.hex()).unwrap_or_default(),
+                e.link
+                    .as_deref()
+                    .map(|l| String::from_utf8_lossy(l).into_owned())
+                    .unwrap_or_default(),
+                n.layer
+            )
+        })
+        .collect()
+}
+
+/// Hidden files as comparable rows.
+pub fn removed_rows(scan: &Scan) -> Vec<String> {
+    scan.fs
+        .removed
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {:?} {}->{} {}",
+                r.entry.path,
+                r.how,
+                r.added_in,
+                r.removed_in,
+                r.entry.sha256.map(|d| d.hex()).unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+/// Visible paths.
+pub fn paths(scan: &Scan) -> Vec<String> {
+    scan.fs.nodes.keys().map(|p| p.display()).collect()
+}
+
+/// Codes of the findings, with their paths.
+pub fn codes(scan: &Scan) -> Vec<String> {
+    scan.findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}",
+                f.code,
+                f.path.as_ref().map(|p| p.display()).unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+/// Write the image as an OCI layout, an oci-archive and a docker-archive in
+/// `dir`; return the three references.
+pub fn all_forms(img: &BuiltImage, dir: &Path) -> Vec<String> {
+    let layout = dir.join("layout");
+    img.write_oci_layout(&layout).unwrap();
+    let oa = dir.join("oci.tar");
+    img.write_oci_archive(&oa).unwrap();
+    let da = dir.join("docker.tar");
+    img.write_docker_archive(&da).unwrap();
+    vec![
+        format!("oci:{}", layout.display()),
+        format!("oci-archive:{}", oa.display()),
+        format!("docker-archive:{}", da.display()),
+    ]
+}
+
+/// Write the image as an OCI layout in a new temp dir; return (guard, reference).
+pub fn layout(img: &BuiltImage) -> (tempfile::TempDir, String) {
+    let t = tmp();
+    let p = t.path().join("layout");
+    img.write_oci_layout(&p).unwrap();
+    let r = format!("oci:{}", p.display());
+    (t, r)
+}
+
+/// Is a host tool available?
+pub fn have(tool: &str) -> bool {
+    std::process::Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
+/// Skip (or, under CI, fail) when a host tool is missing.
+pub fn require(tool: &str) -> bool {
+    if have(tool) {
+        return true;
+    }
+    if std::env::var_os("STOWAWAY_REQUIRE_TOOLS").is_some() {
+        panic!("{tool} is required (STOWAWAY_REQUIRE_TOOLS is set) but not installed");
+    }
+    eprintln!("skipping: {tool} is not installed");
+    false
+}
