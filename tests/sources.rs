@@ -232,7 +232,7 @@ fn oci_style_docker_archive_with_attestation() {
     let t = tmp();
     let img = scenario().build();
     let dir = t.path().join("layout");
-    write_multi_platform_layout(&dir, &[img.clone()], true).unwrap();
+    write_multi_platform_layout(&dir, std::slice::from_ref(&img), true).unwrap();
     let mut files = Vec::new();
     for e in walkdir::WalkDir::new(&dir) {
         let e = e.unwrap();

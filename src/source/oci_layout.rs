@@ -25,8 +25,8 @@ pub struct Chosen {
 
 /// A parsed manifest-like document.
 enum Doc {
-    Index(ImageIndex),
-    Manifest(ImageManifest),
+    Index(Box<ImageIndex>),
+    Manifest(Box<ImageManifest>),
 }
 
 /// Choose one image manifest from the layout in `store`.
@@ -49,7 +49,7 @@ pub fn choose(
         return match doc {
             Doc::Manifest(m) => Ok(Chosen {
                 digest: d,
-                manifest: m,
+                manifest: *m,
                 platform: None,
             }),
             Doc::Index(ix) => select(store, ix.manifests().clone(), platform, limits, 0),
@@ -185,7 +185,7 @@ pub(super) fn select(
     )? {
         Doc::Manifest(m) => Ok(Chosen {
             digest,
-            manifest: m,
+            manifest: *m,
             platform: chosen_platform,
         }),
         Doc::Index(ix) => select(store, ix.manifests().clone(), platform, limits, depth + 1),
@@ -206,13 +206,12 @@ fn fetch(
     super::verify_blob(&bytes, digest, size, &where_)?;
     let declared = serde_json::from_slice::<serde_json::Value>(&bytes)
         .ok()
-        .and_then(|v| {
+        .map(|v| {
             let mt = v
                 .get("mediaType")
                 .and_then(|m| m.as_str())
                 .map(str::to_string);
-            let has_manifests = v.get("manifests").is_some();
-            Some((mt, has_manifests))
+            (mt, v.get("manifests").is_some())
         });
     let mt = media_type
         .or_else(|| declared.as_ref().and_then(|d| d.0.clone()))
@@ -226,10 +225,10 @@ fn fetch(
         )));
     }
     if is_index {
-        Ok(Doc::Index(parse_index(&bytes, &where_)?))
+        Ok(Doc::Index(Box::new(parse_index(&bytes, &where_)?)))
     } else {
         ImageManifest::from_reader(&bytes[..])
-            .map(Doc::Manifest)
+            .map(|m| Doc::Manifest(Box::new(m)))
             .map_err(|e| Error::Document {
                 what: "image manifest",
                 location: where_,
