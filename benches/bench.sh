@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Benchmark: stowaway scan vs the raw limit `gzip -dc LAYER | sha256sum` on
+# the same blob, plus stowaway's peak RSS. Real data: tars of parts of this
+# machine's /usr, packed as gzip layers.
+#
+#   benches/bench.sh [small|large|all]
+#
+# small: one layer of /usr/share + /usr/bin (>100 MB, >5,000 files)
+# large: the same plus /usr/lib, split into several layers (>1 GB), to show
+#        that peak RSS does not grow with image size.
+# Data is cached under bench-data/ (git-ignored).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+which=${1:-all}
+data=bench-data
+mkdir -p "$data"
+
+cargo build --release --quiet --bin stowaway --example pack_layout
+bin=target/release/stowaway
+pack=target/release/examples/pack_layout
+
+layer() { # name, paths relative to /
+  local name=$1; shift
+  [ -f "$data/$name.tar.gz" ] || tar -C / --warning=no-file-changed -cf - "$@" 2>/dev/null | gzip -6 > "$data/$name.tar.gz" || true
+}
+
+measure() { # label, command...
+  python3 - "$@" <<'PY'
+import os, subprocess, sys, time
+label, cmd = sys.argv[1], sys.argv[2:]
+best = None
+for _ in range(3):
+    t = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t
+    if status != 0 and os.waitstatus_to_exitcode(status) not in (0, 1):
+        sys.exit(f"{label}: exit {os.waitstatus_to_exitcode(status)}")
+    if best is None or wall < best[0]:
+        best = (wall, ru.ru_maxrss / 1024)
+print(f"{label}\t{best[0]:.3f}\t{best[1]:.1f}")
+PY
+}
+
+run_case() { # name, layers...
+  local name=$1; shift
+  local dir="$data/$name-oci"
+  [ -d "$dir" ] || "$pack" "$dir" "$@" >/dev/null
+  local raw=0 comp=0
+  for l in "$@"; do
+    comp=$((comp + $(stat -c %s "$l")))
+    raw=$((raw + $(gzip -dc "$l" | wc -c)))
+  done
+  local files
+  files=$(for l in "$@"; do tar -tzf "$l"; done | wc -l)
+  echo "== $name: $# layer(s), $((comp >> 20)) MiB gzip, $((raw >> 20)) MiB tar, $files entries"
+  # The raw limit: decompress and hash every layer, one after another, as a shell pipeline.
+  local gz
+  gz=$(measure "gzip -dc | sha256sum" sh -c 'for l in "$@"; do gzip -dc "$l" | sha256sum; done' sh "$@" | cut -f2)
+  local st
+  st=$(measure "stowaway scan" "$bin" scan "oci:$dir" --format json)
+  local st_wall st_rss
+  st_wall=$(echo "$st" | cut -f2)
+  st_rss=$(echo "$st" | cut -f3)
+  python3 -c "
+gz, st, rss = $gz, $st_wall, $st_rss
+print(f'  gzip -dc | sha256sum : {gz:7.2f} s')
+print(f'  stowaway scan        : {st:7.2f} s  ({$raw/1048576/st:.0f} MiB/s of tar)')
+print(f'  ratio scan/pipeline  : {st/gz:7.2f}  (target <= 0.80)')
+print(f'  stowaway peak RSS    : {rss:7.1f} MiB (target <= 64)')
+"
+}
+
+if [ "$which" = small ] || [ "$which" = all ]; then
+  layer usr-share-bin usr/share usr/bin
+  run_case small "$data/usr-share-bin.tar.gz"
+fi
+if [ "$which" = large ] || [ "$which" = all ]; then
+  layer usr-share-bin usr/share usr/bin
+  layer usr-lib usr/lib
+  layer usr-libexec-include usr/libexec usr/include usr/sbin
+  run_case large "$data/usr-share-bin.tar.gz" "$data/usr-lib.tar.gz" "$data/usr-libexec-include.tar.gz"
+fi
