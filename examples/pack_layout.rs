@@ -38,8 +38,14 @@ fn diff_id(src: &Path) -> io::Result<(Sha256, &'static str)> {
     f.get_mut().read_exact(&mut magic)?;
     let f = BufReader::new(File::open(src)?);
     let (mut r, mt): (Box<dyn Read>, &'static str) = match magic {
-        [0x1f, 0x8b, ..] => (Box::new(flate2::read::MultiGzDecoder::new(f)), "application/vnd.oci.image.layer.v1.tar+gzip"),
-        [0x28, 0xb5, 0x2f, 0xfd] => (Box::new(zstd::Decoder::new(f)?), "application/vnd.oci.image.layer.v1.tar+zstd"),
+        [0x1f, 0x8b, ..] => (
+            Box::new(flate2::read::MultiGzDecoder::new(f)),
+            "application/vnd.oci.image.layer.v1.tar+gzip",
+        ),
+        [0x28, 0xb5, 0x2f, 0xfd] => (
+            Box::new(zstd::Decoder::new(f)?),
+            "application/vnd.oci.image.layer.v1.tar+zstd",
+        ),
         _ => (Box::new(f), "application/vnd.oci.image.layer.v1.tar"),
     };
     let mut h = Hasher::new();
@@ -62,7 +68,10 @@ fn write_blob(dir: &Path, bytes: &[u8]) -> io::Result<(Sha256, usize)> {
 
 fn main() -> io::Result<()> {
     let mut args = std::env::args().skip(1);
-    let out: PathBuf = args.next().expect("usage: pack_layout OUT_DIR LAYER...").into();
+    let out: PathBuf = args
+        .next()
+        .expect("usage: pack_layout OUT_DIR LAYER...")
+        .into();
     let layers: Vec<PathBuf> = args.map(PathBuf::from).collect();
     let blobs = out.join("blobs/sha256");
     std::fs::create_dir_all(&blobs)?;

@@ -434,3 +434,33 @@ fn entry_count_limit() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--max-entries"));
 }
+
+#[test]
+fn huge_gnu_long_name_is_refused_before_it_is_buffered() {
+    // A long-name member is read whole by tar readers; a crafted one can be
+    // gigabytes of zeros that compress to almost nothing.
+    let name = "n".repeat(1 << 20);
+    let i = img(vec![
+        LayerBuilder::new()
+            .file(&name, b"x", 0o644)
+            .file("after", b"y", 0o644),
+    ]);
+    let (_t, r) = layout(&i);
+    let out = stowaway(&["inventory", &r]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("layer 0") && err.contains("--max-path-bytes"),
+        "{err}"
+    );
+    // Raising the limit lets it through, and the entries after it are read.
+    let opts = stowaway::ScanOptions {
+        limits: stowaway::Limits {
+            max_path_bytes: 2 << 20,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let s = stowaway::scan(&r, &opts).unwrap();
+    assert_eq!(s.fs.nodes.len(), 2);
+}

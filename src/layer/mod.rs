@@ -3,6 +3,7 @@
 //! plus what was odd about them, ready to be squashed with the other layers.
 
 mod decompress;
+mod guard;
 mod sniff;
 mod stream;
 mod walk;

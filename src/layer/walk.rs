@@ -11,6 +11,7 @@ use crate::finding::{Code, Finding};
 use crate::limits::Limits;
 use crate::path::{ImagePath, escape_bytes};
 
+use super::guard::TarGuard;
 use super::{ContentKind, Entry, EntryType, LayerIndex, Whiteout};
 
 /// Whiteout marker prefix (OCI image spec, layer.md).
@@ -47,9 +48,10 @@ pub fn walk_tar<R: Read>(
     ctx: &WalkContext<'_>,
     index: &mut LayerIndex,
 ) -> Result<R, (R, WalkError)> {
-    let mut archive = tar::Archive::new(reader);
+    let guarded = TarGuard::new(reader, ctx.limits.max_path_bytes as u64);
+    let mut archive = tar::Archive::new(guarded);
     let result = walk_entries(&mut archive, ctx, index);
-    let reader = archive.into_inner();
+    let reader = archive.into_inner().into_inner();
     match result {
         Ok(()) => Ok(reader),
         Err(e) => Err((reader, e)),
