@@ -12,7 +12,9 @@ use crate::digest::Sha256;
 use crate::path::ImagePath;
 
 /// How bad a finding is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,
@@ -31,6 +33,18 @@ impl Severity {
             Severity::Medium => "medium",
             Severity::High => "high",
             Severity::Critical => "critical",
+        }
+    }
+}
+
+impl Severity {
+    /// One step more severe (critical stays critical).
+    pub fn raise(self) -> Severity {
+        match self {
+            Severity::Info => Severity::Low,
+            Severity::Low => Severity::Medium,
+            Severity::Medium => Severity::High,
+            Severity::High | Severity::Critical => Severity::Critical,
         }
     }
 }
@@ -133,6 +147,51 @@ codes! {
     MislabeledCompression => "mislabeled-compression", Low, "T1027",
         "Layer compression differs from its media type",
         "The layer's bytes are compressed differently from what its media type says (for example gzip bytes labelled zstd, or plain tar labelled gzip). Stowaway reads the real format, found by magic bytes; other tools may refuse or mis-read the layer.";
+    TransferTool => "transfer-tool", High, "T1105",
+        "Program that transfers files, identified by content",
+        "A binary whose content identifies it as a file transfer tool (curl, wget, busybox with download applets, netcat, socat, scp, rsync, certutil, bitsadmin…). It lets anyone who gets code execution in the container pull in more tools or push data out. The evidence says how it was identified and which layer and build step added it. Remove it from runtime images (multi-stage builds), or allow it by path and sha256 with a reason when the application needs it.";
+    DisguisedTool => "disguised-tool", Critical, "T1036.005",
+        "Transfer tool under a name that is not its own",
+        "A binary identified by content as a transfer tool (or interpreter) sits under a file name that does not belong to it: curl saved as `healthcheck`, busybox as `libutil.so`. Renaming tools is how droppers slip past name-based checks; legitimate images rarely do it.";
+    Interpreter => "interpreter", Low, "T1059",
+        "Language runtime that can download with a one-liner",
+        "Python, Perl, Ruby, PHP, Node.js, Lua and similar runtimes (or programs embedding one) can fetch and run code without any transfer tool. Reported as a capability, not an alarm; most application images need their runtime.";
+    PackageDownloader => "package-downloader", Info, "T1105",
+        "Package manager or base-OS download helper",
+        "apt's http/https/ftp methods, apt-helper, apk, dnf, pip and their kind download software by design. Reported as context so that the baseline can absorb base-image content; a new one in an application layer may still deserve a look.";
+    PeDownloader => "pe-downloader", High, "T1105",
+        "Windows binary importing download APIs",
+        "A PE file that imports URL download APIs (urlmon URLDownloadToFile, WinINet, WinHTTP, BITS) or, for .NET, references WebClient/HttpClient download methods. Together with process-creation APIs (CreateProcess, WinExec, ShellExecute) this is the shape of a dropper and is raised to critical.";
+    ElfDownloader => "elf-downloader", Medium, "T1105",
+        "Linux binary that downloads (libcurl client or network + exec)",
+        "An ELF that is not a known tool but links libcurl (curl_easy_*), or carries network, write and execute primitives with embedded URLs. Droppers built for containers look like this; so do some legitimate agents.";
+    HttpClientBinary => "http-client-binary", Low, "T1105",
+        "Go or Rust binary with an HTTP client",
+        "A statically built Go or Rust program whose symbols or strings show an HTTP client (net/http, reqwest, hyper). Common in cloud-native software; reported so a new one can be noticed, raised when it can also run commands.";
+    PackedBinary => "packed-binary", High, "T1027.002",
+        "Packed or very high-entropy executable",
+        "An executable packed with UPX or whose content is close to random (entropy above 7.8 bits per byte). Packing hides strings and imports from analysis and is rare in legitimate container images.";
+    DownloadExecChain => "download-exec-chain", Critical, "T1105",
+        "Download then execute",
+        "A script, build step or command fetches content and runs it: `curl … | sh`, `wget -O- | bash`, a download followed by `chmod +x`, IEX of a download cradle, Python urlopen then subprocess. The evidence gives the line numbers and commands.";
+    DownloadCommand => "download-command", Medium, "T1105",
+        "Command that downloads a file",
+        "A script or build step runs a downloader against a URL (curl, wget, aria2c, Python urllib, Perl LWP, ADD http…). The evidence gives the line and the command.";
+    RemoteCopyCommand => "remote-copy-command", High, "T1105",
+        "Command that copies files to or from another host",
+        "rsync/scp/sftp to user@host:path, tftp/ftp transfers, netcat or socat wired to files, bash /dev/tcp redirections, writes to UNC paths. These move files across hosts without a web server.";
+    LolbinDownload => "lolbin-download", High, "T1105",
+        "Windows built-in used as a downloader",
+        "certutil -urlcache/-verifyctl, bitsadmin /transfer, Start-BitsTransfer, Invoke-WebRequest, Net.WebClient DownloadFile/DownloadString, mshta/regsvr32/msiexec/rundll32 with URLs: living-off-the-land downloads.";
+    EntrypointTransferTool => "entrypoint-transfer-tool", High, "T1105",
+        "Image entrypoint or command is a transfer tool",
+        "The image's ENTRYPOINT or CMD runs a binary identified as a transfer tool, or a shell command that downloads. A container that starts by fetching things is a delivery vehicle.";
+    HealthcheckTransferTool => "healthcheck-transfer-tool", Low, "T1105",
+        "Healthcheck uses a transfer tool",
+        "The image's HEALTHCHECK runs a transfer tool (typically `curl -f http://localhost/health`). Usually benign, but it is why the tool is in the image: allow the tool by path and sha256 with that reason, or use a purpose-built probe.";
+    EnvUrl => "env-url", Info, "T1105",
+        "URL in the image environment",
+        "An ENV value holds a URL. Often configuration; sometimes where a startup script fetches its payload.";
     Unanalyzable => "unanalyzable-entry", Medium, "T1027",
         "Entry that could not be analysed",
         "An entry that Stowaway could not read or analyse completely (unsupported tar entry type, a file over the analysis buffer, an unreadable file in a root filesystem). Its bytes were hashed where possible; the evidence says what failed.";

@@ -21,11 +21,13 @@
 //! ```
 
 pub mod analyze;
+pub mod catalog;
 pub mod digest;
 pub mod error;
 pub mod finding;
 pub mod fixture;
 pub mod fs;
+pub mod inspect;
 pub mod layer;
 pub mod limits;
 pub mod path;

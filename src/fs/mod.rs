@@ -128,6 +128,7 @@ impl ImageFs {
                 entry.sha256 = t.entry.sha256;
                 entry.size = t.entry.size;
                 entry.content = t.entry.content;
+                entry.facts = t.entry.facts.clone();
                 return;
             }
             Some(t) => format!("target {target} is a {}", t.entry.kind.as_str()),

@@ -17,6 +17,7 @@ fn file(path: &str, content: &[u8]) -> Entry {
         link: None,
         content: ContentKind::Data,
         device: None,
+        facts: None,
     }
 }
 

@@ -2,21 +2,26 @@
 //! The result is a [`LayerIndex`]: the layer's entries and whiteouts as data,
 //! plus what was odd about them, ready to be squashed with the other layers.
 
+mod content;
 mod decompress;
 mod guard;
 mod sniff;
 mod stream;
 mod walk;
 
+pub use content::{ContentError, ContentRead, read_content};
 pub use decompress::{Compression, Sniffed, claimed, sniff as sniff_compression};
 pub use sniff::ContentKind;
 pub use stream::{LayerInput, scan_layer};
 pub use walk::{WalkContext, walk_tar};
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::digest::Sha256;
 use crate::finding::Finding;
+use crate::inspect::FileFacts;
 use crate::path::ImagePath;
 
 /// The type of a filesystem entry.
@@ -71,6 +76,8 @@ pub struct Entry {
     pub content: ContentKind,
     /// Major/minor numbers of device nodes.
     pub device: Option<(u32, u32)>,
+    /// What inspecting the content found (binaries and scripts only).
+    pub facts: Option<Arc<FileFacts>>,
 }
 
 impl Entry {

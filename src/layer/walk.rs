@@ -5,12 +5,12 @@
 use std::collections::HashMap;
 use std::io::{self, Read};
 
-use crate::digest::Hasher;
 use crate::error::Error;
 use crate::finding::{Code, Finding};
 use crate::limits::Limits;
 use crate::path::{ImagePath, escape_bytes};
 
+use super::content::{ContentError, read_content};
 use super::guard::TarGuard;
 use super::{ContentKind, Entry, EntryType, LayerIndex, Whiteout};
 
@@ -20,8 +20,6 @@ const WH_PREFIX: &[u8] = b".wh.";
 const WH_META_PREFIX: &[u8] = b".wh..wh.";
 /// Opaque directory marker.
 const WH_OPAQUE: &[u8] = b".wh..wh..opq";
-/// Bytes kept from the start of each file for content sniffing.
-const HEAD_BYTES: usize = 512;
 
 /// Where the walk is, for error messages, and the limits it obeys.
 pub struct WalkContext<'a> {
@@ -195,6 +193,7 @@ fn walk_entries<R: Read>(
             link: None,
             content: ContentKind::Data,
             device: None,
+            facts: None,
         };
 
         match kind {
@@ -210,33 +209,21 @@ fn walk_entries<R: Read>(
                             }),
                     );
                 }
-                let mut hasher = Hasher::new();
-                let mut head: Vec<u8> = Vec::with_capacity(HEAD_BYTES);
-                let mut size: u64 = 0;
-                loop {
-                    let n = entry.read(&mut buf).map_err(fmt_err)?;
-                    if n == 0 {
-                        break;
-                    }
-                    size += n as u64;
-                    if size > limits.max_layer_bytes {
-                        // A sparse entry can expand far beyond the stream.
-                        return Err(WalkError::Limit(Error::Limit {
+                let read =
+                    read_content(&mut entry, &path, limits, &mut buf).map_err(|e| match e {
+                        ContentError::Io(e) => fmt_err(e),
+                        ContentError::TooLarge => WalkError::Limit(Error::Limit {
+                            // A sparse entry can expand far beyond the stream.
                             location: format!("{}: {}", ctx.location, path),
                             what: "expanded file size",
                             limit: limits.max_layer_bytes,
                             flag: "--max-layer-size",
-                        }));
-                    }
-                    if head.len() < HEAD_BYTES {
-                        let take = (HEAD_BYTES - head.len()).min(n);
-                        head.extend_from_slice(&buf[..take]);
-                    }
-                    hasher.update(&buf[..n]);
+                        }),
+                    })?;
+                if let Some(f) = read.truncation_finding(&path) {
+                    index.findings.push(f);
                 }
-                e.size = size;
-                e.sha256 = Some(hasher.finish());
-                e.content = ContentKind::sniff(&head);
+                read.fill(&mut e);
             }
             EntryType::Symlink => {
                 let target = entry
@@ -280,6 +267,7 @@ fn walk_entries<R: Read>(
                         e.sha256 = t.sha256;
                         e.size = t.size;
                         e.content = t.content;
+                        e.facts = t.facts.clone();
                     }
                 }
                 e.link = Some(target.as_bytes().to_vec());

@@ -3,15 +3,15 @@
 //! that cannot be read become findings. Host paths are never written.
 
 use std::fs::File;
-use std::io::Read;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::Path;
 
-use crate::digest::Hasher;
 use crate::error::{Error, Result};
 use crate::finding::{Code, Finding};
-use crate::layer::{ContentKind, Entry, EntryType, LayerIndex};
+use crate::layer::{
+    ContentError, ContentKind, ContentRead, Entry, EntryType, LayerIndex, read_content,
+};
 use crate::limits::Limits;
 use crate::path::ImagePath;
 
@@ -101,13 +101,15 @@ pub fn walk(root: &Path, limits: &Limits) -> Result<LayerIndex> {
             link: None,
             content: ContentKind::Data,
             device: None,
+            facts: None,
         };
         match kind {
-            EntryType::File => match hash_file(item.path(), &mut buf, limits) {
-                Ok((sha, size, content)) => {
-                    e.sha256 = Some(sha);
-                    e.size = size;
-                    e.content = content;
+            EntryType::File => match read_file(item.path(), &path, &mut buf, limits) {
+                Ok(read) => {
+                    if let Some(f) = read.truncation_finding(&path) {
+                        index.findings.push(f);
+                    }
+                    read.fill(&mut e);
                 }
                 Err(err) => {
                     e.size = md.len();
@@ -143,34 +145,21 @@ pub fn walk(root: &Path, limits: &Limits) -> Result<LayerIndex> {
     Ok(index)
 }
 
-fn hash_file(
-    path: &Path,
+fn read_file(
+    host: &Path,
+    path: &ImagePath,
     buf: &mut [u8],
     limits: &Limits,
-) -> std::io::Result<(crate::digest::Sha256, u64, ContentKind)> {
-    // O_NOFOLLOW semantics: the walker saw a regular file; refuse if it changed into a link.
-    let mut f = File::open(path)?;
+) -> std::io::Result<ContentRead> {
+    // The walker saw a regular file; refuse if it has changed into something else.
+    let mut f = File::open(host)?;
     if !f.metadata()?.is_file() {
         return Err(std::io::Error::other("no longer a regular file"));
     }
-    let mut h = Hasher::new();
-    let mut size = 0u64;
-    let mut head = Vec::new();
-    loop {
-        let n = f.read(buf)?;
-        if n == 0 {
-            break;
-        }
-        if head.len() < 512 {
-            head.extend_from_slice(&buf[..n.min(512 - head.len())]);
-        }
-        size += n as u64;
-        if size > limits.max_layer_bytes {
-            return Err(std::io::Error::other("file larger than --max-layer-size"));
-        }
-        h.update(&buf[..n]);
-    }
-    Ok((h.finish(), size, ContentKind::sniff(&head)))
+    read_content(&mut f, path, limits, buf).map_err(|e| match e {
+        ContentError::Io(e) => e,
+        ContentError::TooLarge => std::io::Error::other("file larger than --max-layer-size"),
+    })
 }
 
 fn libc_major(dev: u64) -> u32 {

@@ -1,0 +1,302 @@
+//! Native binaries (ELF, PE, Mach-O including fat) parsed once with
+//! `goblin`, from a bounded buffer, into the facts the analyzers need:
+//! libraries, imported symbols, interpreter, static or dynamic, SONAME,
+//! entry point, PE delay-load imports (read by hand: goblin skips them),
+//! .NET header, version resource, packing signs, Go build info.
+
+use std::collections::BTreeMap;
+
+use goblin::Object;
+use goblin::mach::Mach;
+
+/// Facts about one binary.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BinaryFacts {
+    /// "elf", "pe", "macho".
+    pub format: &'static str,
+    pub is_library: bool,
+    /// ELF without an interpreter or needed libraries.
+    pub is_static: bool,
+    pub interpreter: Option<String>,
+    pub soname: Option<String>,
+    /// Needed libraries (ELF NEEDED, PE DLLs, Mach-O dylibs).
+    pub libraries: Vec<String>,
+    /// Imported functions: ELF undefined dynamic symbols, PE `dll!function`
+    /// (delay-loaded ones too), Mach-O imports.
+    pub imports: Vec<String>,
+    /// Symbol names from a static symbol table, when the binary has one.
+    pub symbols: Vec<String>,
+    pub entry: u64,
+    /// PE with a CLR (.NET) header.
+    pub dotnet: bool,
+    /// PE version resource (OriginalFilename, InternalName, ProductName, …).
+    pub version: BTreeMap<String, String>,
+    /// Packer signature (e.g. "UPX").
+    pub packer: Option<String>,
+    /// Shannon entropy of the analysed bytes, in hundredths of a bit per byte.
+    pub entropy_centi: u16,
+    /// Go build info found.
+    pub go: bool,
+    /// Why parsing failed or was partial.
+    pub parse_error: Option<String>,
+}
+
+const MAX_NAMES: usize = 20_000;
+
+/// Parse `buf` (possibly only a prefix of the file when `truncated`).
+pub fn parse(buf: &[u8], truncated: bool) -> BinaryFacts {
+    let mut f = BinaryFacts {
+        entropy_centi: entropy_centi(buf),
+        go: memfind(buf, b"\xff Go buildinf:").is_some(),
+        ..Default::default()
+    };
+    if memfind(buf, b"UPX!").is_some() {
+        f.packer = Some("UPX".into());
+    }
+    match Object::parse(buf) {
+        Ok(Object::Elf(elf)) => {
+            f.format = "elf";
+            f.interpreter = elf.interpreter.map(str::to_string);
+            f.soname = elf.soname.map(str::to_string);
+            f.libraries = elf.libraries.iter().map(|s| s.to_string()).collect();
+            f.is_static = f.interpreter.is_none() && f.libraries.is_empty();
+            f.is_library = elf.header.e_type == goblin::elf::header::ET_DYN
+                && f.interpreter.is_none()
+                && f.soname.is_some();
+            f.entry = elf.entry;
+            for s in elf.dynsyms.iter().take(MAX_NAMES) {
+                if s.is_import()
+                    && let Some(n) = elf.dynstrtab.get_at(s.st_name)
+                    && !n.is_empty()
+                {
+                    f.imports.push(n.to_string());
+                }
+            }
+            for s in elf.syms.iter().take(MAX_NAMES) {
+                if let Some(n) = elf.strtab.get_at(s.st_name)
+                    && !n.is_empty()
+                    && s.st_type() == goblin::elf::sym::STT_FUNC
+                {
+                    f.symbols.push(n.to_string());
+                }
+            }
+            if elf.section_headers.iter().any(|s| {
+                elf.shdr_strtab
+                    .get_at(s.sh_name)
+                    .is_some_and(|n| n.starts_with("UPX"))
+            }) {
+                f.packer = Some("UPX".into());
+            }
+        }
+        Ok(Object::PE(pe)) => {
+            f.format = "pe";
+            f.is_library = pe.is_lib;
+            f.entry = pe.entry as u64;
+            f.libraries = pe
+                .libraries
+                .iter()
+                .map(|s| s.to_ascii_lowercase())
+                .collect();
+            for i in pe.imports.iter().take(MAX_NAMES) {
+                f.imports
+                    .push(format!("{}!{}", i.dll.to_ascii_lowercase(), i.name));
+            }
+            for (dll, func) in delay_imports(buf, &pe) {
+                if !f.libraries.contains(&dll) {
+                    f.libraries.push(dll.clone());
+                }
+                f.imports.push(format!("{dll}!{func}"));
+            }
+            if let Some(oh) = pe.header.optional_header {
+                f.dotnet = oh
+                    .data_directories
+                    .get_clr_runtime_header()
+                    .is_some_and(|d| d.virtual_address != 0);
+            }
+            if let Some(vi) = pe
+                .resource_data
+                .as_ref()
+                .and_then(|r| r.version_info.as_ref())
+            {
+                let s = &vi.string_info;
+                for (k, v) in [
+                    ("OriginalFilename", s.original_filename()),
+                    ("InternalName", s.internal_name()),
+                    ("ProductName", s.product_name()),
+                    ("FileDescription", s.file_description()),
+                    ("CompanyName", s.company_name()),
+                ] {
+                    if let Some(v) = v.filter(|v| !v.trim().is_empty()) {
+                        f.version
+                            .insert(k.to_string(), v.trim_end_matches('\0').to_string());
+                    }
+                }
+            }
+            if pe
+                .sections
+                .iter()
+                .any(|s| s.name().is_ok_and(|n| n.starts_with("UPX")))
+            {
+                f.packer = Some("UPX".into());
+            }
+        }
+        Ok(Object::Mach(mach)) => {
+            f.format = "macho";
+            match mach {
+                Mach::Binary(m) => macho_facts(&m, &mut f),
+                Mach::Fat(fat) => {
+                    for arch in fat.into_iter().flatten().take(8) {
+                        if let goblin::mach::SingleArch::MachO(m) = arch {
+                            macho_facts(&m, &mut f);
+                        }
+                    }
+                }
+            }
+            f.libraries.sort();
+            f.libraries.dedup();
+            f.imports.sort();
+            f.imports.dedup();
+        }
+        Ok(_) => f.parse_error = Some("not an executable format goblin handles".into()),
+        Err(e) => {
+            f.parse_error = Some(if truncated {
+                format!("only a prefix was analysed: {e}")
+            } else {
+                e.to_string()
+            })
+        }
+    }
+    f
+}
+
+fn macho_facts(m: &goblin::mach::MachO<'_>, f: &mut BinaryFacts) {
+    f.entry = f.entry.max(m.entry);
+    f.is_library = m.header.filetype == goblin::mach::header::MH_DYLIB;
+    f.libraries.extend(
+        m.libs
+            .iter()
+            .filter(|l| **l != "self")
+            .map(|s| s.to_string()),
+    );
+    if let Ok(imports) = m.imports() {
+        f.imports.extend(
+            imports
+                .iter()
+                .take(MAX_NAMES)
+                .map(|i| i.name.trim_start_matches('_').to_string()),
+        );
+    }
+    if let Some(syms) = &m.symbols {
+        for (name, nlist) in syms.iter().flatten().take(MAX_NAMES) {
+            let n = name.trim_start_matches('_').to_string();
+            if nlist.is_undefined() {
+                f.imports.push(n);
+            } else {
+                f.symbols.push(n);
+            }
+        }
+    }
+}
+
+/// The delay-load import table (data directory 13), which goblin does not
+/// parse: `(dll, function)` pairs, bounded for hostile input.
+fn delay_imports(buf: &[u8], pe: &goblin::pe::PE<'_>) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let Some(oh) = pe.header.optional_header else {
+        return out;
+    };
+    let Some(dd) = oh.data_directories.get_delay_import_descriptor() else {
+        return out;
+    };
+    let align = oh.windows_fields.file_alignment;
+    let opts = goblin::pe::options::ParseOptions::default();
+    let image_base = pe.image_base;
+    let off = |rva: u64| -> Option<usize> {
+        goblin::pe::utils::find_offset(usize::try_from(rva).ok()?, &pe.sections, align, &opts)
+    };
+    let u32_at = |o: usize| {
+        buf.get(o..o + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let u64_at = |o: usize| {
+        buf.get(o..o + 8)
+            .map(|b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
+    };
+    let cstr = |o: usize| -> Option<String> {
+        let s = buf.get(o..)?;
+        let end = s.iter().take(512).position(|&b| b == 0)?;
+        Some(String::from_utf8_lossy(&s[..end]).into_owned())
+    };
+    let Some(mut desc) = off(dd.virtual_address as u64) else {
+        return out;
+    };
+    for _ in 0..256 {
+        let (Some(attrs), Some(name_rva), Some(int_rva)) =
+            (u32_at(desc), u32_at(desc + 4), u32_at(desc + 16))
+        else {
+            break;
+        };
+        if name_rva == 0 {
+            break;
+        }
+        // Attribute bit 0 clear: old-style descriptors hold VAs, not RVAs.
+        let rva = |v: u32| {
+            if attrs & 1 == 1 {
+                v as u64
+            } else {
+                (v as u64).wrapping_sub(image_base)
+            }
+        };
+        let Some(dll) = off(rva(name_rva)).and_then(cstr) else {
+            break;
+        };
+        let dll = dll.to_ascii_lowercase();
+        if let Some(mut thunk) = off(rva(int_rva)) {
+            for _ in 0..4096 {
+                let (value, ordinal_flag, step) = if pe.is_64 {
+                    (u64_at(thunk), 1u64 << 63, 8)
+                } else {
+                    (u32_at(thunk).map(|v| v as u64), 1u64 << 31, 4)
+                };
+                let Some(v) = value else { break };
+                if v == 0 {
+                    break;
+                }
+                if v & ordinal_flag != 0 {
+                    out.push((dll.clone(), format!("#{}", v & 0xffff)));
+                } else if let Some(name) = off(v & 0x7fff_ffff).and_then(|o| cstr(o + 2)) {
+                    out.push((dll.clone(), name));
+                }
+                thunk += step;
+            }
+        }
+        desc += 32;
+    }
+    out
+}
+
+/// Shannon entropy in hundredths of a bit per byte.
+pub fn entropy_centi(buf: &[u8]) -> u16 {
+    if buf.is_empty() {
+        return 0;
+    }
+    let mut counts = [0u64; 256];
+    for &b in buf {
+        counts[b as usize] += 1;
+    }
+    let n = buf.len() as f64;
+    let h: f64 = counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / n;
+            -p * p.log2()
+        })
+        .sum();
+    (h * 100.0).round() as u16
+}
+
+/// First position of `needle` in `hay`.
+pub fn memfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    memchr::memmem::find(hay, needle)
+}

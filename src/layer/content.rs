@@ -1,0 +1,135 @@
+//! Reading one regular file's content in a single pass: sha256 of every
+//! byte, the first bytes to sniff, and — for binaries and scripts — a bounded
+//! buffer handed to the inspectors. Shared by the tar walk and the rootfs walk.
+
+use std::io::{self, Read};
+use std::sync::Arc;
+
+use crate::digest::{Hasher, Sha256};
+use crate::finding::{Code, Finding, Severity};
+use crate::inspect::{self, FileFacts, Want};
+use crate::limits::Limits;
+use crate::path::ImagePath;
+
+use super::{ContentKind, Entry};
+
+/// Bytes kept from the start of every file for content sniffing.
+const HEAD_BYTES: usize = 512;
+
+/// Why content could not be read.
+#[derive(Debug)]
+pub enum ContentError {
+    Io(io::Error),
+    /// More than `max_layer_bytes` (a sparse file can expand that far).
+    TooLarge,
+}
+
+/// What one pass over a file learned.
+pub struct ContentRead {
+    pub sha256: Sha256,
+    pub size: u64,
+    pub content: ContentKind,
+    pub facts: Option<Arc<FileFacts>>,
+    /// Bytes inspected, when the file was larger than the buffer.
+    pub truncated_at: Option<usize>,
+}
+
+impl ContentRead {
+    /// Copy the results into an entry.
+    pub fn fill(self, e: &mut Entry) {
+        e.sha256 = Some(self.sha256);
+        e.size = self.size;
+        e.content = self.content;
+        e.facts = self.facts;
+    }
+
+    /// An info finding when only a prefix could be inspected.
+    pub fn truncation_finding(&self, path: &ImagePath) -> Option<Finding> {
+        self.truncated_at.map(|kept| {
+            Finding::new(Code::Unanalyzable)
+                .at(path)
+                .severity(Severity::Info)
+                .because(format!(
+                    "only the first {kept} of {} bytes were inspected (raise --max-file-buffer)",
+                    self.size
+                ))
+        })
+    }
+}
+
+fn decide(path: &ImagePath, head: &[u8], limits: &Limits) -> (Option<Want>, usize) {
+    let w = inspect::wants(path, ContentKind::sniff(head), head);
+    let cap = match w {
+        Some(Want::Binary) => limits.max_file_buffer,
+        Some(Want::Script(_)) => limits.max_file_buffer.min(inspect::MAX_SCRIPT_BYTES),
+        None => HEAD_BYTES,
+    };
+    (w, cap.max(HEAD_BYTES))
+}
+
+/// Read `r` to its end with `buf` as scratch space.
+pub fn read_content<R: Read>(
+    r: &mut R,
+    path: &ImagePath,
+    limits: &Limits,
+    buf: &mut [u8],
+) -> Result<ContentRead, ContentError> {
+    let mut hasher = Hasher::new();
+    let mut kept: Vec<u8> = Vec::with_capacity(HEAD_BYTES);
+    // None until the first HEAD_BYTES (or the whole file) have been seen.
+    let mut want: Option<Option<Want>> = None;
+    let mut cap = HEAD_BYTES;
+    let mut truncated = false;
+    let mut size: u64 = 0;
+    loop {
+        let n = match r.read(buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(ContentError::Io(e)),
+        };
+        size += n as u64;
+        if size > limits.max_layer_bytes {
+            return Err(ContentError::TooLarge);
+        }
+        hasher.update(&buf[..n]);
+        let mut chunk = &buf[..n];
+        if want.is_none() {
+            let take = (HEAD_BYTES - kept.len()).min(chunk.len());
+            kept.extend_from_slice(&chunk[..take]);
+            chunk = &chunk[take..];
+            if kept.len() == HEAD_BYTES {
+                let (w, c) = decide(path, &kept, limits);
+                want = Some(w);
+                cap = c;
+            }
+        }
+        if matches!(want, Some(Some(_))) {
+            let take = (cap - kept.len()).min(chunk.len());
+            if kept.capacity() - kept.len() < take {
+                // Grow in big steps, never past the cap.
+                kept.reserve_exact(
+                    (kept.len() * 2)
+                        .max(kept.len() + take)
+                        .max(1 << 16)
+                        .min(cap)
+                        - kept.len(),
+                );
+            }
+            kept.extend_from_slice(&chunk[..take]);
+            truncated |= take < chunk.len();
+        }
+    }
+    let want = match want {
+        Some(w) => w,
+        None => decide(path, &kept, limits).0,
+    };
+    let facts = want.map(|w| Arc::new(inspect::inspect(w, &kept, truncated)));
+    Ok(ContentRead {
+        sha256: hasher.finish(),
+        size,
+        content: ContentKind::sniff(&kept),
+        facts,
+        truncated_at: (truncated && want.is_some()).then_some(kept.len()),
+    })
+}
