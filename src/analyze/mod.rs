@@ -1,7 +1,9 @@
 //! Analyzers state facts about a scanned image as findings. Each analyzer is
 //! listed explicitly in [`run`]; policy (later) decides what the facts mean.
 
+mod config;
 mod layers;
+mod tools;
 
 use crate::finding::{Finding, LayerRef};
 use crate::fs::ImageFs;
@@ -14,6 +16,8 @@ pub fn run(image: &ImageInfo, layer_indexes: &[LayerIndex], fs: &ImageFs) -> Vec
     layers::walk_findings(image, layer_indexes, fs, &mut findings);
     layers::permissions(image, fs, &mut findings);
     layers::hidden_in_history(image, fs, &mut findings);
+    tools::run(image, fs, &mut findings);
+    config::run(image, fs, &mut findings);
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)

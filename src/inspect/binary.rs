@@ -37,6 +37,9 @@ pub struct BinaryFacts {
     pub entropy_centi: u16,
     /// Go build info found.
     pub go: bool,
+    /// Content markers seen: "bits-com", "dotnet-download", "go-http-client",
+    /// "go-os-exec", "rust-http-client".
+    pub markers: Vec<&'static str>,
     /// Why parsing failed or was partial.
     pub parse_error: Option<String>,
 }
@@ -47,12 +50,9 @@ const MAX_NAMES: usize = 20_000;
 pub fn parse(buf: &[u8], truncated: bool) -> BinaryFacts {
     let mut f = BinaryFacts {
         entropy_centi: entropy_centi(buf),
-        go: memfind(buf, b"\xff Go buildinf:").is_some(),
         ..Default::default()
     };
-    if memfind(buf, b"UPX!").is_some() {
-        f.packer = Some("UPX".into());
-    }
+    scan_needles(buf, &mut f);
     match Object::parse(buf) {
         Ok(Object::Elf(elf)) => {
             f.format = "elf";
@@ -275,6 +275,66 @@ fn delay_imports(buf: &[u8], pe: &goblin::pe::PE<'_>) -> Vec<(String, String)> {
     out
 }
 
+/// BITS BackgroundCopyManager CLSID {4991d34b-80a1-4291-83b6-3328366b9097}, as stored.
+const BITS_CLSID: [u8; 16] = [
+    0x4b, 0xd3, 0x91, 0x49, 0xa1, 0x80, 0x91, 0x42, 0x83, 0xb6, 0x33, 0x28, 0x36, 0x6b, 0x90, 0x97,
+];
+
+/// Strings looked for in every binary, found in one pass.
+const NEEDLES: &[&[u8]] = &[
+    b"UPX!",                            // 0
+    b"\xff Go buildinf:",               // 1
+    &BITS_CLSID,                        // 2
+    b"BackgroundCopyManager",           // 3
+    b"WebClient",                       // 4
+    b"DownloadFile",                    // 5
+    b"DownloadString",                  // 6
+    b"DownloadData",                    // 7
+    b"HttpClient",                      // 8
+    b"GetByteArrayAsync",               // 9
+    b"GetStreamAsync",                  // 10
+    b"GetAsync",                        // 11
+    b"net/http.(*Client).Do",           // 12
+    b"net/http.(*Transport).RoundTrip", // 13
+    b"os/exec.(*Cmd).Start",            // 14
+    b"reqwest::",                       // 15
+    b"hyper::client",                   // 16
+    b"hyper_util::client",              // 17
+];
+
+fn needles() -> &'static aho_corasick::AhoCorasick {
+    static AC: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    AC.get_or_init(|| aho_corasick::AhoCorasick::new(NEEDLES).expect("static patterns"))
+}
+
+/// Packing, Go build info and content markers, in one pass over the buffer.
+fn scan_needles(buf: &[u8], f: &mut BinaryFacts) {
+    let mut seen = [false; NEEDLES.len()];
+    for m in needles().find_overlapping_iter(buf) {
+        seen[m.pattern().as_usize()] = true;
+    }
+    if seen[0] {
+        f.packer = Some("UPX".into());
+    }
+    f.go = seen[1];
+    let any = |ix: &[usize]| ix.iter().any(|&i| seen[i]);
+    if any(&[2, 3]) {
+        f.markers.push("bits-com");
+    }
+    if (seen[4] && any(&[5, 6, 7])) || (seen[8] && any(&[9, 10, 11])) {
+        f.markers.push("dotnet-download");
+    }
+    if any(&[12, 13]) {
+        f.markers.push("go-http-client");
+    }
+    if seen[14] {
+        f.markers.push("go-os-exec");
+    }
+    if any(&[15, 16, 17]) {
+        f.markers.push("rust-http-client");
+    }
+}
+
 /// Shannon entropy in hundredths of a bit per byte.
 pub fn entropy_centi(buf: &[u8]) -> u16 {
     if buf.is_empty() {
@@ -294,9 +354,4 @@ pub fn entropy_centi(buf: &[u8]) -> u16 {
         })
         .sum();
     (h * 100.0).round() as u16
-}
-
-/// First position of `needle` in `hay`.
-pub fn memfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    memchr::memmem::find(hay, needle)
 }

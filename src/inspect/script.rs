@@ -175,11 +175,34 @@ pub fn analyze(catalog: &Catalog, lang: &'static str, content: &[u8]) -> ScriptF
                 }
             }
             if hits.len() >= MAX_HITS {
-                return ScriptFacts { lang, hits };
+                return ScriptFacts {
+                    lang,
+                    hits: dedup_chains(catalog, hits),
+                };
             }
         }
     }
-    ScriptFacts { lang, hits }
+    ScriptFacts {
+        lang,
+        hits: dedup_chains(catalog, hits),
+    }
+}
+
+/// A chain hit says everything its download line says: drop plain download
+/// hits on the lines a chain covers.
+fn dedup_chains(catalog: &Catalog, hits: Vec<Hit>) -> Vec<Hit> {
+    use crate::finding::Code;
+    let covered: Vec<usize> = hits
+        .iter()
+        .filter(|h| catalog.rule_codes[h.rule] == Code::DownloadExecChain)
+        .flat_map(|h| [Some(h.line), h.after.as_ref().map(|a| a.0)])
+        .flatten()
+        .collect();
+    hits.into_iter()
+        .filter(|h| {
+            !(catalog.rule_codes[h.rule] == Code::DownloadCommand && covered.contains(&h.line))
+        })
+        .collect()
 }
 
 fn applies(rule_lang: &str, lang: &str) -> bool {

@@ -156,7 +156,16 @@ pub fn scan(scan: &Scan, fail_on: Severity, style: Style) -> String {
             for e in &f.evidence {
                 let _ = writeln!(out, "             {}", truncate(e, 160));
             }
-            if let Some(step) = f.layer.as_ref().and_then(|l| l.created_by.as_deref()) {
+            let from_history = f
+                .evidence
+                .first()
+                .is_some_and(|e| e.starts_with("history step"));
+            if let Some(step) = f
+                .layer
+                .as_ref()
+                .and_then(|l| l.created_by.as_deref())
+                .filter(|_| !from_history)
+            {
                 let _ = writeln!(out, "             step: {}", truncate(step, 150));
             }
         }

@@ -1,0 +1,448 @@
+//! Findings from inspected file content: transfer tools identified by
+//! content (and disguised ones), interpreters, package downloaders, PE and
+//! ELF downloaders, HTTP-client binaries, packed executables, and command
+//! lines in scripts. Runs over the visible files and over every hidden one.
+
+use crate::catalog::{self, Catalog, ToolClass};
+use crate::finding::{Code, Finding, Severity};
+use crate::fs::{Hidden, ImageFs};
+use crate::inspect::{BinaryFacts, FileFacts, ScriptFacts};
+use crate::layer::{Entry, EntryType};
+use crate::path::ImagePath;
+use crate::scan::ImageInfo;
+
+use super::layer_ref;
+
+/// Where a file is in the image's history.
+struct Place {
+    layer: usize,
+    hidden: Option<(usize, Hidden)>,
+}
+
+/// Content findings for every visible and hidden file.
+pub fn run(image: &ImageInfo, fs: &ImageFs, out: &mut Vec<Finding>) {
+    let cat = catalog::get();
+    for node in fs.nodes.values() {
+        file_findings(
+            cat,
+            image,
+            &node.entry,
+            &Place {
+                layer: node.layer,
+                hidden: None,
+            },
+            fs,
+            out,
+        );
+    }
+    for r in &fs.removed {
+        let place = Place {
+            layer: r.added_in,
+            hidden: Some((r.removed_in, r.how)),
+        };
+        file_findings(cat, image, &r.entry, &place, fs, out);
+    }
+}
+
+fn file_findings(
+    cat: &Catalog,
+    image: &ImageInfo,
+    e: &Entry,
+    place: &Place,
+    fs: &ImageFs,
+    out: &mut Vec<Finding>,
+) {
+    // A hardlink shares its target's content: report the bytes once, at the target.
+    if e.kind != EntryType::File {
+        return;
+    }
+    let Some(facts) = e.facts.as_deref() else {
+        return;
+    };
+    let name = String::from_utf8_lossy(e.path.file_name()).into_owned();
+    let mut local: Vec<Finding> = Vec::new();
+    let identified_transfer = tool_findings(cat, facts, e, &name, &mut local);
+    if let Some(bin) = &facts.binary {
+        binary_findings(bin, facts, identified_transfer, e, &mut local);
+    }
+    if let Some(script) = &facts.script {
+        local.extend(hit_findings(cat, script, Some(&e.path), "script"));
+    }
+    let hidden_name = hidden_name(&e.path);
+    for mut f in local {
+        f.sha256 = e.sha256;
+        f.layer = Some(layer_ref(image, place.layer));
+        if e.mode & 0o6000 != 0 && f.code != Code::Interpreter && f.code != Code::PackageDownloader
+        {
+            f.severity = f.severity.raise();
+            f.evidence.push(format!(
+                "set{}id: mode {:04o}",
+                if e.mode & 0o4000 != 0 { "u" } else { "g" },
+                e.mode
+            ));
+        }
+        if hidden_name && f.severity > Severity::Info {
+            f.severity = f.severity.raise();
+            f.evidence
+                .push("hidden file name (dot file in a system or temp directory)".into());
+        }
+        if let Some((by, how)) = place.hidden {
+            f.hidden_in = Some(layer_ref(image, by));
+            let what = match how {
+                Hidden::Whiteout => "deleted by a whiteout",
+                Hidden::Opaque => "hidden under an opaque directory",
+                Hidden::Replaced => "hidden when its directory was replaced",
+                Hidden::Overwritten => "overwritten by different bytes",
+            };
+            f.evidence
+                .push(format!("still shipped: {what} in layer {by}"));
+            if how == Hidden::Overwritten {
+                if let Some(now) = fs.get(&e.path) {
+                    f.evidence.push(format!(
+                        "now {} {}",
+                        now.entry.kind.as_str(),
+                        now.entry.sha256.map(|d| d.short()).unwrap_or_default()
+                    ));
+                }
+            } else if f.severity > Severity::Info && f.severity < Severity::Critical {
+                f.severity = f.severity.raise();
+            }
+        }
+        out.push(f);
+    }
+}
+
+/// Findings for the command-rule hits of a script (or a command string).
+pub(super) fn hit_findings(
+    cat: &Catalog,
+    script: &ScriptFacts,
+    path: Option<&ImagePath>,
+    what: &str,
+) -> Vec<Finding> {
+    script
+        .hits
+        .iter()
+        .map(|h| {
+            let rule = &cat.rules[h.rule];
+            let mut f = Finding::new(cat.rule_codes[h.rule]);
+            f.path = path.cloned();
+            if let Some((line, text)) = &h.after
+                && *line != h.line
+            {
+                f = f.because(format!("line {line}: {text}"));
+            }
+            f.because(format!("line {}: {}", h.line, h.text))
+                .because(format!(
+                    "rule {}: {} ({} {what})",
+                    rule.id, rule.title, script.lang
+                ))
+        })
+        .collect()
+}
+
+/// Tool identities. Returns true if a transfer tool was identified.
+fn tool_findings(
+    cat: &Catalog,
+    facts: &FileFacts,
+    e: &Entry,
+    name: &str,
+    out: &mut Vec<Finding>,
+) -> bool {
+    let mut transfer = false;
+    for id in &facts.tools {
+        let tool = &cat.tools[id.tool];
+        let mut evidence = vec![
+            format!("identified as {} by {}", tool.id, id.how),
+            tool.title.clone(),
+        ];
+        let (code, mut severity) = match tool.class {
+            ToolClass::Transfer => (Code::TransferTool, tool.severity),
+            ToolClass::Interpreter => (Code::Interpreter, tool.severity),
+            ToolClass::Embedded => (Code::Interpreter, Severity::Info),
+            ToolClass::Package => (Code::PackageDownloader, tool.severity),
+            ToolClass::Shell => continue,
+        };
+        if !tool.applets.is_empty() {
+            if id.applets.is_empty() {
+                severity = Severity::Low;
+                evidence.push("no download applets in its applet table".into());
+            } else {
+                evidence.push(format!(
+                    "download-capable applets: {}",
+                    id.applets.join(", ")
+                ));
+            }
+        }
+        if code == Code::TransferTool {
+            transfer = true;
+        }
+        let mut f = Finding::new(code).at(&e.path).severity(severity);
+        f.evidence = evidence;
+        out.push(f);
+        let fits = cat.name_fits(id.tool, name)
+            || (tool.class == ToolClass::Package && is_package_path(&e.path));
+        if !fits && matches!(tool.class, ToolClass::Transfer | ToolClass::Interpreter) {
+            let sev = if tool.class == ToolClass::Transfer {
+                Severity::Critical
+            } else {
+                Severity::Medium
+            };
+            out.push(
+                Finding::new(Code::DisguisedTool)
+                    .at(&e.path)
+                    .severity(sev)
+                    .because(format!(
+                        "content is {} ({}), file is named {name:?}",
+                        tool.id, id.how
+                    ))
+                    .because(format!(
+                        "{} is installed as: {}",
+                        tool.id,
+                        tool.names.join(", ")
+                    )),
+            );
+        }
+    }
+    transfer
+}
+
+fn is_package_path(p: &ImagePath) -> bool {
+    let s = p.as_bytes();
+    s.starts_with(b"usr/lib/apt/") || s.starts_with(b"usr/libexec/apt")
+}
+
+fn has_import(bin: &BinaryFacts, names: &[&str]) -> Vec<String> {
+    let mut hits: Vec<String> = bin
+        .imports
+        .iter()
+        .filter(|i| {
+            let func = i.rsplit('!').next().unwrap_or(i);
+            names.iter().any(|n| {
+                func.eq_ignore_ascii_case(n)
+                    || (n.ends_with('*')
+                        && func
+                            .to_ascii_lowercase()
+                            .starts_with(&n[..n.len() - 1].to_ascii_lowercase()))
+            })
+        })
+        .cloned()
+        .collect();
+    hits.sort();
+    hits.dedup();
+    hits
+}
+
+const PE_DOWNLOAD: &[&str] = &[
+    "URLDownloadToFile*",
+    "URLDownloadToCacheFile*",
+    "URLOpenStream*",
+    "URLOpenBlockingStream*",
+    "InternetOpenUrl*",
+    "InternetReadFile*",
+    "InternetConnect*",
+    "HttpOpenRequest*",
+    "HttpSendRequest*",
+    "FtpGetFile*",
+    "FtpPutFile*",
+    "WinHttpOpen",
+    "WinHttpConnect",
+    "WinHttpOpenRequest",
+    "WinHttpSendRequest",
+    "WinHttpReceiveResponse",
+    "WinHttpReadData",
+];
+const PE_EXEC: &[&str] = &[
+    "CreateProcess*",
+    "WinExec",
+    "ShellExecute*",
+    "CreateProcessAsUser*",
+    "system",
+    "_wsystem",
+];
+const ELF_CURL: &[&str] = &[
+    "curl_easy_init",
+    "curl_easy_perform",
+    "curl_easy_setopt",
+    "curl_multi_perform",
+];
+const ELF_EXEC: &[&str] = &[
+    "execve",
+    "execv",
+    "execvp",
+    "execl",
+    "execlp",
+    "system",
+    "popen",
+    "posix_spawn",
+    "fexecve",
+];
+const ELF_NET: &[&str] = &["socket", "connect", "getaddrinfo", "gethostbyname"];
+const ELF_CHMOD: &[&str] = &["chmod", "fchmod", "fchmodat"];
+
+fn binary_findings(
+    bin: &BinaryFacts,
+    facts: &FileFacts,
+    identified: bool,
+    e: &Entry,
+    out: &mut Vec<Finding>,
+) {
+    let executable = e.mode & 0o111 != 0 || bin.entry != 0;
+    if let Some(p) = &bin.packer {
+        out.push(
+            Finding::new(Code::PackedBinary)
+                .at(&e.path)
+                .because(format!("{p} packer signature")),
+        );
+    } else if executable && !bin.is_library && bin.entropy_centi >= 780 && e.size >= 16 * 1024 {
+        out.push(
+            Finding::new(Code::PackedBinary)
+                .at(&e.path)
+                .because(format!(
+                    "entropy {:.2} bits per byte",
+                    bin.entropy_centi as f32 / 100.0
+                )),
+        );
+    }
+    if identified {
+        return; // a known tool's own imports say nothing new
+    }
+    let urls = || {
+        if facts.urls.is_empty() {
+            None
+        } else {
+            Some(format!("embedded URLs: {}", facts.urls.join(", ")))
+        }
+    };
+    match bin.format {
+        "pe" => {
+            let dl = has_import(bin, PE_DOWNLOAD);
+            let exec = has_import(bin, PE_EXEC);
+            let bits = bin.imports.iter().any(|i| i.ends_with("!CoCreateInstance"))
+                && marked(facts, "bits-com");
+            let dotnet_dl = bin.dotnet && marked(facts, "dotnet-download");
+            if !dl.is_empty() || bits || dotnet_dl {
+                let mut f = Finding::new(Code::PeDownloader).at(&e.path);
+                if !dl.is_empty() {
+                    f = f.because(format!("download imports: {}", dl.join(", ")));
+                }
+                if bits {
+                    f = f.because("creates the BITS background copy manager (COM)");
+                }
+                if dotnet_dl {
+                    f = f
+                        .because(".NET assembly referencing WebClient/HttpClient download methods");
+                }
+                if !exec.is_empty() {
+                    f = f
+                        .severity(Severity::Critical)
+                        .because(format!("process creation imports: {}", exec.join(", ")));
+                }
+                if let Some(u) = urls() {
+                    f = f.because(u);
+                }
+                out.push(f);
+            }
+        }
+        "elf" | "macho" => {
+            let names: Vec<String> = bin.imports.iter().chain(&bin.symbols).cloned().collect();
+            let all = BinaryFacts {
+                imports: names,
+                ..Default::default()
+            };
+            let curl = has_import(&all, ELF_CURL);
+            let exec = has_import(&all, ELF_EXEC);
+            let net = has_import(&all, ELF_NET);
+            let chmod = has_import(&all, ELF_CHMOD);
+            if !curl.is_empty() {
+                let mut f = Finding::new(Code::ElfDownloader)
+                    .at(&e.path)
+                    .because(format!("libcurl client: {}", curl.join(", ")));
+                if !exec.is_empty() && !chmod.is_empty() {
+                    f = f.severity(Severity::High).because(format!(
+                        "runs programs ({}) and sets modes ({})",
+                        exec.join(", "),
+                        chmod.join(", ")
+                    ));
+                }
+                if let Some(u) = urls() {
+                    f = f.because(u);
+                }
+                out.push(f);
+            } else if bin.is_static
+                && !net.is_empty()
+                && !exec.is_empty()
+                && !chmod.is_empty()
+                && !facts.urls.is_empty()
+            {
+                let mut f = Finding::new(Code::ElfDownloader)
+                    .at(&e.path)
+                    .severity(Severity::High)
+                    .because(format!(
+                        "static binary with network ({}), exec ({}) and chmod ({})",
+                        net.join(", "),
+                        exec.join(", "),
+                        chmod.join(", ")
+                    ));
+                if let Some(u) = urls() {
+                    f = f.because(u);
+                }
+                out.push(f);
+            } else if let Some(client) = http_client(bin) {
+                let mut f = Finding::new(Code::HttpClientBinary)
+                    .at(&e.path)
+                    .because(client);
+                if !exec.is_empty() || marked(facts, "go-os-exec") {
+                    f = f
+                        .severity(Severity::Medium)
+                        .because("can also run other programs");
+                }
+                out.push(f);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn marked(facts: &FileFacts, marker: &str) -> bool {
+    facts
+        .binary
+        .as_ref()
+        .is_some_and(|b| b.markers.contains(&marker))
+}
+
+fn http_client(bin: &BinaryFacts) -> Option<String> {
+    if bin.markers.contains(&"go-http-client") {
+        return Some("Go binary with a net/http client".into());
+    }
+    if bin.markers.contains(&"rust-http-client") {
+        return Some("Rust binary with an HTTP client (reqwest/hyper)".into());
+    }
+    None
+}
+
+/// A dot-named component in a system or temp directory (`/usr/bin/.x`, `/tmp/.cache/x`).
+fn hidden_name(p: &ImagePath) -> bool {
+    let comps: Vec<&[u8]> = p.components().collect();
+    let system = matches!(
+        comps.first().copied(),
+        Some(
+            b"bin"
+                | b"sbin"
+                | b"lib"
+                | b"lib64"
+                | b"usr"
+                | b"etc"
+                | b"tmp"
+                | b"var"
+                | b"dev"
+                | b"opt"
+        )
+    );
+    system
+        && comps.iter().any(|c| {
+            c.first() == Some(&b'.')
+                && *c != b"."
+                && !matches!(*c, b".wh..wh..opq")
+                && !c.starts_with(b".build-id")
+        })
+}
