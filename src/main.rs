@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    limit_malloc_arenas();
     let args = cli::Cli::parse();
     match args.run() {
         Ok(cli::Verdict::Pass) => ExitCode::from(0),
@@ -20,3 +21,17 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// glibc gives every thread its own malloc arena; a scan's short-lived
+/// worker threads then leave many half-empty arenas behind and RSS grows
+/// with the thread count. Two arenas keep memory flat at no measurable cost.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn limit_malloc_arenas() {
+    // SAFETY: mallopt only changes allocator tuning; called before any thread starts.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn limit_malloc_arenas() {}

@@ -3,12 +3,15 @@
 //! image root. Nothing here touches the host filesystem.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
 
 /// A normalized path inside an image, without leading `/`. The root is empty.
+/// Shared (`Arc`): the squashed view keys its map by the same allocation the
+/// entry holds.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-pub struct ImagePath(Vec<u8>);
+pub struct ImagePath(Arc<[u8]>);
 
 /// How a raw name had to be changed to fit inside the image root.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -22,7 +25,7 @@ pub struct Normalization {
 impl ImagePath {
     /// The image root.
     pub fn root() -> Self {
-        ImagePath(Vec::new())
+        ImagePath(Arc::from(&[][..]))
     }
 
     /// Normalize raw bytes: strip `./` and `/` prefixes, drop `.` and empty
@@ -44,7 +47,7 @@ impl ImagePath {
                 c => parts.push(c),
             }
         }
-        (ImagePath(parts.join(&b'/')), norm)
+        (ImagePath(parts.join(&b'/').into()), norm)
     }
 
     /// Normalize and ignore how (for trusted, already-clean input such as tests).
@@ -73,7 +76,7 @@ impl ImagePath {
     /// The parent directory (the root's parent is the root).
     pub fn parent(&self) -> ImagePath {
         match self.0.iter().rposition(|&b| b == b'/') {
-            Some(i) => ImagePath(self.0[..i].to_vec()),
+            Some(i) => ImagePath(self.0[..i].into()),
             None => ImagePath::root(),
         }
     }
@@ -81,12 +84,13 @@ impl ImagePath {
     /// `self/name`, where `name` is one component.
     pub fn join(&self, name: &[u8]) -> ImagePath {
         if self.0.is_empty() {
-            return ImagePath(name.to_vec());
+            return ImagePath(name.into());
         }
-        let mut v = self.0.clone();
+        let mut v = Vec::with_capacity(self.0.len() + 1 + name.len());
+        v.extend_from_slice(&self.0);
         v.push(b'/');
         v.extend_from_slice(name);
-        ImagePath(v)
+        ImagePath(v.into())
     }
 
     /// True if `self` lies strictly below `dir`.
@@ -101,13 +105,13 @@ impl ImagePath {
     /// `self/` (inclusive) to `self0` (exclusive), since `0` follows `/`.
     pub fn descendant_bounds(&self) -> (ImagePath, Option<ImagePath>) {
         if self.is_root() {
-            return (ImagePath(vec![0]), None);
+            return (ImagePath(Arc::from(&[0u8][..])), None);
         }
-        let mut lo = self.0.clone();
+        let mut lo = self.0.to_vec();
         lo.push(b'/');
-        let mut hi = self.0.clone();
+        let mut hi = self.0.to_vec();
         hi.push(b'/' + 1);
-        (ImagePath(lo), Some(ImagePath(hi)))
+        (ImagePath(lo.into()), Some(ImagePath(hi.into())))
     }
 
     /// Path components.

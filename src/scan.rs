@@ -63,6 +63,7 @@ pub struct ImageInfo {
 /// Everything a scan learned.
 pub struct Scan {
     pub image: ImageInfo,
+    /// Per-layer results; their entries have moved into `fs`.
     pub layers: Vec<LayerIndex>,
     pub fs: ImageFs,
     pub findings: Vec<Finding>,
@@ -77,7 +78,7 @@ pub fn scan(reference: &str, opts: &ScanOptions<'_>) -> Result<Scan> {
 
 /// Scan an already resolved image.
 pub fn scan_image(image: Image, opts: &ScanOptions<'_>) -> Result<Scan> {
-    let layers = read_layers(&image, opts)?;
+    let mut layers = read_layers(&image, opts)?;
     let infos = image
         .layers
         .iter()
@@ -102,7 +103,7 @@ pub fn scan_image(image: Image, opts: &ScanOptions<'_>) -> Result<Scan> {
         layers: infos,
         config: image.config.clone(),
     };
-    let fs = ImageFs::squash(&layers);
+    let fs = ImageFs::squash(&mut layers);
     let findings = analyze::run(&info, &layers, &fs);
     Ok(Scan {
         image: info,

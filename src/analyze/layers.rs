@@ -2,7 +2,7 @@
 //! and setgid files (visible or hidden), and executables that a later layer
 //! hid but every copy of the image still ships.
 
-use crate::finding::{Code, Finding};
+use crate::finding::{Code, Finding, Severity};
 use crate::fs::{Hidden, ImageFs};
 use crate::layer::{Entry, LayerIndex};
 use crate::scan::ImageInfo;
@@ -30,6 +30,45 @@ pub fn walk_findings(
     }
 }
 
+/// Setuid/setgid programs every distribution ships; reported at low
+/// severity with that context (their content is still identified: a
+/// transfer tool under one of these names is a disguised tool).
+const BASE_OS_SPECIAL: &[&str] = &[
+    "usr/bin/su",
+    "bin/su",
+    "usr/bin/passwd",
+    "usr/bin/chsh",
+    "usr/bin/chfn",
+    "usr/bin/gpasswd",
+    "usr/bin/newgrp",
+    "usr/bin/mount",
+    "bin/mount",
+    "usr/bin/umount",
+    "bin/umount",
+    "usr/bin/sudo",
+    "usr/bin/expiry",
+    "usr/bin/chage",
+    "usr/bin/crontab",
+    "usr/bin/ssh-agent",
+    "usr/bin/wall",
+    "usr/bin/write",
+    "usr/bin/bsd-write",
+    "usr/sbin/unix_chkpwd",
+    "sbin/unix_chkpwd",
+    "usr/lib/openssh/ssh-keysign",
+    "usr/lib/dbus-1.0/dbus-daemon-launch-helper",
+    "usr/bin/ping",
+    "bin/ping",
+    "usr/bin/pkexec",
+    "usr/bin/fusermount",
+    "usr/bin/fusermount3",
+    "usr/sbin/pam_extrausers_chkpwd",
+    "usr/bin/mail-lock",
+    "usr/bin/dotlockfile",
+    "usr/bin/bbsuid",
+    "bin/bbsuid",
+];
+
 fn special_bits(e: &Entry) -> Vec<(Code, String)> {
     let mut v = Vec::new();
     if !e.kind.has_content() {
@@ -55,6 +94,14 @@ pub fn permissions(image: &ImageInfo, fs: &ImageFs, out: &mut Vec<Finding>) {
     for node in fs.nodes.values() {
         for (code, why) in special_bits(&node.entry) {
             let mut f = Finding::new(code).at(&node.entry.path).because(why);
+            if BASE_OS_SPECIAL
+                .iter()
+                .any(|p| p.as_bytes() == node.entry.path.as_bytes())
+            {
+                f = f
+                    .severity(Severity::Low)
+                    .because("standard setuid/setgid program of the base OS");
+            }
             f.sha256 = node.entry.sha256;
             f.layer = Some(layer_ref(image, node.layer));
             out.push(f);

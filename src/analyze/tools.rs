@@ -181,16 +181,12 @@ fn tool_findings(
         out.push(f);
         let fits = cat.name_fits(id.tool, name)
             || (tool.class == ToolClass::Package && is_package_path(&e.path));
-        if !fits && matches!(tool.class, ToolClass::Transfer | ToolClass::Interpreter) {
-            let sev = if tool.class == ToolClass::Transfer {
-                Severity::Critical
-            } else {
-                Severity::Medium
-            };
+        // Interpreters are embedded by many programs (perf and vim link
+        // libperl/libpython), so only transfer tools count as disguised.
+        if !fits && tool.class == ToolClass::Transfer {
             out.push(
                 Finding::new(Code::DisguisedTool)
                     .at(&e.path)
-                    .severity(sev)
                     .because(format!(
                         "content is {} ({}), file is named {name:?}",
                         tool.id, id.how
@@ -217,13 +213,7 @@ fn has_import(bin: &BinaryFacts, names: &[&str]) -> Vec<String> {
         .iter()
         .filter(|i| {
             let func = i.rsplit('!').next().unwrap_or(i);
-            names.iter().any(|n| {
-                func.eq_ignore_ascii_case(n)
-                    || (n.ends_with('*')
-                        && func
-                            .to_ascii_lowercase()
-                            .starts_with(&n[..n.len() - 1].to_ascii_lowercase()))
-            })
+            names.iter().any(|n| matches_api(func, n))
         })
         .cloned()
         .collect();
@@ -232,52 +222,9 @@ fn has_import(bin: &BinaryFacts, names: &[&str]) -> Vec<String> {
     hits
 }
 
-const PE_DOWNLOAD: &[&str] = &[
-    "URLDownloadToFile*",
-    "URLDownloadToCacheFile*",
-    "URLOpenStream*",
-    "URLOpenBlockingStream*",
-    "InternetOpenUrl*",
-    "InternetReadFile*",
-    "InternetConnect*",
-    "HttpOpenRequest*",
-    "HttpSendRequest*",
-    "FtpGetFile*",
-    "FtpPutFile*",
-    "WinHttpOpen",
-    "WinHttpConnect",
-    "WinHttpOpenRequest",
-    "WinHttpSendRequest",
-    "WinHttpReceiveResponse",
-    "WinHttpReadData",
-];
-const PE_EXEC: &[&str] = &[
-    "CreateProcess*",
-    "WinExec",
-    "ShellExecute*",
-    "CreateProcessAsUser*",
-    "system",
-    "_wsystem",
-];
-const ELF_CURL: &[&str] = &[
-    "curl_easy_init",
-    "curl_easy_perform",
-    "curl_easy_setopt",
-    "curl_multi_perform",
-];
-const ELF_EXEC: &[&str] = &[
-    "execve",
-    "execv",
-    "execvp",
-    "execl",
-    "execlp",
-    "system",
-    "popen",
-    "posix_spawn",
-    "fexecve",
-];
-const ELF_NET: &[&str] = &["socket", "connect", "getaddrinfo", "gethostbyname"];
-const ELF_CHMOD: &[&str] = &["chmod", "fchmod", "fchmodat"];
+use crate::inspect::binary::apis::{
+    ELF_CHMOD, ELF_CURL, ELF_EXEC, ELF_NET, PE_DOWNLOAD, PE_EXEC, matches_api,
+};
 
 fn binary_findings(
     bin: &BinaryFacts,
@@ -293,7 +240,11 @@ fn binary_findings(
                 .at(&e.path)
                 .because(format!("{p} packer signature")),
         );
-    } else if executable && !bin.is_library && bin.entropy_centi >= 780 && e.size >= 16 * 1024 {
+    } else if executable
+        && !bin.is_library
+        && bin.entropy_centi >= crate::inspect::binary::PACKED_ENTROPY_CENTI
+        && e.size >= 16 * 1024
+    {
         out.push(
             Finding::new(Code::PackedBinary)
                 .at(&e.path)

@@ -193,8 +193,15 @@ impl Catalog {
         })
     }
 
-    /// Tools recognised in `content` by markers, and (for ELF) by needed libraries.
-    pub fn identify(&self, content: &[u8], needed: &[String]) -> Vec<Identified> {
+    /// Tools recognised in `content` by markers, and (for ELF) by needed
+    /// libraries. Only tools of `platform` are considered (a Windows tool's
+    /// markers inside a Linux binary say nothing).
+    pub fn identify(
+        &self,
+        content: &[u8],
+        needed: &[String],
+        platform: Platform,
+    ) -> Vec<Identified> {
         let mut seen: HashMap<(usize, usize), Vec<bool>> = HashMap::new();
         let mut applets: HashMap<usize, Vec<usize>> = HashMap::new();
         for m in self.markers.find_overlapping_iter(content) {
@@ -214,7 +221,7 @@ impl Catalog {
         let mut out: Vec<Identified> = Vec::new();
         let mut sets: Vec<_> = seen
             .into_iter()
-            .filter(|(_, v)| v.iter().all(|&b| b))
+            .filter(|((t, _), v)| v.iter().all(|&b| b) && self.tools[*t].platform == platform)
             .map(|(k, _)| k)
             .collect();
         sets.sort();
@@ -230,13 +237,21 @@ impl Catalog {
             found.sort();
             out.push(Identified {
                 tool: t,
-                how: format!("content marker {:?}", tool.markers[s].join("\" + \"")),
+                how: format!(
+                    "content marker {}",
+                    tool.markers[s]
+                        .iter()
+                        .map(|m| format!("{m:?}"))
+                        .collect::<Vec<_>>()
+                        .join(" + ")
+                ),
                 applets: found,
             });
         }
         for lib in needed {
             for (t, tool) in self.tools.iter().enumerate() {
-                if tool.libs.iter().any(|l| lib.starts_with(l.as_str()))
+                if tool.platform == platform
+                    && tool.libs.iter().any(|l| lib.starts_with(l.as_str()))
                     && !out.iter().any(|i| i.tool == t)
                 {
                     out.push(Identified {
@@ -274,12 +289,10 @@ impl Catalog {
             let n = n.to_ascii_lowercase();
             f == n
                 || f.strip_prefix(&n).is_some_and(|rest| {
-                    !rest.is_empty()
-                        && rest
-                            .chars()
-                            .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+                    // python3.11, perl5.36-x86_64-linux-gnu, wget2
+                    rest.starts_with(|c: char| c.is_ascii_digit() || c == '.' || c == '-')
                 })
-        }) || t.applets.iter().any(|a| *a == f)
+        }) || t.applets.contains(&f)
     }
 
     /// Indexes of the rules matching `line`.

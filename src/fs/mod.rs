@@ -62,17 +62,18 @@ pub struct ImageFs {
 }
 
 impl ImageFs {
-    /// Apply the layers, lowest first.
-    pub fn squash(layers: &[LayerIndex]) -> ImageFs {
+    /// Apply the layers, lowest first. Entries are moved out of the
+    /// indexes (each file is held once); whiteouts and findings stay.
+    pub fn squash(layers: &mut [LayerIndex]) -> ImageFs {
         let mut fs = ImageFs::default();
-        for (i, layer) in layers.iter().enumerate() {
+        for (i, layer) in layers.iter_mut().enumerate() {
             fs.apply(i, layer);
         }
         fs
     }
 
-    /// Apply one layer on top of the current state.
-    pub fn apply(&mut self, layer: usize, index: &LayerIndex) {
+    /// Apply one layer on top of the current state, taking its entries.
+    pub fn apply(&mut self, layer: usize, index: &mut LayerIndex) {
         // Whiteouts apply to lower layers only, so before this layer's entries.
         for wh in &index.whiteouts {
             match wh {
@@ -85,8 +86,14 @@ impl ImageFs {
                 Whiteout::Opaque(dir) => self.remove_below(dir, layer, Hidden::Opaque),
             }
         }
-        for entry in &index.entries {
-            let mut entry = entry.clone();
+        // Pop entries off a reversed list, shrinking it as it empties, so a
+        // layer's entries are never held twice (list and map) in full.
+        let mut pending = std::mem::take(&mut index.entries);
+        pending.reverse();
+        while let Some(mut entry) = pending.pop() {
+            if pending.capacity() > 1024 && pending.len() < pending.capacity() / 2 {
+                pending.shrink_to_fit();
+            }
             if entry.kind == EntryType::Hardlink && entry.sha256.is_none() {
                 self.resolve_hardlink(layer, &mut entry);
             }

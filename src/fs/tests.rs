@@ -67,7 +67,7 @@ fn opaque_hides_lower_children_only() {
         vec![dir("a"), file("a/z", b"z")],
         vec![Whiteout::Opaque(ImagePath::new("a"))],
     );
-    let fs = ImageFs::squash(&[l0, l1]);
+    let fs = ImageFs::squash(&mut [l0, l1]);
     assert_eq!(paths(&fs), ["/a", "/a/z", "/b"]);
     let hidden: Vec<_> = fs
         .removed
@@ -102,7 +102,7 @@ fn whiteout_then_recreate_and_rm_plus_symlink_in_one_layer() {
             Whiteout::Path(ImagePath::new("tool")),
         ],
     );
-    let fs = ImageFs::squash(&[l0, l1]);
+    let fs = ImageFs::squash(&mut [l0, l1]);
     assert_eq!(paths(&fs), ["/d", "/d/new", "/tool"]);
     assert_eq!(
         fs.nodes[&ImagePath::new("tool")].entry.kind,
@@ -119,13 +119,13 @@ fn whiteout_then_recreate_and_rm_plus_symlink_in_one_layer() {
 
 #[test]
 fn same_file_in_three_layers_whited_out_once() {
-    let ls = vec![
+    let mut ls = vec![
         layer(vec![file("f", b"1")], vec![]),
         layer(vec![file("f", b"2")], vec![]),
         layer(vec![file("f", b"3")], vec![]),
         layer(vec![], vec![Whiteout::Path(ImagePath::new("f"))]),
     ];
-    let fs = ImageFs::squash(&ls);
+    let fs = ImageFs::squash(&mut ls);
     assert!(fs.nodes.is_empty());
     let r: Vec<_> = fs
         .removed
@@ -153,7 +153,7 @@ fn hardlinks_resolve_to_lower_content_and_survive_overwrite() {
         vec![],
     );
     let l2 = layer(vec![file("bin/a", b"new")], vec![]);
-    let fs = ImageFs::squash(&[l0, l1, l2]);
+    let fs = ImageFs::squash(&mut [l0, l1, l2]);
     assert_eq!(
         fs.nodes[&ImagePath::new("bin/b")].entry.sha256,
         Some(Sha256::of(b"A"))
@@ -170,7 +170,7 @@ fn hardlinks_resolve_to_lower_content_and_survive_overwrite() {
 fn file_replacing_directory_hides_its_children() {
     let l0 = layer(vec![dir("x"), file("x/in", b"i")], vec![]);
     let l1 = layer(vec![file("x", b"now a file")], vec![]);
-    let fs = ImageFs::squash(&[l0, l1]);
+    let fs = ImageFs::squash(&mut [l0, l1]);
     assert_eq!(paths(&fs), ["/x"]);
     assert_eq!(fs.removed[0].how, Hidden::Replaced);
 }
@@ -181,7 +181,7 @@ fn whiteout_in_lowest_layer_is_harmless() {
         vec![file("a", b"a")],
         vec![Whiteout::Path(ImagePath::new("a"))],
     );
-    let fs = ImageFs::squash(&[l0]);
+    let fs = ImageFs::squash(&mut [l0]);
     assert_eq!(paths(&fs), ["/a"]);
     assert!(fs.removed.is_empty());
 }
@@ -212,7 +212,7 @@ fn symlink_resolution_handles_loops_and_escapes() {
         };
         entries.push(link(&format!("l{i}"), EntryType::Symlink, &target));
     }
-    let fs = ImageFs::squash(&[layer(entries, vec![])]);
+    let fs = ImageFs::squash(&mut [layer(entries, vec![])]);
     let curl = ImagePath::new("usr/bin/curl");
     assert_eq!(fs.resolve(b"/bin/curl", 40).unwrap().path, curl);
     assert_eq!(fs.resolve(b"/up", 40).unwrap().path, curl);

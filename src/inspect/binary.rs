@@ -21,11 +21,15 @@ pub struct BinaryFacts {
     pub soname: Option<String>,
     /// Needed libraries (ELF NEEDED, PE DLLs, Mach-O dylibs).
     pub libraries: Vec<String>,
-    /// Imported functions: ELF undefined dynamic symbols, PE `dll!function`
-    /// (delay-loaded ones too), Mach-O imports.
+    /// Imported functions the analyzers care about (see [`apis`]): ELF
+    /// undefined dynamic symbols, PE `dll!function` (delay-loaded ones
+    /// too), Mach-O imports.
     pub imports: Vec<String>,
-    /// Symbol names from a static symbol table, when the binary has one.
+    /// Defined function symbols the analyzers care about, from a static
+    /// symbol table when the binary has one.
     pub symbols: Vec<String>,
+    /// How many imports the binary has in all.
+    pub import_count: usize,
     pub entry: u64,
     /// PE with a CLR (.NET) header.
     pub dotnet: bool,
@@ -45,6 +49,79 @@ pub struct BinaryFacts {
 }
 
 const MAX_NAMES: usize = 20_000;
+
+/// Entropy (hundredths of a bit per byte) above which an executable looks packed.
+pub const PACKED_ENTROPY_CENTI: u16 = 780;
+
+/// The API names the analyzers look for. Only these are kept from a
+/// binary's imports and symbols, so that facts stay small however many
+/// libraries an image holds.
+pub mod apis {
+    pub const PE_DOWNLOAD: &[&str] = &[
+        "URLDownloadToFile*",
+        "URLDownloadToCacheFile*",
+        "URLOpenStream*",
+        "URLOpenBlockingStream*",
+        "InternetOpenUrl*",
+        "InternetReadFile*",
+        "InternetConnect*",
+        "HttpOpenRequest*",
+        "HttpSendRequest*",
+        "FtpGetFile*",
+        "FtpPutFile*",
+        "WinHttpOpen",
+        "WinHttpConnect",
+        "WinHttpOpenRequest",
+        "WinHttpSendRequest",
+        "WinHttpReceiveResponse",
+        "WinHttpReadData",
+    ];
+    pub const PE_EXEC: &[&str] = &[
+        "CreateProcess*",
+        "WinExec",
+        "ShellExecute*",
+        "system",
+        "_wsystem",
+        "CoCreateInstance",
+    ];
+    pub const ELF_CURL: &[&str] = &[
+        "curl_easy_init",
+        "curl_easy_perform",
+        "curl_easy_setopt",
+        "curl_multi_perform",
+    ];
+    pub const ELF_EXEC: &[&str] = &[
+        "execve",
+        "execv",
+        "execvp",
+        "execl",
+        "execlp",
+        "system",
+        "popen",
+        "posix_spawn",
+        "fexecve",
+    ];
+    pub const ELF_NET: &[&str] = &["socket", "connect", "getaddrinfo", "gethostbyname"];
+    pub const ELF_CHMOD: &[&str] = &["chmod", "fchmod", "fchmodat"];
+
+    /// `pattern` is a name, or a prefix ending in `*`; case-insensitive.
+    pub fn matches_api(func: &str, pattern: &str) -> bool {
+        match pattern.strip_suffix('*') {
+            Some(prefix) => {
+                func.len() >= prefix.len() && func[..prefix.len()].eq_ignore_ascii_case(prefix)
+            }
+            None => func.eq_ignore_ascii_case(pattern),
+        }
+    }
+
+    /// Is this imported or defined name one the analyzers use?
+    pub fn interesting(name: &str) -> bool {
+        let func = name.rsplit('!').next().unwrap_or(name);
+        [PE_DOWNLOAD, PE_EXEC, ELF_CURL, ELF_EXEC, ELF_NET, ELF_CHMOD]
+            .iter()
+            .any(|list| list.iter().any(|p| matches_api(func, p)))
+    }
+}
 
 /// Parse `buf` (possibly only a prefix of the file when `truncated`).
 pub fn parse(buf: &[u8], truncated: bool) -> BinaryFacts {
@@ -166,6 +243,9 @@ pub fn parse(buf: &[u8], truncated: bool) -> BinaryFacts {
             })
         }
     }
+    f.import_count = f.imports.len();
+    f.imports.retain(|n| apis::interesting(n));
+    f.symbols.retain(|n| apis::interesting(n));
     f
 }
 

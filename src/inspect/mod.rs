@@ -10,7 +10,7 @@ pub mod script;
 pub use binary::BinaryFacts;
 pub use script::{Hit, ScriptFacts};
 
-use crate::catalog::{self, Identified};
+use crate::catalog::{self, Identified, Platform};
 use crate::layer::ContentKind;
 use crate::path::ImagePath;
 
@@ -45,8 +45,25 @@ pub fn wants(path: &ImagePath, kind: ContentKind, head: &[u8]) -> Option<Want> {
     script::language(path, head).map(Want::Script)
 }
 
+impl FileFacts {
+    /// True when the facts say something an analyzer can use; files whose
+    /// facts say nothing are not kept (an image holds many thousands).
+    pub fn is_notable(&self) -> bool {
+        !self.tools.is_empty()
+            || !self.urls.is_empty()
+            || self.script.as_ref().is_some_and(|s| !s.hits.is_empty())
+            || self.binary.as_ref().is_some_and(|b| {
+                !b.imports.is_empty()
+                    || !b.symbols.is_empty()
+                    || !b.markers.is_empty()
+                    || b.packer.is_some()
+                    || b.entropy_centi >= binary::PACKED_ENTROPY_CENTI
+            })
+    }
+}
+
 /// Inspect a buffered file.
-pub fn inspect(want: Want, buf: &[u8], truncated: bool) -> FileFacts {
+pub fn inspect(path: &ImagePath, want: Want, buf: &[u8], truncated: bool) -> FileFacts {
     let cat = catalog::get();
     let mut facts = FileFacts {
         truncated,
@@ -55,7 +72,12 @@ pub fn inspect(want: Want, buf: &[u8], truncated: bool) -> FileFacts {
     match want {
         Want::Binary => {
             let bin = binary::parse(buf, truncated);
-            let mut tools = cat.identify(buf, &bin.libraries);
+            let platform = if bin.format == "pe" {
+                Platform::Windows
+            } else {
+                Platform::Unix
+            };
+            let mut tools = cat.identify(buf, &bin.libraries, platform);
             for key in ["OriginalFilename", "InternalName"] {
                 if let Some(v) = bin.version.get(key) {
                     for t in cat.identify_version(v) {
@@ -75,7 +97,14 @@ pub fn inspect(want: Want, buf: &[u8], truncated: bool) -> FileFacts {
         }
         Want::Script(lang) => {
             let body = &buf[..buf.len().min(MAX_SCRIPT_BYTES)];
-            facts.script = Some(script::analyze(cat, lang, body));
+            let mut s = script::analyze(cat, lang, body);
+            if script::is_library_code(path) {
+                // Modules of a language's own library mention downloads all
+                // the time; only self-contained chains count there.
+                s.hits
+                    .retain(|h| cat.rule_codes[h.rule] != crate::finding::Code::DownloadCommand);
+            }
+            facts.script = Some(s);
         }
     }
     facts
@@ -95,7 +124,7 @@ pub fn urls(buf: &[u8], max: usize) -> Vec<String> {
                 })
                 .unwrap_or(rest.len().min(200));
             let url = String::from_utf8_lossy(&rest[..end]).into_owned();
-            let host = url.splitn(4, '/').nth(2).unwrap_or_default();
+            let host = url.split('/').nth(2).unwrap_or_default();
             // Skip format strings and bare schemes.
             if host.len() < 3 || host.contains('%') || !host.contains('.') {
                 continue;

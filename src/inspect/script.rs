@@ -11,6 +11,8 @@ use crate::path::ImagePath;
 const MAX_LINES: usize = 50_000;
 /// Hits kept per file at most.
 const MAX_HITS: usize = 50;
+/// A download and an exec count as a chain only this many lines apart.
+const CHAIN_WINDOW: usize = 15;
 
 /// One rule match.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -122,11 +124,31 @@ pub fn language(path: &ImagePath, head: &[u8]) -> Option<&'static str> {
     None
 }
 
+/// Source files of a language's own library (Perl modules, Python
+/// site-packages, Ruby gems, node_modules).
+pub fn is_library_code(path: &ImagePath) -> bool {
+    let p = format!("/{}", String::from_utf8_lossy(path.as_bytes()));
+    p.ends_with(".pm")
+        || [
+            "/site-packages/",
+            "/dist-packages/",
+            "/node_modules/",
+            "/gems/",
+            "/lib/ruby/",
+            "/share/perl",
+            "/lib/perl",
+            "/lib/python",
+        ]
+        .iter()
+        .any(|d| p.contains(d))
+}
+
 /// Match every logical line of a script against the rules.
 pub fn analyze(catalog: &Catalog, lang: &'static str, content: &[u8]) -> ScriptFacts {
     let text = String::from_utf8_lossy(content);
     let mut hits = Vec::new();
-    let mut first_download: Option<(usize, String)> = None;
+    let mut last_download: Option<(usize, String)> = None;
+    let mut in_pod = false;
     let mut logical = String::new();
     let mut start_line = 0;
     for (i, raw) in text.lines().enumerate().take(MAX_LINES) {
@@ -142,6 +164,16 @@ pub fn analyze(catalog: &Catalog, lang: &'static str, content: &[u8]) -> ScriptF
         }
         logical.push_str(raw);
         let line = std::mem::take(&mut logical);
+        if lang == "perl" {
+            // POD documentation blocks.
+            if line.starts_with('=') {
+                in_pod = !line.starts_with("=cut");
+                continue;
+            }
+            if in_pod {
+                continue;
+            }
+        }
         let Some(cmd) = command_part(lang, &line) else {
             continue;
         };
@@ -153,7 +185,9 @@ pub fn analyze(catalog: &Catalog, lang: &'static str, content: &[u8]) -> ScriptF
             let text = shorten(cmd.trim());
             match rule.role.as_deref() {
                 Some("exec") => {
-                    if let Some(d) = &first_download {
+                    if let Some(d) = &last_download
+                        && start_line - d.0 <= CHAIN_WINDOW
+                    {
                         hits.push(Hit {
                             rule: r,
                             line: start_line,
@@ -163,8 +197,8 @@ pub fn analyze(catalog: &Catalog, lang: &'static str, content: &[u8]) -> ScriptF
                     }
                 }
                 role => {
-                    if role == Some("download") && first_download.is_none() {
-                        first_download = Some((start_line, text.clone()));
+                    if role == Some("download") {
+                        last_download = Some((start_line, text.clone()));
                     }
                     hits.push(Hit {
                         rule: r,

@@ -124,7 +124,10 @@ pub fn read_content<R: Read>(
         Some(w) => w,
         None => decide(path, &kept, limits).0,
     };
-    let facts = want.map(|w| Arc::new(inspect::inspect(w, &kept, truncated)));
+    let facts = want
+        .map(|w| inspect::inspect(path, w, &kept, truncated))
+        .filter(FileFacts::is_notable)
+        .map(Arc::new);
     Ok(ContentRead {
         sha256: hasher.finish(),
         size,
