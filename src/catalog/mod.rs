@@ -332,6 +332,7 @@ mod tests {
         let ids = c.identify(
             b"\x7fELF....BusyBox v1.36\0[\0[[\0ash\0nc\0wget\0zcat\0",
             &[],
+            Platform::Unix,
         );
         assert_eq!(ids.len(), 1);
         let t = &c.tools[ids[0].tool];
