@@ -144,7 +144,7 @@ fn scan_json_contract_and_exit_codes() {
     let r = format!("oci:{}", dir.display());
     assert_eq!(json_of(&["scan", &r, "--format", "json"]).1, 0);
     assert_eq!(
-        json_of(&["scan", &r, "--format", "json", "--fail-on", "medium"]).1,
+        json_of(&["scan", &r, "--format", "json", "--fail-on", "low"]).1,
         1
     );
     let out = stowaway(&["scan", DEMO, "--fail-on", "bogus"]);
