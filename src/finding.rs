@@ -162,9 +162,9 @@ codes! {
     PeDownloader => "pe-downloader", High, "T1105",
         "Windows binary importing download APIs",
         "A PE file that imports URL download APIs (urlmon URLDownloadToFile, WinINet, WinHTTP, BITS) or, for .NET, references WebClient/HttpClient download methods. Together with process-creation APIs (CreateProcess, WinExec, ShellExecute) this is the shape of a dropper and is raised to critical.";
-    ElfDownloader => "elf-downloader", Medium, "T1105",
-        "Linux binary that downloads (libcurl client or network + exec)",
-        "An ELF that is not a known tool but links libcurl (curl_easy_*), or carries network, write and execute primitives with embedded URLs. Droppers built for containers look like this; so do some legitimate agents.";
+    NativeDownloader => "native-downloader", Medium, "T1105",
+        "Native (ELF or Mach-O) binary that downloads",
+        "An ELF or Mach-O program that is not a known tool but calls libcurl (curl_easy_*), or a static binary with network, execute and chmod primitives and embedded URLs. Droppers built for containers look like this; so do some legitimate agents.";
     HttpClientBinary => "http-client-binary", Low, "T1105",
         "Go or Rust binary with an HTTP client",
         "A statically built Go or Rust program whose symbols or strings show an HTTP client (net/http, reqwest, hyper). Common in cloud-native software; reported so a new one can be noticed, raised when it can also run commands.";

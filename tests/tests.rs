@@ -4,6 +4,7 @@
 mod util;
 
 mod cli;
+mod detection;
 mod field_bugs;
 mod integrity;
 mod interop;

@@ -3,11 +3,11 @@
 //! ELF downloaders, HTTP-client binaries, packed executables, and command
 //! lines in scripts. Runs over the visible files and over every hidden one.
 
-use crate::catalog::{self, Catalog, ToolClass};
+use crate::catalog::{self, Catalog, Platform, Tool, ToolClass};
 use crate::finding::{Code, Finding, Severity};
 use crate::fs::{Hidden, ImageFs};
 use crate::inspect::{BinaryFacts, FileFacts, ScriptFacts};
-use crate::layer::{Entry, EntryType};
+use crate::layer::{ContentKind, Entry, EntryType};
 use crate::path::ImagePath;
 use crate::scan::ImageInfo;
 
@@ -56,17 +56,20 @@ fn file_findings(
     if e.kind != EntryType::File {
         return;
     }
-    let Some(facts) = e.facts.as_deref() else {
-        return;
-    };
     let name = String::from_utf8_lossy(e.path.file_name()).into_owned();
     let mut local: Vec<Finding> = Vec::new();
-    let identified_transfer = tool_findings(cat, facts, e, &name, &mut local);
-    if let Some(bin) = &facts.binary {
-        binary_findings(bin, facts, identified_transfer, e, &mut local);
+    let facts = e.facts.as_deref();
+    let identified_transfer = facts.is_some_and(|f| tool_findings(cat, f, e, &name, &mut local));
+    if facts.is_none_or(|f| f.tools.is_empty()) {
+        name_findings(cat, e, &name, &mut local);
     }
-    if let Some(script) = &facts.script {
-        local.extend(hit_findings(cat, script, Some(&e.path), "script"));
+    if let Some(facts) = facts {
+        if let Some(bin) = &facts.binary {
+            binary_findings(bin, facts, identified_transfer, e, &mut local);
+        }
+        if let Some(script) = &facts.script {
+            local.extend(hit_findings(cat, script, Some(&e.path), "script"));
+        }
     }
     let hidden_name = hidden_name(&e.path);
     for mut f in local {
@@ -138,6 +141,45 @@ pub(super) fn hit_findings(
                 ))
         })
         .collect()
+}
+
+/// A program installed under a catalogued tool's name whose content did not
+/// identify it (no content marker for that tool, or a build we do not know).
+fn name_findings(cat: &Catalog, e: &Entry, name: &str, out: &mut Vec<Finding>) {
+    let is_pe = e.content == ContentKind::Pe;
+    let runnable = e.mode & 0o111 != 0 || e.content.is_program();
+    let candidates: Vec<&Tool> = cat
+        .tools_named(name)
+        .iter()
+        .map(|&t| &cat.tools[t])
+        .filter(|t| match t.platform {
+            Platform::Windows => is_pe,
+            Platform::Unix => !is_pe && runnable,
+        })
+        .filter(|t| t.class != ToolClass::Shell)
+        .collect();
+    let Some(worst) = candidates
+        .iter()
+        .max_by_key(|t| (t.class == ToolClass::Transfer, t.severity))
+    else {
+        return;
+    };
+    let code = match worst.class {
+        ToolClass::Transfer => Code::TransferTool,
+        ToolClass::Interpreter | ToolClass::Embedded => Code::Interpreter,
+        _ => Code::PackageDownloader,
+    };
+    let ids: Vec<&str> = candidates.iter().map(|t| t.id.as_str()).collect();
+    out.push(
+        Finding::new(code)
+            .at(&e.path)
+            .severity(worst.severity)
+            .because(format!(
+                "named like {} ({name}); not confirmed by content",
+                ids.join(" / ")
+            ))
+            .because(worst.title.clone()),
+    );
 }
 
 /// Tool identities. Returns true if a transfer tool was identified.
@@ -305,7 +347,7 @@ fn binary_findings(
             let net = has_import(&all, ELF_NET);
             let chmod = has_import(&all, ELF_CHMOD);
             if !curl.is_empty() {
-                let mut f = Finding::new(Code::ElfDownloader)
+                let mut f = Finding::new(Code::NativeDownloader)
                     .at(&e.path)
                     .because(format!("libcurl client: {}", curl.join(", ")));
                 if !exec.is_empty() && !chmod.is_empty() {
@@ -325,7 +367,7 @@ fn binary_findings(
                 && !chmod.is_empty()
                 && !facts.urls.is_empty()
             {
-                let mut f = Finding::new(Code::ElfDownloader)
+                let mut f = Finding::new(Code::NativeDownloader)
                     .at(&e.path)
                     .severity(Severity::High)
                     .because(format!(
