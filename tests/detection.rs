@@ -594,7 +594,7 @@ fn every_catalogue_entry_is_detected() {
         } else {
             b"\x7fELF\x02\x01\x01 generic".to_vec()
         };
-        let by_name = format!("names/{i}/{name}");
+        let by_name = format!("names/{i}/bin/{name}");
         layer = layer.file(&by_name, &body, 0o755);
         // By content: markers under a neutral name.
         let by_content = t.markers.first().map(|set| {
@@ -667,4 +667,48 @@ fn fake_pe(extra: &[u8]) -> Vec<u8> {
     v.extend_from_slice(extra);
     v.resize(v.len().max(1024), 0);
     v
+}
+
+/// Precision on a real base system: a Debian minbase root filesystem
+/// (`.ci/run` builds it with debootstrap and sets STOWAWAY_MINBASE) has
+/// nothing above low severity; its download-capable parts are context.
+#[test]
+fn debian_minbase_reports_nothing_above_low() {
+    let Some(root) = std::env::var_os("STOWAWAY_MINBASE") else {
+        assert!(
+            std::env::var_os("STOWAWAY_REQUIRE_TOOLS").is_none(),
+            "STOWAWAY_MINBASE must be set under CI"
+        );
+        eprintln!("skipping: STOWAWAY_MINBASE is not set (debootstrap --variant=minbase DIR)");
+        return;
+    };
+    let s = scan_ok(&format!("dir:{}", Path::new(&root).display()));
+    assert!(
+        s.fs.nodes.len() > 3000,
+        "a real rootfs: {} files",
+        s.fs.nodes.len()
+    );
+    let above: Vec<String> = s
+        .findings
+        .iter()
+        .filter(|f| f.severity > Severity::Low)
+        .map(|f| {
+            format!(
+                "{} {} {:?}",
+                f.code,
+                f.path.as_ref().map(|p| p.display()).unwrap_or_default(),
+                f.evidence
+            )
+        })
+        .collect();
+    assert!(above.is_empty(), "{above:#?}");
+    let c = codes(&s);
+    assert!(
+        c.contains(&"package-downloader /usr/lib/apt/methods/http".to_string()),
+        "{c:#?}"
+    );
+    assert!(
+        c.contains(&"interpreter /usr/bin/perl".to_string()),
+        "{c:#?}"
+    );
 }

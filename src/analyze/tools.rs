@@ -147,6 +147,19 @@ pub(super) fn hit_findings(
 /// identify it (no content marker for that tool, or a build we do not know).
 fn name_findings(cat: &Catalog, e: &Entry, name: &str, out: &mut Vec<Finding>) {
     let is_pe = e.content == ContentKind::Pe;
+    if is_package_path(&e.path) {
+        out.push(
+            Finding::new(Code::PackageDownloader)
+                .at(&e.path)
+                .because(format!("APT download method {name:?} (by location)")),
+        );
+        return;
+    }
+    // Names mean something in program directories; elsewhere only content does.
+    let in_bin_dir = e.path.parent().file_name().ends_with(b"bin");
+    if !is_pe && !in_bin_dir {
+        return;
+    }
     let runnable = e.mode & 0o111 != 0 || e.content.is_program();
     let candidates: Vec<&Tool> = cat
         .tools_named(name)

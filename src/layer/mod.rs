@@ -117,3 +117,43 @@ pub struct LayerIndex {
     pub diff_id: Option<Sha256>,
     pub uncompressed_size: u64,
 }
+
+/// The pseudo-devices a root filesystem made by debootstrap or a distro
+/// tarball carries in /dev, with their standard numbers.
+const STANDARD_DEVICES: &[(&str, u32, u32)] = &[
+    ("dev/null", 1, 3),
+    ("dev/zero", 1, 5),
+    ("dev/full", 1, 7),
+    ("dev/random", 1, 8),
+    ("dev/urandom", 1, 9),
+    ("dev/tty", 5, 0),
+    ("dev/console", 5, 1),
+    ("dev/ptmx", 5, 2),
+];
+
+/// The finding for a device node: low for the standard pseudo-devices, high
+/// for raw memory and block devices, medium otherwise.
+pub fn device_finding(path: &ImagePath, kind: EntryType, dev: (u32, u32)) -> Finding {
+    use crate::finding::{Code, Severity};
+    let f = Finding::new(Code::DeviceNode).at(path).because(format!(
+        "{} device {}:{}",
+        kind.as_str(),
+        dev.0,
+        dev.1
+    ));
+    let standard = kind == EntryType::Char
+        && STANDARD_DEVICES
+            .iter()
+            .any(|(p, ma, mi)| p.as_bytes() == path.as_bytes() && (*ma, *mi) == dev);
+    if standard {
+        f.severity(Severity::Low)
+            .because("standard pseudo-device of a base root filesystem")
+    } else if kind == EntryType::Block
+        || (kind == EntryType::Char && dev.0 == 1 && matches!(dev.1, 1 | 2 | 4))
+    {
+        f.severity(Severity::High)
+            .because("gives direct access to host memory or disks")
+    } else {
+        f
+    }
+}

@@ -11,6 +11,7 @@ use crate::limits::Limits;
 use crate::path::{ImagePath, escape_bytes};
 
 use super::content::{ContentError, read_content};
+use super::device_finding;
 use super::guard::TarGuard;
 use super::{ContentKind, Entry, EntryType, LayerIndex, Whiteout};
 
@@ -279,14 +280,7 @@ fn walk_entries<R: Read>(
                     h.device_minor().ok().flatten().unwrap_or(0),
                 );
                 e.device = Some(dev);
-                index
-                    .findings
-                    .push(Finding::new(Code::DeviceNode).at(&path).because(format!(
-                        "{} device {}:{}",
-                        kind.as_str(),
-                        dev.0,
-                        dev.1
-                    )));
+                index.findings.push(device_finding(&path, kind, dev));
             }
             EntryType::Dir | EntryType::Fifo => {}
         }

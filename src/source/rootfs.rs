@@ -10,7 +10,8 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::finding::{Code, Finding};
 use crate::layer::{
-    ContentError, ContentKind, ContentRead, Entry, EntryType, LayerIndex, read_content,
+    ContentError, ContentKind, ContentRead, Entry, EntryType, LayerIndex, device_finding,
+    read_content,
 };
 use crate::limits::Limits;
 use crate::path::ImagePath;
@@ -129,14 +130,7 @@ pub fn walk(root: &Path, limits: &Limits) -> Result<LayerIndex> {
                 let rdev = md.rdev();
                 let dev = (libc_major(rdev), libc_minor(rdev));
                 e.device = Some(dev);
-                index
-                    .findings
-                    .push(Finding::new(Code::DeviceNode).at(&path).because(format!(
-                        "{} device {}:{}",
-                        kind.as_str(),
-                        dev.0,
-                        dev.1
-                    )));
+                index.findings.push(device_finding(&path, kind, dev));
             }
             _ => {}
         }
