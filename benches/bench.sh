@@ -3,11 +3,13 @@
 # the same blob, plus stowaway's peak RSS. Real data: tars of parts of this
 # machine's /usr, packed as gzip layers.
 #
-#   benches/bench.sh [small|large|all]
+#   benches/bench.sh [small|large|bytes|all]
 #
 # small: one layer of /usr/share + /usr/bin (>100 MB, >5,000 files)
-# large: the same plus /usr/lib, split into several layers (>1 GB), to show
-#        that peak RSS does not grow with image size.
+# large: the same plus /usr/lib, split into several layers (>1 GB, >100,000 files)
+# bytes: >1 GB of large files (few thousand): peak RSS follows the number of
+#        files, not the number of bytes
+# Also prints the per-file inspection cost on /usr/bin (examples/inspect_cost).
 # Data is cached under bench-data/ (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,13 +17,19 @@ which=${1:-all}
 data=bench-data
 mkdir -p "$data"
 
-cargo build --release --quiet --bin stowaway --example pack_layout
+cargo build --release --quiet --bin stowaway --example pack_layout --example inspect_cost
 bin=target/release/stowaway
 pack=target/release/examples/pack_layout
 
 layer() { # name, paths relative to /
   local name=$1; shift
   [ -f "$data/$name.tar.gz" ] || tar -C / --warning=no-file-changed -cf - "$@" 2>/dev/null | gzip -6 > "$data/$name.tar.gz" || true
+}
+
+big_files_layer() { # name: files of 1 MiB or more under /usr
+  local name=$1
+  [ -f "$data/$name.tar.gz" ] || (cd / && find usr -xdev -type f -size +1M -print0 |
+    tar --null -T - --warning=no-file-changed -cf - 2>/dev/null | gzip -6 > "$OLDPWD/$data/$name.tar.gz") || true
 }
 
 measure() { # label, command...
@@ -75,9 +83,16 @@ if [ "$which" = small ] || [ "$which" = all ]; then
   layer usr-share-bin usr/share usr/bin
   run_case small "$data/usr-share-bin.tar.gz"
 fi
+if [ "$which" = bytes ] || [ "$which" = all ]; then
+  big_files_layer usr-big-files
+  run_case bytes "$data/usr-big-files.tar.gz"
+fi
 if [ "$which" = large ] || [ "$which" = all ]; then
   layer usr-share-bin usr/share usr/bin
   layer usr-lib usr/lib
   layer usr-libexec-include usr/libexec usr/include usr/sbin
   run_case large "$data/usr-share-bin.tar.gz" "$data/usr-lib.tar.gz" "$data/usr-libexec-include.tar.gz"
 fi
+
+echo "== per-file inspection cost on /usr/bin"
+target/release/examples/inspect_cost /usr/bin

@@ -712,3 +712,39 @@ fn debian_minbase_reports_nothing_above_low() {
         "{c:#?}"
     );
 }
+
+#[test]
+fn go_http_client_and_packed_binaries() {
+    let Some(go) = sample("go_fetcher") else {
+        return;
+    };
+    // An executable whose bytes are close to random: packed or encrypted.
+    let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+    let mut packed = b"\x7fELF\x02\x01\x01\x00".to_vec();
+    while packed.len() < 64 * 1024 {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        packed.extend_from_slice(&rng.to_le_bytes());
+    }
+    let s = scan_image(
+        ImageBuilder::new().layer(
+            LayerBuilder::new()
+                .file("usr/local/bin/agent", &go, 0o755)
+                .file("usr/local/bin/blob", &packed, 0o755),
+        ),
+    );
+    let g = finding(&s, "/usr/local/bin/agent", Code::HttpClientBinary);
+    assert_eq!(
+        g.severity,
+        Severity::Medium,
+        "it can also run programs: {:?}",
+        g.evidence
+    );
+    let p = finding(&s, "/usr/local/bin/blob", Code::PackedBinary);
+    assert!(
+        p.evidence[0].starts_with("entropy 8.00"),
+        "{:?}",
+        p.evidence
+    );
+}

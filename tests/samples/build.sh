@@ -2,7 +2,7 @@
 # Builds the binary test samples from the sources beside this script:
 #   tests/samples/build.sh OUT_DIR
 # PE files with mingw-w64 (and clang + lld-link for delay-load imports), a
-# Mach-O with clang + lld, ELF files with gcc.
+# Mach-O with clang + lld, ELF files with gcc, a Go program with go.
 # The tests run it (once per test process) when the compilers are present.
 set -euo pipefail
 src=$(cd "$(dirname "$0")" && pwd)
@@ -27,4 +27,6 @@ gcc -O1 -o elf_libcurl_client "$src/elf_libcurl_client.c" "$(ls /usr/lib/*/libcu
 gcc -O1 -static -o elf_static_dropper "$src/elf_static_dropper.c"
 clang -target x86_64-apple-macos11 -fuse-ld=lld -nostdlib -Wl,-undefined,dynamic_lookup -Wl,-e,_main \
   -o macho_curl_client "$src/macho_curl_client.c"
+GOCACHE="$out/gocache" GOPATH="$out/gopath" GO111MODULE=off CGO_ENABLED=0 \
+  go build -o go_fetcher "$src/go_fetcher.go"
 echo "samples built in $out"
