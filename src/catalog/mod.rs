@@ -20,7 +20,8 @@ pub enum ToolClass {
     Interpreter,
     Embedded,
     Package,
-    Shell,
+    /// Base-system program whose transfer uses show in command lines.
+    Base,
 }
 
 /// Where a tool runs.
