@@ -83,6 +83,19 @@ pub enum Error {
         available: Vec<String>,
     },
 
+    /// The baseline database failed.
+    #[error("baseline database {}: {reason}", db.display())]
+    Baseline { db: PathBuf, reason: String },
+
+    /// A policy file is invalid.
+    #[error("{file}:{line}: {key}: {reason}")]
+    Policy {
+        file: String,
+        line: usize,
+        key: String,
+        reason: String,
+    },
+
     /// Something this build does not support (yet).
     #[error("{0}")]
     Unsupported(String),

@@ -21,9 +21,12 @@
 //! ```
 
 pub mod analyze;
+pub mod baseline;
 pub mod catalog;
+pub mod delta;
 pub mod digest;
 pub mod error;
+pub mod facts;
 pub mod finding;
 pub mod fixture;
 pub mod fs;
@@ -31,9 +34,11 @@ pub mod inspect;
 pub mod layer;
 pub mod limits;
 pub mod path;
+pub mod policy;
 pub mod report;
 pub mod scan;
 pub mod source;
+pub mod time;
 
 pub use error::{Error, Result};
 pub use finding::{Code, Finding, Severity};

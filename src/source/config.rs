@@ -10,7 +10,7 @@ use crate::digest::Sha256;
 use crate::error::{Error, Result};
 
 /// One history step.
-#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct HistoryStep {
     pub created_by: Option<String>,
     pub created: Option<String>,
@@ -19,7 +19,8 @@ pub struct HistoryStep {
 }
 
 /// What the scan needs from the image config.
-#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default)]
 pub struct ImageConfig {
     pub os: String,
     pub architecture: String,

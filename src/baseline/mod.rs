@@ -1,0 +1,425 @@
+//! The baseline store: one SQLite database (WAL, migrations by
+//! `user_version`, every write in a transaction) holding approved images as
+//! facts (file manifest, findings, config), scan history, and the per-layer
+//! cache. Many processes may use it at once: readers never wait on a
+//! writer, writers wait for each other up to a timeout.
+
+mod export;
+mod schema;
+
+pub use export::{ExportFile, FORMAT_VERSION};
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::facts::{FileRecord, FindingRecord, ImageFacts, ImageMeta};
+use crate::time::now_rfc3339;
+
+/// An approved image, without its files.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Approval {
+    pub name: String,
+    pub image: ImageMeta,
+    pub approved_by: String,
+    pub reason: Option<String>,
+    pub approved_at: String,
+    pub files: usize,
+    pub findings: usize,
+}
+
+/// A scan to record in the history.
+pub struct ScanRecord<'a> {
+    pub reference: &'a str,
+    pub digest: Option<&'a str>,
+    pub baseline: Option<&'a str>,
+    pub verdict: &'a str,
+    pub findings: usize,
+    pub new_findings: Option<usize>,
+}
+
+/// The store.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// Where the database is when no `--db` is given: `$STOWAWAY_DB`, else
+/// `$XDG_DATA_HOME/stowaway/stowaway.db`, else `~/.local/share/stowaway/stowaway.db`.
+pub fn default_path() -> PathBuf {
+    if let Some(p) = std::env::var_os("STOWAWAY_DB").filter(|p| !p.is_empty()) {
+        return PathBuf::from(p);
+    }
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    data.join("stowaway").join("stowaway.db")
+}
+
+impl Store {
+    /// Open (creating and migrating if needed) the database at `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        let conn = Connection::open(path).map_err(|e| db_err(path, e))?;
+        let mut store = Store {
+            conn,
+            path: path.into(),
+        };
+        store.setup()?;
+        Ok(store)
+    }
+
+    fn err(&self, e: rusqlite::Error) -> Error {
+        db_err(&self.path, e)
+    }
+
+    fn setup(&mut self) -> Result<()> {
+        self.conn
+            .busy_timeout(Duration::from_secs(60))
+            .map_err(|e| self.err(e))?;
+        self.conn
+            .execute_batch(
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            )
+            .map_err(|e| self.err(e))?;
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        let version = version as usize;
+        if version > schema::MIGRATIONS.len() {
+            return Err(Error::Baseline {
+                db: self.path.clone(),
+                reason: format!(
+                    "database schema version {version} is newer than this stowaway understands ({})",
+                    schema::MIGRATIONS.len()
+                ),
+            });
+        }
+        if version < schema::MIGRATIONS.len() {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(|e| db_err(&self.path, e))?;
+            // Re-read inside the write lock: another process may have migrated.
+            let version: i64 = tx
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .map_err(|e| db_err(&self.path, e))?;
+            let version = version as usize;
+            for (i, m) in schema::MIGRATIONS.iter().enumerate().skip(version) {
+                tx.execute_batch(m).map_err(|e| db_err(&self.path, e))?;
+                tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))
+                    .map_err(|e| db_err(&self.path, e))?;
+            }
+            tx.commit().map_err(|e| db_err(&self.path, e))?;
+        }
+        Ok(())
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Approve `facts` under `name`, replacing an earlier approval of that
+    /// name, all in one transaction.
+    pub fn approve(
+        &mut self,
+        name: &str,
+        facts: &ImageFacts,
+        approved_by: &str,
+        reason: Option<&str>,
+    ) -> Result<()> {
+        self.approve_at(name, facts, approved_by, reason, &now_rfc3339())
+    }
+
+    fn approve_at(
+        &mut self,
+        name: &str,
+        facts: &ImageFacts,
+        by: &str,
+        reason: Option<&str>,
+        at: &str,
+    ) -> Result<()> {
+        let path = self.path.clone();
+        let e = |e: rusqlite::Error| db_err(&path, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(e)?;
+        tx.execute("DELETE FROM approved WHERE name = ?1", [name])
+            .map_err(e)?;
+        let m = &facts.image;
+        tx.execute(
+            "INSERT INTO approved (name, reference, repository, tag, digest, config_digest, platform, approved_by, reason, approved_at, config)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                name,
+                m.reference,
+                m.repository,
+                m.tag,
+                m.digest,
+                m.config_digest,
+                m.platform,
+                by,
+                reason,
+                at,
+                serde_json::to_string(&facts.config).unwrap_or_default()
+            ],
+        )
+        .map_err(e)?;
+        {
+            let mut ins = tx
+                .prepare("INSERT OR REPLACE INTO approved_files (name, path, type, mode, uid, gid, size, sha256, layer) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+                .map_err(e)?;
+            for f in &facts.files {
+                ins.execute(params![
+                    name,
+                    f.path,
+                    f.kind,
+                    f.mode,
+                    f.uid as i64,
+                    f.gid as i64,
+                    f.size as i64,
+                    f.sha256,
+                    f.layer as i64
+                ])
+                .map_err(e)?;
+            }
+            let mut ins = tx
+                .prepare("INSERT OR IGNORE INTO approved_findings (name, fingerprint, code, severity, path, sha256, layer, title, evidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+                .map_err(e)?;
+            for f in &facts.findings {
+                ins.execute(params![
+                    name,
+                    f.fingerprint,
+                    f.code,
+                    f.severity.as_str(),
+                    f.path,
+                    f.sha256,
+                    f.layer.map(|l| l as i64),
+                    f.title,
+                    serde_json::to_string(&f.evidence).unwrap_or_default()
+                ])
+                .map_err(e)?;
+            }
+        }
+        pause_for_tests();
+        tx.execute(
+            "INSERT INTO events (time, action, name, detail) VALUES (?1, 'approve', ?2, ?3)",
+            params![
+                now_rfc3339(),
+                name,
+                m.digest.clone().unwrap_or_else(|| m.reference.clone())
+            ],
+        )
+        .map_err(e)?;
+        tx.commit().map_err(e)
+    }
+
+    /// Every approval, by name.
+    pub fn list(&self) -> Result<Vec<Approval>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT a.name, a.reference, a.repository, a.tag, a.digest, a.config_digest, a.platform, a.approved_by, a.reason, a.approved_at,
+                        (SELECT COUNT(*) FROM approved_files f WHERE f.name = a.name),
+                        (SELECT COUNT(*) FROM approved_findings g WHERE g.name = a.name)
+                 FROM approved a ORDER BY a.name",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([], |r| {
+                Ok(Approval {
+                    name: r.get(0)?,
+                    image: ImageMeta {
+                        reference: r.get(1)?,
+                        repository: r.get(2)?,
+                        tag: r.get(3)?,
+                        digest: r.get(4)?,
+                        config_digest: r.get(5)?,
+                        platform: r.get(6)?,
+                    },
+                    approved_by: r.get(7)?,
+                    reason: r.get(8)?,
+                    approved_at: r.get(9)?,
+                    files: r.get::<_, i64>(10)? as usize,
+                    findings: r.get::<_, i64>(11)? as usize,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// One approval with its facts.
+    pub fn get(&self, name: &str) -> Result<Option<(Approval, ImageFacts)>> {
+        let Some(approval) = self.list()?.into_iter().find(|a| a.name == name) else {
+            return Ok(None);
+        };
+        let config: String = self
+            .conn
+            .query_row("SELECT config FROM approved WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .map_err(|e| self.err(e))?;
+        let mut files = Vec::new();
+        let mut st = self
+            .conn
+            .prepare("SELECT path, type, mode, uid, gid, size, sha256, layer FROM approved_files WHERE name = ?1 ORDER BY path")
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([name], |r| {
+                Ok(FileRecord {
+                    path: r.get(0)?,
+                    kind: r.get(1)?,
+                    mode: r.get(2)?,
+                    uid: r.get::<_, i64>(3)? as u64,
+                    gid: r.get::<_, i64>(4)? as u64,
+                    size: r.get::<_, i64>(5)? as u64,
+                    sha256: r.get(6)?,
+                    layer: r.get::<_, i64>(7)? as usize,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        for f in rows {
+            files.push(f.map_err(|e| self.err(e))?);
+        }
+        let mut findings = Vec::new();
+        let mut st = self
+            .conn
+            .prepare("SELECT fingerprint, code, severity, path, sha256, layer, title, evidence FROM approved_findings WHERE name = ?1 ORDER BY fingerprint")
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([name], |r| {
+                let sev: String = r.get(2)?;
+                let ev: String = r.get(7)?;
+                Ok(FindingRecord {
+                    fingerprint: r.get(0)?,
+                    code: r.get(1)?,
+                    severity: sev.parse().unwrap_or(crate::finding::Severity::Info),
+                    path: r.get(3)?,
+                    sha256: r.get(4)?,
+                    layer: r.get::<_, Option<i64>>(5)?.map(|l| l as usize),
+                    title: r.get(6)?,
+                    evidence: serde_json::from_str(&ev).unwrap_or_default(),
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        for f in rows {
+            findings.push(f.map_err(|e| self.err(e))?);
+        }
+        let facts = ImageFacts {
+            image: approval.image.clone(),
+            config: serde_json::from_str(&config).unwrap_or_default(),
+            files,
+            findings,
+        };
+        Ok(Some((approval, facts)))
+    }
+
+    /// Withdraw an approval. Returns false if there was none.
+    pub fn revoke(&mut self, name: &str) -> Result<bool> {
+        let path = self.path.clone();
+        let e = |e: rusqlite::Error| db_err(&path, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(e)?;
+        let n = tx
+            .execute("DELETE FROM approved WHERE name = ?1", [name])
+            .map_err(e)?;
+        if n > 0 {
+            tx.execute(
+                "INSERT INTO events (time, action, name, detail) VALUES (?1, 'revoke', ?2, NULL)",
+                params![now_rfc3339(), name],
+            )
+            .map_err(e)?;
+        }
+        tx.commit().map_err(e)?;
+        Ok(n > 0)
+    }
+
+    /// Approvals of a repository, newest first.
+    pub fn approvals_of(&self, repository: &str) -> Result<Vec<Approval>> {
+        let mut v: Vec<Approval> = self
+            .list()?
+            .into_iter()
+            .filter(|a| a.image.repository.as_deref() == Some(repository))
+            .collect();
+        v.sort_by(|a, b| b.approved_at.cmp(&a.approved_at).then(a.name.cmp(&b.name)));
+        Ok(v)
+    }
+
+    /// Record a scan in the history.
+    pub fn record_scan(&self, s: &ScanRecord<'_>) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO scans (time, reference, digest, baseline, verdict, findings, new_findings) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    now_rfc3339(),
+                    s.reference,
+                    s.digest,
+                    s.baseline,
+                    s.verdict,
+                    s.findings as i64,
+                    s.new_findings.map(|n| n as i64)
+                ],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// A cached layer result.
+    pub fn cache_get(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        self.conn
+            .query_row("SELECT data FROM layer_cache WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Store a layer result.
+    pub fn cache_put(&self, key: &str, data: &[u8]) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO layer_cache (key, data, created) VALUES (?1, ?2, ?3)",
+                params![key, data, now_rfc3339()],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// `PRAGMA integrity_check`: "ok" when the database is sound.
+    pub fn integrity_check(&self) -> Result<String> {
+        self.conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .map_err(|e| self.err(e))
+    }
+}
+
+fn db_err(path: &Path, e: rusqlite::Error) -> Error {
+    Error::Baseline {
+        db: path.into(),
+        reason: e.to_string(),
+    }
+}
+
+/// Tests stop a process in the middle of an approval to check atomicity:
+/// `STOWAWAY_TEST_APPROVE_PAUSE_MS` sleeps inside the write transaction.
+fn pause_for_tests() {
+    if let Some(ms) = std::env::var("STOWAWAY_TEST_APPROVE_PAUSE_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        std::thread::sleep(Duration::from_millis(ms));
+    }
+}

@@ -1,0 +1,209 @@
+//! Image facts: what a scan learned about an image in a form that can be
+//! stored, exported, compared and re-evaluated without rescanning: the
+//! file manifest, the findings (with stable fingerprints) and the config.
+//! The baseline stores these; the delta compares two of them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::finding::{Code, Finding, Severity};
+use crate::report::sarif::fingerprint;
+use crate::scan::Scan;
+use crate::source::ImageConfig;
+
+/// One file of the final view.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRecord {
+    pub path: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub mode: String,
+    pub uid: u64,
+    pub gid: u64,
+    pub size: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    pub layer: usize,
+}
+
+impl FileRecord {
+    /// Permission bits as a number.
+    pub fn mode_bits(&self) -> u32 {
+        u32::from_str_radix(&self.mode, 8).unwrap_or(0)
+    }
+    /// Looks like a program: an executable bit on a regular file.
+    pub fn is_executable(&self) -> bool {
+        (self.kind == "file" || self.kind == "hardlink") && self.mode_bits() & 0o111 != 0
+    }
+}
+
+/// One finding, as stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingRecord {
+    pub fingerprint: String,
+    pub code: String,
+    pub severity: Severity,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer: Option<usize>,
+    pub title: String,
+    #[serde(default)]
+    pub evidence: Vec<String>,
+}
+
+impl FindingRecord {
+    /// The record of a live finding.
+    pub fn of(f: &Finding) -> FindingRecord {
+        FindingRecord {
+            fingerprint: fingerprint(f),
+            code: f.code.as_str().to_string(),
+            severity: f.severity,
+            path: f.path.as_ref().map(|p| p.display()),
+            sha256: f.sha256.map(|d| d.to_string()),
+            layer: f.layer.as_ref().map(|l| l.index),
+            title: f.title.to_string(),
+            evidence: f.evidence.clone(),
+        }
+    }
+
+    /// The code, if this build knows it.
+    pub fn code(&self) -> Option<Code> {
+        Code::parse(&self.code)
+    }
+}
+
+/// Identity of an image.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageMeta {
+    pub reference: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_digest: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+}
+
+/// Everything stored about an image.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageFacts {
+    pub image: ImageMeta,
+    pub config: ImageConfig,
+    pub files: Vec<FileRecord>,
+    pub findings: Vec<FindingRecord>,
+}
+
+impl ImageFacts {
+    /// Facts of a scan.
+    pub fn of(scan: &Scan) -> ImageFacts {
+        let (repository, tag) = repository_and_tag(&scan.image.reference);
+        ImageFacts {
+            image: ImageMeta {
+                reference: scan.image.reference.clone(),
+                repository,
+                tag,
+                digest: scan.image.digest.map(|d| d.to_string()),
+                config_digest: scan.image.config_digest.map(|d| d.to_string()),
+                platform: scan.image.platform.clone(),
+            },
+            config: scan.image.config.clone(),
+            files: scan
+                .fs
+                .nodes
+                .values()
+                .map(|n| FileRecord {
+                    path: n.entry.path.display(),
+                    kind: n.entry.kind.as_str().to_string(),
+                    mode: format!("{:04o}", n.entry.mode),
+                    uid: n.entry.uid,
+                    gid: n.entry.gid,
+                    size: n.entry.size,
+                    sha256: n.entry.sha256.map(|d| d.to_string()),
+                    layer: n.layer,
+                })
+                .collect(),
+            findings: scan.findings.iter().map(FindingRecord::of).collect(),
+        }
+    }
+}
+
+/// The repository and tag an image reference names, where it names one:
+/// `oci:DIR:TAG` → (DIR's last component, TAG); `docker-archive:F:REPO:TAG`
+/// → (REPO, TAG); registry references → (HOST/REPO, TAG).
+pub fn repository_and_tag(reference: &str) -> (Option<String>, Option<String>) {
+    let r = reference
+        .split_once('@')
+        .map(|(a, _)| a)
+        .unwrap_or(reference);
+    let (transport, rest) = match r.split_once(':') {
+        Some((t, rest))
+            if ["oci", "oci-archive", "docker-archive", "dir", "docker"].contains(&t) =>
+        {
+            (t, rest)
+        }
+        _ => ("docker", r),
+    };
+    let rest = rest.trim_start_matches("//");
+    match transport {
+        "docker" => match rest.rsplit_once(':').filter(|(_, t)| !t.contains('/')) {
+            Some((repo, tag)) => (Some(repo.to_string()), Some(tag.to_string())),
+            None => (Some(rest.to_string()), None),
+        },
+        "docker-archive" => {
+            // FILE[:REPO:TAG]
+            let mut parts = rest.splitn(3, ':');
+            let _file = parts.next();
+            match (parts.next(), parts.next()) {
+                (Some(repo), Some(tag)) => (Some(repo.to_string()), Some(tag.to_string())),
+                (Some(repo), None) => (Some(repo.to_string()), None),
+                _ => (None, None),
+            }
+        }
+        _ => {
+            let (path, tag) = match rest.rsplit_once(':') {
+                Some((p, t)) if !t.contains('/') => (p, Some(t.to_string())),
+                _ => (rest, None),
+            };
+            let name = path
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or(path);
+            (Some(name.to_string()).filter(|n| !n.is_empty()), tag)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::repository_and_tag;
+
+    #[test]
+    fn repositories() {
+        assert_eq!(
+            repository_and_tag("oci:/x/app:1.0"),
+            (Some("app".into()), Some("1.0".into()))
+        );
+        assert_eq!(
+            repository_and_tag("docker://registry.example.com/team/app:2"),
+            (
+                Some("registry.example.com/team/app".into()),
+                Some("2".into())
+            )
+        );
+        assert_eq!(
+            repository_and_tag("docker-archive:/t/a.tar:team/app:3"),
+            (Some("team/app".into()), Some("3".into()))
+        );
+        assert_eq!(
+            repository_and_tag("registry:5000/app"),
+            (Some("registry:5000/app".into()), None)
+        );
+    }
+}

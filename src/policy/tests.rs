@@ -1,0 +1,158 @@
+//! Policy validation and evaluation.
+
+use super::*;
+
+const TODAY: &str = "2026-11-27";
+
+fn parse(text: &str) -> Result<Policy> {
+    Policy::parse(text, "p.toml", TODAY)
+}
+
+fn finding(code: &str, severity: Severity, path: &str, sha: Option<&str>) -> FindingRecord {
+    FindingRecord {
+        fingerprint: format!("{code}{path}"),
+        code: code.into(),
+        severity,
+        path: Some(path.into()),
+        sha256: sha.map(str::to_string),
+        layer: Some(0),
+        title: String::new(),
+        evidence: vec![],
+    }
+}
+
+fn policy_error(text: &str) -> (usize, String, String) {
+    match parse(text) {
+        Err(Error::Policy {
+            line,
+            key,
+            reason,
+            file,
+        }) => {
+            assert_eq!(file, "p.toml");
+            (line, key, reason)
+        }
+        other => panic!("expected a policy error, got {:?}", other.map(|p| p.source)),
+    }
+}
+
+#[test]
+fn shipped_policies_are_valid() {
+    for (name, text) in [
+        ("default", DEFAULT_POLICY),
+        ("strict", include_str!("../../policies/strict.toml")),
+        ("template", include_str!("../../policies/TEMPLATE.toml")),
+    ] {
+        Policy::parse(text, name, TODAY).unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+}
+
+#[test]
+fn each_kind_of_error_names_file_key_and_line() {
+    let (line, key, reason) = policy_error("[levels]\nhigh = \"deny\"\n\n[level]\nx = 1\n");
+    assert_eq!(line, 4, "{reason}");
+    assert!(key.contains("level"), "{key}: {reason}");
+    let (line, key, _) = policy_error("[levels]\nhigh = \"block\"\n");
+    assert_eq!((line, key.as_str()), (2, "levels.high"));
+    let (line, key, _) = policy_error("[codes]\n\"no-such-code\" = \"deny\"\n");
+    assert_eq!((line, key.as_str()), (2, "codes.no-such-code"));
+    let (line, key, _) = policy_error(
+        "[[allow]]\ncode = \"transfer-tool\"\npath = \"/usr/bin/[curl\"\nreason = \"x\"\n",
+    );
+    assert_eq!((line, key.as_str()), (3, "allow[0].path"));
+    let (line, key, reason) =
+        policy_error("\n[[allow]]\ncode = \"transfer-tool\"\npath = \"/usr/bin/curl\"\n");
+    assert_eq!((line, key.as_str()), (2, "allow[0].reason"), "{reason}");
+    let (line, key, reason) = policy_error(
+        "[[allow]]\ncode = \"transfer-tool\"\npath = \"/x\"\nreason = \"r\"\nexpires = \"2026-01-01\"\n",
+    );
+    assert_eq!((line, key.as_str()), (5, "allow[0].expires"));
+    assert!(reason.contains("expired"), "{reason}");
+    let (line, key, _) =
+        policy_error("[[allow]]\ncode = \"transfer-tool\"\nsha256 = \"abc\"\nreason = \"r\"\n");
+    assert_eq!((line, key.as_str()), (3, "allow[0].sha256"));
+    let (line, key, _) =
+        policy_error("[[allow]]\ncode = \"transfer-tool\"\nreason = \"r\"\ncolour = \"red\"\n");
+    assert_eq!(line, 4);
+    assert!(key.contains("colour"), "{key}");
+    let (_, key, _) = policy_error("[limits]\nmax_layers = 3\n");
+    assert_eq!(key, "limits.max_layers");
+}
+
+#[test]
+fn levels_codes_baseline_and_allowlist() {
+    let sha = format!("sha256:{}", "a".repeat(64));
+    let p = parse(&format!(
+        "[codes]\n\"setuid-file\" = \"deny\"\n[[allow]]\ncode = \"transfer-tool\"\npath = \"/usr/bin/*\"\nsha256 = \"{sha}\"\nreason = \"probe\"\n[[allow]]\ncode = \"interpreter\"\nimage = \"reg/app*\"\nreason = \"runtime\"\n"
+    ))
+    .unwrap();
+    let fs = vec![
+        finding("transfer-tool", Severity::High, "/usr/bin/curl", Some(&sha)),
+        finding(
+            "transfer-tool",
+            Severity::High,
+            "/usr/bin/wget",
+            Some("sha256:other"),
+        ),
+        finding("setuid-file", Severity::Low, "/usr/bin/x", None),
+        finding("removed-executable", Severity::Medium, "/y", None),
+        finding("download-exec-chain", Severity::Critical, "/z", None),
+        finding("interpreter", Severity::Low, "/usr/bin/python3", None),
+    ];
+    let e = p.evaluate(&fs, None, &["oci:/tmp/other"]);
+    let actions: Vec<Action> = e.decisions.iter().map(|d| d.action).collect();
+    assert_eq!(
+        actions,
+        [
+            Action::Allow,
+            Action::Deny,
+            Action::Deny,
+            Action::Warn,
+            Action::Deny,
+            Action::Allow
+        ]
+    );
+    assert_eq!(
+        e.decisions[5].allowed_by, None,
+        "low is allowed by level, not by the entry"
+    );
+    assert!(
+        e.decisions[0].why.contains("p.toml:3") && e.decisions[0].why.contains("probe"),
+        "{}",
+        e.decisions[0].why
+    );
+    assert_eq!(e.unused_allow.len(), 1, "the image pattern matched nothing");
+    // With a baseline: unchanged findings warn instead of deny.
+    let states = [
+        BaselineState::Unchanged,
+        BaselineState::Unchanged,
+        BaselineState::New,
+        BaselineState::New,
+        BaselineState::Unchanged,
+        BaselineState::New,
+    ];
+    let e = p.evaluate(&fs, Some(&states), &["reg/app:1"]);
+    let actions: Vec<Action> = e.decisions.iter().map(|d| d.action).collect();
+    assert_eq!(
+        actions,
+        [
+            Action::Allow,
+            Action::Warn,
+            Action::Deny,
+            Action::Warn,
+            Action::Warn,
+            Action::Allow
+        ]
+    );
+    assert_eq!(e.decisions[5].allowed_by, Some(1));
+    assert!(e.unused_allow.is_empty());
+    assert!(e.failed());
+}
+
+#[test]
+fn limits_apply() {
+    let p = parse("[limits]\nmax_layer_size = \"1G\"\nmax_entries = 10\n").unwrap();
+    let l = p.limits(Limits::default());
+    assert_eq!(l.max_layer_bytes, 1 << 30);
+    assert_eq!(l.max_entries, 10);
+}
