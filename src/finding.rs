@@ -192,6 +192,9 @@ codes! {
     EnvUrl => "env-url", Info, "T1105",
         "URL in the image environment",
         "An ENV value holds a URL. Often configuration; sometimes where a startup script fetches its payload.";
+    UnapprovedImage => "unapproved-image", High, "T1525",
+        "Image not approved for its repository",
+        "The repository has approved images in the baseline store, and this image's digest matches none of them. It may be a legitimate new build awaiting approval, or an image pushed outside the pipeline (an implanted image). Approve it with `stowaway baseline approve` once reviewed.";
     Unanalyzable => "unanalyzable-entry", Medium, "T1027",
         "Entry that could not be analysed",
         "An entry that Stowaway could not read or analyse completely (unsupported tar entry type, a file over the analysis buffer, an unreadable file in a root filesystem). Its bytes were hashed where possible; the evidence says what failed.";

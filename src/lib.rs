@@ -30,6 +30,7 @@ pub mod facts;
 pub mod finding;
 pub mod fixture;
 pub mod fs;
+pub mod gate;
 pub mod inspect;
 pub mod layer;
 pub mod limits;

@@ -2,7 +2,10 @@
 //! file per subcommand. Subcommands return a [`Verdict`]; `main` alone maps
 //! it to an exit code.
 
+mod baseline;
+mod diff;
 mod explain;
+mod gate;
 mod inventory;
 mod progress;
 mod scan;
@@ -39,6 +42,12 @@ enum Command {
     Inventory(inventory::InventoryArgs),
     /// Scan an image and report findings.
     Scan(scan::ScanArgs),
+    /// Scan, compare with an approved baseline, apply a policy: pass or fail.
+    Gate(gate::GateArgs),
+    /// Approve images and manage the baseline store.
+    Baseline(baseline::BaselineArgs),
+    /// What changed between two images.
+    Diff(diff::DiffArgs),
     /// Explain a finding code (or list them all).
     Explain(explain::ExplainArgs),
 }
@@ -49,13 +58,49 @@ impl Cli {
         match self.command {
             Command::Inventory(a) => inventory::run(a),
             Command::Scan(a) => scan::run(a),
+            Command::Gate(a) => gate::run(a),
+            Command::Baseline(a) => baseline::run(a),
+            Command::Diff(a) => diff::run(a),
             Command::Explain(a) => explain::run(a),
         }
     }
 }
 
+/// The baseline database.
+#[derive(Args, Clone)]
+pub struct DbArgs {
+    /// Baseline database (default: $STOWAWAY_DB, else ~/.local/share/stowaway/stowaway.db).
+    #[arg(long, global = true)]
+    pub db: Option<PathBuf>,
+}
+
+impl DbArgs {
+    fn path(&self) -> PathBuf {
+        self.db
+            .clone()
+            .unwrap_or_else(stowaway::baseline::default_path)
+    }
+    /// True when a database was named (flag or environment).
+    pub fn given(&self) -> bool {
+        self.db.is_some() || std::env::var_os("STOWAWAY_DB").is_some_and(|v| !v.is_empty())
+    }
+    /// Open (creating) the store.
+    pub fn open(&self) -> anyhow::Result<stowaway::baseline::Store> {
+        Ok(stowaway::baseline::Store::open(&self.path())?)
+    }
+    /// Open the store only if its file exists.
+    pub fn open_if_exists(&self) -> anyhow::Result<Option<stowaway::baseline::Store>> {
+        let p = self.path();
+        Ok(if p.exists() {
+            Some(stowaway::baseline::Store::open(&p)?)
+        } else {
+            None
+        })
+    }
+}
+
 /// Image selection and scan limits, shared by every command that reads an image.
-#[derive(Args)]
+#[derive(Args, Clone)]
 pub struct ImageArgs {
     /// Image reference: oci:DIR[:TAG|@sha256:…], oci-archive:FILE[:TAG],
     /// docker-archive:FILE[:REPO:TAG], dir:ROOTFS.
@@ -87,12 +132,18 @@ pub struct ImageArgs {
     /// Layers scanned at once.
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
+    /// A policy whose limits apply under the flags.
+    #[arg(skip)]
+    pub policy_limits: Option<stowaway::policy::Policy>,
 }
 
 impl ImageArgs {
     /// The limits, defaults overridden by flags.
     pub fn limits(&self) -> Limits {
-        let mut l = Limits::default();
+        let mut l = match &self.policy_limits {
+            Some(p) => p.limits(Limits::default()),
+            None => Limits::default(),
+        };
         if let Some(v) = self.max_layer_size {
             l.max_layer_bytes = v;
         }

@@ -1,5 +1,6 @@
 //! Pure renderers: a scan in, text out. Nothing here decides a verdict.
 
+pub mod gate;
 pub mod json;
 pub mod sarif;
 pub mod table;

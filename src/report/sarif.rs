@@ -1,11 +1,17 @@
 //! SARIF 2.1.0 output for code-scanning tools: one rule per finding code,
-//! one result per finding, locations as image paths, the layer in properties,
-//! and fingerprints that stay stable across rescans of the same content.
+//! one result per finding, locations as image paths, the layer in
+//! properties, `baselineState` when compared with an approved image, policy
+//! decisions as levels (allowed findings carry a suppression with the
+//! allowlist reason), and fingerprints stable across rescans of the same
+//! content.
 
 use serde_json::{Value, json};
 
+use crate::delta::BaselineState;
 use crate::digest::Sha256;
+use crate::facts::{FindingRecord, ImageFacts};
 use crate::finding::{CODES, Finding, Severity};
+use crate::policy::{Action, Decision};
 use crate::scan::Scan;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -28,52 +34,89 @@ fn security_severity(s: Severity) -> &'static str {
     }
 }
 
-/// Stable identity of a finding: code, path and content, not the layer
-/// digest (a rebuilt image with the same file is the same finding).
+/// Stable identity of a finding: code, path, content, and the command it
+/// quotes (without its line number) — not the layer digest, so a rebuilt
+/// image with the same file is the same finding.
 pub fn fingerprint(f: &Finding) -> String {
+    let detail = f
+        .evidence
+        .iter()
+        .find_map(|e| {
+            let rest = e
+                .strip_prefix("line ")
+                .or_else(|| e.strip_prefix("history step "))?;
+            rest.split_once(": ").map(|(_, cmd)| cmd)
+        })
+        .unwrap_or_default();
     let key = format!(
-        "{}\0{}\0{}",
+        "{}\0{}\0{}\0{}",
         f.code.as_str(),
         f.path.as_ref().map(|p| p.display()).unwrap_or_default(),
-        f.sha256.map(|d| d.hex()).unwrap_or_default()
+        f.sha256.map(|d| d.hex()).unwrap_or_default(),
+        detail
     );
     Sha256::of(key.as_bytes()).hex()
 }
 
-fn result(f: &Finding) -> Value {
+/// Per-finding annotations from a gate.
+#[derive(Default)]
+pub struct Annotations<'a> {
+    pub states: Option<&'a [BaselineState]>,
+    pub decisions: Option<&'a [Decision]>,
+    pub resolved: &'a [FindingRecord],
+}
+
+fn result(f: &FindingRecord, state: Option<&str>, decision: Option<&Decision>) -> Value {
     let uri = f
         .path
-        .as_ref()
-        .map(|p| p.display().trim_start_matches('/').to_string())
+        .as_deref()
+        .map(|p| p.trim_start_matches('/').to_string())
         .unwrap_or_else(|| "image".into());
-    let mut message = f.title.to_string();
+    let mut message = f.title.clone();
     if !f.evidence.is_empty() {
         message.push_str(": ");
         message.push_str(&f.evidence.join("; "));
     }
-    json!({
-        "ruleId": f.code.as_str(),
-        "ruleIndex": f.code as usize,
-        "level": level(f.severity),
+    let code = f.code();
+    let lvl = match decision.map(|d| d.action) {
+        Some(Action::Deny) => "error",
+        Some(Action::Warn) => "warning",
+        Some(Action::Allow) => "note",
+        None => level(f.severity),
+    };
+    let mut r = json!({
+        "ruleId": f.code,
+        "level": lvl,
         "message": { "text": message },
         "locations": [{
             "physicalLocation": { "artifactLocation": { "uri": uri, "uriBaseId": "IMAGEROOT" } }
         }],
-        "partialFingerprints": { "stowaway/v1": fingerprint(f) },
+        "partialFingerprints": { "stowaway/v1": f.fingerprint },
         "properties": {
             "severity": f.severity,
-            "technique": f.technique,
-            "layer": f.layer.as_ref().map(|l| l.index),
-            "layerDigest": f.layer.as_ref().and_then(|l| l.digest),
-            "createdBy": f.layer.as_ref().and_then(|l| l.created_by.clone()),
-            "hiddenIn": f.hidden_in.as_ref().map(|l| l.index),
+            "technique": code.map(|c| c.info().technique),
+            "layer": f.layer,
             "sha256": f.sha256,
         }
-    })
+    });
+    if let Some(c) = code {
+        r["ruleIndex"] = json!(c as usize);
+    }
+    if let Some(s) = state {
+        r["baselineState"] = json!(s);
+    }
+    if let Some(d) = decision {
+        r["properties"]["decision"] = json!(d.action);
+        r["properties"]["why"] = json!(d.why);
+        if d.action == Action::Allow && d.allowed_by.is_some() {
+            r["suppressions"] = json!([{ "kind": "external", "justification": d.why }]);
+        }
+    }
+    r
 }
 
-/// The SARIF log of a scan.
-pub fn scan(scan: &Scan) -> Value {
+/// The SARIF log of image facts with optional gate annotations.
+pub fn render(facts: &ImageFacts, notes: &Annotations<'_>) -> Value {
     let rules: Vec<Value> = CODES
         .iter()
         .map(|c| {
@@ -91,6 +134,23 @@ pub fn scan(scan: &Scan) -> Value {
             })
         })
         .collect();
+    let mut results: Vec<Value> = facts
+        .findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            result(
+                f,
+                notes.states.and_then(|s| s.get(i)).map(|s| s.as_str()),
+                notes.decisions.and_then(|d| d.get(i)),
+            )
+        })
+        .collect();
+    for f in notes.resolved {
+        let mut r = result(f, Some("absent"), None);
+        r["level"] = json!("none");
+        results.push(r);
+    }
     json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -102,11 +162,16 @@ pub fn scan(scan: &Scan) -> Value {
             }},
             "originalUriBaseIds": { "IMAGEROOT": { "uri": "file:///" } },
             "properties": {
-                "image": scan.image.reference,
-                "digest": scan.image.digest,
-                "platform": scan.image.platform,
+                "image": facts.image.reference,
+                "digest": facts.image.digest,
+                "platform": facts.image.platform,
             },
-            "results": scan.findings.iter().map(result).collect::<Vec<_>>(),
+            "results": results,
         }]
     })
+}
+
+/// The SARIF log of a plain scan.
+pub fn scan(scan: &Scan) -> Value {
+    render(&ImageFacts::of(scan), &Annotations::default())
 }

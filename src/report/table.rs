@@ -14,7 +14,8 @@ pub struct Style {
 }
 
 impl Style {
-    fn sev(&self, s: Severity) -> String {
+    /// A severity label, coloured when the style says so.
+    pub fn severity(&self, s: Severity) -> String {
         let text = format!("{:<8}", s.as_str().to_uppercase());
         if !self.color {
             return text;
@@ -149,7 +150,7 @@ pub fn scan(scan: &Scan, fail_on: Severity, style: Style) -> String {
             let _ = writeln!(
                 out,
                 "  {} {:<24} {path}  [{layer}] {}",
-                style.sev(f.severity),
+                style.severity(f.severity),
                 f.code.as_str(),
                 f.technique
             );

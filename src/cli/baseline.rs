@@ -1,0 +1,183 @@
+//! `stowaway baseline …`: approve images, list, show, revoke, export and
+//! import approvals in the SQLite store.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
+
+use stowaway::baseline::Store;
+use stowaway::facts::ImageFacts;
+
+use super::{DbArgs, ImageArgs, Verdict, emit};
+
+#[derive(Args)]
+pub struct BaselineArgs {
+    #[command(subcommand)]
+    command: BaselineCommand,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+#[derive(Subcommand)]
+enum BaselineCommand {
+    /// Scan an image and approve it as a baseline.
+    Approve {
+        #[command(flatten)]
+        image: ImageArgs,
+        /// Name of the approval (default: the image's repository:tag, or the reference).
+        #[arg(long)]
+        name: Option<String>,
+        /// Why this image is approved.
+        #[arg(long)]
+        reason: Option<String>,
+        /// Who approves it (default: $USER).
+        #[arg(long)]
+        by: Option<String>,
+    },
+    /// List approved images.
+    List {
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
+    /// Show one approval with its files and findings.
+    Show {
+        name: String,
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
+    /// Withdraw an approval.
+    Revoke { name: String },
+    /// Write an approval as reviewable JSON (to commit under baselines/).
+    Export {
+        name: String,
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Import an exported approval.
+    Import { file: PathBuf },
+}
+
+pub fn run(a: BaselineArgs) -> anyhow::Result<Verdict> {
+    let mut store = a.db.open()?;
+    match a.command {
+        BaselineCommand::Approve {
+            image,
+            name,
+            reason,
+            by,
+        } => {
+            let scan = image.scan()?;
+            let facts = ImageFacts::of(&scan);
+            let name = name.unwrap_or_else(|| default_name(&facts));
+            let by = by
+                .or_else(|| std::env::var("USER").ok())
+                .unwrap_or_else(|| "unknown".into());
+            store.approve(&name, &facts, &by, reason.as_deref())?;
+            println!(
+                "approved {name}: {} ({} files, {} findings) in {}",
+                facts
+                    .image
+                    .digest
+                    .as_deref()
+                    .unwrap_or(&facts.image.reference),
+                facts.files.len(),
+                facts.findings.len(),
+                store.path().display()
+            );
+        }
+        BaselineCommand::List { format } => list(&store, &format)?,
+        BaselineCommand::Show { name, format } => {
+            let Some((a, facts)) = store.get(&name)? else {
+                bail!("no approved image named {name:?}")
+            };
+            if format == "json" {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(
+                        &serde_json::json!({"approval": a, "facts": facts})
+                    )?
+                );
+            } else {
+                println!("{} — {}", a.name, a.image.reference);
+                println!(
+                    "  digest       {}",
+                    a.image.digest.as_deref().unwrap_or("-")
+                );
+                println!(
+                    "  repository   {}",
+                    a.image.repository.as_deref().unwrap_or("-")
+                );
+                println!("  approved by  {} at {}", a.approved_by, a.approved_at);
+                println!("  reason       {}", a.reason.as_deref().unwrap_or("-"));
+                println!("  files        {}", a.files);
+                println!("  findings     {}", a.findings);
+                for f in &facts.findings {
+                    println!(
+                        "    {:<8} {:<26} {}",
+                        f.severity.as_str(),
+                        f.code,
+                        f.path.as_deref().unwrap_or("-")
+                    );
+                }
+            }
+        }
+        BaselineCommand::Revoke { name } => {
+            if !store.revoke(&name)? {
+                bail!("no approved image named {name:?}");
+            }
+            println!("revoked {name}");
+        }
+        BaselineCommand::Export { name, output } => {
+            let Some(text) = store.export(&name)? else {
+                bail!("no approved image named {name:?}")
+            };
+            emit(&text, output.as_ref())?;
+        }
+        BaselineCommand::Import { file } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let a = store.import(&text, &file.display().to_string())?;
+            println!(
+                "imported {} ({} files, {} findings)",
+                a.name, a.files, a.findings
+            );
+        }
+    }
+    Ok(Verdict::Pass)
+}
+
+fn default_name(f: &ImageFacts) -> String {
+    match (&f.image.repository, &f.image.tag) {
+        (Some(r), Some(t)) => format!("{r}:{t}"),
+        (Some(r), None) => r.clone(),
+        _ => f.image.reference.clone(),
+    }
+}
+
+fn list(store: &Store, format: &str) -> anyhow::Result<()> {
+    let all = store.list()?;
+    if format == "json" {
+        println!("{}", serde_json::to_string_pretty(&all)?);
+        return Ok(());
+    }
+    if all.is_empty() {
+        println!("no approved images in {}", store.path().display());
+    }
+    for a in all {
+        println!(
+            "{:<30} {:<20} {:<19} {} ({} files, {} findings)",
+            a.name,
+            a.approved_at,
+            a.image
+                .digest
+                .as_deref()
+                .map(|d| &d[..d.len().min(19)])
+                .unwrap_or("-"),
+            a.approved_by,
+            a.files,
+            a.findings
+        );
+    }
+    Ok(())
+}

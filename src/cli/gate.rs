@@ -1,0 +1,94 @@
+//! `stowaway gate IMAGE`: scan, compare with the baseline, apply the
+//! policy, and pass or fail.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use stowaway::baseline::ScanRecord;
+use stowaway::gate::{BaselineChoice, gate};
+use stowaway::policy::Policy;
+use stowaway::report::sarif::{self, Annotations};
+use stowaway::report::{Format, gate as gate_report, table};
+
+use super::{DbArgs, ImageArgs, Verdict, emit, use_color};
+
+#[derive(Args)]
+pub struct GateArgs {
+    #[command(flatten)]
+    image: ImageArgs,
+    /// Policy file (default: the built-in default policy).
+    #[arg(long)]
+    policy: Option<PathBuf>,
+    /// Compare with an approved image: a name, or `auto` for the newest
+    /// approval of the same repository.
+    #[arg(long)]
+    baseline: Option<BaselineChoice>,
+    /// Output format: table, json or sarif.
+    #[arg(long, default_value = "table")]
+    format: Format,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+pub fn run(mut a: GateArgs) -> anyhow::Result<Verdict> {
+    let policy = match &a.policy {
+        Some(p) => Policy::load(p)?,
+        None => Policy::default_policy(),
+    };
+    a.image.policy_limits = Some(policy.clone());
+    // The store is optional without --baseline, but used when it exists
+    // (unapproved-image findings, scan history).
+    let store = if a.baseline.is_some() || a.db.given() {
+        Some(a.db.open()?)
+    } else {
+        a.db.open_if_exists()?
+    };
+    let scan = a.image.scan()?;
+    let report = gate(&scan, &policy, store.as_ref(), a.baseline.as_ref())?;
+    if let Some(s) = &store {
+        s.record_scan(&ScanRecord {
+            reference: &report.facts.image.reference,
+            digest: report.facts.image.digest.as_deref(),
+            baseline: report.baseline.as_ref().map(|b| b.name.as_str()),
+            verdict: if report.failed() { "fail" } else { "pass" },
+            findings: report.facts.findings.len(),
+            new_findings: report.baseline.as_ref().map(|b| {
+                b.states
+                    .iter()
+                    .filter(|s| **s == stowaway::delta::BaselineState::New)
+                    .count()
+            }),
+        })?;
+    }
+    let text = match a.format {
+        Format::Table => gate_report::table(
+            &report,
+            table::Style {
+                color: use_color(a.output.as_ref()),
+            },
+        ),
+        Format::Json => serde_json::to_string_pretty(&gate_report::json(&report))? + "\n",
+        Format::Sarif => {
+            let notes = Annotations {
+                states: report.baseline.as_ref().map(|b| b.states.as_slice()),
+                decisions: Some(&report.evaluation.decisions),
+                resolved: report
+                    .baseline
+                    .as_ref()
+                    .map(|b| b.resolved.as_slice())
+                    .unwrap_or(&[]),
+            };
+            serde_json::to_string_pretty(&sarif::render(&report.facts, &notes))? + "\n"
+        }
+    };
+    emit(&text, a.output.as_ref())?;
+    Ok(if report.failed() {
+        Verdict::Fail
+    } else {
+        Verdict::Pass
+    })
+}
