@@ -24,7 +24,7 @@ enum BaselineCommand {
     /// Scan an image and approve it as a baseline.
     Approve {
         #[command(flatten)]
-        image: ImageArgs,
+        image: Box<ImageArgs>,
         /// Name of the approval (default: the image's repository:tag, or the reference).
         #[arg(long)]
         name: Option<String>,

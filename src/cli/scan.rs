@@ -86,11 +86,11 @@ pub fn run(a: ScanArgs) -> anyhow::Result<Verdict> {
                 doc["baseline"] = serde_json::json!({"name": c.name, "digest": c.digest});
                 doc["resolved"] = serde_json::json!(c.resolved);
                 doc["delta"] = serde_json::json!(c.delta);
-            } else if a.baseline.is_some() {
-                if let Some(arr) = doc["findings"].as_array_mut() {
-                    for f in arr {
-                        f["baseline_state"] = serde_json::json!("new");
-                    }
+            } else if a.baseline.is_some()
+                && let Some(arr) = doc["findings"].as_array_mut()
+            {
+                for f in arr {
+                    f["baseline_state"] = serde_json::json!("new");
                 }
             }
             serde_json::to_string_pretty(&doc)? + "\n"
