@@ -192,7 +192,7 @@ codes! {
     EnvUrl => "env-url", Info, "T1105",
         "URL in the image environment",
         "An ENV value holds a URL. Often configuration; sometimes where a startup script fetches its payload.";
-    UnapprovedImage => "unapproved-image", High, "T1525",
+    UnapprovedImage => "unapproved-image", Medium, "T1525",
         "Image not approved for its repository",
         "The repository has approved images in the baseline store, and this image's digest matches none of them. It may be a legitimate new build awaiting approval, or an image pushed outside the pipeline (an implanted image). Approve it with `stowaway baseline approve` once reviewed.";
     Unanalyzable => "unanalyzable-entry", Medium, "T1027",

@@ -6,6 +6,7 @@ mod util;
 mod cli;
 mod detection;
 mod field_bugs;
+mod gate;
 mod hostile;
 mod integrity;
 mod interop;

@@ -414,12 +414,16 @@ fn db_err(path: &Path, e: rusqlite::Error) -> Error {
 }
 
 /// Tests stop a process in the middle of an approval to check atomicity:
-/// `STOWAWAY_TEST_APPROVE_PAUSE_MS` sleeps inside the write transaction.
+/// `STOWAWAY_TEST_APPROVE_PAUSE_MS` sleeps inside the write transaction,
+/// after creating the file named by `STOWAWAY_TEST_APPROVE_MARKER`.
 fn pause_for_tests() {
     if let Some(ms) = std::env::var("STOWAWAY_TEST_APPROVE_PAUSE_MS")
         .ok()
         .and_then(|v| v.parse().ok())
     {
+        if let Some(marker) = std::env::var_os("STOWAWAY_TEST_APPROVE_MARKER") {
+            let _ = std::fs::write(marker, b"in transaction");
+        }
         std::thread::sleep(Duration::from_millis(ms));
     }
 }
