@@ -6,7 +6,7 @@ use std::fmt;
 use std::io::{self, Read};
 use std::str::FromStr;
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A sha256 digest.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -76,6 +76,13 @@ impl FromStr for Sha256 {
 impl Serialize for Sha256 {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Sha256 {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s: String = Deserialize::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
     }
 }
 

@@ -225,7 +225,7 @@ impl Serialize for Code {
 }
 
 /// Where in the image a finding was made.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct LayerRef {
     /// 0-based layer index.
     pub index: usize,
@@ -253,6 +253,35 @@ pub struct Finding {
     pub sha256: Option<Sha256>,
     /// Human-readable facts that explain the finding.
     pub evidence: Vec<String>,
+}
+
+/// The stored form of a finding (title and technique come from its code).
+#[derive(serde::Deserialize)]
+struct FindingRepr {
+    code: String,
+    severity: Severity,
+    path: Option<ImagePath>,
+    layer: Option<LayerRef>,
+    #[serde(default)]
+    hidden_in: Option<LayerRef>,
+    sha256: Option<Sha256>,
+    evidence: Vec<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for Finding {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let r = FindingRepr::deserialize(d)?;
+        let code = Code::parse(&r.code).ok_or_else(|| {
+            serde::de::Error::custom(format!("unknown finding code {:?}", r.code))
+        })?;
+        let mut f = Finding::new(code).severity(r.severity);
+        f.path = r.path;
+        f.layer = r.layer;
+        f.hidden_in = r.hidden_in;
+        f.sha256 = r.sha256;
+        f.evidence = r.evidence;
+        Ok(f)
+    }
 }
 
 impl Finding {

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A normalized path inside an image, without leading `/`. The root is empty.
 /// Shared (`Arc`): the squashed view keys its map by the same allocation the
@@ -173,6 +173,38 @@ impl Serialize for ImagePath {
     }
 }
 
+impl<'de> Deserialize<'de> for ImagePath {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s: String = Deserialize::deserialize(d)?;
+        Ok(ImagePath::from_display(&s))
+    }
+}
+
+impl ImagePath {
+    /// Invert [`ImagePath::display`]: `\xNN` escapes back to bytes.
+    pub fn from_display(s: &str) -> ImagePath {
+        let b = s.as_bytes();
+        let mut out = Vec::with_capacity(b.len());
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b'\\' && b.get(i + 1) == Some(&b'x') {
+                if let Some(v) = b
+                    .get(i + 2..i + 4)
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                {
+                    out.push(v);
+                    i += 4;
+                    continue;
+                }
+            }
+            out.push(b[i]);
+            i += 1;
+        }
+        ImagePath::normalize(&out).0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,6 +242,7 @@ mod tests {
     fn escapes_non_utf8_and_controls() {
         let p = ImagePath::new(b"a/\xff\n\\b");
         assert_eq!(p.display(), "/a/\\xff\\x0a\\x5cb");
+        assert_eq!(ImagePath::from_display(&p.display()), p);
     }
 
     #[test]

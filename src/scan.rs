@@ -13,6 +13,7 @@ use crate::digest::Sha256;
 use crate::error::{Error, Result};
 use crate::finding::Finding;
 use crate::fs::ImageFs;
+use crate::layer::cache::{self, LayerCache};
 use crate::layer::{Compression, LayerIndex, LayerInput, scan_layer};
 use crate::limits::Limits;
 use crate::source::{Content, Image, ImageConfig, ImageRef, PlatformSpec, open_image, rootfs};
@@ -33,6 +34,8 @@ pub struct ScanOptions<'a> {
     pub platform: Option<PlatformSpec>,
     pub limits: Limits,
     pub progress: Option<&'a dyn Progress>,
+    /// Per-layer results from earlier scans.
+    pub cache: Option<&'a dyn LayerCache>,
 }
 
 /// Facts about one layer, for reports.
@@ -119,15 +122,35 @@ fn read_layers(image: &Image, opts: &ScanOptions<'_>) -> Result<Vec<LayerIndex>>
         Content::Layers(store) => store.as_ref(),
     };
     let n = image.layers.len();
+    // Layers already in the cache are not read at all.
+    let keys: Vec<Option<String>> = image
+        .layers
+        .iter()
+        .map(|l| {
+            opts.cache
+                .and_then(|_| cache::key(l.digest.as_ref(), l.diff_id.as_ref(), &opts.limits))
+        })
+        .collect();
+    let mut cached: Vec<Option<LayerIndex>> = keys
+        .iter()
+        .map(|k| {
+            let (c, k) = (opts.cache?, k.as_ref()?);
+            cache::decode(&c.get(k)?)
+        })
+        .collect();
+    let todo: Vec<usize> = (0..n).filter(|&i| cached[i].is_none()).collect();
     if let Some(p) = opts.progress {
-        p.start(n, image.layers.iter().filter_map(|l| l.size).sum());
+        p.start(
+            todo.len(),
+            todo.iter().filter_map(|&i| image.layers[i].size).sum(),
+        );
     }
     let image_bytes = AtomicU64::new(0);
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let results: Mutex<Vec<Option<Result<LayerIndex>>>> =
         Mutex::new((0..n).map(|_| None).collect());
-    let workers = opts.limits.parallel_layers.clamp(1, n.max(1));
+    let workers = opts.limits.parallel_layers.clamp(1, todo.len().max(1));
     std::thread::scope(|s| {
         for _ in 0..workers {
             s.spawn(|| {
@@ -135,10 +158,10 @@ fn read_layers(image: &Image, opts: &ScanOptions<'_>) -> Result<Vec<LayerIndex>>
                     if stop.load(Ordering::Relaxed) {
                         break;
                     }
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= n {
+                    let t = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&i) = todo.get(t) else {
                         break;
-                    }
+                    };
                     let spec = &image.layers[i];
                     let input = LayerInput {
                         index: i,
@@ -172,13 +195,24 @@ fn read_layers(image: &Image, opts: &ScanOptions<'_>) -> Result<Vec<LayerIndex>>
     });
     let mut out = Vec::with_capacity(n);
     let mut first_err: Option<Error> = None;
-    for r in results.into_inner().expect("results lock") {
-        match r {
-            Some(Ok(idx)) => out.push(idx),
-            Some(Err(e)) => {
+    for (i, r) in results
+        .into_inner()
+        .expect("results lock")
+        .into_iter()
+        .enumerate()
+    {
+        match (r, cached[i].take()) {
+            (_, Some(idx)) => out.push(idx),
+            (Some(Ok(idx)), None) => {
+                if let (Some(c), Some(k)) = (opts.cache, &keys[i]) {
+                    c.put(k, &cache::encode(&idx));
+                }
+                out.push(idx)
+            }
+            (Some(Err(e)), None) => {
                 first_err.get_or_insert(e);
             }
-            None => {}
+            (None, None) => {}
         }
     }
     match first_err {

@@ -543,3 +543,41 @@ fn diff_between_two_images() {
             .any(|f| f["code"] == "transfer-tool" && f["baseline_state"] == "new")
     );
 }
+
+#[test]
+fn warm_rescans_use_the_layer_cache_and_give_the_same_report() {
+    let t = tmp();
+    let img = image(
+        Some(LayerBuilder::new().file("usr/bin/curl", &curl_bytes("8.1"), 0o755)),
+        "v1",
+    );
+    let dir = t.path().join("app");
+    img.write_oci_layout(&dir).unwrap();
+    let db = t.path().join("cache.db");
+    let r = format!("oci:{}", dir.display());
+    let (c1, cold, _) = run(&["scan", &r, "--format", "json"], &db);
+    let (c2, warm, _) = run(&["scan", &r, "--format", "json"], &db);
+    assert_eq!((c1, c2), (1, 1));
+    assert_eq!(cold, warm, "cached layers give the same report");
+    // Proof that the warm scan did not read the layers: break every layer
+    // blob; the cached scan still works, an uncached one fails on the digest.
+    for l in &img.layers {
+        std::fs::write(
+            dir.join(format!("blobs/sha256/{}", l.digest.hex())),
+            b"gone",
+        )
+        .unwrap();
+    }
+    let (c3, again, err) = run(&["scan", &r, "--format", "json"], &db);
+    assert_eq!(c3, 1, "{err}");
+    assert_eq!(again, cold);
+    let (c4, _, err) = run(&["scan", &r, "--format", "json", "--no-cache"], &db);
+    assert_eq!(c4, 2);
+    assert!(
+        err.contains("digest mismatch") || err.contains("size mismatch"),
+        "{err}"
+    );
+    // Inventory and gate read the same cache.
+    assert_eq!(run(&["inventory", &r], &db).0, 0);
+    assert_eq!(run(&["gate", &r], &db).0, 1);
+}

@@ -319,7 +319,7 @@ fn binary_findings(
             Some(format!("embedded URLs: {}", facts.urls.join(", ")))
         }
     };
-    match bin.format {
+    match bin.format.as_str() {
         "pe" => {
             let dl = has_import(bin, PE_DOWNLOAD);
             let exec = has_import(bin, PE_EXEC);
@@ -413,14 +413,14 @@ fn marked(facts: &FileFacts, marker: &str) -> bool {
     facts
         .binary
         .as_ref()
-        .is_some_and(|b| b.markers.contains(&marker))
+        .is_some_and(|b| b.markers.iter().any(|m| m == marker))
 }
 
 fn http_client(bin: &BinaryFacts) -> Option<String> {
-    if bin.markers.contains(&"go-http-client") {
+    if bin.markers.iter().any(|m| m == "go-http-client") {
         return Some("Go binary with a net/http client".into());
     }
-    if bin.markers.contains(&"rust-http-client") {
+    if bin.markers.iter().any(|m| m == "rust-http-client") {
         return Some("Rust binary with an HTTP client (reqwest/hyper)".into());
     }
     None

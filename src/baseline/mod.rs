@@ -406,6 +406,20 @@ impl Store {
     }
 }
 
+/// The store as a layer cache, shareable between scan threads.
+pub struct SharedCache(pub std::sync::Mutex<Store>);
+
+impl crate::layer::cache::LayerCache for SharedCache {
+    fn get(&self, key: &str) -> Option<Vec<u8>> {
+        self.0.lock().ok()?.cache_get(key).ok().flatten()
+    }
+    fn put(&self, key: &str, data: &[u8]) {
+        if let Ok(s) = self.0.lock() {
+            let _ = s.cache_put(key, data);
+        }
+    }
+}
+
 fn db_err(path: &Path, e: rusqlite::Error) -> Error {
     Error::Baseline {
         db: path.into(),

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
 use regex::{Regex, RegexSet};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::finding::{Code, Severity};
 
@@ -102,7 +102,7 @@ enum MarkerRef {
 }
 
 /// A tool recognised by content.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Identified {
     /// Index into [`Catalog::tools`].
     pub tool: usize,

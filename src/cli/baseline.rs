@@ -62,11 +62,12 @@ pub fn run(a: BaselineArgs) -> anyhow::Result<Verdict> {
     let mut store = a.db.open()?;
     match a.command {
         BaselineCommand::Approve {
-            image,
+            mut image,
             name,
             reason,
             by,
         } => {
+            image.cache_db = Some(store.path().to_path_buf());
             let scan = image.scan()?;
             let facts = ImageFacts::of(&scan);
             let name = name.unwrap_or_else(|| default_name(&facts));

@@ -40,6 +40,7 @@ pub fn run(mut a: GateArgs) -> anyhow::Result<Verdict> {
         None => Policy::default_policy(),
     };
     a.image.policy_limits = Some(policy.clone());
+    a.image.cache_db = a.db.cache_path();
     // The store is optional without --baseline, but used when it exists
     // (unapproved-image findings, scan history).
     let store = if a.baseline.is_some() || a.db.given() {

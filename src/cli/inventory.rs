@@ -6,7 +6,7 @@ use clap::Args;
 
 use stowaway::report::{Format, json, table};
 
-use super::{ImageArgs, Verdict, emit, use_color};
+use super::{DbArgs, ImageArgs, Verdict, emit, use_color};
 
 #[derive(Args)]
 pub struct InventoryArgs {
@@ -21,9 +21,12 @@ pub struct InventoryArgs {
     /// Write to this file instead of stdout.
     #[arg(long, short)]
     output: Option<PathBuf>,
+    #[command(flatten)]
+    db: DbArgs,
 }
 
-pub fn run(a: InventoryArgs) -> anyhow::Result<Verdict> {
+pub fn run(mut a: InventoryArgs) -> anyhow::Result<Verdict> {
+    a.image.cache_db = a.db.cache_path();
     let scan = a.image.scan()?;
     let text = match a.format {
         Format::Table => table::inventory(

@@ -88,6 +88,13 @@ impl DbArgs {
     pub fn open(&self) -> anyhow::Result<stowaway::baseline::Store> {
         Ok(stowaway::baseline::Store::open(&self.path())?)
     }
+    /// The database to use as a layer cache: the named one, or the default
+    /// one if it already exists.
+    pub fn cache_path(&self) -> Option<PathBuf> {
+        let p = self.path();
+        (self.given() || p.exists()).then_some(p)
+    }
+
     /// Open the store only if its file exists.
     pub fn open_if_exists(&self) -> anyhow::Result<Option<stowaway::baseline::Store>> {
         let p = self.path();
@@ -132,9 +139,15 @@ pub struct ImageArgs {
     /// Layers scanned at once.
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
+    /// Do not use or fill the per-layer cache in the baseline database.
+    #[arg(long)]
+    pub no_cache: bool,
     /// A policy whose limits apply under the flags.
     #[arg(skip)]
     pub policy_limits: Option<stowaway::policy::Policy>,
+    /// The baseline database whose layer cache to use (set by the command).
+    #[arg(skip)]
+    pub cache_db: Option<PathBuf>,
 }
 
 impl ImageArgs {
@@ -174,10 +187,19 @@ impl ImageArgs {
     /// Run the scan with a progress bar when stderr is a terminal.
     pub fn scan(&self) -> anyhow::Result<stowaway::Scan> {
         let bar = progress::Bar::new();
+        let cache = match (&self.cache_db, self.no_cache) {
+            (Some(db), false) => Some(stowaway::baseline::SharedCache(std::sync::Mutex::new(
+                stowaway::baseline::Store::open(db)?,
+            ))),
+            _ => None,
+        };
         let opts = stowaway::ScanOptions {
             platform: self.platform.clone(),
             limits: self.limits(),
             progress: bar.as_ref().map(|b| b as &dyn stowaway::scan::Progress),
+            cache: cache
+                .as_ref()
+                .map(|c| c as &dyn stowaway::layer::cache::LayerCache),
         };
         let result = stowaway::scan(&self.image, &opts);
         if let Some(b) = bar {

@@ -32,7 +32,8 @@ pub struct ScanArgs {
     db: DbArgs,
 }
 
-pub fn run(a: ScanArgs) -> anyhow::Result<Verdict> {
+pub fn run(mut a: ScanArgs) -> anyhow::Result<Verdict> {
+    a.image.cache_db = a.db.cache_path();
     let scan = a.image.scan()?;
     let cmp = match &a.baseline {
         Some(choice) => {

@@ -10,10 +10,10 @@ use goblin::Object;
 use goblin::mach::Mach;
 
 /// Facts about one binary.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BinaryFacts {
     /// "elf", "pe", "macho".
-    pub format: &'static str,
+    pub format: String,
     pub is_library: bool,
     /// ELF without an interpreter or needed libraries.
     pub is_static: bool,
@@ -43,7 +43,7 @@ pub struct BinaryFacts {
     pub go: bool,
     /// Content markers seen: "bits-com", "dotnet-download", "go-http-client",
     /// "go-os-exec", "rust-http-client".
-    pub markers: Vec<&'static str>,
+    pub markers: Vec<String>,
     /// Why parsing failed or was partial.
     pub parse_error: Option<String>,
 }
@@ -132,7 +132,7 @@ pub fn parse(buf: &[u8], truncated: bool) -> BinaryFacts {
     scan_needles(buf, &mut f);
     match Object::parse(buf) {
         Ok(Object::Elf(elf)) => {
-            f.format = "elf";
+            f.format = "elf".into();
             f.interpreter = elf.interpreter.map(str::to_string);
             f.soname = elf.soname.map(str::to_string);
             f.libraries = elf.libraries.iter().map(|s| s.to_string()).collect();
@@ -166,7 +166,7 @@ pub fn parse(buf: &[u8], truncated: bool) -> BinaryFacts {
             }
         }
         Ok(Object::PE(pe)) => {
-            f.format = "pe";
+            f.format = "pe".into();
             f.is_library = pe.is_lib;
             f.entry = pe.entry as u64;
             f.libraries = pe
@@ -218,7 +218,7 @@ pub fn parse(buf: &[u8], truncated: bool) -> BinaryFacts {
             }
         }
         Ok(Object::Mach(mach)) => {
-            f.format = "macho";
+            f.format = "macho".into();
             match mach {
                 Mach::Binary(m) => macho_facts(&m, &mut f),
                 Mach::Fat(fat) => {
@@ -399,19 +399,19 @@ fn scan_needles(buf: &[u8], f: &mut BinaryFacts) {
     f.go = seen[1];
     let any = |ix: &[usize]| ix.iter().any(|&i| seen[i]);
     if any(&[2, 3]) {
-        f.markers.push("bits-com");
+        f.markers.push("bits-com".into());
     }
     if (seen[4] && any(&[5, 6, 7])) || (seen[8] && any(&[9, 10, 11])) {
-        f.markers.push("dotnet-download");
+        f.markers.push("dotnet-download".into());
     }
     if any(&[12, 13]) {
-        f.markers.push("go-http-client");
+        f.markers.push("go-http-client".into());
     }
     if seen[14] {
-        f.markers.push("go-os-exec");
+        f.markers.push("go-os-exec".into());
     }
     if any(&[15, 16, 17]) {
-        f.markers.push("rust-http-client");
+        f.markers.push("rust-http-client".into());
     }
 }
 

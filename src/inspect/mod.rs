@@ -25,7 +25,7 @@ pub enum Want {
 }
 
 /// Everything learned from one file's content.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileFacts {
     pub binary: Option<BinaryFacts>,
     /// Tools recognised by content.

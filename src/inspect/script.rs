@@ -15,7 +15,7 @@ const MAX_HITS: usize = 50;
 const CHAIN_WINDOW: usize = 15;
 
 /// One rule match.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Hit {
     /// Rule index in the catalogue.
     pub rule: usize,
@@ -28,9 +28,9 @@ pub struct Hit {
 }
 
 /// What a script does.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ScriptFacts {
-    pub lang: &'static str,
+    pub lang: String,
     pub hits: Vec<Hit>,
 }
 
@@ -210,14 +210,14 @@ pub fn analyze(catalog: &Catalog, lang: &'static str, content: &[u8]) -> ScriptF
             }
             if hits.len() >= MAX_HITS {
                 return ScriptFacts {
-                    lang,
+                    lang: lang.to_string(),
                     hits: dedup_chains(catalog, hits),
                 };
             }
         }
     }
     ScriptFacts {
-        lang,
+        lang: lang.to_string(),
         hits: dedup_chains(catalog, hits),
     }
 }

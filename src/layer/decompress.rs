@@ -3,10 +3,10 @@
 
 use std::io::{self, BufRead, Read};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How a layer blob is compressed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Compression {
     /// A plain tar.

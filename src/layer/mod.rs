@@ -2,6 +2,7 @@
 //! The result is a [`LayerIndex`]: the layer's entries and whiteouts as data,
 //! plus what was odd about them, ready to be squashed with the other layers.
 
+pub mod cache;
 mod content;
 mod decompress;
 mod guard;
@@ -17,7 +18,7 @@ pub use walk::{WalkContext, walk_tar};
 
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::digest::Sha256;
 use crate::finding::Finding;
@@ -25,7 +26,7 @@ use crate::inspect::FileFacts;
 use crate::path::ImagePath;
 
 /// The type of a filesystem entry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EntryType {
     File,
@@ -58,7 +59,7 @@ impl EntryType {
 }
 
 /// One entry of a layer (or of a root filesystem).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
     pub path: ImagePath,
     pub kind: EntryType,
@@ -91,7 +92,7 @@ impl Entry {
 }
 
 /// A deletion recorded by a layer, applied to the layers below it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Whiteout {
     /// `.wh.NAME`: delete this path (and everything below it).
     Path(ImagePath),
@@ -100,7 +101,7 @@ pub enum Whiteout {
 }
 
 /// Everything learned from one layer in one pass.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct LayerIndex {
     /// Entries in tar order (duplicates kept; the last one wins when squashing).
     pub entries: Vec<Entry>,

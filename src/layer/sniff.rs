@@ -1,10 +1,10 @@
 //! What a file's first bytes say it is: a native binary (ELF, PE, Mach-O), a
 //! script (`#!`), or data. Cheap, and done for every regular file.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Content kind, from magic bytes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ContentKind {
     #[default]
