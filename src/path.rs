@@ -187,16 +187,16 @@ impl ImagePath {
         let mut out = Vec::with_capacity(b.len());
         let mut i = 0;
         while i < b.len() {
-            if b[i] == b'\\' && b.get(i + 1) == Some(&b'x') {
-                if let Some(v) = b
+            if b[i] == b'\\'
+                && b.get(i + 1) == Some(&b'x')
+                && let Some(v) = b
                     .get(i + 2..i + 4)
                     .and_then(|h| std::str::from_utf8(h).ok())
                     .and_then(|h| u8::from_str_radix(h, 16).ok())
-                {
-                    out.push(v);
-                    i += 4;
-                    continue;
-                }
+            {
+                out.push(v);
+                i += 4;
+                continue;
             }
             out.push(b[i]);
             i += 1;
