@@ -82,6 +82,23 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// An entry with no content yet (size 0, no digest, no link).
+    pub fn new(path: ImagePath, kind: EntryType, mode: u32, uid: u64, gid: u64) -> Entry {
+        Entry {
+            path,
+            kind,
+            mode,
+            uid,
+            gid,
+            size: 0,
+            sha256: None,
+            link: None,
+            content: ContentKind::Data,
+            device: None,
+            facts: None,
+        }
+    }
+
     /// True if this entry runs as a program: an executable bit on a regular
     /// file, or content that is a native binary or a script.
     pub fn is_executable(&self) -> bool {

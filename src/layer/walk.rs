@@ -13,7 +13,7 @@ use crate::path::{ImagePath, escape_bytes};
 use super::content::{ContentError, read_content};
 use super::device_finding;
 use super::guard::TarGuard;
-use super::{ContentKind, Entry, EntryType, LayerIndex, Whiteout};
+use super::{Entry, EntryType, LayerIndex, Whiteout};
 
 /// Whiteout marker prefix (OCI image spec, layer.md).
 const WH_PREFIX: &[u8] = b".wh.";
@@ -183,19 +183,7 @@ fn walk_entries<R: Read>(
             }
         };
 
-        let mut e = Entry {
-            path: path.clone(),
-            kind,
-            mode,
-            uid,
-            gid,
-            size: 0,
-            sha256: None,
-            link: None,
-            content: ContentKind::Data,
-            device: None,
-            facts: None,
-        };
+        let mut e = Entry::new(path.clone(), kind, mode, uid, gid);
 
         match kind {
             EntryType::File => {

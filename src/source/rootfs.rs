@@ -10,8 +10,7 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::finding::{Code, Finding};
 use crate::layer::{
-    ContentError, ContentKind, ContentRead, Entry, EntryType, LayerIndex, device_finding,
-    read_content,
+    ContentError, ContentRead, Entry, EntryType, LayerIndex, device_finding, read_content,
 };
 use crate::limits::Limits;
 use crate::path::ImagePath;
@@ -91,19 +90,13 @@ pub fn walk(root: &Path, limits: &Limits) -> Result<LayerIndex> {
             );
             continue;
         };
-        let mut e = Entry {
-            path: path.clone(),
+        let mut e = Entry::new(
+            path.clone(),
             kind,
-            mode: md.mode() & 0o7777,
-            uid: md.uid() as u64,
-            gid: md.gid() as u64,
-            size: 0,
-            sha256: None,
-            link: None,
-            content: ContentKind::Data,
-            device: None,
-            facts: None,
-        };
+            md.mode() & 0o7777,
+            md.uid() as u64,
+            md.gid() as u64,
+        );
         match kind {
             EntryType::File => match read_file(item.path(), &path, &mut buf, limits) {
                 Ok(read) => {
