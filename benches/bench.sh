@@ -53,7 +53,7 @@ PY
 run_case() { # name, layers...
   local name=$1; shift
   local dir="$data/$name-oci"
-  [ -d "$dir" ] || "$pack" "$dir" "$@" >/dev/null
+  [ -f "$dir/index.json" ] || { rm -rf "$dir"; "$pack" "$dir" "$@" >/dev/null; }
   local raw=0 comp=0
   for l in "$@"; do
     comp=$((comp + $(stat -c %s "$l")))
