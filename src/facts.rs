@@ -103,18 +103,25 @@ impl ImageFacts {
     /// Facts of a scan.
     pub fn of(scan: &Scan) -> ImageFacts {
         let (repository, tag) = repository_and_tag(&scan.image.reference);
+        let mut facts = ImageFacts::of_fs(&scan.fs, &scan.findings);
+        facts.config = scan.image.config.clone();
+        facts.image = ImageMeta {
+            reference: scan.image.reference.clone(),
+            repository,
+            tag,
+            digest: scan.image.digest.map(|d| d.to_string()),
+            config_digest: scan.image.config_digest.map(|d| d.to_string()),
+            platform: scan.image.platform.clone(),
+        };
+        facts
+    }
+
+    /// Facts of a file system view and its findings (no image identity).
+    pub fn of_fs(fs: &crate::fs::ImageFs, findings: &[Finding]) -> ImageFacts {
         ImageFacts {
-            image: ImageMeta {
-                reference: scan.image.reference.clone(),
-                repository,
-                tag,
-                digest: scan.image.digest.map(|d| d.to_string()),
-                config_digest: scan.image.config_digest.map(|d| d.to_string()),
-                platform: scan.image.platform.clone(),
-            },
-            config: scan.image.config.clone(),
-            files: scan
-                .fs
+            image: ImageMeta::default(),
+            config: ImageConfig::default(),
+            files: fs
                 .nodes
                 .values()
                 .map(|n| FileRecord {
@@ -128,7 +135,7 @@ impl ImageFacts {
                     layer: n.layer,
                 })
                 .collect(),
-            findings: scan.findings.iter().map(FindingRecord::of).collect(),
+            findings: findings.iter().map(FindingRecord::of).collect(),
         }
     }
 }

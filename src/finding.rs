@@ -195,6 +195,18 @@ codes! {
     UnapprovedImage => "unapproved-image", Medium, "T1525",
         "Image not approved for its repository",
         "The repository has approved images in the baseline store, and this image's digest matches none of them. It may be a legitimate new build awaiting approval, or an image pushed outside the pipeline (an implanted image). Approve it with `stowaway baseline approve` once reviewed.";
+    DriftNewExecutable => "drift-new-executable", High, "T1105",
+        "Executable added or replaced in a running container",
+        "A running container holds an executable that its image did not ship (or different bytes under the same path). Tools downloaded after start are the classic sign of ingress tool transfer; legitimate containers rarely write programs.";
+    DriftModified => "drift-modified", Medium, "T1565.001",
+        "File changed in a running container",
+        "A file shipped by the image has different content in the running container (for example /etc/passwd). Allow known runtime writes (caches, logs) by path in the policy.";
+    DriftPermissions => "drift-permissions", High, "T1548.001",
+        "Setuid/setgid or owner changed in a running container",
+        "A file gained the setuid or setgid bit, or changed owner or mode, after the container started.";
+    DriftDeleted => "drift-deleted", Low, "T1070.004",
+        "File deleted in a running container",
+        "A file the image shipped is gone from the running container. Deleting tools or logs after use hides activity.";
     Unanalyzable => "unanalyzable-entry", Medium, "T1027",
         "Entry that could not be analysed",
         "An entry that Stowaway could not read or analyse completely (unsupported tar entry type, a file over the analysis buffer, an unreadable file in a root filesystem). Its bytes were hashed where possible; the evidence says what failed.";

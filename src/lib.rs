@@ -25,6 +25,7 @@ pub mod baseline;
 pub mod catalog;
 pub mod delta;
 pub mod digest;
+pub mod drift;
 pub mod error;
 pub mod facts;
 pub mod finding;

@@ -5,6 +5,7 @@ mod util;
 
 mod cli;
 mod detection;
+mod drift;
 mod field_bugs;
 mod gate;
 mod hostile;

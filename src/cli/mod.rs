@@ -4,6 +4,7 @@
 
 mod baseline;
 mod diff;
+mod drift;
 mod explain;
 mod gate;
 mod inventory;
@@ -48,6 +49,8 @@ enum Command {
     Baseline(baseline::BaselineArgs),
     /// What changed between two images.
     Diff(diff::DiffArgs),
+    /// What changed in a running container since it started from its image.
+    Drift(drift::DriftArgs),
     /// Explain a finding code (or list them all).
     Explain(explain::ExplainArgs),
 }
@@ -61,6 +64,7 @@ impl Cli {
             Command::Gate(a) => gate::run(a),
             Command::Baseline(a) => baseline::run(a),
             Command::Diff(a) => diff::run(a),
+            Command::Drift(a) => drift::run(a),
             Command::Explain(a) => explain::run(a),
         }
     }
@@ -151,6 +155,25 @@ pub struct ImageArgs {
 }
 
 impl ImageArgs {
+    /// Arguments for `reference` with every flag at its default.
+    pub fn for_reference(reference: &str) -> ImageArgs {
+        ImageArgs {
+            image: reference.to_string(),
+            platform: None,
+            max_layer_size: None,
+            max_image_size: None,
+            max_entries: None,
+            max_file_buffer: None,
+            max_link_depth: None,
+            max_json_size: None,
+            max_path_bytes: None,
+            jobs: None,
+            no_cache: false,
+            policy_limits: None,
+            cache_db: None,
+        }
+    }
+
     /// The limits, defaults overridden by flags.
     pub fn limits(&self) -> Limits {
         let mut l = match &self.policy_limits {

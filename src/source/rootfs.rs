@@ -10,13 +10,25 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::finding::{Code, Finding};
 use crate::layer::{
-    ContentError, ContentRead, Entry, EntryType, LayerIndex, device_finding, read_content,
+    ContentError, ContentRead, Entry, EntryType, LayerIndex, Whiteout, device_finding, read_content,
 };
 use crate::limits::Limits;
 use crate::path::ImagePath;
 
 /// Walk `root` into a layer index.
 pub fn walk(root: &Path, limits: &Limits) -> Result<LayerIndex> {
+    walk_tree(root, limits, false)
+}
+
+/// Walk an overlayfs upper (writable) directory into a layer index whose
+/// whiteouts are overlay's: 0/0 character devices delete a lower path, and
+/// directories marked `trusted.overlay.opaque` / `user.overlay.opaque` = `y`
+/// hide everything below them in the lower layers.
+pub fn walk_upper(root: &Path, limits: &Limits) -> Result<LayerIndex> {
+    walk_tree(root, limits, true)
+}
+
+fn walk_tree(root: &Path, limits: &Limits, overlay: bool) -> Result<LayerIndex> {
     let meta = std::fs::metadata(root).map_err(|e| Error::io(root, e))?;
     if !meta.is_dir() {
         return Err(Error::source(root.display().to_string(), "not a directory"));
@@ -90,6 +102,15 @@ pub fn walk(root: &Path, limits: &Limits) -> Result<LayerIndex> {
             );
             continue;
         };
+        if overlay {
+            if kind == EntryType::Char && md.rdev() == 0 {
+                index.whiteouts.push(Whiteout::Path(path));
+                continue;
+            }
+            if kind == EntryType::Dir && is_opaque(item.path()) {
+                index.whiteouts.push(Whiteout::Opaque(path.clone()));
+            }
+        }
         let mut e = Entry::new(
             path.clone(),
             kind,
@@ -147,6 +168,29 @@ fn read_file(
         ContentError::Io(e) => e,
         ContentError::TooLarge => std::io::Error::other("file larger than --max-layer-size"),
     })
+}
+
+/// Is this directory an overlayfs opaque directory?
+fn is_opaque(dir: &Path) -> bool {
+    let Ok(c) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else {
+        return false;
+    };
+    ["trusted.overlay.opaque", "user.overlay.opaque"]
+        .iter()
+        .any(|name| {
+            let name = std::ffi::CString::new(*name).expect("static name");
+            let mut buf = [0u8; 4];
+            // SAFETY: valid NUL-terminated strings and a buffer of the given length.
+            let n = unsafe {
+                libc::lgetxattr(
+                    c.as_ptr(),
+                    name.as_ptr(),
+                    buf.as_mut_ptr().cast(),
+                    buf.len(),
+                )
+            };
+            n == 1 && buf[0] == b'y'
+        })
 }
 
 fn libc_major(dev: u64) -> u32 {

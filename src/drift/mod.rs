@@ -1,0 +1,205 @@
+//! Drift: a running container's file system compared with the image it was
+//! started from, without an agent. The container side is either its whole
+//! root filesystem (`--rootfs`) or only overlayfs's writable upper
+//! directory (`--upperdir`), which is applied on top of the image's layers
+//! like one more layer, so the cost follows the number of changed files.
+//! Changed files go through the same analyzers as image content.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::analyze;
+use crate::delta::{Delta, delta};
+use crate::error::Result;
+use crate::facts::{FindingRecord, ImageFacts};
+use crate::finding::{Code, Finding, Severity};
+use crate::fs::ImageFs;
+use crate::path::ImagePath;
+use crate::scan::{ImageInfo, LayerInfo, Scan, ScanOptions};
+use crate::source::rootfs;
+
+/// Where the container's files are.
+#[derive(Clone, Debug)]
+pub enum ContainerSide {
+    /// The container's whole root filesystem.
+    Rootfs(PathBuf),
+    /// The overlayfs upper (writable) directory of the container.
+    UpperDir(PathBuf),
+}
+
+/// What drifted.
+#[derive(Clone, Debug, Serialize)]
+pub struct DriftReport {
+    /// The image side.
+    pub image: crate::facts::ImageMeta,
+    /// Where the container side was read.
+    pub container: String,
+    pub delta: Delta,
+    /// Findings about changed files (and the changes themselves).
+    pub findings: Vec<FindingRecord>,
+}
+
+/// Codes whose findings on a file that appeared after start are alarms.
+const TRANSFER_CODES: &[Code] = &[
+    Code::TransferTool,
+    Code::DisguisedTool,
+    Code::PeDownloader,
+    Code::NativeDownloader,
+    Code::HttpClientBinary,
+    Code::PackedBinary,
+    Code::DownloadExecChain,
+    Code::DownloadCommand,
+    Code::RemoteCopyCommand,
+    Code::LolbinDownload,
+];
+
+/// Compare a container with the image `scan` describes.
+pub fn drift(scan: &Scan, side: &ContainerSide, opts: &ScanOptions<'_>) -> Result<DriftReport> {
+    let image_facts = ImageFacts::of(scan);
+    let n = scan.image.layers.len();
+    let (fs, info, where_) = match side {
+        ContainerSide::Rootfs(dir) => {
+            let mut idx = [rootfs::walk(dir, &opts.limits)?];
+            let fs = ImageFs::squash(&mut idx);
+            (
+                fs,
+                container_info(scan, 0, "container root filesystem"),
+                format!("rootfs {}", dir.display()),
+            )
+        }
+        ContainerSide::UpperDir(dir) => {
+            let mut upper = rootfs::walk_upper(dir, &opts.limits)?;
+            let mut fs = scan.fs.clone();
+            fs.apply(n, &mut upper);
+            (
+                fs,
+                container_info(scan, n, "container writable layer (overlay upper)"),
+                format!("upperdir {}", dir.display()),
+            )
+        }
+    };
+    let mut container_facts = ImageFacts::of_fs(&fs, &[]);
+    container_facts.config = image_facts.config.clone();
+    let mut d = delta(&image_facts, &container_facts);
+    // Directories a layer tar implies (it lists only files below them) exist
+    // on any real file system: they are not drift.
+    d.added
+        .retain(|f| !(f.kind == "dir" && scan.fs.has_children(&ImagePath::new(f.path.as_bytes()))));
+
+    let changed: std::collections::HashSet<&str> = d
+        .added
+        .iter()
+        .map(|f| f.path.as_str())
+        .chain(d.modified.iter().map(|c| c.after.path.as_str()))
+        .chain(d.permissions.iter().map(|c| c.after.path.as_str()))
+        .collect();
+    let mut findings: Vec<Finding> = Vec::new();
+    for f in &d.added {
+        if f.is_executable() {
+            findings.push(drift_finding(
+                Code::DriftNewExecutable,
+                &f.path,
+                &f.sha256,
+                "added after the container started",
+            ));
+        }
+    }
+    for c in &d.modified {
+        let code = if c.after.is_executable() {
+            Code::DriftNewExecutable
+        } else {
+            Code::DriftModified
+        };
+        findings.push(drift_finding(
+            code,
+            &c.after.path,
+            &c.after.sha256,
+            &format!(
+                "{} {} -> {} {}",
+                c.before.kind,
+                c.before.sha256.as_deref().unwrap_or("-"),
+                c.after.kind,
+                c.after.sha256.as_deref().unwrap_or("-")
+            ),
+        ));
+    }
+    for c in &d.permissions {
+        let mut f = drift_finding(
+            Code::DriftPermissions,
+            &c.after.path,
+            &c.after.sha256,
+            &format!(
+                "mode {} -> {}, owner {}:{} -> {}:{}",
+                c.before.mode, c.after.mode, c.before.uid, c.before.gid, c.after.uid, c.after.gid
+            ),
+        );
+        if c.after.mode_bits() & 0o6000 & !c.before.mode_bits() == 0 {
+            f.severity = Severity::Medium;
+        }
+        findings.push(f);
+    }
+    for f in &d.removed {
+        findings.push(drift_finding(
+            Code::DriftDeleted,
+            &f.path,
+            &f.sha256,
+            "deleted after the container started",
+        ));
+    }
+    // The analyzers, on the container's view; keep what concerns changed files.
+    for mut f in analyze::run(&info, &[], &fs) {
+        let Some(path) = f.path.as_ref().map(|p| p.display()) else {
+            continue;
+        };
+        if !changed.contains(path.as_str()) || f.hidden_in.is_some() {
+            continue;
+        }
+        if TRANSFER_CODES.contains(&f.code) && f.severity < Severity::High {
+            f.severity = Severity::High;
+        }
+        f.evidence
+            .push("appeared after the container started (not in the image)".into());
+        findings.push(f);
+    }
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.path.cmp(&b.path))
+            .then_with(|| a.code.cmp(&b.code))
+    });
+    Ok(DriftReport {
+        image: image_facts.image,
+        container: where_,
+        delta: d,
+        findings: findings.iter().map(FindingRecord::of).collect(),
+    })
+}
+
+fn drift_finding(code: Code, path: &str, sha: &Option<String>, why: &str) -> Finding {
+    let mut f = Finding::new(code)
+        .at(&ImagePath::new(path.as_bytes()))
+        .because(why);
+    f.sha256 = sha.as_deref().and_then(|s| s.parse().ok());
+    f
+}
+
+/// Image info for the container view: the image's layers plus the
+/// container's own changes as layer `index`.
+fn container_info(scan: &Scan, index: usize, what: &str) -> ImageInfo {
+    let mut info = scan.image.clone();
+    if index == 0 {
+        info.layers.clear();
+    }
+    info.layers.push(LayerInfo {
+        index,
+        digest: None,
+        diff_id: None,
+        media_type: None,
+        compression: None,
+        size: 0,
+        uncompressed_size: 0,
+        created_by: Some(what.to_string()),
+    });
+    info
+}

