@@ -334,3 +334,152 @@ fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions.
     unsafe { libc::geteuid() == 0 }
 }
+
+/// A host root laid out like real runtime state: one Docker container (with
+/// an implant in its upper dir), one containers-storage container (clean),
+/// one containerd task (its mounted rootfs, clean).
+#[test]
+fn containers_are_found_in_runtime_state_and_checked_against_approvals() {
+    let t = tmp();
+    let img_dir = t.path().join("img");
+    let image = image_layout(&img_dir);
+    let built = {
+        let mut l = LayerBuilder::new();
+        for (p, c, m) in IMAGE_FILES {
+            l = l.file(p, c, *m);
+        }
+        ImageBuilder::new().tag("v1").layer(l).build()
+    };
+    let config_digest = built.config_digest.to_string();
+    let db = t.path().join("store.db");
+    let out = stowaway(&[
+        "baseline",
+        "approve",
+        &image,
+        "--name",
+        "app:v1",
+        "--db",
+        db.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let host = t.path().join("host");
+    // Docker.
+    let d = host.join("var/lib/docker");
+    let id = "d0c4e3f00ba1deadbeef";
+    std::fs::create_dir_all(d.join("containers").join(id)).unwrap();
+    std::fs::write(
+        d.join("containers").join(id).join("config.v2.json"),
+        serde_json::json!({"ID": id, "Name": "/web", "Image": config_digest, "Config": {"Image": "app:v1"}}).to_string(),
+    )
+    .unwrap();
+    std::fs::create_dir_all(d.join("image/overlay2/layerdb/mounts").join(id)).unwrap();
+    std::fs::write(
+        d.join("image/overlay2/layerdb/mounts")
+            .join(id)
+            .join("mount-id"),
+        "m0unt1d",
+    )
+    .unwrap();
+    write(
+        &d.join("overlay2/m0unt1d/diff"),
+        "tmp/.x/implant",
+        &curl(),
+        0o755,
+    );
+    // containers-storage.
+    let cs = host.join("var/lib/containers/storage");
+    std::fs::create_dir_all(cs.join("overlay-containers")).unwrap();
+    std::fs::write(
+        cs.join("overlay-containers/containers.json"),
+        serde_json::json!([{"id": "c5c5c5", "names": ["db"], "image": config_digest.trim_start_matches("sha256:"), "layer": "l4y3r"}]).to_string(),
+    )
+    .unwrap();
+    std::fs::create_dir_all(cs.join("overlay/l4y3r/diff")).unwrap();
+    // containerd.
+    let bundle = host.join("run/containerd/io.containerd.runtime.v2.task/k8s.io/cd1234");
+    std::fs::create_dir_all(&bundle).unwrap();
+    std::fs::write(
+        bundle.join("config.json"),
+        serde_json::json!({"root": {"path": "rootfs"}, "annotations": {"io.kubernetes.cri.image-name": "app:v1", "io.kubernetes.cri.container-name": "api"}}).to_string(),
+    )
+    .unwrap();
+    for (p, c, m) in IMAGE_FILES {
+        write(&bundle.join("rootfs"), p, c, *m);
+    }
+
+    let h = host.to_str().unwrap();
+    let dbs = db.to_str().unwrap();
+    let out = stowaway(&[
+        "drift",
+        "--all",
+        "--host-root",
+        h,
+        "--db",
+        dbs,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let by_runtime = |r: &str| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["container"]["runtime"] == r)
+            .unwrap_or_else(|| panic!("{r}: {v:#}"))
+    };
+    assert_eq!(by_runtime("docker")["verdict"], "fail");
+    assert!(
+        findings(by_runtime("docker"))
+            .iter()
+            .any(|(c, p, _)| c == "transfer-tool" && p == "/tmp/.x/implant")
+    );
+    assert_eq!(by_runtime("containers-storage")["verdict"], "pass");
+    assert_eq!(
+        by_runtime("containerd")["verdict"],
+        "pass",
+        "{:#}",
+        by_runtime("containerd")
+    );
+    // One container by name or ID prefix.
+    let out = stowaway(&["drift", "--container", "db", "--host-root", h, "--db", dbs]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = stowaway(&[
+        "drift",
+        "--container",
+        "d0c4",
+        "--host-root",
+        h,
+        "--db",
+        dbs,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    // Without an approval for the image, a clear error.
+    let empty = t.path().join("empty.db");
+    let out = stowaway(&[
+        "drift",
+        "--container",
+        "d0c4",
+        "--host-root",
+        h,
+        "--db",
+        empty.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no approved image"));
+}

@@ -5,6 +5,8 @@
 //! like one more layer, so the cost follows the number of changed files.
 //! Changed files go through the same analyzers as image content.
 
+pub mod discover;
+
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -15,8 +17,9 @@ use crate::error::Result;
 use crate::facts::{FindingRecord, ImageFacts};
 use crate::finding::{Code, Finding, Severity};
 use crate::fs::ImageFs;
+use crate::limits::Limits;
 use crate::path::ImagePath;
-use crate::scan::{ImageInfo, LayerInfo, Scan, ScanOptions};
+use crate::scan::{ImageInfo, LayerInfo, Scan};
 use crate::source::rootfs;
 
 /// Where the container's files are.
@@ -54,38 +57,95 @@ const TRANSFER_CODES: &[Code] = &[
     Code::LolbinDownload,
 ];
 
-/// Compare a container with the image `scan` describes.
-pub fn drift(scan: &Scan, side: &ContainerSide, opts: &ScanOptions<'_>) -> Result<DriftReport> {
-    let image_facts = ImageFacts::of(scan);
-    let n = scan.image.layers.len();
+/// The image side of a comparison: what the image holds.
+pub struct ImageSide {
+    pub facts: ImageFacts,
+    pub fs: ImageFs,
+    pub info: ImageInfo,
+}
+
+impl ImageSide {
+    /// From a scan of the image.
+    pub fn from_scan(scan: &Scan) -> ImageSide {
+        ImageSide {
+            facts: ImageFacts::of(scan),
+            fs: scan.fs.clone(),
+            info: scan.image.clone(),
+        }
+    }
+
+    /// From an approved baseline (its file manifest; symlink targets are not
+    /// part of it).
+    pub fn from_baseline(name: &str, facts: ImageFacts) -> ImageSide {
+        let fs = ImageFs::from_records(&facts.files);
+        let layers = facts
+            .files
+            .iter()
+            .map(|f| f.layer)
+            .max()
+            .map(|m| m + 1)
+            .unwrap_or(0);
+        let info = ImageInfo {
+            reference: facts.image.reference.clone(),
+            transport: "baseline",
+            digest: facts.image.digest.as_deref().and_then(|d| d.parse().ok()),
+            config_digest: facts
+                .image
+                .config_digest
+                .as_deref()
+                .and_then(|d| d.parse().ok()),
+            platform: facts.image.platform.clone(),
+            layers: (0..layers)
+                .map(|i| LayerInfo {
+                    index: i,
+                    digest: None,
+                    diff_id: None,
+                    media_type: None,
+                    compression: None,
+                    size: 0,
+                    uncompressed_size: 0,
+                    created_by: Some(format!("layer {i} of approved image {name}")),
+                })
+                .collect(),
+            config: facts.config.clone(),
+        };
+        ImageSide { facts, fs, info }
+    }
+}
+
+/// Compare a container with its image.
+pub fn drift(image: &ImageSide, side: &ContainerSide, limits: &Limits) -> Result<DriftReport> {
+    let image_facts = &image.facts;
+    let n = image.info.layers.len();
     let (fs, info, where_) = match side {
         ContainerSide::Rootfs(dir) => {
-            let mut idx = [rootfs::walk(dir, &opts.limits)?];
+            let mut idx = [rootfs::walk(dir, limits)?];
             let fs = ImageFs::squash(&mut idx);
             (
                 fs,
-                container_info(scan, 0, "container root filesystem"),
+                container_info(&image.info, 0, "container root filesystem"),
                 format!("rootfs {}", dir.display()),
             )
         }
         ContainerSide::UpperDir(dir) => {
-            let mut upper = rootfs::walk_upper(dir, &opts.limits)?;
-            let mut fs = scan.fs.clone();
+            let mut upper = rootfs::walk_upper(dir, limits)?;
+            let mut fs = image.fs.clone();
             fs.apply(n, &mut upper);
             (
                 fs,
-                container_info(scan, n, "container writable layer (overlay upper)"),
+                container_info(&image.info, n, "container writable layer (overlay upper)"),
                 format!("upperdir {}", dir.display()),
             )
         }
     };
     let mut container_facts = ImageFacts::of_fs(&fs, &[]);
     container_facts.config = image_facts.config.clone();
-    let mut d = delta(&image_facts, &container_facts);
+    let mut d = delta(image_facts, &container_facts);
     // Directories a layer tar implies (it lists only files below them) exist
     // on any real file system: they are not drift.
-    d.added
-        .retain(|f| !(f.kind == "dir" && scan.fs.has_children(&ImagePath::new(f.path.as_bytes()))));
+    d.added.retain(|f| {
+        !(f.kind == "dir" && image.fs.has_children(&ImagePath::new(f.path.as_bytes())))
+    });
 
     let changed: std::collections::HashSet<&str> = d
         .added
@@ -169,7 +229,7 @@ pub fn drift(scan: &Scan, side: &ContainerSide, opts: &ScanOptions<'_>) -> Resul
             .then_with(|| a.code.cmp(&b.code))
     });
     Ok(DriftReport {
-        image: image_facts.image,
+        image: image_facts.image.clone(),
         container: where_,
         delta: d,
         findings: findings.iter().map(FindingRecord::of).collect(),
@@ -186,8 +246,8 @@ fn drift_finding(code: Code, path: &str, sha: &Option<String>, why: &str) -> Fin
 
 /// Image info for the container view: the image's layers plus the
 /// container's own changes as layer `index`.
-fn container_info(scan: &Scan, index: usize, what: &str) -> ImageInfo {
-    let mut info = scan.image.clone();
+fn container_info(image: &ImageInfo, index: usize, what: &str) -> ImageInfo {
+    let mut info = image.clone();
     if index == 0 {
         info.layers.clear();
     }

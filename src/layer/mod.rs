@@ -52,6 +52,20 @@ impl EntryType {
         }
     }
 
+    /// Parse the lowercase name.
+    pub fn parse(s: &str) -> Option<EntryType> {
+        Some(match s {
+            "file" => EntryType::File,
+            "dir" => EntryType::Dir,
+            "symlink" => EntryType::Symlink,
+            "hardlink" => EntryType::Hardlink,
+            "char" => EntryType::Char,
+            "block" => EntryType::Block,
+            "fifo" => EntryType::Fifo,
+            _ => return None,
+        })
+    }
+
     /// Regular file content (files, and hardlinks to them).
     pub fn has_content(self) -> bool {
         matches!(self, EntryType::File | EntryType::Hardlink)
