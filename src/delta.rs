@@ -97,7 +97,13 @@ pub fn delta(before: &ImageFacts, after: &ImageFacts) -> Delta {
                 };
                 // A hardlink and a regular file with the same bytes are the same
                 // file (a root filesystem on disk cannot tell them apart).
-                let kind = |k: &str| if k == "hardlink" { "file".to_string() } else { k.to_string() };
+                let kind = |k: &str| {
+                    if k == "hardlink" {
+                        "file".to_string()
+                    } else {
+                        k.to_string()
+                    }
+                };
                 if o.sha256 != n.sha256 || kind(&o.kind) != kind(&n.kind) {
                     if n.is_executable() {
                         d.new_executables.push(p.to_string());

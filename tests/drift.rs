@@ -175,6 +175,30 @@ fn rootfs_drift_finds_runtime_tools_and_changes() {
         cache.2, "allow",
         "benign runtime write allowed by the policy"
     );
+    // A raw memory device in the container is reported, not fatal (root only).
+    let mem = root.join("dev/mem");
+    std::fs::create_dir_all(mem.parent().unwrap()).unwrap();
+    let c = CString::new(mem.as_os_str().as_bytes()).unwrap();
+    // SAFETY: valid path; character device 1:1.
+    if is_root()
+        && unsafe { libc::mknod(c.as_ptr(), libc::S_IFCHR | 0o600, libc::makedev(1, 1)) } == 0
+    {
+        let (_, v2) = drift_json(&[
+            "drift",
+            "--rootfs",
+            root.to_str().unwrap(),
+            "--image",
+            &image,
+            "--format",
+            "json",
+        ]);
+        assert!(
+            has(&findings(&v2), "device-node", "/dev/mem"),
+            "{:#?}",
+            findings(&v2)
+        );
+        std::fs::remove_file(&mem).unwrap();
+    }
     let implant = v["findings"]
         .as_array()
         .unwrap()

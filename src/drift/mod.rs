@@ -117,14 +117,16 @@ impl ImageSide {
 pub fn drift(image: &ImageSide, side: &ContainerSide, limits: &Limits) -> Result<DriftReport> {
     let image_facts = &image.facts;
     let n = image.info.layers.len();
-    let (fs, info, where_) = match side {
+    let (fs, info, where_, walk_findings) = match side {
         ContainerSide::Rootfs(dir) => {
             let mut idx = [rootfs::walk(dir, limits)?];
             let fs = ImageFs::squash(&mut idx);
+            let [idx] = idx;
             (
                 fs,
                 container_info(&image.info, 0, "container root filesystem"),
                 format!("rootfs {}", dir.display()),
+                idx.findings,
             )
         }
         ContainerSide::UpperDir(dir) => {
@@ -135,6 +137,7 @@ pub fn drift(image: &ImageSide, side: &ContainerSide, limits: &Limits) -> Result
                 fs,
                 container_info(&image.info, n, "container writable layer (overlay upper)"),
                 format!("upperdir {}", dir.display()),
+                upper.findings,
             )
         }
     };
@@ -207,6 +210,13 @@ pub fn drift(image: &ImageSide, side: &ContainerSide, limits: &Limits) -> Result
             "deleted after the container started",
         ));
     }
+    // What could not be read on the container side (unreadable files,
+    // special files), so that a gap in the comparison is visible.
+    findings.extend(
+        walk_findings
+            .into_iter()
+            .filter(|f| f.severity > Severity::Low),
+    );
     // The analyzers, on the container's view; keep what concerns changed files.
     for mut f in analyze::run(&info, &[], &fs) {
         let Some(path) = f.path.as_ref().map(|p| p.display()) else {

@@ -37,7 +37,9 @@ fn walk_tree(root: &Path, limits: &Limits, overlay: bool) -> Result<LayerIndex> 
     let mut buf = vec![0u8; 256 * 1024];
     let walker = walkdir::WalkDir::new(root)
         .follow_links(false)
-        .same_file_system(false)
+        // Mounts inside the tree (/proc, /sys, /dev, volumes) are not the
+        // image's content.
+        .same_file_system(true)
         .sort_by_file_name();
     let mut count = 0u64;
     for item in walker {
