@@ -73,10 +73,15 @@ impl Store {
             doc.reason.as_deref(),
             &doc.approved_at,
         )?;
-        Ok(self
-            .list()?
+        self.list()?
             .into_iter()
             .find(|a| a.name == doc.name)
-            .expect("just imported"))
+            .ok_or_else(|| Error::Baseline {
+                db: self.path().into(),
+                reason: format!(
+                    "{} was revoked by another process while it was imported",
+                    doc.name
+                ),
+            })
     }
 }

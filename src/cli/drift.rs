@@ -196,7 +196,9 @@ fn approved_image(
             c.image_id.as_deref().unwrap_or("")
         );
     };
-    let (_, facts) = store.get(&a.name)?.expect("listed approval exists");
+    let Some((_, facts)) = store.get(&a.name)? else {
+        anyhow::bail!("approval {} was revoked while drift ran", a.name);
+    };
     Ok(ImageSide::from_baseline(&a.name, facts))
 }
 
