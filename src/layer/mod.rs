@@ -11,7 +11,7 @@ mod stream;
 mod walk;
 
 pub use content::{ContentError, ContentRead, read_content};
-pub use decompress::{Compression, Sniffed, claimed, sniff as sniff_compression};
+pub use decompress::{Compression, Sniffed, claimed, decoder, sniff as sniff_compression};
 pub use sniff::ContentKind;
 pub use stream::{LayerInput, scan_layer};
 pub use walk::{WalkContext, walk_tar};

@@ -95,10 +95,13 @@ enum Member {
     Link(String),
 }
 
-/// An uncompressed tar read in place.
+/// A tar read in place: members of a plain tar are read by offset; in a
+/// gzip/zstd-compressed tar (`docker save | gzip`) each open decompresses
+/// again up to the member — correct, but slower than a plain archive.
 pub struct TarStore {
     file: PathBuf,
     members: HashMap<String, Member>,
+    compression: crate::layer::Compression,
 }
 
 impl TarStore {
@@ -107,23 +110,15 @@ impl TarStore {
         let mut f = File::open(file).map_err(|e| Error::io(file, e))?;
         let mut magic = [0u8; 6];
         let n = f.read(&mut magic).map_err(|e| Error::io(file, e))?;
-        match crate::layer::sniff_compression(&magic[..n]) {
-            crate::layer::Sniffed::Known(crate::layer::Compression::None) => {}
-            crate::layer::Sniffed::Known(c) => {
-                return Err(Error::Unsupported(format!(
-                    "{}: the archive is {}-compressed; decompress it first (for example `{} -dc`)",
-                    file.display(),
-                    c.as_str(),
-                    c.as_str()
-                )));
-            }
+        let compression = match crate::layer::sniff_compression(&magic[..n]) {
+            crate::layer::Sniffed::Known(c) => c,
             crate::layer::Sniffed::Unsupported(c) => {
                 return Err(Error::Unsupported(format!(
                     "{}: the archive is {c}-compressed; decompress it first",
                     file.display()
                 )));
             }
-        }
+        };
         f.seek(SeekFrom::Start(0)).map_err(|e| Error::io(file, e))?;
         let bad = |e: std::io::Error| {
             Error::source(
@@ -131,7 +126,8 @@ impl TarStore {
                 format!("not a readable tar archive: {e}"),
             )
         };
-        let mut archive = tar::Archive::new(BufReader::new(f));
+        let reader = crate::layer::decoder(BufReader::new(f), compression).map_err(bad)?;
+        let mut archive = tar::Archive::new(reader);
         let mut members = HashMap::new();
         for entry in archive.entries().map_err(bad)? {
             let entry = entry.map_err(bad)?;
@@ -165,6 +161,7 @@ impl TarStore {
         Ok(TarStore {
             file: file.into(),
             members,
+            compression,
         })
     }
 
@@ -187,9 +184,22 @@ impl BlobStore for TarStore {
             Error::source(self.location(), format!("archive has no member {name:?}"))
         })?;
         let mut f = File::open(&self.file).map_err(|e| Error::io(&self.file, e))?;
-        f.seek(SeekFrom::Start(offset))
+        if self.compression == crate::layer::Compression::None {
+            f.seek(SeekFrom::Start(offset))
+                .map_err(|e| Error::io(&self.file, e))?;
+            return Ok(Box::new(f.take(size)));
+        }
+        let mut r = crate::layer::decoder(BufReader::new(f), self.compression)
             .map_err(|e| Error::io(&self.file, e))?;
-        Ok(Box::new(f.take(size)))
+        let skipped = std::io::copy(&mut (&mut r).take(offset), &mut std::io::sink())
+            .map_err(|e| Error::io(&self.file, e))?;
+        if skipped != offset {
+            return Err(Error::source(
+                self.location(),
+                format!("archive ends before member {name:?}"),
+            ));
+        }
+        Ok(Box::new(r.take(size)))
     }
     fn contains(&self, loc: &BlobLocator) -> bool {
         self.lookup(&loc.path()).is_some()
