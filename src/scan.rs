@@ -51,6 +51,23 @@ pub struct LayerInfo {
     pub created_by: Option<String>,
 }
 
+impl LayerInfo {
+    /// A layer that has no blob (an approved image's layer, a container's
+    /// writable layer), described by what made it.
+    pub fn synthetic(index: usize, created_by: String) -> LayerInfo {
+        LayerInfo {
+            index,
+            digest: None,
+            diff_id: None,
+            media_type: None,
+            compression: None,
+            size: 0,
+            uncompressed_size: 0,
+            created_by: Some(created_by),
+        }
+    }
+}
+
 /// Facts about the image, for reports.
 #[derive(Clone, Debug, Serialize)]
 pub struct ImageInfo {

@@ -57,10 +57,7 @@ pub struct DriftArgs {
 }
 
 pub fn run(a: DriftArgs) -> anyhow::Result<Verdict> {
-    let policy = match &a.policy {
-        Some(p) => Policy::load(p)?,
-        None => Policy::default_policy(),
-    };
+    let policy = Policy::load_or_default(a.policy.as_deref())?;
     let scanned = match &a.image_ref {
         Some(r) => {
             let mut image = ImageArgs::for_reference(r);

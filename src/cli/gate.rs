@@ -35,10 +35,7 @@ pub struct GateArgs {
 }
 
 pub fn run(mut a: GateArgs) -> anyhow::Result<Verdict> {
-    let policy = match &a.policy {
-        Some(p) => Policy::load(p)?,
-        None => Policy::default_policy(),
-    };
+    let policy = Policy::load_or_default(a.policy.as_deref())?;
     a.image.policy_limits = Some(policy.clone());
     a.image.cache_db = a.db.cache_path();
     // The store is optional without --baseline, but used when it exists

@@ -96,16 +96,7 @@ impl ImageSide {
                 .and_then(|d| d.parse().ok()),
             platform: facts.image.platform.clone(),
             layers: (0..layers)
-                .map(|i| LayerInfo {
-                    index: i,
-                    digest: None,
-                    diff_id: None,
-                    media_type: None,
-                    compression: None,
-                    size: 0,
-                    uncompressed_size: 0,
-                    created_by: Some(format!("layer {i} of approved image {name}")),
-                })
+                .map(|i| LayerInfo::synthetic(i, format!("layer {i} of approved image {name}")))
                 .collect(),
             config: facts.config.clone(),
         };
@@ -261,15 +252,7 @@ fn container_info(image: &ImageInfo, index: usize, what: &str) -> ImageInfo {
     if index == 0 {
         info.layers.clear();
     }
-    info.layers.push(LayerInfo {
-        index,
-        digest: None,
-        diff_id: None,
-        media_type: None,
-        compression: None,
-        size: 0,
-        uncompressed_size: 0,
-        created_by: Some(what.to_string()),
-    });
+    info.layers
+        .push(LayerInfo::synthetic(index, what.to_string()));
     info
 }

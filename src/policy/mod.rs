@@ -178,6 +178,14 @@ impl Policy {
         .expect("shipped default policy is valid")
     }
 
+    /// The policy in `path`, or the built-in default.
+    pub fn load_or_default(path: Option<&std::path::Path>) -> Result<Policy> {
+        match path {
+            Some(p) => Policy::load(p),
+            None => Ok(Policy::default_policy()),
+        }
+    }
+
     /// Read and validate a policy file.
     pub fn load(path: &std::path::Path) -> Result<Policy> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
