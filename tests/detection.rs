@@ -248,8 +248,16 @@ fn pe_droppers_and_renamed_lolbins() {
                 .file("win/winhttp.exe", &read("winhttp_dropper.exe"), 0o644)
                 .file("win/delay.exe", &read("delayload_dropper.exe"), 0o644)
                 .file("win/hello.exe", &read("hello.exe"), 0o644)
-                .file("win/svc.exe", &read("certutil_lookalike.exe"), 0o644),
+                .file("win/svc.exe", &read("certutil_lookalike.exe"), 0o644)
+                .file("win/dotnet.exe", &read("dotnet_dropper.exe"), 0o644),
         ),
+    );
+    let d = finding(&s, "/win/dotnet.exe", Code::PeDownloader);
+    assert_eq!(d.severity, Severity::Critical, "{:?}", d.evidence);
+    assert!(
+        d.evidence
+            .iter()
+            .any(|e| e.contains(".NET assembly referencing WebClient"))
     );
     let u = finding(&s, "/win/urlmon.exe", Code::PeDownloader);
     assert_eq!(u.severity, Severity::Critical);

@@ -338,6 +338,11 @@ fn binary_findings(
                     f = f
                         .because(".NET assembly referencing WebClient/HttpClient download methods");
                 }
+                if dotnet_dl && marked(facts, "dotnet-process") {
+                    f = f.severity(Severity::Critical).because(
+                        ".NET assembly that also starts processes (System.Diagnostics.Process)",
+                    );
+                }
                 if !exec.is_empty() {
                     f = f
                         .severity(Severity::Critical)

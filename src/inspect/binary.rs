@@ -41,8 +41,8 @@ pub struct BinaryFacts {
     pub entropy_centi: u16,
     /// Go build info found.
     pub go: bool,
-    /// Content markers seen: "bits-com", "dotnet-download", "go-http-client",
-    /// "go-os-exec", "rust-http-client".
+    /// Content markers seen: "bits-com", "dotnet-download", "dotnet-process",
+    /// "go-http-client", "go-os-exec", "rust-http-client".
     pub markers: Vec<String>,
     /// Why parsing failed or was partial.
     pub parse_error: Option<String>,
@@ -380,6 +380,8 @@ const NEEDLES: &[&[u8]] = &[
     b"reqwest::",                       // 15
     b"hyper::client",                   // 16
     b"hyper_util::client",              // 17
+    b"System.Diagnostics",              // 18
+    b"Process",                         // 19
 ];
 
 fn needles() -> &'static aho_corasick::AhoCorasick {
@@ -412,6 +414,9 @@ fn scan_needles(buf: &[u8], f: &mut BinaryFacts) {
     }
     if any(&[15, 16, 17]) {
         f.markers.push("rust-http-client".into());
+    }
+    if seen[18] && seen[19] {
+        f.markers.push("dotnet-process".into());
     }
 }
 

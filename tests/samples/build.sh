@@ -2,7 +2,8 @@
 # Builds the binary test samples from the sources beside this script:
 #   tests/samples/build.sh OUT_DIR
 # PE files with mingw-w64 (and clang + lld-link for delay-load imports), a
-# Mach-O with clang + lld, ELF files with gcc, a Go program with go.
+# Mach-O with clang + lld, ELF files with gcc, a Go program with go, a .NET
+# assembly with mono's mcs.
 # The tests run it (once per test process) when the compilers are present.
 set -euo pipefail
 src=$(cd "$(dirname "$0")" && pwd)
@@ -29,4 +30,5 @@ clang -target x86_64-apple-macos11 -fuse-ld=lld -nostdlib -Wl,-undefined,dynamic
   -o macho_curl_client "$src/macho_curl_client.c"
 GOCACHE="$out/gocache" GOPATH="$out/gopath" GO111MODULE=off CGO_ENABLED=0 \
   go build -o go_fetcher "$src/go_fetcher.go"
+mcs -nologo -out:dotnet_dropper.exe "$src/dotnet_dropper.cs"
 echo "samples built in $out"
