@@ -36,6 +36,8 @@ pub struct ScanOptions<'a> {
     pub progress: Option<&'a dyn Progress>,
     /// Per-layer results from earlier scans.
     pub cache: Option<&'a dyn LayerCache>,
+    /// Registry access (credentials, insecure registries).
+    pub registry: crate::source::RegistryOptions,
 }
 
 /// Facts about one layer, for reports.
@@ -92,7 +94,7 @@ pub struct Scan {
 /// Scan the image named by `reference`.
 pub fn scan(reference: &str, opts: &ScanOptions<'_>) -> Result<Scan> {
     let r = ImageRef::parse(reference)?;
-    let image = open_image(&r, opts.platform.as_ref(), &opts.limits)?;
+    let image = open_image(&r, opts.platform.as_ref(), &opts.limits, &opts.registry)?;
     scan_image(image, opts)
 }
 

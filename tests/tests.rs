@@ -11,4 +11,6 @@ mod gate;
 mod hostile;
 mod integrity;
 mod interop;
+#[cfg(feature = "registry")]
+mod registry;
 mod sources;

@@ -146,6 +146,15 @@ pub struct ImageArgs {
     /// Do not use or fill the per-layer cache in the baseline database.
     #[arg(long)]
     pub no_cache: bool,
+    /// Registry credentials USER:PASS (sent only to the image's registry).
+    #[arg(long, value_name = "USER:PASS")]
+    pub creds: Option<String>,
+    /// A bearer token for the image's registry.
+    #[arg(long, value_name = "TOKEN")]
+    pub registry_token: Option<String>,
+    /// Reach this registry (HOST[:PORT]) over plain HTTP; loopback registries always are.
+    #[arg(long, value_name = "HOST")]
+    pub insecure_registry: Vec<String>,
     /// A policy whose limits apply under the flags.
     #[arg(skip)]
     pub policy_limits: Option<stowaway::policy::Policy>,
@@ -169,9 +178,30 @@ impl ImageArgs {
             max_path_bytes: None,
             jobs: None,
             no_cache: false,
+            creds: None,
+            registry_token: None,
+            insecure_registry: Vec::new(),
             policy_limits: None,
             cache_db: None,
         }
+    }
+
+    /// Registry access from the flags.
+    pub fn registry_options(&self) -> anyhow::Result<stowaway::source::RegistryOptions> {
+        let creds = match &self.creds {
+            Some(c) => {
+                let (u, p) = c
+                    .split_once(':')
+                    .ok_or_else(|| anyhow::anyhow!("--creds takes USER:PASS"))?;
+                Some((u.to_string(), p.to_string()))
+            }
+            None => None,
+        };
+        Ok(stowaway::source::RegistryOptions {
+            creds,
+            token: self.registry_token.clone(),
+            insecure: self.insecure_registry.clone(),
+        })
     }
 
     /// The limits, defaults overridden by flags.
@@ -223,6 +253,7 @@ impl ImageArgs {
             cache: cache
                 .as_ref()
                 .map(|c| c as &dyn stowaway::layer::cache::LayerCache),
+            registry: self.registry_options()?,
         };
         let result = stowaway::scan(&self.image, &opts);
         if let Some(b) = bar {

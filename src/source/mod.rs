@@ -3,10 +3,14 @@
 //! to stream. One file per kind of store.
 
 mod config;
+#[cfg(feature = "registry")]
+mod creds;
 mod docker_archive;
 mod oci_layout;
 mod platform;
 mod reference;
+#[cfg(feature = "registry")]
+mod registry;
 pub mod rootfs;
 mod store;
 
@@ -57,8 +61,24 @@ pub struct Image {
     pub content: Content,
 }
 
+/// How to reach registries (used with the `registry` feature).
+#[derive(Clone, Debug, Default)]
+pub struct RegistryOptions {
+    /// `--creds USER:PASS`.
+    pub creds: Option<(String, String)>,
+    /// `--registry-token TOKEN` (a bearer token).
+    pub token: Option<String>,
+    /// Registries reached over plain HTTP besides loopback ones.
+    pub insecure: Vec<String>,
+}
+
 /// Resolve a reference to an image.
-pub fn open_image(r: &ImageRef, platform: Option<&PlatformSpec>, limits: &Limits) -> Result<Image> {
+pub fn open_image(
+    r: &ImageRef,
+    platform: Option<&PlatformSpec>,
+    limits: &Limits,
+    registry: &RegistryOptions,
+) -> Result<Image> {
     let reference = r.to_string();
     match r {
         ImageRef::OciLayout { path, tag, digest } => {
@@ -100,10 +120,16 @@ pub fn open_image(r: &ImageRef, platform: Option<&PlatformSpec>, limits: &Limits
                 content: Content::Rootfs(path.clone()),
             })
         }
-        ImageRef::Registry { reference } => Err(Error::Unsupported(format!(
-            "{reference}: pulling from registries is not built into this version yet; \
-             copy the image to an OCI layout first (skopeo copy docker://{reference} oci:DIR)"
-        ))),
+        #[cfg(feature = "registry")]
+        ImageRef::Registry { reference } => registry::open(reference, platform, limits, registry),
+        #[cfg(not(feature = "registry"))]
+        ImageRef::Registry { reference } => {
+            let _ = registry;
+            Err(Error::Unsupported(format!(
+                "{reference}: this stowaway was built without the `registry` feature; \
+                 rebuild with --features registry, or copy the image first (skopeo copy docker://{reference} oci:DIR)"
+            )))
+        }
     }
 }
 

@@ -2,6 +2,8 @@
 //! `index.json` through nested indexes to one image manifest, chosen by tag,
 //! digest and platform. Every document read is checked against its digest.
 
+use std::io::Read;
+
 use oci_spec::image::{Descriptor, ImageIndex, ImageManifest};
 
 use crate::digest::Sha256;
@@ -202,9 +204,48 @@ fn fetch(
 ) -> Result<Doc> {
     let loc = BlobLocator::Digest(digest);
     let where_ = format!("{}: {}", store.location(), loc.path());
-    let bytes = store.read_small(&loc, limits)?;
+    let mut bytes = Vec::new();
+    store
+        .open_manifest(&digest)?
+        .take(limits.max_json_bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::source(where_.clone(), e.to_string()))?;
+    if bytes.len() as u64 > limits.max_json_bytes {
+        return Err(Error::Limit {
+            location: where_,
+            what: "JSON document size",
+            limit: limits.max_json_bytes,
+            flag: "--max-json-size",
+        });
+    }
     super::verify_blob(&bytes, digest, size, &where_)?;
-    let declared = serde_json::from_slice::<serde_json::Value>(&bytes)
+    parse_doc(&bytes, media_type, where_)
+}
+
+/// The manifest or index a registry reference names (already fetched),
+/// down to one image manifest.
+#[cfg_attr(not(feature = "registry"), allow(dead_code))]
+pub(super) fn from_root_document(
+    store: &dyn BlobStore,
+    bytes: &[u8],
+    digest: Sha256,
+    platform: Option<&PlatformSpec>,
+    limits: &Limits,
+) -> Result<Chosen> {
+    let where_ = format!("{}: manifest {digest}", store.location());
+    super::verify_blob(bytes, digest, None, &where_)?;
+    match parse_doc(bytes, None, where_)? {
+        Doc::Manifest(m) => Ok(Chosen {
+            digest,
+            manifest: *m,
+            platform: None,
+        }),
+        Doc::Index(ix) => select(store, ix.manifests().clone(), platform, limits, 0),
+    }
+}
+
+fn parse_doc(bytes: &[u8], media_type: Option<String>, where_: String) -> Result<Doc> {
+    let declared = serde_json::from_slice::<serde_json::Value>(bytes)
         .ok()
         .map(|v| {
             let mt = v
@@ -225,9 +266,9 @@ fn fetch(
         )));
     }
     if is_index {
-        Ok(Doc::Index(Box::new(parse_index(&bytes, &where_)?)))
+        Ok(Doc::Index(Box::new(parse_index(bytes, &where_)?)))
     } else {
-        ImageManifest::from_reader(&bytes[..])
+        ImageManifest::from_reader(bytes)
             .map(|m| Doc::Manifest(Box::new(m)))
             .map_err(|e| Error::Document {
                 what: "image manifest",

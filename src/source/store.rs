@@ -41,6 +41,12 @@ pub trait BlobStore: Send + Sync {
     /// Where the store is, for messages.
     fn location(&self) -> String;
 
+    /// Open a manifest or index by digest (a registry serves them from a
+    /// different endpoint than blobs; a layout keeps them with the blobs).
+    fn open_manifest(&self, digest: &Sha256) -> Result<Box<dyn Read + Send + '_>> {
+        self.open(&BlobLocator::Digest(*digest))
+    }
+
     /// Read a small document whole, refusing more than `limits.max_json_bytes`.
     fn read_small(&self, loc: &BlobLocator, limits: &Limits) -> Result<Vec<u8>> {
         let mut out = Vec::new();

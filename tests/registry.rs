@@ -1,0 +1,364 @@
+//! Images pulled from a real registry (Debian's `docker-registry`, the CNCF
+//! Distribution registry) started on 127.0.0.1 by the tests, with images
+//! pushed by skopeo: anonymous and htpasswd basic auth (flags, docker config
+//! file, credential helper), tag and digest references, multi-platform
+//! indexes, a corrupted blob, and the layer cache. Needs `--features registry`.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use stowaway::fixture::{ImageBuilder, LayerBuilder, write_multi_platform_layout};
+
+use crate::sources::scenario;
+use crate::util::*;
+
+/// A registry process on a free loopback port, stopped on drop.
+struct Registry {
+    child: Child,
+    addr: String,
+    data: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start(htpasswd: Option<(&str, &str)>) -> Option<Registry> {
+    if !require("docker-registry") || !require("skopeo") {
+        return None;
+    }
+    let dir = tmp();
+    let data = dir.path().join("data");
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut auth = String::new();
+    if let Some((user, pass)) = htpasswd {
+        if !require("htpasswd") {
+            return None;
+        }
+        let file = dir.path().join("htpasswd");
+        let out = Command::new("htpasswd")
+            .args(["-Bbc", file.to_str().unwrap(), user, pass])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        auth = format!(
+            "auth:\n  htpasswd:\n    realm: test\n    path: {}\n",
+            file.display()
+        );
+    }
+    let config = dir.path().join("config.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: {addr}\n{auth}",
+            data.display()
+        ),
+    )
+    .unwrap();
+    let child = Command::new("docker-registry")
+        .args(["serve", config.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while std::net::TcpStream::connect(&addr).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "registry did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Some(Registry {
+        child,
+        addr,
+        data,
+        _dir: dir,
+    })
+}
+
+fn push(src: &str, dest: &str, creds: Option<&str>, all: bool) {
+    let mut args = vec!["copy", "--quiet", "--dest-tls-verify=false"];
+    if let Some(c) = creds {
+        args.push("--dest-creds");
+        args.push(c);
+    }
+    if all {
+        args.push("--all");
+    }
+    args.push(src);
+    args.push(dest);
+    let out = Command::new("skopeo").args(&args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "skopeo {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn layout_of(img: &stowaway::fixture::BuiltImage, dir: &Path) -> String {
+    img.write_oci_layout(dir).unwrap();
+    format!("oci:{}", dir.display())
+}
+
+#[test]
+fn anonymous_pull_by_tag_and_digest_equals_the_layout() {
+    let Some(reg) = start(None) else { return };
+    let t = tmp();
+    let img = scenario().tag("v1").build();
+    let src = layout_of(&img, &t.path().join("src"));
+    push(
+        &format!("{src}:v1"),
+        &format!("docker://{}/team/app:v1", reg.addr),
+        None,
+        false,
+    );
+    let want = scan_ok(&format!("{src}:v1"));
+    let by_tag = scan_ok(&format!("docker://{}/team/app:v1", reg.addr));
+    assert_eq!(rows(&by_tag), rows(&want));
+    assert_eq!(codes(&by_tag), codes(&want), "same findings");
+    let digest = by_tag.image.digest.unwrap();
+    let by_digest = scan_ok(&format!("{}/team/app@{digest}", reg.addr));
+    assert_eq!(rows(&by_digest), rows(&want));
+    // Through the CLI, exit codes as for local images.
+    let out = stowaway(&[
+        "scan",
+        &format!("docker://{}/team/app:v1", reg.addr),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = stowaway(&["scan", &format!("docker://{}/team/nope:v1", reg.addr)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not found"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn multi_platform_index_from_a_registry() {
+    let Some(reg) = start(None) else { return };
+    let t = tmp();
+    let amd = ImageBuilder::new()
+        .layer(LayerBuilder::new().file("arch", b"amd64", 0o644))
+        .build();
+    let arm = ImageBuilder::new()
+        .platform("linux", "arm64", Some("v8"))
+        .layer(LayerBuilder::new().file("arch", b"arm64", 0o644))
+        .build();
+    let dir = t.path().join("multi");
+    write_multi_platform_layout(&dir, &[amd, arm], false).unwrap();
+    push(
+        &format!("oci:{}", dir.display()),
+        &format!("docker://{}/multi:1", reg.addr),
+        None,
+        true,
+    );
+    let r = format!("docker://{}/multi:1", reg.addr);
+    let sha = |s: &stowaway::Scan| s.fs.nodes.values().next().unwrap().entry.sha256;
+    assert_eq!(
+        sha(&scan_ok(&r)),
+        Some(stowaway::digest::Sha256::of(b"amd64"))
+    );
+    let opts = stowaway::ScanOptions {
+        platform: Some("linux/arm64".parse().unwrap()),
+        ..Default::default()
+    };
+    assert_eq!(
+        sha(&stowaway::scan(&r, &opts).unwrap()),
+        Some(stowaway::digest::Sha256::of(b"arm64"))
+    );
+}
+
+#[test]
+fn basic_auth_from_flags_docker_config_and_credential_helper() {
+    let Some(reg) = start(Some(("alice", "s3cret"))) else {
+        return;
+    };
+    let t = tmp();
+    let img = ImageBuilder::new()
+        .tag("v1")
+        .layer(LayerBuilder::new().file("a", b"a", 0o644))
+        .build();
+    let src = layout_of(&img, &t.path().join("src"));
+    push(
+        &format!("{src}:v1"),
+        &format!("docker://{}/private/app:v1", reg.addr),
+        Some("alice:s3cret"),
+        false,
+    );
+    let r = format!("docker://{}/private/app:v1", reg.addr);
+    // Missing and wrong credentials: exit 2 naming the registry; the secret never printed.
+    let empty_cfg = t.path().join("empty");
+    std::fs::create_dir_all(&empty_cfg).unwrap();
+    let run = |args: &[&str], docker_config: &Path, path_extra: Option<&Path>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_stowaway"));
+        c.args(args)
+            .env("DOCKER_CONFIG", docker_config)
+            .env_remove("REGISTRY_AUTH_FILE");
+        if let Some(p) = path_extra {
+            c.env(
+                "PATH",
+                format!("{}:{}", p.display(), std::env::var("PATH").unwrap()),
+            );
+        }
+        c.output().unwrap()
+    };
+    let out = run(&["inventory", &r], &empty_cfg, None);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&reg.addr) && err.contains("authentication"),
+        "{err}"
+    );
+    let out = run(
+        &["inventory", &r, "--creds", "alice:wrong"],
+        &empty_cfg,
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("wrong"),
+        "no secrets in messages"
+    );
+    // Right credentials by flag.
+    let out = run(
+        &["inventory", &r, "--creds", "alice:s3cret"],
+        &empty_cfg,
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // From a docker config file (auths, base64 user:pass).
+    let cfg = t.path().join("docker");
+    std::fs::create_dir_all(&cfg).unwrap();
+    std::fs::write(
+        cfg.join("config.json"),
+        format!(
+            r#"{{"auths": {{"{}": {{"auth": "YWxpY2U6czNjcmV0"}}}}}}"#,
+            reg.addr
+        ),
+    )
+    .unwrap();
+    let out = run(&["inventory", &r], &cfg, None);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // From a credential helper script named in credHelpers.
+    let bin = t.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let helper = bin.join("docker-credential-testhelper");
+    std::fs::write(
+        &helper,
+        "#!/bin/sh\nread server\necho '{\"Username\":\"alice\",\"Secret\":\"s3cret\"}'\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let cfg2 = t.path().join("docker2");
+    std::fs::create_dir_all(&cfg2).unwrap();
+    std::fs::write(
+        cfg2.join("config.json"),
+        format!(r#"{{"credHelpers": {{"{}": "testhelper"}}}}"#, reg.addr),
+    )
+    .unwrap();
+    let out = run(&["inventory", &r], &cfg2, Some(&bin));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_corrupted_blob_in_the_registry_is_a_digest_mismatch_and_the_cache_skips_blobs() {
+    let Some(reg) = start(None) else { return };
+    let t = tmp();
+    let img = ImageBuilder::new()
+        .tag("v1")
+        .layer(LayerBuilder::new().file("usr/bin/x", b"\x7fELF\x02\x01\x01 x", 0o755))
+        .build();
+    let src = layout_of(&img, &t.path().join("src"));
+    push(
+        &format!("{src}:v1"),
+        &format!("docker://{}/app:v1", reg.addr),
+        None,
+        false,
+    );
+    let r = format!("docker://{}/app:v1", reg.addr);
+    let db = t.path().join("cache.db");
+    let out = stowaway(&[
+        "inventory",
+        &r,
+        "--db",
+        db.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cold = out.stdout;
+    // Corrupt the layer blob in the registry's storage.
+    let hex = img.layers[0].digest.hex();
+    let blob = reg.data.join(format!(
+        "docker/registry/v2/blobs/sha256/{}/{hex}/data",
+        &hex[..2]
+    ));
+    let mut bytes = std::fs::read(&blob).unwrap();
+    let n = bytes.len();
+    bytes[n - 5] ^= 0x55;
+    std::fs::write(&blob, &bytes).unwrap();
+    // The cached layer is not fetched again: same answer.
+    let out = stowaway(&[
+        "inventory",
+        &r,
+        "--db",
+        db.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.stdout, cold);
+    // Without the cache the corrupted bytes are caught.
+    let out = stowaway(&["inventory", &r, "--no-cache", "--db", db.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("layer 0") && (err.contains("digest") || err.contains("corrupt")),
+        "{err}"
+    );
+}
