@@ -211,10 +211,24 @@ fn explain_lists_and_describes_codes() {
 }
 
 #[test]
-fn registry_references_are_refused_clearly_for_now() {
+#[cfg(not(feature = "registry"))]
+fn registry_references_without_the_feature_are_refused_clearly() {
     let out = stowaway(&["scan", "docker://registry.invalid/app:1"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("skopeo copy"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--features registry"));
+}
+
+#[test]
+#[cfg(feature = "registry")]
+fn unreachable_registries_are_a_clear_error() {
+    // Port 1 on loopback: nothing listens there.
+    let out = stowaway(&["scan", "docker://127.0.0.1:1/app:1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("registry 127.0.0.1:1/app"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
