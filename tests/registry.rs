@@ -362,3 +362,104 @@ fn a_corrupted_blob_in_the_registry_is_a_digest_mismatch_and_the_cache_skips_blo
         "{err}"
     );
 }
+
+/// A loopback proxy in front of the registry that answers the first
+/// `failures` requests with the given statuses, then passes traffic through.
+fn flaky_proxy(
+    upstream: String,
+    failures: Vec<&'static str>,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{Read, Write};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let seen = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = seen.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming().take(200) {
+            let Ok(mut client) = conn else { continue };
+            let n = counter.fetch_add(1, Ordering::SeqCst);
+            // Read the first request head.
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && head.len() < 64 * 1024 {
+                if client.read(&mut byte).unwrap_or(0) == 0 {
+                    break;
+                }
+                head.push(byte[0]);
+            }
+            if let Some(status) = failures.get(n) {
+                let extra = if status.starts_with("429") {
+                    "Retry-After: 1\r\n"
+                } else {
+                    ""
+                };
+                let _ = write!(
+                    client,
+                    "HTTP/1.1 {status}\r\n{extra}Content-Length: 0\r\nConnection: close\r\n\r\n"
+                );
+                continue;
+            }
+            let Ok(mut server) = std::net::TcpStream::connect(&upstream) else {
+                continue;
+            };
+            let _ = server.write_all(&head);
+            let (mut c2, mut s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut c2, &mut s2);
+                let _ = s2.shutdown(std::net::Shutdown::Write);
+            });
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut server, &mut client);
+                let _ = client.shutdown(std::net::Shutdown::Write);
+            });
+        }
+    });
+    (addr, seen)
+}
+
+#[test]
+fn rate_limits_and_server_errors_are_retried_then_reported() {
+    let Some(reg) = start(None) else { return };
+    let t = tmp();
+    let img = ImageBuilder::new()
+        .tag("v1")
+        .layer(LayerBuilder::new().file("a", b"a", 0o644))
+        .build();
+    let src = layout_of(&img, &t.path().join("src"));
+    push(
+        &format!("{src}:v1"),
+        &format!("docker://{}/app:v1", reg.addr),
+        None,
+        false,
+    );
+    let want = rows(&scan_ok(&format!("docker://{}/app:v1", reg.addr)));
+    // 503, 429 (with Retry-After), 502, then the real registry.
+    let (proxy, seen) = flaky_proxy(
+        reg.addr.clone(),
+        vec![
+            "503 Service Unavailable",
+            "429 Too Many Requests",
+            "502 Bad Gateway",
+        ],
+    );
+    let got = scan_ok(&format!("docker://{proxy}/app:v1"));
+    assert_eq!(rows(&got), want);
+    assert!(
+        seen.load(std::sync::atomic::Ordering::SeqCst) >= 4,
+        "the failures were served"
+    );
+    // A registry that keeps failing: a bounded number of attempts, then exit 2.
+    let (proxy, seen) = flaky_proxy(reg.addr.clone(), vec!["503 Service Unavailable"; 50]);
+    let started = Instant::now();
+    let out = stowaway(&["scan", &format!("docker://{proxy}/app:v1")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("503"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tries = seen.load(std::sync::atomic::Ordering::SeqCst);
+    assert!((2..=10).contains(&tries), "bounded attempts: {tries}");
+    assert!(started.elapsed() < Duration::from_secs(30));
+}

@@ -103,19 +103,7 @@ impl RegistryStore {
                 Ok(v) => return Ok(v),
                 Err(e) => {
                     let msg = e.to_string();
-                    let transient = [
-                        "429",
-                        "500",
-                        "502",
-                        "503",
-                        "504",
-                        "timed out",
-                        "connection reset",
-                        "Too Many Requests",
-                    ]
-                    .iter()
-                    .any(|t| msg.contains(t));
-                    if !transient || attempt == ATTEMPTS {
+                    if !is_transient(&e) || attempt == ATTEMPTS {
                         return Err(explain(&self.shown, what, &msg));
                     }
                     std::thread::sleep(delay);
@@ -139,6 +127,27 @@ impl RegistryStore {
             .parse()
             .map_err(|e: String| Error::source(self.shown.clone(), e))?;
         Ok((bytes.to_vec(), d))
+    }
+}
+
+/// Worth retrying: rate limiting (429), server errors (5xx), timeouts and
+/// dropped connections; not authentication, missing things or bad data.
+fn is_transient(e: &oci_client::errors::OciDistributionError) -> bool {
+    use oci_client::errors::OciDistributionError as E;
+    match e {
+        E::ServerError { code, .. } => *code == 429 || *code >= 500,
+        E::RequestError(r) => r.is_timeout() || r.is_request() && !r.is_connect() || r.is_body(),
+        E::IoError(io) => matches!(
+            io.kind(),
+            io::ErrorKind::TimedOut
+                | io::ErrorKind::ConnectionReset
+                | io::ErrorKind::ConnectionAborted
+                | io::ErrorKind::UnexpectedEof
+        ),
+        other => {
+            let m = other.to_string();
+            m.contains("429") || m.contains("Too Many Requests")
+        }
     }
 }
 
