@@ -19,7 +19,24 @@ struct Registry {
     child: Child,
     addr: String,
     data: PathBuf,
+    /// The registry's request log.
+    log: PathBuf,
     _dir: tempfile::TempDir,
+}
+
+impl Registry {
+    /// How many GET requests the registry has served for this blob digest.
+    fn blob_gets(&self, digest: &stowaway::digest::Sha256) -> usize {
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let needle = format!("/blobs/{digest}");
+        log.lines()
+            .filter(|l| {
+                l.contains("response completed")
+                    && l.contains(&needle)
+                    && l.contains("http.request.method=GET")
+            })
+            .count()
+    }
 }
 
 impl Drop for Registry {
@@ -65,15 +82,16 @@ fn start(htpasswd: Option<(&str, &str)>) -> Option<Registry> {
     std::fs::write(
         &config,
         format!(
-            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: {addr}\n{auth}",
+            "version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: {addr}\n{auth}",
             data.display()
         ),
     )
     .unwrap();
+    let log = dir.path().join("registry.log");
     let child = Command::new("docker-registry")
         .args(["serve", config.to_str().unwrap()])
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::from(std::fs::File::create(&log).unwrap()))
         .spawn()
         .unwrap();
     let started = Instant::now();
@@ -88,6 +106,7 @@ fn start(htpasswd: Option<(&str, &str)>) -> Option<Registry> {
         child,
         addr,
         data,
+        log,
         _dir: dir,
     })
 }
@@ -332,6 +351,32 @@ fn a_corrupted_blob_in_the_registry_is_a_digest_mismatch_and_the_cache_skips_blo
         String::from_utf8_lossy(&out.stderr)
     );
     let cold = out.stdout;
+    let layer = img.layers[0].digest;
+    let config = img.config_digest;
+    std::thread::sleep(Duration::from_millis(300)); // the log is written asynchronously
+    let (layer_gets, config_gets) = (reg.blob_gets(&layer), reg.blob_gets(&config));
+    assert_eq!(layer_gets, 1, "the cold scan fetched the layer once");
+    // A warm rescan fetches the manifest and config, and no layer.
+    let out = stowaway(&[
+        "inventory",
+        &r,
+        "--db",
+        db.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.stdout, cold);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        reg.blob_gets(&layer),
+        layer_gets,
+        "no layer request on a warm rescan"
+    );
+    assert_eq!(
+        reg.blob_gets(&config),
+        config_gets + 1,
+        "the config is fetched again"
+    );
     // Corrupt the layer blob in the registry's storage.
     let hex = img.layers[0].digest.hex();
     let blob = reg.data.join(format!(

@@ -102,9 +102,8 @@ impl RegistryStore {
             match f() {
                 Ok(v) => return Ok(v),
                 Err(e) => {
-                    let msg = e.to_string();
                     if !is_transient(&e) || attempt == ATTEMPTS {
-                        return Err(explain(&self.shown, what, &msg));
+                        return Err(explain(&self.shown, what, &e));
                     }
                     std::thread::sleep(delay);
                     delay = (delay * 2).min(Duration::from_secs(10));
@@ -152,29 +151,34 @@ fn is_transient(e: &oci_client::errors::OciDistributionError) -> bool {
 }
 
 /// A clear message for a registry failure; never includes credentials.
-fn explain(repo: &str, what: &str, msg: &str) -> Error {
+fn explain(repo: &str, what: &str, e: &oci_client::errors::OciDistributionError) -> Error {
+    use oci_client::errors::OciDistributionError as E;
+    let msg = e.to_string();
     let lower = msg.to_ascii_lowercase();
-    let hint = if ["401", "unauthorized", "not authorized", "authentication"]
+    let hint = match e {
+        E::UnauthorizedError { .. } | E::AuthenticationFailure(_) => {
+            " (authentication failed: check --creds, --registry-token or the docker config for this registry)"
+        }
+        E::ServerError { code: 401, .. } => {
+            " (authentication failed: check --creds, --registry-token or the docker config for this registry)"
+        }
+        E::ServerError { code: 403, .. } => " (access denied for this repository)",
+        E::ServerError { code: 404, .. } | E::ImageManifestNotFoundError(_) => {
+            " (repository, tag or blob not found)"
+        }
+        _ if [
+            "manifest unknown",
+            "blob unknown",
+            "name unknown",
+            "not found",
+        ]
         .iter()
-        .any(|k| lower.contains(k))
-    {
-        " (authentication failed: check --creds, --registry-token or the docker config for this registry)"
-    } else if lower.contains("403") || lower.contains("forbidden") || lower.contains("denied") {
-        " (access denied for this repository)"
-    } else if [
-        "404",
-        "notfound",
-        "manifest unknown",
-        "blob unknown",
-        "name unknown",
-        "not found",
-    ]
-    .iter()
-    .any(|k| lower.contains(k))
-    {
-        " (repository, tag or blob not found)"
-    } else {
-        ""
+        .any(|k| lower.contains(k)) =>
+        {
+            " (repository, tag or blob not found)"
+        }
+        _ if lower.contains("denied") => " (access denied for this repository)",
+        _ => "",
     };
     Error::source(format!("registry {repo}"), format!("{what}: {msg}{hint}"))
 }
