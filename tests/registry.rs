@@ -22,6 +22,7 @@ struct Registry {
     /// The registry's request log.
     log: PathBuf,
     _dir: tempfile::TempDir,
+    _auth_dir: Option<tempfile::TempDir>,
 }
 
 impl Registry {
@@ -55,19 +56,13 @@ fn free_port() -> u16 {
 }
 
 fn start(htpasswd: Option<(&str, &str)>) -> Option<Registry> {
-    if !require("docker-registry") || !require("skopeo") {
-        return None;
-    }
-    let dir = tmp();
-    let data = dir.path().join("data");
-    let port = free_port();
-    let addr = format!("127.0.0.1:{port}");
     let mut auth = String::new();
+    let keep = tmp();
     if let Some((user, pass)) = htpasswd {
         if !require("htpasswd") {
             return None;
         }
-        let file = dir.path().join("htpasswd");
+        let file = keep.path().join("htpasswd");
         let out = Command::new("htpasswd")
             .args(["-Bbc", file.to_str().unwrap(), user, pass])
             .output()
@@ -78,6 +73,19 @@ fn start(htpasswd: Option<(&str, &str)>) -> Option<Registry> {
             file.display()
         );
     }
+    let mut reg = start_with(&auth)?;
+    reg._auth_dir = Some(keep);
+    Some(reg)
+}
+
+fn start_with(auth: &str) -> Option<Registry> {
+    if !require("docker-registry") || !require("skopeo") {
+        return None;
+    }
+    let dir = tmp();
+    let data = dir.path().join("data");
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
     let config = dir.path().join("config.yml");
     std::fs::write(
         &config,
@@ -108,6 +116,7 @@ fn start(htpasswd: Option<(&str, &str)>) -> Option<Registry> {
         data,
         log,
         _dir: dir,
+        _auth_dir: None,
     })
 }
 
@@ -507,4 +516,179 @@ fn rate_limits_and_server_errors_are_retried_then_reported() {
     let tries = seen.load(std::sync::atomic::Ordering::SeqCst);
     assert!((2..=10).contains(&tries), "bounded attempts: {tries}");
     assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+fn b64url(data: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for c in data.chunks(3) {
+        let n = (c[0] as u32) << 16
+            | (*c.get(1).unwrap_or(&0) as u32) << 8
+            | *c.get(2).unwrap_or(&0) as u32;
+        for i in 0..c.len() + 1 {
+            out.push(T[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+/// A token issuer for `auth: token`: answers GET /token with a JWT signed by
+/// a key whose certificate the registry trusts, but only for alice:s3cret.
+fn token_server(dir: &Path) -> (String, PathBuf) {
+    use std::io::{Read, Write};
+    let key = dir.join("key.pem");
+    let cert = dir.join("cert.pem");
+    let st = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=stowaway-test-token",
+        ])
+        .args([
+            "-keyout",
+            key.to_str().unwrap(),
+            "-out",
+            cert.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let der = Command::new("openssl")
+        .args(["x509", "-in", cert.to_str().unwrap(), "-outform", "der"])
+        .output()
+        .unwrap()
+        .stdout;
+    let x5c = b64url(&der).replace('-', "+").replace('_', "/");
+    let x5c = format!("{x5c}{}", "=".repeat((4 - x5c.len() % 4) % 4));
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let dir = dir.to_path_buf();
+    std::thread::spawn(move || {
+        for (n, conn) in listener.incoming().take(100).enumerate() {
+            let Ok(mut c) = conn else { continue };
+            let mut buf = vec![0u8; 8192];
+            let len = c.read(&mut buf).unwrap_or(0);
+            let req = String::from_utf8_lossy(&buf[..len]).to_string();
+            // "Basic YWxpY2U6czNjcmV0" is alice:s3cret.
+            if !req.contains("YWxpY2U6czNjcmV0") {
+                let _ = write!(
+                    c,
+                    "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                );
+                continue;
+            }
+            let scope = req
+                .split("scope=")
+                .nth(1)
+                .and_then(|s| s.split([' ', '&']).next())
+                .unwrap_or("")
+                .replace("%3A", ":")
+                .replace("%2C", ",");
+            let parts: Vec<&str> = scope.split(':').collect();
+            let access = if parts.len() == 3 {
+                format!(
+                    r#"[{{"type":"{}","name":"{}","actions":["pull","push"]}}]"#,
+                    parts[0], parts[1]
+                )
+            } else {
+                "[]".into()
+            };
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs();
+            let header = format!(r#"{{"alg":"RS256","typ":"JWT","x5c":["{x5c}"]}}"#);
+            let claims = format!(
+                r#"{{"iss":"stowaway-test-issuer","sub":"alice","aud":"stowaway-test-registry","exp":{},"nbf":{},"iat":{},"jti":"t{n}","access":{access}}}"#,
+                now + 300,
+                now - 10,
+                now
+            );
+            let input = format!(
+                "{}.{}",
+                b64url(header.as_bytes()),
+                b64url(claims.as_bytes())
+            );
+            let input_file = dir.join(format!("in{n}"));
+            std::fs::write(&input_file, &input).unwrap();
+            let sig = Command::new("openssl")
+                .args([
+                    "dgst",
+                    "-sha256",
+                    "-sign",
+                    dir.join("key.pem").to_str().unwrap(),
+                    input_file.to_str().unwrap(),
+                ])
+                .output()
+                .unwrap()
+                .stdout;
+            let token = format!("{input}.{}", b64url(&sig));
+            let body =
+                format!(r#"{{"token":"{token}","access_token":"{token}","expires_in":300}}"#);
+            let _ = write!(
+                c,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    (addr, cert)
+}
+
+#[test]
+fn bearer_token_flow_through_the_registrys_challenge() {
+    if !require("docker-registry") || !require("skopeo") || !require("openssl") {
+        return;
+    }
+    let t = tmp();
+    let (issuer, cert) = token_server(t.path());
+    let auth = format!(
+        "auth:\n  token:\n    realm: http://{issuer}/token\n    service: stowaway-test-registry\n    issuer: stowaway-test-issuer\n    rootcertbundle: {}\n",
+        cert.display()
+    );
+    let Some(reg) = start_with(&auth) else { return };
+    let img = ImageBuilder::new()
+        .tag("v1")
+        .layer(LayerBuilder::new().file("a", b"a", 0o644))
+        .build();
+    let src = layout_of(&img, &t.path().join("src"));
+    push(
+        &format!("{src}:v1"),
+        &format!("docker://{}/app:v1", reg.addr),
+        Some("alice:s3cret"),
+        false,
+    );
+    let r = format!("docker://{}/app:v1", reg.addr);
+    let empty = t.path().join("noconfig");
+    std::fs::create_dir_all(&empty).unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_stowaway"))
+            .args(args)
+            .env("DOCKER_CONFIG", &empty)
+            .env_remove("REGISTRY_AUTH_FILE")
+            .output()
+            .unwrap()
+    };
+    let out = run(&["inventory", &r, "--creds", "alice:s3cret"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(&["inventory", &r]);
+    assert_eq!(out.status.code(), Some(2), "anonymous gets no token");
+    let out = run(&["inventory", &r, "--creds", "alice:nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("nope"));
 }
