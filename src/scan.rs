@@ -157,6 +157,26 @@ fn read_layers(image: &Image, opts: &ScanOptions<'_>) -> Result<Vec<LayerIndex>>
             cache::decode(&c.get(k)?)
         })
         .collect();
+    // Foreign layers are reported, not fetched, where the store lacks them
+    // (a registry must not be asked for them).
+    for (i, spec) in image.layers.iter().enumerate() {
+        if let Some(urls) = &spec.foreign
+            && cached[i].is_none()
+            && (image.transport == "docker" || !store.contains(&spec.locator))
+        {
+            let mut f = crate::finding::Finding::new(crate::finding::Code::Unanalyzable).because(format!(
+                "foreign (non-distributable) layer {} not fetched; its files are not in this scan",
+                spec.digest.map(|d| d.to_string()).unwrap_or_default()
+            ));
+            if !urls.is_empty() {
+                f = f.because(format!("descriptor URLs: {}", urls.join(", ")));
+            }
+            cached[i] = Some(LayerIndex {
+                findings: vec![f],
+                ..Default::default()
+            });
+        }
+    }
     let todo: Vec<usize> = (0..n).filter(|&i| cached[i].is_none()).collect();
     if let Some(p) = opts.progress {
         p.start(

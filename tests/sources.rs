@@ -293,3 +293,34 @@ fn read_tar(p: &std::path::Path) -> Vec<(String, Vec<u8>)> {
         })
         .collect()
 }
+
+#[test]
+fn foreign_layers_missing_from_the_store_are_reported_not_fatal() {
+    let t = tmp();
+    let img = ImageBuilder::new()
+        .layer(
+            LayerBuilder::new()
+                .media_type("application/vnd.oci.image.layer.nondistributable.v1.tar+gzip")
+                .file("windows/base", b"base", 0o644),
+        )
+        .layer(LayerBuilder::new().file("app/x", b"x", 0o644))
+        .build();
+    let dir = t.path().join("l");
+    img.write_oci_layout(&dir).unwrap();
+    std::fs::remove_file(dir.join(format!("blobs/sha256/{}", img.layers[0].digest.hex()))).unwrap();
+    let s = scan_ok(&format!("oci:{}", dir.display()));
+    assert_eq!(paths(&s), ["/app/x"]);
+    let f = s
+        .findings
+        .iter()
+        .find(|f| f.code == stowaway::Code::Unanalyzable)
+        .unwrap();
+    assert!(f.evidence[0].contains("foreign"), "{:?}", f.evidence);
+    assert_eq!(f.layer.as_ref().unwrap().index, 0);
+    // Present in the store, it is read like any layer.
+    img.write_oci_layout(&dir).unwrap();
+    assert_eq!(
+        paths(&scan_ok(&format!("oci:{}", dir.display()))),
+        ["/app/x", "/windows/base"]
+    );
+}

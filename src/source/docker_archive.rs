@@ -126,6 +126,7 @@ pub fn open(
             media_type: None,
             diff_id: Some(config.diff_ids[i]),
             created_by: steps[i].clone(),
+            foreign: None,
         })
         .collect();
     Ok(Image {

@@ -38,6 +38,14 @@ pub struct LayerSpec {
     pub diff_id: Option<Sha256>,
     /// History step that made the layer.
     pub created_by: Option<String>,
+    /// A foreign / non-distributable layer: the URLs its descriptor names
+    /// (it is reported, and not fetched from a registry).
+    pub foreign: Option<Vec<String>>,
+}
+
+/// Is this a foreign or non-distributable layer media type?
+pub fn is_foreign(media_type: &str) -> bool {
+    media_type.contains("nondistributable") || media_type.contains(".foreign.")
 }
 
 /// Where the layers' bytes are.
@@ -116,6 +124,7 @@ pub fn open_image(
                     media_type: None,
                     diff_id: None,
                     created_by: None,
+                    foreign: None,
                 }],
                 content: Content::Rootfs(path.clone()),
             })
@@ -183,6 +192,8 @@ fn from_manifest(
             media_type: Some(d.media_type().to_string()),
             diff_id: Some(config.diff_ids[i]),
             created_by: steps[i].clone(),
+            foreign: is_foreign(&d.media_type().to_string())
+                .then(|| d.urls().clone().unwrap_or_default()),
         });
     }
     Ok(Image {
