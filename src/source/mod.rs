@@ -192,7 +192,7 @@ fn from_manifest(
             media_type: Some(d.media_type().to_string()),
             diff_id: Some(config.diff_ids[i]),
             created_by: steps[i].clone(),
-            foreign: is_foreign(&d.media_type().to_string())
+            foreign: is_foreign(d.media_type().as_ref())
                 .then(|| d.urls().clone().unwrap_or_default()),
         });
     }
