@@ -18,12 +18,14 @@ use crate::layer::{Compression, LayerIndex, LayerInput, scan_layer};
 use crate::limits::Limits;
 use crate::source::{Content, Image, ImageConfig, ImageRef, PlatformSpec, open_image, rootfs};
 
-/// Observes a scan's progress (a progress bar, a log).
+/// Observes a scan's progress (progress bars, a log).
 pub trait Progress: Sync {
     /// The scan will read this many blob bytes in this many layers.
     fn start(&self, _layers: usize, _bytes: u64) {}
-    /// More blob bytes were read.
-    fn advance(&self, _bytes: u64) {}
+    /// Layer `index` starts; its blob has `bytes` bytes when known.
+    fn layer_start(&self, _index: usize, _bytes: Option<u64>) {}
+    /// More blob bytes of layer `index` were read.
+    fn advance(&self, _index: usize, _bytes: u64) {}
     /// One layer is done.
     fn layer_done(&self, _index: usize) {}
 }
@@ -213,10 +215,14 @@ fn read_layers(image: &Image, opts: &ScanOptions<'_>) -> Result<Vec<LayerIndex>>
                     };
                     let res = store.open(&spec.locator).and_then(|blob| {
                         let blob: Box<dyn Read + Send + '_> = match opts.progress {
-                            Some(p) => Box::new(Counting {
-                                inner: blob,
-                                progress: p,
-                            }),
+                            Some(p) => {
+                                p.layer_start(i, spec.size);
+                                Box::new(Counting {
+                                    inner: blob,
+                                    progress: p,
+                                    index: i,
+                                })
+                            }
                             None => blob,
                         };
                         scan_layer(blob, &input)
@@ -263,12 +269,13 @@ fn read_layers(image: &Image, opts: &ScanOptions<'_>) -> Result<Vec<LayerIndex>>
 struct Counting<'a, R> {
     inner: R,
     progress: &'a dyn Progress,
+    index: usize,
 }
 
 impl<R: Read> Read for Counting<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.progress.advance(n as u64);
+        self.progress.advance(self.index, n as u64);
         Ok(n)
     }
 }
