@@ -3,7 +3,7 @@
 # the same blob, plus stowaway's peak RSS. Real data: tars of parts of this
 # machine's /usr, packed as gzip layers.
 #
-#   benches/bench.sh [small|large|bytes|drift|all]
+#   benches/bench.sh [small|large|bytes|drift|registry|all]
 #
 # small: one layer of /usr/share + /usr/bin (>100 MB, >5,000 files)
 # large: the same plus /usr/lib, split into several layers (>1 GB, >100,000 files)
@@ -11,6 +11,8 @@
 #        files, not the number of bytes
 # drift: a container of the small image with 10 changed files, read as a
 #        whole root filesystem (--rootfs) and as an overlay upper dir (--upperdir)
+# registry: the small image pushed to a loopback docker-registry; stowaway's
+#        pull+scan against `skopeo copy` to an OCI dir followed by a scan of it
 # Also prints the per-file inspection cost on /usr/bin (examples/inspect_cost).
 # Data is cached under bench-data/ (git-ignored).
 set -euo pipefail
@@ -19,7 +21,7 @@ which=${1:-all}
 data=bench-data
 mkdir -p "$data"
 
-cargo build --release --quiet --bin stowaway --example pack_layout --example inspect_cost
+cargo build --release --quiet --features registry --bin stowaway --example pack_layout --example inspect_cost
 bin=target/release/stowaway
 pack=target/release/examples/pack_layout
 
@@ -126,6 +128,28 @@ if [ "$which" = drift ] || [ "$which" = all ]; then
   echo "  drift --rootfs   : $(echo "$r" | cut -f1) s, peak RSS $(echo "$r" | cut -f2) MiB"
   echo "  drift --upperdir : $(echo "$u" | cut -f1) s, peak RSS $(echo "$u" | cut -f2) MiB"
   echo "  (both read the image side from the layer cache)"
+fi
+
+if [ "$which" = registry ] || [ "$which" = all ]; then
+  layer usr-share-bin usr/share usr/bin
+  dir="$data/small-oci"
+  [ -f "$dir/index.json" ] || { rm -rf "$dir"; "$pack" "$dir" "$data/usr-share-bin.tar.gz" >/dev/null; }
+  reg="$data/registry"
+  rm -rf "$reg" && mkdir -p "$reg"
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%s\n' "$PWD/$reg/data" "$port" > "$reg/config.yml"
+  docker-registry serve "$reg/config.yml" >/dev/null 2>&1 &
+  regpid=$!
+  trap 'kill $regpid 2>/dev/null || true' EXIT
+  for _ in $(seq 1 100); do (echo > /dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
+  skopeo copy --quiet --dest-tls-verify=false "oci:$dir" "docker://127.0.0.1:$port/small:1"
+  ref="docker://127.0.0.1:$port/small:1"
+  echo "== registry: the small image from a loopback registry"
+  a=$(measure "stowaway pull+scan" "$bin" scan "$ref" --no-cache --format json | cut -f2,3)
+  b=$(measure "skopeo copy + scan" sh -c 'rm -rf "$1" && skopeo copy --quiet --src-tls-verify=false "$2" "oci:$1:1" && "$3" scan "oci:$1:1" --no-cache --format json' sh "$reg/copy" "$ref" "$bin" | cut -f2)
+  echo "  stowaway pull+scan       : $(echo "$a" | cut -f1) s, peak RSS $(echo "$a" | cut -f2) MiB"
+  echo "  skopeo copy + scan of dir: $b s"
+  kill $regpid 2>/dev/null || true
 fi
 
 echo "== per-file inspection cost on /usr/bin"

@@ -692,3 +692,82 @@ fn bearer_token_flow_through_the_registrys_challenge() {
     assert_eq!(out.status.code(), Some(2));
     assert!(!String::from_utf8_lossy(&out.stderr).contains("nope"));
 }
+
+#[test]
+fn docker_v2_schema2_manifests_and_a_podman_auth_file() {
+    let Some(reg) = start(Some(("alice", "s3cret"))) else {
+        return;
+    };
+    let t = tmp();
+    let img = scenario().tag("v1").build();
+    let src = layout_of(&img, &t.path().join("src"));
+    // Docker media types (v2s2 manifest, rootfs.diff.tar.gzip layers).
+    let out = Command::new("skopeo")
+        .args([
+            "copy",
+            "--quiet",
+            "--dest-tls-verify=false",
+            "--dest-creds",
+            "alice:s3cret",
+            "--format",
+            "v2s2",
+        ])
+        .arg(format!("{src}:v1"))
+        .arg(format!("docker://{}/docker/app:v1", reg.addr))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Credentials from $REGISTRY_AUTH_FILE (podman's auth.json).
+    let auth = t.path().join("auth.json");
+    std::fs::write(
+        &auth,
+        format!(
+            r#"{{"auths": {{"{}": {{"auth": "YWxpY2U6czNjcmV0"}}}}}}"#,
+            reg.addr
+        ),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_stowaway"))
+        .args([
+            "scan",
+            &format!("docker://{}/docker/app:v1", reg.addr),
+            "--format",
+            "json",
+        ])
+        .env("REGISTRY_AUTH_FILE", &auth)
+        .env("DOCKER_CONFIG", t.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["image"]["layers"][0]["media_type"]
+            .as_str()
+            .unwrap()
+            .starts_with("application/vnd.docker.image.rootfs"),
+        "{:#}",
+        v["image"]["layers"]
+    );
+    let want = rows(&scan_ok(&format!("{src}:v1")));
+    let got = stowaway::scan(
+        &format!("docker://{}/docker/app:v1", reg.addr),
+        &stowaway::ScanOptions {
+            registry: stowaway::source::RegistryOptions {
+                creds: Some(("alice".into(), "s3cret".into())),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(rows(&got), want);
+}
