@@ -691,6 +691,28 @@ fn bearer_token_flow_through_the_registrys_challenge() {
     let out = run(&["inventory", &r, "--creds", "alice:nope"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(!String::from_utf8_lossy(&out.stderr).contains("nope"));
+    // A token obtained beforehand, given with --registry-token.
+    let token = {
+        use std::io::{Read, Write};
+        let mut c = std::net::TcpStream::connect(&issuer).unwrap();
+        write!(
+            c,
+            "GET /token?scope=repository%3Aapp%3Apull&service=stowaway-test-registry HTTP/1.1\r\nHost: {issuer}\r\nAuthorization: Basic YWxpY2U6czNjcmV0\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut resp = String::new();
+        c.read_to_string(&mut resp).unwrap();
+        let body = resp.split("\r\n\r\n").nth(1).unwrap();
+        let v: serde_json::Value = serde_json::from_str(body).unwrap();
+        v["token"].as_str().unwrap().to_string()
+    };
+    let out = run(&["inventory", &r, "--registry-token", &token]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
