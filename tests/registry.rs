@@ -444,7 +444,7 @@ fn flaky_proxy(
             }
             if let Some(status) = failures.get(n) {
                 let extra = if status.starts_with("429") {
-                    "Retry-After: 1\r\n"
+                    "Retry-After: 2\r\n"
                 } else {
                     ""
                 };
@@ -502,6 +502,16 @@ fn rate_limits_and_server_errors_are_retried_then_reported() {
     assert!(
         seen.load(std::sync::atomic::Ordering::SeqCst) >= 4,
         "the failures were served"
+    );
+    // 429 with Retry-After: 2 (to the request and to the probe that reads
+    // the header): the retry waits those two seconds, not the short backoff.
+    let (proxy, _) = flaky_proxy(reg.addr.clone(), vec!["429 Too Many Requests"; 3]);
+    let started = Instant::now();
+    assert_eq!(rows(&scan_ok(&format!("docker://{proxy}/app:v1"))), want);
+    assert!(
+        started.elapsed() >= Duration::from_secs(2),
+        "waited {:?}",
+        started.elapsed()
     );
     // A registry that keeps failing: a bounded number of attempts, then exit 2.
     let (proxy, seen) = flaky_proxy(reg.addr.clone(), vec!["503 Service Unavailable"; 50]);

@@ -30,6 +30,8 @@ const MANIFEST_TYPES: &[&str] = &[
     "application/vnd.docker.distribution.manifest.list.v2+json",
 ];
 const ATTEMPTS: u32 = 5;
+/// The longest a `Retry-After` is obeyed for.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
 /// A registry repository as a blob store.
 pub struct RegistryStore {
@@ -66,6 +68,9 @@ impl RegistryStore {
         let client = Client::new(ClientConfig {
             protocol: ClientProtocol::HttpsExcept(plain),
             platform_resolver: None,
+            // A stalled registry is an error, not a hang.
+            connect_timeout: Some(Duration::from_secs(30)),
+            read_timeout: Some(Duration::from_secs(60)),
             ..Default::default()
         });
         let auth = super::creds::auth_for(&registry, opts)?;
@@ -105,12 +110,42 @@ impl RegistryStore {
                     if !is_transient(&e) || attempt == ATTEMPTS {
                         return Err(explain(&self.shown, what, &e));
                     }
-                    std::thread::sleep(delay);
+                    let wait = match &e {
+                        oci_client::errors::OciDistributionError::ServerError {
+                            code: 429,
+                            url,
+                            ..
+                        } => self.retry_after(url).unwrap_or(delay),
+                        _ => delay,
+                    };
+                    std::thread::sleep(wait.min(MAX_RETRY_AFTER));
                     delay = (delay * 2).min(Duration::from_secs(10));
                 }
             }
         }
         unreachable!("the last attempt returns")
+    }
+
+    /// How long a rate-limited registry asks to wait: oci-client's errors do
+    /// not carry headers, so ask the same URL once more and read the
+    /// `Retry-After` (seconds) of that answer.
+    fn retry_after(&self, url: &str) -> Option<Duration> {
+        let resp = self
+            .rt
+            .block_on(reqwest::Client::new().head(url).send())
+            .ok()?;
+        if resp.status().as_u16() != 429 {
+            return None;
+        }
+        let secs: u64 = resp
+            .headers()
+            .get("retry-after")?
+            .to_str()
+            .ok()?
+            .trim()
+            .parse()
+            .ok()?;
+        Some(Duration::from_secs(secs))
     }
 
     /// The manifest or index the reference names: bytes and digest.
