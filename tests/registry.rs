@@ -584,11 +584,18 @@ fn token_server(dir: &Path) -> (String, PathBuf) {
     let addr = listener.local_addr().unwrap().to_string();
     let dir = dir.to_path_buf();
     std::thread::spawn(move || {
-        for (n, conn) in listener.incoming().take(100).enumerate() {
+        for (n, conn) in listener.incoming().take(10_000).enumerate() {
             let Ok(mut c) = conn else { continue };
-            let mut buf = vec![0u8; 8192];
-            let len = c.read(&mut buf).unwrap_or(0);
-            let req = String::from_utf8_lossy(&buf[..len]).to_string();
+            // Read the whole request head, however it is split into segments.
+            let mut head = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 65536 {
+                match c.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(k) => head.extend_from_slice(&buf[..k]),
+                }
+            }
+            let req = String::from_utf8_lossy(&head).to_string();
             // "Basic YWxpY2U6czNjcmV0" is alice:s3cret.
             if !req.contains("YWxpY2U6czNjcmV0") {
                 let _ = write!(
