@@ -5,59 +5,40 @@
 //! the diff_id of each layer is computed by decompressing it once.
 
 use std::fs::File;
-use std::io::{self, BufReader, Read, Write};
+use std::io::{self, BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use serde_json::json;
-use stowaway::digest::{Hasher, Sha256};
+use stowaway::digest::{HashingReader, Sha256};
+use stowaway::layer::{Compression, Sniffed, decoder, sniff_compression};
 
 fn hash_copy(src: &Path, dst_dir: &Path) -> io::Result<(Sha256, u64)> {
     let tmp = dst_dir.join("incoming");
-    let mut out = File::create(&tmp)?;
-    let mut r = File::open(src)?;
-    let mut h = Hasher::new();
-    let mut n = 0u64;
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let k = r.read(&mut buf)?;
-        if k == 0 {
-            break;
-        }
-        h.update(&buf[..k]);
-        out.write_all(&buf[..k])?;
-        n += k as u64;
-    }
-    let d = h.finish();
+    let mut r = HashingReader::new(File::open(src)?, u64::MAX);
+    io::copy(&mut r, &mut File::create(&tmp)?)?;
+    let (d, n) = r.finish();
     std::fs::rename(&tmp, dst_dir.join(d.hex()))?;
     Ok((d, n))
 }
 
+/// The diff_id (sha256 of the uncompressed tar) and the media type, using
+/// the same compression detection and decoders as the scanner.
 fn diff_id(src: &Path) -> io::Result<(Sha256, &'static str)> {
     let mut f = BufReader::new(File::open(src)?);
-    let mut magic = [0u8; 4];
-    f.get_mut().read_exact(&mut magic)?;
-    let f = BufReader::new(File::open(src)?);
-    let (mut r, mt): (Box<dyn Read>, &'static str) = match magic {
-        [0x1f, 0x8b, ..] => (
-            Box::new(flate2::read::MultiGzDecoder::new(f)),
-            "application/vnd.oci.image.layer.v1.tar+gzip",
-        ),
-        [0x28, 0xb5, 0x2f, 0xfd] => (
-            Box::new(zstd::Decoder::new(f)?),
-            "application/vnd.oci.image.layer.v1.tar+zstd",
-        ),
-        _ => (Box::new(f), "application/vnd.oci.image.layer.v1.tar"),
-    };
-    let mut h = Hasher::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let k = r.read(&mut buf)?;
-        if k == 0 {
-            break;
+    let compression = match sniff_compression(f.fill_buf()?) {
+        Sniffed::Known(c) => c,
+        Sniffed::Unsupported(name) => {
+            return Err(io::Error::other(format!("{name} layers are not supported")));
         }
-        h.update(&buf[..k]);
-    }
-    Ok((h.finish(), mt))
+    };
+    let mt = match compression {
+        Compression::Gzip => "application/vnd.oci.image.layer.v1.tar+gzip",
+        Compression::Zstd => "application/vnd.oci.image.layer.v1.tar+zstd",
+        Compression::None => "application/vnd.oci.image.layer.v1.tar",
+    };
+    let mut r = HashingReader::new(decoder(f, compression)?, u64::MAX);
+    io::copy(&mut r, &mut io::sink())?;
+    Ok((r.finish().0, mt))
 }
 
 fn write_blob(dir: &Path, bytes: &[u8]) -> io::Result<(Sha256, usize)> {
