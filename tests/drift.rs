@@ -85,6 +85,19 @@ fn drift_json(args: &[&str]) -> (i32, Value) {
     (code, v)
 }
 
+/// `stowaway drift FLAG DIR --image IMAGE --format json`.
+fn drift_of(flag: &str, dir: &Path, image: &str) -> (i32, Value) {
+    drift_json(&[
+        "drift",
+        flag,
+        dir.to_str().unwrap(),
+        "--image",
+        image,
+        "--format",
+        "json",
+    ])
+}
+
 fn delta_paths(v: &Value) -> BTreeSet<String> {
     let mut s = BTreeSet::new();
     for (k, key) in [
@@ -129,15 +142,7 @@ fn rootfs_drift_finds_runtime_tools_and_changes() {
         write(&root, p, c, *m);
     }
     // Unchanged container: nothing drifted.
-    let (code, v) = drift_json(&[
-        "drift",
-        "--rootfs",
-        root.to_str().unwrap(),
-        "--image",
-        &image,
-        "--format",
-        "json",
-    ]);
+    let (code, v) = drift_of("--rootfs", &root, &image);
     assert_eq!(code, 0, "{v:#}");
     assert!(delta_paths(&v).is_empty(), "{:?}", delta_paths(&v));
 
@@ -183,15 +188,7 @@ fn rootfs_drift_finds_runtime_tools_and_changes() {
     if is_root()
         && unsafe { libc::mknod(c.as_ptr(), libc::S_IFCHR | 0o600, libc::makedev(1, 1)) } == 0
     {
-        let (_, v2) = drift_json(&[
-            "drift",
-            "--rootfs",
-            root.to_str().unwrap(),
-            "--image",
-            &image,
-            "--format",
-            "json",
-        ]);
+        let (_, v2) = drift_of("--rootfs", &root, &image);
         assert!(
             has(&findings(&v2), "device-node", "/dev/mem"),
             "{:#?}",
@@ -275,30 +272,14 @@ fn upperdir_drift_equals_rootfs_drift_and_a_real_overlay_mount() {
         eprintln!("skipping: cannot create 0/0 devices or trusted.* xattrs here (needs root)");
         return;
     }
-    let (code, up) = drift_json(&[
-        "drift",
-        "--upperdir",
-        upper.to_str().unwrap(),
-        "--image",
-        &image,
-        "--format",
-        "json",
-    ]);
+    let (code, up) = drift_of("--upperdir", &upper, &image);
     assert_eq!(code, 1);
     let root = t.path().join("rootfs");
     for (p, c, m) in IMAGE_FILES {
         write(&root, p, c, *m);
     }
     change_rootfs(&root);
-    let (_, full) = drift_json(&[
-        "drift",
-        "--rootfs",
-        root.to_str().unwrap(),
-        "--image",
-        &image,
-        "--format",
-        "json",
-    ]);
+    let (_, full) = drift_of("--rootfs", &root, &image);
     assert_eq!(delta_paths(&up), delta_paths(&full));
     let f = findings(&up);
     assert!(
@@ -341,15 +322,7 @@ fn upperdir_drift_equals_rootfs_drift_and_a_real_overlay_mount() {
         eprintln!("skipping the real overlay mount: not permitted in this sandbox");
         return;
     }
-    let (_, via_mount) = drift_json(&[
-        "drift",
-        "--rootfs",
-        merged.to_str().unwrap(),
-        "--image",
-        &image,
-        "--format",
-        "json",
-    ]);
+    let (_, via_mount) = drift_of("--rootfs", &merged, &image);
     let _ = std::process::Command::new("umount").arg(&merged).status();
     assert_eq!(delta_paths(&via_mount), delta_paths(&up));
 }

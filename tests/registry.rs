@@ -139,6 +139,21 @@ fn push(src: &str, dest: &str, creds: Option<&str>, all: bool) {
     );
 }
 
+/// Push a one-file image to `repo:v1`.
+fn push_small(reg: &Registry, dir: &Path, repo: &str, creds: Option<&str>) {
+    let img = ImageBuilder::new()
+        .tag("v1")
+        .layer(LayerBuilder::new().file("a", b"a", 0o644))
+        .build();
+    let src = layout_of(&img, &dir.join("src"));
+    push(
+        &format!("{src}:v1"),
+        &format!("docker://{}/{repo}:v1", reg.addr),
+        creds,
+        false,
+    );
+}
+
 fn layout_of(img: &stowaway::fixture::BuiltImage, dir: &Path) -> String {
     img.write_oci_layout(dir).unwrap();
     format!("oci:{}", dir.display())
@@ -226,17 +241,7 @@ fn basic_auth_from_flags_docker_config_and_credential_helper() {
         return;
     };
     let t = tmp();
-    let img = ImageBuilder::new()
-        .tag("v1")
-        .layer(LayerBuilder::new().file("a", b"a", 0o644))
-        .build();
-    let src = layout_of(&img, &t.path().join("src"));
-    push(
-        &format!("{src}:v1"),
-        &format!("docker://{}/private/app:v1", reg.addr),
-        Some("alice:s3cret"),
-        false,
-    );
+    push_small(&reg, t.path(), "private/app", Some("alice:s3cret"));
     let r = format!("docker://{}/private/app:v1", reg.addr);
     // Missing and wrong credentials: exit 2 naming the registry; the secret never printed.
     let empty_cfg = t.path().join("empty");
@@ -476,17 +481,7 @@ fn flaky_proxy(
 fn rate_limits_and_server_errors_are_retried_then_reported() {
     let Some(reg) = start(None) else { return };
     let t = tmp();
-    let img = ImageBuilder::new()
-        .tag("v1")
-        .layer(LayerBuilder::new().file("a", b"a", 0o644))
-        .build();
-    let src = layout_of(&img, &t.path().join("src"));
-    push(
-        &format!("{src}:v1"),
-        &format!("docker://{}/app:v1", reg.addr),
-        None,
-        false,
-    );
+    push_small(&reg, t.path(), "app", None);
     let want = rows(&scan_ok(&format!("docker://{}/app:v1", reg.addr)));
     // 503, 429 (with Retry-After), 502, then the real registry.
     let (proxy, seen) = flaky_proxy(
@@ -674,17 +669,7 @@ fn bearer_token_flow_through_the_registrys_challenge() {
         cert.display()
     );
     let Some(reg) = start_with(&auth) else { return };
-    let img = ImageBuilder::new()
-        .tag("v1")
-        .layer(LayerBuilder::new().file("a", b"a", 0o644))
-        .build();
-    let src = layout_of(&img, &t.path().join("src"));
-    push(
-        &format!("{src}:v1"),
-        &format!("docker://{}/app:v1", reg.addr),
-        Some("alice:s3cret"),
-        false,
-    );
+    push_small(&reg, t.path(), "app", Some("alice:s3cret"));
     let r = format!("docker://{}/app:v1", reg.addr);
     let empty = t.path().join("noconfig");
     std::fs::create_dir_all(&empty).unwrap();
