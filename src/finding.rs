@@ -210,6 +210,12 @@ codes! {
     Unanalyzable => "unanalyzable-entry", Medium, "T1027",
         "Entry that could not be analysed",
         "An entry that Stowaway could not read or analyse completely (unsupported tar entry type, a file over the analysis buffer, an unreadable file in a root filesystem). Its bytes were hashed where possible; the evidence says what failed.";
+    PackageFileModified => "package-file-modified", High, "T1554",
+        "Packaged file differs from what its package manager installed",
+        "A file that the image's package database (dpkg, apk or rpm) says a package installed, whose bytes no longer match the digest the package manager recorded for it (MD5 for dpkg, SHA-1 for apk, the package's file digest for rpm). Something edited or replaced it after installation: a patched binary, a line appended to a packaged script. The evidence names the package, the expected and actual digests and the layer that changed the file. Critical for executables and for scripts that now download; edited configuration files under /etc are normal administration and reported as info, unless they are cron, systemd or shell profile files that carry a download command. `dpkg -V`, `apk audit` and `rpm -V` do the same check on a host.";
+    PackageDatabaseUnread => "package-database-unread", Medium, "T1027",
+        "Package database present but not read",
+        "The image carries a package database Stowaway does not read (an rpm Berkeley DB or ndb database, a database file over --max-package-db, or one that does not parse). Files it owns cannot be told apart from files added by hand, so no file is treated as packaged on its strength: severities are not lowered and tampered package files are not found.";
 }
 
 impl Code {
@@ -247,6 +253,47 @@ pub struct LayerRef {
     pub created_by: Option<String>,
 }
 
+/// Whether a packaged file is still what its package manager installed.
+#[derive(Clone, Copy, Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Integrity {
+    /// The file's digest matches the one the package manager recorded.
+    Verified,
+    /// The file's bytes differ from the recorded digest.
+    Modified,
+    /// The package manager recorded no digest (or one Stowaway cannot check).
+    Unverifiable,
+}
+
+impl Integrity {
+    /// Lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Integrity::Verified => "verified",
+            Integrity::Modified => "modified",
+            Integrity::Unverifiable => "unverifiable",
+        }
+    }
+}
+
+/// The package that installed a file (from the image's package database),
+/// and the file's integrity against it.
+#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct PackageRef {
+    /// `dpkg`, `apk` or `rpm`.
+    pub manager: String,
+    pub name: String,
+    pub version: String,
+    pub arch: Option<String>,
+    pub integrity: Integrity,
+}
+
+impl fmt::Display for PackageRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {} ({})", self.name, self.version, self.manager)
+    }
+}
+
 /// One finding.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct Finding {
@@ -265,6 +312,8 @@ pub struct Finding {
     pub sha256: Option<Sha256>,
     /// Human-readable facts that explain the finding.
     pub evidence: Vec<String>,
+    /// The package that installed the file, when it is a packaged file.
+    pub package: Option<PackageRef>,
 }
 
 /// The stored form of a finding (title and technique come from its code).
@@ -278,6 +327,8 @@ struct FindingRepr {
     hidden_in: Option<LayerRef>,
     sha256: Option<Sha256>,
     evidence: Vec<String>,
+    #[serde(default)]
+    package: Option<PackageRef>,
 }
 
 impl<'de> serde::Deserialize<'de> for Finding {
@@ -292,6 +343,7 @@ impl<'de> serde::Deserialize<'de> for Finding {
         f.hidden_in = r.hidden_in;
         f.sha256 = r.sha256;
         f.evidence = r.evidence;
+        f.package = r.package;
         Ok(f)
     }
 }
@@ -310,6 +362,7 @@ impl Finding {
             hidden_in: None,
             sha256: None,
             evidence: Vec::new(),
+            package: None,
         }
     }
 

@@ -35,6 +35,7 @@ pub mod gate;
 pub mod inspect;
 pub mod layer;
 pub mod limits;
+pub mod packages;
 pub mod path;
 pub mod policy;
 pub mod report;

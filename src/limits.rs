@@ -23,6 +23,8 @@ pub struct Limits {
     pub max_path_bytes: usize,
     /// Layers scanned at once.
     pub parallel_layers: usize,
+    /// Bytes of one package database file (dpkg status, apk installed, rpmdb) kept to read it.
+    pub max_package_db: u64,
 }
 
 impl Default for Limits {
@@ -39,6 +41,7 @@ impl Default for Limits {
                 .map(|n| n.get())
                 .unwrap_or(2)
                 .clamp(1, 8),
+            max_package_db: 64 << 20,
         }
     }
 }

@@ -16,6 +16,7 @@ use crate::fs::ImageFs;
 use crate::layer::cache::{self, LayerCache};
 use crate::layer::{Compression, LayerIndex, LayerInput, scan_layer};
 use crate::limits::Limits;
+use crate::packages::PackageDb;
 use crate::source::{Content, Image, ImageConfig, ImageRef, PlatformSpec, open_image, rootfs};
 
 /// Observes a scan's progress (progress bars, a log).
@@ -90,6 +91,8 @@ pub struct Scan {
     /// Per-layer results; their entries have moved into `fs`.
     pub layers: Vec<LayerIndex>,
     pub fs: ImageFs,
+    /// The image's package databases (dpkg, apk, rpm), merged.
+    pub packages: PackageDb,
     pub findings: Vec<Finding>,
 }
 
@@ -128,11 +131,13 @@ pub fn scan_image(image: Image, opts: &ScanOptions<'_>) -> Result<Scan> {
         config: image.config.clone(),
     };
     let fs = ImageFs::squash(&mut layers);
-    let findings = analyze::run(&info, &layers, &fs);
+    let packages = PackageDb::read(&fs);
+    let findings = analyze::run(&info, &layers, &fs, &packages);
     Ok(Scan {
         image: info,
         layers,
         fs,
+        packages,
         findings,
     })
 }

@@ -3,21 +3,29 @@
 
 mod config;
 mod layers;
+mod packages;
 mod tools;
 
 use crate::finding::{Finding, LayerRef};
 use crate::fs::ImageFs;
 use crate::layer::LayerIndex;
+use crate::packages::PackageDb;
 use crate::scan::ImageInfo;
 
 /// Run every analyzer and return the findings, most severe first.
-pub fn run(image: &ImageInfo, layer_indexes: &[LayerIndex], fs: &ImageFs) -> Vec<Finding> {
+pub fn run(
+    image: &ImageInfo,
+    layer_indexes: &[LayerIndex],
+    fs: &ImageFs,
+    pkgs: &PackageDb,
+) -> Vec<Finding> {
     let mut findings = Vec::new();
     layers::walk_findings(image, layer_indexes, fs, &mut findings);
     layers::permissions(image, fs, &mut findings);
     layers::hidden_in_history(image, fs, &mut findings);
     tools::run(image, fs, &mut findings);
     config::run(image, fs, &mut findings);
+    packages::run(image, fs, pkgs, &mut findings);
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)

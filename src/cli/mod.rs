@@ -143,6 +143,9 @@ pub struct ImageArgs {
     /// Layers scanned at once.
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
+    /// Maximum size of one package database file read (dpkg status, apk installed, rpmdb.sqlite).
+    #[arg(long, value_parser = parse_size, value_name = "SIZE")]
+    pub max_package_db: Option<u64>,
     /// Do not use or fill the per-layer cache in the baseline database.
     #[arg(long)]
     pub no_cache: bool,
@@ -177,6 +180,7 @@ impl ImageArgs {
             max_json_size: None,
             max_path_bytes: None,
             jobs: None,
+            max_package_db: None,
             no_cache: false,
             creds: None,
             registry_token: None,
@@ -230,6 +234,9 @@ impl ImageArgs {
         }
         if let Some(v) = self.max_path_bytes {
             l.max_path_bytes = v;
+        }
+        if let Some(v) = self.max_package_db {
+            l.max_package_db = v;
         }
         if let Some(v) = self.jobs {
             l.parallel_layers = v.max(1);

@@ -136,6 +136,7 @@ impl ImageFs {
                 entry.size = t.entry.size;
                 entry.content = t.entry.content;
                 entry.facts = t.entry.facts.clone();
+                entry.pkg = t.entry.pkg.clone();
                 return;
             }
             Some(t) => format!("target {target} is a {}", t.entry.kind.as_str()),

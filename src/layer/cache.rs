@@ -40,10 +40,11 @@ pub fn key(digest: Option<&Sha256>, diff_id: Option<&Sha256>, limits: &Limits) -
         _ => return None,
     };
     Some(format!(
-        "layer/v1/{kind}/{}/{}/buf{}",
+        "layer/v2/{kind}/{}/{}/buf{}/pkg{}",
         d.hex(),
         analyzers_version(),
-        limits.max_file_buffer
+        limits.max_file_buffer,
+        limits.max_package_db
     ))
 }
 

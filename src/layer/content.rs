@@ -11,7 +11,7 @@ use crate::inspect::{self, FileFacts, Want};
 use crate::limits::Limits;
 use crate::path::ImagePath;
 
-use super::{ContentKind, Entry};
+use super::{ContentKind, Entry, PkgData, PkgHasher};
 
 /// Bytes kept from the start of every file for content sniffing.
 const HEAD_BYTES: usize = 512;
@@ -32,6 +32,8 @@ pub struct ContentRead {
     pub facts: Option<Arc<FileFacts>>,
     /// Bytes inspected, when the file was larger than the buffer.
     pub truncated_at: Option<usize>,
+    /// Digests package managers record, database bytes.
+    pub pkg: PkgData,
 }
 
 impl ContentRead {
@@ -41,6 +43,7 @@ impl ContentRead {
         e.size = self.size;
         e.content = self.content;
         e.facts = self.facts;
+        e.pkg = Some(Arc::new(self.pkg));
     }
 
     /// An info finding when only a prefix could be inspected.
@@ -75,6 +78,7 @@ pub fn read_content<R: Read>(
     buf: &mut [u8],
 ) -> Result<ContentRead, ContentError> {
     let mut hasher = Hasher::new();
+    let mut pkg = PkgHasher::new(path, limits);
     let mut kept: Vec<u8> = Vec::with_capacity(HEAD_BYTES);
     // None until the first HEAD_BYTES (or the whole file) have been seen.
     let mut want: Option<Option<Want>> = None;
@@ -93,6 +97,7 @@ pub fn read_content<R: Read>(
             return Err(ContentError::TooLarge);
         }
         hasher.update(&buf[..n]);
+        pkg.update(&buf[..n]);
         let mut chunk = &buf[..n];
         if want.is_none() {
             let take = (HEAD_BYTES - kept.len()).min(chunk.len());
@@ -134,5 +139,6 @@ pub fn read_content<R: Read>(
         content: ContentKind::sniff(&kept),
         facts,
         truncated_at: (truncated && want.is_some()).then_some(kept.len()),
+        pkg: pkg.finish(),
     })
 }

@@ -6,12 +6,14 @@ pub mod cache;
 mod content;
 mod decompress;
 mod guard;
+mod pkgfile;
 mod sniff;
 mod stream;
 mod walk;
 
 pub use content::{ContentError, ContentRead, read_content};
 pub use decompress::{Compression, Sniffed, claimed, decoder, sniff as sniff_compression};
+pub use pkgfile::{PkgData, PkgHasher, is_package_db};
 pub use sniff::ContentKind;
 pub use stream::{LayerInput, scan_layer};
 pub use walk::{WalkContext, walk_tar};
@@ -93,6 +95,9 @@ pub struct Entry {
     pub device: Option<(u32, u32)>,
     /// What inspecting the content found (binaries and scripts only).
     pub facts: Option<Arc<FileFacts>>,
+    /// MD5/SHA-1 for package managers, and package database bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pkg: Option<Arc<PkgData>>,
 }
 
 impl Entry {
@@ -110,6 +115,7 @@ impl Entry {
             content: ContentKind::Data,
             device: None,
             facts: None,
+            pkg: None,
         }
     }
 

@@ -257,6 +257,7 @@ fn walk_entries<R: Read>(
                         e.size = t.size;
                         e.content = t.content;
                         e.facts = t.facts.clone();
+                        e.pkg = t.pkg.clone();
                     }
                 }
                 e.link = Some(target.as_bytes().to_vec());

@@ -165,6 +165,7 @@ const LIMIT_KEYS: &[&str] = &[
     "max_link_depth",
     "max_json_size",
     "max_path_bytes",
+    "max_package_db",
 ];
 
 impl Policy {
@@ -412,6 +413,7 @@ impl Policy {
                 "max_link_depth" => base.max_link_depth = *v as u32,
                 "max_json_size" => base.max_json_bytes = *v,
                 "max_path_bytes" => base.max_path_bytes = *v as usize,
+                "max_package_db" => base.max_package_db = *v,
                 _ => {}
             }
         }

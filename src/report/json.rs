@@ -94,6 +94,7 @@ pub fn finding_json(f: &Finding) -> Value {
         "hidden_in": f.hidden_in.as_ref().map(|l| l.index),
         "sha256": f.sha256,
         "evidence": f.evidence,
+        "package": f.package,
     })
 }
 

@@ -1,0 +1,183 @@
+//! What package managers need from each file, gathered in the same pass as
+//! its sha256: the MD5 (dpkg records it) and SHA-1 (apk records it) of every
+//! regular file, and — for package database files only — their bytes, up to
+//! `--max-package-db`, so the databases can be read from the squashed image
+//! after all layers are walked without reading any layer twice.
+
+use std::sync::Arc;
+
+use md5::Digest as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::limits::Limits;
+use crate::path::ImagePath;
+
+/// Extra per-file digests and captured database bytes of one regular file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PkgData {
+    #[serde(with = "hex_bytes")]
+    pub md5: [u8; 16],
+    #[serde(with = "hex_bytes")]
+    pub sha1: [u8; 20],
+    /// The file's bytes, when it is a package database file within the limit.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_b64")]
+    pub db: Option<Arc<Vec<u8>>>,
+    /// A package database file larger than `--max-package-db` (not captured).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub db_too_large: bool,
+}
+
+/// Is `path` a file a package manager keeps its database in?
+pub fn is_package_db(path: &ImagePath) -> bool {
+    let p = path.as_bytes();
+    if p == b"var/lib/dpkg/status"
+        || p == b"lib/apk/db/installed"
+        || p == b"var/lib/rpm/rpmdb.sqlite"
+        || p == b"usr/lib/sysimage/rpm/rpmdb.sqlite"
+    {
+        return true;
+    }
+    if let Some(rest) = p.strip_prefix(b"var/lib/dpkg/status.d/") {
+        return !rest.contains(&b'/');
+    }
+    if let Some(rest) = p.strip_prefix(b"var/lib/dpkg/info/") {
+        return !rest.contains(&b'/') && (rest.ends_with(b".list") || rest.ends_with(b".md5sums"));
+    }
+    false
+}
+
+/// Hashes one file's bytes for the package managers as they stream by.
+pub struct PkgHasher {
+    md5: md5::Md5,
+    sha1: ring::digest::Context,
+    db: Option<Vec<u8>>,
+    db_cap: u64,
+    db_too_large: bool,
+}
+
+impl PkgHasher {
+    /// Start on the file at `path`.
+    pub fn new(path: &ImagePath, limits: &Limits) -> PkgHasher {
+        PkgHasher {
+            md5: md5::Md5::new(),
+            sha1: ring::digest::Context::new(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY),
+            db: is_package_db(path).then(Vec::new),
+            db_cap: limits.max_package_db,
+            db_too_large: false,
+        }
+    }
+
+    /// Feed the next bytes of the file.
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.md5.update(bytes);
+        self.sha1.update(bytes);
+        if let Some(db) = &mut self.db {
+            if (db.len() + bytes.len()) as u64 > self.db_cap {
+                self.db = None;
+                self.db_too_large = true;
+            } else {
+                db.extend_from_slice(bytes);
+            }
+        }
+    }
+
+    /// The digests (and captured bytes) of everything fed.
+    pub fn finish(self) -> PkgData {
+        let mut sha1 = [0u8; 20];
+        sha1.copy_from_slice(self.sha1.finish().as_ref());
+        PkgData {
+            md5: self.md5.finalize().into(),
+            sha1,
+            db: self.db.map(Arc::new),
+            db_too_large: self.db_too_large,
+        }
+    }
+}
+
+mod hex_bytes {
+    use super::*;
+    pub fn serialize<S: Serializer, const N: usize>(b: &[u8; N], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&hex::encode(b))
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>, const N: usize>(
+        d: D,
+    ) -> Result<[u8; N], D::Error> {
+        let s: String = Deserialize::deserialize(d)?;
+        let mut out = [0u8; N];
+        hex::decode_to_slice(&s, &mut out).map_err(serde::de::Error::custom)?;
+        Ok(out)
+    }
+}
+
+mod opt_b64 {
+    use super::*;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    pub fn serialize<S: Serializer>(b: &Option<Arc<Vec<u8>>>, s: S) -> Result<S::Ok, S::Error> {
+        match b {
+            Some(b) => s.serialize_str(&STANDARD.encode(b.as_slice())),
+            None => s.serialize_none(),
+        }
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Arc<Vec<u8>>>, D::Error> {
+        let s: Option<String> = Deserialize::deserialize(d)?;
+        s.map(|s| STANDARD.decode(s).map(Arc::new))
+            .transpose()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digests_match_known_vectors_and_db_is_captured_within_the_cap() {
+        let mut limits = Limits::default();
+        let mut h = PkgHasher::new(&ImagePath::new(b"usr/bin/x"), &limits);
+        h.update(b"ab");
+        h.update(b"c");
+        let d = h.finish();
+        assert_eq!(hex::encode(d.md5), "900150983cd24fb0d6963f7d28e17f72");
+        assert_eq!(
+            hex::encode(d.sha1),
+            "a9993e364706816aba3e25717850c26c9cd0d89d"
+        );
+        assert!(d.db.is_none());
+
+        let status = ImagePath::new(b"var/lib/dpkg/status");
+        let mut h = PkgHasher::new(&status, &limits);
+        h.update(b"Package: x\n");
+        assert_eq!(h.finish().db.unwrap().as_slice(), b"Package: x\n");
+
+        limits.max_package_db = 4;
+        let mut h = PkgHasher::new(&status, &limits);
+        h.update(b"Package: x\n");
+        let d = h.finish();
+        assert!(d.db.is_none() && d.db_too_large);
+
+        let json = serde_json::to_string(&d).unwrap();
+        assert_eq!(serde_json::from_str::<PkgData>(&json).unwrap(), d);
+    }
+
+    #[test]
+    fn database_paths() {
+        for p in [
+            "var/lib/dpkg/status",
+            "var/lib/dpkg/status.d/base",
+            "var/lib/dpkg/info/libc6:amd64.list",
+            "var/lib/dpkg/info/curl.md5sums",
+            "lib/apk/db/installed",
+            "var/lib/rpm/rpmdb.sqlite",
+        ] {
+            assert!(is_package_db(&ImagePath::new(p.as_bytes())), "{p}");
+        }
+        for p in [
+            "var/lib/dpkg/info/curl.postinst",
+            "usr/bin/curl",
+            "var/lib/dpkg/status-old",
+        ] {
+            assert!(!is_package_db(&ImagePath::new(p.as_bytes())), "{p}");
+        }
+    }
+}
