@@ -32,14 +32,19 @@ pub fn run(mut a: InventoryArgs) -> anyhow::Result<Verdict> {
         Format::Table => table::inventory(
             &scan.image,
             &scan.fs,
+            &scan.packages,
             a.all_layers,
             table::Style {
                 color: use_color(a.output.as_ref()),
             },
         ),
         Format::Json => {
-            serde_json::to_string_pretty(&json::inventory(&scan.image, &scan.fs, a.all_layers))?
-                + "\n"
+            serde_json::to_string_pretty(&json::inventory(
+                &scan.image,
+                &scan.fs,
+                &scan.packages,
+                a.all_layers,
+            ))? + "\n"
         }
         Format::Sarif => anyhow::bail!("inventory has no SARIF form; use table or json"),
     };

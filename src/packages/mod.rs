@@ -94,6 +94,13 @@ impl Ownership<'_> {
             integrity: self.integrity,
         }
     }
+    /// `curl 7.88.1-10 (dpkg)`.
+    pub fn package_label(&self) -> String {
+        format!(
+            "{} {} ({})",
+            self.package.name, self.package.version, self.package.manager
+        )
+    }
     /// `md5:…` of what the package manager recorded.
     pub fn expected(&self) -> String {
         match &self.owned.digest {

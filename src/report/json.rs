@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use crate::finding::{Finding, Severity};
 use crate::fs::{ImageFs, Node, Removed};
 use crate::layer::Entry;
+use crate::packages::PackageDb;
 use crate::path::escape_bytes;
 use crate::scan::{ImageInfo, Scan};
 
@@ -33,7 +34,7 @@ fn link_json(e: &Entry) -> Value {
     }
 }
 
-fn file_json(image: &ImageInfo, n: &Node) -> Value {
+fn file_json(image: &ImageInfo, pkgs: &PackageDb, n: &Node) -> Value {
     let e = &n.entry;
     let mut v = json!({
         "path": e.path,
@@ -48,6 +49,7 @@ fn file_json(image: &ImageInfo, n: &Node) -> Value {
         "layer_digest": image.layers.get(n.layer).and_then(|l| l.digest),
         "added_in": n.added_in,
         "modified_in": n.modified_in,
+        "package": pkgs.owner(&e.path, n).map(|o| o.to_ref()),
     });
     if let Some((maj, min)) = e.device {
         v["device"] = json!(format!("{maj}:{min}"));
@@ -71,8 +73,12 @@ fn removed_json(image: &ImageInfo, r: &Removed) -> Value {
 }
 
 /// The inventory document.
-pub fn inventory(image: &ImageInfo, fs: &ImageFs, all_layers: bool) -> Value {
-    let files: Vec<Value> = fs.nodes.values().map(|n| file_json(image, n)).collect();
+pub fn inventory(image: &ImageInfo, fs: &ImageFs, pkgs: &PackageDb, all_layers: bool) -> Value {
+    let files: Vec<Value> = fs
+        .nodes
+        .values()
+        .map(|n| file_json(image, pkgs, n))
+        .collect();
     let mut v = json!({ "image": image_json(image), "files": files });
     if all_layers {
         v["removed"] = fs.removed.iter().map(|r| removed_json(image, r)).collect();

@@ -1,5 +1,6 @@
 //! Human-readable tables, with colour when writing to a terminal.
 
+use crate::packages::PackageDb;
 use std::fmt::Write;
 
 use crate::finding::Severity;
@@ -68,7 +69,13 @@ fn image_header(out: &mut String, image: &ImageInfo, style: Style) {
 }
 
 /// The inventory as a table.
-pub fn inventory(image: &ImageInfo, fs: &ImageFs, all_layers: bool, style: Style) -> String {
+pub fn inventory(
+    image: &ImageInfo,
+    fs: &ImageFs,
+    pkgs: &PackageDb,
+    all_layers: bool,
+    style: Style,
+) -> String {
     let mut out = String::new();
     image_header(&mut out, image, style);
     let _ = writeln!(out);
@@ -88,6 +95,9 @@ pub fn inventory(image: &ImageInfo, fs: &ImageFs, all_layers: bool, style: Style
                 "->"
             };
             let _ = write!(path, " {arrow} {}", escape_bytes(l));
+        }
+        if let Some(o) = pkgs.owner(&e.path, n) {
+            let _ = write!(path, "  [{}, {}]", o.package_label(), o.integrity.as_str());
         }
         let _ = writeln!(
             out,
@@ -156,6 +166,9 @@ pub fn scan(scan: &Scan, fail_on: Severity, style: Style) -> String {
             );
             for e in &f.evidence {
                 let _ = writeln!(out, "             {}", truncate(e, 160));
+            }
+            if let Some(p) = &f.package {
+                let _ = writeln!(out, "             package: {p}, {}", p.integrity.as_str());
             }
             let from_history = f
                 .evidence
