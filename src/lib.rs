@@ -44,6 +44,6 @@ pub mod source;
 pub mod time;
 
 pub use error::{Error, Result};
-pub use finding::{Code, Finding, Severity};
+pub use finding::{Code, Finding, Integrity, PackageRef, Severity};
 pub use limits::Limits;
 pub use scan::{Scan, ScanOptions, scan};

@@ -11,6 +11,7 @@ mod gate;
 mod hostile;
 mod integrity;
 mod interop;
+mod packages;
 #[cfg(feature = "registry")]
 mod registry;
 mod sources;
