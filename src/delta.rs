@@ -59,6 +59,22 @@ pub struct Delta {
     /// Files that gained setuid/setgid.
     pub new_setuid: Vec<String>,
     pub config: Vec<ConfigChange>,
+    /// Packages added, removed or at another version (when both sides
+    /// recorded their package databases).
+    #[serde(default)]
+    pub packages: Vec<PackageChange>,
+}
+
+/// A package added, removed, or installed at another version.
+#[derive(Clone, Debug, Serialize)]
+pub struct PackageChange {
+    /// `added`, `removed`, or `upgraded` (another version: up or down).
+    pub change: &'static str,
+    pub manager: String,
+    pub name: String,
+    pub arch: Option<String>,
+    pub before: Option<String>,
+    pub after: Option<String>,
 }
 
 impl Delta {
@@ -69,6 +85,7 @@ impl Delta {
             && self.modified.is_empty()
             && self.permissions.is_empty()
             && self.config.is_empty()
+            && self.packages.is_empty()
     }
 }
 
@@ -147,7 +164,51 @@ pub fn delta(before: &ImageFacts, after: &ImageFacts) -> Delta {
     );
     cfg("healthcheck", json!(a.healthcheck), json!(b.healthcheck));
     cfg("working_dir", json!(a.working_dir), json!(b.working_dir));
+    d.packages = package_changes(before, after);
     d
+}
+
+/// Package changes; nothing when the baseline recorded no packages (an
+/// approval made before package databases were read).
+fn package_changes<'a>(before: &'a ImageFacts, after: &'a ImageFacts) -> Vec<PackageChange> {
+    if before.packages.is_empty() {
+        return Vec::new();
+    }
+    type Key<'a> = (&'a str, &'a str, Option<&'a str>);
+    let index = |f: &'a ImageFacts| -> BTreeMap<Key<'a>, &'a str> {
+        f.packages
+            .iter()
+            .map(|p| {
+                (
+                    (p.manager.as_str(), p.name.as_str(), p.arch.as_deref()),
+                    p.version.as_str(),
+                )
+            })
+            .collect()
+    };
+    let (old, new) = (index(before), index(after));
+    let change = |c: &'static str, k: &Key<'_>, b: Option<&str>, a: Option<&str>| PackageChange {
+        change: c,
+        manager: k.0.to_string(),
+        name: k.1.to_string(),
+        arch: k.2.map(str::to_string),
+        before: b.map(str::to_string),
+        after: a.map(str::to_string),
+    };
+    let mut out = Vec::new();
+    for (k, v) in &new {
+        match old.get(k) {
+            None => out.push(change("added", k, None, Some(v))),
+            Some(o) if o != v => out.push(change("upgraded", k, Some(o), Some(v))),
+            Some(_) => {}
+        }
+    }
+    for (k, v) in &old {
+        if !new.contains_key(k) {
+            out.push(change("removed", k, Some(v), None));
+        }
+    }
+    out
 }
 
 /// The baseline state of each of `findings`, and the baseline findings that

@@ -90,6 +90,16 @@ pub struct ImageMeta {
     pub platform: Option<String>,
 }
 
+/// One installed package (from the image's package databases).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct PackageRecord {
+    pub manager: String,
+    pub name: String,
+    pub version: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arch: Option<String>,
+}
+
 /// Everything stored about an image.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImageFacts {
@@ -97,6 +107,9 @@ pub struct ImageFacts {
     pub config: ImageConfig,
     pub files: Vec<FileRecord>,
     pub findings: Vec<FindingRecord>,
+    /// Installed packages, sorted (empty when the image has no package database).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub packages: Vec<PackageRecord>,
 }
 
 impl ImageFacts {
@@ -105,6 +118,19 @@ impl ImageFacts {
         let (repository, tag) = repository_and_tag(&scan.image.reference);
         let mut facts = ImageFacts::of_fs(&scan.fs, &scan.findings);
         facts.config = scan.image.config.clone();
+        facts.packages = scan
+            .packages
+            .packages
+            .iter()
+            .map(|p| PackageRecord {
+                manager: p.manager.to_string(),
+                name: p.name.clone(),
+                version: p.version.clone(),
+                arch: p.arch.clone(),
+            })
+            .collect();
+        facts.packages.sort();
+        facts.packages.dedup();
         facts.image = ImageMeta {
             reference: scan.image.reference.clone(),
             repository,
@@ -136,6 +162,7 @@ impl ImageFacts {
                 })
                 .collect(),
             findings: findings.iter().map(FindingRecord::of).collect(),
+            packages: Vec::new(),
         }
     }
 }

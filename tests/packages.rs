@@ -488,3 +488,123 @@ chmod 755 %{buildroot}/usr/bin/tiny-fetch %{buildroot}/usr/bin/tiny-ok
         m.evidence
     );
 }
+
+fn cli(args: &[&str], db: &Path) -> (i32, serde_json::Value, String) {
+    let mut full: Vec<&str> = args.to_vec();
+    let dbs = db.display().to_string();
+    full.extend(["--db", &dbs]);
+    let out = stowaway(&full);
+    let v = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (
+        out.status.code().unwrap_or(-1),
+        v,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Baselines: the delta lists packages added, removed and upgraded; a newly
+/// tampered package file is a `new` finding; the layer cache keeps what the
+/// check needs, so a warm rescan that reads no blob finds the same tampering.
+#[test]
+fn baseline_delta_and_warm_cache_keep_the_package_view() {
+    let other = b"#!/bin/sh\necho hi\n";
+    let v1 = apk_pkg("fetchtool", "1.2-r0", &[("usr/bin", "fetch", APK_TOOL)])
+        + &apk_pkg("lib", "1.0-r0", &[("usr/lib", "libf.so", APK_LIB)])
+        + &apk_pkg("other", "3.0-r1", &[("usr/bin", "other", other)]);
+    let v2 = apk_pkg("fetchtool", "1.3-r0", &[("usr/bin", "fetch", APK_TOOL)])
+        + &apk_pkg("other", "3.0-r1", &[("usr/bin", "other", other)])
+        + &apk_pkg("extra", "0.1-r0", &[]);
+    let base = LayerBuilder::new()
+        .file("usr/bin/fetch", APK_TOOL, 0o755)
+        .file("usr/lib/libf.so", APK_LIB, 0o755)
+        .file("usr/bin/other", other, 0o755);
+    let t = tmp();
+    let dir = t.path().join("app");
+    stowaway::fixture::write_multi_image_layout(
+        &dir,
+        &[
+            ImageBuilder::new()
+                .tag("v1")
+                .layer(
+                    base.clone()
+                        .file("lib/apk/db/installed", v1.as_bytes(), 0o644),
+                )
+                .build(),
+            ImageBuilder::new()
+                .tag("v2")
+                .layer(base.file("lib/apk/db/installed", v1.as_bytes(), 0o644))
+                .layer(
+                    LayerBuilder::new()
+                        .file("lib/apk/db/installed", v2.as_bytes(), 0o644)
+                        .file("usr/bin/other", b"#!/bin/sh\necho hi\nid\n", 0o755),
+                )
+                .build(),
+        ],
+    )
+    .unwrap();
+    let layout = format!("oci:{}", dir.display());
+    let (v1r, v2r) = (format!("{layout}:v1"), format!("{layout}:v2"));
+    let db = t.path().join("store.db");
+    let (code, _, err) = cli(
+        &[
+            "baseline", "approve", &v1r, "--name", "app", "--reason", "test",
+        ],
+        &db,
+    );
+    assert_eq!(code, 0, "{err}");
+
+    let (_, v, err) = cli(
+        &["scan", &v2r, "--baseline", "app", "--format", "json"],
+        &db,
+    );
+    let changes: Vec<String> = v["delta"]["packages"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{err} {v}"))
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {} {} {}",
+                p["change"], p["name"], p["before"], p["after"]
+            )
+            .replace('"', "")
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        vec![
+            "added extra null 0.1-r0",
+            "upgraded fetchtool 1.2-r0 1.3-r0",
+            "removed lib 1.0-r0 null"
+        ]
+    );
+    let tampered: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "package-file-modified")
+        .collect();
+    assert_eq!(tampered.len(), 1, "{tampered:#?}");
+    assert_eq!(tampered[0]["baseline_state"], "new");
+    assert_eq!(tampered[0]["path"], "/usr/bin/other");
+    assert_eq!(tampered[0]["package"]["name"], "other");
+    assert_eq!(tampered[0]["layer"], 1);
+
+    // Warm rescan from the layer cache, with every blob of the image broken.
+    let (_, cold, _) = cli(&["scan", &v2r, "--format", "json"], &db);
+    for entry in std::fs::read_dir(dir.join("blobs/sha256")).unwrap() {
+        let p = entry.unwrap().path();
+        let bytes = std::fs::read(&p).unwrap();
+        if bytes.first() != Some(&b'{') {
+            std::fs::write(&p, b"gone").unwrap();
+        }
+    }
+    let (_, warm, err) = cli(&["scan", &v2r, "--format", "json"], &db);
+    assert_eq!(warm["findings"], cold["findings"], "{err}");
+    assert!(
+        warm["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "package-file-modified")
+    );
+}

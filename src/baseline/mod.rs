@@ -16,7 +16,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::facts::{FileRecord, FindingRecord, ImageFacts, ImageMeta};
+use crate::facts::{FileRecord, FindingRecord, ImageFacts, ImageMeta, PackageRecord};
 use crate::time::now_rfc3339;
 
 /// An approved image, without its files.
@@ -194,6 +194,19 @@ impl Store {
                 .map_err(e)?;
             }
             let mut ins = tx
+                .prepare("INSERT OR IGNORE INTO approved_packages (name, manager, package, version, arch) VALUES (?1, ?2, ?3, ?4, ?5)")
+                .map_err(e)?;
+            for p in &facts.packages {
+                ins.execute(params![
+                    name,
+                    p.manager,
+                    p.name,
+                    p.version,
+                    p.arch.as_deref().unwrap_or("")
+                ])
+                .map_err(e)?;
+            }
+            let mut ins = tx
                 .prepare("INSERT OR IGNORE INTO approved_findings (name, fingerprint, code, severity, path, sha256, layer, title, evidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
                 .map_err(e)?;
             for f in &facts.findings {
@@ -316,11 +329,31 @@ impl Store {
         for f in rows {
             findings.push(f.map_err(|e| self.err(e))?);
         }
+        let mut packages = Vec::new();
+        let mut st = self
+            .conn
+            .prepare("SELECT manager, package, version, arch FROM approved_packages WHERE name = ?1 ORDER BY manager, package, arch")
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([name], |r| {
+                let arch: String = r.get(3)?;
+                Ok(PackageRecord {
+                    manager: r.get(0)?,
+                    name: r.get(1)?,
+                    version: r.get(2)?,
+                    arch: (!arch.is_empty()).then_some(arch),
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        for p in rows {
+            packages.push(p.map_err(|e| self.err(e))?);
+        }
         let facts = ImageFacts {
             image: approval.image.clone(),
             config: serde_json::from_str(&config).unwrap_or_default(),
             files,
             findings,
+            packages,
         };
         Ok(Some((approval, facts)))
     }

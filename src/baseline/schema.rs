@@ -1,7 +1,8 @@
 //! The SQLite schema and its migrations, tracked with `PRAGMA user_version`.
 
 /// Migrations in order; migration `i` moves the database to version `i + 1`.
-pub const MIGRATIONS: &[&str] = &[r#"
+pub const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE approved (
     name          TEXT PRIMARY KEY,
     reference     TEXT NOT NULL,
@@ -63,4 +64,15 @@ CREATE TABLE layer_cache (
     data      BLOB NOT NULL,
     created   TEXT NOT NULL
 );
-"#];
+"#,
+    r#"
+CREATE TABLE approved_packages (
+    name    TEXT NOT NULL REFERENCES approved(name) ON DELETE CASCADE,
+    manager TEXT NOT NULL,
+    package TEXT NOT NULL,
+    version TEXT NOT NULL,
+    arch    TEXT NOT NULL,
+    PRIMARY KEY (name, manager, package, arch)
+) WITHOUT ROWID;
+"#,
+];

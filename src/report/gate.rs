@@ -186,5 +186,16 @@ pub fn delta_table(d: &Delta) -> String {
     for c in &d.config {
         let _ = writeln!(out, "  config {}: {} -> {}", c.field, c.before, c.after);
     }
+    for p in &d.packages {
+        let _ = writeln!(
+            out,
+            "  package {} {} ({}): {} -> {}",
+            p.change,
+            p.name,
+            p.manager,
+            p.before.as_deref().unwrap_or("-"),
+            p.after.as_deref().unwrap_or("-")
+        );
+    }
     out
 }

@@ -20,16 +20,26 @@ build() { # name packages
     return
   fi
   rm -rf "${out:?}/$name"
-  debootstrap --variant=minbase --include="$pkgs" "$suite" "$out/$name" >/dev/null
-  # apt's downloaded .debs are not part of a runtime image
-  rm -rf "$out/$name"/var/cache/apt/archives/*.deb
+  # minbase, then apt-get in a chroot (debootstrap --include cannot order
+  # the configuration of npm's many dependencies).
+  debootstrap --variant=minbase "$suite" "$out/$name" >/dev/null
+  cp /etc/resolv.conf "$out/$name/etc/resolv.conf"
+  chroot "$out/$name" apt-get update -qq
+  chroot "$out/$name" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq --no-install-recommends ${pkgs//,/ } >/dev/null
+  chroot "$out/$name" apt-get clean
+  rm -rf "$out/$name"/var/lib/apt/lists/*
+  chroot "$out/$name" dpkg -V # every file an unmodified package file
   touch "$out/$name/.stowaway-done"
 }
 
 build python python3,python3-pip,python3-flask &
+p1=$!
 build ci build-essential,git,curl,openssh-client &
+p2=$!
 build node nodejs,npm &
-wait
+p3=$!
+wait $p1 && wait $p2 && wait $p3
 
 # The tampered copy of the CI image.
 rm -rf "${out:?}/ci-tampered"
