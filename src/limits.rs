@@ -23,7 +23,7 @@ pub struct Limits {
     pub max_path_bytes: usize,
     /// Layers scanned at once.
     pub parallel_layers: usize,
-    /// Bytes of one package database file (dpkg status, apk installed, rpmdb) kept to read it.
+    /// Package database bytes (dpkg status and info files, apk installed, rpmdb.sqlite) kept per layer to read them.
     pub max_package_db: u64,
 }
 
@@ -41,7 +41,7 @@ impl Default for Limits {
                 .map(|n| n.get())
                 .unwrap_or(2)
                 .clamp(1, 8),
-            max_package_db: 64 << 20,
+            max_package_db: 128 << 20,
         }
     }
 }

@@ -143,7 +143,7 @@ pub struct ImageArgs {
     /// Layers scanned at once.
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
-    /// Maximum size of one package database file read (dpkg status, apk installed, rpmdb.sqlite).
+    /// Package database bytes kept per layer to read them (dpkg status and info files, apk installed, rpmdb.sqlite).
     #[arg(long, value_parser = parse_size, value_name = "SIZE")]
     pub max_package_db: Option<u64>,
     /// Do not use or fill the per-layer cache in the baseline database.

@@ -18,6 +18,7 @@ fn file(path: &str, content: &[u8]) -> Entry {
         content: ContentKind::Data,
         device: None,
         facts: None,
+        pkg: None,
     }
 }
 

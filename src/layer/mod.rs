@@ -154,6 +154,9 @@ pub struct LayerIndex {
     /// Digest and size of the uncompressed tar.
     pub diff_id: Option<Sha256>,
     pub uncompressed_size: u64,
+    /// Package database bytes kept so far in this layer (see `--max-package-db`).
+    #[serde(skip)]
+    pub package_db_bytes: u64,
 }
 
 /// The pseudo-devices a root filesystem made by debootstrap or a distro

@@ -12,6 +12,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::limits::Limits;
 use crate::path::ImagePath;
 
+use super::{Entry, LayerIndex};
+
 /// Extra per-file digests and captured database bytes of one regular file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PkgData {
@@ -22,7 +24,8 @@ pub struct PkgData {
     /// The file's bytes, when it is a package database file within the limit.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_b64")]
     pub db: Option<Arc<Vec<u8>>>,
-    /// A package database file larger than `--max-package-db` (not captured).
+    /// A package database file not captured: over `--max-package-db`, alone
+    /// or with the layer's other database files.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub db_too_large: bool,
 }
@@ -94,6 +97,24 @@ impl PkgHasher {
     }
 }
 
+impl LayerIndex {
+    /// Keep `e`'s captured database bytes only while the layer's total stays
+    /// within `--max-package-db` (many database-named files must not add up
+    /// to unbounded memory); beyond it the file is marked as not captured.
+    pub fn budget_package_db(&mut self, e: &mut Entry, limits: &Limits) {
+        let Some(pkg) = e.pkg.as_mut() else { return };
+        let Some(db) = &pkg.db else { return };
+        let total = self.package_db_bytes.saturating_add(db.len() as u64);
+        if total > limits.max_package_db {
+            let p = Arc::make_mut(pkg);
+            p.db = None;
+            p.db_too_large = true;
+        } else {
+            self.package_db_bytes = total;
+        }
+    }
+}
+
 mod hex_bytes {
     use super::*;
     pub fn serialize<S: Serializer, const N: usize>(b: &[u8; N], s: S) -> Result<S::Ok, S::Error> {
@@ -158,6 +179,31 @@ mod tests {
 
         let json = serde_json::to_string(&d).unwrap();
         assert_eq!(serde_json::from_str::<PkgData>(&json).unwrap(), d);
+    }
+
+    #[test]
+    fn the_layer_budget_bounds_many_database_files() {
+        let limits = Limits {
+            max_package_db: 10,
+            ..Limits::default()
+        };
+        let mut index = LayerIndex::default();
+        let mut kept = 0;
+        for i in 0..5 {
+            let path = ImagePath::new(format!("var/lib/dpkg/info/p{i}.list"));
+            let mut h = PkgHasher::new(&path, &limits);
+            h.update(b"/usr/x\n");
+            let mut e = Entry::new(path, super::super::EntryType::File, 0o644, 0, 0);
+            e.pkg = Some(Arc::new(h.finish()));
+            index.budget_package_db(&mut e, &limits);
+            let p = e.pkg.unwrap();
+            if p.db.is_some() {
+                kept += 1;
+            } else {
+                assert!(p.db_too_large);
+            }
+        }
+        assert_eq!(kept, 1, "7 bytes each, 10 allowed in the layer");
     }
 
     #[test]

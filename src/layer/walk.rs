@@ -213,6 +213,7 @@ fn walk_entries<R: Read>(
                     index.findings.push(f);
                 }
                 read.fill(&mut e);
+                index.budget_package_db(&mut e, limits);
             }
             EntryType::Symlink => {
                 let target = entry

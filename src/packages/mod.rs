@@ -252,7 +252,7 @@ pub(crate) fn db_bytes<'a>(
                     Finding::new(Code::PackageDatabaseUnread)
                         .at(path)
                         .because(format!(
-                            "{} bytes, more than --max-package-db; the packages it lists are not known",
+                            "{} bytes not kept: over --max-package-db (package database bytes per layer); the packages it lists are not known",
                             node.entry.size
                         )),
                 );

@@ -127,6 +127,7 @@ fn walk_tree(root: &Path, limits: &Limits, overlay: bool) -> Result<LayerIndex> 
                         index.findings.push(f);
                     }
                     read.fill(&mut e);
+                    index.budget_package_db(&mut e, limits);
                 }
                 Err(err) => {
                     e.size = md.len();

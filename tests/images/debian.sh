@@ -28,7 +28,7 @@ build() { # name packages
   chroot "$out/$name" env DEBIAN_FRONTEND=noninteractive \
     apt-get install -y -qq --no-install-recommends ${pkgs//,/ } >/dev/null
   chroot "$out/$name" apt-get clean
-  rm -rf "$out/$name"/var/lib/apt/lists/*
+  find "$out/$name/var/lib/apt/lists" -maxdepth 1 -type f -delete
   chroot "$out/$name" dpkg -V # every file an unmodified package file
   touch "$out/$name/.stowaway-done"
 }
