@@ -73,7 +73,7 @@ pub fn run(image: &ImageInfo, fs: &ImageFs, pkgs: &PackageDb, out: &mut Vec<Find
                 if TRANSFER_CODES.contains(&f.code)
                     && let Some(d) = node.entry.sha256
                     && let Some(orig) = copies.get(&d)
-                    && let Some(o) = pkgs.owner(orig, fs.get(orig).expect("indexed path"))
+                    && let Some(o) = fs.get(orig).and_then(|n| pkgs.owner(orig, n))
                 {
                     f.evidence.push(format!(
                         "a copy of {orig} from package {}, placed where no package put it",
