@@ -128,7 +128,7 @@ pub fn scan_image(image: Image, opts: &ScanOptions<'_>) -> Result<Scan> {
         config: image.config.clone(),
     };
     let fs = ImageFs::squash(&mut layers);
-    let findings = analyze::run(&info, &layers, &fs);
+    let findings = analyze::run(&info, &layers, &fs, &opts.limits);
     Ok(Scan {
         image: info,
         layers,

@@ -8,6 +8,7 @@ mod detection;
 mod drift;
 mod field_bugs;
 mod gate;
+mod hardening;
 mod hostile;
 mod integrity;
 mod interop;

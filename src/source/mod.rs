@@ -6,6 +6,7 @@ mod config;
 #[cfg(feature = "registry")]
 mod creds;
 mod docker_archive;
+pub mod json;
 mod oci_layout;
 mod platform;
 mod reference;

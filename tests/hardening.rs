@@ -1,0 +1,180 @@
+//! Issue 15 (hostile images): each defect of the adversarial probe as an
+//! image built in code that must fail closed — an error (exit 2) or a
+//! finding — where the old code gave a quiet exit 0.
+
+use serde_json::json;
+use stowaway::digest::Sha256;
+use stowaway::fixture::{BuiltImage, ImageBuilder, LayerBuilder, tar_of};
+
+use crate::util::*;
+
+fn curl_like() -> Vec<u8> {
+    b"\x7fELF\x02\x01\x01 Usage: curl [options...] <url>".to_vec()
+}
+
+/// Replace the config bytes as written (keys Go reads case-insensitively);
+/// the config digest and manifest follow.
+fn set_config(img: &mut BuiltImage, raw: Vec<u8>) {
+    img.config = raw;
+    img.config_digest = Sha256::of(&img.config);
+    img.edit_manifest(|_| {});
+}
+
+fn set_manifest(img: &mut BuiltImage, raw: Vec<u8>) {
+    img.manifest = raw;
+    img.manifest_digest = Sha256::of(&img.manifest);
+}
+
+/// Insert `extra` right after the first `{` following `anchor` in `doc`.
+fn insert_after(doc: &[u8], anchor: &str, extra: &str) -> Vec<u8> {
+    let s = String::from_utf8(doc.to_vec()).unwrap();
+    let at = s.find(anchor).unwrap_or_else(|| panic!("{anchor} in {s}"));
+    let open = at + s[at..].find('{').unwrap() + 1;
+    format!("{}{}{}", &s[..open], extra, &s[open..]).into_bytes()
+}
+
+fn simple() -> BuiltImage {
+    ImageBuilder::new()
+        .layer(LayerBuilder::new().file("bin/ok", b"#!/bin/sh\necho ok\n", 0o755))
+        .config("Cmd", json!(["/bin/ok"]))
+        .build()
+}
+
+fn assert_doc_error(r: &str, key: &str, doc: &str) {
+    let err = scan(r)
+        .err()
+        .unwrap_or_else(|| panic!("{r} must be rejected"));
+    let msg = err.to_string();
+    assert!(msg.contains(key) && msg.contains(doc), "{r}: {msg}");
+    let out = stowaway(&["scan", r]);
+    assert_eq!(out.status.code(), Some(2), "{r}");
+}
+
+#[test]
+fn issue15_manifest_with_layers_and_layers_in_other_case_is_rejected() {
+    let mut img = simple();
+    // The runtime (Go) takes the last "Layers"; serde took "layers".
+    let raw = String::from_utf8(img.manifest.clone()).unwrap();
+    let raw = raw.replacen("{", r#"{"Layers":[],"#, 1);
+    set_manifest(&mut img, raw.into_bytes());
+    let t = tmp();
+    for r in all_forms(&img, t.path()).iter().take(2) {
+        assert_doc_error(r, "\"Layers\"", "image manifest");
+    }
+}
+
+#[test]
+fn issue15_config_with_cmd_and_cmd_in_other_case_is_rejected() {
+    let mut img = simple();
+    let raw = insert_after(&img.config, "\"config\"", r#""cmd":["/usr/bin/curl"],"#);
+    set_config(&mut img, raw);
+    let t = tmp();
+    for r in all_forms(&img, t.path()) {
+        assert_doc_error(&r, "\"Cmd\"", "image config");
+    }
+    // diff_ids / Diff_ids, one level down.
+    let mut img = simple();
+    let raw = insert_after(&img.config, "\"rootfs\"", r#""Diff_ids":[],"#);
+    set_config(&mut img, raw);
+    let (_t, r) = layout(&img);
+    assert_doc_error(&r, "\"Diff_ids\"", "image config");
+}
+
+#[test]
+fn issue15_exact_duplicate_keys_in_index_json_are_rejected() {
+    let img = simple();
+    let t = tmp();
+    let dir = t.path().join("layout");
+    img.write_oci_layout(&dir).unwrap();
+    let ix = std::fs::read_to_string(dir.join("index.json")).unwrap();
+    std::fs::write(
+        dir.join("index.json"),
+        ix.replacen("{", r#"{"manifests":[],"#, 1),
+    )
+    .unwrap();
+    assert_doc_error(
+        &format!("oci:{}", dir.display()),
+        "\"manifests\" appears twice",
+        "image index",
+    );
+}
+
+#[test]
+fn issue15_docker_archive_manifest_json_with_case_variant_keys_is_rejected() {
+    let img = simple();
+    let config_name = format!("{}.json", img.config_digest.hex());
+    let layer = format!("{}/layer.tar", img.layers[0].diff_id.hex());
+    let manifest =
+        format!(r#"[{{"Config":"{config_name}","RepoTags":[],"Layers":["{layer}"],"layers":[]}}]"#);
+    let files = vec![
+        (layer.clone(), img.layers[0].tar.clone()),
+        (config_name, img.config.clone()),
+        ("manifest.json".to_string(), manifest.into_bytes()),
+    ];
+    let t = tmp();
+    let f = t.path().join("d.tar");
+    std::fs::write(&f, tar_of(&files)).unwrap();
+    assert_doc_error(
+        &format!("docker-archive:{}", f.display()),
+        "\"layers\"",
+        "manifest.json",
+    );
+}
+
+#[test]
+fn issue15_max_link_depth_flag_and_policy_key_are_used() {
+    // The entrypoint reaches curl through 45 symlinks: beyond the default
+    // depth of 40, within --max-link-depth 64.
+    let mut l = LayerBuilder::new().file("usr/bin/curl", &curl_like(), 0o755);
+    for i in 0..45 {
+        let next = if i == 44 {
+            "/usr/bin/curl".to_string()
+        } else {
+            format!("/l/{}", i + 1)
+        };
+        l = l.symlink(&format!("l/{i}"), &next);
+    }
+    let img = ImageBuilder::new()
+        .layer(l)
+        .config("Entrypoint", json!(["/l/0"]))
+        .build();
+    let (t, r) = layout(&img);
+    let entry_code = "entrypoint-transfer-tool";
+    let found = |limits: stowaway::Limits| {
+        let opts = stowaway::ScanOptions {
+            limits,
+            ..Default::default()
+        };
+        stowaway::scan(&r, &opts)
+            .unwrap()
+            .findings
+            .iter()
+            .any(|f| f.code.to_string() == entry_code)
+    };
+    assert!(!found(stowaway::Limits::default()));
+    let deep = stowaway::Limits {
+        max_link_depth: 64,
+        ..Default::default()
+    };
+    assert!(found(deep), "--max-link-depth 64 must follow 45 links");
+    let shallow = stowaway::Limits {
+        max_link_depth: 2,
+        ..Default::default()
+    };
+    assert!(!found(shallow));
+    // Through the CLI flag and the policy key.
+    let out = stowaway(&["scan", &r, "--format", "json", "--max-link-depth", "64"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains(entry_code));
+    let pol = t.path().join("p.toml");
+    std::fs::write(&pol, "[limits]\nmax_link_depth = 64\n").unwrap();
+    let out = stowaway(&[
+        "gate",
+        &r,
+        "--policy",
+        pol.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(entry_code), "{text}");
+}
