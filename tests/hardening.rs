@@ -178,3 +178,79 @@ fn issue15_max_link_depth_flag_and_policy_key_are_used() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains(entry_code), "{text}");
 }
+
+#[test]
+fn issue15_entries_after_end_of_archive_are_reported() {
+    let hidden = LayerBuilder::new()
+        .file("usr/local/bin/hidden-curl", &curl_like(), 0o755)
+        .file(
+            "etc/cron.d/x",
+            b"* * * * * root /usr/local/bin/hidden-curl\n",
+            0o644,
+        )
+        .tar_bytes();
+    let img = ImageBuilder::new()
+        .layer(
+            LayerBuilder::new()
+                .file("bin/ok", b"ok", 0o755)
+                .garbage_after_end(&hidden),
+        )
+        .build();
+    let (_t, r) = layout(&img);
+    let s = scan_ok(&r);
+    let f = s
+        .findings
+        .iter()
+        .find(|f| f.code.as_str() == "entries-after-end")
+        .unwrap_or_else(|| panic!("{:?}", codes(&s)));
+    let ev = f.evidence.join(" ");
+    assert!(
+        ev.contains("2 tar entries") && ev.contains("usr/local/bin/hidden-curl"),
+        "{ev}"
+    );
+    assert_eq!(f.layer.as_ref().map(|l| l.index), Some(0));
+    // Zero padding and non-header junk after the marker are not entries.
+    let img = ImageBuilder::new()
+        .layer(
+            LayerBuilder::new()
+                .file("a", b"a", 0o644)
+                .garbage_after_end(&[0u8; 9216])
+                .garbage_after_end(&[0x55; 3000]),
+        )
+        .build();
+    let (_t, r) = layout(&img);
+    assert!(
+        !codes(&scan_ok(&r))
+            .iter()
+            .any(|c| c.starts_with("entries-after-end"))
+    );
+}
+
+#[test]
+fn issue15_dot_whiteouts_delete_nothing_and_are_reported() {
+    let img = ImageBuilder::new()
+        .layer(
+            LayerBuilder::new()
+                .dir("app", 0o755)
+                .file("app/run", b"#!/bin/sh\n", 0o755)
+                .file("top", b"t", 0o644),
+        )
+        .layer(
+            LayerBuilder::new()
+                .file("app/.wh..", b"", 0o644)
+                .file("app/.wh...", b"", 0o644),
+        )
+        .build();
+    let (_t, r) = layout(&img);
+    let s = scan_ok(&r);
+    let p = paths(&s);
+    assert!(
+        p.contains(&"/app/run".to_string()) && p.contains(&"/top".to_string()),
+        "{p:?}"
+    );
+    assert!(s.fs.removed.is_empty(), "{:?}", removed_rows(&s));
+    let c = codes(&s);
+    for name in ["/app/.wh..", "/app/.wh..."] {
+        assert!(c.contains(&format!("malformed-whiteout {name}")), "{c:?}");
+    }
+}

@@ -8,6 +8,7 @@ mod decompress;
 mod guard;
 mod sniff;
 mod stream;
+mod trailer;
 mod walk;
 
 pub use content::{ContentError, ContentRead, read_content};

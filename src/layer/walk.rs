@@ -19,6 +19,9 @@ use super::{Entry, EntryType, LayerIndex, Whiteout};
 const WH_PREFIX: &[u8] = b".wh.";
 /// Reserved prefix for whiteout metadata.
 const WH_META_PREFIX: &[u8] = b".wh..wh.";
+/// Whiteouts naming nothing, or `.`/`..` (which would delete the parent or
+/// grandparent directory if taken literally): they delete nothing.
+const WH_DOTS: &[&[u8]] = &[b".wh.", b".wh..", b".wh..."];
 /// Opaque directory marker.
 const WH_OPAQUE: &[u8] = b".wh..wh..opq";
 
@@ -136,7 +139,7 @@ fn walk_entries<R: Read>(
             let parent = path.parent();
             if name == WH_OPAQUE {
                 index.whiteouts.push(Whiteout::Opaque(parent));
-            } else if name.starts_with(WH_META_PREFIX) || name == WH_PREFIX {
+            } else if name.starts_with(WH_META_PREFIX) || WH_DOTS.contains(&name) {
                 index
                     .findings
                     .push(
