@@ -254,3 +254,57 @@ fn issue15_dot_whiteouts_delete_nothing_and_are_reported() {
         assert!(c.contains(&format!("malformed-whiteout {name}")), "{c:?}");
     }
 }
+
+#[test]
+fn issue15_hardlinks_are_judged_under_their_own_name() {
+    // Layer 1 ships curl; layer 2 links it as a "healthcheck" (overlayfs
+    // copies the file up, so layer 2 carries curl again, same bytes).
+    let img = ImageBuilder::new()
+        .layer(LayerBuilder::new().file("usr/bin/curl", &curl_like(), 0o755))
+        .layer(
+            LayerBuilder::new()
+                .file("usr/bin/curl", &curl_like(), 0o755)
+                .hardlink("usr/local/bin/healthcheck", "usr/bin/curl"),
+        )
+        .build();
+    let (t, r) = layout(&img);
+    let s = scan_ok(&r);
+    let c = codes(&s);
+    assert!(
+        c.contains(&"disguised-tool /usr/local/bin/healthcheck".to_string()),
+        "{c:?}"
+    );
+    // The original is still visible: not "overwritten", not hidden.
+    assert!(s.fs.removed.is_empty(), "{:?}", removed_rows(&s));
+    assert!(!s.findings.iter().any(|f| f.hidden_in.is_some()), "{c:?}");
+    // Allowing curl by its path does not allow the other name.
+    let pol = t.path().join("p.toml");
+    std::fs::write(
+        &pol,
+        "[[allow]]\ncode = \"transfer-tool\"\npath = \"/usr/bin/curl\"\nreason = \"needed\"\n",
+    )
+    .unwrap();
+    let out = stowaway(&["gate", &r, "--policy", pol.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("/usr/local/bin/healthcheck"), "{text}");
+
+    // A hardlink made before its target is overwritten keeps the old bytes
+    // visible: the old version is not reported as hidden.
+    let img = ImageBuilder::new()
+        .layer(
+            LayerBuilder::new()
+                .file("opt/a", &curl_like(), 0o755)
+                .hardlink("opt/b", "opt/a")
+                .file("opt/a", b"#!/bin/sh\necho new\n", 0o755),
+        )
+        .build();
+    let (_t, r) = layout(&img);
+    let s = scan_ok(&r);
+    assert!(s.fs.removed.is_empty(), "{:?}", removed_rows(&s));
+    assert!(
+        codes(&s).contains(&"disguised-tool /opt/b".to_string()),
+        "{:?}",
+        codes(&s)
+    );
+}
