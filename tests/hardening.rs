@@ -308,3 +308,132 @@ fn issue15_hardlinks_are_judged_under_their_own_name() {
         codes(&s)
     );
 }
+
+fn node_of<'a>(s: &'a stowaway::Scan, p: &str) -> &'a stowaway::layer::Entry {
+    &s.fs
+        .nodes
+        .values()
+        .find(|n| n.entry.path.display() == p)
+        .unwrap_or_else(|| panic!("{p} in {:?}", paths(s)))
+        .entry
+}
+
+#[test]
+fn issue15_pax_and_gnu_sparse_files_are_hashed_and_inspected_expanded() {
+    let curl = curl_like();
+    let real = 10_000u64;
+    let mut expanded = vec![0u8; real as usize];
+    expanded[..curl.len()].copy_from_slice(&curl);
+    expanded[8192..8196].copy_from_slice(b"tail");
+    let segs: &[(u64, &[u8])] = &[(0, &curl), (8192, b"tail")];
+    for format in ["0.0", "0.1", "1.0", "gnu"] {
+        let l = match format {
+            "gnu" => LayerBuilder::new().sparse_gnu("usr/local/bin/healthcheck", segs, real),
+            f => LayerBuilder::new().sparse_pax("usr/local/bin/healthcheck", f, segs, real),
+        };
+        let img = ImageBuilder::new().layer(l).build();
+        let (_t, r) = layout(&img);
+        let s = scan_ok(&r);
+        let e = node_of(&s, "/usr/local/bin/healthcheck");
+        assert_eq!(e.size, real, "{format}");
+        assert_eq!(e.sha256, Some(Sha256::of(&expanded)), "{format}");
+        let c = codes(&s);
+        assert!(
+            c.contains(&"disguised-tool /usr/local/bin/healthcheck".to_string())
+                && c.contains(&"sparse-file /usr/local/bin/healthcheck".to_string()),
+            "{format}: {c:?}"
+        );
+        assert_eq!(paths(&s).len(), 1, "{format}: {:?}", paths(&s));
+    }
+}
+
+#[test]
+fn issue15_sparse_maps_that_lie_are_errors() {
+    // The map lists more data than the entry stores, or overlapping segments.
+    let img = ImageBuilder::new()
+        .layer(LayerBuilder::new().sparse_pax("f", "1.0", &[(0, b"abc")], 2))
+        .build();
+    let (_t, r) = layout(&img);
+    let e = scan(&r).err().expect("past its size").to_string();
+    assert!(e.contains("sparse file /f") && e.contains("layer 0"), "{e}");
+    let img = ImageBuilder::new()
+        .layer(LayerBuilder::new().sparse_gnu("g", &[(10, b"abc"), (11, b"d")], 20))
+        .build();
+    let (_t, r) = layout(&img);
+    let e = scan(&r).err().expect("overlap").to_string();
+    assert!(e.contains("overlapping"), "{e}");
+}
+
+#[test]
+fn issue15_sparse_expansion_counts_against_image_limits() {
+    // 300 GiB described by a few hundred bytes: refused before hashing.
+    let big = 300u64 << 30;
+    let img = ImageBuilder::new()
+        .layer(LayerBuilder::new().sparse_pax("huge", "1.0", &[(0, b"x")], big))
+        .build();
+    let (_t, r) = layout(&img);
+    let e = scan(&r).err().expect("limit").to_string();
+    assert!(e.contains("--max-layer-size"), "{e}");
+    let opts = stowaway::ScanOptions {
+        limits: stowaway::Limits {
+            max_layer_bytes: 1 << 40,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let e = stowaway::scan(&r, &opts).err().expect("limit").to_string();
+    assert!(e.contains("--max-image-size"), "{e}");
+    // Two layers of small sparse files: together over a 1 MiB image budget.
+    let layer = |p: &str| LayerBuilder::new().sparse_pax(p, "0.1", &[(0, b"x")], 600 << 10);
+    let img = ImageBuilder::new()
+        .layer(layer("a"))
+        .layer(layer("b"))
+        .build();
+    let (_t, r) = layout(&img);
+    let small = |max_image_bytes| stowaway::ScanOptions {
+        limits: stowaway::Limits {
+            max_image_bytes,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let e = stowaway::scan(&r, &small(1 << 20))
+        .err()
+        .expect("limit")
+        .to_string();
+    assert!(e.contains("--max-image-size"), "{e}");
+    assert!(stowaway::scan(&r, &small(2 << 20)).is_ok());
+    let out = stowaway(&["scan", &r, "--max-image-size", "1M"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn issue15_gnu_sparse_map_is_read_in_linear_time_and_bounded() {
+    // 40,000 one-byte segments (the tar crate's own reader is quadratic here).
+    let n = 40_000u64;
+    let bytes: Vec<[u8; 1]> = (0..n).map(|i| [(i % 251) as u8 + 1]).collect();
+    let segs: Vec<(u64, &[u8])> = (0..n).map(|i| (i * 2, &bytes[i as usize][..])).collect();
+    let mut expanded = vec![0u8; (2 * n) as usize];
+    for i in 0..n as usize {
+        expanded[2 * i] = bytes[i][0];
+    }
+    let img = ImageBuilder::new()
+        .layer(LayerBuilder::new().sparse_gnu("many", &segs, 2 * n))
+        .build();
+    let (_t, r) = layout(&img);
+    let s = scan_ok(&r);
+    assert_eq!(node_of(&s, "/many").sha256, Some(Sha256::of(&expanded)));
+    // The map's size is bounded by --max-entries.
+    let opts = stowaway::ScanOptions {
+        limits: stowaway::Limits {
+            max_entries: 1000,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let e = stowaway::scan(&r, &opts)
+        .err()
+        .expect("bounded")
+        .to_string();
+    assert!(e.contains("--max-entries"), "{e}");
+}

@@ -7,6 +7,7 @@ mod content;
 mod decompress;
 mod guard;
 mod sniff;
+mod sparse;
 mod stream;
 mod trailer;
 mod walk;

@@ -76,6 +76,7 @@ pub fn scan_layer(blob: Box<dyn Read + Send + '_>, input: &LayerInput<'_>) -> Re
     let ctx = WalkContext {
         location: location.clone(),
         limits: input.limits,
+        image_bytes: input.image_bytes,
     };
 
     let (inflated, diff, walked) = std::thread::scope(|s| {
