@@ -437,3 +437,43 @@ fn issue15_gnu_sparse_map_is_read_in_linear_time_and_bounded() {
         .to_string();
     assert!(e.contains("--max-entries"), "{e}");
 }
+
+#[test]
+fn issue15_image_wide_entry_limit_counts_every_layer_cached_or_not() {
+    let layer = |n: usize, tag: &str| {
+        (0..n).fold(LayerBuilder::new(), |l, i| {
+            l.file(&format!("{tag}/f{i}"), b"", 0o644)
+        })
+    };
+    let img = ImageBuilder::new()
+        .layer(layer(400, "a"))
+        .layer(layer(400, "b"))
+        .layer(layer(400, "c"))
+        .build();
+    let (t, r) = layout(&img);
+    let with = |max_entries, max_image_entries| stowaway::ScanOptions {
+        limits: stowaway::Limits {
+            max_entries,
+            max_image_entries,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    assert!(stowaway::scan(&r, &with(500, 1300)).is_ok());
+    let e = stowaway::scan(&r, &with(500, 1000))
+        .err()
+        .expect("limit")
+        .to_string();
+    assert!(e.contains("--max-image-entries"), "{e}");
+    // Through the CLI, with the layers in the cache after a first scan.
+    let db = t.path().join("s.db");
+    let db = db.to_str().unwrap();
+    assert_eq!(stowaway(&["scan", &r, "--db", db]).status.code(), Some(0));
+    let out = stowaway(&["scan", &r, "--db", db, "--max-image-entries", "1000"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--max-image-entries"));
+    let pol = t.path().join("p.toml");
+    std::fs::write(&pol, "[limits]\nmax_image_entries = 1000\n").unwrap();
+    let out = stowaway(&["gate", &r, "--db", db, "--policy", pol.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -42,6 +42,8 @@ pub struct LayerInput<'a> {
     /// Limits, and the image-wide decompressed byte budget shared by all layers.
     pub limits: &'a Limits,
     pub image_bytes: &'a AtomicU64,
+    /// Tar entries of all layers so far, for `max_image_entries`.
+    pub image_entries: &'a AtomicU64,
 }
 
 impl LayerInput<'_> {
@@ -77,6 +79,7 @@ pub fn scan_layer(blob: Box<dyn Read + Send + '_>, input: &LayerInput<'_>) -> Re
         location: location.clone(),
         limits: input.limits,
         image_bytes: input.image_bytes,
+        image_entries: input.image_entries,
     };
 
     let (inflated, diff, walked) = std::thread::scope(|s| {

@@ -34,6 +34,8 @@ pub struct WalkContext<'a> {
     pub limits: &'a Limits,
     /// Decompressed bytes of the whole image so far (sparse holes count).
     pub image_bytes: &'a std::sync::atomic::AtomicU64,
+    /// Entries of the whole image so far.
+    pub image_entries: &'a std::sync::atomic::AtomicU64,
 }
 
 /// Why a walk stopped early.
@@ -174,6 +176,14 @@ fn walk_entries<R: Read>(
                 what: "entries in one layer",
                 limit: limits.max_entries,
                 flag: "--max-entries",
+            }));
+        }
+        if ctx.image_entries.fetch_add(1, Ordering::Relaxed) >= limits.max_image_entries {
+            return Err(WalkError::Limit(Error::Limit {
+                location: ctx.location.clone(),
+                what: "entries in the image",
+                limit: limits.max_image_entries,
+                flag: "--max-image-entries",
             }));
         }
         let header = entry.header();
