@@ -477,3 +477,14 @@ fn issue15_image_wide_entry_limit_counts_every_layer_cached_or_not() {
     let out = stowaway(&["gate", &r, "--db", db, "--policy", pol.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn issue15_fat_macho_with_billions_of_broken_architectures_is_bounded() {
+    // Found by the fuzz suite: a fat header claiming 2^32-1 architectures
+    // whose entries all fail to parse kept the inspector busy for hours.
+    let mut fat = vec![0xca, 0xfe, 0xba, 0xbe, 0xff, 0xff, 0xff, 0xff];
+    fat.extend_from_slice(&[0xffu8; 64]);
+    let path = stowaway::path::ImagePath::new("usr/bin/x");
+    let f = stowaway::inspect::inspect(&path, stowaway::inspect::Want::Binary, &fat, false);
+    assert!(f.binary.is_some());
+}

@@ -7,6 +7,7 @@ mod cli;
 mod detection;
 mod drift;
 mod field_bugs;
+mod fuzz;
 mod gate;
 mod hardening;
 mod hostile;
