@@ -719,6 +719,9 @@ fn macho_seed() -> Vec<u8> {
 }
 
 fn mutate_bytes(rng: &mut Rng, b: &mut Vec<u8>) {
+    if b.is_empty() {
+        return;
+    }
     match rng.below(5) {
         0 | 1 => {
             // a header-ish field: small offsets matter most

@@ -488,3 +488,21 @@ fn issue15_fat_macho_with_billions_of_broken_architectures_is_bounded() {
     let f = stowaway::inspect::inspect(&path, stowaway::inspect::Want::Binary, &fat, false);
     assert!(f.binary.is_some());
 }
+
+#[test]
+fn issue15_a_layer_listed_four_times_is_not_held_four_times() {
+    let l = (0..300).fold(LayerBuilder::new(), |l, i| {
+        l.file(&format!("d/f{i}"), format!("{i}").as_bytes(), 0o644)
+    });
+    let img = ImageBuilder::new()
+        .layer(l.clone())
+        .layer(l.clone())
+        .layer(l.clone())
+        .layer(l)
+        .build();
+    let (_t, r) = layout(&img);
+    let s = scan_ok(&r);
+    assert_eq!(s.fs.nodes.len(), 300);
+    // Rewriting the same bytes hides nothing: no copies kept as "overwritten".
+    assert!(s.fs.removed.is_empty(), "{}", s.fs.removed.len());
+}

@@ -136,7 +136,12 @@ impl ImageFs {
                         self.remove_below(&path, layer, Hidden::Replaced);
                     }
                     let history = (old.added_in, old.modified_in.clone());
-                    if !keeps_dir {
+                    // The same bytes written again (a layer listed twice, a
+                    // copy-up) hide nothing: keep no second copy.
+                    let same = old.entry.kind == entry.kind
+                        && old.entry.sha256.is_some()
+                        && old.entry.sha256 == entry.sha256;
+                    if !keeps_dir && !same {
                         self.hide(old, layer, Hidden::Overwritten);
                     }
                     history
