@@ -6,6 +6,7 @@ mod util;
 mod cli;
 mod detection;
 mod drift;
+mod fail_closed;
 mod field_bugs;
 mod gate;
 mod hostile;

@@ -3,9 +3,11 @@
 //! to stream. One file per kind of store.
 
 mod config;
+pub mod confined;
 #[cfg(feature = "registry")]
 mod creds;
 mod docker_archive;
+mod layout_kind;
 mod oci_layout;
 mod platform;
 mod reference;
@@ -17,7 +19,7 @@ mod store;
 pub use config::{HistoryStep, ImageConfig};
 pub use platform::PlatformSpec;
 pub use reference::ImageRef;
-pub use store::{BlobLocator, BlobStore, DirStore, TarStore};
+pub use store::{BlobLocator, BlobStat, BlobStore, DirStore, TarStore};
 
 use std::path::PathBuf;
 
@@ -108,6 +110,21 @@ pub fn open_image(
         ImageRef::Dir { path } => {
             if !path.is_dir() {
                 return Err(Error::source(path.display().to_string(), "not a directory"));
+            }
+            match layout_kind::classify(path) {
+                layout_kind::DirKind::Rootfs => {}
+                layout_kind::DirKind::OciLayout { marker: false } => {
+                    return Err(layout_kind::unmarked_layout(path));
+                }
+                layout_kind::DirKind::OciLayout { marker: true } => {
+                    return Err(Error::source(
+                        path.display().to_string(),
+                        "is an OCI image layout, not a root filesystem; scan it as oci:DIR",
+                    ));
+                }
+                layout_kind::DirKind::SkopeoDir => {
+                    return layout_kind::open_skopeo_dir(path, platform, limits, reference);
+                }
             }
             Ok(Image {
                 reference,

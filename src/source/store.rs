@@ -41,6 +41,21 @@ pub trait BlobStore: Send + Sync {
     /// Where the store is, for messages.
     fn location(&self) -> String;
 
+    /// The host file identity of a blob, when it is a local file (or a
+    /// member of a local archive): what the layer cache remembers about a
+    /// blob it verified. `None` for remote stores (a registry's blob is
+    /// always streamed and verified).
+    fn stat(&self, _loc: &BlobLocator) -> Option<BlobStat> {
+        None
+    }
+
+    /// True for stores on this host (a layout, an archive): their blobs can
+    /// change under a claimed digest, so a cached result is used only for a
+    /// blob file whose [`BlobStore::stat`] was verified before.
+    fn is_local(&self) -> bool {
+        false
+    }
+
     /// Open a manifest or index by digest (a registry serves them from a
     /// different endpoint than blobs; a layout keeps them with the blobs).
     fn open_manifest(&self, digest: &Sha256) -> Result<Box<dyn Read + Send + '_>> {
@@ -69,26 +84,103 @@ pub trait BlobStore: Send + Sync {
     }
 }
 
-/// An OCI layout directory on the host.
+/// An OCI layout directory on the host (or skopeo's `dir:` layout, whose
+/// blobs are named by bare hex digest). Only regular files inside the
+/// directory are opened: no symlink is followed, a FIFO or device is refused
+/// without blocking (see [`super::confined`]).
 pub struct DirStore {
     root: PathBuf,
+    flat: bool,
 }
 
 impl DirStore {
     /// A store rooted at `root`.
     pub fn new(root: &Path) -> Self {
-        DirStore { root: root.into() }
+        DirStore {
+            root: root.into(),
+            flat: false,
+        }
+    }
+
+    /// skopeo's `dir:` layout: blob `sha256:HEX` is the file `HEX`.
+    pub fn skopeo_dir(root: &Path) -> Self {
+        DirStore {
+            root: root.into(),
+            flat: true,
+        }
+    }
+
+    fn name_of(&self, loc: &BlobLocator) -> String {
+        match loc {
+            BlobLocator::Digest(d) if self.flat => d.hex(),
+            _ => loc.path(),
+        }
+    }
+
+    /// Open a regular file of the store, confined to it.
+    pub fn open_file(&self, loc: &BlobLocator) -> Result<File> {
+        let name = self.name_of(loc);
+        let root = super::confined::open_root(&self.root).map_err(|e| Error::io(&self.root, e))?;
+        super::confined::open_beneath(&root, name.as_bytes(), super::confined::Want::File).map_err(
+            |e| {
+                Error::source(
+                    format!("{}: {name}", self.location()),
+                    super::confined::describe(&e),
+                )
+            },
+        )
+    }
+}
+
+/// The identity of a verified blob file as `stat` sees it, like git's index
+/// entries: if none of these changed, the bytes are taken to be the same.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BlobStat {
+    pub dev: u64,
+    pub ino: u64,
+    pub size: u64,
+    pub mtime_ns: i128,
+    pub ctime_ns: i128,
+    /// Where the blob starts inside the file (archive members; 0 for a file).
+    pub offset: u64,
+}
+
+impl BlobStat {
+    /// The stat of an open file.
+    pub fn of(file: &File, offset: u64) -> Option<BlobStat> {
+        use std::os::unix::fs::MetadataExt;
+        let m = file.metadata().ok()?;
+        Some(BlobStat {
+            dev: m.dev(),
+            ino: m.ino(),
+            size: m.size(),
+            mtime_ns: m.mtime() as i128 * 1_000_000_000 + m.mtime_nsec() as i128,
+            ctime_ns: m.ctime() as i128 * 1_000_000_000 + m.ctime_nsec() as i128,
+            offset,
+        })
+    }
+
+    /// A stable text form, stored next to a verified digest.
+    pub fn fingerprint(&self) -> String {
+        format!(
+            "dev={} ino={} size={} mtime={} ctime={} off={}",
+            self.dev, self.ino, self.size, self.mtime_ns, self.ctime_ns, self.offset
+        )
     }
 }
 
 impl BlobStore for DirStore {
     fn open(&self, loc: &BlobLocator) -> Result<Box<dyn Read + Send + '_>> {
-        let path = self.root.join(loc.path());
-        let f = File::open(&path).map_err(|e| Error::io(&path, e))?;
-        Ok(Box::new(f))
+        Ok(Box::new(self.open_file(loc)?))
     }
     fn contains(&self, loc: &BlobLocator) -> bool {
-        self.root.join(loc.path()).is_file()
+        self.open_file(loc).is_ok()
+    }
+    fn stat(&self, loc: &BlobLocator) -> Option<BlobStat> {
+        BlobStat::of(&self.open_file(loc).ok()?, 0)
+    }
+    fn is_local(&self) -> bool {
+        true
     }
     fn location(&self) -> String {
         self.root.display().to_string()
@@ -209,6 +301,13 @@ impl BlobStore for TarStore {
     }
     fn contains(&self, loc: &BlobLocator) -> bool {
         self.lookup(&loc.path()).is_some()
+    }
+    fn stat(&self, loc: &BlobLocator) -> Option<BlobStat> {
+        let (offset, _) = self.lookup(&loc.path())?;
+        BlobStat::of(&File::open(&self.file).ok()?, offset)
+    }
+    fn is_local(&self) -> bool {
+        true
     }
     fn location(&self) -> String {
         self.file.display().to_string()

