@@ -220,7 +220,10 @@ mod tests {
         // "evil\u{202E}gpj.sh" shows as "evilhs.jpg" on a terminal.
         let p = ImagePath::new("usr/bin/evil\u{202E}gpj.sh".as_bytes());
         assert_eq!(p.display(), "/usr/bin/evil\\xe2\\x80\\xaegpj.sh");
-        assert_eq!(escape_bytes("a\u{2067}b\u{200F}".as_bytes()), "a\\xe2\\x81\\xa7b\\xe2\\x80\\x8f");
+        assert_eq!(
+            escape_bytes("a\u{2067}b\u{200F}".as_bytes()),
+            "a\\xe2\\x81\\xa7b\\xe2\\x80\\x8f"
+        );
         assert_eq!(escape_bytes("héllo".as_bytes()), "héllo");
     }
 

@@ -318,3 +318,182 @@ fn layout_store_opens_only_regular_files_inside_the_layout() {
     assert!(err.contains("is a directory"), "{err}");
     assert!(!err.contains("e3b0c442"), "{err}");
 }
+
+#[test]
+fn baseline_import_is_bounded_and_list_formats_are_checked() {
+    let t = tmp();
+    let db = t.path().join("s.db");
+    let db = db.to_str().unwrap();
+    let start = Instant::now();
+    let out = stowaway_within(
+        &[
+            "baseline",
+            "import",
+            "/dev/zero",
+            "--db",
+            db,
+            "--max-size",
+            "1M",
+        ],
+        Duration::from_secs(30),
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("larger than") && err.contains("--max-size"),
+        "{err}"
+    );
+    assert!(start.elapsed() < Duration::from_secs(30));
+    let out = stowaway(&["baseline", "list", "--format", "xml", "--db", db]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("invalid value 'xml'"), "{err}");
+}
+
+#[test]
+fn output_onto_the_store_is_refused_and_replacement_is_atomic() {
+    let t = tmp();
+    let (clean, _) = clean_and_evil();
+    let (_l, r) = layout(&clean);
+    let db = t.path().join("s.db");
+    let dbs = db.to_str().unwrap();
+    let out = stowaway(&["baseline", "approve", &r, "--name", "app", "--db", dbs]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let before = std::fs::read(&db).unwrap();
+    let out = stowaway(&["scan", &r, "--db", dbs, "-o", dbs]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("SQLite database"), "{err}");
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+    let out = stowaway(&["baseline", "list", "--db", dbs]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("app"),
+        "{out:?}"
+    );
+    // A report replaced in place leaves no temporary file behind.
+    let report = t.path().join("r.json");
+    std::fs::write(&report, b"old").unwrap();
+    let out = stowaway(&[
+        "scan",
+        &r,
+        "--no-cache",
+        "--format",
+        "json",
+        "-o",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(std::fs::read_to_string(&report).unwrap().starts_with('{'));
+    let names: Vec<_> = std::fs::read_dir(t.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert!(
+        !names.iter().any(|n| n.to_string_lossy().contains(".tmp")),
+        "{names:?}"
+    );
+}
+
+/// Run `script` with `sh` in a private mount namespace (as root, or as a
+/// mapped root in a user namespace), with `$STOWAWAY` set to the binary.
+fn in_mount_namespace(script: &str) -> Option<std::process::Output> {
+    // SAFETY: getuid has no preconditions.
+    let ns = if unsafe { libc::getuid() } == 0 {
+        "-m"
+    } else {
+        "-rm"
+    };
+    let probe = std::process::Command::new("unshare")
+        .args([ns, "true"])
+        .output()
+        .ok()?;
+    if !probe.status.success() {
+        if std::env::var_os("STOWAWAY_REQUIRE_TOOLS").is_some() {
+            panic!("unshare {ns} is not allowed here: {probe:?}");
+        }
+        eprintln!("skipped: cannot make a mount namespace (unshare {ns})");
+        return None;
+    }
+    Some(
+        std::process::Command::new("unshare")
+            .args([ns, "sh", "-ec", script])
+            .env("STOWAWAY", env!("CARGO_BIN_EXE_stowaway"))
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap(),
+    )
+}
+
+#[test]
+fn a_store_on_a_read_only_filesystem_serves_read_only_commands() {
+    let t = tmp();
+    let (clean, _) = clean_and_evil();
+    let dir = t.path().join("l");
+    clean.write_oci_layout(&dir).unwrap();
+    let store = t.path().join("store");
+    std::fs::create_dir(&store).unwrap();
+    let db = store.join("s.db");
+    let r = format!("oci:{}", dir.display());
+    let out = stowaway(&[
+        "baseline",
+        "approve",
+        &r,
+        "--name",
+        "app",
+        "--db",
+        db.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let script = format!(
+        "mount --bind '{s}' '{s}'; mount -o remount,bind,ro '{s}'
+         \"$STOWAWAY\" baseline list --db '{d}'
+         \"$STOWAWAY\" baseline show app --db '{d}' --format json > /dev/null
+         \"$STOWAWAY\" gate '{r}' --baseline app --db '{d}'
+         echo ALL-OK",
+        s = store.display(),
+        d = db.display(),
+    );
+    let Some(out) = in_mount_namespace(&script) else {
+        return;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && text.contains("ALL-OK"),
+        "{text}\n{err}"
+    );
+    assert!(text.contains("app"), "{text}");
+    assert!(err.contains("read-only"), "{err}");
+}
+
+#[test]
+fn a_full_disk_leaves_the_previous_report_whole() {
+    let t = tmp();
+    let mut l = LayerBuilder::new();
+    for i in 0..400 {
+        l = l.file(&format!("usr/share/doc/pkg{i}/copyright"), b"x", 0o644);
+    }
+    let img = ImageBuilder::new().layer(l).build();
+    let dir = t.path().join("l");
+    img.write_oci_layout(&dir).unwrap();
+    let small = t.path().join("small");
+    std::fs::create_dir(&small).unwrap();
+    let script = format!(
+        "mount -t tmpfs -o size=16k tmpfs '{m}'
+         printf 'previous report' > '{m}/inv.json'
+         if \"$STOWAWAY\" inventory 'oci:{l}' --no-cache --format json -o '{m}/inv.json'; then echo WROTE; fi
+         cat '{m}/inv.json'; echo; ls -a '{m}'",
+        m = small.display(),
+        l = dir.display(),
+    );
+    let Some(out) = in_mount_namespace(&script) else {
+        return;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!text.contains("WROTE"), "{text}\n{err}");
+    assert!(text.contains("previous report"), "{text}\n{err}");
+    assert!(!text.contains(".tmp"), "{text}");
+    assert!(err.contains("No space left"), "{err}");
+}

@@ -263,10 +263,14 @@ impl ImageArgs {
     }
 }
 
-/// Write `text` to `output` or stdout.
+/// Write `text` to `output` or stdout. A file is replaced atomically: the
+/// text goes to a temporary file in the same directory, is synced, and is
+/// renamed over the old one, so a full disk or a crash leaves the previous
+/// report whole. An SQLite database (the baseline store) is never
+/// overwritten; a FIFO or device is written in place.
 pub fn emit(text: &str, output: Option<&PathBuf>) -> anyhow::Result<()> {
     match output {
-        Some(p) => std::fs::write(p, text).with_context(|| format!("writing {}", p.display())),
+        Some(p) => write_atomically(p, text.as_bytes()),
         None => {
             let mut out = std::io::stdout().lock();
             out.write_all(text.as_bytes())
@@ -274,6 +278,54 @@ pub fn emit(text: &str, output: Option<&PathBuf>) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+fn write_atomically(p: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Read;
+    let existing = std::fs::metadata(p).ok();
+    if let Some(m) = &existing {
+        if !m.is_file() {
+            return std::fs::write(p, bytes).with_context(|| format!("writing {}", p.display()));
+        }
+        let mut head = [0u8; 16];
+        let n = std::fs::File::open(p)
+            .and_then(|mut f| f.read(&mut head))
+            .unwrap_or(0);
+        if &head[..n] == b"SQLite format 3\0" {
+            anyhow::bail!(
+                "refusing to write the report over {}: it is an SQLite database (the baseline store?)",
+                p.display()
+            );
+        }
+    }
+    let dir = match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = p
+        .file_name()
+        .ok_or_else(|| anyhow::anyhow!("--output {} names no file", p.display()))?;
+    let tmp = dir.join(format!(
+        ".{}.stowaway-{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        if let Some(m) = &existing {
+            f.set_permissions(m.permissions())?;
+        }
+        std::fs::rename(&tmp, p)
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        anyhow::Error::new(e).context(format!("writing {}", p.display()))
+    })
 }
 
 /// Colour only for a terminal, and never when NO_COLOR is set.
