@@ -211,7 +211,8 @@ fn read_layers(image: &Image, opts: &ScanOptions<'_>) -> Result<Vec<LayerIndex>>
             ));
         }
     }
-    let todo: Vec<usize> = (0..n).filter(|&i| cached[i].is_none()).collect();
+    let mut todo: Vec<usize> = (0..n).filter(|&i| cached[i].is_none()).collect();
+    todo.sort_by_key(|&i| (store.read_order(&image.layers[i].locator), i));
     if let Some(p) = opts.progress {
         p.start(
             todo.len(),

@@ -497,3 +497,58 @@ fn a_full_disk_leaves_the_previous_report_whole() {
     assert!(!text.contains(".tmp"), "{text}");
     assert!(err.contains("No space left"), "{err}");
 }
+
+#[test]
+fn a_gzip_docker_archive_is_inflated_front_to_back_once() {
+    use stowaway::source::{BlobLocator, BlobStore, TarStore};
+    let t = tmp();
+    // Layers over the in-memory threshold for small members (1 MiB).
+    let mut b = ImageBuilder::new();
+    let mut seed = 7u64;
+    for i in 0..5 {
+        let data: Vec<u8> = (0..(1536 << 10))
+            .map(|_| {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+                (seed >> 56) as u8
+            })
+            .collect();
+        b = b.layer(LayerBuilder::new().file(&format!("data/{i}"), &data, 0o644));
+    }
+    let img = b.build();
+    let plain = t.path().join("plain.tar");
+    img.write_docker_archive(&plain).unwrap();
+    let tar = std::fs::read(&plain).unwrap();
+    let gz = t.path().join("image.tar.gz");
+    std::fs::write(
+        &gz,
+        stowaway::fixture::compress(&tar, stowaway::layer::Compression::Gzip),
+    )
+    .unwrap();
+    // The scan reads the same image from both.
+    let a = scan_ok(&format!("docker-archive:{}", plain.display()));
+    let z = scan_ok(&format!("docker-archive:{}", gz.display()));
+    assert_eq!(rows(&a), rows(&z));
+    assert_eq!(paths(&z).len(), 5);
+    // Members read in archive order (as the scan does, in any number of
+    // threads) inflate the archive once, not once per member.
+    let store = TarStore::open(&gz).unwrap();
+    let mut locs: Vec<BlobLocator> = img
+        .layers
+        .iter()
+        .map(|l| BlobLocator::Path(format!("{}/layer.tar", l.diff_id.hex())))
+        .collect();
+    locs.sort_by_key(|l| store.read_order(l));
+    std::thread::scope(|s| {
+        for l in &locs {
+            let store = &store;
+            let mut r = store.open(l).unwrap();
+            s.spawn(move || std::io::copy(&mut r, &mut std::io::sink()).unwrap());
+        }
+    });
+    assert!(
+        store.inflated_bytes() <= tar.len() as u64,
+        "inflated {} bytes of a {}-byte archive",
+        store.inflated_bytes(),
+        tar.len()
+    );
+}
