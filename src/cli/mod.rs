@@ -155,6 +155,12 @@ pub struct ImageArgs {
     /// Reach this registry (HOST[:PORT]) over plain HTTP; loopback registries always are.
     #[arg(long, value_name = "HOST")]
     pub insecure_registry: Vec<String>,
+    /// Registry: seconds without a byte before a request is abandoned as stalled.
+    #[arg(long, value_name = "SECS")]
+    pub registry_stall_timeout: Option<u64>,
+    /// Registry: seconds all of one image's registry traffic may take.
+    #[arg(long, value_name = "SECS")]
+    pub registry_deadline: Option<u64>,
     /// A policy whose limits apply under the flags.
     #[arg(skip)]
     pub policy_limits: Option<stowaway::policy::Policy>,
@@ -181,6 +187,8 @@ impl ImageArgs {
             creds: None,
             registry_token: None,
             insecure_registry: Vec::new(),
+            registry_stall_timeout: None,
+            registry_deadline: None,
             policy_limits: None,
             cache_db: None,
         }
@@ -201,6 +209,12 @@ impl ImageArgs {
             creds,
             token: self.registry_token.clone(),
             insecure: self.insecure_registry.clone(),
+            stall_timeout: self
+                .registry_stall_timeout
+                .map(|s| std::time::Duration::from_secs(s.max(1))),
+            deadline: self
+                .registry_deadline
+                .map(|s| std::time::Duration::from_secs(s.max(1))),
         })
     }
 

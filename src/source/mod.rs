@@ -13,6 +13,8 @@ mod platform;
 mod reference;
 #[cfg(feature = "registry")]
 mod registry;
+#[cfg(feature = "registry")]
+mod registry_http;
 pub mod rootfs;
 mod store;
 
@@ -80,7 +82,18 @@ pub struct RegistryOptions {
     pub token: Option<String>,
     /// Registries reached over plain HTTP besides loopback ones.
     pub insecure: Vec<String>,
+    /// `--registry-stall-timeout`: no byte for this long is an error
+    /// (`None`: [`DEFAULT_STALL_TIMEOUT`]).
+    pub stall_timeout: Option<std::time::Duration>,
+    /// `--registry-deadline`: all of one image's registry traffic must end
+    /// within this (`None`: [`DEFAULT_REGISTRY_DEADLINE`]).
+    pub deadline: Option<std::time::Duration>,
 }
+
+/// Default of `--registry-stall-timeout`.
+pub const DEFAULT_STALL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+/// Default of `--registry-deadline`.
+pub const DEFAULT_REGISTRY_DEADLINE: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// Resolve a reference to an image.
 pub fn open_image(
