@@ -14,4 +14,6 @@ mod integrity;
 mod interop;
 #[cfg(feature = "registry")]
 mod registry;
+#[cfg(feature = "registry")]
+mod registry_hostile;
 mod sources;

@@ -459,6 +459,15 @@ impl Read for ChannelReader {
             let left = self.clock.left();
             match self.rx.recv_timeout(self.clock.stall.min(left)) {
                 Ok(Ok(b)) => self.cur = b,
+                Ok(Err(e)) if e.kind() == io::ErrorKind::TimedOut => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        format!(
+                            "the registry stalled: no data for {} s (raise it with --registry-stall-timeout)",
+                            self.clock.stall.as_secs()
+                        ),
+                    ));
+                }
                 Ok(Err(e)) => return Err(e),
                 Err(RecvTimeoutError::Disconnected) => return Ok(0),
                 Err(RecvTimeoutError::Timeout) if self.clock.left().is_zero() => {

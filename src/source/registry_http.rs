@@ -55,8 +55,7 @@ pub struct Body {
 pub fn excerpt(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(bytes);
     let mut out = String::new();
-    let mut chars = 0;
-    for c in text.chars() {
+    for (chars, c) in text.chars().enumerate() {
         if chars == ERROR_EXCERPT_CHARS {
             out.push('…');
             break;
@@ -68,7 +67,6 @@ pub fn excerpt(bytes: &[u8]) -> String {
         } else {
             out.push(c);
         }
-        chars += 1;
     }
     out
 }
@@ -155,8 +153,21 @@ pub async fn get(
     let mut bytes = Vec::new();
     loop {
         let wait = clock.stall.min(clock.left());
+        let stalled = || {
+            fail(
+                Error::source(
+                    here.clone(),
+                    format!(
+                        "{what}: stalled: no data for {} s (raise it with --registry-stall-timeout)",
+                        clock.stall.as_secs()
+                    ),
+                ),
+                true,
+            )
+        };
         let chunk = match tokio::time::timeout(wait, resp.chunk()).await {
             Err(_) if clock.left().is_zero() => return Err(deadline("reading the body")),
+            Ok(Err(e)) if e.is_timeout() => return Err(stalled()),
             Err(_) => {
                 return Err(fail(
                     Error::source(
