@@ -630,3 +630,25 @@ fn filesystems_mounted_inside_a_rootfs_are_reported_as_not_walked() {
         "{text}\n{out:?}"
     );
 }
+
+#[test]
+fn messages_say_what_is_wrong_once() {
+    let t = tmp();
+    let missing = t.path().join("missing.tar");
+    let out = stowaway(&["scan", &format!("docker-archive:{}", missing.display())]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(err.matches("No such file or directory").count(), 1, "{err}");
+    // A bad digest in a manifest names the field and the value.
+    let (mut clean, _) = clean_and_evil();
+    clean.edit_manifest(|m| m["layers"][0]["digest"] = json!("sha256:not-hex"));
+    let (_l, r) = layout(&clean);
+    let out = stowaway(&["scan", &r, "--no-cache"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("sha256:not-hex") && err.contains("digest"),
+        "{err}"
+    );
+    assert!(!err.contains("serde failed"), "{err}");
+}
