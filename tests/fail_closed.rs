@@ -52,7 +52,10 @@ fn cached_layer_is_not_trusted_when_the_local_blob_holds_other_bytes() {
     let again = stowaway(&["scan", &r, "--db", db]);
     let err = String::from_utf8_lossy(&again.stderr);
     assert_eq!(again.status.code(), Some(2), "{err}");
-    assert!(err.contains("digest mismatch"), "{err}");
+    assert!(
+        err.contains("digest mismatch") || err.contains("longer than"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -115,6 +115,29 @@ pub fn scan_layer(blob: Box<dyn Read + Send + '_>, input: &LayerInput<'_>) -> Re
         return Err(e);
     }
     let what = format!("{location} blob");
+    // Say what is wrong before comparing digests of a partial read: a blob
+    // longer than declared, or one that could not be read at all (a
+    // directory, a vanished file), has no meaningful digest.
+    if let Some(expected) = input.size
+        && inflated.blob.1 > expected
+    {
+        return Err(Error::Layer {
+            index: input.index,
+            digest: input.digest_label(),
+            reason: format!(
+                "the blob is longer than the {expected} bytes its descriptor says (reading stopped there)"
+            ),
+        });
+    }
+    if inflated.blob.1 == 0
+        && let Some(failure) = &inflated.failure
+    {
+        return Err(Error::Layer {
+            index: input.index,
+            digest: input.digest_label(),
+            reason: failure.clone(),
+        });
+    }
     if let Some(expected) = input.digest
         && expected != inflated.blob.0
     {
