@@ -93,6 +93,26 @@ fn a_dripping_manifest_hits_the_stall_timeout_and_the_deadline() {
         "{err}"
     );
     assert!(took < Duration::from_secs(45), "{took:?}");
+    // Headers that never come.
+    let addr = fake_registry(|path, _, c| {
+        if ok_v2(path, c) {
+            return;
+        }
+        let _ = c.write_all(b"HTTP/1.1 ");
+        std::thread::sleep(Duration::from_secs(120));
+    });
+    let (code, err, _) = run(
+        &[
+            "scan",
+            &format!("{addr}/app:v1"),
+            "--no-cache",
+            "--registry-stall-timeout",
+            "1",
+        ],
+        Duration::from_secs(60),
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("no response headers"), "{err}");
     // One byte a second never stalls, but the deadline ends it.
     let addr = fake_registry(|path, _, c| {
         if ok_v2(path, c) {

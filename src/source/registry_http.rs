@@ -132,8 +132,20 @@ pub async fn get(
         )
     };
     let send = client.get(url).headers(headers).send();
-    let mut resp = match tokio::time::timeout(clock.left(), send).await {
-        Err(_) => return Err(deadline("waiting for response headers")),
+    let mut resp = match tokio::time::timeout(clock.stall.min(clock.left()), send).await {
+        Err(_) if clock.left().is_zero() => return Err(deadline("waiting for response headers")),
+        Err(_) => {
+            return Err(fail(
+                Error::source(
+                    here.clone(),
+                    format!(
+                        "{what}: stalled: no response headers for {} s (raise it with --registry-stall-timeout)",
+                        clock.stall.as_secs()
+                    ),
+                ),
+                true,
+            ));
+        }
         Ok(Err(e)) => {
             let transient = e.is_timeout() || (e.is_request() && !e.is_connect());
             return Err(fail(
