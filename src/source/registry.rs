@@ -128,6 +128,7 @@ impl RegistryStore {
         let body = self.retry_http("registry version check", &probe, true, || {
             http::get(
                 &self.http,
+                &self.shown,
                 &probe,
                 Default::default(),
                 http::MAX_TOKEN_BYTES,
@@ -164,6 +165,7 @@ impl RegistryStore {
         let token = self.retry_http("token", &url, false, || {
             http::get(
                 &self.http,
+                &self.shown,
                 &url,
                 http::auth_headers(basic.as_ref(), None),
                 http::MAX_TOKEN_BYTES,
@@ -210,7 +212,7 @@ impl RegistryStore {
             if (200..300).contains(&body.status) || (challenge && body.status == 401) {
                 Ok(body)
             } else {
-                Err(http::status_failure(what, url, &body))
+                Err(http::status_failure(&self.shown, what, url, &body))
             }
         })
     }
@@ -227,6 +229,7 @@ impl RegistryStore {
         let body = self.attempts(|| {
             let body = self.rt.block_on(http::get(
                 &self.http,
+                &self.shown,
                 &url,
                 headers.clone(),
                 self.max_json,
@@ -237,7 +240,7 @@ impl RegistryStore {
             if (200..300).contains(&body.status) {
                 Ok(body)
             } else {
-                Err(http::status_failure("manifest", &url, &body))
+                Err(http::status_failure(&self.shown, "manifest", &url, &body))
             }
         })?;
         Ok(body.bytes)

@@ -104,9 +104,12 @@ pub fn describe(e: &reqwest::Error) -> String {
     }
 }
 
-/// GET `url` and read the body, at most `cap` bytes.
+/// GET `url` and read the body, at most `cap` bytes. `repo` names the
+/// registry repository in messages.
+#[allow(clippy::too_many_arguments)]
 pub async fn get(
     client: &reqwest::Client,
+    repo: &str,
     url: &str,
     headers: HeaderMap,
     cap: u64,
@@ -119,7 +122,7 @@ pub async fn get(
         transient,
         retry_after: None,
     };
-    let here = format!("registry request {}", strip_query(url));
+    let here = format!("registry {repo} ({})", strip_query(url));
     let deadline = |stage: &str| {
         fail(
             Error::source(
@@ -226,7 +229,7 @@ pub async fn get(
 }
 
 /// A non-2xx answer as a failure (429 and 5xx are worth retrying).
-pub fn status_failure(what: &str, url: &str, body: &Body) -> Failure {
+pub fn status_failure(repo: &str, what: &str, url: &str, body: &Body) -> Failure {
     let retry_after = body
         .headers
         .get("retry-after")
@@ -248,7 +251,7 @@ pub fn status_failure(what: &str, url: &str, body: &Body) -> Failure {
     };
     Failure {
         error: Error::source(
-            format!("registry request {}", strip_query(url)),
+            format!("registry {repo} ({})", strip_query(url)),
             format!("{what}: HTTP {}{hint}{shown}", body.status),
         ),
         transient: body.status == 429 || body.status >= 500,
