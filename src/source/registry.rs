@@ -1,19 +1,22 @@
 //! Images straight from OCI registries (feature `registry`), without a
-//! daemon or temp files: manifests and indexes through `oci-client` (auth:
-//! anonymous, basic, bearer via the `WWW-Authenticate` challenge), layer
-//! blobs streamed chunk by chunk into the ordinary layer pass, which checks
-//! every digest again. Credentials come from flags or docker config files,
-//! go only to the registry they belong to, and never appear in messages.
+//! daemon or temp files. Stowaway speaks the Distribution API itself (see
+//! [`super::registry_http`]): the `/v2/` challenge (anonymous, basic, bearer
+//! token from the realm), manifests and indexes read with a cap, layer blobs
+//! streamed chunk by chunk into the ordinary layer pass, which checks every
+//! digest. `oci-client` supplies reference parsing and the credential type.
+//! Credentials come from flags or docker config files, go only to the
+//! registry they belong to (and to a token realm it names, over TLS), and
+//! never appear in messages. Every read is bounded by a stall timeout and
+//! the image's deadline; transient failures (429, 5xx, timeouts) are
+//! retried a bounded number of times, honouring `Retry-After`.
 
 use std::io::{self, Read};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, sync_channel};
 use std::time::{Duration, Instant};
 
-use futures_util::StreamExt;
-use oci_client::client::{ClientConfig, ClientProtocol};
+use oci_client::Reference;
 use oci_client::secrets::RegistryAuth;
-use oci_client::{Client, Reference};
 
 use crate::digest::Sha256;
 use crate::error::{Error, Result};
@@ -37,7 +40,6 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 /// A registry repository as a blob store.
 pub struct RegistryStore {
     rt: Arc<tokio::runtime::Runtime>,
-    client: Client,
     /// For the requests made without oci-client (challenge, token, manifests).
     http: reqwest::Client,
     clock: Clock,
@@ -77,15 +79,6 @@ impl RegistryStore {
             stall,
             deadline: Instant::now() + opts.deadline.unwrap_or(super::DEFAULT_REGISTRY_DEADLINE),
         };
-        let client = Client::new(ClientConfig {
-            protocol: ClientProtocol::HttpsExcept(plain),
-            platform_resolver: None,
-            // A stalled registry is an error, not a hang: no byte for
-            // `stall` ends a read.
-            connect_timeout: Some(Duration::from_secs(30).min(stall)),
-            read_timeout: Some(stall + Duration::from_secs(2)),
-            ..Default::default()
-        });
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(30).min(stall))
             .read_timeout(stall + Duration::from_secs(2))
@@ -100,7 +93,6 @@ impl RegistryStore {
         let scheme = if plain_http { "http" } else { "https" };
         let mut store = RegistryStore {
             rt: Arc::new(rt),
-            client,
             http,
             clock,
             base: format!("{scheme}://{registry}/v2/{}", r.repository()),
@@ -217,15 +209,19 @@ impl RegistryStore {
         })
     }
 
+    /// The `Authorization` header of the negotiated credentials.
+    fn auth_headers(&self) -> reqwest::header::HeaderMap {
+        match &self.auth {
+            RegistryAuth::Basic(u, p) => http::auth_headers(Some(&(u.clone(), p.clone())), None),
+            RegistryAuth::Bearer(t) => http::auth_headers(None, Some(t)),
+            RegistryAuth::Anonymous => Default::default(),
+        }
+    }
+
     /// A manifest (by tag or digest) with our own capped request.
     fn get_manifest(&self, reference: &str) -> Result<Vec<u8>> {
         let url = format!("{}/manifests/{reference}", self.base);
-        let (basic, bearer) = match &self.auth {
-            RegistryAuth::Basic(u, p) => (Some((u.clone(), p.clone())), None),
-            RegistryAuth::Bearer(t) => (None, Some(t.as_str())),
-            RegistryAuth::Anonymous => (None, None),
-        };
-        let headers = http::accept(http::auth_headers(basic.as_ref(), bearer), MANIFEST_TYPES);
+        let headers = http::accept(self.auth_headers(), MANIFEST_TYPES);
         let body = self.attempts(|| {
             let body = self.rt.block_on(http::get(
                 &self.http,
@@ -267,65 +263,6 @@ impl RegistryStore {
         unreachable!("the last attempt returns")
     }
 
-    /// Run an oci-client request with retries on transient failures
-    /// (timeouts, 5xx, 429), within the image's deadline.
-    fn retry<T, F>(&self, what: &str, mut f: impl FnMut() -> F) -> Result<T>
-    where
-        F: std::future::Future<
-                Output = std::result::Result<T, oci_client::errors::OciDistributionError>,
-            >,
-    {
-        self.attempts(|| {
-            let left = self.clock.left();
-            match self.rt.block_on(async { tokio::time::timeout(left, f()).await }) {
-                Ok(Ok(v)) => Ok(v),
-                Ok(Err(e)) => Err(Failure {
-                    transient: is_transient(&e),
-                    retry_after: match &e {
-                        oci_client::errors::OciDistributionError::ServerError {
-                            code: 429,
-                            url,
-                            ..
-                        } => self.retry_after(url),
-                        _ => None,
-                    },
-                    error: explain(&self.shown, what, &e),
-                }),
-                Err(_) => Err(Failure {
-                    transient: false,
-                    retry_after: None,
-                    error: Error::source(
-                        format!("registry {}", self.shown),
-                        format!("{what}: the registry deadline passed (raise it with --registry-deadline)"),
-                    ),
-                }),
-            }
-        })
-    }
-
-    /// How long a rate-limited registry asks to wait: oci-client's errors do
-    /// not carry headers, so ask the same URL once more (with a timeout)
-    /// and read the `Retry-After` (seconds) of that answer.
-    fn retry_after(&self, url: &str) -> Option<Duration> {
-        let probe = self
-            .http
-            .head(url)
-            .timeout(Duration::from_secs(10).min(self.clock.left()));
-        let resp = self.rt.block_on(probe.send()).ok()?;
-        if resp.status().as_u16() != 429 {
-            return None;
-        }
-        let secs: u64 = resp
-            .headers()
-            .get("retry-after")?
-            .to_str()
-            .ok()?
-            .trim()
-            .parse()
-            .ok()?;
-        Some(Duration::from_secs(secs))
-    }
-
     /// The manifest or index the reference names: bytes and digest.
     pub fn root_manifest(&self) -> Result<(Vec<u8>, Sha256)> {
         let wanted = match self.reference.digest() {
@@ -343,63 +280,6 @@ impl RegistryStore {
     }
 }
 
-/// Worth retrying: rate limiting (429), server errors (5xx), timeouts and
-/// dropped connections; not authentication, missing things or bad data.
-fn is_transient(e: &oci_client::errors::OciDistributionError) -> bool {
-    use oci_client::errors::OciDistributionError as E;
-    match e {
-        E::ServerError { code, .. } => *code == 429 || *code >= 500,
-        E::RequestError(r) => r.is_timeout() || r.is_request() && !r.is_connect() || r.is_body(),
-        E::IoError(io) => matches!(
-            io.kind(),
-            io::ErrorKind::TimedOut
-                | io::ErrorKind::ConnectionReset
-                | io::ErrorKind::ConnectionAborted
-                | io::ErrorKind::UnexpectedEof
-        ),
-        other => {
-            let m = other.to_string();
-            m.contains("429") || m.contains("Too Many Requests")
-        }
-    }
-}
-
-/// A clear message for a registry failure; never includes credentials.
-fn explain(repo: &str, what: &str, e: &oci_client::errors::OciDistributionError) -> Error {
-    use oci_client::errors::OciDistributionError as E;
-    let msg = match e {
-        E::RequestError(r) => http::describe(r),
-        _ => http::excerpt(e.to_string().as_bytes()),
-    };
-    let lower = msg.to_ascii_lowercase();
-    let hint = match e {
-        E::UnauthorizedError { .. } | E::AuthenticationFailure(_) => {
-            " (authentication failed: check --creds, --registry-token or the docker config for this registry)"
-        }
-        E::ServerError { code: 401, .. } => {
-            " (authentication failed: check --creds, --registry-token or the docker config for this registry)"
-        }
-        E::ServerError { code: 403, .. } => " (access denied for this repository)",
-        E::ServerError { code: 404, .. } | E::ImageManifestNotFoundError(_) => {
-            " (repository, tag or blob not found)"
-        }
-        _ if [
-            "manifest unknown",
-            "blob unknown",
-            "name unknown",
-            "not found",
-        ]
-        .iter()
-        .any(|k| lower.contains(k)) =>
-        {
-            " (repository, tag or blob not found)"
-        }
-        _ if lower.contains("denied") => " (access denied for this repository)",
-        _ => "",
-    };
-    Error::source(format!("registry {repo}"), format!("{what}: {msg}{hint}"))
-}
-
 impl BlobStore for RegistryStore {
     fn open(&self, loc: &BlobLocator) -> Result<Box<dyn Read + Send + '_>> {
         let BlobLocator::Digest(d) = loc else {
@@ -408,20 +288,33 @@ impl BlobStore for RegistryStore {
                 format!("no blob named {:?} in a registry", loc.path()),
             ));
         };
-        let digest = d.to_string();
-        // Authorize oci-client's blob requests with the negotiated auth.
-        self.rt.block_on(
-            self.client
-                .store_auth_if_needed(self.reference.resolve_registry(), &self.auth),
-        );
-        let stream = self.retry("blob", || {
-            self.client
-                .pull_blob_stream(&self.reference, digest.as_str())
+        let url = format!("{}/blobs/{d}", self.base);
+        let headers = self.auth_headers();
+        let mut resp = self.attempts(|| {
+            self.rt.block_on(http::open_stream(
+                &self.http,
+                &self.shown,
+                &url,
+                headers.clone(),
+                self.clock,
+                "blob",
+            ))
         })?;
         let (tx, rx) = sync_channel::<io::Result<bytes::Bytes>>(8);
-        let mut s = stream.stream;
         self.rt.spawn(async move {
-            while let Some(item) = s.next().await {
+            loop {
+                let item = match resp.chunk().await {
+                    Ok(Some(b)) => Ok(b),
+                    Ok(None) => break,
+                    Err(e) => Err(io::Error::new(
+                        if e.is_timeout() {
+                            io::ErrorKind::TimedOut
+                        } else {
+                            io::ErrorKind::Other
+                        },
+                        http::describe(&e),
+                    )),
+                };
                 let stop = item.is_err();
                 if tx.send(item).is_err() || stop {
                     break;

@@ -228,6 +228,72 @@ pub async fn get(
     })
 }
 
+/// GET a blob: the response of a 2xx answer, its body left to stream; any
+/// other answer is a failure with (at most 16 KiB of) its body read for an
+/// excerpt. Redirects are followed (reqwest drops the `Authorization`
+/// header when one leaves the registry's host).
+pub async fn open_stream(
+    client: &reqwest::Client,
+    repo: &str,
+    url: &str,
+    headers: HeaderMap,
+    clock: Clock,
+    what: &str,
+) -> std::result::Result<reqwest::Response, Failure> {
+    let here = format!("registry {repo} ({})", strip_query(url));
+    let fail = |reason: String, transient: bool| Failure {
+        error: Error::source(here.clone(), format!("{what}: {reason}")),
+        transient,
+        retry_after: None,
+    };
+    let send = client.get(url).headers(headers).send();
+    let mut resp = match tokio::time::timeout(clock.stall.min(clock.left()), send).await {
+        Err(_) if clock.left().is_zero() => {
+            return Err(fail(
+                "the registry deadline passed (raise it with --registry-deadline)".into(),
+                false,
+            ));
+        }
+        Err(_) => {
+            return Err(fail(
+                format!(
+                    "stalled: no response headers for {} s (raise it with --registry-stall-timeout)",
+                    clock.stall.as_secs()
+                ),
+                true,
+            ));
+        }
+        Ok(Err(e)) => {
+            let transient = e.is_timeout() || (e.is_request() && !e.is_connect());
+            return Err(fail(describe(&e), transient));
+        }
+        Ok(Ok(r)) => r,
+    };
+    let status = resp.status().as_u16();
+    if (200..300).contains(&status) {
+        return Ok(resp);
+    }
+    let headers = resp.headers().clone();
+    let mut bytes = Vec::new();
+    while (bytes.len() as u64) < MAX_ERROR_BODY {
+        match tokio::time::timeout(clock.stall.min(clock.left()), resp.chunk()).await {
+            Ok(Ok(Some(c))) => bytes.extend_from_slice(&c),
+            _ => break,
+        }
+    }
+    bytes.truncate(MAX_ERROR_BODY as usize);
+    Err(status_failure(
+        repo,
+        what,
+        url,
+        &Body {
+            status,
+            headers,
+            bytes,
+        },
+    ))
+}
+
 /// A non-2xx answer as a failure (429 and 5xx are worth retrying).
 pub fn status_failure(repo: &str, what: &str, url: &str, body: &Body) -> Failure {
     let retry_after = body
