@@ -569,7 +569,35 @@ fn a_rootfs_changing_under_the_walk_never_hangs_nor_leads_outside() {
     let host = t.path().join("host-secret");
     std::fs::write(&host, b"host secret bytes that must never be read\n").unwrap();
     let secret = stowaway::digest::Sha256::of(&std::fs::read(&host).unwrap()).hex();
+    // A directory that keeps trading places with a symlink to a host directory.
+    let hostdir = t.path().join("hostdir");
+    std::fs::create_dir(&hostdir).unwrap();
+    std::fs::write(hostdir.join("host-only-name"), b"x").unwrap();
+    std::fs::create_dir(root.join("sub")).unwrap();
+    std::fs::write(root.join("sub/inside"), b"y").unwrap();
+    std::os::unix::fs::symlink(&hostdir, root.join("subswap")).unwrap();
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let dir_swapper = {
+        let (root, stop) = (root.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let a =
+                std::ffi::CString::new(root.join("sub").as_os_str().as_encoded_bytes()).unwrap();
+            let b = std::ffi::CString::new(root.join("subswap").as_os_str().as_encoded_bytes())
+                .unwrap();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                // SAFETY: valid paths; RENAME_EXCHANGE swaps the two names atomically.
+                unsafe {
+                    libc::renameat2(
+                        libc::AT_FDCWD,
+                        a.as_ptr(),
+                        libc::AT_FDCWD,
+                        b.as_ptr(),
+                        libc::RENAME_EXCHANGE,
+                    )
+                };
+            }
+        })
+    };
     let swapper = {
         let (root, host, stop) = (root.clone(), host.clone(), stop.clone());
         std::thread::spawn(move || {
@@ -606,9 +634,14 @@ fn a_rootfs_changing_under_the_walk_never_hangs_nor_leads_outside() {
             !text.contains(&secret),
             "read the host file through a symlink"
         );
+        assert!(
+            !text.contains("host-only-name"),
+            "walked into a host directory"
+        );
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     swapper.join().unwrap();
+    dir_swapper.join().unwrap();
 }
 
 #[test]

@@ -7,6 +7,7 @@ pub mod confined;
 #[cfg(feature = "registry")]
 mod creds;
 mod docker_archive;
+mod fdwalk;
 mod layout_kind;
 mod oci_layout;
 mod platform;
