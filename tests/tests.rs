@@ -6,6 +6,7 @@ mod util;
 mod cli;
 mod detection;
 mod drift;
+mod fail_closed;
 mod field_bugs;
 mod fuzz;
 mod gate;
@@ -15,4 +16,6 @@ mod integrity;
 mod interop;
 #[cfg(feature = "registry")]
 mod registry;
+#[cfg(feature = "registry")]
+mod registry_hostile;
 mod sources;
