@@ -297,7 +297,7 @@ fn mutate_tar(rng: &mut Rng, tar: &mut Vec<u8>) {
         }
         7 => {
             // magic / version
-            let m: &[u8] = *rng.pick(&[&b"ustar\0"[..], b"ustar ", b"xxxxx\0"]);
+            let m: &[u8] = rng.pick::<&[u8]>(&[&b"ustar\0"[..], b"ustar ", b"xxxxx\0"]);
             tar[off + 257..off + 263].copy_from_slice(m);
         }
         8 => {
@@ -305,7 +305,7 @@ fn mutate_tar(rng: &mut Rng, tar: &mut Vec<u8>) {
             if tar[off + 156] == b'x' && off + 1024 <= tar.len() {
                 let body = &mut tar[off + 512..off + 1024];
                 if let Some(eq) = body.iter().position(|&b| b == b'=') {
-                    let v: &[u8] = *rng.pick(&[
+                    let v: &[u8] = rng.pick::<&[u8]>(&[
                         &b"99999999999999999999"[..],
                         b"-1",
                         b"1,2,3",
@@ -432,7 +432,7 @@ fn fuzz_compression_sniffing_and_framing() {
             }
             3 => {
                 // other magic: bzip2, xz, lz4, a gzip header on zstd data
-                let magic: &[u8] = *rng.pick(&[
+                let magic: &[u8] = rng.pick::<&[u8]>(&[
                     &b"BZh9"[..],
                     b"\xfd7zXZ\0",
                     b"\x04\x22\x4d\x18",
@@ -738,7 +738,8 @@ fn mutate_bytes(rng: &mut Rng, b: &mut Vec<u8>) {
         2 => b.truncate(rng.below(b.len())),
         3 => {
             let i = rng.below(b.len());
-            let v: &[u8] = *rng.pick(&[&[0xffu8; 4][..], &[0; 4], &[0x7f; 4], &[0x80, 0, 0, 0]]);
+            let v: &[u8] =
+                rng.pick::<&[u8]>(&[&[0xffu8; 4][..], &[0; 4], &[0x7f; 4], &[0x80, 0, 0, 0]]);
             for (k, x) in v.iter().enumerate() {
                 if i + k < b.len() {
                     b[i + k] = *x;
