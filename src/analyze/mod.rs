@@ -9,14 +9,17 @@ mod tools;
 use crate::finding::{Finding, LayerRef};
 use crate::fs::ImageFs;
 use crate::layer::LayerIndex;
+use crate::limits::Limits;
 use crate::packages::PackageDb;
 use crate::scan::ImageInfo;
 
-/// Run every analyzer and return the findings, most severe first.
+/// Run every analyzer and return the findings, most severe first. `limits`
+/// bounds the work (symlinks followed when resolving a command).
 pub fn run(
     image: &ImageInfo,
     layer_indexes: &[LayerIndex],
     fs: &ImageFs,
+    limits: &Limits,
     pkgs: &PackageDb,
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -24,7 +27,7 @@ pub fn run(
     layers::permissions(image, fs, &mut findings);
     layers::hidden_in_history(image, fs, &mut findings);
     tools::run(image, fs, &mut findings);
-    config::run(image, fs, &mut findings);
+    config::run(image, fs, limits.max_link_depth, &mut findings);
     packages::run(image, fs, pkgs, &mut findings);
     findings.sort_by(|a, b| {
         b.severity

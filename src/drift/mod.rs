@@ -210,7 +210,7 @@ pub fn drift(image: &ImageSide, side: &ContainerSide, limits: &Limits) -> Result
     );
     // The analyzers, on the container's view; keep what concerns changed files.
     let pkgs = crate::packages::PackageDb::read(&fs);
-    for mut f in analyze::run(&info, &[], &fs, &pkgs) {
+    for mut f in analyze::run(&info, &[], &fs, limits, &pkgs) {
         let Some(path) = f.path.as_ref().map(|p| p.display()) else {
             continue;
         };

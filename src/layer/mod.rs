@@ -8,7 +8,9 @@ mod decompress;
 mod guard;
 mod pkgfile;
 mod sniff;
+mod sparse;
 mod stream;
+mod trailer;
 mod walk;
 
 pub use content::{ContentError, ContentRead, read_content};
