@@ -223,3 +223,6 @@ impl<R: Read> Read for TarGuard<R> {
         Ok(n)
     }
 }
+
+#[cfg(test)]
+mod tests;
