@@ -292,3 +292,6 @@ fn walk_entries<R: Read>(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;
