@@ -119,7 +119,13 @@ fn debian_transfer_tools_are_identified_by_content() {
             present.push((p, id));
         }
     }
+    if present.is_empty() {
+        // Under CI `host` has already failed the test; elsewhere say so.
+        eprintln!("skipping: none of the transfer tools is installed");
+        return;
+    }
     let s = scan_image(ImageBuilder::new().layer(layer));
+    let busybox = present.iter().any(|(p, _)| *p == "/bin/busybox");
     for (p, id) in present {
         let f = finding(&s, p, Code::TransferTool);
         assert!(
@@ -132,10 +138,8 @@ fn debian_transfer_tools_are_identified_by_content() {
             "{p} is under its own name"
         );
     }
-    if let Some(f) = at(&s, "/bin/busybox")
-        .into_iter()
-        .find(|f| f.code == Code::TransferTool)
-    {
+    if busybox {
+        let f = finding(&s, "/bin/busybox", Code::TransferTool);
         let applets = f
             .evidence
             .iter()
