@@ -6,11 +6,16 @@ mod util;
 mod cli;
 mod detection;
 mod drift;
+mod fail_closed;
 mod field_bugs;
+mod fuzz;
 mod gate;
+mod hardening;
 mod hostile;
 mod integrity;
 mod interop;
 #[cfg(feature = "registry")]
 mod registry;
+#[cfg(feature = "registry")]
+mod registry_hostile;
 mod sources;
