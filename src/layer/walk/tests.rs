@@ -343,6 +343,9 @@ fn hostile_names_and_types_are_findings() {
         ]
     );
     assert_eq!(index.entries[5].link.as_deref(), Some(&b"etc/shadow"[..]));
+    // A directory naming the root is its metadata: no finding, no entry.
+    let dir_only = walk(&end(raw(b'5', "./", b"")));
+    assert!(dir_only.findings.is_empty() && dir_only.entries.is_empty());
 }
 
 #[test]
