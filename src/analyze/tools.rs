@@ -474,6 +474,17 @@ fn code_downloader(bin: &BinaryFacts, facts: &FileFacts, e: &Entry) -> Option<Fi
         if !exec.is_empty() {
             f = f.because(format!("runs programs: {}", exec.join(", ")));
         }
+        let serves = go(funcs::SERVER)
+            .into_iter()
+            .filter(|n| n.starts_with("net/http."))
+            .collect::<Vec<_>>();
+        if !serves.is_empty() {
+            // A service (a registry, a proxy) fetches as part of its job.
+            f = f.severity(Severity::Medium).because(format!(
+                "also serves HTTP ({}): a service, whose client use may be its job",
+                serves.join(", ")
+            ));
+        }
         return Some(with_material(f, bin, facts));
     }
     let clients: Vec<&str> = bin

@@ -129,6 +129,9 @@ struct ElfLayout {
     exec: Vec<Segment>,
     has_interp: bool,
     has_dynamic: bool,
+    /// End of the read-only segment at offset 0 (headers, dynamic symbols
+    /// and strings, relocations), when the file is dynamically linked.
+    tables_end: Option<u64>,
     /// (phdr index, capture index) for ranges to relocate into the prefix.
     relocate: Vec<(usize, usize)>,
     phoff: u64,
@@ -260,6 +263,17 @@ impl BinaryStream {
         self.facts
     }
 
+    /// For a dynamically linked ELF, where its linking tables end: the
+    /// prefix given to [`BinaryStream::patch_prefix`] should reach that far.
+    pub fn tables_end(&self) -> Option<u64> {
+        let elf = self.elf.as_ref()?;
+        if elf.has_dynamic {
+            elf.tables_end
+        } else {
+            None
+        }
+    }
+
     /// Prepare an inspection prefix of a file larger than it for `goblin`:
     /// the captured `PT_DYNAMIC`/`PT_INTERP` ranges are appended and their
     /// program headers pointed at the copies; a section header table past
@@ -332,6 +346,7 @@ impl BinaryStream {
                     };
                     match ptype {
                         1 if flags & 1 != 0 => layout.exec.push(Segment { offset, filesz }),
+                        1 if offset == 0 => layout.tables_end = Some(filesz),
                         2 | 3 => {
                             if ptype == 2 {
                                 layout.has_dynamic = true;

@@ -123,6 +123,12 @@ pub fn read_content<R: Read>(
         }
         if let Some(s) = stream.as_mut() {
             s.feed(chunk);
+            // ELF dynamic-linking tables lie in the first read-only segment:
+            // keep all of it, within four times the buffer.
+            if let Some(end) = s.tables_end() {
+                let end = usize::try_from(end).unwrap_or(usize::MAX);
+                cap = cap.max(end.min(limits.max_file_buffer.saturating_mul(4)));
+            }
         }
         if matches!(want, Some(Some(_))) {
             let take = (cap - kept.len()).min(chunk.len());
