@@ -451,19 +451,17 @@ impl BinaryStream {
                         f.dot_paths.insert(p[..end].to_string());
                     }
                 }
-                9 => {
-                    if self.buildinfo.is_none() {
-                        let mut c = Capture::new(
-                            ".go.buildinfo",
-                            at,
-                            SMALL_RANGE_CAP as u64,
-                            SMALL_RANGE_CAP,
-                            &mut Vec::new(),
-                        );
-                        c.optional = true;
-                        self.captures.push(c);
-                        self.buildinfo = Some(self.captures.len() - 1);
-                    }
+                9 if self.buildinfo.is_none() => {
+                    let mut c = Capture::new(
+                        ".go.buildinfo",
+                        at,
+                        SMALL_RANGE_CAP as u64,
+                        SMALL_RANGE_CAP,
+                        &mut Vec::new(),
+                    );
+                    c.optional = true;
+                    self.captures.push(c);
+                    self.buildinfo = Some(self.captures.len() - 1);
                 }
                 10..=12 => {
                     if self.pclntab.is_none()

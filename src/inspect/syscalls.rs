@@ -58,7 +58,7 @@ pub fn find(arch: Arch, code: &[u8], at: Range<usize>, align: usize) -> Vec<u64>
             for rel in memchr::memmem::find_iter(&code[at.start..end], b"\x01\x00\x00\xd4") {
                 let p = at.start + rel;
                 if p < at.end
-                    && (align + p) % 4 == 0
+                    && (align + p).is_multiple_of(4)
                     && let Some(nr) = arm_number(code, p)
                     && !out.contains(&nr)
                 {
