@@ -292,8 +292,12 @@ impl BinaryStream {
             }
             let at = prefix.len() as u64;
             prefix.extend_from_slice(&c.data);
-            let field = (elf.phoff + ph as u64 * elf.phentsize + 8) as usize;
-            if let Some(slot) = prefix.get_mut(field..field + 8) {
+            let field = elf
+                .phoff
+                .checked_add(ph as u64 * elf.phentsize + 8)
+                .and_then(|f| usize::try_from(f).ok())
+                .unwrap_or(usize::MAX);
+            if let Some(slot) = prefix.get_mut(field..field.saturating_add(8)) {
                 slot.copy_from_slice(&at.to_le_bytes());
                 changed = true;
             }
@@ -317,11 +321,11 @@ impl BinaryStream {
         if h.len() >= 64 && h.starts_with(b"\x7fELF\x02\x01") {
             let u16_at = |o: usize| u16::from_le_bytes([h[o], h[o + 1]]) as u64;
             let u64_at = |o: usize| {
-                h.get(o..o + 8)
+                h.get(o..o.checked_add(8)?)
                     .map(|b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
             };
             let u32_at = |o: usize| {
-                h.get(o..o + 4)
+                h.get(o..o.checked_add(4)?)
                     .map(|b| u32::from_le_bytes(b.try_into().unwrap_or([0; 4])))
             };
             layout.arch = match u16_at(0x12) {
@@ -335,13 +339,24 @@ impl BinaryStream {
             let phnum = u16_at(0x38);
             if layout.phentsize >= 56 {
                 for i in 0..phnum.min(256) {
-                    let o = (layout.phoff + i * layout.phentsize) as usize;
-                    let (Some(ptype), Some(flags), Some(offset), Some(filesz)) =
-                        (u32_at(o), u32_at(o + 4), u64_at(o + 8), u64_at(o + 32))
-                    else {
-                        self.facts
-                            .partial
-                            .push("program headers lie past the first 64 KiB".into());
+                    let o = layout
+                        .phoff
+                        .checked_add(i * layout.phentsize)
+                        .and_then(|o| usize::try_from(o).ok())
+                        .unwrap_or(usize::MAX);
+                    let (Some(ptype), Some(flags), Some(offset), Some(filesz)) = (
+                        u32_at(o),
+                        u32_at(o.saturating_add(4)),
+                        u64_at(o.saturating_add(8)),
+                        u64_at(o.saturating_add(32)),
+                    ) else {
+                        // Past the end of a short file: not a valid header
+                        // (goblin says so); past a full head: not read.
+                        if h.len() >= HEADER_BYTES {
+                            self.facts
+                                .partial
+                                .push("program headers lie past the first 64 KiB".into());
+                        }
                         break;
                     };
                     match ptype {
@@ -469,7 +484,7 @@ impl BinaryStream {
                     {
                         let c = Capture::new(
                             "Go function-name table",
-                            at + h.funcname_off,
+                            at.saturating_add(h.funcname_off),
                             h.funcname_len,
                             self.range_cap,
                             &mut self.facts.partial,
@@ -612,5 +627,46 @@ mod tests {
             );
             assert_eq!(f.size, 300_000);
         }
+    }
+
+    /// A pclntab whose name table exceeds the cap is reported, not cut
+    /// silently; hostile headers (huge counts, offsets past the file) never
+    /// panic.
+    #[test]
+    fn oversized_and_hostile_ranges() {
+        let mut file = Vec::new();
+        // ELF64 LE x86-64 header claiming 65535 program headers far away.
+        file.extend_from_slice(b"\x7fELF\x02\x01\x01\0");
+        file.resize(64, 0);
+        file[0x12] = 62;
+        file[0x20..0x28].copy_from_slice(&u64::MAX.to_le_bytes());
+        file[0x36] = 56;
+        file[0x38..0x3a].copy_from_slice(&u16::MAX.to_le_bytes());
+        // A Go 1.20 pclntab header whose name table is 1 MiB long.
+        let at = file.len();
+        file.extend_from_slice(&[0xf1, 0xff, 0xff, 0xff, 0, 0, 1, 8]);
+        for w in [
+            10u64,
+            1,
+            0,
+            72,
+            72 + (1 << 20),
+            72 + (1 << 20),
+            72 + (1 << 20),
+            72 + (1 << 20),
+        ] {
+            file.extend_from_slice(&w.to_le_bytes());
+        }
+        assert_eq!(file.len(), at + 72);
+        file.extend(std::iter::repeat_n(b'a', 1 << 20));
+        let f = BinaryStream::scan_all(&file, 4096);
+        assert_eq!(f.partial.len(), 2, "{:?}", f.partial);
+        assert!(f.partial[0].contains("program headers lie past"));
+        assert!(f.partial[1].contains("Go function-name table at offset 136 is 1048576 bytes"));
+        assert!(f.syscalls.is_empty());
+        // The same table within the cap is read whole: one long name.
+        let f = BinaryStream::scan_all(&file, 2 << 20);
+        assert_eq!(f.partial.len(), 1, "{:?}", f.partial);
+        assert_eq!(f.go_func_count, 1);
     }
 }
