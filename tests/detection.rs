@@ -911,3 +911,29 @@ fn debian_go_services_are_inspected_whole() {
         assert_eq!(f.severity, Severity::Medium, "{:?}", f.evidence);
     }
 }
+
+/// Issue 17: a range the analyses need that is larger than its cap stays a
+/// visible finding: with a 64 KiB buffer, the Go downloader's function-name
+/// table cannot be kept, and the file is reported as partially inspected.
+#[test]
+fn needed_range_over_its_cap_is_reported() {
+    let Some(go) = sample("go_downloader_big") else {
+        return;
+    };
+    let (_t, r) = layout(
+        &ImageBuilder::new()
+            .layer(LayerBuilder::new().file("opt/dl", &go, 0o755))
+            .build(),
+    );
+    let mut opts = stowaway::ScanOptions::default();
+    opts.limits.max_file_buffer = 64 << 10;
+    let s = stowaway::scan(&r, &opts).unwrap();
+    let f = finding(&s, "/opt/dl", Code::Unanalyzable);
+    assert!(
+        f.evidence
+            .iter()
+            .any(|e| e.contains("Go function-name table") && e.contains("--max-file-buffer")),
+        "{:?}",
+        f.evidence
+    );
+}
