@@ -115,6 +115,29 @@ pub fn scan_layer(blob: Box<dyn Read + Send + '_>, input: &LayerInput<'_>) -> Re
         return Err(e);
     }
     let what = format!("{location} blob");
+    // Say what is wrong before comparing digests of a partial read: a blob
+    // longer than declared, or one whose source failed (a directory, a
+    // vanished file, a stalled registry), has no meaningful digest.
+    if let Some(expected) = input.size
+        && inflated.blob.1 > expected
+    {
+        return Err(Error::Layer {
+            index: input.index,
+            digest: input.digest_label(),
+            reason: format!(
+                "the blob is longer than the {expected} bytes its descriptor says (reading stopped there)"
+            ),
+        });
+    }
+    if let Some(failure) = &inflated.failure
+        && (inflated.blob.1 == 0 || failure.starts_with("reading blob:"))
+    {
+        return Err(Error::Layer {
+            index: input.index,
+            digest: input.digest_label(),
+            reason: failure.clone(),
+        });
+    }
     if let Some(expected) = input.digest
         && expected != inflated.blob.0
     {
@@ -294,7 +317,7 @@ fn drop_and_finish<R: Read>(mut raw: BufReader<HashingReader<R>>, out: &mut Infl
 
 fn describe_decode_error(c: Compression, e: &io::Error) -> String {
     match (c, e.kind()) {
-        (Compression::None, _) => format!("reading blob: {e}"),
+        (Compression::None, _) | (_, io::ErrorKind::TimedOut) => format!("reading blob: {e}"),
         (_, io::ErrorKind::UnexpectedEof) => format!("{} stream is truncated", c.as_str()),
         _ => format!("{} stream is corrupt: {e}", c.as_str()),
     }
