@@ -128,7 +128,7 @@ pub fn scan_image(image: Image, opts: &ScanOptions<'_>) -> Result<Scan> {
         config: image.config.clone(),
     };
     let fs = ImageFs::squash(&mut layers);
-    let findings = analyze::run(&info, &layers, &fs);
+    let findings = analyze::run(&info, &layers, &fs, &opts.limits);
     Ok(Scan {
         image: info,
         layers,
@@ -219,6 +219,22 @@ fn read_layers(image: &Image, opts: &ScanOptions<'_>) -> Result<Vec<LayerIndex>>
             todo.iter().filter_map(|&i| image.layers[i].size).sum(),
         );
     }
+    // Entries already known from cached layers count too.
+    let image_entries = AtomicU64::new(
+        cached
+            .iter()
+            .flatten()
+            .map(|c| (c.entries.len() + c.whiteouts.len()) as u64)
+            .sum(),
+    );
+    if image_entries.load(Ordering::Relaxed) > opts.limits.max_image_entries {
+        return Err(Error::Limit {
+            location: image.reference.clone(),
+            what: "entries in the image",
+            limit: opts.limits.max_image_entries,
+            flag: "--max-image-entries",
+        });
+    }
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let results: Mutex<Vec<Option<Result<LayerIndex>>>> =
@@ -244,6 +260,7 @@ fn read_layers(image: &Image, opts: &ScanOptions<'_>) -> Result<Vec<LayerIndex>>
                         diff_id: spec.diff_id,
                         limits: &opts.limits,
                         image_bytes: &image_bytes,
+                        image_entries: &image_entries,
                     };
                     let res = store.open(&spec.locator).and_then(|blob| {
                         let blob: Box<dyn Read + Send + '_> = match opts.progress {

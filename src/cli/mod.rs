@@ -128,6 +128,9 @@ pub struct ImageArgs {
     /// Maximum tar entries in one layer.
     #[arg(long, value_name = "N")]
     pub max_entries: Option<u64>,
+    /// Maximum tar entries in all layers together.
+    #[arg(long, value_name = "N")]
+    pub max_image_entries: Option<u64>,
     /// Bytes of one file kept in memory for analysis.
     #[arg(long, value_parser = parse_size, value_name = "SIZE")]
     pub max_file_buffer: Option<u64>,
@@ -178,6 +181,7 @@ impl ImageArgs {
             max_layer_size: None,
             max_image_size: None,
             max_entries: None,
+            max_image_entries: None,
             max_file_buffer: None,
             max_link_depth: None,
             max_json_size: None,
@@ -232,6 +236,9 @@ impl ImageArgs {
         }
         if let Some(v) = self.max_entries {
             l.max_entries = v;
+        }
+        if let Some(v) = self.max_image_entries {
+            l.max_image_entries = v;
         }
         if let Some(v) = self.max_file_buffer {
             l.max_file_buffer = v as usize;

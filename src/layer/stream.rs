@@ -22,6 +22,7 @@ use crate::limits::Limits;
 
 use super::LayerIndex;
 use super::decompress::{self, Compression, Sniffed};
+use super::trailer;
 use super::walk::{WalkContext, WalkError, walk_tar};
 
 const CHUNK: usize = 256 * 1024;
@@ -41,6 +42,8 @@ pub struct LayerInput<'a> {
     /// Limits, and the image-wide decompressed byte budget shared by all layers.
     pub limits: &'a Limits,
     pub image_bytes: &'a AtomicU64,
+    /// Tar entries of all layers so far, for `max_image_entries`.
+    pub image_entries: &'a AtomicU64,
 }
 
 impl LayerInput<'_> {
@@ -75,6 +78,8 @@ pub fn scan_layer(blob: Box<dyn Read + Send + '_>, input: &LayerInput<'_>) -> Re
     let ctx = WalkContext {
         location: location.clone(),
         limits: input.limits,
+        image_bytes: input.image_bytes,
+        image_entries: input.image_entries,
     };
 
     let (inflated, diff, walked) = std::thread::scope(|s| {
@@ -91,8 +96,11 @@ pub fn scan_layer(blob: Box<dyn Read + Send + '_>, input: &LayerInput<'_>) -> Re
         let mut index = LayerIndex::default();
         let reader = ChunkReader::new(rx_walk);
         let walked = match walk_tar(reader, &ctx, &mut index) {
-            Ok(mut rest) => drain(&mut rest)
-                .map(|_| index)
+            Ok(mut rest) => trailer::scan_after_end(&mut rest)
+                .map(|after| {
+                    index.findings.extend(after.finding());
+                    index
+                })
                 .map_err(|e| WalkError::Format(e.to_string())),
             Err((mut rest, WalkError::Format(msg))) => {
                 let _ = drain(&mut rest); // still verify the digests below

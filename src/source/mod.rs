@@ -8,6 +8,7 @@ pub mod confined;
 mod creds;
 mod docker_archive;
 mod fdwalk;
+pub mod json;
 mod layout_kind;
 mod oci_layout;
 mod platform;

@@ -268,6 +268,7 @@ fn parse_doc(bytes: &[u8], media_type: Option<String>, where_: String) -> Result
     if is_index {
         Ok(Doc::Index(Box::new(parse_index(bytes, &where_)?)))
     } else {
+        super::json::check_keys(bytes, "image manifest", &where_)?;
         ImageManifest::from_reader(bytes)
             .map(|m| Doc::Manifest(Box::new(m)))
             .map_err(|e| Error::Document {
@@ -285,6 +286,7 @@ pub(super) fn parse_index(bytes: &[u8], location: &str) -> Result<ImageIndex> {
         location: location.to_string(),
         reason,
     };
+    super::json::check_keys(bytes, "image index", location)?;
     let mut v: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| bad(e.to_string()))?;
     if let Some(obj) = v.as_object_mut() {
         if obj.get("manifests").is_none_or(|m| m.is_null()) {
