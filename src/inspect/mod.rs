@@ -5,6 +5,7 @@
 //! facts into findings once the layers are squashed.
 
 pub mod binary;
+pub mod command;
 pub mod script;
 
 pub use binary::BinaryFacts;
