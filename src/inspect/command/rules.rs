@@ -89,7 +89,7 @@ impl<'c> Engine<'c> {
                     return;
                 }
                 self.budget -= 1;
-                self.cmd(lang, c, &p.cmds[k + 1..], depth);
+                self.cmd(lang, c, &p.cmds[..k], &p.cmds[k + 1..], depth);
             }
         }
     }
@@ -150,7 +150,7 @@ impl<'c> Engine<'c> {
         out
     }
 
-    fn cmd(&mut self, lang: Lang, c: &Cmd, downstream: &[Cmd], depth: usize) {
+    fn cmd(&mut self, lang: Lang, c: &Cmd, upstream: &[Cmd], downstream: &[Cmd], depth: usize) {
         for (k, v) in &c.assigns {
             let v = self.expand(v);
             self.vars.insert(k.clone(), v.clone());
@@ -174,9 +174,16 @@ impl<'c> Engine<'c> {
             }
             return;
         }
-        let rest = &argv[at + 1..];
-        if lang == Lang::PowerShell && !is_mention(&prog) {
-            let rules = self.cat.text_rules(&c.text, "powershell");
+        let mut rest = argv[at + 1..].to_vec();
+        // `… | xargs curl`: the arguments come from upstream.
+        if at > 0 && argv.iter().take(at).any(|a| prog_name(a) == "xargs") {
+            for u in upstream {
+                rest.extend(u.argv.iter().skip(1).filter(|a| a.contains("://")).cloned());
+            }
+        }
+        let rest = &rest[..];
+        if !is_mention(&prog) {
+            let rules = self.cat.text_rules(&c.text, lang_name(lang));
             for r in rules {
                 let lb = all_loopback(&c.text);
                 self.hits.push(RawHit {
@@ -375,7 +382,7 @@ impl<'c> Engine<'c> {
                             redirs: c.redirs.clone(),
                             ..Default::default()
                         };
-                        self.cmd(lang, &sub, &[], d);
+                        self.cmd(lang, &sub, &[], &[], d);
                     }
                 }
             }

@@ -242,10 +242,17 @@ impl<'a> Parser<'a> {
             if b == b'#' {
                 break;
             }
-            let (w, quoted, subs) = self.word();
+            let word_start = self.i;
+            let (w, _quoted, subs) = self.word();
             cmd.subs.extend(subs);
+            // NAME=value with an unquoted NAME (the value may be quoted).
+            let name_len = self.s[word_start..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+                .count();
+            let unquoted_name = self.s.get(word_start + name_len) == Some(&b'=');
             if cmd.argv.is_empty()
-                && !quoted
+                && unquoted_name
                 && let Some((name, value)) = w.split_once('=')
                 && !name.is_empty()
                 && name
