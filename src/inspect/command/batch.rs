@@ -94,7 +94,7 @@ fn line_commands(line: &str, lineno: usize, script: &mut Script, count: &mut usi
             }
             if ps_rest {
                 // The rest of the line belongs to PowerShell.
-                cmd.argv.push(t[i..].to_string());
+                cmd.argv.push(t[i..].trim().to_string());
                 i = b.len();
                 break;
             }

@@ -161,8 +161,24 @@ impl<'c> Engine<'c> {
             self.script(Lang::Sh, s, depth + 1);
         }
         let sub_download = self.downloads.len() > downloads_before;
+        let own_start = self.downloads.len();
         let argv: Vec<String> = c.argv.iter().map(|w| self.expand(w)).collect();
-        let Some((prog, at)) = unwrap(lang, &argv) else {
+        let unwrapped = unwrap(lang, &argv);
+        if !argv.is_empty() && !unwrapped.as_ref().is_some_and(|(p, _)| is_mention(p)) {
+            let rules = self.cat.text_rules(&c.text, lang_name(lang));
+            for r in rules {
+                let lb = all_loopback(&c.text);
+                self.hits.push(RawHit {
+                    rule: r,
+                    line: c.line,
+                    text: c.text.clone(),
+                    loopback: lb,
+                    after: None,
+                });
+                self.note_download(r, c, &argv);
+            }
+        }
+        let Some((prog, at)) = unwrapped else {
             return;
         };
         // `export NAME=value`, `local`, `declare`, `set` in sh.
@@ -182,20 +198,6 @@ impl<'c> Engine<'c> {
             }
         }
         let rest = &rest[..];
-        if !is_mention(&prog) {
-            let rules = self.cat.text_rules(&c.text, lang_name(lang));
-            for r in rules {
-                let lb = all_loopback(&c.text);
-                self.hits.push(RawHit {
-                    rule: r,
-                    line: c.line,
-                    text: c.text.clone(),
-                    loopback: lb,
-                    after: None,
-                });
-                self.note_download(r, c, &argv);
-            }
-        }
         self.nested(lang, &prog, rest, c, depth);
         let starts_with_sub = argv
             .get(at)
@@ -258,7 +260,7 @@ impl<'c> Engine<'c> {
             return;
         }
         // Later in the file: chmod +x, or running the downloaded file.
-        if self.downloads.is_empty() {
+        if own_start == 0 || self.downloads.len() > own_start {
             return;
         }
         let runs = if prog == "chmod" {
@@ -275,13 +277,13 @@ impl<'c> Engine<'c> {
                 None
             };
             let explicit_path = argv.get(at).is_some_and(|a| a.contains('/') || a.contains('\\'));
-            self.downloads.iter().any(|d| {
+            self.downloads[..own_start].iter().any(|d| {
                 (explicit_path && d.outputs.contains(&own))
                     || target.as_ref().is_some_and(|t| d.outputs.contains(t))
             })
         };
         if runs {
-            let d = self.downloads.last().expect("non-empty");
+            let d = &self.downloads[own_start - 1];
             let after = Some((d.line, d.text.clone()));
             self.hit("download-then-run", c, false, after);
         }
