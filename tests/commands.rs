@@ -179,3 +179,52 @@ fn heldout_set_recall_and_precision() {
     assert!(s.recall() >= 0.95, "recall below 95%");
     assert!(s.flagged <= 1, "more than one look-alike flagged");
 }
+
+/// LOLBAS programs with a download (or upload) use, and GTFOBins programs
+/// with a download or upload use, directly or through an embedded
+/// interpreter (names are facts; examples in catalog.toml are ours).
+const LOLBAS: &[&str] = &[
+    "GfxDownloadWrapper.exe", "AppInstaller.exe", "Bitsadmin.exe", "CertOC.exe", "CertReq.exe",
+    "Certutil.exe", "Cmd.exe", "cmdl32.exe", "ConfigSecurityPolicy.exe", "DataSvcUtil.exe",
+    "Desktopimgdownldr.exe", "Diantz.exe", "Esentutl.exe", "Expand.exe", "Extrac32.exe",
+    "Findstr.exe", "Finger.exe", "Ftp.exe", "Hh.exe", "IMEWDBLD.exe", "Ieexec.exe",
+    "Installutil.exe", "Ldifde.exe", "Makecab.exe", "Mmc.exe", "MpCmdRun.exe", "Msedge.exe",
+    "Mshta.exe", "msoxmled.exe", "Ngen.exe", "OneDriveStandaloneUpdater.exe",
+    "Presentationhost.exe", "PrintBrm.exe", "Replace.exe", "winget.exe", "Xwizard.exe",
+    "msedge_proxy.exe", "PhotoViewer.dll", "Scrobj.dll", "Shimgvw.dll", "Bcp.exe",
+    "ECMangen.exe", "Excel.exe", "MSAccess.exe", "MsoHtmEd.exe", "Mspub.exe", "msxsl.exe",
+    "Outlook.exe", "Powerpnt.exe", "ProtocolHandler.exe", "Squirrel.exe",
+    "TestWindowRemoteAgent.exe", "Update.exe", "Visio.exe", "VSLaunchBrowser.exe", "WinProj.exe",
+    "Winword.exe", "Wsl.exe", "devtunnel.exe", "xsd.exe",
+];
+const GTFOBINS: &[&str] = &[
+    "ab", "aria2c", "bash", "busybox", "cancel", "code", "curl", "finger", "ftp", "hping3", "jjs",
+    "jrunscript", "julia", "kubectl", "lp", "lua", "lwp-download", "nc", "nginx", "node",
+    "openssl", "perl", "php", "python", "restic", "rlogin", "ruby", "scp", "sftp", "smbclient",
+    "socat", "ssh", "sshfs", "tailscale", "tar", "tftp", "wget", "whois", "yum", "zsh", "bee",
+    "byebug", "cowsay", "cowthink", "cpan", "dstat", "easy_install", "exiftool", "facter", "gdb",
+    "gem", "gimp", "irb", "knife", "latexmk", "lualatex", "luatex", "needrestart", "nmap",
+    "pandoc", "pdb", "pip", "pipx", "poetry", "rake", "rpm", "rpmdb", "rpmquery", "rpmverify",
+    "sqlmap", "tshark", "vagrant", "vim", "volatility", "wireshark",
+];
+
+#[test]
+fn every_catalogue_row_is_detected() {
+    let file = root().join("tests/commands/catalog.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let ids: HashSet<String> = toml::from_str::<CaseFile>(&text)
+        .unwrap()
+        .case
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    for n in LOLBAS {
+        assert!(ids.contains(&format!("lolbas:{n}")), "no case for LOLBAS {n}");
+    }
+    for n in GTFOBINS {
+        assert!(ids.contains(&format!("gtfobins:{n}")), "no case for GTFOBins {n}");
+    }
+    let s = score(&file);
+    report("catalogue rows", &s);
+    assert_eq!(s.found, s.detect, "every catalogue row needs a finding at medium or above");
+}

@@ -199,6 +199,29 @@ impl<'c> Engine<'c> {
         }
         let rest = &rest[..];
         self.nested(lang, &prog, rest, c, depth);
+        // Code written to a file by a here-doc (`cat > x.py <<EOF`).
+        if let Some(body) = &c.heredoc
+            && c.redirs.iter().any(|r| r.op.starts_with('>') && !is_null(&r.target))
+        {
+            for l in body.lines() {
+                if (l.contains("://") && l.contains('(')) || l.contains("dav_methods") {
+                    for r in self
+                        .cat
+                        .text_rules(l, "arg")
+                        .into_iter()
+                        .chain(self.cat.text_rules(l, "sh"))
+                    {
+                        self.hits.push(RawHit {
+                            rule: r,
+                            line: c.line,
+                            text: c.text.clone(),
+                            loopback: all_loopback(l),
+                            after: None,
+                        });
+                    }
+                }
+            }
+        }
         let starts_with_sub = argv
             .get(at)
             .is_some_and(|a| a.starts_with("$(") || a.starts_with('`'));
@@ -780,7 +803,7 @@ pub fn url_host(a: &str) -> Option<String> {
             .collect::<String>()
             .to_ascii_lowercase();
         let scheme = scheme.rsplit(':').next().unwrap_or_default().to_string();
-        if SCHEMES.contains(&scheme.as_str()) {
+        if SCHEMES.iter().any(|s| scheme.ends_with(s)) {
             let rest = &a[at + 3..];
             let auth = rest
                 .split(['/', '?', '#', '"', '\'', ' ', ')', ','])
