@@ -758,7 +758,14 @@ fn arg_rule_matches(rule: &crate::catalog::Rule, rest: &[String], c: &Cmd) -> Op
             "host" => url_host(a)
                 .or_else(|| remote_host(a))
                 .or_else(|| schemeless_host(a))
-                .or_else(|| bare_host(a)),
+                .or_else(|| bare_host(a))
+                .or_else(|| {
+                    // socat-style addresses: TCP:host:port, tcp-connect:host:port
+                    a.split([':', ','])
+                        .skip(1)
+                        .find(|p| is_ipv4(p) || is_domain(p))
+                        .map(str::to_ascii_lowercase)
+                }),
             _ => None,
         };
         if let Some(h) = h {
