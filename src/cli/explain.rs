@@ -22,12 +22,16 @@ pub fn run(a: ExplainArgs) -> anyhow::Result<Verdict> {
                 );
             }
             let cat = stowaway::catalog::get();
-            println!("\nCommand rules (src/catalog/commands.toml; `stowaway explain RULE` for one):");
+            println!(
+                "\nCommand rules (src/catalog/commands.toml; `stowaway explain RULE` for one):"
+            );
             for r in &cat.rules {
                 println!("{:<30} {:<22} {}", r.id, r.code, r.title);
             }
         }
-        Some(s) if Code::parse(&s).is_none() && stowaway::catalog::get().rule_index(&s).is_some() => {
+        Some(s)
+            if Code::parse(&s).is_none() && stowaway::catalog::get().rule_index(&s).is_some() =>
+        {
             let cat = stowaway::catalog::get();
             let r = &cat.rules[cat.rule_index(&s).unwrap_or_default()];
             println!("{} — {}\n", r.id, r.title);
@@ -40,7 +44,10 @@ pub fn run(a: ExplainArgs) -> anyhow::Result<Verdict> {
                 println!("switches:  any of {}", r.switches.join(", "));
             }
             if !r.subcommands.is_empty() {
-                println!("command:   first argument one of {}", r.subcommands.join(", "));
+                println!(
+                    "command:   first argument one of {}",
+                    r.subcommands.join(", ")
+                );
             }
             if let Some(t) = &r.target {
                 println!("argument:  a {t} address");

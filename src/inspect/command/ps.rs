@@ -72,7 +72,9 @@ pub fn parse(src: &str, first_line: usize) -> Script {
                     if b[i] == b'&' && b.get(i + 1) == Some(&b'&') {
                         break;
                     }
-                    if matches!(b[i], b'>') || (b[i].is_ascii_digit() && b.get(i + 1) == Some(&b'>')) {
+                    if matches!(b[i], b'>')
+                        || (b[i].is_ascii_digit() && b.get(i + 1) == Some(&b'>'))
+                    {
                         let mut j = i;
                         while j < b.len() && (b[j] == b'>' || b[j].is_ascii_digit()) {
                             j += 1;
@@ -131,7 +133,9 @@ fn word(src: &str, mut i: usize) -> (String, usize, usize) {
             break;
         }
         match c {
-            b'@' if matches!(b.get(i + 1), Some(b'"') | Some(b'\'')) && b.get(i + 2) == Some(&b'\n') => {
+            b'@' if matches!(b.get(i + 1), Some(b'"') | Some(b'\''))
+                && b.get(i + 2) == Some(&b'\n') =>
+            {
                 // Here-string: up to a line starting with "@ or '@.
                 let q = b[i + 1];
                 let close = [b'\n', q, b'@'];

@@ -48,18 +48,62 @@ const SHELLS: &[&str] = &[
     "sh", "bash", "dash", "zsh", "ksh", "ash", "mksh", "yash", "rbash", "fish",
 ];
 const RESERVED: &[&str] = &[
-    "if", "then", "else", "elif", "do", "while", "until", "!", "{", "}", "time", "builtin", "noglob",
+    "if", "then", "else", "elif", "do", "while", "until", "!", "{", "}", "time", "builtin",
+    "noglob",
 ];
 /// Programs that run what they are given (for pipes and downloaded files).
 const RUNNERS: &[&str] = &[
-    "sh", "bash", "dash", "zsh", "ksh", "ash", "mksh", "python", "python2", "python3", "perl", "ruby",
-    "node", "nodejs", "php", "lua", "source", ".", "eval", "iex", "invoke-expression", "cmd",
-    "powershell", "pwsh", "start", "start-process", "saps", "invoke-item", "rundll32", "msiexec",
-    "wscript", "cscript", "mshta", "regsvr32", "bun", "deno", "tclsh", "exec",
+    "sh",
+    "bash",
+    "dash",
+    "zsh",
+    "ksh",
+    "ash",
+    "mksh",
+    "python",
+    "python2",
+    "python3",
+    "perl",
+    "ruby",
+    "node",
+    "nodejs",
+    "php",
+    "lua",
+    "source",
+    ".",
+    "eval",
+    "iex",
+    "invoke-expression",
+    "cmd",
+    "powershell",
+    "pwsh",
+    "start",
+    "start-process",
+    "saps",
+    "invoke-item",
+    "rundll32",
+    "msiexec",
+    "wscript",
+    "cscript",
+    "mshta",
+    "regsvr32",
+    "bun",
+    "deno",
+    "tclsh",
+    "exec",
 ];
 const OUTPUT_OPTS: &[&str] = &[
-    "-o", "-O", "--output", "--output-document", "-outfile", "-destination", "-path", "-out", "/d",
-    "--out", "-outputfile",
+    "-o",
+    "-O",
+    "--output",
+    "--output-document",
+    "-outfile",
+    "-destination",
+    "-path",
+    "-out",
+    "/d",
+    "--out",
+    "-outputfile",
 ];
 
 impl<'c> Engine<'c> {
@@ -182,7 +226,10 @@ impl<'c> Engine<'c> {
             return;
         };
         // `export NAME=value`, `local`, `declare`, `set` in sh.
-        if matches!(prog.as_str(), "export" | "local" | "declare" | "readonly" | "typeset") {
+        if matches!(
+            prog.as_str(),
+            "export" | "local" | "declare" | "readonly" | "typeset"
+        ) {
             for a in &argv[at + 1..] {
                 if let Some((k, v)) = a.split_once('=') {
                     self.vars.insert(k.to_string(), v.to_string());
@@ -201,7 +248,9 @@ impl<'c> Engine<'c> {
         self.nested(lang, &prog, rest, c, depth);
         // Code written to a file by a here-doc (`cat > x.py <<EOF`).
         if let Some(body) = &c.heredoc
-            && c.redirs.iter().any(|r| r.op.starts_with('>') && !is_null(&r.target))
+            && c.redirs
+                .iter()
+                .any(|r| r.op.starts_with('>') && !is_null(&r.target))
         {
             for l in body.lines() {
                 if (l.contains("://") && l.contains('(')) || l.contains("dav_methods") {
@@ -299,7 +348,9 @@ impl<'c> Engine<'c> {
             } else {
                 None
             };
-            let explicit_path = argv.get(at).is_some_and(|a| a.contains('/') || a.contains('\\'));
+            let explicit_path = argv
+                .get(at)
+                .is_some_and(|a| a.contains('/') || a.contains('\\'));
             self.downloads[..own_start].iter().any(|d| {
                 (explicit_path && d.outputs.contains(&own))
                     || target.as_ref().is_some_and(|t| d.outputs.contains(t))
@@ -328,9 +379,15 @@ impl<'c> Engine<'c> {
                 i += 2;
                 continue;
             }
-            if let Some(v) = low.strip_prefix("--output-document=").or(low.strip_prefix("--output=")) {
+            if let Some(v) = low
+                .strip_prefix("--output-document=")
+                .or(low.strip_prefix("--output="))
+            {
                 outputs.push(basename(v));
-            } else if a.len() > 2 && (a.starts_with("-O") || a.starts_with("-o")) && !a.contains('=') {
+            } else if a.len() > 2
+                && (a.starts_with("-O") || a.starts_with("-o"))
+                && !a.contains('=')
+            {
                 outputs.push(basename(&a[2..]));
             } else if !a.starts_with('-') && !a.starts_with('/') || a.starts_with("/tmp") {
                 // URL basenames (curl -O, wget) and plain file arguments.
@@ -387,7 +444,13 @@ impl<'c> Engine<'c> {
                     rest.join(" ")
                 } else {
                     rest.iter()
-                        .map(|a| if a.contains(' ') { format!("\"{a}\"") } else { a.clone() })
+                        .map(|a| {
+                            if a.contains(' ') {
+                                format!("\"{a}\"")
+                            } else {
+                                a.clone()
+                            }
+                        })
                         .collect::<Vec<_>>()
                         .join(" ")
                 };
@@ -395,8 +458,9 @@ impl<'c> Engine<'c> {
                     self.run(Lang::PowerShell, &code, c.line, d);
                 }
             }
-            "kubectl" | "oc" | "docker" | "podman" | "nerdctl" | "crictl" | "nsenter" | "unshare"
-            | "chroot" | "toolbox" | "distrobox" | "flatpak-spawn" | "systemd-run" | "ssh" => {
+            "kubectl" | "oc" | "docker" | "podman" | "nerdctl" | "crictl" | "nsenter"
+            | "unshare" | "chroot" | "toolbox" | "distrobox" | "flatpak-spawn" | "systemd-run"
+            | "ssh" => {
                 if let Some(i) = rest.iter().position(|a| a == "--") {
                     let tail = &rest[i + 1..];
                     if !tail.is_empty() {
@@ -415,9 +479,9 @@ impl<'c> Engine<'c> {
         }
         // `docker run IMAGE sh -c "…"`, `flock f sh -c`, …: a shell with -c anywhere.
         if !is_shell
-            && let Some(i) = rest.windows(2).position(|w| {
-                SHELLS.contains(&prog_name(&w[0]).as_str()) && is_dash_c(&w[1])
-            })
+            && let Some(i) = rest
+                .windows(2)
+                .position(|w| SHELLS.contains(&prog_name(&w[0]).as_str()) && is_dash_c(&w[1]))
             && let Some(s) = rest.get(i + 2)
         {
             self.run(Lang::Sh, s, c.line, d);
@@ -492,8 +556,27 @@ pub fn powershell_command(args: &str) -> Option<String> {
         if opt == "c" || (opt.len() >= 2 && "command".starts_with(opt)) {
             return Some(words[i + 1..].join(" ").trim_matches('"').to_string());
         }
-        let takes_value = ["w", "windowstyle", "ep", "ex", "exec", "executionpolicy", "version", "v", "inputformat", "outputformat", "configurationname", "wd", "workingdirectory", "f", "file"];
-        if takes_value.iter().any(|t| opt == *t || (opt.len() >= 3 && t.starts_with(opt))) {
+        let takes_value = [
+            "w",
+            "windowstyle",
+            "ep",
+            "ex",
+            "exec",
+            "executionpolicy",
+            "version",
+            "v",
+            "inputformat",
+            "outputformat",
+            "configurationname",
+            "wd",
+            "workingdirectory",
+            "f",
+            "file",
+        ];
+        if takes_value
+            .iter()
+            .any(|t| opt == *t || (opt.len() >= 3 && t.starts_with(opt)))
+        {
             if opt == "f" || "file".starts_with(opt) && opt.len() >= 2 {
                 return None;
             }
@@ -591,7 +674,11 @@ pub fn applies(rule_lang: &str, lang: &str) -> bool {
     rule_lang.split(',').map(str::trim).any(|l| {
         l == lang
             || l == "shell" && matches!(lang, "sh" | "batch" | "powershell")
-            || l == "code" && matches!(lang, "python" | "perl" | "ruby" | "js" | "php" | "wsh" | "code")
+            || l == "code"
+                && matches!(
+                    lang,
+                    "python" | "perl" | "ruby" | "js" | "php" | "wsh" | "code"
+                )
             || l == "any" && lang != "arg"
     })
 }
@@ -599,13 +686,25 @@ pub fn applies(rule_lang: &str, lang: &str) -> bool {
 /// The basename of a program word, lowercased, `.exe` dropped.
 pub fn prog_name(w: &str) -> String {
     let mut w = w.trim_matches(['"', '\'']);
-    for (open, close) in [("$(command -v ", ")"), ("$(which ", ")"), ("`which ", "`"), ("`command -v ", "`"), ("$(type -p ", ")")] {
+    for (open, close) in [
+        ("$(command -v ", ")"),
+        ("$(which ", ")"),
+        ("`which ", "`"),
+        ("`command -v ", "`"),
+        ("$(type -p ", ")"),
+    ] {
         if let Some(x) = w.strip_prefix(open).and_then(|x| x.strip_suffix(close)) {
             w = x.trim();
         }
     }
-    let base = w.rsplit(['/', '\\']).next().unwrap_or_default().to_ascii_lowercase();
-    base.strip_suffix(".exe").map(str::to_string).unwrap_or(base)
+    let base = w
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    base.strip_suffix(".exe")
+        .map(str::to_string)
+        .unwrap_or(base)
 }
 
 fn basename(w: &str) -> String {
@@ -637,28 +736,49 @@ pub fn unwrap(lang: Lang, argv: &[String]) -> Option<(String, usize)> {
                 if !a.starts_with('-') || a == "-" {
                     break;
                 }
-                j += if with_value.contains(&a.as_str()) { 2 } else { 1 };
+                j += if with_value.contains(&a.as_str()) {
+                    2
+                } else {
+                    1
+                };
             }
             j
         };
         match p.as_str() {
-            "sudo" | "doas" => i = skip_opts(i + 1, &["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-T", "-U"]),
+            "sudo" | "doas" => {
+                i = skip_opts(
+                    i + 1,
+                    &["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-T", "-U"],
+                )
+            }
             "env" => {
                 i = skip_opts(i + 1, &["-u", "-C", "-S", "--unset", "--chdir"]);
-                while argv.get(i).is_some_and(|a| a.contains('=') && !a.starts_with('-')) {
+                while argv
+                    .get(i)
+                    .is_some_and(|a| a.contains('=') && !a.starts_with('-'))
+                {
                     i += 1;
                 }
             }
             "exec" => i = skip_opts(i + 1, &["-a"]),
             "timeout" => i = skip_opts(i + 1, &["-s", "-k", "--signal", "--kill-after"]) + 1,
-            "nohup" | "setsid" | "stdbuf" | "unbuffer" | "torsocks" | "proxychains" | "proxychains4" | "fakeroot" | "catchsegv" => i = skip_opts(i + 1, &["-f"]),
+            "nohup" | "setsid" | "stdbuf" | "unbuffer" | "torsocks" | "proxychains"
+            | "proxychains4" | "fakeroot" | "catchsegv" => i = skip_opts(i + 1, &["-f"]),
             "nice" | "ionice" | "chrt" | "taskset" => {
                 i = skip_opts(i + 1, &["-n", "-c", "-p"]);
-                while argv.get(i).is_some_and(|a| a.parse::<i64>().is_ok() || a.starts_with("0x")) {
+                while argv
+                    .get(i)
+                    .is_some_and(|a| a.parse::<i64>().is_ok() || a.starts_with("0x"))
+                {
                     i += 1;
                 }
             }
-            "xargs" => i = skip_opts(i + 1, &["-I", "-n", "-P", "-d", "-L", "-s", "-E", "-a", "-i"]),
+            "xargs" => {
+                i = skip_opts(
+                    i + 1,
+                    &["-I", "-n", "-P", "-d", "-L", "-s", "-E", "-a", "-i"],
+                )
+            }
             "watch" => i = skip_opts(i + 1, &["-n", "-d"]),
             "flock" => i = skip_opts(i + 1, &["-w", "-E"]) + 1,
             "busybox" | "toybox" => i += 1,
@@ -682,7 +802,10 @@ pub fn unwrap(lang: Lang, argv: &[String]) -> Option<(String, usize)> {
             }
             "start" if lang == Lang::Batch => {
                 i += 1;
-                while argv.get(i).is_some_and(|a| a.is_empty() || a.starts_with('/')) {
+                while argv
+                    .get(i)
+                    .is_some_and(|a| a.is_empty() || a.starts_with('/'))
+                {
                     if argv[i].eq_ignore_ascii_case("/d") {
                         i += 1;
                     }
@@ -720,8 +843,10 @@ fn arg_rule_matches(rule: &crate::catalog::Rule, rest: &[String], c: &Cmd) -> Op
                 rule.switches.iter().any(|s| {
                     let s = opts(s);
                     o == s
-                        || o.strip_prefix(s.as_str())
-                            .is_some_and(|r| r.starts_with([':', '=']) || s.len() >= 4 && !r.is_empty() && s.ends_with(':'))
+                        || o.strip_prefix(s.as_str()).is_some_and(|r| {
+                            r.starts_with([':', '='])
+                                || s.len() >= 4 && !r.is_empty() && s.ends_with(':')
+                        })
                 })
             }
         })
@@ -730,7 +855,11 @@ fn arg_rule_matches(rule: &crate::catalog::Rule, rest: &[String], c: &Cmd) -> Op
     }
     if !rule.subcommands.is_empty() {
         let first = rest.iter().find(|a| !a.starts_with('-'))?;
-        if !rule.subcommands.iter().any(|s| s.eq_ignore_ascii_case(first)) {
+        if !rule
+            .subcommands
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(first))
+        {
             return None;
         }
     }
@@ -791,8 +920,24 @@ fn is_null(t: &str) -> bool {
 }
 
 const SCHEMES: &[&str] = &[
-    "http", "https", "ftp", "ftps", "tftp", "sftp", "scp", "smb", "dict", "gopher", "telnet",
-    "rsync", "ws", "wss", "ldap", "rest:http", "rest:https", "s3",
+    "http",
+    "https",
+    "ftp",
+    "ftps",
+    "tftp",
+    "sftp",
+    "scp",
+    "smb",
+    "dict",
+    "gopher",
+    "telnet",
+    "rsync",
+    "ws",
+    "wss",
+    "ldap",
+    "rest:http",
+    "rest:https",
+    "s3",
 ];
 
 /// Host of the first `scheme://` URL in `a`.
@@ -839,16 +984,21 @@ fn strip_port(h: &str) -> &str {
 
 fn is_ipv4(h: &str) -> bool {
     let parts: Vec<&str> = h.split('.').collect();
-    parts.len() == 4 && parts.iter().all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()))
+    parts.len() == 4
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn is_domain(h: &str) -> bool {
     let labels: Vec<&str> = h.split('.').collect();
     labels.len() >= 2
-        && labels.iter().all(|l| {
-            !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        })
-        && labels.last().is_some_and(|t| t.len() >= 2 && t.bytes().all(|b| b.is_ascii_alphabetic()))
+        && labels
+            .iter()
+            .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        && labels
+            .last()
+            .is_some_and(|t| t.len() >= 2 && t.bytes().all(|b| b.is_ascii_alphabetic()))
 }
 
 /// `198.51.100.7/x`, `host.example:8080/p`, `example.com/file`, `10.0.0.1`.
@@ -868,7 +1018,13 @@ fn schemeless_host(a: &str) -> Option<String> {
     let ok = if is_ipv4(host) {
         true
     } else {
-        (is_domain(host) && (path.is_some() || port)) || (port && path.is_some() && !host.is_empty() && host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.'))
+        (is_domain(host) && (path.is_some() || port))
+            || (port
+                && path.is_some()
+                && !host.is_empty()
+                && host
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.'))
     };
     ok.then(|| host.to_ascii_lowercase())
 }
@@ -883,7 +1039,11 @@ fn remote_host(a: &str) -> Option<String> {
         Some((u, h)) => (Some(u), h),
         None => (None, auth),
     };
-    if host.len() < 2 || !host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_') {
+    if host.len() < 2
+        || !host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_')
+    {
         return None;
     }
     (user.is_some() || is_ipv4(host) || is_domain(host)).then(|| host.to_ascii_lowercase())
@@ -894,16 +1054,25 @@ fn unc_host(a: &str) -> Option<String> {
     let rest = a.strip_prefix("\\\\").or_else(|| a.strip_prefix("//"))?;
     let host = rest.split(['\\', '/']).next().unwrap_or_default();
     let has_share = rest.len() > host.len() + 1;
-    (has_share && !host.is_empty() && host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_' || b == b'$'))
-        .then(|| host.to_ascii_lowercase())
+    (has_share
+        && !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_' || b == b'$'))
+    .then(|| host.to_ascii_lowercase())
 }
 
 /// A host name or address on its own, or `user@host`.
 fn bare_host(a: &str) -> Option<String> {
     let h = a.rsplit('@').next().unwrap_or_default();
     let h = strip_port(h);
-    (is_ipv4(h) || is_domain(h) || a.contains('@') && h.len() > 1 && h.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-'))
-        .then(|| h.to_ascii_lowercase())
+    (is_ipv4(h)
+        || is_domain(h)
+        || a.contains('@')
+            && h.len() > 1
+            && h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-'))
+    .then(|| h.to_ascii_lowercase())
 }
 
 /// Loopback names and addresses: health checks, not transfers.
@@ -963,36 +1132,62 @@ mod tests {
         }
         assert_eq!(unwrap(Lang::Sh, &v(&["command", "-v", "curl"])), None);
         assert_eq!(
-            unwrap(Lang::Batch, &v(&["start", "", "/b", "mshta.exe", "x"])).unwrap().0,
+            unwrap(Lang::Batch, &v(&["start", "", "/b", "mshta.exe", "x"]))
+                .unwrap()
+                .0,
             "mshta"
         );
     }
 
     #[test]
     fn address_shapes() {
-        assert_eq!(url_host("http://u:p@Example.COM:80/x").as_deref(), Some("example.com"));
-        assert_eq!(url_host("/uri:https://h.example/x").as_deref(), Some("h.example"));
-        assert_eq!(url_host("rest:http://10.1.1.1:8000/r").as_deref(), Some("10.1.1.1"));
-        assert_eq!(schemeless_host("198.51.100.7/x86").as_deref(), Some("198.51.100.7"));
-        assert_eq!(schemeless_host("files.example.com:8080/p").as_deref(), Some("files.example.com"));
+        assert_eq!(
+            url_host("http://u:p@Example.COM:80/x").as_deref(),
+            Some("example.com")
+        );
+        assert_eq!(
+            url_host("/uri:https://h.example/x").as_deref(),
+            Some("h.example")
+        );
+        assert_eq!(
+            url_host("rest:http://10.1.1.1:8000/r").as_deref(),
+            Some("10.1.1.1")
+        );
+        assert_eq!(
+            schemeless_host("198.51.100.7/x86").as_deref(),
+            Some("198.51.100.7")
+        );
+        assert_eq!(
+            schemeless_host("files.example.com:8080/p").as_deref(),
+            Some("files.example.com")
+        );
         assert_eq!(schemeless_host("out.html"), None);
         assert_eq!(schemeless_host("/tmp/x"), None);
-        assert_eq!(remote_host("ops@10.0.0.5:/etc").as_deref(), Some("10.0.0.5"));
+        assert_eq!(
+            remote_host("ops@10.0.0.5:/etc").as_deref(),
+            Some("10.0.0.5")
+        );
         assert_eq!(remote_host("C:\\x"), None);
         assert_eq!(unc_host("\\\\srv\\share\\x").as_deref(), Some("srv"));
         assert!(is_loopback("127.0.0.1") && is_loopback("[::1]") && is_loopback("localhost"));
         assert!(!is_loopback("127.example.com"));
-        assert!(all_loopback("curl http://localhost:8080/h && curl http://127.0.0.1/"));
+        assert!(all_loopback(
+            "curl http://localhost:8080/h && curl http://127.0.0.1/"
+        ));
         assert!(!all_loopback("curl http://localhost/ http://x.example/"));
     }
 
     #[test]
     fn encoded_powershell() {
         // "iwr http://h/x" in UTF-16LE, base64.
-        let code = powershell_command("-NoP -enc aQB3AHIAIABoAHQAdABwADoALwAvAGgALwB4AA==").unwrap();
+        let code =
+            powershell_command("-NoP -enc aQB3AHIAIABoAHQAdABwADoALwAvAGgALwB4AA==").unwrap();
         assert_eq!(code, "iwr http://h/x");
         assert_eq!(powershell_command("-c \"iwr x\"").unwrap(), "iwr x");
-        assert_eq!(powershell_command("-ep bypass -w hidden iwr x").unwrap(), "iwr x");
+        assert_eq!(
+            powershell_command("-ep bypass -w hidden iwr x").unwrap(),
+            "iwr x"
+        );
         assert_eq!(powershell_command("-File x.ps1"), None);
     }
 

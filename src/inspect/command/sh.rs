@@ -196,7 +196,8 @@ impl<'a> Parser<'a> {
             let r = self.i + fd_digits;
             let rb = self.s.get(r).copied().unwrap_or(0);
             let amp_redir = b == b'&' && self.peek(1) == b'>';
-            if (rb == b'>' || rb == b'<') && !(rb == b'<' && self.s.get(r + 1) == Some(&b'(')) || amp_redir
+            if (rb == b'>' || rb == b'<') && !(rb == b'<' && self.s.get(r + 1) == Some(&b'('))
+                || amp_redir
             {
                 if rb == b'>' && self.s.get(r + 1) == Some(&b'(') {
                     // >(…) process substitution: a word.
@@ -255,9 +256,7 @@ impl<'a> Parser<'a> {
                 && unquoted_name
                 && let Some((name, value)) = w.split_once('=')
                 && !name.is_empty()
-                && name
-                    .bytes()
-                    .all(|c| c.is_ascii_alphanumeric() || c == b'_')
+                && name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
                 && !name.as_bytes()[0].is_ascii_digit()
             {
                 cmd.assigns.push((name.to_string(), value.to_string()));
@@ -286,7 +285,12 @@ impl<'a> Parser<'a> {
                         // Process substitution.
                         let (inner, end) = self.balanced(self.i + 2, b'(', b')');
                         out.push_str(&self.src[self.i..end]);
-                        subs.push(parse_nested(inner, self.line, self.depth + 1, &mut self.count));
+                        subs.push(parse_nested(
+                            inner,
+                            self.line,
+                            self.depth + 1,
+                            &mut self.count,
+                        ));
                         self.count_lines(self.i, end);
                         self.i = end;
                     } else {
@@ -380,7 +384,12 @@ impl<'a> Parser<'a> {
         let (inner, end) = self.balanced(self.i + 2, b'(', b')');
         out.push_str(&self.src[self.i..end]);
         if !arith {
-            subs.push(parse_nested(inner, self.line, self.depth + 1, &mut self.count));
+            subs.push(parse_nested(
+                inner,
+                self.line,
+                self.depth + 1,
+                &mut self.count,
+            ));
         }
         self.count_lines(self.i, end);
         self.i = end;
@@ -395,7 +404,12 @@ impl<'a> Parser<'a> {
         let src: &'a str = self.src;
         let inner = &src[self.i + 1..j];
         out.push_str(&self.src[self.i..(j + 1).min(self.s.len())]);
-        subs.push(parse_nested(inner, self.line, self.depth + 1, &mut self.count));
+        subs.push(parse_nested(
+            inner,
+            self.line,
+            self.depth + 1,
+            &mut self.count,
+        ));
         self.count_lines(self.i, j);
         self.i = (j + 1).min(self.s.len());
     }
