@@ -21,7 +21,7 @@ which=${1:-all}
 data=bench-data
 mkdir -p "$data"
 
-cargo build --release --quiet --features registry --bin stowaway --example pack_layout --example inspect_cost
+cargo build --release --quiet --bin stowaway --example pack_layout --example inspect_cost
 bin=target/release/stowaway
 pack=target/release/examples/pack_layout
 

@@ -29,6 +29,7 @@ pub mod drift;
 pub mod error;
 pub mod facts;
 pub mod finding;
+#[cfg(feature = "fixture")]
 pub mod fixture;
 pub mod fs;
 pub mod gate;
