@@ -319,8 +319,13 @@ impl<'c> Engine<'c> {
                 .iter()
                 .find(|d| unwrap(lang, &d.argv).is_some_and(|(p, _)| RUNNERS.contains(&p.as_str())))
             {
-                let after = Some((c.line, c.text.clone()));
-                self.hit("download-pipe-run", d, false, after);
+                let after = (d.line != c.line).then(|| (c.line, c.text.clone()));
+                let joined = Cmd {
+                    line: d.line,
+                    text: format!("{} | {}", c.text, d.text),
+                    ..Default::default()
+                };
+                self.hit("download-pipe-run", &joined, false, after);
             }
             return;
         }
@@ -336,7 +341,14 @@ impl<'c> Engine<'c> {
             return;
         }
         let runs = if prog == "chmod" {
+            // Made executable: the downloaded file itself.
             rest.iter().any(|a| is_exec_mode(a))
+                && rest.iter().any(|a| {
+                    let b = basename(a);
+                    self.downloads[..own_start]
+                        .iter()
+                        .any(|d| d.outputs.contains(&b))
+                })
         } else if matches!(prog.as_str(), "iex" | "invoke-expression") {
             true
         } else {
