@@ -12,12 +12,12 @@ pub enum Error {
     #[error("invalid image reference {input:?}: {reason}")]
     Reference { input: String, reason: String },
 
-    /// A host file could not be read.
-    #[error("{}: {source}", path.display())]
+    /// A host file could not be read. (The OS error is part of the message
+    /// and deliberately not also a `source`, so it is printed once.)
+    #[error("{}: {error}", path.display())]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
 
     /// The image store (layout, archive) is malformed or misses something.
@@ -106,7 +106,7 @@ impl Error {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),
-            source,
+            error: source,
         }
     }
 

@@ -128,7 +128,7 @@ codes! {
         "One layer tar holds two entries for the same path; the last one wins. The earlier bytes are still shipped and were analysed; a scanner that only looks at the first or the last entry can be fooled.";
     MalformedWhiteout => "malformed-whiteout", Low, "T1027",
         "Whiteout marker with no target or a reserved name",
-        "A bare `.wh.` entry names nothing to delete, and `.wh..wh.*` names other than `.wh..wh..opq` are reserved metadata. Stowaway ignores them (deletes nothing), as the OCI image spec says, and reports them because extractors have disagreed on them.";
+        "A bare `.wh.` entry names nothing to delete, `.wh..` and `.wh...` would name the directory itself or its parent, and `.wh..wh.*` names other than `.wh..wh..opq` are reserved metadata. Stowaway ignores them (deletes nothing), as the OCI image spec says, and reports them because extractors have disagreed on them.";
     HardlinkMissingTarget => "hardlink-missing-target", Low, "T1027",
         "Hardlink to a path that does not exist",
         "A hardlink entry points at a path that neither this layer (earlier in the tar) nor a lower layer provides. Extractors fail or behave differently on it; its content is unknown.";
@@ -210,6 +210,9 @@ codes! {
     Unanalyzable => "unanalyzable-entry", Medium, "T1027",
         "Entry that could not be analysed",
         "An entry that Stowaway could not read or analyse completely (unsupported tar entry type, a file over the analysis buffer, an unreadable file in a root filesystem). Its bytes were hashed where possible; the evidence says what failed.";
+    EntriesAfterEnd => "entries-after-end", Medium, "T1027",
+        "Tar entries after the end-of-archive marker",
+        "A layer tar holds entry headers after its end-of-archive marker (the zero block). Runtimes stop at the marker, but `tar -i` (ignore zeros) and some extractors keep reading and write those files. Content placed there is shipped with the image yet invisible to tools that stop at the marker; the evidence names the entries.";
 }
 
 impl Code {

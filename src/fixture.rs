@@ -239,6 +239,116 @@ impl LayerBuilder {
         self
     }
 
+    /// A GNU sparse file (type `S`) with any number of data segments
+    /// `(offset, bytes)`: four in the header, the rest in extension blocks.
+    pub fn sparse_gnu(mut self, path: &str, segments: &[(u64, &[u8])], real_size: u64) -> Self {
+        let stored: u64 = segments.iter().map(|s| s.1.len() as u64).sum();
+        let mut h = header(tar::EntryType::GNUSparse, stored, 0o755);
+        let pair = |area: &mut [u8], off: u64, len: u64| {
+            octal(&mut area[..12], off);
+            octal(&mut area[12..24], len);
+        };
+        let (head, rest) = segments.split_at(segments.len().min(4));
+        {
+            let b = h.as_mut_bytes();
+            for (i, (off, data)) in head.iter().enumerate() {
+                pair(
+                    &mut b[386 + 24 * i..386 + 24 * (i + 1)],
+                    *off,
+                    data.len() as u64,
+                );
+            }
+            b[482] = u8::from(!rest.is_empty());
+            octal(&mut b[483..495], real_size);
+        }
+        let mut ext_blocks = Vec::new();
+        let chunks: Vec<&[(u64, &[u8])]> = rest.chunks(21).collect();
+        for (n, chunk) in chunks.iter().enumerate() {
+            let mut blk = [0u8; 512];
+            for (i, (off, data)) in chunk.iter().enumerate() {
+                pair(&mut blk[24 * i..24 * (i + 1)], *off, data.len() as u64);
+            }
+            blk[504] = u8::from(n + 1 < chunks.len());
+            ext_blocks.extend_from_slice(&blk);
+        }
+        let body: Vec<u8> = segments.iter().flat_map(|s| s.1.iter().copied()).collect();
+        set_raw(
+            &mut h.as_old_mut().name,
+            &path.as_bytes()[..path.len().min(100)],
+        );
+        h.set_cksum();
+        self.tar.extend_from_slice(h.as_bytes());
+        self.tar.extend_from_slice(&ext_blocks);
+        self.tar.extend_from_slice(&body);
+        self.tar
+            .extend(std::iter::repeat_n(0u8, (512 - body.len() % 512) % 512));
+        self
+    }
+
+    /// A PAX sparse file as GNU tar writes it, `format` "0.0", "0.1" or
+    /// "1.0", with data segments `(offset, bytes)` in a file of `real_size`.
+    pub fn sparse_pax(
+        mut self,
+        path: &str,
+        format: &str,
+        segments: &[(u64, &[u8])],
+        real_size: u64,
+    ) -> Self {
+        let mut rec = Vec::new();
+        let n = segments.len().to_string();
+        let real = real_size.to_string();
+        let mut data: Vec<u8> = Vec::new();
+        let base = path.rsplit('/').next().unwrap_or(path);
+        let stored_name = match format {
+            "0.0" => {
+                rec.extend(pax_record("GNU.sparse.size", real.as_bytes()));
+                rec.extend(pax_record("GNU.sparse.numblocks", n.as_bytes()));
+                for (off, d) in segments {
+                    rec.extend(pax_record("GNU.sparse.offset", off.to_string().as_bytes()));
+                    rec.extend(pax_record(
+                        "GNU.sparse.numbytes",
+                        d.len().to_string().as_bytes(),
+                    ));
+                }
+                path.to_string()
+            }
+            "0.1" => {
+                rec.extend(pax_record("GNU.sparse.size", real.as_bytes()));
+                rec.extend(pax_record("GNU.sparse.numblocks", n.as_bytes()));
+                let map: Vec<String> = segments
+                    .iter()
+                    .flat_map(|(o, d)| [o.to_string(), d.len().to_string()])
+                    .collect();
+                rec.extend(pax_record("GNU.sparse.map", map.join(",").as_bytes()));
+                rec.extend(pax_record("GNU.sparse.name", path.as_bytes()));
+                format!("GNUSparseFile.0/{base}")
+            }
+            _ => {
+                rec.extend(pax_record("GNU.sparse.major", b"1"));
+                rec.extend(pax_record("GNU.sparse.minor", b"0"));
+                rec.extend(pax_record("GNU.sparse.name", path.as_bytes()));
+                rec.extend(pax_record("GNU.sparse.realsize", real.as_bytes()));
+                let mut map = format!("{n}\n");
+                for (o, d) in segments {
+                    map.push_str(&format!("{o}\n{}\n", d.len()));
+                }
+                data.extend_from_slice(map.as_bytes());
+                data.resize(data.len().div_ceil(512) * 512, 0);
+                format!("GNUSparseFile.0/{base}")
+            }
+        };
+        for (_, d) in segments {
+            data.extend_from_slice(d);
+        }
+        let mut xh = header(tar::EntryType::XHeader, rec.len() as u64, 0o644);
+        set_raw(&mut xh.as_old_mut().name, b"PaxHeaders/sparse");
+        xh.set_cksum();
+        self.raw_block(xh.as_bytes(), &rec);
+        let h = header(tar::EntryType::Regular, data.len() as u64, 0o755);
+        self.push(h, stored_name.as_bytes(), None, &data);
+        self
+    }
+
     /// The uncompressed tar.
     pub fn tar_bytes(&self) -> Vec<u8> {
         let mut t = self.tar.clone();

@@ -11,8 +11,10 @@ pub struct Limits {
     pub max_layer_bytes: u64,
     /// Decompressed bytes of all layers together.
     pub max_image_bytes: u64,
-    /// Tar entries in one layer.
+    /// Tar entries in one layer (also bounds the segments of one sparse map).
     pub max_entries: u64,
+    /// Entries in all layers together (memory grows with them).
+    pub max_image_entries: u64,
     /// Bytes of one file kept in memory for analysis (the rest is only hashed).
     pub max_file_buffer: usize,
     /// Symlinks followed while resolving one path.
@@ -31,6 +33,7 @@ impl Default for Limits {
             max_layer_bytes: 64 << 30,
             max_image_bytes: 256 << 30,
             max_entries: 4_000_000,
+            max_image_entries: 8_000_000,
             max_file_buffer: 8 << 20,
             max_link_depth: 40,
             max_json_bytes: 8 << 20,

@@ -130,7 +130,8 @@ impl ImagePath {
 }
 
 /// Escape arbitrary bytes for display: valid UTF-8 stays, control characters,
-/// backslashes and invalid bytes become `\xNN`.
+/// bidirectional-text controls (U+202E and friends, which reorder what a
+/// terminal shows), backslashes and invalid bytes become `\xNN`.
 pub fn escape_bytes(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len());
     escape_into(bytes, &mut s);
@@ -140,7 +141,7 @@ pub fn escape_bytes(bytes: &[u8]) -> String {
 fn escape_into(bytes: &[u8], s: &mut String) {
     for chunk in bytes.utf8_chunks() {
         for c in chunk.valid().chars() {
-            if c.is_control() || c == '\\' {
+            if c.is_control() || c == '\\' || is_bidi_control(c) {
                 let mut buf = [0u8; 4];
                 for b in c.encode_utf8(&mut buf).bytes() {
                     s.push_str(&format!("\\x{b:02x}"));
@@ -153,6 +154,11 @@ fn escape_into(bytes: &[u8], s: &mut String) {
             s.push_str(&format!("\\x{b:02x}"));
         }
     }
+}
+
+/// Unicode's explicit directional formatting characters (and marks).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 impl fmt::Display for ImagePath {
@@ -208,6 +214,18 @@ impl ImagePath {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bidi_controls_are_escaped() {
+        // "evil\u{202E}gpj.sh" shows as "evilhs.jpg" on a terminal.
+        let p = ImagePath::new("usr/bin/evil\u{202E}gpj.sh".as_bytes());
+        assert_eq!(p.display(), "/usr/bin/evil\\xe2\\x80\\xaegpj.sh");
+        assert_eq!(
+            escape_bytes("a\u{2067}b\u{200F}".as_bytes()),
+            "a\\xe2\\x81\\xa7b\\xe2\\x80\\x8f"
+        );
+        assert_eq!(escape_bytes("héllo".as_bytes()), "héllo");
+    }
 
     fn n(raw: &str) -> (String, Normalization) {
         let (p, how) = ImagePath::normalize(raw.as_bytes());

@@ -128,7 +128,7 @@ pub fn scan_image(image: Image, opts: &ScanOptions<'_>) -> Result<Scan> {
         config: image.config.clone(),
     };
     let fs = ImageFs::squash(&mut layers);
-    let findings = analyze::run(&info, &layers, &fs);
+    let findings = analyze::run(&info, &layers, &fs, &opts.limits);
     Ok(Scan {
         image: info,
         layers,
@@ -152,41 +152,89 @@ fn read_layers(image: &Image, opts: &ScanOptions<'_>) -> Result<Vec<LayerIndex>>
                 .and_then(|_| cache::key(l.digest.as_ref(), l.diff_id.as_ref(), &opts.limits))
         })
         .collect();
-    let mut cached: Vec<Option<LayerIndex>> = keys
+    // A local blob's cached result counts only if this very file (same
+    // stat fingerprint) was verified before; remote blobs are addressed by
+    // digest and always verified when read.
+    let local = store.is_local();
+    let stats: Vec<Option<crate::source::BlobStat>> = image
+        .layers
         .iter()
-        .map(|k| {
-            let (c, k) = (opts.cache?, k.as_ref()?);
-            cache::decode(&c.get(k)?)
+        .map(|l| {
+            if local && opts.cache.is_some() {
+                store.stat(&l.locator)
+            } else {
+                None
+            }
         })
         .collect();
-    // Foreign layers are reported, not fetched, where the store lacks them
-    // (a registry must not be asked for them).
+    let image_bytes = AtomicU64::new(0);
+    let mut cached: Vec<Option<LayerIndex>> = Vec::with_capacity(n);
+    for (i, k) in keys.iter().enumerate() {
+        let hit = (|| {
+            let (c, k) = (opts.cache?, k.as_ref()?);
+            if local {
+                let fp = stats[i].as_ref()?.fingerprint();
+                c.get(&cache::verified_key(k, &fp))?;
+            }
+            cache::decode(&c.get(k)?)
+        })();
+        if let Some(idx) = &hit {
+            cache::check_limits(
+                idx,
+                &opts.limits,
+                &image_bytes,
+                &format!("{}: layer {i}", store.location()),
+            )?;
+        }
+        cached.push(hit);
+    }
+    // A foreign (non-distributable) layer is read like any other when the
+    // store has it (a registry is asked for it); one the store lacks leaves
+    // the scan incomplete, which is an error, not a pass.
     for (i, spec) in image.layers.iter().enumerate() {
         if let Some(urls) = &spec.foreign
             && cached[i].is_none()
-            && (image.transport == "docker" || !store.contains(&spec.locator))
+            && !store.contains(&spec.locator)
         {
-            let mut f = crate::finding::Finding::new(crate::finding::Code::Unanalyzable).because(format!(
-                "foreign (non-distributable) layer {} not fetched; its files are not in this scan",
-                spec.digest.map(|d| d.to_string()).unwrap_or_default()
+            return Err(Error::source(
+                store.location(),
+                format!(
+                    "layer {i} ({}) is a foreign (non-distributable) layer this store does not hold{}; \
+                     its files cannot be scanned, so the scan would be incomplete",
+                    spec.digest.map(|d| d.to_string()).unwrap_or_default(),
+                    if urls.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (descriptor URLs: {})", urls.join(", "))
+                    }
+                ),
             ));
-            if !urls.is_empty() {
-                f = f.because(format!("descriptor URLs: {}", urls.join(", ")));
-            }
-            cached[i] = Some(LayerIndex {
-                findings: vec![f],
-                ..Default::default()
-            });
         }
     }
-    let todo: Vec<usize> = (0..n).filter(|&i| cached[i].is_none()).collect();
+    let mut todo: Vec<usize> = (0..n).filter(|&i| cached[i].is_none()).collect();
+    todo.sort_by_key(|&i| (store.read_order(&image.layers[i].locator), i));
     if let Some(p) = opts.progress {
         p.start(
             todo.len(),
             todo.iter().filter_map(|&i| image.layers[i].size).sum(),
         );
     }
-    let image_bytes = AtomicU64::new(0);
+    // Entries already known from cached layers count too.
+    let image_entries = AtomicU64::new(
+        cached
+            .iter()
+            .flatten()
+            .map(|c| (c.entries.len() + c.whiteouts.len()) as u64)
+            .sum(),
+    );
+    if image_entries.load(Ordering::Relaxed) > opts.limits.max_image_entries {
+        return Err(Error::Limit {
+            location: image.reference.clone(),
+            what: "entries in the image",
+            limit: opts.limits.max_image_entries,
+            flag: "--max-image-entries",
+        });
+    }
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let results: Mutex<Vec<Option<Result<LayerIndex>>>> =
@@ -212,6 +260,7 @@ fn read_layers(image: &Image, opts: &ScanOptions<'_>) -> Result<Vec<LayerIndex>>
                         diff_id: spec.diff_id,
                         limits: &opts.limits,
                         image_bytes: &image_bytes,
+                        image_entries: &image_entries,
                     };
                     let res = store.open(&spec.locator).and_then(|blob| {
                         let blob: Box<dyn Read + Send + '_> = match opts.progress {
@@ -251,6 +300,13 @@ fn read_layers(image: &Image, opts: &ScanOptions<'_>) -> Result<Vec<LayerIndex>>
             (Some(Ok(idx)), None) => {
                 if let (Some(c), Some(k)) = (opts.cache, &keys[i]) {
                     c.put(k, &cache::encode(&idx));
+                    // Remember the file as verified only if it did not change
+                    // while it was read.
+                    if let Some(before) = &stats[i]
+                        && store.stat(&image.layers[i].locator).as_ref() == Some(before)
+                    {
+                        c.put(&cache::verified_key(k, &before.fingerprint()), b"1");
+                    }
                 }
                 out.push(idx)
             }

@@ -559,8 +559,13 @@ fn warm_rescans_use_the_layer_cache_and_give_the_same_report() {
     let (c2, warm, _) = run(&["scan", &r, "--format", "json"], &db);
     assert_eq!((c1, c2), (1, 1));
     assert_eq!(cold, warm, "cached layers give the same report");
-    // Proof that the warm scan did not read the layers: break every layer
-    // blob; the cached scan still works, an uncached one fails on the digest.
+    // Inventory and gate read the same cache.
+    assert_eq!(run(&["inventory", &r], &db).0, 0);
+    assert_eq!(run(&["gate", &r], &db).0, 1);
+    // The cache does not vouch for a local blob that changed since it was
+    // verified (issue 15, defect 4): broken blobs fail with or without it.
+    // (That an unchanged blob is not read again is shown by
+    // fail_closed::an_unchanged_blob_file_is_not_read_again_a_touched_one_is.)
     for l in &img.layers {
         std::fs::write(
             dir.join(format!("blobs/sha256/{}", l.digest.hex())),
@@ -568,18 +573,16 @@ fn warm_rescans_use_the_layer_cache_and_give_the_same_report() {
         )
         .unwrap();
     }
-    let (c3, again, err) = run(&["scan", &r, "--format", "json"], &db);
-    assert_eq!(c3, 1, "{err}");
-    assert_eq!(again, cold);
-    let (c4, _, err) = run(&["scan", &r, "--format", "json", "--no-cache"], &db);
-    assert_eq!(c4, 2);
-    assert!(
-        err.contains("digest mismatch") || err.contains("size mismatch"),
-        "{err}"
-    );
-    // Inventory and gate read the same cache.
-    assert_eq!(run(&["inventory", &r], &db).0, 0);
-    assert_eq!(run(&["gate", &r], &db).0, 1);
+    for extra in [None, Some("--no-cache")] {
+        let mut args = vec!["scan", r.as_str(), "--format", "json"];
+        args.extend(extra);
+        let (c, _, err) = run(&args, &db);
+        assert_eq!(c, 2, "{err}");
+        assert!(
+            err.contains("digest mismatch") || err.contains("size mismatch"),
+            "{err}"
+        );
+    }
 }
 
 /// Validate SARIF with the official OASIS 2.1.0 schema (shipped in the

@@ -7,11 +7,16 @@ mod cli;
 mod commands;
 mod detection;
 mod drift;
+mod fail_closed;
 mod field_bugs;
+mod fuzz;
 mod gate;
+mod hardening;
 mod hostile;
 mod integrity;
 mod interop;
 #[cfg(feature = "registry")]
 mod registry;
+#[cfg(feature = "registry")]
+mod registry_hostile;
 mod sources;

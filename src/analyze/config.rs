@@ -17,8 +17,9 @@ use super::tools::hit_findings;
 const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh", "busybox"];
 
-/// Config and history findings.
-pub fn run(image: &ImageInfo, fs: &ImageFs, out: &mut Vec<Finding>) {
+/// Config and history findings; a command is resolved through at most
+/// `max_links` symlinks (`--max-link-depth`).
+pub fn run(image: &ImageInfo, fs: &ImageFs, max_links: u32, out: &mut Vec<Finding>) {
     let cat = catalog::get();
     let cfg = &image.config;
     let path_var = cfg
@@ -32,6 +33,7 @@ pub fn run(image: &ImageInfo, fs: &ImageFs, out: &mut Vec<Finding>) {
         fs,
         image,
         path_var,
+        max_links,
     };
 
     let mut argv: Vec<String> = cfg.entrypoint.clone();
@@ -66,12 +68,13 @@ struct Ctx<'a> {
     fs: &'a ImageFs,
     image: &'a ImageInfo,
     path_var: String,
+    max_links: u32,
 }
 
 impl Ctx<'_> {
     /// Resolve a program name the way exec would: through PATH and symlinks.
     fn resolve(&self, prog: &str) -> Option<(ImagePath, &Node)> {
-        let limit = 40;
+        let limit = self.max_links;
         let candidates: Vec<String> = if prog.contains('/') {
             vec![prog.to_string()]
         } else {

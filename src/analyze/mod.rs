@@ -8,16 +8,23 @@ mod tools;
 use crate::finding::{Finding, LayerRef};
 use crate::fs::ImageFs;
 use crate::layer::LayerIndex;
+use crate::limits::Limits;
 use crate::scan::ImageInfo;
 
-/// Run every analyzer and return the findings, most severe first.
-pub fn run(image: &ImageInfo, layer_indexes: &[LayerIndex], fs: &ImageFs) -> Vec<Finding> {
+/// Run every analyzer and return the findings, most severe first. `limits`
+/// bounds the work (symlinks followed when resolving a command).
+pub fn run(
+    image: &ImageInfo,
+    layer_indexes: &[LayerIndex],
+    fs: &ImageFs,
+    limits: &Limits,
+) -> Vec<Finding> {
     let mut findings = Vec::new();
     layers::walk_findings(image, layer_indexes, fs, &mut findings);
     layers::permissions(image, fs, &mut findings);
     layers::hidden_in_history(image, fs, &mut findings);
     tools::run(image, fs, &mut findings);
-    config::run(image, fs, &mut findings);
+    config::run(image, fs, limits.max_link_depth, &mut findings);
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)

@@ -62,8 +62,58 @@ pub fn default_path() -> PathBuf {
 }
 
 impl Store {
-    /// Open (creating and migrating if needed) the database at `path`.
+    /// Open (creating and migrating if needed) the database at `path`. An
+    /// existing store that cannot be written (a read-only file or
+    /// filesystem) is opened read-only: reading commands work, writes fail
+    /// with SQLite's "readonly database" error naming the file.
     pub fn open(path: &Path) -> Result<Store> {
+        match Self::open_writable(path) {
+            Ok(s) => Ok(s),
+            Err(e) if path.is_file() => Self::open_read_only(path).map_err(|_| e),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Open an existing store only for reading, never creating, migrating or
+    /// locking it (SQLite's `immutable` mode: right for a read-only
+    /// filesystem, where no one can be writing it).
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        use rusqlite::OpenFlags;
+        let uri = format!("file:{}?immutable=1", uri_escape(path));
+        let conn = Connection::open_with_flags(
+            &uri,
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_URI
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| db_err(path, e))?;
+        let store = Store {
+            conn,
+            path: path.into(),
+        };
+        let version: i64 = store
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| store.err(e))?;
+        if version as usize != schema::MIGRATIONS.len() {
+            return Err(Error::Baseline {
+                db: path.into(),
+                reason: format!(
+                    "read-only store has schema version {version}, this stowaway needs {}; \
+                     open it once where it can be written to migrate it",
+                    schema::MIGRATIONS.len()
+                ),
+            });
+        }
+        Ok(store)
+    }
+
+    /// True if this store cannot be written.
+    pub fn is_read_only(&self) -> bool {
+        self.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true)
+    }
+
+    fn open_writable(path: &Path) -> Result<Store> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
@@ -418,6 +468,20 @@ impl crate::layer::cache::LayerCache for SharedCache {
             let _ = s.cache_put(key, data);
         }
     }
+}
+
+/// A path as the path part of an SQLite `file:` URI.
+fn uri_escape(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut out = String::new();
+    for &b in path.as_os_str().as_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 fn db_err(path: &Path, e: rusqlite::Error) -> Error {

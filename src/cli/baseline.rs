@@ -4,10 +4,11 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
-use clap::{Args, Subcommand};
+use clap::{Args, Subcommand, ValueEnum};
 
 use stowaway::baseline::Store;
 use stowaway::facts::ImageFacts;
+use stowaway::limits::parse_size;
 
 use super::{DbArgs, ImageArgs, Verdict, emit};
 
@@ -37,14 +38,14 @@ enum BaselineCommand {
     },
     /// List approved images.
     List {
-        #[arg(long, default_value = "table")]
-        format: String,
+        #[arg(long, value_enum, default_value = "table")]
+        format: ListFormat,
     },
     /// Show one approval with its files and findings.
     Show {
         name: String,
-        #[arg(long, default_value = "table")]
-        format: String,
+        #[arg(long, value_enum, default_value = "table")]
+        format: ListFormat,
     },
     /// Withdraw an approval.
     Revoke { name: String },
@@ -55,7 +56,19 @@ enum BaselineCommand {
         output: Option<PathBuf>,
     },
     /// Import an exported approval.
-    Import { file: PathBuf },
+    Import {
+        file: PathBuf,
+        /// Refuse a file larger than this (e.g. 256M).
+        #[arg(long, value_parser = parse_size, value_name = "SIZE", default_value = "256M")]
+        max_size: u64,
+    },
+}
+
+/// Output of `baseline list` and `baseline show`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ListFormat {
+    Table,
+    Json,
 }
 
 pub fn run(a: BaselineArgs) -> anyhow::Result<Verdict> {
@@ -87,12 +100,12 @@ pub fn run(a: BaselineArgs) -> anyhow::Result<Verdict> {
                 store.path().display()
             );
         }
-        BaselineCommand::List { format } => list(&store, &format)?,
+        BaselineCommand::List { format } => list(&store, format)?,
         BaselineCommand::Show { name, format } => {
             let Some((a, facts)) = store.get(&name)? else {
                 bail!("no approved image named {name:?}")
             };
-            if format == "json" {
+            if format == ListFormat::Json {
                 println!(
                     "{}",
                     serde_json::to_string_pretty(
@@ -135,9 +148,8 @@ pub fn run(a: BaselineArgs) -> anyhow::Result<Verdict> {
             };
             emit(&text, output.as_ref())?;
         }
-        BaselineCommand::Import { file } => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("reading {}", file.display()))?;
+        BaselineCommand::Import { file, max_size } => {
+            let text = read_bounded(&file, max_size)?;
             let a = store.import(&text, &file.display().to_string())?;
             println!(
                 "imported {} ({} files, {} findings)",
@@ -148,6 +160,24 @@ pub fn run(a: BaselineArgs) -> anyhow::Result<Verdict> {
     Ok(Verdict::Pass)
 }
 
+/// Read a text file of at most `max` bytes (`/dev/zero` is refused at the
+/// limit, not read forever).
+fn read_bounded(file: &std::path::Path, max: u64) -> anyhow::Result<String> {
+    use std::io::Read;
+    let f = std::fs::File::open(file).with_context(|| format!("reading {}", file.display()))?;
+    let mut bytes = Vec::new();
+    f.take(max + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("reading {}", file.display()))?;
+    if bytes.len() as u64 > max {
+        bail!(
+            "{}: larger than {max} bytes; refused (raise it with --max-size)",
+            file.display()
+        );
+    }
+    String::from_utf8(bytes).with_context(|| format!("{}: not UTF-8 text", file.display()))
+}
+
 fn default_name(f: &ImageFacts) -> String {
     match (&f.image.repository, &f.image.tag) {
         (Some(r), Some(t)) => format!("{r}:{t}"),
@@ -156,9 +186,9 @@ fn default_name(f: &ImageFacts) -> String {
     }
 }
 
-fn list(store: &Store, format: &str) -> anyhow::Result<()> {
+fn list(store: &Store, format: ListFormat) -> anyhow::Result<()> {
     let all = store.list()?;
-    if format == "json" {
+    if format == ListFormat::Json {
         println!("{}", serde_json::to_string_pretty(&all)?);
         return Ok(());
     }

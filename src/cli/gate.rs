@@ -47,7 +47,16 @@ pub fn run(mut a: GateArgs) -> anyhow::Result<Verdict> {
     };
     let scan = a.image.scan()?;
     let report = gate(&scan, &policy, store.as_ref(), a.baseline.as_ref())?;
-    if let Some(s) = &store {
+    if let Some(s) = store.as_ref().filter(|s| {
+        let ro = s.is_read_only();
+        if ro {
+            eprintln!(
+                "stowaway: note: {} is read-only; this gate is not recorded in the scan history",
+                s.path().display()
+            );
+        }
+        !ro
+    }) {
         s.record_scan(&ScanRecord {
             reference: &report.facts.image.reference,
             digest: report.facts.image.digest.as_deref(),

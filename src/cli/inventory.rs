@@ -28,6 +28,13 @@ pub struct InventoryArgs {
 pub fn run(mut a: InventoryArgs) -> anyhow::Result<Verdict> {
     a.image.cache_db = a.db.cache_path();
     let scan = a.image.scan()?;
+    if matches!(a.format, Format::Json) && a.output.is_none() {
+        // Streamed: the document is never held whole.
+        let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        json::write_inventory(out, &scan.image, &scan.fs, a.all_layers)
+            .map_err(|e| anyhow::anyhow!("writing to stdout: {e}"))?;
+        return Ok(Verdict::Pass);
+    }
     let text = match a.format {
         Format::Table => table::inventory(
             &scan.image,
@@ -38,8 +45,9 @@ pub fn run(mut a: InventoryArgs) -> anyhow::Result<Verdict> {
             },
         ),
         Format::Json => {
-            serde_json::to_string_pretty(&json::inventory(&scan.image, &scan.fs, a.all_layers))?
-                + "\n"
+            let mut buf = Vec::new();
+            json::write_inventory(&mut buf, &scan.image, &scan.fs, a.all_layers)?;
+            String::from_utf8(buf)?
         }
         Format::Sarif => anyhow::bail!("inventory has no SARIF form; use table or json"),
     };

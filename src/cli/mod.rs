@@ -128,6 +128,9 @@ pub struct ImageArgs {
     /// Maximum tar entries in one layer.
     #[arg(long, value_name = "N")]
     pub max_entries: Option<u64>,
+    /// Maximum tar entries in all layers together.
+    #[arg(long, value_name = "N")]
+    pub max_image_entries: Option<u64>,
     /// Bytes of one file kept in memory for analysis.
     #[arg(long, value_parser = parse_size, value_name = "SIZE")]
     pub max_file_buffer: Option<u64>,
@@ -155,6 +158,12 @@ pub struct ImageArgs {
     /// Reach this registry (HOST[:PORT]) over plain HTTP; loopback registries always are.
     #[arg(long, value_name = "HOST")]
     pub insecure_registry: Vec<String>,
+    /// Registry: seconds without a byte before a request is abandoned as stalled.
+    #[arg(long, value_name = "SECS")]
+    pub registry_stall_timeout: Option<u64>,
+    /// Registry: seconds all of one image's registry traffic may take.
+    #[arg(long, value_name = "SECS")]
+    pub registry_deadline: Option<u64>,
     /// A policy whose limits apply under the flags.
     #[arg(skip)]
     pub policy_limits: Option<stowaway::policy::Policy>,
@@ -172,6 +181,7 @@ impl ImageArgs {
             max_layer_size: None,
             max_image_size: None,
             max_entries: None,
+            max_image_entries: None,
             max_file_buffer: None,
             max_link_depth: None,
             max_json_size: None,
@@ -181,6 +191,8 @@ impl ImageArgs {
             creds: None,
             registry_token: None,
             insecure_registry: Vec::new(),
+            registry_stall_timeout: None,
+            registry_deadline: None,
             policy_limits: None,
             cache_db: None,
         }
@@ -201,6 +213,12 @@ impl ImageArgs {
             creds,
             token: self.registry_token.clone(),
             insecure: self.insecure_registry.clone(),
+            stall_timeout: self
+                .registry_stall_timeout
+                .map(|s| std::time::Duration::from_secs(s.max(1))),
+            deadline: self
+                .registry_deadline
+                .map(|s| std::time::Duration::from_secs(s.max(1))),
         })
     }
 
@@ -218,6 +236,9 @@ impl ImageArgs {
         }
         if let Some(v) = self.max_entries {
             l.max_entries = v;
+        }
+        if let Some(v) = self.max_image_entries {
+            l.max_image_entries = v;
         }
         if let Some(v) = self.max_file_buffer {
             l.max_file_buffer = v as usize;
@@ -263,10 +284,14 @@ impl ImageArgs {
     }
 }
 
-/// Write `text` to `output` or stdout.
+/// Write `text` to `output` or stdout. A file is replaced atomically: the
+/// text goes to a temporary file in the same directory, is synced, and is
+/// renamed over the old one, so a full disk or a crash leaves the previous
+/// report whole. An SQLite database (the baseline store) is never
+/// overwritten; a FIFO or device is written in place.
 pub fn emit(text: &str, output: Option<&PathBuf>) -> anyhow::Result<()> {
     match output {
-        Some(p) => std::fs::write(p, text).with_context(|| format!("writing {}", p.display())),
+        Some(p) => write_atomically(p, text.as_bytes()),
         None => {
             let mut out = std::io::stdout().lock();
             out.write_all(text.as_bytes())
@@ -274,6 +299,54 @@ pub fn emit(text: &str, output: Option<&PathBuf>) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+fn write_atomically(p: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Read;
+    let existing = std::fs::metadata(p).ok();
+    if let Some(m) = &existing {
+        if !m.is_file() {
+            return std::fs::write(p, bytes).with_context(|| format!("writing {}", p.display()));
+        }
+        let mut head = [0u8; 16];
+        let n = std::fs::File::open(p)
+            .and_then(|mut f| f.read(&mut head))
+            .unwrap_or(0);
+        if &head[..n] == b"SQLite format 3\0" {
+            anyhow::bail!(
+                "refusing to write the report over {}: it is an SQLite database (the baseline store?)",
+                p.display()
+            );
+        }
+    }
+    let dir = match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = p
+        .file_name()
+        .ok_or_else(|| anyhow::anyhow!("--output {} names no file", p.display()))?;
+    let tmp = dir.join(format!(
+        ".{}.stowaway-{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        if let Some(m) = &existing {
+            f.set_permissions(m.permissions())?;
+        }
+        std::fs::rename(&tmp, p)
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        anyhow::Error::new(e).context(format!("writing {}", p.display()))
+    })
 }
 
 /// Colour only for a terminal, and never when NO_COLOR is set.

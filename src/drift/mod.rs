@@ -209,7 +209,7 @@ pub fn drift(image: &ImageSide, side: &ContainerSide, limits: &Limits) -> Result
             .filter(|f| f.severity > Severity::Low),
     );
     // The analyzers, on the container's view; keep what concerns changed files.
-    for mut f in analyze::run(&info, &[], &fs) {
+    for mut f in analyze::run(&info, &[], &fs, limits) {
         let Some(path) = f.path.as_ref().map(|p| p.display()) else {
             continue;
         };

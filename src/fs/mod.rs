@@ -69,7 +69,37 @@ impl ImageFs {
         for (i, layer) in layers.iter_mut().enumerate() {
             fs.apply(i, layer);
         }
+        fs.forget_still_visible();
         fs
+    }
+
+    /// Overwritten bytes that are still visible are not hidden: the same
+    /// content at the same path (a layer that rewrote a file unchanged, as
+    /// a copy-up for a new hardlink does), or under a visible hardlink that
+    /// names the overwritten path (linked before the overwrite).
+    fn forget_still_visible(&mut self) {
+        let nodes = &self.nodes;
+        let mut linked: std::collections::HashSet<(&[u8], crate::digest::Sha256)> =
+            std::collections::HashSet::new();
+        for n in nodes.values() {
+            if let (EntryType::Hardlink, Some(l), Some(d)) =
+                (n.entry.kind, n.entry.link.as_deref(), n.entry.sha256)
+            {
+                linked.insert((l, d));
+            }
+        }
+        self.removed.retain(|r| {
+            let Some(d) = r.entry.sha256 else {
+                return true;
+            };
+            if r.how != Hidden::Overwritten {
+                return true;
+            }
+            let same_here = nodes
+                .get(&r.entry.path)
+                .is_some_and(|n| n.entry.sha256 == Some(d) && n.entry.kind.has_content());
+            !same_here && !linked.contains(&(r.entry.path.as_bytes(), d))
+        });
     }
 
     /// Apply one layer on top of the current state, taking its entries.
@@ -106,7 +136,12 @@ impl ImageFs {
                         self.remove_below(&path, layer, Hidden::Replaced);
                     }
                     let history = (old.added_in, old.modified_in.clone());
-                    if !keeps_dir {
+                    // The same bytes written again (a layer listed twice, a
+                    // copy-up) hide nothing: keep no second copy.
+                    let same = old.entry.kind == entry.kind
+                        && old.entry.sha256.is_some()
+                        && old.entry.sha256 == entry.sha256;
+                    if !keeps_dir && !same {
                         self.hide(old, layer, Hidden::Overwritten);
                     }
                     history

@@ -222,7 +222,9 @@ pub fn parse(buf: &[u8], truncated: bool) -> BinaryFacts {
             match mach {
                 Mach::Binary(m) => macho_facts(&m, &mut f),
                 Mach::Fat(fat) => {
-                    for arch in fat.into_iter().flatten().take(8) {
+                    // At most 8 entries, good or bad: a fat header claiming
+                    // 2^32 broken architectures must not be walked to the end.
+                    for arch in fat.into_iter().take(8).flatten() {
                         if let goblin::mach::SingleArch::MachO(m) = arch {
                             macho_facts(&m, &mut f);
                         }

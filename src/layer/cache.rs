@@ -5,8 +5,10 @@
 //! abstract; the baseline database provides it.
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::digest::{Hasher, Sha256};
+use crate::error::{Error, Result};
 use crate::limits::Limits;
 
 use super::LayerIndex;
@@ -45,6 +47,66 @@ pub fn key(digest: Option<&Sha256>, diff_id: Option<&Sha256>, limits: &Limits) -
         analyzers_version(),
         limits.max_file_buffer
     ))
+}
+
+/// The key recording that the local blob file with this stat fingerprint
+/// (device, inode, size, mtime, ctime, member offset) was read and verified
+/// for the cache entry `key`. A cached result of a local blob is used only
+/// when this key exists: any change of the file changes its ctime, and then
+/// the blob is read and verified again (as git's index does for the work tree).
+pub fn verified_key(key: &str, fingerprint: &str) -> String {
+    format!("verified/v1/{key}/{fingerprint}")
+}
+
+/// The limits a cached layer must still satisfy: a cache hit is no way
+/// around `--max-entries`, `--max-layer-size`, `--max-image-size` or
+/// `--max-path-bytes`. `image_bytes` is the scan's running total.
+pub fn check_limits(
+    index: &LayerIndex,
+    limits: &Limits,
+    image_bytes: &AtomicU64,
+    location: &str,
+) -> Result<()> {
+    let limit = |what, limit, flag| {
+        Err(Error::Limit {
+            location: format!("{location} (cached result)"),
+            what,
+            limit,
+            flag,
+        })
+    };
+    let entries = (index.entries.len() + index.whiteouts.len()) as u64;
+    if entries > limits.max_entries {
+        return limit("entries in one layer", limits.max_entries, "--max-entries");
+    }
+    if index.uncompressed_size > limits.max_layer_bytes {
+        return limit(
+            "decompressed layer size",
+            limits.max_layer_bytes,
+            "--max-layer-size",
+        );
+    }
+    let total =
+        image_bytes.fetch_add(index.uncompressed_size, Ordering::Relaxed) + index.uncompressed_size;
+    if total > limits.max_image_bytes {
+        return limit(
+            "decompressed image size",
+            limits.max_image_bytes,
+            "--max-image-size",
+        );
+    }
+    if index
+        .entries
+        .iter()
+        .any(|e| e.path.as_bytes().len() > limits.max_path_bytes)
+    {
+        return limit(
+            "path length",
+            limits.max_path_bytes as u64,
+            "--max-path-bytes",
+        );
+    }
+    Ok(())
 }
 
 /// Serialize a layer index (zstd-compressed JSON).

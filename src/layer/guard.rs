@@ -3,13 +3,24 @@
 //! (GNU long names `L`/`K`, PAX headers `x`) cannot be made large enough to
 //! exhaust memory: a 60 GB "long name" compresses to 60 MB of gzip.
 //!
-//! It mirrors the crate's framing (PAX `size` overrides, GNU sparse
-//! extension blocks) and only ever refuses; once it cannot follow the stream
-//! (bad checksum, end of archive) it steps aside and the crate judges.
+//! It mirrors the crate's framing (PAX `size` overrides) and only ever
+//! refuses — with one exception: a GNU sparse entry (type `S`) is handed to
+//! the crate as a regular file of its stored bytes, its extension blocks
+//! consumed here and its map parsed in linear time into [`SparseSlot`] for
+//! the walk to expand (the crate keeps the map in a list it shifts once per
+//! segment: quadratic). Once the guard cannot follow the stream (bad
+//! checksum, end of archive) it steps aside and the crate judges.
 
+use std::cell::RefCell;
 use std::io::{self, Read};
+use std::rc::Rc;
+
+use super::sparse::{self, SparseMap};
 
 const BLOCK: usize = 512;
+
+/// The map of the GNU sparse entry the crate is about to hand out.
+pub type SparseSlot = Rc<RefCell<Option<SparseMap>>>;
 
 /// Largest PAX extended header accepted (real ones hold a path, times, a few xattrs).
 pub const MAX_PAX_BYTES: u64 = 1 << 20;
@@ -24,10 +35,6 @@ enum State {
         remaining: u64,
         pad: u64,
     },
-    /// GNU sparse extension blocks, then `data` bytes (with padding).
-    SparseExt {
-        data: u64,
-    },
     /// Not following any more.
     Off,
 }
@@ -40,6 +47,11 @@ pub struct TarGuard<R> {
     pax: Vec<u8>,
     pending_pax_size: Option<u64>,
     max_name: u64,
+    /// A header block (possibly rewritten) still to hand out, and how much of it was.
+    out: Vec<u8>,
+    out_pos: usize,
+    sparse: SparseSlot,
+    max_segments: u64,
 }
 
 fn padded(n: u64) -> u64 {
@@ -56,7 +68,19 @@ impl<R: Read> TarGuard<R> {
             pax: Vec::new(),
             pending_pax_size: None,
             max_name,
+            out: Vec::with_capacity(BLOCK),
+            out_pos: 0,
+            sparse: SparseSlot::default(),
+            max_segments: u64::MAX,
         }
+    }
+
+    /// Bound GNU sparse maps to `max` segments and publish each map in the
+    /// returned slot when its entry's header is handed out.
+    pub fn with_sparse(mut self, max: u64) -> (Self, SparseSlot) {
+        self.max_segments = max;
+        let slot = self.sparse.clone();
+        (self, slot)
     }
 
     /// The wrapped reader.
@@ -64,62 +88,9 @@ impl<R: Read> TarGuard<R> {
         self.inner
     }
 
-    fn feed(&mut self, mut data: &[u8]) -> io::Result<()> {
-        while !data.is_empty() {
-            match &mut self.state {
-                State::Off => return Ok(()),
-                State::Header | State::SparseExt { .. } => {
-                    let k = (BLOCK - self.block.len()).min(data.len());
-                    self.block.extend_from_slice(&data[..k]);
-                    data = &data[k..];
-                    if self.block.len() == BLOCK {
-                        self.state = match self.state {
-                            State::SparseExt { data } => {
-                                if self.block[504] != 0 {
-                                    State::SparseExt { data }
-                                } else {
-                                    skip(padded(data))
-                                }
-                            }
-                            _ => self.header()?,
-                        };
-                        self.block.clear();
-                    }
-                }
-                State::Skip(n) => {
-                    let k = (*n).min(data.len() as u64);
-                    *n -= k;
-                    data = &data[k as usize..];
-                    if *n == 0 {
-                        self.state = State::Header;
-                    }
-                }
-                State::Ext {
-                    kind,
-                    remaining,
-                    pad,
-                } => {
-                    let k = (*remaining).min(data.len() as u64);
-                    if *kind == b'x' {
-                        self.pax.extend_from_slice(&data[..k as usize]);
-                    }
-                    *remaining -= k;
-                    data = &data[k as usize..];
-                    if *remaining == 0 {
-                        let (kind, pad) = (*kind, *pad);
-                        if kind == b'x' {
-                            self.pending_pax_size = pax_size(&self.pax);
-                        }
-                        self.state = skip(pad);
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-
     /// Judge a complete header block; return the next state.
     fn header(&mut self) -> io::Result<State> {
+        *self.sparse.borrow_mut() = None;
         let b = &self.block;
         if b.iter().all(|&x| x == 0) {
             return Ok(State::Off); // end of archive: the crate stops here
@@ -174,15 +145,47 @@ impl<R: Read> TarGuard<R> {
                 } else {
                     pending.unwrap_or(size)
                 };
-                let sparse_ext = kind == b'S' && h.as_gnu().is_some_and(|g| g.isextended[0] != 0);
-                Ok(if sparse_ext {
-                    State::SparseExt { data }
-                } else {
-                    skip(padded(data))
-                })
+                if kind == b'S' && h.as_gnu().is_some() {
+                    self.gnu_sparse()?;
+                }
+                Ok(skip(padded(data)))
             }
         }
     }
+}
+
+impl<R: Read> TarGuard<R> {
+    /// A GNU sparse header is in `block`: read its map (header and extension
+    /// blocks), publish it, and rewrite the header as a regular file.
+    fn gnu_sparse(&mut self) -> io::Result<()> {
+        let b = &mut self.block;
+        let mut map = SparseMap {
+            segments: Vec::new(),
+            real_size: sparse::numeric(&b[483..495])?,
+        };
+        sparse::gnu_pairs(&mut map, &b[386..482], self.max_segments)?;
+        let mut extended = b[482] != 0;
+        let mut ext = [0u8; BLOCK];
+        while extended {
+            self.inner
+                .read_exact(&mut ext)
+                .map_err(|_| invalid("GNU sparse extension block is truncated"))?;
+            sparse::gnu_pairs(&mut map, &ext[..504], self.max_segments)?;
+            extended = ext[504] != 0;
+        }
+        let b = &mut self.block;
+        b[156] = b'0';
+        b[386..495].fill(0);
+        b[148..156].fill(b' ');
+        let sum: u32 = b.iter().map(|&x| x as u32).sum();
+        b[148..155].copy_from_slice(format!("{sum:06o}\0").as_bytes());
+        *self.sparse.borrow_mut() = Some(map);
+        Ok(())
+    }
+}
+
+fn invalid(msg: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, msg.to_string())
 }
 
 fn skip(n: u64) -> State {
@@ -218,8 +221,75 @@ fn pax_size(body: &[u8]) -> Option<u64> {
 
 impl<R: Read> Read for TarGuard<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.feed(&buf[..n])?;
-        Ok(n)
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            if self.out_pos < self.out.len() {
+                let n = (self.out.len() - self.out_pos).min(buf.len());
+                buf[..n].copy_from_slice(&self.out[self.out_pos..self.out_pos + n]);
+                self.out_pos += n;
+                return Ok(n);
+            }
+            match &mut self.state {
+                State::Off => return self.inner.read(buf),
+                State::Header => {
+                    // A whole header block is judged (and maybe rewritten)
+                    // before any of it is handed out.
+                    self.block.resize(BLOCK, 0);
+                    let mut got = 0;
+                    while got < BLOCK {
+                        match self.inner.read(&mut self.block[got..]) {
+                            Ok(0) => break,
+                            Ok(n) => got += n,
+                            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                            Err(e) => return Err(e),
+                        }
+                    }
+                    self.block.truncate(got);
+                    self.state = if got < BLOCK {
+                        State::Off
+                    } else {
+                        self.header()?
+                    };
+                    self.out.clear();
+                    self.out.extend_from_slice(&self.block);
+                    self.out_pos = 0;
+                    self.block.clear();
+                    if self.out.is_empty() {
+                        return Ok(0);
+                    }
+                }
+                State::Skip(n) => {
+                    let want = (*n).min(buf.len() as u64) as usize;
+                    let got = self.inner.read(&mut buf[..want])?;
+                    *n -= got as u64;
+                    if *n == 0 {
+                        self.state = State::Header;
+                    }
+                    return Ok(got);
+                }
+                State::Ext {
+                    kind,
+                    remaining,
+                    pad,
+                } => {
+                    let want = (*remaining).min(buf.len() as u64) as usize;
+                    let got = self.inner.read(&mut buf[..want])?;
+                    if *kind == b'x' {
+                        self.pax.extend_from_slice(&buf[..got]);
+                    }
+                    *remaining -= got as u64;
+                    if *remaining == 0 {
+                        let (kind, pad) = (*kind, *pad);
+                        if kind == b'x' {
+                            self.pending_pax_size = pax_size(&self.pax);
+                        }
+                        self.state = skip(pad);
+                    }
+                    return Ok(got);
+                }
+            }
+        }
     }
 }

@@ -7,7 +7,9 @@ mod content;
 mod decompress;
 mod guard;
 mod sniff;
+mod sparse;
 mod stream;
+mod trailer;
 mod walk;
 
 pub use content::{ContentError, ContentRead, read_content};

@@ -22,6 +22,7 @@ use crate::limits::Limits;
 
 use super::LayerIndex;
 use super::decompress::{self, Compression, Sniffed};
+use super::trailer;
 use super::walk::{WalkContext, WalkError, walk_tar};
 
 const CHUNK: usize = 256 * 1024;
@@ -41,6 +42,8 @@ pub struct LayerInput<'a> {
     /// Limits, and the image-wide decompressed byte budget shared by all layers.
     pub limits: &'a Limits,
     pub image_bytes: &'a AtomicU64,
+    /// Tar entries of all layers so far, for `max_image_entries`.
+    pub image_entries: &'a AtomicU64,
 }
 
 impl LayerInput<'_> {
@@ -75,6 +78,8 @@ pub fn scan_layer(blob: Box<dyn Read + Send + '_>, input: &LayerInput<'_>) -> Re
     let ctx = WalkContext {
         location: location.clone(),
         limits: input.limits,
+        image_bytes: input.image_bytes,
+        image_entries: input.image_entries,
     };
 
     let (inflated, diff, walked) = std::thread::scope(|s| {
@@ -91,8 +96,11 @@ pub fn scan_layer(blob: Box<dyn Read + Send + '_>, input: &LayerInput<'_>) -> Re
         let mut index = LayerIndex::default();
         let reader = ChunkReader::new(rx_walk);
         let walked = match walk_tar(reader, &ctx, &mut index) {
-            Ok(mut rest) => drain(&mut rest)
-                .map(|_| index)
+            Ok(mut rest) => trailer::scan_after_end(&mut rest)
+                .map(|after| {
+                    index.findings.extend(after.finding());
+                    index
+                })
                 .map_err(|e| WalkError::Format(e.to_string())),
             Err((mut rest, WalkError::Format(msg))) => {
                 let _ = drain(&mut rest); // still verify the digests below
@@ -115,6 +123,29 @@ pub fn scan_layer(blob: Box<dyn Read + Send + '_>, input: &LayerInput<'_>) -> Re
         return Err(e);
     }
     let what = format!("{location} blob");
+    // Say what is wrong before comparing digests of a partial read: a blob
+    // longer than declared, or one whose source failed (a directory, a
+    // vanished file, a stalled registry), has no meaningful digest.
+    if let Some(expected) = input.size
+        && inflated.blob.1 > expected
+    {
+        return Err(Error::Layer {
+            index: input.index,
+            digest: input.digest_label(),
+            reason: format!(
+                "the blob is longer than the {expected} bytes its descriptor says (reading stopped there)"
+            ),
+        });
+    }
+    if let Some(failure) = &inflated.failure
+        && (inflated.blob.1 == 0 || failure.starts_with("reading blob:"))
+    {
+        return Err(Error::Layer {
+            index: input.index,
+            digest: input.digest_label(),
+            reason: failure.clone(),
+        });
+    }
     if let Some(expected) = input.digest
         && expected != inflated.blob.0
     {
@@ -294,7 +325,7 @@ fn drop_and_finish<R: Read>(mut raw: BufReader<HashingReader<R>>, out: &mut Infl
 
 fn describe_decode_error(c: Compression, e: &io::Error) -> String {
     match (c, e.kind()) {
-        (Compression::None, _) => format!("reading blob: {e}"),
+        (Compression::None, _) | (_, io::ErrorKind::TimedOut) => format!("reading blob: {e}"),
         (_, io::ErrorKind::UnexpectedEof) => format!("{} stream is truncated", c.as_str()),
         _ => format!("{} stream is corrupt: {e}", c.as_str()),
     }

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::io::{self, Read};
+use std::sync::atomic::Ordering;
 
 use crate::error::Error;
 use crate::finding::{Code, Finding};
@@ -12,13 +13,17 @@ use crate::path::{ImagePath, escape_bytes};
 
 use super::content::{ContentError, read_content};
 use super::device_finding;
-use super::guard::TarGuard;
+use super::guard::{SparseSlot, TarGuard};
+use super::sparse::{PaxSparse, SparseMap, SparseReader, read_map_1_0};
 use super::{Entry, EntryType, LayerIndex, Whiteout};
 
 /// Whiteout marker prefix (OCI image spec, layer.md).
 const WH_PREFIX: &[u8] = b".wh.";
 /// Reserved prefix for whiteout metadata.
 const WH_META_PREFIX: &[u8] = b".wh..wh.";
+/// Whiteouts naming nothing, or `.`/`..` (which would delete the parent or
+/// grandparent directory if taken literally): they delete nothing.
+const WH_DOTS: &[&[u8]] = &[b".wh.", b".wh..", b".wh..."];
 /// Opaque directory marker.
 const WH_OPAQUE: &[u8] = b".wh..wh..opq";
 
@@ -27,6 +32,10 @@ pub struct WalkContext<'a> {
     /// Human-readable location ("layer 2 (sha256:…)").
     pub location: String,
     pub limits: &'a Limits,
+    /// Decompressed bytes of the whole image so far (sparse holes count).
+    pub image_bytes: &'a std::sync::atomic::AtomicU64,
+    /// Entries of the whole image so far.
+    pub image_entries: &'a std::sync::atomic::AtomicU64,
 }
 
 /// Why a walk stopped early.
@@ -47,9 +56,10 @@ pub fn walk_tar<R: Read>(
     ctx: &WalkContext<'_>,
     index: &mut LayerIndex,
 ) -> Result<R, (R, WalkError)> {
-    let guarded = TarGuard::new(reader, ctx.limits.max_path_bytes as u64);
+    let (guarded, sparse) =
+        TarGuard::new(reader, ctx.limits.max_path_bytes as u64).with_sparse(ctx.limits.max_entries);
     let mut archive = tar::Archive::new(guarded);
-    let result = walk_entries(&mut archive, ctx, index);
+    let result = walk_entries(&mut archive, ctx, index, &sparse);
     let reader = archive.into_inner().into_inner();
     match result {
         Ok(()) => Ok(reader),
@@ -57,10 +67,98 @@ pub fn walk_tar<R: Read>(
     }
 }
 
+fn content_error(e: ContentError, path: &ImagePath, ctx: &WalkContext<'_>) -> WalkError {
+    match e {
+        ContentError::Io(e) => WalkError::Format(format!("tar: {path}: {e}")),
+        ContentError::TooLarge => WalkError::Limit(Error::Limit {
+            // A sparse entry can expand far beyond the stream.
+            location: format!("{}: {}", ctx.location, path),
+            what: "expanded file size",
+            limit: ctx.limits.max_layer_bytes,
+            flag: "--max-layer-size",
+        }),
+    }
+}
+
+/// Read a sparse file (GNU map from the guard, or PAX 0.0/0.1/1.0) expanded,
+/// as an extractor would write it.
+fn read_sparse<R: Read>(
+    entry: &mut tar::Entry<'_, R>,
+    gnu_map: Option<SparseMap>,
+    pax: PaxSparse,
+    path: &ImagePath,
+    ctx: &WalkContext<'_>,
+    index: &mut LayerIndex,
+    buf: &mut [u8],
+) -> Result<super::ContentRead, WalkError> {
+    let limits = ctx.limits;
+    let bad = |m: String| WalkError::Format(format!("tar: sparse file {path}: {m}"));
+    let stored = entry.size();
+    let (format, map, data) = match gnu_map {
+        Some(map) => ("GNU", map, stored),
+        None => {
+            let real_size = pax
+                .real_size
+                .ok_or_else(|| bad("PAX sparse entry without GNU.sparse.size/realsize".into()))?;
+            if pax.map_in_data() {
+                let mut map = SparseMap {
+                    segments: Vec::new(),
+                    real_size,
+                };
+                let used = read_map_1_0(entry, &mut map, limits.max_entries)
+                    .map_err(|e| bad(e.to_string()))?;
+                ("PAX 1.0", map, stored.saturating_sub(used))
+            } else {
+                let mut map = pax.map;
+                map.real_size = real_size;
+                let f = if pax.minor == Some(1) {
+                    "PAX 0.1"
+                } else {
+                    "PAX 0.0"
+                };
+                (f, map, stored)
+            }
+        }
+    };
+    map.validate().map_err(|e| bad(e.to_string()))?;
+    if map.data_bytes() != data {
+        return Err(bad(format!(
+            "its map lists {} data bytes, the entry stores {data}",
+            map.data_bytes()
+        )));
+    }
+    index
+        .findings
+        .push(Finding::new(Code::SparseFile).at(path).because(format!(
+            "{format} sparse entry: {} bytes stored in {} segments, expanded to {} bytes \
+                 (hashed and inspected expanded)",
+            data,
+            map.segments.len(),
+            map.real_size
+        )));
+    // Judge the expanded size before hashing a single zero.
+    if map.real_size > limits.max_layer_bytes {
+        return Err(content_error(ContentError::TooLarge, path, ctx));
+    }
+    let holes = map.real_size - data;
+    let total = ctx.image_bytes.fetch_add(holes, Ordering::Relaxed) + holes;
+    if total > limits.max_image_bytes {
+        return Err(WalkError::Limit(Error::Limit {
+            location: format!("{}: {}", ctx.location, path),
+            what: "decompressed image size (sparse files expanded)",
+            limit: limits.max_image_bytes,
+            flag: "--max-image-size",
+        }));
+    }
+    let mut reader = SparseReader::new(entry, map);
+    read_content(&mut reader, path, limits, buf).map_err(|e| content_error(e, path, ctx))
+}
+
 fn walk_entries<R: Read>(
     archive: &mut tar::Archive<R>,
     ctx: &WalkContext<'_>,
     index: &mut LayerIndex,
+    gnu_sparse: &SparseSlot,
 ) -> Result<(), WalkError> {
     let limits = ctx.limits;
     let fmt_err = |e: io::Error| WalkError::Format(format!("tar: {e}"));
@@ -80,25 +178,32 @@ fn walk_entries<R: Read>(
                 flag: "--max-entries",
             }));
         }
+        if ctx.image_entries.fetch_add(1, Ordering::Relaxed) >= limits.max_image_entries {
+            return Err(WalkError::Limit(Error::Limit {
+                location: ctx.location.clone(),
+                what: "entries in the image",
+                limit: limits.max_image_entries,
+                flag: "--max-image-entries",
+            }));
+        }
         let header = entry.header();
         let tar_type = header.entry_type();
         if tar_type.is_pax_global_extensions() {
             continue;
         }
 
-        // Name: PAX sparse files (format 1.0) carry their real name in the PAX header.
+        // A GNU sparse entry's map, read by the guard as the header passed.
+        let gnu_map = gnu_sparse.borrow_mut().take();
+        // Name: PAX sparse files carry their real name in the PAX header.
         let mut raw_name = entry.path_bytes().into_owned();
-        let mut pax_sparse = false;
+        let mut pax = PaxSparse::default();
         if let Ok(Some(exts)) = entry.pax_extensions() {
             for ext in exts.flatten() {
-                match ext.key_bytes() {
-                    b"GNU.sparse.name" => {
-                        raw_name = ext.value_bytes().to_vec();
-                        pax_sparse = true;
-                    }
-                    b"GNU.sparse.major" | b"GNU.sparse.map" => pax_sparse = true,
-                    _ => {}
+                if ext.key_bytes() == b"GNU.sparse.name" {
+                    raw_name = ext.value_bytes().to_vec();
                 }
+                pax.record(ext.key_bytes(), ext.value_bytes(), limits.max_entries)
+                    .map_err(|e| WalkError::Format(format!("entry {count}: {e}")))?;
             }
         }
         if raw_name.len() > limits.max_path_bytes {
@@ -136,7 +241,7 @@ fn walk_entries<R: Read>(
             let parent = path.parent();
             if name == WH_OPAQUE {
                 index.whiteouts.push(Whiteout::Opaque(parent));
-            } else if name.starts_with(WH_META_PREFIX) || name == WH_PREFIX {
+            } else if name.starts_with(WH_META_PREFIX) || WH_DOTS.contains(&name) {
                 index
                     .findings
                     .push(
@@ -187,28 +292,12 @@ fn walk_entries<R: Read>(
 
         match kind {
             EntryType::File => {
-                if tar_type.is_gnu_sparse() || pax_sparse {
-                    index.findings.push(
-                        Finding::new(Code::SparseFile)
-                            .at(&path)
-                            .because(if pax_sparse {
-                                "PAX sparse entry: hashed as stored (sparse map and data), not expanded"
-                            } else {
-                                "GNU sparse entry: hashed with its holes expanded to zeros"
-                            }),
-                    );
-                }
-                let read =
-                    read_content(&mut entry, &path, limits, &mut buf).map_err(|e| match e {
-                        ContentError::Io(e) => fmt_err(e),
-                        ContentError::TooLarge => WalkError::Limit(Error::Limit {
-                            // A sparse entry can expand far beyond the stream.
-                            location: format!("{}: {}", ctx.location, path),
-                            what: "expanded file size",
-                            limit: limits.max_layer_bytes,
-                            flag: "--max-layer-size",
-                        }),
-                    })?;
+                let read = if gnu_map.is_some() || pax.seen {
+                    read_sparse(&mut entry, gnu_map, pax, &path, ctx, index, &mut buf)?
+                } else {
+                    read_content(&mut entry, &path, limits, &mut buf)
+                        .map_err(|e| content_error(e, &path, ctx))?
+                };
                 if let Some(f) = read.truncation_finding(&path) {
                     index.findings.push(f);
                 }

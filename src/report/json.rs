@@ -3,12 +3,14 @@
 
 use std::collections::BTreeMap;
 
+use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::digest::Sha256;
 use crate::finding::{Finding, Severity};
-use crate::fs::{ImageFs, Node, Removed};
+use crate::fs::{Hidden, ImageFs, Node, Removed};
 use crate::layer::Entry;
-use crate::path::escape_bytes;
+use crate::path::{ImagePath, escape_bytes};
 use crate::scan::{ImageInfo, Scan};
 
 fn image_json(image: &ImageInfo) -> Value {
@@ -23,61 +25,135 @@ fn image_json(image: &ImageInfo) -> Value {
     })
 }
 
-fn link_json(e: &Entry) -> Value {
+fn link_text(e: &Entry) -> Option<String> {
     match &e.link {
         Some(l) if e.kind == crate::layer::EntryType::Hardlink => {
-            json!(format!("/{}", escape_bytes(l)))
+            Some(format!("/{}", escape_bytes(l)))
         }
-        Some(l) => json!(escape_bytes(l)),
-        None => Value::Null,
+        Some(l) => Some(escape_bytes(l)),
+        None => None,
     }
 }
 
-fn file_json(image: &ImageInfo, n: &Node) -> Value {
+/// One visible file of the inventory (fields in the document's key order).
+#[derive(Serialize)]
+struct FileRow<'a> {
+    added_in: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    device: Option<String>,
+    gid: u64,
+    layer: usize,
+    layer_digest: Option<Sha256>,
+    link: Option<String>,
+    mode: String,
+    modified_in: &'a [usize],
+    path: &'a ImagePath,
+    sha256: Option<Sha256>,
+    size: u64,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    uid: u64,
+}
+
+fn file_row<'a>(image: &ImageInfo, n: &'a Node) -> FileRow<'a> {
     let e = &n.entry;
-    let mut v = json!({
-        "path": e.path,
-        "type": e.kind.as_str(),
-        "mode": format!("{:04o}", e.mode),
-        "uid": e.uid,
-        "gid": e.gid,
-        "size": e.size,
-        "sha256": e.sha256,
-        "link": link_json(e),
-        "layer": n.layer,
-        "layer_digest": image.layers.get(n.layer).and_then(|l| l.digest),
-        "added_in": n.added_in,
-        "modified_in": n.modified_in,
-    });
-    if let Some((maj, min)) = e.device {
-        v["device"] = json!(format!("{maj}:{min}"));
+    FileRow {
+        added_in: n.added_in,
+        device: e.device.map(|(maj, min)| format!("{maj}:{min}")),
+        gid: e.gid,
+        layer: n.layer,
+        layer_digest: image.layers.get(n.layer).and_then(|l| l.digest),
+        link: link_text(e),
+        mode: format!("{:04o}", e.mode),
+        modified_in: &n.modified_in,
+        path: &e.path,
+        sha256: e.sha256,
+        size: e.size,
+        kind: e.kind.as_str(),
+        uid: e.uid,
     }
-    v
 }
 
-fn removed_json(image: &ImageInfo, r: &Removed) -> Value {
-    json!({
-        "path": r.entry.path,
-        "type": r.entry.kind.as_str(),
-        "mode": format!("{:04o}", r.entry.mode),
-        "size": r.entry.size,
-        "sha256": r.entry.sha256,
-        "link": link_json(&r.entry),
-        "added_in": r.added_in,
-        "added_in_digest": image.layers.get(r.added_in).and_then(|l| l.digest),
-        "removed_in": r.removed_in,
-        "how": r.how,
-    })
+/// One hidden file of the inventory (`--all-layers`).
+#[derive(Serialize)]
+struct RemovedRow<'a> {
+    added_in: usize,
+    added_in_digest: Option<Sha256>,
+    how: Hidden,
+    link: Option<String>,
+    mode: String,
+    path: &'a ImagePath,
+    removed_in: usize,
+    sha256: Option<Sha256>,
+    size: u64,
+    #[serde(rename = "type")]
+    kind: &'static str,
 }
 
-/// The inventory document.
+fn removed_row<'a>(image: &ImageInfo, r: &'a Removed) -> RemovedRow<'a> {
+    RemovedRow {
+        added_in: r.added_in,
+        added_in_digest: image.layers.get(r.added_in).and_then(|l| l.digest),
+        how: r.how,
+        link: link_text(&r.entry),
+        mode: format!("{:04o}", r.entry.mode),
+        path: &r.entry.path,
+        removed_in: r.removed_in,
+        sha256: r.entry.sha256,
+        size: r.entry.size,
+        kind: r.entry.kind.as_str(),
+    }
+}
+
+/// The inventory document, serialized row by row as it is written: no
+/// tree of the whole document is ever built (2 million files stay cheap).
+#[derive(Serialize)]
+struct InventoryDoc<'a> {
+    files: Files<'a>,
+    image: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    removed: Option<RemovedFiles<'a>>,
+}
+
+struct Files<'a>(&'a ImageInfo, &'a ImageFs);
+struct RemovedFiles<'a>(&'a ImageInfo, &'a ImageFs);
+
+impl Serialize for Files<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.1.nodes.values().map(|n| file_row(self.0, n)))
+    }
+}
+
+impl Serialize for RemovedFiles<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.1.removed.iter().map(|r| removed_row(self.0, r)))
+    }
+}
+
+fn inventory_doc<'a>(image: &'a ImageInfo, fs: &'a ImageFs, all_layers: bool) -> InventoryDoc<'a> {
+    InventoryDoc {
+        files: Files(image, fs),
+        image: image_json(image),
+        removed: all_layers.then_some(RemovedFiles(image, fs)),
+    }
+}
+
+/// The inventory document as a value (small images, tests).
 pub fn inventory(image: &ImageInfo, fs: &ImageFs, all_layers: bool) -> Value {
-    let files: Vec<Value> = fs.nodes.values().map(|n| file_json(image, n)).collect();
-    let mut v = json!({ "image": image_json(image), "files": files });
-    if all_layers {
-        v["removed"] = fs.removed.iter().map(|r| removed_json(image, r)).collect();
-    }
-    v
+    serde_json::to_value(inventory_doc(image, fs, all_layers)).unwrap_or(Value::Null)
+}
+
+/// Write the inventory document (pretty, with a final newline) to `w`,
+/// streaming: memory does not grow with the number of files.
+pub fn write_inventory<W: std::io::Write>(
+    mut w: W,
+    image: &ImageInfo,
+    fs: &ImageFs,
+    all_layers: bool,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut w, &inventory_doc(image, fs, all_layers))?;
+    w.write_all(b"\n")?;
+    w.flush()
 }
 
 /// One finding.

@@ -67,6 +67,7 @@ impl ImageConfig {
             location: location.to_string(),
             reason,
         };
+        super::json::check_keys(bytes, "image config", location)?;
         let cfg = ImageConfiguration::from_reader(bytes).map_err(|e| bad(e.to_string()))?;
         let ext: DockerExt = serde_json::from_slice(bytes).unwrap_or_default();
         let mut diff_ids = Vec::new();

@@ -55,6 +55,7 @@ pub fn open(
     }
     let bytes = store.read_small(&manifest_loc, limits)?;
     let where_ = format!("{loc}: manifest.json");
+    super::json::check_keys(&bytes, "docker-archive manifest.json", &where_)?;
     let entries: Option<Vec<ManifestEntry>> =
         serde_json::from_slice(&bytes).map_err(|e| Error::Document {
             what: "docker-archive manifest.json",

@@ -3,21 +3,27 @@
 //! to stream. One file per kind of store.
 
 mod config;
+pub mod confined;
 #[cfg(feature = "registry")]
 mod creds;
 mod docker_archive;
+mod fdwalk;
+pub mod json;
+mod layout_kind;
 mod oci_layout;
 mod platform;
 mod reference;
 #[cfg(feature = "registry")]
 mod registry;
+#[cfg(feature = "registry")]
+mod registry_http;
 pub mod rootfs;
 mod store;
 
 pub use config::{HistoryStep, ImageConfig};
 pub use platform::PlatformSpec;
 pub use reference::ImageRef;
-pub use store::{BlobLocator, BlobStore, DirStore, TarStore};
+pub use store::{BlobLocator, BlobStat, BlobStore, DirStore, TarStore};
 
 use std::path::PathBuf;
 
@@ -78,7 +84,18 @@ pub struct RegistryOptions {
     pub token: Option<String>,
     /// Registries reached over plain HTTP besides loopback ones.
     pub insecure: Vec<String>,
+    /// `--registry-stall-timeout`: no byte for this long is an error
+    /// (`None`: [`DEFAULT_STALL_TIMEOUT`]).
+    pub stall_timeout: Option<std::time::Duration>,
+    /// `--registry-deadline`: all of one image's registry traffic must end
+    /// within this (`None`: [`DEFAULT_REGISTRY_DEADLINE`]).
+    pub deadline: Option<std::time::Duration>,
 }
+
+/// Default of `--registry-stall-timeout`.
+pub const DEFAULT_STALL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+/// Default of `--registry-deadline`.
+pub const DEFAULT_REGISTRY_DEADLINE: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// Resolve a reference to an image.
 pub fn open_image(
@@ -108,6 +125,21 @@ pub fn open_image(
         ImageRef::Dir { path } => {
             if !path.is_dir() {
                 return Err(Error::source(path.display().to_string(), "not a directory"));
+            }
+            match layout_kind::classify(path) {
+                layout_kind::DirKind::Rootfs => {}
+                layout_kind::DirKind::OciLayout { marker: false } => {
+                    return Err(layout_kind::unmarked_layout(path));
+                }
+                layout_kind::DirKind::OciLayout { marker: true } => {
+                    return Err(Error::source(
+                        path.display().to_string(),
+                        "is an OCI image layout, not a root filesystem; scan it as oci:DIR",
+                    ));
+                }
+                layout_kind::DirKind::SkopeoDir => {
+                    return layout_kind::open_skopeo_dir(path, platform, limits, reference);
+                }
             }
             Ok(Image {
                 reference,

@@ -268,12 +268,13 @@ fn parse_doc(bytes: &[u8], media_type: Option<String>, where_: String) -> Result
     if is_index {
         Ok(Doc::Index(Box::new(parse_index(bytes, &where_)?)))
     } else {
+        super::json::check_keys(bytes, "image manifest", &where_)?;
         ImageManifest::from_reader(bytes)
             .map(|m| Doc::Manifest(Box::new(m)))
             .map_err(|e| Error::Document {
                 what: "image manifest",
                 location: where_,
-                reason: e.to_string(),
+                reason: invalid_reason(bytes, e.to_string()),
             })
     }
 }
@@ -285,6 +286,7 @@ pub(super) fn parse_index(bytes: &[u8], location: &str) -> Result<ImageIndex> {
         location: location.to_string(),
         reason,
     };
+    super::json::check_keys(bytes, "image index", location)?;
     let mut v: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| bad(e.to_string()))?;
     if let Some(obj) = v.as_object_mut() {
         if obj.get("manifests").is_none_or(|m| m.is_null()) {
@@ -292,5 +294,45 @@ pub(super) fn parse_index(bytes: &[u8], location: &str) -> Result<ImageIndex> {
         }
         obj.entry("schemaVersion").or_insert(serde_json::json!(2));
     }
-    serde_json::from_value::<ImageIndex>(v).map_err(|e| bad(e.to_string()))
+    serde_json::from_value::<ImageIndex>(v).map_err(|e| bad(invalid_reason(bytes, e.to_string())))
+}
+
+/// A better reason than oci-spec's "serde failed": the first descriptor
+/// field (`config.digest`, `layers[i].digest`, `manifests[i].digest`) whose
+/// value is not a digest, by name and value; else serde's own message
+/// (with line and column); else `fallback`.
+pub(super) fn invalid_reason(bytes: &[u8], fallback: String) -> String {
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return serde_json::from_slice::<serde::de::IgnoredAny>(bytes)
+            .err()
+            .map_or(fallback, |e| e.to_string());
+    };
+    let mut descs: Vec<(String, &serde_json::Value)> = Vec::new();
+    if let Some(c) = v.get("config") {
+        descs.push(("config".into(), c));
+    }
+    for key in ["layers", "manifests"] {
+        if let Some(a) = v.get(key).and_then(|a| a.as_array()) {
+            descs.extend(
+                a.iter()
+                    .enumerate()
+                    .map(|(i, d)| (format!("{key}[{i}]"), d)),
+            );
+        }
+    }
+    for (name, d) in descs {
+        match d.get("digest") {
+            Some(serde_json::Value::String(s)) => {
+                if let Err(e) = s.parse::<Sha256>() {
+                    return format!(
+                        "{name}.digest {:?} is not a valid digest: {e}",
+                        crate::path::escape_bytes(s.as_bytes())
+                    );
+                }
+            }
+            Some(other) => return format!("{name}.digest is {other}, not a digest string"),
+            None => return format!("{name} has no digest"),
+        }
+    }
+    fallback
 }

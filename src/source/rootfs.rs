@@ -1,10 +1,20 @@
 //! A root file system directory on the host (`dir:PATH`), read as one layer.
 //! Symlinks are recorded, never followed; special files are recorded; files
 //! that cannot be read become findings. Host paths are never written.
+//!
+//! The tree may belong to a running container that changes it while it is
+//! read, so it is walked by descriptors (see [`super::fdwalk`]: a directory
+//! swapped for a symlink is never entered), and file contents are opened
+//! relative to their directory's descriptor
+//! (see [`super::confined`]: no symlink in any component, `O_NONBLOCK`, the
+//! opened descriptor's own `fstat` must say regular file): a file swapped
+//! for a FIFO or for a symlink to a host file is reported, never waited on
+//! or followed. Filesystems mounted inside the tree are reported as not
+//! walked.
 
 use std::fs::File;
-use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::os::fd::OwnedFd;
+use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -14,6 +24,8 @@ use crate::layer::{
 };
 use crate::limits::Limits;
 use crate::path::ImagePath;
+
+use super::fdwalk::{self, Visit};
 
 /// Walk `root` into a layer index.
 pub fn walk(root: &Path, limits: &Limits) -> Result<LayerIndex> {
@@ -35,33 +47,30 @@ fn walk_tree(root: &Path, limits: &Limits, overlay: bool) -> Result<LayerIndex> 
     }
     let mut index = LayerIndex::default();
     let mut buf = vec![0u8; 256 * 1024];
-    let walker = walkdir::WalkDir::new(root)
-        .follow_links(false)
-        // Mounts inside the tree (/proc, /sys, /dev, volumes) are not the
-        // image's content.
-        .same_file_system(true)
-        .sort_by_file_name();
+    let root_fd = super::confined::open_root(root).map_err(|e| Error::io(root, e))?;
+    let root_dev = meta.dev();
     let mut count = 0u64;
-    for item in walker {
-        let item = match item {
-            Ok(i) => i,
-            Err(e) => {
-                let rel = e
-                    .path()
-                    .and_then(|p| p.strip_prefix(root).ok())
-                    .map(|p| ImagePath::new(p.as_os_str().as_bytes()));
-                let mut f = Finding::new(Code::Unanalyzable).because(format!("cannot read: {e}"));
-                f.path = rel;
+    fdwalk::walk(root_fd, |visit| {
+        let (rel, stat, parent, name, dir) = match visit {
+            Visit::Error { rel, error } => {
+                let mut f = Finding::new(Code::Unanalyzable).because(format!(
+                    "cannot read: {}",
+                    super::confined::describe(&error)
+                ));
+                if !rel.is_empty() {
+                    f.path = Some(ImagePath::new(rel));
+                }
                 index.findings.push(f);
-                continue;
+                return Ok(false);
             }
+            Visit::Entry {
+                rel,
+                stat,
+                parent,
+                name,
+                dir,
+            } => (rel, stat, parent, name, dir),
         };
-        let Ok(rel) = item.path().strip_prefix(root) else {
-            continue;
-        };
-        if rel.as_os_str().is_empty() {
-            continue;
-        }
         count += 1;
         if count > limits.max_entries {
             return Err(Error::Limit {
@@ -71,57 +80,51 @@ fn walk_tree(root: &Path, limits: &Limits, overlay: bool) -> Result<LayerIndex> 
                 flag: "--max-entries",
             });
         }
-        let path = ImagePath::new(rel.as_os_str().as_bytes());
-        let md = match item.path().symlink_metadata() {
-            Ok(m) => m,
-            Err(e) => {
-                index.findings.push(
-                    Finding::new(Code::Unanalyzable)
-                        .at(&path)
-                        .because(format!("cannot stat: {e}")),
-                );
-                continue;
-            }
-        };
-        let ft = md.file_type();
-        let kind = if ft.is_file() {
-            EntryType::File
-        } else if ft.is_dir() {
-            EntryType::Dir
-        } else if ft.is_symlink() {
-            EntryType::Symlink
-        } else if ft.is_char_device() {
-            EntryType::Char
-        } else if ft.is_block_device() {
-            EntryType::Block
-        } else if ft.is_fifo() {
-            EntryType::Fifo
-        } else {
+        let path = ImagePath::new(rel);
+        // Mounts inside the tree (/proc, /sys, /dev, tmpfs, volumes) are not
+        // the image's content: say so rather than skip them silently.
+        if stat.kind() == libc::S_IFDIR && stat.dev != root_dev {
             index.findings.push(
                 Finding::new(Code::Unanalyzable)
                     .at(&path)
-                    .because("socket or unknown file type; skipped"),
+                    .because("another filesystem is mounted here; not walked"),
             );
-            continue;
+            return Ok(false);
+        }
+        let kind = match stat.kind() {
+            libc::S_IFREG => EntryType::File,
+            libc::S_IFDIR => EntryType::Dir,
+            libc::S_IFLNK => EntryType::Symlink,
+            libc::S_IFCHR => EntryType::Char,
+            libc::S_IFBLK => EntryType::Block,
+            libc::S_IFIFO => EntryType::Fifo,
+            _ => {
+                index.findings.push(
+                    Finding::new(Code::Unanalyzable)
+                        .at(&path)
+                        .because("socket or unknown file type; skipped"),
+                );
+                return Ok(false);
+            }
         };
         if overlay {
-            if kind == EntryType::Char && md.rdev() == 0 {
+            if kind == EntryType::Char && stat.rdev == 0 {
                 index.whiteouts.push(Whiteout::Path(path));
-                continue;
+                return Ok(false);
             }
-            if kind == EntryType::Dir && is_opaque(item.path()) {
+            if kind == EntryType::Dir && dir.is_some_and(fdwalk::is_opaque_fd) {
                 index.whiteouts.push(Whiteout::Opaque(path.clone()));
             }
         }
         let mut e = Entry::new(
             path.clone(),
             kind,
-            md.mode() & 0o7777,
-            md.uid() as u64,
-            md.gid() as u64,
+            stat.mode & 0o7777,
+            stat.uid as u64,
+            stat.gid as u64,
         );
         match kind {
-            EntryType::File => match read_file(item.path(), &path, &mut buf, limits) {
+            EntryType::File => match read_file(parent, name.to_bytes(), &path, &mut buf, limits) {
                 Ok(read) => {
                     if let Some(f) = read.truncation_finding(&path) {
                         index.findings.push(f);
@@ -129,7 +132,7 @@ fn walk_tree(root: &Path, limits: &Limits, overlay: bool) -> Result<LayerIndex> 
                     read.fill(&mut e);
                 }
                 Err(err) => {
-                    e.size = md.len();
+                    e.size = stat.size;
                     index.findings.push(
                         Finding::new(Code::Unanalyzable)
                             .at(&path)
@@ -138,61 +141,37 @@ fn walk_tree(root: &Path, limits: &Limits, overlay: bool) -> Result<LayerIndex> 
                 }
             },
             EntryType::Symlink => {
-                e.link = std::fs::read_link(item.path())
-                    .ok()
-                    .map(|t| t.as_os_str().as_bytes().to_vec());
+                e.link = fdwalk::readlink_at(parent, name).ok();
             }
             EntryType::Char | EntryType::Block => {
-                let rdev = md.rdev();
-                let dev = (libc_major(rdev), libc_minor(rdev));
+                let dev = (libc_major(stat.rdev), libc_minor(stat.rdev));
                 e.device = Some(dev);
                 index.findings.push(device_finding(&path, kind, dev));
             }
             _ => {}
         }
         index.entries.push(e);
-    }
+        Ok(kind == EntryType::Dir)
+    })?;
     Ok(index)
 }
 
 fn read_file(
-    host: &Path,
+    parent: &OwnedFd,
+    name: &[u8],
     path: &ImagePath,
     buf: &mut [u8],
     limits: &Limits,
 ) -> std::io::Result<ContentRead> {
-    // The walker saw a regular file; refuse if it has changed into something else.
-    let mut f = File::open(host)?;
-    if !f.metadata()?.is_file() {
-        return Err(std::io::Error::other("no longer a regular file"));
-    }
+    // The walk saw a regular file; it may have been swapped since (for a
+    // FIFO, a symlink, a directory): open it without following anything,
+    // without blocking, and check the descriptor, never the path.
+    let mut f: File = super::confined::open_beneath(parent, name, super::confined::Want::File)
+        .map_err(|e| std::io::Error::new(e.kind(), super::confined::describe(&e)))?;
     read_content(&mut f, path, limits, buf).map_err(|e| match e {
         ContentError::Io(e) => e,
         ContentError::TooLarge => std::io::Error::other("file larger than --max-layer-size"),
     })
-}
-
-/// Is this directory an overlayfs opaque directory?
-fn is_opaque(dir: &Path) -> bool {
-    let Ok(c) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else {
-        return false;
-    };
-    ["trusted.overlay.opaque", "user.overlay.opaque"]
-        .iter()
-        .any(|name| {
-            let name = std::ffi::CString::new(*name).expect("static name");
-            let mut buf = [0u8; 4];
-            // SAFETY: valid NUL-terminated strings and a buffer of the given length.
-            let n = unsafe {
-                libc::lgetxattr(
-                    c.as_ptr(),
-                    name.as_ptr(),
-                    buf.as_mut_ptr().cast(),
-                    buf.len(),
-                )
-            };
-            n == 1 && buf[0] == b'y'
-        })
 }
 
 fn libc_major(dev: u64) -> u32 {
