@@ -117,7 +117,9 @@ fn file_findings(
     }
 }
 
-/// Findings for the command-rule hits of a script (or a command string).
+/// Findings for the command-rule hits of a script (or a command string):
+/// one per line, naming every rule that matched it. A line whose addresses
+/// are all loopback ones is a health check: info.
 pub(super) fn hit_findings(
     cat: &Catalog,
     script: &ScriptFacts,
@@ -128,7 +130,6 @@ pub(super) fn hit_findings(
         .hits
         .iter()
         .map(|h| {
-            let rule = &cat.rules[h.rule];
             let mut f = Finding::new(cat.rule_codes[h.rule]);
             f.path = path.cloned();
             if let Some((line, text)) = &h.after
@@ -136,11 +137,20 @@ pub(super) fn hit_findings(
             {
                 f = f.because(format!("line {line}: {text}"));
             }
-            f.because(format!("line {}: {}", h.line, h.text))
-                .because(format!(
+            f = f.because(format!("line {}: {}", h.line, h.text));
+            for &r in std::iter::once(&h.rule).chain(&h.also) {
+                let rule = &cat.rules[r];
+                f = f.because(format!(
                     "rule {}: {} ({} {what})",
                     rule.id, rule.title, script.lang
-                ))
+                ));
+            }
+            if h.loopback {
+                f = f
+                    .severity(Severity::Info)
+                    .because("loopback address only (localhost, 127.0.0.0/8, ::1): a health check, not a transfer");
+            }
+            f
         })
         .collect()
 }

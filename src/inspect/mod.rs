@@ -5,6 +5,7 @@
 //! facts into findings once the layers are squashed.
 
 pub mod binary;
+pub mod command;
 pub mod gobin;
 pub mod script;
 pub mod stream;
