@@ -241,3 +241,180 @@ pub fn finding_states(
         .collect();
     (states, resolved)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Severity;
+
+    fn rec(path: &str, kind: &str, mode: &str, sha: &str) -> FileRecord {
+        FileRecord {
+            path: path.into(),
+            kind: kind.into(),
+            mode: mode.into(),
+            uid: 0,
+            gid: 0,
+            size: 1,
+            sha256: Some(sha.into()),
+            layer: 0,
+        }
+    }
+
+    fn facts(files: Vec<FileRecord>) -> ImageFacts {
+        ImageFacts {
+            files,
+            ..Default::default()
+        }
+    }
+
+    fn paths(v: &[FileRecord]) -> Vec<&str> {
+        v.iter().map(|f| f.path.as_str()).collect()
+    }
+
+    #[test]
+    fn is_empty_only_when_nothing_changed() {
+        let base = facts(vec![rec("/a", "file", "0644", "1")]);
+        assert!(delta(&base, &base).is_empty());
+        assert!(Delta::default().is_empty());
+        let one = |f: &dyn Fn(&mut Delta)| {
+            let mut d = Delta::default();
+            f(&mut d);
+            d.is_empty()
+        };
+        let r = rec("/a", "file", "0644", "1");
+        let c = Changed {
+            before: r.clone(),
+            after: r.clone(),
+        };
+        assert!(!one(&|d| d.added.push(r.clone())));
+        assert!(!one(&|d| d.removed.push(r.clone())));
+        assert!(!one(&|d| d.modified.push(c.clone())));
+        assert!(!one(&|d| d.permissions.push(c.clone())));
+        assert!(!one(&|d| d.config.push(ConfigChange {
+            field: "user",
+            before: Value::Null,
+            after: json!("root"),
+        })));
+    }
+
+    #[test]
+    fn files_added_removed_modified_and_permissions() {
+        let before = facts(vec![
+            rec("/same", "file", "0644", "1"),
+            rec("/gone", "file", "0644", "2"),
+            rec("/content", "file", "0644", "3"),
+            rec("/kind", "file", "0644", "4"),
+            rec("/hl", "file", "0755", "5"),
+            rec("/mode", "file", "0644", "6"),
+            rec("/owner", "file", "0644", "7"),
+            rec("/group", "file", "0644", "8"),
+            rec("/suid", "file", "0755", "9"),
+            rec("/keep-suid", "file", "4755", "a"),
+        ]);
+        let mut owner = rec("/owner", "file", "0644", "7");
+        owner.uid = 1000;
+        let mut group = rec("/group", "file", "0644", "8");
+        group.gid = 1000;
+        let after = facts(vec![
+            rec("/same", "file", "0644", "1"),
+            rec("/content", "file", "0755", "33"),
+            rec("/kind", "symlink", "0644", "4"),
+            rec("/hl", "hardlink", "0755", "5"),
+            rec("/mode", "file", "0755", "6"),
+            owner,
+            group,
+            rec("/suid", "file", "4755", "9"),
+            rec("/keep-suid", "file", "4755", "a"),
+            rec("/new", "file", "0644", "b"),
+            rec("/new-exe", "file", "0700", "c"),
+            rec("/new-sgid", "file", "2644", "d"),
+        ]);
+        let d = delta(&before, &after);
+        assert!(!d.is_empty());
+        assert_eq!(paths(&d.added), vec!["/new", "/new-exe", "/new-sgid"]);
+        assert_eq!(paths(&d.removed), vec!["/gone"]);
+        let m: Vec<&str> = d.modified.iter().map(|c| c.after.path.as_str()).collect();
+        assert_eq!(m, vec!["/content", "/kind"]);
+        assert_eq!(d.modified[0].before.sha256.as_deref(), Some("3"));
+        assert_eq!(d.modified[0].after.sha256.as_deref(), Some("33"));
+        let p: Vec<&str> = d
+            .permissions
+            .iter()
+            .map(|c| c.after.path.as_str())
+            .collect();
+        assert_eq!(p, vec!["/group", "/mode", "/owner", "/suid"]);
+        assert_eq!(d.new_executables, vec!["/content", "/mode", "/new-exe"]);
+        assert_eq!(d.new_setuid, vec!["/new-sgid", "/suid"]);
+        assert!(d.config.is_empty());
+    }
+
+    #[test]
+    fn new_executables_only_when_they_become_executable() {
+        let before = facts(vec![
+            rec("/x", "file", "0755", "1"),
+            rec("/d", "dir", "0755", "2"),
+        ]);
+        let mut owned = rec("/x", "file", "0755", "1");
+        owned.uid = 5;
+        let after = facts(vec![owned, rec("/d", "dir", "0700", "2")]);
+        let d = delta(&before, &after);
+        assert_eq!(d.permissions.len(), 2);
+        assert!(d.new_executables.is_empty(), "{:?}", d.new_executables);
+        // A directory is not an executable even when new.
+        let d = delta(&facts(vec![]), &facts(vec![rec("/d", "dir", "0755", "2")]));
+        assert!(d.new_executables.is_empty());
+        assert_eq!(paths(&d.added), vec!["/d"]);
+    }
+
+    #[test]
+    fn config_changes_are_listed_by_field() {
+        let before = facts(vec![]);
+        let mut after = facts(vec![]);
+        after.config.entrypoint = vec!["/bin/sh".into()];
+        after.config.cmd = vec!["x".into()];
+        after.config.user = Some("0".into());
+        after.config.env = vec!["A=1".into()];
+        after.config.exposed_ports = vec!["80/tcp".into()];
+        after.config.healthcheck = Some(vec!["CMD".into()]);
+        after.config.working_dir = Some("/w".into());
+        after.config.labels.insert("a".into(), "b".into());
+        let d = delta(&before, &after);
+        let fields: Vec<&str> = d.config.iter().map(|c| c.field).collect();
+        assert_eq!(
+            fields,
+            vec![
+                "entrypoint",
+                "cmd",
+                "user",
+                "env",
+                "exposed_ports",
+                "healthcheck",
+                "working_dir"
+            ]
+        );
+        assert_eq!(d.config[2].before, Value::Null);
+        assert_eq!(d.config[2].after, json!("0"));
+        assert!(!d.is_empty());
+    }
+
+    #[test]
+    fn finding_states_new_unchanged_resolved() {
+        let f = |fp: &str| FindingRecord {
+            fingerprint: fp.into(),
+            code: "setuid-file".into(),
+            severity: Severity::Medium,
+            path: None,
+            sha256: None,
+            layer: None,
+            title: String::new(),
+            evidence: vec![],
+        };
+        let mut base = facts(vec![]);
+        base.findings = vec![f("kept"), f("fixed")];
+        let (states, resolved) = finding_states(&base, &[f("kept"), f("fresh")]);
+        assert_eq!(states, vec![BaselineState::Unchanged, BaselineState::New]);
+        assert_eq!(resolved, vec![f("fixed")]);
+        assert_eq!(BaselineState::New.as_str(), "new");
+        assert_eq!(BaselineState::Unchanged.as_str(), "unchanged");
+    }
+}

@@ -192,4 +192,57 @@ mod tests {
         let mut out = Vec::new();
         assert!(r.read_to_end(&mut out).is_err());
     }
+
+    #[test]
+    fn hashing_reader_counts_and_hashes_every_byte() {
+        let data: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
+        let mut r = HashingReader::new(&data[..], data.len() as u64);
+        let mut buf = [0u8; 777];
+        let n = r.read(&mut buf).unwrap();
+        assert_eq!(n, 777);
+        assert_eq!(r.count(), 777);
+        let mut out = buf.to_vec();
+        r.read_to_end(&mut out).unwrap();
+        assert_eq!(out, data);
+        assert_eq!(r.count(), 10_000);
+        assert_eq!(r.finish(), (Sha256::of(&data), 10_000));
+    }
+
+    #[test]
+    fn hashing_reader_limit_is_inclusive() {
+        let mut r = HashingReader::new(&b"hello"[..], 5);
+        let mut out = Vec::new();
+        r.read_to_end(&mut out).unwrap();
+        assert_eq!(r.finish(), (Sha256::of(b"hello"), 5));
+        let mut r = HashingReader::new(&b"hello"[..], 4);
+        let e = r.read_to_end(&mut Vec::new()).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+        assert!(e.to_string().contains("more than 4 bytes"), "{e}");
+    }
+
+    #[test]
+    fn hasher_is_incremental_and_forms_are_consistent() {
+        let mut h = Hasher::default();
+        h.update(b"a");
+        h.update(b"bc");
+        let d = h.finish();
+        assert_eq!(d, Sha256::of(b"abc"));
+        assert_ne!(d, Sha256::of(b"abd"));
+        assert_eq!(d.short(), "sha256:ba7816bf8f01");
+        assert_eq!(format!("{d:?}"), format!("sha256:{}", d.hex()));
+        assert_eq!(Sha256::from_hex(&d.hex()), Some(d));
+        assert_eq!(Sha256::from_hex(&d.hex()[1..]), None);
+        assert_eq!(Sha256::from_hex(&format!("{}g", &d.hex()[1..])), None);
+        let json = serde_json::to_string(&d).unwrap();
+        assert_eq!(json, format!("\"{d}\""));
+        assert_eq!(serde_json::from_str::<Sha256>(&json).unwrap(), d);
+        assert!(serde_json::from_str::<Sha256>("\"md5:00\"").is_err());
+        assert!(d.to_string().parse::<Sha256>().is_ok());
+        assert!(
+            d.hex()
+                .parse::<Sha256>()
+                .unwrap_err()
+                .contains("no algorithm")
+        );
+    }
 }

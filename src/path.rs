@@ -274,4 +274,83 @@ mod tests {
         assert_eq!(d.parent(), ImagePath::new("a"));
         assert_eq!(d.file_name(), b"b");
     }
+
+    #[test]
+    fn is_below_root_dotdot_and_lookalike_cases() {
+        let root = ImagePath::root();
+        assert!(ImagePath::new("a").is_below(&root));
+        assert!(ImagePath::new("a/b").is_below(&root));
+        assert!(!root.is_below(&root));
+        assert!(!root.is_below(&ImagePath::new("a")));
+        // `..` is resolved before the question is asked: a/b/../../c is /c.
+        let a = ImagePath::new("a");
+        assert!(!ImagePath::new("a/b/../../c").is_below(&a));
+        assert!(ImagePath::new("a/b/../c").is_below(&a));
+        // Names that only start like the directory, or its parent, are not below it.
+        assert!(!ImagePath::new("a-b/c").is_below(&a));
+        assert!(!ImagePath::new("ab").is_below(&a));
+        assert!(!a.is_below(&ImagePath::new("a/b")));
+        // A directory written as `a/..` is the root once normalized.
+        assert!(ImagePath::new("/a").is_below(&ImagePath::new("a/..")));
+        assert!(!ImagePath::new("a/..").is_below(&ImagePath::new("/")));
+        assert!(ImagePath::new("a/.wh.x").is_below(&a));
+    }
+
+    #[test]
+    fn root_parent_join_and_components() {
+        let root = ImagePath::root();
+        assert!(root.is_root());
+        assert!(!ImagePath::new("a").is_root());
+        assert_eq!(root.parent(), root);
+        assert_eq!(root.file_name(), b"");
+        assert_eq!(ImagePath::new("a").parent(), root);
+        assert_eq!(root.join(b"a"), ImagePath::new("a"));
+        assert_eq!(ImagePath::new("a/b").join(b"c").as_bytes(), b"a/b/c");
+        let xyz = ImagePath::new("x/y/z");
+        let c: Vec<&[u8]> = xyz.components().collect();
+        assert_eq!(c, vec![&b"x"[..], b"y", b"z"]);
+        assert_eq!(root.components().count(), 0);
+        assert_eq!(root.display(), "/");
+        assert_eq!(format!("{}", ImagePath::new("a b")), "/a b");
+        assert_eq!(format!("{:?}", ImagePath::new("a")), "\"/a\"");
+    }
+
+    #[test]
+    fn descendant_bounds_cover_exactly_the_subtree() {
+        use std::collections::BTreeSet;
+        let set: BTreeSet<ImagePath> = ["a", "a/b", "a/b/c", "a-b", "a0", "a/", "b", "a.b"]
+            .iter()
+            .map(ImagePath::new)
+            .collect();
+        let inside = |d: &ImagePath| -> Vec<String> {
+            let (lo, hi) = d.descendant_bounds();
+            match hi {
+                Some(hi) => set.range(lo..hi).map(|p| p.display()).collect(),
+                None => set.range(lo..).map(|p| p.display()).collect(),
+            }
+        };
+        assert_eq!(inside(&ImagePath::new("a")), vec!["/a/b", "/a/b/c"]);
+        assert_eq!(inside(&ImagePath::new("a/b")), vec!["/a/b/c"]);
+        assert_eq!(inside(&ImagePath::root()).len(), 7);
+        for d in &set {
+            let want: Vec<String> = set
+                .iter()
+                .filter(|p| p.is_below(d))
+                .map(|p| p.display())
+                .collect();
+            assert_eq!(inside(d), want, "below {d}");
+        }
+    }
+
+    #[test]
+    fn from_display_keeps_bad_escapes_literal() {
+        assert_eq!(ImagePath::from_display("/a\\xzz").as_bytes(), b"a\\xzz");
+        assert_eq!(ImagePath::from_display("/a\\x4").as_bytes(), b"a\\x4");
+        assert_eq!(ImagePath::from_display("/a\\x41b").as_bytes(), b"aAb");
+        assert_eq!(escape_bytes(b"ok\x01\xc3\xa9"), "ok\\x01\u{e9}");
+        let json = serde_json::to_string(&ImagePath::new(b"a/\xff")).unwrap();
+        assert_eq!(json, "\"/a/\\\\xff\"");
+        let back: ImagePath = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, ImagePath::new(b"a/\xff"));
+    }
 }

@@ -119,7 +119,13 @@ fn debian_transfer_tools_are_identified_by_content() {
             present.push((p, id));
         }
     }
+    if present.is_empty() {
+        // Under CI `host` has already failed the test; elsewhere say so.
+        eprintln!("skipping: none of the transfer tools is installed");
+        return;
+    }
     let s = scan_image(ImageBuilder::new().layer(layer));
+    let busybox = present.iter().any(|(p, _)| *p == "/bin/busybox");
     for (p, id) in present {
         let f = finding(&s, p, Code::TransferTool);
         assert!(
@@ -132,10 +138,8 @@ fn debian_transfer_tools_are_identified_by_content() {
             "{p} is under its own name"
         );
     }
-    if let Some(f) = at(&s, "/bin/busybox")
-        .into_iter()
-        .find(|f| f.code == Code::TransferTool)
-    {
+    if busybox {
+        let f = finding(&s, "/bin/busybox", Code::TransferTool);
         let applets = f
             .evidence
             .iter()
@@ -751,17 +755,189 @@ fn go_http_client_and_packed_binaries() {
                 .file("usr/local/bin/blob", &packed, 0o755),
         ),
     );
-    let g = finding(&s, "/usr/local/bin/agent", Code::HttpClientBinary);
-    assert_eq!(
-        g.severity,
-        Severity::Medium,
-        "it can also run programs: {:?}",
-        g.evidence
-    );
+    // http.Get, os.Create and exec.Command: a downloader by its functions.
+    let g = finding(&s, "/usr/local/bin/agent", Code::NativeDownloader);
+    assert_eq!(g.severity, Severity::High, "{:?}", g.evidence);
     let p = finding(&s, "/usr/local/bin/blob", Code::PackedBinary);
     assert!(
         p.evidence[0].starts_with("entropy 8.00"),
         "{:?}",
         p.evidence
+    );
+}
+
+/// Issue 17: binaries as they ship — a stripped static C dropper, a Go
+/// downloader (`-s -w`), a Rust downloader (stripped) and plain Go and Rust
+/// HTTP servers — each small and padded past the 8 MiB inspection buffer
+/// with its code and strings after the padding. Droppers are at least high
+/// at both sizes, servers stay below medium, and nothing is "partially
+/// inspected".
+#[test]
+fn shipped_binaries_of_any_size() {
+    let Some(dir) = samples() else { return };
+    let droppers = ["elf_stripped_dropper", "go_downloader", "rust_fetch"];
+    let servers = ["go_server", "rust_serve"];
+    // What lies past the first 8 MiB of each big sample: the analyses need it.
+    let needs: [(&str, &[u8]); 5] = [
+        ("elf_stripped_dropper", b"GET /stage2 HTTP/1.1"),
+        ("go_downloader", b"net/http.(*Client).Do"),
+        ("rust_fetch", b"/minreq-"),
+        ("go_server", b"net/http.(*Server).Serve"),
+        ("rust_serve", b"/tiny_http-"),
+    ];
+    let mut layer = LayerBuilder::new();
+    for name in droppers.iter().chain(&servers) {
+        for suffix in ["", "_big"] {
+            let bytes = std::fs::read(dir.join(format!("{name}{suffix}"))).unwrap();
+            if suffix == "_big" {
+                let (_, needle) = needs.iter().find(|(n, _)| n == name).unwrap();
+                let at = memchr::memmem::find(&bytes, needle).expect("needle in sample");
+                assert!(
+                    at > 8 << 20,
+                    "{name}_big: {needle:?} at {at}, not past 8 MiB"
+                );
+            } else {
+                assert!(bytes.len() < 8 << 20, "{name} is small");
+            }
+            layer = layer.file(&format!("opt/app/{name}{suffix}"), &bytes, 0o755);
+        }
+    }
+    let s = scan_image(ImageBuilder::new().layer(layer));
+    for name in droppers {
+        for suffix in ["", "_big"] {
+            let path = format!("/opt/app/{name}{suffix}");
+            let f = finding(&s, &path, Code::NativeDownloader);
+            assert!(f.severity >= Severity::High, "{path}: {:?}", f.evidence);
+        }
+    }
+    let st = finding(
+        &s,
+        "/opt/app/elf_stripped_dropper_big",
+        Code::NativeDownloader,
+    );
+    assert!(
+        st.evidence
+            .iter()
+            .any(|e| e.contains("socket") && e.contains("connect"))
+            && st.evidence.iter().any(|e| e.contains("execve"))
+            && st.evidence.iter().any(|e| e.contains("fchmod"))
+            && st
+                .evidence
+                .iter()
+                .any(|e| e.contains("GET /stage2 HTTP/1.1 (Host: 198.51.100.22)"))
+            && st.evidence.iter().any(|e| e.contains("/dev/shm/.u")),
+        "{:?}",
+        st.evidence
+    );
+    let go = finding(&s, "/opt/app/go_downloader_big", Code::NativeDownloader);
+    assert!(
+        go.evidence.iter().any(|e| e.contains("net/http.Get"))
+            && go.evidence.iter().any(|e| e.contains("os.WriteFile"))
+            && go.evidence.iter().any(|e| e.contains("os.Chmod"))
+            && go.evidence.iter().any(|e| e.contains("os/exec.(*Cmd).Run")),
+        "{:?}",
+        go.evidence
+    );
+    let rs = finding(&s, "/opt/app/rust_fetch_big", Code::NativeDownloader);
+    assert!(
+        rs.evidence.iter().any(|e| e.contains("minreq")),
+        "{:?}",
+        rs.evidence
+    );
+    for name in servers {
+        for suffix in ["", "_big"] {
+            let path = format!("/opt/app/{name}{suffix}");
+            let loud: Vec<_> = at(&s, &path)
+                .into_iter()
+                .filter(|f| f.severity >= Severity::Medium)
+                .collect();
+            assert!(loud.is_empty(), "{path}: {loud:#?}");
+        }
+    }
+    let partial: Vec<_> = s
+        .findings
+        .iter()
+        .filter(|f| f.code == Code::Unanalyzable)
+        .collect();
+    assert!(partial.is_empty(), "{partial:#?}");
+}
+
+/// Issue 17: Debian's large Go services (16-50 MB, some dynamically linked
+/// with their dynamic section past 8 MiB) are inspected whole: no
+/// "partially inspected" notice, and findings by what their code can do.
+#[test]
+fn debian_go_services_are_inspected_whole() {
+    let bins = [
+        "/usr/bin/skopeo",
+        "/usr/bin/docker-registry",
+        "/usr/bin/containerd",
+        "/usr/bin/podman",
+    ];
+    let mut layer = LayerBuilder::new();
+    let mut present = Vec::new();
+    for p in bins {
+        if let Some(bytes) = host(p) {
+            assert!(bytes.len() > 8 << 20, "{p} is larger than the buffer");
+            layer = layer.file(p.trim_start_matches('/'), &bytes, 0o755);
+            present.push(p);
+        }
+    }
+    if present.is_empty() {
+        return;
+    }
+    let s = scan_image(ImageBuilder::new().layer(layer));
+    for p in &present {
+        let here = at(&s, p);
+        assert!(
+            !here.iter().any(|f| f.code == Code::Unanalyzable),
+            "{p}: {here:#?}"
+        );
+        eprintln!(
+            "{p}: {:?}",
+            here.iter()
+                .map(|f| format!("{} {:?}", f.code, f.severity))
+                .collect::<Vec<_>>()
+        );
+    }
+    // skopeo copies images from registries to disk and runs helpers: a
+    // downloader by capability. docker-registry is a server whose client
+    // (pull-through cache) is part of its job: reported, below high.
+    if present.contains(&"/usr/bin/skopeo") {
+        let f = finding(&s, "/usr/bin/skopeo", Code::NativeDownloader);
+        assert!(
+            f.evidence[0].contains("net/http.(*Client).Do"),
+            "{:?}",
+            f.evidence
+        );
+    }
+    if present.contains(&"/usr/bin/docker-registry") {
+        let f = finding(&s, "/usr/bin/docker-registry", Code::NativeDownloader);
+        assert_eq!(f.severity, Severity::Medium, "{:?}", f.evidence);
+    }
+}
+
+/// Issue 17: a range the analyses need that is larger than its cap stays a
+/// visible finding: with a 64 KiB buffer, the Go downloader's function-name
+/// table cannot be kept, and the file is reported as partially inspected.
+#[test]
+fn needed_range_over_its_cap_is_reported() {
+    let Some(go) = sample("go_downloader_big") else {
+        return;
+    };
+    let (_t, r) = layout(
+        &ImageBuilder::new()
+            .layer(LayerBuilder::new().file("opt/dl", &go, 0o755))
+            .build(),
+    );
+    let mut opts = stowaway::ScanOptions::default();
+    opts.limits.max_file_buffer = 64 << 10;
+    let s = stowaway::scan(&r, &opts).unwrap();
+    let f = finding(&s, "/opt/dl", Code::Unanalyzable);
+    assert!(
+        f.evidence
+            .iter()
+            .any(|e| e.contains("Go function-name table") && e.contains("--max-file-buffer")),
+        "{:?}",
+        f.evidence
     );
 }

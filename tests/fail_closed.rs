@@ -244,7 +244,7 @@ fn mkfifo(p: &Path) {
 
 /// Run the binary, failing the test if it does not end within `limit`.
 fn stowaway_within(args: &[&str], limit: Duration) -> std::process::Output {
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_stowaway"))
+    let child = crate::util::bin()
         .args(args)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

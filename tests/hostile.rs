@@ -95,32 +95,59 @@ fn mutated_layer_tars_never_panic() {
 
 #[test]
 fn mutated_compressed_blobs_never_panic() {
+    // The config pins the diff_id of the original tar, so a corrupted blob
+    // is either refused with an error naming the layer, or (a flipped byte
+    // the decoder ignores, such as a gzip header time) read as the very
+    // same tar, giving the very same scan.
     let tar = layer().tar_bytes();
     let mut rng = Rng(0x0ddb_a11c_0ffe_e000);
     for c in [Compression::Gzip, Compression::Zstd] {
         let blob = compress(&tar, c);
-        for _ in 0..100 {
-            let mut b = blob.clone();
-            let i = rng.below(b.len());
-            b[i] ^= 1 + rng.below(255) as u8;
+        let build = |b: Vec<u8>| {
             let mut img = ImageBuilder::new().layer(LayerBuilder::new()).build();
             img.edit_config(|cfg| {
                 cfg["rootfs"]["diff_ids"][0] =
                     serde_json::json!(stowaway::digest::Sha256::of(&tar).to_string())
             });
             img.replace_layer_blob(0, b);
-            let (_t, r) = layout(&img);
-            if let Err(e) = scan(&r) {
-                assert!(e.to_string().contains("layer 0"), "{e}");
+            img
+        };
+        let (_t, r) = layout(&build(blob.clone()));
+        let original = scan_ok(&r);
+        let (mut refused, mut accepted) = (0, 0);
+        for _ in 0..100 {
+            let mut b = blob.clone();
+            let i = rng.below(b.len());
+            b[i] ^= 1 + rng.below(255) as u8;
+            let (_t, r) = layout(&build(b));
+            match scan(&r) {
+                Err(e) => {
+                    assert!(e.to_string().contains("layer 0"), "{e}");
+                    refused += 1;
+                }
+                Ok(s) => {
+                    assert_eq!(rows(&s), rows(&original), "{c:?} byte {i} accepted");
+                    assert_eq!(removed_rows(&s), removed_rows(&original));
+                    assert_eq!(codes(&s), codes(&original));
+                    accepted += 1;
+                }
             }
         }
+        assert!(refused > 0, "{c:?}: no corruption was refused");
+        eprintln!("{c:?}: {refused} refused, {accepted} accepted as the same tar");
     }
 }
 
 #[test]
 fn mutated_documents_never_panic() {
+    // A changed manifest or config no longer matches its digest: refused.
+    // A changed index.json (not content-addressed) is refused, or if it
+    // still parses and points at the same manifest, scans the same image.
     let img = ImageBuilder::new().layer(layer()).build();
+    let (_o, r) = layout(&img);
+    let original = scan_ok(&r);
     let mut rng = Rng(0xfeed_beef_cafe_f00d);
+    let mut refused = [0; 3];
     for round in 0..200 {
         let t = tmp();
         let dir = t.path().join("l");
@@ -132,8 +159,20 @@ fn mutated_documents_never_panic() {
         };
         let mut b = std::fs::read(&target).unwrap();
         let i = rng.below(b.len());
-        b[i] = rng.next() as u8;
+        b[i] ^= 1 + rng.below(255) as u8;
         std::fs::write(&target, b).unwrap();
-        let _ = scan(&format!("oci:{}", dir.display()));
+        match scan(&format!("oci:{}", dir.display())) {
+            Err(e) => {
+                assert!(!e.to_string().is_empty());
+                refused[round % 3] += 1;
+            }
+            Ok(s) => {
+                assert_eq!(round % 3, 0, "a changed blob was accepted (byte {i})");
+                assert_eq!(rows(&s), rows(&original), "index.json byte {i}");
+                assert_eq!(codes(&s), codes(&original), "index.json byte {i}");
+            }
+        }
     }
+    assert!(refused[0] > 0, "no changed index.json was refused");
+    assert_eq!(refused[1..], [67, 66], "every changed blob is refused");
 }

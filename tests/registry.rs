@@ -247,7 +247,7 @@ fn basic_auth_from_flags_docker_config_and_credential_helper() {
     let empty_cfg = t.path().join("empty");
     std::fs::create_dir_all(&empty_cfg).unwrap();
     let run = |args: &[&str], docker_config: &Path, path_extra: Option<&Path>| {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_stowaway"));
+        let mut c = crate::util::bin();
         c.args(args)
             .env("DOCKER_CONFIG", docker_config)
             .env_remove("REGISTRY_AUTH_FILE");
@@ -674,7 +674,7 @@ fn bearer_token_flow_through_the_registrys_challenge() {
     let empty = t.path().join("noconfig");
     std::fs::create_dir_all(&empty).unwrap();
     let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_stowaway"))
+        crate::util::bin()
             .args(args)
             .env("DOCKER_CONFIG", &empty)
             .env_remove("REGISTRY_AUTH_FILE")
@@ -755,7 +755,7 @@ fn docker_v2_schema2_manifests_and_a_podman_auth_file() {
         ),
     )
     .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_stowaway"))
+    let out = crate::util::bin()
         .args([
             "scan",
             &format!("docker://{}/docker/app:v1", reg.addr),

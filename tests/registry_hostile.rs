@@ -38,7 +38,7 @@ fn fake_registry(answer: impl Fn(&str, &str, &mut TcpStream) + Send + Sync + 'st
 
 fn run(args: &[&str], limit: Duration) -> (Option<i32>, String, Duration) {
     let start = Instant::now();
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_stowaway"))
+    let child = crate::util::bin()
         .args(args)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())

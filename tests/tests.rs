@@ -4,6 +4,7 @@
 mod util;
 
 mod cli;
+mod commands;
 mod detection;
 mod drift;
 mod fail_closed;

@@ -14,9 +14,26 @@ pub fn tmp() -> tempfile::TempDir {
         .expect("tempdir")
 }
 
+/// A data directory of this test run, so that commands run without `--db`
+/// use a store of their own and never the user's (`$XDG_DATA_HOME` decides
+/// the default store's place; `$STOWAWAY_DB` is left alone because it counts
+/// as naming a store explicitly).
+pub fn data_home() -> &'static Path {
+    static HOME: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    HOME.get_or_init(tmp).path()
+}
+
+/// The binary as a command whose default store is this test run's own.
+pub fn bin() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_stowaway"));
+    c.env("XDG_DATA_HOME", data_home())
+        .env_remove("STOWAWAY_DB");
+    c
+}
+
 /// Run the binary.
 pub fn stowaway(args: &[&str]) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_stowaway"))
+    bin()
         .args(args)
         .env("NO_COLOR", "1")
         .output()

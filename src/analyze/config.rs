@@ -1,7 +1,8 @@
 //! Findings from the image configuration and history: a transfer tool as
 //! entrypoint, command or healthcheck (resolved through PATH and symlinks to
 //! the file that would run, identified by content), download commands in
-//! shell-form commands and build steps, URLs in the environment.
+//! entrypoint, command, healthcheck and build steps (all on the command
+//! model of `inspect::command`), URLs in the environment.
 
 use crate::catalog::{self, Catalog, ToolClass};
 use crate::finding::{Code, Finding, Severity};
@@ -152,7 +153,13 @@ impl Ctx<'_> {
                 }
             }
         }
-        if let Some(s) = shell_string {
+        if !argv.is_empty() {
+            // The whole argv on the command model: exec form and `sh -c` alike.
+            let s = argv
+                .iter()
+                .map(|w| format!("'{}'", w.replace('\'', "'\\''")))
+                .collect::<Vec<_>>()
+                .join(" ");
             let facts = script::analyze(self.cat, "sh", s.as_bytes());
             for mut f in hit_findings(self.cat, &facts, None, role) {
                 if code == Code::HealthcheckTransferTool && f.code == Code::DownloadCommand {

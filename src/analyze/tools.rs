@@ -117,7 +117,9 @@ fn file_findings(
     }
 }
 
-/// Findings for the command-rule hits of a script (or a command string).
+/// Findings for the command-rule hits of a script (or a command string):
+/// one per line, naming every rule that matched it. A line whose addresses
+/// are all loopback ones is a health check: info.
 pub(super) fn hit_findings(
     cat: &Catalog,
     script: &ScriptFacts,
@@ -128,7 +130,6 @@ pub(super) fn hit_findings(
         .hits
         .iter()
         .map(|h| {
-            let rule = &cat.rules[h.rule];
             let mut f = Finding::new(cat.rule_codes[h.rule]);
             f.path = path.cloned();
             if let Some((line, text)) = &h.after
@@ -136,11 +137,20 @@ pub(super) fn hit_findings(
             {
                 f = f.because(format!("line {line}: {text}"));
             }
-            f.because(format!("line {}: {}", h.line, h.text))
-                .because(format!(
+            f = f.because(format!("line {}: {}", h.line, h.text));
+            for &r in std::iter::once(&h.rule).chain(&h.also) {
+                let rule = &cat.rules[r];
+                f = f.because(format!(
                     "rule {}: {} ({} {what})",
                     rule.id, rule.title, script.lang
-                ))
+                ));
+            }
+            if h.loopback {
+                f = f
+                    .severity(Severity::Info)
+                    .because("loopback address only (localhost, 127.0.0.0/8, ::1): a health check, not a transfer");
+            }
+            f
         })
         .collect()
 }
@@ -400,6 +410,8 @@ fn binary_findings(
                     f = f.because(u);
                 }
                 out.push(f);
+            } else if let Some(f) = code_downloader(bin, facts, e) {
+                out.push(f);
             } else if let Some(client) = http_client(bin) {
                 let mut f = Finding::new(Code::HttpClientBinary)
                     .at(&e.path)
@@ -416,6 +428,152 @@ fn binary_findings(
     }
 }
 
+/// Rust crates that are HTTP/FTP clients.
+const RUST_CLIENTS: &[&str] = &[
+    "reqwest",
+    "ureq",
+    "attohttpc",
+    "curl",
+    "isahc",
+    "minreq",
+    "surf",
+    "suppaftp",
+    "ftp",
+];
+
+/// A downloader recognised from its code rather than its imports: a static
+/// ELF whose system calls connect, change modes and execute, with embedded
+/// request material; a Go program whose pclntab holds an HTTP/FTP client,
+/// file writing, and chmod or process start; a Rust program built with an
+/// HTTP client crate and std::process::Command.
+fn code_downloader(bin: &BinaryFacts, facts: &FileFacts, e: &Entry) -> Option<Finding> {
+    let sys = |names: &[&str]| -> Vec<&str> {
+        bin.syscalls
+            .iter()
+            .map(String::as_str)
+            .filter(|s| names.contains(s))
+            .collect()
+    };
+    let go = |names: &[&str]| -> Vec<&str> {
+        bin.go_funcs
+            .iter()
+            .map(String::as_str)
+            .filter(|s| names.contains(s))
+            .collect()
+    };
+    if bin.go && !bin.go_funcs.is_empty() {
+        use crate::inspect::gobin::funcs;
+        let (client, write, chmod, exec) = (
+            go(funcs::CLIENT),
+            go(funcs::WRITE),
+            go(funcs::CHMOD),
+            go(funcs::EXEC),
+        );
+        if client.is_empty() || write.is_empty() || (chmod.is_empty() && exec.is_empty()) {
+            return None;
+        }
+        let mut f = Finding::new(Code::NativeDownloader)
+            .at(&e.path)
+            .severity(Severity::High)
+            .because(format!(
+                "Go program (pclntab) with a network client: {}",
+                client.join(", ")
+            ))
+            .because(format!("writes files: {}", write.join(", ")));
+        if !chmod.is_empty() {
+            f = f.because(format!("changes file modes: {}", chmod.join(", ")));
+        }
+        if !exec.is_empty() {
+            f = f.because(format!("runs programs: {}", exec.join(", ")));
+        }
+        let serves = go(funcs::SERVER)
+            .into_iter()
+            .filter(|n| n.starts_with("net/http."))
+            .collect::<Vec<_>>();
+        if !serves.is_empty() {
+            // A service (a registry, a proxy) fetches as part of its job.
+            f = f.severity(Severity::Medium).because(format!(
+                "also serves HTTP ({}): a service, whose client use may be its job",
+                serves.join(", ")
+            ));
+        }
+        return Some(with_material(f, bin, facts));
+    }
+    let clients: Vec<&str> = bin
+        .rust_crates
+        .iter()
+        .map(String::as_str)
+        .filter(|c| RUST_CLIENTS.contains(c))
+        .collect();
+    if !clients.is_empty() && bin.rust_process {
+        let f = Finding::new(Code::NativeDownloader)
+            .at(&e.path)
+            .severity(Severity::High)
+            .because(format!(
+                "Rust program built with HTTP client crates: {}",
+                clients.join(", ")
+            ))
+            .because("runs programs (std::process::Command)");
+        return Some(with_material(f, bin, facts));
+    }
+    if !bin.is_static || bin.go {
+        return None;
+    }
+    let (net, exec, chmod) = (
+        sys(&["socket", "connect"]),
+        sys(&["execve", "execveat"]),
+        sys(&["chmod", "fchmod", "fchmodat", "fchmodat2"]),
+    );
+    if net.len() < 2 || exec.is_empty() || chmod.is_empty() {
+        return None;
+    }
+    let material = !bin.request_templates.is_empty()
+        || !bin.dot_paths.is_empty()
+        || facts.urls.iter().any(|u| ip_host(u));
+    let arch = bin.code_arch.as_deref().unwrap_or("native");
+    let f = Finding::new(Code::NativeDownloader)
+        .at(&e.path)
+        .severity(if material {
+            Severity::High
+        } else {
+            Severity::Medium
+        })
+        .because(format!(
+            "static binary whose {arch} code makes the system calls {} (network), {} (modes) and {} (exec)",
+            net.join(", "),
+            chmod.join(", "),
+            exec.join(", ")
+        ));
+    Some(with_material(f, bin, facts))
+}
+
+/// Evidence: embedded URLs, request templates, dot-paths in writable dirs.
+fn with_material(mut f: Finding, bin: &BinaryFacts, facts: &FileFacts) -> Finding {
+    if !facts.urls.is_empty() {
+        f = f.because(format!("embedded URLs: {}", facts.urls.join(", ")));
+    }
+    if !bin.request_templates.is_empty() {
+        f = f.because(format!(
+            "embedded HTTP requests: {}",
+            bin.request_templates.join(" | ")
+        ));
+    }
+    if !bin.dot_paths.is_empty() {
+        f = f.because(format!(
+            "hidden paths in writable directories: {}",
+            bin.dot_paths.join(", ")
+        ));
+    }
+    f
+}
+
+/// `http://198.51.100.7/x`: a URL whose host is an IP literal.
+fn ip_host(url: &str) -> bool {
+    let host = url.split('/').nth(2).unwrap_or_default();
+    let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
+    host.parse::<std::net::Ipv4Addr>().is_ok()
+}
+
 fn marked(facts: &FileFacts, marker: &str) -> bool {
     facts
         .binary
@@ -426,6 +584,13 @@ fn marked(facts: &FileFacts, marker: &str) -> bool {
 fn http_client(bin: &BinaryFacts) -> Option<String> {
     if bin.markers.iter().any(|m| m == "go-http-client") {
         return Some("Go binary with a net/http client".into());
+    }
+    if let Some(c) = bin
+        .rust_crates
+        .iter()
+        .find(|c| RUST_CLIENTS.contains(&c.as_str()))
+    {
+        return Some(format!("Rust binary with an HTTP client crate ({c})"));
     }
     if bin.markers.iter().any(|m| m == "rust-http-client") {
         return Some("Rust binary with an HTTP client (reqwest/hyper)".into());

@@ -1,13 +1,15 @@
 //! The knowledge: which programs move files (`tools.toml`) and which command
 //! lines do (`commands.toml`), loaded once from data files compiled into the
 //! binary and turned into fast matchers (one Aho-Corasick automaton for all
-//! content markers, one regex set for all command rules).
+//! content markers, one ASCII regex set for the text rules, a program-name
+//! index for the command rules, one prefilter automaton over every program
+//! name and text-rule hint).
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
-use regex::{Regex, RegexSet};
+use regex::bytes::{Regex, RegexSet};
 use serde::{Deserialize, Serialize};
 
 use crate::finding::{Code, Severity};
@@ -52,17 +54,43 @@ pub struct Tool {
     pub version: Vec<String>,
 }
 
-/// One command pattern.
+/// One command rule. A command rule names `programs` and the shape of
+/// their arguments; a text rule has a `pattern` (for code, PowerShell
+/// expressions and WSH); a `builtin` rule is raised by the engine itself
+/// (download-then-run chains) and only names the finding.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
     pub id: String,
     pub code: String,
     pub title: String,
+    /// Comma-separated: sh, batch, powershell, shell (all three), python,
+    /// perl, ruby, js, php, wsh, code (all code languages), any.
     pub lang: String,
-    pub pattern: String,
+    #[serde(default)]
+    pub pattern: Option<String>,
+    /// Literal strings (case-insensitive) one of which a text must hold
+    /// before the pattern is tried.
+    #[serde(default)]
+    pub hints: Vec<String>,
+    #[serde(default)]
+    pub programs: Vec<String>,
+    /// Any of these switches (`-x`, `/x`, `-x:v`, `--x=v`, case-insensitive).
+    #[serde(default)]
+    pub switches: Vec<String>,
+    /// The first non-option argument is one of these.
+    #[serde(default)]
+    pub subcommands: Vec<String>,
+    /// An argument of this shape: url, scheme-url, remote, unc, host.
+    #[serde(default)]
+    pub target: Option<String>,
+    /// A redirection: out (stdout to a file), in, any, tcp (/dev/tcp).
+    #[serde(default)]
+    pub redirect: Option<String>,
     #[serde(default)]
     pub role: Option<String>,
+    #[serde(default)]
+    pub builtin: bool,
 }
 
 #[derive(Deserialize)]
@@ -85,8 +113,14 @@ pub struct Catalog {
     markers: AhoCorasick,
     /// For each automaton pattern: what it stands for.
     marker_owner: Vec<MarkerRef>,
+    /// Text rules: their indexes, one set, and each regex.
+    text_idx: Vec<usize>,
     rule_set: RegexSet,
-    rule_regex: Vec<Regex>,
+    rule_regex: Vec<Option<Regex>>,
+    /// Lowercased program name → command rules.
+    by_program: HashMap<String, Vec<usize>>,
+    /// Program names and text-rule hints (ASCII case-insensitive).
+    triggers: AhoCorasick,
     /// Lowercased file name → tools installed under it.
     by_name: HashMap<String, Vec<usize>>,
     /// Lowercased PE version-resource name → tools.
@@ -172,23 +206,83 @@ impl Catalog {
         let markers = AhoCorasick::new(&patterns).map_err(|e| e.to_string())?;
         let mut rule_codes = Vec::new();
         let mut rule_regex = Vec::new();
-        for r in &rules {
+        let mut text_idx = Vec::new();
+        let mut by_program: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut triggers: Vec<String> = Vec::new();
+        let mut rule_ids = std::collections::HashSet::new();
+        for (i, r) in rules.iter().enumerate() {
+            if !rule_ids.insert(r.id.clone()) {
+                return Err(format!("commands.toml: duplicate id {}", r.id));
+            }
             let code = Code::parse(&r.code)
                 .ok_or_else(|| format!("commands.toml: {}: unknown code {}", r.id, r.code))?;
             rule_codes.push(code);
-            rule_regex
-                .push(Regex::new(&r.pattern).map_err(|e| format!("commands.toml: {}: {e}", r.id))?);
+            for l in r.lang.split(',') {
+                if !LANGS.contains(&l.trim()) {
+                    return Err(format!("commands.toml: {}: unknown lang {l:?}", r.id));
+                }
+            }
+            if let Some(t) = &r.target
+                && !["url", "scheme-url", "remote", "unc", "host"].contains(&t.as_str())
+            {
+                return Err(format!("commands.toml: {}: unknown target {t:?}", r.id));
+            }
+            if let Some(t) = &r.redirect
+                && !["out", "in", "any", "tcp"].contains(&t.as_str())
+            {
+                return Err(format!("commands.toml: {}: unknown redirect {t:?}", r.id));
+            }
+            let kinds = [r.pattern.is_some(), !r.programs.is_empty(), r.builtin];
+            if kinds.iter().filter(|k| **k).count() != 1 {
+                return Err(format!(
+                    "commands.toml: {}: a rule has exactly one of pattern, programs, builtin",
+                    r.id
+                ));
+            }
+            match &r.pattern {
+                Some(p) => {
+                    if r.hints.is_empty() {
+                        return Err(format!("commands.toml: {}: a pattern needs hints", r.id));
+                    }
+                    rule_regex.push(Some(
+                        Regex::new(&format!("(?-u){p}"))
+                            .map_err(|e| format!("commands.toml: {}: {e}", r.id))?,
+                    ));
+                    text_idx.push(i);
+                    triggers.extend(r.hints.iter().cloned());
+                }
+                None => rule_regex.push(None),
+            }
+            for p in &r.programs {
+                by_program
+                    .entry(p.to_ascii_lowercase())
+                    .or_default()
+                    .push(i);
+                triggers.push(p.clone());
+            }
         }
-        let rule_set =
-            RegexSet::new(rules.iter().map(|r| &r.pattern)).map_err(|e| e.to_string())?;
+        let rule_set = RegexSet::new(
+            text_idx
+                .iter()
+                .map(|&i| format!("(?-u){}", rules[i].pattern.as_deref().unwrap_or_default())),
+        )
+        .map_err(|e| e.to_string())?;
+        triggers.extend(["powershell", "pwsh", "/dev/tcp", "/dev/udp"].map(String::from));
+        let triggers = aho_corasick::AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .build(&triggers)
+            .map_err(|e| e.to_string())?;
         Ok(Catalog {
             tools,
             rules,
             rule_codes,
             markers,
             marker_owner,
+            text_idx,
             rule_set,
             rule_regex,
+            by_program,
+            triggers,
             by_name,
             by_version,
         })
@@ -296,16 +390,67 @@ impl Catalog {
         }) || t.applets.contains(&f)
     }
 
-    /// Indexes of the rules matching `line`.
-    pub fn match_rules(&self, line: &str) -> Vec<usize> {
-        self.rule_set.matches(line).into_iter().collect()
+    /// Index of the rule with this id.
+    pub fn rule_index(&self, id: &str) -> Option<usize> {
+        self.rules.iter().position(|r| r.id == id)
     }
 
-    /// The text a rule matched in `line`.
-    pub fn rule_match<'l>(&self, rule: usize, line: &'l str) -> Option<&'l str> {
-        self.rule_regex[rule].find(line).map(|m| m.as_str())
+    /// Command rules naming this program (lowercased basename).
+    pub fn rules_for_program(&self, prog: &str) -> Vec<usize> {
+        self.by_program.get(prog).cloned().unwrap_or_default()
+    }
+
+    /// Text rules of `lang` matching `text`.
+    pub fn text_rules(&self, text: &str, lang: &str) -> Vec<usize> {
+        if !self.triggered(text.as_bytes()) {
+            return Vec::new();
+        }
+        self.rule_set
+            .matches(text.as_bytes())
+            .into_iter()
+            .map(|k| self.text_idx[k])
+            .filter(|&r| crate::inspect::command::rules::applies(&self.rules[r].lang, lang))
+            .collect()
+    }
+
+    /// The text a text rule matched in `line`.
+    pub fn rule_match<'l>(&self, rule: usize, line: &'l [u8]) -> Option<&'l [u8]> {
+        self.rule_regex[rule]
+            .as_ref()
+            .and_then(|r| r.find(line))
+            .map(|m| m.as_bytes())
+    }
+
+    /// Does `content` name any program or hint the rules know, as a word?
+    /// Files that do not are not parsed.
+    pub fn triggered(&self, content: &[u8]) -> bool {
+        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        self.triggers.find_overlapping_iter(content).any(|m| {
+            let pat_start_word = word(content[m.start()]);
+            let before_ok = m.start() == 0 || !pat_start_word || !word(content[m.start() - 1]);
+            let pat_end_word = word(content[m.end() - 1]);
+            let after_ok = m.end() == content.len() || !pat_end_word || !word(content[m.end()]);
+            before_ok && after_ok
+        })
     }
 }
+
+/// Languages a rule may name.
+const LANGS: &[&str] = &[
+    "sh",
+    "batch",
+    "powershell",
+    "shell",
+    "python",
+    "perl",
+    "ruby",
+    "js",
+    "php",
+    "wsh",
+    "code",
+    "arg",
+    "any",
+];
 
 #[cfg(test)]
 mod tests {

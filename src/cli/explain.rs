@@ -21,6 +21,46 @@ pub fn run(a: ExplainArgs) -> anyhow::Result<Verdict> {
                     c.code, c.severity, c.technique, c.title
                 );
             }
+            let cat = stowaway::catalog::get();
+            println!(
+                "\nCommand rules (src/catalog/commands.toml; `stowaway explain RULE` for one):"
+            );
+            for r in &cat.rules {
+                println!("{:<30} {:<22} {}", r.id, r.code, r.title);
+            }
+        }
+        Some(s)
+            if Code::parse(&s).is_none() && stowaway::catalog::get().rule_index(&s).is_some() =>
+        {
+            let cat = stowaway::catalog::get();
+            let r = &cat.rules[cat.rule_index(&s).unwrap_or_default()];
+            println!("{} — {}\n", r.id, r.title);
+            println!("finding:   {}", r.code);
+            println!("languages: {}", r.lang);
+            if !r.programs.is_empty() {
+                println!("programs:  {}", r.programs.join(", "));
+            }
+            if !r.switches.is_empty() {
+                println!("switches:  any of {}", r.switches.join(", "));
+            }
+            if !r.subcommands.is_empty() {
+                println!(
+                    "command:   first argument one of {}",
+                    r.subcommands.join(", ")
+                );
+            }
+            if let Some(t) = &r.target {
+                println!("argument:  a {t} address");
+            }
+            if let Some(t) = &r.redirect {
+                println!("redirect:  {t}");
+            }
+            if let Some(p) = &r.pattern {
+                println!("pattern:   {p}");
+            }
+            if r.builtin {
+                println!("raised by the command engine (a download followed to what runs it)");
+            }
         }
         Some(s) => {
             let code = Code::parse(&s).ok_or_else(|| {

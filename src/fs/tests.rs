@@ -240,3 +240,257 @@ fn symlink_resolution_handles_loops_and_escapes() {
         Err(ResolveError::NotFound(_))
     ));
 }
+
+fn removed(fs: &ImageFs) -> Vec<(String, usize, usize, Hidden)> {
+    fs.removed
+        .iter()
+        .map(|r| (r.entry.path.display(), r.added_in, r.removed_in, r.how))
+        .collect()
+}
+
+#[test]
+fn directory_listed_again_keeps_its_lower_children() {
+    // Docker lists every parent directory again in each layer.
+    let l0 = layer(vec![dir("a"), file("a/x", b"x"), dir("a/d")], vec![]);
+    let l1 = layer(vec![dir("a"), file("a/y", b"y")], vec![]);
+    let fs = ImageFs::squash(&mut [l0, l1]);
+    assert_eq!(paths(&fs), ["/a", "/a/d", "/a/x", "/a/y"]);
+    assert!(fs.removed.is_empty(), "{:?}", removed(&fs));
+    assert!(fs.findings.is_empty());
+    let a = fs.get(&ImagePath::new("a")).unwrap();
+    assert_eq!(
+        (a.added_in, a.layer, a.modified_in.clone()),
+        (0, 1, vec![1])
+    );
+}
+
+#[test]
+fn file_replaced_by_directory_is_recorded_as_overwritten() {
+    let l0 = layer(vec![file("p", b"payload"), file("q", b"q")], vec![]);
+    let l1 = layer(vec![dir("p"), file("p/inner", b"i")], vec![]);
+    let fs = ImageFs::squash(&mut [l0, l1]);
+    assert_eq!(paths(&fs), ["/p", "/p/inner", "/q"]);
+    assert_eq!(removed(&fs), [("/p".into(), 0, 1, Hidden::Overwritten)]);
+    assert_eq!(
+        fs.removed[0].entry.sha256,
+        Some(Sha256::of(b"payload")),
+        "the hidden bytes are the file's"
+    );
+    let p = fs.get(&ImagePath::new("p")).unwrap();
+    assert_eq!(p.entry.kind, EntryType::Dir);
+    assert_eq!((p.added_in, p.modified_in.clone()), (0, vec![1]));
+}
+
+#[test]
+fn directory_replaced_by_file_hides_children_not_the_directory() {
+    let l0 = layer(
+        vec![dir("x"), dir("x/sub"), file("x/in", b"i"), file("xy", b"n")],
+        vec![],
+    );
+    let l1 = layer(vec![file("x", b"now a file")], vec![]);
+    let fs = ImageFs::squash(&mut [l0, l1]);
+    assert_eq!(paths(&fs), ["/x", "/xy"]);
+    // Directories carry no bytes: only the file below is recorded.
+    assert_eq!(removed(&fs), [("/x/in".into(), 0, 1, Hidden::Replaced)]);
+}
+
+#[test]
+fn whiteout_of_a_directory_hides_its_files_only() {
+    let l0 = layer(
+        vec![dir("d"), dir("d/e"), file("d/e/f", b"f"), file("d2", b"2")],
+        vec![],
+    );
+    let l1 = layer(vec![], vec![Whiteout::Path(ImagePath::new("d"))]);
+    let fs = ImageFs::squash(&mut [l0, l1]);
+    assert_eq!(paths(&fs), ["/d2"]);
+    assert_eq!(removed(&fs), [("/d/e/f".into(), 0, 1, Hidden::Whiteout)]);
+}
+
+#[test]
+fn provenance_counts_each_layer_once() {
+    // Written twice in its first layer: added there, never "modified" there.
+    let l0 = layer(vec![file("f", b"1"), file("f", b"2")], vec![]);
+    // Written twice in a later layer: one modification.
+    let l1 = layer(vec![file("f", b"3"), file("f", b"4")], vec![]);
+    let l2 = layer(vec![file("g", b"g")], vec![]);
+    let l3 = layer(vec![file("f", b"5")], vec![]);
+    let fs = ImageFs::squash(&mut [l0, l1, l2, l3]);
+    let f = fs.get(&ImagePath::new("f")).unwrap();
+    assert_eq!((f.added_in, f.layer), (0, 3));
+    assert_eq!(f.modified_in, [1, 3]);
+    let g = fs.get(&ImagePath::new("g")).unwrap();
+    assert_eq!((g.added_in, g.layer, g.modified_in.len()), (2, 2, 0));
+    assert_eq!(
+        removed(&fs),
+        [
+            ("/f".into(), 0, 0, Hidden::Overwritten),
+            ("/f".into(), 0, 1, Hidden::Overwritten),
+            ("/f".into(), 1, 1, Hidden::Overwritten),
+            ("/f".into(), 1, 3, Hidden::Overwritten),
+        ]
+    );
+    assert!(fs.findings.is_empty());
+}
+
+#[test]
+fn hardlink_targets_that_carry_no_content_are_findings() {
+    let l0 = layer(
+        vec![
+            dir("d"),
+            link("s", EntryType::Symlink, "d"),
+            link("h0", EntryType::Hardlink, "gone"),
+            file("f", b"F"),
+        ],
+        vec![],
+    );
+    let l1 = layer(
+        vec![
+            link("to-dir", EntryType::Hardlink, "d"),
+            link("to-symlink", EntryType::Hardlink, "s"),
+            link("to-unresolved", EntryType::Hardlink, "h0"),
+            link("to-file", EntryType::Hardlink, "f"),
+        ],
+        vec![],
+    );
+    let fs = ImageFs::squash(&mut [l0, l1]);
+    let why: Vec<(usize, String, String)> = fs
+        .findings
+        .iter()
+        .map(|(l, f)| (*l, f.path.as_ref().unwrap().display(), f.evidence.join(" ")))
+        .collect();
+    assert_eq!(why.len(), 4, "{why:?}");
+    assert_eq!(why[0].1, "/h0");
+    assert_eq!(why[0].0, 0);
+    assert_eq!(why[1].1, "/to-dir");
+    assert_eq!(why[2].1, "/to-symlink");
+    assert_eq!(why[3].1, "/to-unresolved");
+    assert!(why[1..].iter().all(|w| w.0 == 1));
+    for (path, sha) in [
+        ("to-dir", None),
+        ("to-unresolved", None),
+        ("to-file", Some(Sha256::of(b"F"))),
+    ] {
+        assert_eq!(fs.get(&ImagePath::new(path)).unwrap().entry.sha256, sha);
+    }
+    let f = &fs.get(&ImagePath::new("to-file")).unwrap().entry;
+    assert_eq!(f.size, 1);
+}
+
+#[test]
+fn records_rebuild_the_same_view() {
+    let mut l0 = layer(
+        vec![
+            dir("bin"),
+            file("bin/sh", b"sh"),
+            link("bin/ln", EntryType::Symlink, "sh"),
+            file("etc", b"e"),
+        ],
+        vec![],
+    );
+    l0.entries[1].mode = 0o4755;
+    l0.entries[1].uid = 7;
+    l0.entries[1].gid = 9;
+    let l1 = layer(vec![file("bin/new", b"new")], vec![]);
+    let cold = ImageFs::squash(&mut [l0, l1]);
+    let facts = crate::facts::ImageFacts::of_fs(&cold, &[]);
+    let mut records = facts.files.clone();
+    let mut odd = records[0].clone();
+    odd.kind = "socket".into();
+    odd.path = "/odd".into();
+    records.push(odd);
+    let warm = ImageFs::from_records(&records);
+    assert_eq!(paths(&warm), paths(&cold));
+    for (path, c) in &cold.nodes {
+        let w = warm.get(path).unwrap();
+        assert_eq!(w.entry.kind, c.entry.kind, "{path}");
+        assert_eq!(w.entry.mode, c.entry.mode, "{path}");
+        assert_eq!((w.entry.uid, w.entry.gid), (c.entry.uid, c.entry.gid));
+        assert_eq!(w.entry.size, c.entry.size, "{path}");
+        assert_eq!(w.entry.sha256, c.entry.sha256, "{path}");
+        assert_eq!(w.layer, c.layer, "{path}");
+        assert_eq!(w.added_in, c.layer, "{path}");
+    }
+    let sh = warm.get(&ImagePath::new("bin/sh")).unwrap();
+    assert_eq!((sh.entry.mode, sh.entry.uid, sh.entry.gid), (0o4755, 7, 9));
+    assert_eq!(warm.get(&ImagePath::new("bin/new")).unwrap().layer, 1);
+    assert!(warm.get(&ImagePath::new("odd")).is_none());
+    assert!(warm.get(&ImagePath::new("nope")).is_none());
+}
+
+#[test]
+fn get_and_below_see_only_visible_paths() {
+    let l0 = layer(
+        vec![
+            dir("a"),
+            file("a/x", b"x"),
+            file("a/y/z", b"z"),
+            file("ab", b""),
+        ],
+        vec![],
+    );
+    let l1 = layer(vec![], vec![Whiteout::Path(ImagePath::new("a/x"))]);
+    let fs = ImageFs::squash(&mut [l0, l1]);
+    assert!(fs.get(&ImagePath::new("a/x")).is_none());
+    assert_eq!(fs.get(&ImagePath::new("ab")).unwrap().entry.size, 0);
+    let below: Vec<String> = fs
+        .below(&ImagePath::new("a"))
+        .map(|(p, _)| p.display())
+        .collect();
+    assert_eq!(below, ["/a/y/z"]);
+    assert_eq!(fs.below(&ImagePath::root()).count(), 3);
+    assert!(fs.has_children(&ImagePath::new("a/y")));
+    assert!(!fs.has_children(&ImagePath::new("ab")));
+}
+
+#[test]
+fn resolution_link_budget_and_trailing_components() {
+    // A chain of 5 links to a file.
+    let mut entries = vec![dir("d"), file("d/f", b"f")];
+    for i in 0..5 {
+        let target = if i == 4 {
+            "/d/f".to_string()
+        } else {
+            format!("c{}", i + 1)
+        };
+        entries.push(link(&format!("c{i}"), EntryType::Symlink, &target));
+    }
+    entries.push(link("rel", EntryType::Symlink, "d/../d/f"));
+    entries.push(file("implied/dir/file", b"i"));
+    let fs = ImageFs::squash(&mut [layer(entries, vec![])]);
+    let f = ImagePath::new("d/f");
+    let r = fs.resolve(b"/c0", 5).unwrap();
+    assert_eq!((r.path.clone(), r.links), (f.clone(), 5));
+    assert!(r.node.is_some());
+    assert_eq!(
+        fs.resolve(b"/c0", 4).unwrap_err(),
+        ResolveError::TooManyLinks {
+            path: ImagePath::new("c0"),
+            limit: 4
+        }
+    );
+    let r = fs.resolve(b"rel", 1).unwrap();
+    assert_eq!((r.path, r.links), (f.clone(), 1));
+    assert!(fs.resolve(b"rel", 0).is_err());
+    // A file may be followed by `/` and `.`, not by a name.
+    assert_eq!(fs.resolve(b"/d/f/", 0).unwrap().path, f);
+    assert_eq!(fs.resolve(b"/d/f/.", 0).unwrap().path, f);
+    assert_eq!(
+        fs.resolve(b"/d/f/x", 0).unwrap_err(),
+        ResolveError::NotADirectory(f.clone())
+    );
+    assert_eq!(
+        fs.resolve(b"/d/f/./x", 0).unwrap_err(),
+        ResolveError::NotADirectory(f.clone())
+    );
+    // `..` from the root stays at the root.
+    assert_eq!(fs.resolve(b"/../../d/./f", 0).unwrap().path, f);
+    // A directory only implied by the paths below it.
+    let r = fs.resolve(b"/implied/dir/file", 0).unwrap();
+    assert_eq!(r.path, ImagePath::new("implied/dir/file"));
+    let r = fs.resolve(b"/implied/dir", 0).unwrap();
+    assert!(r.node.is_none());
+    assert_eq!(
+        fs.resolve(b"/implied/nope", 0).unwrap_err(),
+        ResolveError::NotFound(ImagePath::new("implied/nope"))
+    );
+}

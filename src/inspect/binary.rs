@@ -11,6 +11,7 @@ use goblin::mach::Mach;
 
 /// Facts about one binary.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct BinaryFacts {
     /// "elf", "pe", "macho".
     pub format: String,
@@ -46,6 +47,62 @@ pub struct BinaryFacts {
     pub markers: Vec<String>,
     /// Why parsing failed or was partial.
     pub parse_error: Option<String>,
+    /// System calls found in the code (static ELF, x86-64 and aarch64).
+    pub syscalls: Vec<String>,
+    /// Architecture whose code was read for system calls.
+    pub code_arch: Option<String>,
+    /// Go functions the analyses use, from the pclntab (see [`super::gobin::funcs`]).
+    pub go_funcs: Vec<String>,
+    /// How many functions the Go pclntab names.
+    pub go_func_count: usize,
+    pub go_version: Option<String>,
+    /// Go modules (`path@version`) from build info, first few.
+    pub go_modules: Vec<String>,
+    /// Rust crates named by registry source paths in the binary.
+    pub rust_crates: Vec<String>,
+    /// Rust std::process::Command code is present.
+    pub rust_process: bool,
+    /// Raw HTTP requests embedded as text (`GET /x HTTP/1.1 (Host: …)`).
+    pub request_templates: Vec<String>,
+    /// Dot-named paths in writable directories (`/tmp/.x`).
+    pub dot_paths: Vec<String>,
+    /// Ranges the analyses needed that exceeded their caps.
+    pub partial: Vec<String>,
+}
+
+/// Go modules kept in the facts.
+const MAX_GO_MODULES: usize = 20;
+
+impl BinaryFacts {
+    /// Add what the streaming pass over the whole file found.
+    pub fn absorb(&mut self, s: super::StreamFacts) {
+        self.syscalls = s.syscalls.into_iter().collect();
+        if !self.syscalls.is_empty() {
+            self.code_arch = s.code_arch.map(str::to_string);
+        }
+        self.go_funcs = s.go_funcs.into_iter().collect();
+        self.go_func_count = s.go_func_count;
+        self.go |= s.go_version.is_some() || s.go_func_count > 0;
+        self.go_version = s.go_version;
+        self.go_modules = s.go_modules.into_iter().take(MAX_GO_MODULES).collect();
+        self.rust_crates = s.rust_crates.into_iter().collect();
+        self.rust_process = s.rust_process;
+        self.request_templates = s.request_templates;
+        self.dot_paths = s.dot_paths.into_iter().collect();
+        self.partial = s.partial;
+        if s.upx && self.packer.is_none() {
+            self.packer = Some("UPX".into());
+        }
+        let marked =
+            |f: &Self, list: &[&str]| f.go_funcs.iter().any(|n| list.contains(&n.as_str()));
+        use super::gobin::funcs;
+        if marked(self, funcs::CLIENT) && !self.markers.iter().any(|m| m == "go-http-client") {
+            self.markers.push("go-http-client".into());
+        }
+        if marked(self, funcs::EXEC) && !self.markers.iter().any(|m| m == "go-os-exec") {
+            self.markers.push("go-os-exec".into());
+        }
+    }
 }
 
 const MAX_NAMES: usize = 20_000;

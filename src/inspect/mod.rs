@@ -5,10 +5,19 @@
 //! facts into findings once the layers are squashed.
 
 pub mod binary;
+pub mod command;
+pub mod gobin;
 pub mod script;
+pub mod stream;
+pub mod syscalls;
 
 pub use binary::BinaryFacts;
 pub use script::{Hit, ScriptFacts};
+pub use stream::{BinaryStream, StreamFacts};
+
+/// Changes whenever the facts recorded per file change meaning (part of the
+/// layer cache key).
+pub const FACTS_VERSION: &str = "binary-stream-1";
 
 use crate::catalog::{self, Identified, Platform};
 use crate::layer::ContentKind;
@@ -56,14 +65,30 @@ impl FileFacts {
                 !b.imports.is_empty()
                     || !b.symbols.is_empty()
                     || !b.markers.is_empty()
+                    || !b.go_funcs.is_empty()
+                    || !b.rust_crates.is_empty()
+                    || !b.partial.is_empty()
+                    || b.syscalls.iter().any(|s| s == "connect")
                     || b.packer.is_some()
                     || b.entropy_centi >= binary::PACKED_ENTROPY_CENTI
             })
     }
 }
 
-/// Inspect a buffered file.
+/// Inspect a buffered file (a binary's whole-file facts computed from `buf`).
 pub fn inspect(path: &ImagePath, want: Want, buf: &[u8], truncated: bool) -> FileFacts {
+    inspect_streamed(path, want, buf, truncated, None)
+}
+
+/// Inspect a buffered file; `stream` holds the facts a [`BinaryStream`]
+/// gathered over the whole file when `buf` is only its prefix.
+pub fn inspect_streamed(
+    path: &ImagePath,
+    want: Want,
+    buf: &[u8],
+    truncated: bool,
+    stream: Option<StreamFacts>,
+) -> FileFacts {
     let cat = catalog::get();
     let mut facts = FileFacts {
         truncated,
@@ -71,7 +96,10 @@ pub fn inspect(path: &ImagePath, want: Want, buf: &[u8], truncated: bool) -> Fil
     };
     match want {
         Want::Binary => {
-            let bin = binary::parse(buf, truncated);
+            let stream = stream.unwrap_or_else(|| BinaryStream::scan_all(buf, buf.len()));
+            let mut bin = binary::parse(buf, truncated);
+            facts.urls = stream.urls.iter().take(5).cloned().collect();
+            bin.absorb(stream);
             let platform = if bin.format == "pe" {
                 Platform::Windows
             } else {
@@ -91,7 +119,6 @@ pub fn inspect(path: &ImagePath, want: Want, buf: &[u8], truncated: bool) -> Fil
                     }
                 }
             }
-            facts.urls = urls(buf, 5);
             facts.tools = tools;
             facts.binary = Some(bin);
         }
@@ -110,32 +137,19 @@ pub fn inspect(path: &ImagePath, want: Want, buf: &[u8], truncated: bool) -> Fil
     facts
 }
 
-/// Up to `max` distinct http(s)/ftp URLs embedded in a binary.
-pub fn urls(buf: &[u8], max: usize) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for scheme in [&b"http://"[..], b"https://", b"ftp://"] {
-        for pos in memchr::memmem::find_iter(buf, scheme) {
-            let rest = &buf[pos..];
-            let end = rest
-                .iter()
-                .take(200)
-                .position(|&b| {
-                    !(0x21..0x7f).contains(&b) || b == b'"' || b == b'\'' || b == b'<' || b == b'>'
-                })
-                .unwrap_or(rest.len().min(200));
-            let url = String::from_utf8_lossy(&rest[..end]).into_owned();
-            let host = url.split('/').nth(2).unwrap_or_default();
-            // Skip format strings and bare schemes.
-            if host.len() < 3 || host.contains('%') || !host.contains('.') {
-                continue;
-            }
-            if !out.contains(&url) {
-                out.push(url);
-            }
-            if out.len() >= max {
-                return out;
-            }
-        }
+/// The URL starting at `rest[0]`, unless it is a format string or a bare scheme.
+pub fn url_at(rest: &[u8]) -> Option<String> {
+    let end = rest
+        .iter()
+        .take(200)
+        .position(|&b| {
+            !(0x21..0x7f).contains(&b) || b == b'"' || b == b'\'' || b == b'<' || b == b'>'
+        })
+        .unwrap_or(rest.len().min(200));
+    let url = String::from_utf8_lossy(&rest[..end]).into_owned();
+    let host = url.split('/').nth(2).unwrap_or_default();
+    if host.len() < 3 || host.contains('%') || !host.contains('.') {
+        return None;
     }
-    out
+    Some(url)
 }

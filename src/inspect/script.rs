@@ -1,24 +1,37 @@
-//! Scripts and command files: recognised by shebang, extension and location
-//! (cron, systemd units, profile and rc files), cut into logical lines with
-//! comments and mere mentions dropped, and matched against the command rules.
-//! A download followed by an "exec" rule (chmod +x, subprocess…) in the same
-//! file is a download-and-execute chain.
+//! Scripts and command files: recognised by shebang, extension, location
+//! and (for crontabs) content. Shell, batch and PowerShell text and every
+//! carrier file (cron, units, Dockerfile, Makefile, package.json, YAML,
+//! .desktop) go through the command model (`inspect::command`); code
+//! languages (Python, Perl, Ruby, JavaScript, PHP, WSH) are matched line by
+//! line with their code rules, comments, docstrings and POD left out, and
+//! the shell strings they hand to `system`/`exec`/`Run` parsed as commands.
+//! Every line with matches gives one hit listing every rule that matched.
+
+use std::collections::BTreeMap;
 
 use crate::catalog::Catalog;
+use crate::finding::Code;
+use crate::inspect::command::rules::{Engine, RawHit, all_loopback};
+use crate::inspect::command::{Lang, carrier};
 use crate::path::ImagePath;
 
-/// Lines analysed per file at most.
-const MAX_LINES: usize = 50_000;
-/// Hits kept per file at most.
-const MAX_HITS: usize = 50;
-/// A download and an exec count as a chain only this many lines apart.
+/// Lines with hits kept per file at most.
+const MAX_HITS: usize = 200;
+/// In code languages, a download and an exec count as a chain only this
+/// many lines apart (shell chains follow the downloaded file instead).
 const CHAIN_WINDOW: usize = 15;
 
-/// One rule match.
+/// The rules that matched one line.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Hit {
-    /// Rule index in the catalogue.
+    /// Rule index in the catalogue: the one whose finding code is most severe.
     pub rule: usize,
+    /// The other rules that matched the same line.
+    #[serde(default)]
+    pub also: Vec<usize>,
+    /// Every address the matches named is a loopback one (a health check).
+    #[serde(default)]
+    pub loopback: bool,
     /// 1-based line number.
     pub line: usize,
     /// The command line (trimmed, at most 300 characters).
@@ -75,13 +88,43 @@ pub fn language(path: &ImagePath, head: &[u8]) -> Option<&'static str> {
         "pl" | "pm" => Some("perl"),
         "rb" => Some("ruby"),
         "js" | "mjs" | "cjs" => Some("js"),
-        "vbs" | "hta" | "wsf" => Some("other"),
+        "vbs" | "vbe" | "hta" | "wsf" | "wsc" | "sct" | "jse" => Some("wsh"),
+        "php" => Some("php"),
+        "desktop" => Some("desktop"),
+        "service" | "timer" | "socket" | "path" => Some("unit"),
+        "yml" | "yaml" => Some("yaml"),
+        "mk" => Some("makefile"),
+        "dockerfile" | "containerfile" => Some("dockerfile"),
         _ => None,
+    };
+    let by_ext = match by_ext {
+        Some("js")
+            if memchr::memmem::find(head, b"ActiveXObject").is_some()
+                || memchr::memmem::find(head, b"WScript").is_some() =>
+        {
+            Some("wsh")
+        }
+        other => other,
     };
     if by_ext.is_some() {
         return by_ext;
     }
-    if p == "etc/crontab" || p.starts_with("etc/cron.d/") || p.starts_with("var/spool/cron/") {
+    if matches!(name, "dockerfile" | "containerfile")
+        || name.starts_with("dockerfile.")
+        || name.starts_with("containerfile.")
+    {
+        return Some("dockerfile");
+    }
+    if matches!(name, "makefile" | "gnumakefile") {
+        return Some("makefile");
+    }
+    if name == "package.json" {
+        return Some("package.json");
+    }
+    if p == "etc/crontab" || p.starts_with("etc/cron.d/") {
+        return Some("crontab");
+    }
+    if p.starts_with("var/spool/cron/") {
         return Some("cron");
     }
     if p.starts_with("etc/cron.hourly/")
@@ -106,19 +149,19 @@ pub fn language(path: &ImagePath, head: &[u8]) -> Option<&'static str> {
     {
         return Some("sh");
     }
-    if (p.starts_with("etc/systemd/") || p.contains("lib/systemd/"))
-        && (name.ends_with(".service") || name.ends_with(".timer") || name.ends_with(".socket"))
+    let text = !head.is_empty()
+        && head
+            .iter()
+            .all(|&b| b == b'\n' || b == b'\t' || b == b'\r' || (0x20..0x7f).contains(&b));
+    if text
+        && memchr::memchr(b'*', head).is_some()
+        && carrier::looks_like_crontab(&String::from_utf8_lossy(head))
     {
-        return Some("unit");
+        return Some("cron");
     }
     // Text in a bin directory: a script without a shebang.
     let in_bin = p.split('/').any(|c| c == "bin" || c == "sbin");
-    if in_bin
-        && !head.is_empty()
-        && head
-            .iter()
-            .all(|&b| b == b'\n' || b == b'\t' || b == b'\r' || (0x20..0x7f).contains(&b))
-    {
+    if in_bin && text {
         return Some("sh");
     }
     None
@@ -143,176 +186,284 @@ pub fn is_library_code(path: &ImagePath) -> bool {
         .any(|d| p.contains(d))
 }
 
-/// Match every logical line of a script against the rules.
+/// Analyse a file's content in `lang` (a value of [`language`]).
 pub fn analyze(catalog: &Catalog, lang: &'static str, content: &[u8]) -> ScriptFacts {
+    let mut facts = ScriptFacts {
+        lang: lang.to_string(),
+        hits: Vec::new(),
+    };
+    if !catalog.triggered(content) {
+        return facts;
+    }
     let text = String::from_utf8_lossy(content);
-    let mut hits = Vec::new();
-    let mut last_download: Option<(usize, String)> = None;
-    let mut in_pod = false;
-    let mut logical = String::new();
-    let mut start_line = 0;
-    for (i, raw) in text.lines().enumerate().take(MAX_LINES) {
-        if logical.is_empty() {
-            start_line = i + 1;
+    let mut eng = Engine::new(catalog);
+    let is_program = |w: &str| !catalog.rules_for_program(w).is_empty();
+    let whole = |lang: Lang| {
+        vec![carrier::Segment {
+            lang,
+            text: text.to_string(),
+            line: 1,
+        }]
+    };
+    let segments = match lang {
+        "sh" => whole(Lang::Sh),
+        "batch" => whole(Lang::Batch),
+        "powershell" => whole(Lang::PowerShell),
+        "crontab" => carrier::cron(&text, true, &is_program),
+        "cron" => carrier::cron(&text, false, &is_program),
+        "unit" => carrier::unit(&text),
+        "dockerfile" => carrier::dockerfile(&text),
+        "makefile" => carrier::makefile(&text),
+        "package.json" => carrier::package_json(&text),
+        "yaml" => carrier::yaml(&text),
+        "desktop" => carrier::desktop(&text),
+        _ => {
+            code_lines(catalog, &mut eng, lang, &text);
+            Vec::new()
         }
-        let continued = (lang == "sh" || lang == "cron" || lang == "unit") && raw.ends_with('\\')
-            || lang == "powershell" && raw.ends_with('`');
-        if continued {
-            logical.push_str(&raw[..raw.len() - 1]);
-            logical.push(' ');
+    };
+    for s in segments {
+        eng.run(s.lang, &s.text, s.line, 0);
+    }
+    facts.hits = merge(catalog, eng.hits);
+    facts
+}
+
+/// One hit per line: every rule that matched, the most severe first.
+fn merge(catalog: &Catalog, raw: Vec<RawHit>) -> Vec<Hit> {
+    let mut by_line: BTreeMap<usize, Vec<RawHit>> = BTreeMap::new();
+    for h in raw {
+        by_line.entry(h.line).or_default().push(h);
+    }
+    let sev = |r: usize| catalog.rule_codes[r].info().severity;
+    let mut hits: Vec<Hit> = Vec::new();
+    for (line, hs) in by_line {
+        let best = hs
+            .iter()
+            .enumerate()
+            .max_by_key(|(i, h)| (sev(h.rule), std::cmp::Reverse(*i)))
+            .map(|(i, _)| i)
+            .unwrap_or(0);
+        let mut also: Vec<usize> = Vec::new();
+        for h in &hs {
+            if h.rule != hs[best].rule && !also.contains(&h.rule) {
+                also.push(h.rule);
+            }
+        }
+        hits.push(Hit {
+            rule: hs[best].rule,
+            also,
+            loopback: hs.iter().all(|h| h.loopback),
+            line,
+            text: hs[best].text.clone(),
+            after: hs.iter().find_map(|h| h.after.clone()),
+        });
+        if hits.len() >= MAX_HITS {
+            break;
+        }
+    }
+    // A chain says everything its download line says.
+    let covered: Vec<usize> = hits
+        .iter()
+        .filter(|h| catalog.rule_codes[h.rule] == Code::DownloadExecChain)
+        .filter_map(|h| h.after.as_ref().map(|a| a.0))
+        .collect();
+    hits.retain(|h| {
+        !(catalog.rule_codes[h.rule] == Code::DownloadCommand && covered.contains(&h.line))
+    });
+    hits
+}
+
+/// Calls that hand a string to a shell, in code languages.
+const SHELL_CALLS: &[&str] = &[
+    "system(",
+    "popen(",
+    "exec(",
+    "spawn(",
+    "execSync(",
+    "subprocess",
+    ".Run ",
+    ".Run(",
+    ".run ",
+    ".Exec(",
+    ".exec ",
+    "ShellExecute",
+    "`",
+    "qx",
+    "shell_exec(",
+    "passthru(",
+    "proc_open(",
+    "Start-Process",
+    "os.system",
+];
+
+/// Is this line inside (or the start of) a Python docstring? Updates `state`.
+fn python_doc(t: &str, state: &mut Option<&'static str>) -> bool {
+    if let Some(q) = *state {
+        if t.contains(q) {
+            *state = None;
+        }
+        return true;
+    }
+    for q in ["\"\"\"", "'''"] {
+        if let Some(k) = t.find(q) {
+            let before = t[..k].trim_end();
+            let starts_doc = before.is_empty() || before.ends_with('=') || before.ends_with('(');
+            let rest = &t[k + 3..];
+            if starts_doc {
+                if !rest.contains(q) {
+                    *state = Some(q);
+                }
+                return before.is_empty();
+            }
+        }
+    }
+    false
+}
+
+/// Code languages: lines with comments, docstrings and POD left out; code
+/// rules per line; shell strings handed to the system parsed as commands;
+/// a download then an exec within [`CHAIN_WINDOW`] lines is a chain.
+fn code_lines(catalog: &Catalog, eng: &mut Engine, lang: &'static str, text: &str) {
+    let mut doc: Option<&'static str> = None;
+    let mut in_pod = false;
+    let mut in_block = false;
+    let mut last_download: Option<(usize, String)> = None;
+    for (i, raw) in text.lines().enumerate() {
+        let n = i + 1;
+        let t = raw.trim();
+        if lang == "python" && python_doc(t, &mut doc) {
             continue;
         }
-        logical.push_str(raw);
-        let line = std::mem::take(&mut logical);
-        if lang == "perl" {
-            // POD documentation blocks.
-            if line.starts_with('=') {
-                in_pod = !line.starts_with("=cut");
+        if matches!(lang, "perl" | "ruby") {
+            if t == "__END__" || t == "__DATA__" {
+                break;
+            }
+            if t.starts_with('=') && !t.starts_with("==") {
+                in_pod = !t.starts_with("=cut") && !t.starts_with("=end");
                 continue;
             }
             if in_pod {
                 continue;
             }
         }
-        let Some(cmd) = command_part(lang, &line) else {
-            continue;
-        };
-        for r in catalog.match_rules(cmd) {
-            let rule = &catalog.rules[r];
-            if !applies(&rule.lang, lang) {
+        if matches!(lang, "js" | "php" | "wsh") {
+            if in_block {
+                if t.contains("*/") {
+                    in_block = false;
+                }
                 continue;
             }
-            let text = shorten(cmd.trim());
+            if t.starts_with("/*") && !t.contains("*/") {
+                in_block = true;
+                continue;
+            }
+        }
+        let low = t.to_ascii_lowercase();
+        let comment = t.is_empty()
+            || match lang {
+                "js" | "php" => {
+                    t.starts_with("//")
+                        || t.starts_with("/*")
+                        || t.starts_with('*')
+                        || t.starts_with('#')
+                }
+                "wsh" => t.starts_with('\'') || low.starts_with("rem ") || t.starts_with("//"),
+                _ => t.starts_with('#'),
+            };
+        if comment {
+            continue;
+        }
+        let mention = [
+            "print(",
+            "print ",
+            "puts ",
+            "say ",
+            "console.log(",
+            "wscript.echo",
+            "echo ",
+            "logger.",
+            "logging.",
+            "log.",
+            "raise ",
+            "die ",
+            "warn ",
+        ]
+        .iter()
+        .any(|m| low.starts_with(m));
+        if mention {
+            continue;
+        }
+        for r in catalog.text_rules(t, lang) {
+            let rule = &catalog.rules[r];
+            let hit = RawHit {
+                rule: r,
+                line: n,
+                text: crate::inspect::command::shown(t),
+                loopback: all_loopback(t),
+                after: None,
+            };
             match rule.role.as_deref() {
                 Some("exec") => {
                     if let Some(d) = &last_download
-                        && start_line - d.0 <= CHAIN_WINDOW
+                        && n - d.0 <= CHAIN_WINDOW
                     {
-                        hits.push(Hit {
-                            rule: r,
-                            line: start_line,
-                            text,
+                        eng.hits.push(RawHit {
                             after: Some(d.clone()),
+                            ..hit
                         });
                     }
                 }
                 role => {
-                    if role == Some("download") {
-                        last_download = Some((start_line, text.clone()));
+                    if role == Some("download") && !hit.loopback {
+                        last_download = Some((n, hit.text.clone()));
                     }
-                    hits.push(Hit {
-                        rule: r,
-                        line: start_line,
-                        text,
-                        after: None,
-                    });
+                    eng.hits.push(hit);
                 }
             }
-            if hits.len() >= MAX_HITS {
-                return ScriptFacts {
-                    lang: lang.to_string(),
-                    hits: dedup_chains(catalog, hits),
-                };
+        }
+        if SHELL_CALLS.iter().any(|c| t.contains(c)) {
+            let shell = if lang == "wsh" { Lang::Batch } else { Lang::Sh };
+            for lit in string_literals(t, lang == "wsh") {
+                if lit.contains(' ') {
+                    eng.run(shell, &lit, n, 1);
+                }
             }
         }
     }
-    ScriptFacts {
-        lang: lang.to_string(),
-        hits: dedup_chains(catalog, hits),
-    }
 }
 
-/// A chain hit says everything its download line says: drop plain download
-/// hits on the lines a chain covers.
-fn dedup_chains(catalog: &Catalog, hits: Vec<Hit>) -> Vec<Hit> {
-    use crate::finding::Code;
-    let covered: Vec<usize> = hits
-        .iter()
-        .filter(|h| catalog.rule_codes[h.rule] == Code::DownloadExecChain)
-        .flat_map(|h| [Some(h.line), h.after.as_ref().map(|a| a.0)])
-        .flatten()
-        .collect();
-    hits.into_iter()
-        .filter(|h| {
-            !(catalog.rule_codes[h.rule] == Code::DownloadCommand && covered.contains(&h.line))
-        })
-        .collect()
-}
-
-fn applies(rule_lang: &str, lang: &str) -> bool {
-    let lang = match lang {
-        "cron" | "unit" => "sh",
-        l => l,
-    };
-    rule_lang == "any" || rule_lang == lang
-}
-
-/// The part of a line that is a command: comments, mentions (`echo`) and
-/// cron schedules or unit keys removed. `None` when nothing is left.
-fn command_part<'a>(lang: &str, line: &'a str) -> Option<&'a str> {
-    let t = line.trim();
-    if t.is_empty() {
-        return None;
-    }
-    let comment = match lang {
-        "batch" => {
-            let l = t.to_ascii_lowercase();
-            l.starts_with("rem ") || l == "rem" || t.starts_with("::")
-        }
-        "js" => t.starts_with("//") || t.starts_with("/*") || t.starts_with('*'),
-        _ => t.starts_with('#'),
-    };
-    if comment {
-        return None;
-    }
-    let first = t
-        .split_whitespace()
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let mention = matches!(
-        first.as_str(),
-        "echo"
-            | "printf"
-            | "write-host"
-            | "write-output"
-            | "print"
-            | "say"
-            | "puts"
-            | "console.log("
-            | "@echo"
-    ) || first.starts_with("print(")
-        || first.starts_with("console.log(");
-    if mention && !t.contains('|') {
-        return None;
-    }
-    match lang {
-        "cron" => {
-            // "m h dom mon dow [user] command": drop the schedule and, in
-            // system crontabs, the user; @reboot-style specials take one field.
-            if t.contains('=') && !t.contains(' ') {
-                return None; // VAR=value
+/// String literals on a line (`"…"`, `'…'`, `` `…` ``); VBScript doubles `""`.
+fn string_literals(t: &str, vb: bool) -> Vec<String> {
+    let b = t.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let q = b[i];
+        if q == b'"' || (!vb && (q == b'\'' || q == b'`')) {
+            let mut s = String::new();
+            let mut j = i + 1;
+            while j < b.len() {
+                if b[j] == q {
+                    if vb && b.get(j + 1) == Some(&q) {
+                        s.push('"');
+                        j += 2;
+                        continue;
+                    }
+                    break;
+                }
+                if b[j] == b'\\' && !vb && j + 1 < b.len() {
+                    j += 1;
+                }
+                let ch = t[j..].chars().next().unwrap_or(' ');
+                s.push(ch);
+                j += ch.len_utf8();
             }
-            let fields: Vec<&str> = t.splitn(7, char::is_whitespace).collect();
-            let skip = if t.starts_with('@') { 1 } else { 5 };
-            let rest = t.splitn(skip + 1, char::is_whitespace).nth(skip)?;
-            let _ = fields;
-            Some(rest)
+            out.push(s);
+            i = j + 1;
+        } else {
+            i += 1;
         }
-        "unit" => {
-            let (key, value) = t.split_once('=')?;
-            key.trim()
-                .starts_with("Exec")
-                .then_some(value.trim_start_matches(['-', '@', '+', '!', ':']))
-        }
-        _ => Some(t),
     }
-}
-
-fn shorten(s: &str) -> String {
-    if s.chars().count() <= 300 {
-        s.to_string()
-    } else {
-        format!("{}…", s.chars().take(300).collect::<String>())
-    }
+    out
 }

@@ -28,6 +28,7 @@ fn analyzers_version() -> &'static str {
         h.update(env!("CARGO_PKG_VERSION").as_bytes());
         h.update(include_str!("../catalog/tools.toml").as_bytes());
         h.update(include_str!("../catalog/commands.toml").as_bytes());
+        h.update(crate::inspect::FACTS_VERSION.as_bytes());
         h.finish().hex()[..16].to_string()
     })
 }

@@ -1,13 +1,15 @@
 //! Reading one regular file's content in a single pass: sha256 of every
 //! byte, the first bytes to sniff, and — for binaries and scripts — a bounded
-//! buffer handed to the inspectors. Shared by the tar walk and the rootfs walk.
+//! buffer handed to the inspectors; a binary's every byte also streams
+//! through an [`inspect::BinaryStream`], so its inspection does not depend on
+//! its size. Shared by the tar walk and the rootfs walk.
 
 use std::io::{self, Read};
 use std::sync::Arc;
 
 use crate::digest::{Hasher, Sha256};
 use crate::finding::{Code, Finding, Severity};
-use crate::inspect::{self, FileFacts, Want};
+use crate::inspect::{self, BinaryStream, FileFacts, Want};
 use crate::limits::Limits;
 use crate::path::ImagePath;
 
@@ -30,8 +32,11 @@ pub struct ContentRead {
     pub size: u64,
     pub content: ContentKind,
     pub facts: Option<Arc<FileFacts>>,
-    /// Bytes inspected, when the file was larger than the buffer.
+    /// Bytes inspected, when the file was larger than the buffer and that
+    /// left something unanalysed.
     pub truncated_at: Option<usize>,
+    /// What was left unanalysed, when known.
+    pub partial: Vec<String>,
     /// Digests package managers record, database bytes.
     pub pkg: PkgData,
 }
@@ -49,13 +54,19 @@ impl ContentRead {
     /// An info finding when only a prefix could be inspected.
     pub fn truncation_finding(&self, path: &ImagePath) -> Option<Finding> {
         self.truncated_at.map(|kept| {
-            Finding::new(Code::Unanalyzable)
+            let f = Finding::new(Code::Unanalyzable)
                 .at(path)
-                .severity(Severity::Info)
-                .because(format!(
+                .severity(Severity::Info);
+            if self.partial.is_empty() {
+                f.because(format!(
                     "only the first {kept} of {} bytes were inspected (raise --max-file-buffer)",
                     self.size
                 ))
+            } else {
+                self.partial
+                    .iter()
+                    .fold(f, |f, p| f.because(format!("partially inspected: {p}")))
+            }
         })
     }
 }
@@ -85,6 +96,7 @@ pub fn read_content<R: Read>(
     let mut cap = HEAD_BYTES;
     let mut truncated = false;
     let mut size: u64 = 0;
+    let mut stream: Option<BinaryStream> = None;
     loop {
         let n = match r.read(buf) {
             Ok(0) => break,
@@ -107,6 +119,20 @@ pub fn read_content<R: Read>(
                 let (w, c) = decide(path, &kept, limits);
                 want = Some(w);
                 cap = c;
+                if w == Some(Want::Binary) {
+                    let mut s = BinaryStream::new(limits.max_file_buffer);
+                    s.feed(&kept);
+                    stream = Some(s);
+                }
+            }
+        }
+        if let Some(s) = stream.as_mut() {
+            s.feed(chunk);
+            // ELF dynamic-linking tables lie in the first read-only segment:
+            // keep all of it, within four times the buffer.
+            if let Some(end) = s.tables_end() {
+                let end = usize::try_from(end).unwrap_or(usize::MAX);
+                cap = cap.max(end.min(limits.max_file_buffer.saturating_mul(4)));
             }
         }
         if matches!(want, Some(Some(_))) {
@@ -129,16 +155,29 @@ pub fn read_content<R: Read>(
         Some(w) => w,
         None => decide(path, &kept, limits).0,
     };
-    let facts = want
-        .map(|w| inspect::inspect(path, w, &kept, truncated))
-        .filter(FileFacts::is_notable)
-        .map(Arc::new);
+    let content = ContentKind::sniff(&kept);
+    let inspected = kept.len();
+    if truncated && let Some(s) = &stream {
+        s.patch_prefix(&mut kept);
+    }
+    let facts = want.map(|w| {
+        let streamed = stream.map(BinaryStream::finish);
+        inspect::inspect_streamed(path, w, &kept, truncated, streamed)
+    });
+    // A binary larger than the buffer is only partial when a range it needs
+    // was cut or its headers could not be read from the prefix.
+    let (partial, why) = match facts.as_ref().and_then(|f| f.binary.as_ref()) {
+        Some(b) if !b.partial.is_empty() => (true, b.partial.clone()),
+        Some(b) => (truncated && b.parse_error.is_some(), Vec::new()),
+        None => (truncated && want.is_some(), Vec::new()),
+    };
     Ok(ContentRead {
         sha256: hasher.finish(),
         size,
-        content: ContentKind::sniff(&kept),
-        facts,
-        truncated_at: (truncated && want.is_some()).then_some(kept.len()),
+        content,
+        facts: facts.filter(FileFacts::is_notable).map(Arc::new),
+        truncated_at: partial.then_some(inspected),
+        partial: why,
         pkg: pkg.finish(),
     })
 }

@@ -293,3 +293,6 @@ impl<R: Read> Read for TarGuard<R> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

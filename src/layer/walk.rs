@@ -383,3 +383,6 @@ fn walk_entries<R: Read>(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

@@ -156,3 +156,54 @@ fn limits_apply() {
     assert_eq!(l.max_layer_bytes, 1 << 30);
     assert_eq!(l.max_entries, 10);
 }
+
+#[test]
+fn every_limit_key_applies() {
+    let p = parse(
+        "[limits]\nmax_layer_size = \"1G\"\nmax_image_size = \"2G\"\nmax_entries = 0\n\
+         max_file_buffer = \"1M\"\nmax_link_depth = 7\nmax_json_size = 5\nmax_path_bytes = 300\n",
+    )
+    .unwrap();
+    let l = p.limits(Limits::default());
+    assert_eq!(l.max_layer_bytes, 1 << 30);
+    assert_eq!(l.max_image_bytes, 2 << 30);
+    assert_eq!(l.max_entries, 0);
+    assert_eq!(l.max_file_buffer, 1 << 20);
+    assert_eq!(l.max_link_depth, 7);
+    assert_eq!(l.max_json_bytes, 5);
+    assert_eq!(l.max_path_bytes, 300);
+    // Keys not set keep the base.
+    let base = Limits::default();
+    let l = parse("[limits]\nmax_link_depth = 3\n")
+        .unwrap()
+        .limits(base.clone());
+    assert_eq!(l.max_link_depth, 3);
+    assert_eq!(l.max_image_bytes, base.max_image_bytes);
+    assert_eq!(l.max_entries, base.max_entries);
+}
+
+#[test]
+fn negative_and_non_size_limits_are_refused() {
+    // -1 must not wrap to u64::MAX and switch the limit off.
+    let (line, key, reason) =
+        policy_error("[levels]\nhigh = \"deny\"\n[limits]\nmax_entries = -1\n");
+    assert_eq!((line, key.as_str()), (4, "limits.max_entries"), "{reason}");
+    assert!(reason.contains("-1"), "{reason}");
+    let (_, key, _) = policy_error("[limits]\nmax_image_size = true\n");
+    assert_eq!(key, "limits.max_image_size");
+    let (_, key, _) = policy_error("[limits]\nmax_layer_size = \"lots\"\n");
+    assert_eq!(key, "limits.max_layer_size");
+}
+
+#[test]
+fn blank_reasons_are_refused() {
+    for reason in ["\"\"", "\"   \"", "\"\\t\\n\""] {
+        let (line, key, why) = policy_error(&format!(
+            "[[allow]]\ncode = \"transfer-tool\"\npath = \"/x\"\nreason = {reason}\n"
+        ));
+        assert_eq!((line, key.as_str()), (1, "allow[0].reason"), "{why}");
+    }
+    assert!(
+        parse("[[allow]]\ncode = \"transfer-tool\"\npath = \"/x\"\nreason = \" ok \"\n").is_ok()
+    );
+}

@@ -2,8 +2,10 @@
 # Builds the binary test samples from the sources beside this script:
 #   tests/samples/build.sh OUT_DIR
 # PE files with mingw-w64 (and clang + lld-link for delay-load imports), a
-# Mach-O with clang + lld, ELF files with gcc, a Go program with go, a .NET
-# assembly with mono's mcs.
+# Mach-O with clang + lld, ELF files with gcc, Go programs with go, Rust
+# programs with cargo (crates from crates.io, built once into OUT_DIR), a
+# .NET assembly with mono's mcs. Samples named *_big carry 9 MiB of padding
+# placed so that their code and strings lie past the first 8 MiB.
 # The tests run it (once per test process) when the compilers are present.
 set -euo pipefail
 src=$(cd "$(dirname "$0")" && pwd)
@@ -31,4 +33,42 @@ clang -target x86_64-apple-macos11 -fuse-ld=lld -nostdlib -Wl,-undefined,dynamic
 GOCACHE="$out/gocache" GOPATH="$out/gopath" GO111MODULE=off CGO_ENABLED=0 \
   go build -o go_fetcher "$src/go_fetcher.go"
 mcs -nologo -out:dotnet_dropper.exe "$src/dotnet_dropper.cs"
+
+# Stripped static dropper; the big one has code padding before .text.
+gcc -O1 -static -s -o elf_stripped_dropper "$src/elf_stripped_dropper.c"
+gcc -O1 -static -s -DPAD -o elf_stripped_dropper_big "$src/elf_stripped_dropper.c"
+
+# Go downloader and server, stripped (-s -w); the big ones carry a 9 MiB
+# string constant, which the linker puts in .rodata before the pclntab.
+for prog in go_downloader go_server; do
+  for size in small big; do
+    d="$out/go-$prog-$size"
+    mkdir -p "$d"
+    cp "$src/$prog.go" "$d/"
+    if [ "$size" = small ]; then
+      printf 'package main\n\nfunc padding() {}\n' >"$d/pad.go"
+      name=$prog
+    else
+      [ -s "$d/pad.go" ] || {
+        printf 'package main\n\nimport "os"\n\nvar pad = "'
+        head -c 9437184 /dev/zero | tr '\0' x
+        printf '"\n\nfunc padding() {\n\tif len(os.Args) > 99 {\n\t\tprintln(pad)\n\t}\n}\n'
+      } >"$d/pad.go"
+      name=${prog}_big
+    fi
+    (cd "$d" && GOCACHE="$out/gocache" GOPATH="$out/gopath" GO111MODULE=off CGO_ENABLED=0 \
+      go build -ldflags="-s -w" -o "$out/$name" .)
+  done
+done
+
+# Rust downloader and server, stripped; `--features pad` adds code padding
+# before the code. GNU ld keeps .rodata after .text (rust-lld would not).
+for prog in rust_fetch rust_serve; do
+  for feat in "" pad; do
+    RUSTFLAGS="-C link-arg=-fuse-ld=bfd" cargo build -q --release --locked \
+      --manifest-path "$src/$prog/Cargo.toml" --target-dir "$out/rust-target" \
+      ${feat:+--features $feat}
+    cp "$out/rust-target/release/$prog" "$out/$prog${feat:+_big}"
+  done
+done
 echo "samples built in $out"

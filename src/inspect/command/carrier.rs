@@ -1,0 +1,516 @@
+//! Carriers: files that hold command lines without being scripts. Each is
+//! cut into segments of shell (or batch/PowerShell) text with the line they
+//! start on: cron entries (schedule and, in system crontabs, the user field
+//! dropped), systemd `Exec*=` values, Dockerfile `RUN`/`CMD`/`ENTRYPOINT`/
+//! `HEALTHCHECK`/`ADD` (shell and exec forms, `SHELL` honoured), Makefile
+//! recipes, package.json `scripts`, YAML `command`/`args`/`run`/`script`
+//! values, `.desktop` `Exec=` lines.
+
+use super::Lang;
+
+/// A run of command text in a carrier.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Segment {
+    pub lang: Lang,
+    pub text: String,
+    pub line: usize,
+}
+
+fn seg(lang: Lang, text: impl Into<String>, line: usize) -> Segment {
+    Segment {
+        lang,
+        text: text.into(),
+        line,
+    }
+}
+
+/// Logical lines: `\` continuations joined; (first line number, text).
+fn logical_lines(text: &str, cont: char) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut start = 1;
+    for (n, raw) in text.lines().enumerate() {
+        if cur.is_empty() {
+            start = n + 1;
+        }
+        let t = raw.trim_end();
+        if let Some(head) = t.strip_suffix(cont) {
+            cur.push_str(head);
+            cur.push(' ');
+            continue;
+        }
+        cur.push_str(t);
+        out.push((start, std::mem::take(&mut cur)));
+    }
+    if !cur.is_empty() {
+        out.push((start, cur));
+    }
+    out
+}
+
+fn is_schedule_field(f: &str) -> bool {
+    !f.is_empty()
+        && f.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(b, b'*' | b'/' | b',' | b'-' | b'?' | b'L' | b'W' | b'#')
+        })
+        && (f.bytes().any(|b| b.is_ascii_digit() || b == b'*')
+            || matches!(
+                f.to_ascii_lowercase().get(..3),
+                Some(
+                    "jan"
+                        | "feb"
+                        | "mar"
+                        | "apr"
+                        | "may"
+                        | "jun"
+                        | "jul"
+                        | "aug"
+                        | "sep"
+                        | "oct"
+                        | "nov"
+                        | "dec"
+                        | "mon"
+                        | "tue"
+                        | "wed"
+                        | "thu"
+                        | "fri"
+                        | "sat"
+                        | "sun"
+                )
+            ))
+}
+
+/// The command of a cron line, or `None` for comments, settings and lines
+/// that are not cron entries.
+pub fn cron_command<'a>(
+    line: &'a str,
+    system: bool,
+    is_program: &dyn Fn(&str) -> bool,
+) -> Option<&'a str> {
+    let t = line.trim();
+    if t.is_empty() || t.starts_with('#') {
+        return None;
+    }
+    let first = t.split_whitespace().next()?;
+    if first.contains('=') && !first.starts_with('@') {
+        return None;
+    }
+    let skip = if first.starts_with('@') {
+        1
+    } else {
+        let fields: Vec<&str> = t.split_whitespace().take(5).collect();
+        if fields.len() < 5 || !fields.iter().all(|f| is_schedule_field(f)) {
+            return None;
+        }
+        5
+    };
+    let mut rest = t;
+    for _ in 0..skip {
+        rest = rest.trim_start();
+        rest = &rest[rest.find(char::is_whitespace).unwrap_or(rest.len())..];
+    }
+    rest = rest.trim_start();
+    // The user field of system crontabs (and of crontab-shaped files found
+    // elsewhere, when the word is a user name rather than a program).
+    let word = rest.split_whitespace().next().unwrap_or_default();
+    let user_like = !word.is_empty()
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+        && word.as_bytes()[0].is_ascii_lowercase();
+    if user_like && (system || !is_program(word)) && rest.len() > word.len() {
+        rest = rest[word.len()..].trim_start();
+    }
+    (!rest.is_empty()).then_some(rest)
+}
+
+/// Does the start of a file look like a crontab?
+pub fn looks_like_crontab(head: &str) -> bool {
+    let mut entries = 0;
+    for l in head.lines().take(20) {
+        let t = l.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let first = t.split_whitespace().next().unwrap_or_default();
+        if first.contains('=') {
+            continue;
+        }
+        if cron_command(t, false, &|_| true).is_some() && t.split_whitespace().count() >= 6 {
+            entries += 1;
+        } else if !head.is_empty() {
+            return false;
+        }
+    }
+    entries > 0
+}
+
+/// Cron file.
+pub fn cron(text: &str, system: bool, is_program: &dyn Fn(&str) -> bool) -> Vec<Segment> {
+    logical_lines(text, '\\')
+        .into_iter()
+        .filter_map(|(n, l)| {
+            cron_command(&l, system, is_program).map(|c| seg(Lang::Sh, c.replace('%', " "), n))
+        })
+        .collect()
+}
+
+/// systemd unit: `Exec*=` values.
+pub fn unit(text: &str) -> Vec<Segment> {
+    logical_lines(text, '\\')
+        .into_iter()
+        .filter_map(|(n, l)| {
+            let (k, v) = l.split_once('=')?;
+            let k = k.trim();
+            (k.starts_with("Exec") || k == "ExecStart").then(|| {
+                seg(
+                    Lang::Sh,
+                    v.trim().trim_start_matches(['-', '@', '+', '!', ':', '|']),
+                    n,
+                )
+            })
+        })
+        .collect()
+}
+
+/// `.desktop` entry: `Exec=` / `TryExec=` with field codes dropped.
+pub fn desktop(text: &str) -> Vec<Segment> {
+    text.lines()
+        .enumerate()
+        .filter_map(|(n, l)| {
+            let v = l
+                .strip_prefix("Exec=")
+                .or_else(|| l.strip_prefix("TryExec="))?;
+            let mut s = v.to_string();
+            for code in [
+                "%f", "%F", "%u", "%U", "%i", "%c", "%k", "%d", "%D", "%n", "%N", "%v", "%m",
+            ] {
+                s = s.replace(code, "");
+            }
+            Some(seg(Lang::Sh, s, n + 1))
+        })
+        .collect()
+}
+
+/// A JSON array of strings as shell words.
+fn exec_form(v: &str) -> Option<String> {
+    let items: Vec<String> = serde_json::from_str(v.trim()).ok()?;
+    Some(
+        items
+            .iter()
+            .map(|w| format!("'{}'", w.replace('\'', "'\\''")))
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
+/// Dockerfile / Containerfile.
+pub fn dockerfile(text: &str) -> Vec<Segment> {
+    let escape = if text
+        .lines()
+        .take(5)
+        .any(|l| l.trim().to_ascii_lowercase().replace(' ', "") == "#escape=`")
+    {
+        '`'
+    } else {
+        '\\'
+    };
+    let mut shell = Lang::Sh;
+    let mut out = Vec::new();
+    // Comment lines inside a continued instruction are dropped.
+    let filtered: String = text
+        .lines()
+        .map(|l| {
+            if l.trim_start().starts_with('#') {
+                ""
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    for (n, l) in logical_lines(&filtered, escape) {
+        let t = l.trim();
+        let (kw, mut rest) = match t.split_once(char::is_whitespace) {
+            Some((k, r)) => (k.to_ascii_uppercase(), r.trim()),
+            None => continue,
+        };
+        let kw = if kw == "ONBUILD" {
+            let (k, r) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+            rest = r.trim();
+            k.to_ascii_uppercase()
+        } else {
+            kw
+        };
+        match kw.as_str() {
+            "SHELL" => {
+                let s = rest.to_ascii_lowercase();
+                shell = if s.contains("powershell") || s.contains("pwsh") {
+                    Lang::PowerShell
+                } else if s.contains("cmd") {
+                    Lang::Batch
+                } else {
+                    Lang::Sh
+                };
+            }
+            "RUN" | "CMD" | "ENTRYPOINT" | "HEALTHCHECK" => {
+                let mut r = rest;
+                // Flags: RUN --mount=…, HEALTHCHECK --interval=… CMD …
+                while r.starts_with("--") {
+                    r = r
+                        .split_once(char::is_whitespace)
+                        .map(|(_, x)| x.trim())
+                        .unwrap_or("");
+                }
+                if kw == "HEALTHCHECK" {
+                    match r.split_once(char::is_whitespace) {
+                        Some((c, x)) if c.eq_ignore_ascii_case("CMD") => r = x.trim(),
+                        _ => continue,
+                    }
+                }
+                if r.starts_with('[')
+                    && let Some(words) = exec_form(r)
+                {
+                    out.push(seg(Lang::Sh, words, n));
+                } else {
+                    out.push(seg(shell, r, n));
+                }
+            }
+            "ADD" => out.push(seg(Lang::Sh, format!("ADD {rest}"), n)),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Makefile recipes (tab-indented lines), `@`/`-`/`+` prefixes and `$$` undone.
+pub fn makefile(text: &str) -> Vec<Segment> {
+    logical_lines(text, '\\')
+        .into_iter()
+        .filter_map(|(n, l)| {
+            let r = l.strip_prefix('\t')?;
+            let r = r.trim_start_matches(['@', '-', '+', ' ']);
+            Some(seg(Lang::Sh, r.replace("$$", "$"), n))
+        })
+        .collect()
+}
+
+/// package.json `scripts` values.
+pub fn package_json(text: &str) -> Vec<Segment> {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Vec::new();
+    };
+    let Some(scripts) = v.get("scripts").and_then(|s| s.as_object()) else {
+        return Vec::new();
+    };
+    scripts
+        .iter()
+        .filter_map(|(k, v)| {
+            let s = v.as_str()?;
+            let key = format!("\"{k}\"");
+            let line = text
+                .find(&key)
+                .map(|at| text[..at].matches('\n').count() + 1)
+                .unwrap_or(1);
+            Some(seg(Lang::Sh, s, line))
+        })
+        .collect()
+}
+
+const YAML_KEYS: &[&str] = &[
+    "command",
+    "args",
+    "run",
+    "script",
+    "entrypoint",
+    "cmd",
+    "test",
+    "before_script",
+    "after_script",
+    "shell",
+    "exec",
+    "pre_script",
+    "post_script",
+    "commands",
+    "healthcheck",
+    "inline",
+];
+
+fn yaml_scalar(v: &str) -> String {
+    let v = v.trim();
+    if let Some(x) = v.strip_prefix('"').and_then(|x| x.strip_suffix('"')) {
+        return serde_json::from_str::<String>(&format!("\"{x}\""))
+            .unwrap_or_else(|_| x.to_string());
+    }
+    if let Some(x) = v.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')) {
+        return x.replace("''", "'");
+    }
+    v.to_string()
+}
+
+/// A YAML flow sequence `["a", 'b', c]` as words.
+fn yaml_flow(v: &str) -> Option<Vec<String>> {
+    let inner = v.trim().strip_prefix('[')?.strip_suffix(']')?;
+    if let Ok(items) = serde_json::from_str::<Vec<String>>(v.trim()) {
+        return Some(items);
+    }
+    Some(inner.split(',').map(yaml_scalar).collect())
+}
+
+fn shell_words(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|w| format!("'{}'", w.replace('\'', "'\\''")))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// YAML: values of command-like keys (Kubernetes, compose, CI files).
+pub fn yaml(text: &str) -> Vec<Segment> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let mut i = 0;
+    while i < lines.len() {
+        let l = lines[i];
+        let t = l.trim_start().trim_start_matches("- ").trim_start();
+        let Some((key, value)) = t.split_once(':') else {
+            i += 1;
+            continue;
+        };
+        let key = key.trim().trim_matches(['"', '\'']);
+        if !YAML_KEYS.contains(&key.to_ascii_lowercase().as_str()) || key.contains(' ') {
+            i += 1;
+            continue;
+        }
+        let value = value.trim();
+        let base = indent(l);
+        let line_no = i + 1;
+        i += 1;
+        if value.starts_with('[') {
+            if let Some(items) = yaml_flow(value) {
+                push_items(&items, line_no, &mut out);
+            }
+        } else if value.starts_with('|') || value.starts_with('>') {
+            let (body, next) = block(&lines, i, base);
+            out.push(seg(Lang::Sh, body, line_no + 1));
+            i = next;
+        } else if value.is_empty() || value.starts_with('#') {
+            // Block sequence of items.
+            let mut items = Vec::new();
+            let mut first = i + 1;
+            while i < lines.len() {
+                let li = lines[i];
+                if li.trim().is_empty() {
+                    i += 1;
+                    continue;
+                }
+                let it = li.trim_start();
+                if indent(li) < base
+                    || !it.starts_with('-')
+                    || (indent(li) == base && !it.starts_with('-'))
+                {
+                    break;
+                }
+                let item = it[1..].trim();
+                if items.is_empty() {
+                    first = i + 1;
+                }
+                if item.starts_with('|') || item.starts_with('>') {
+                    let (body, next) = block(&lines, i + 1, indent(li));
+                    out.push(seg(Lang::Sh, body.clone(), i + 2));
+                    items.push(body);
+                    i = next;
+                } else {
+                    items.push(yaml_scalar(item));
+                    i += 1;
+                }
+            }
+            if !items.is_empty() {
+                push_items(&items, first, &mut out);
+            }
+        } else {
+            out.push(seg(Lang::Sh, yaml_scalar(value), line_no));
+        }
+    }
+    out
+}
+
+fn push_items(items: &[String], line: usize, out: &mut Vec<Segment>) {
+    out.push(seg(Lang::Sh, shell_words(items), line));
+    for it in items {
+        if it.contains(' ') {
+            out.push(seg(Lang::Sh, it.clone(), line));
+        }
+    }
+}
+
+/// A block scalar: lines indented deeper than `base`, from `from`.
+fn block(lines: &[&str], from: usize, base: usize) -> (String, usize) {
+    let mut body = String::new();
+    let mut i = from;
+    while i < lines.len() {
+        let l = lines[i];
+        if !l.trim().is_empty() && l.len() - l.trim_start().len() <= base {
+            break;
+        }
+        body.push_str(l.trim_start());
+        body.push('\n');
+        i += 1;
+    }
+    (body, i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cron_fields() {
+        let p = |w: &str| w == "curl" || w == "wget";
+        assert_eq!(
+            cron_command("*/5 * * * * root curl x", true, &p),
+            Some("curl x")
+        );
+        assert_eq!(
+            cron_command("*/5 * * * * curl x", false, &p),
+            Some("curl x")
+        );
+        assert_eq!(
+            cron_command("@reboot www wget x", false, &p),
+            Some("wget x")
+        );
+        assert_eq!(cron_command("# 1 2 3 4 5 curl", true, &p), None);
+        assert_eq!(cron_command("SHELL=/bin/sh", true, &p), None);
+        assert_eq!(
+            cron_command("hello world this is not cron", false, &p),
+            None
+        );
+        assert!(looks_like_crontab("# m h\n*/15 * * * * wget -q x\n"));
+        assert!(!looks_like_crontab("Some text\n1 2 3 4 5 6\n"));
+    }
+
+    #[test]
+    fn dockerfile_forms() {
+        let s = dockerfile(
+            "FROM x\n# c\nRUN a \\\n  && b\nRUN [\"wget\", \"-O\", \"f\", \"u\"]\nHEALTHCHECK --interval=5s CMD curl -f h\nADD http://h/x /x\n",
+        );
+        assert_eq!(s[0].text, "a    && b");
+        assert_eq!(s[0].line, 3);
+        assert_eq!(s[1].text, "'wget' '-O' 'f' 'u'");
+        assert_eq!(s[2].text, "curl -f h");
+        assert_eq!(s[3].text, "ADD http://h/x /x");
+    }
+
+    #[test]
+    fn yaml_values() {
+        let s = yaml(
+            "a:\n  command: [\"sh\", \"-c\", \"wget x\"]\n  args:\n  - |\n    curl y | sh\n  run: echo hi\n",
+        );
+        let texts: Vec<&str> = s.iter().map(|x| x.text.as_str()).collect();
+        assert!(texts.contains(&"'sh' '-c' 'wget x'"), "{texts:?}");
+        assert!(texts.contains(&"curl y | sh\n"), "{texts:?}");
+        assert!(texts.contains(&"echo hi"), "{texts:?}");
+    }
+}

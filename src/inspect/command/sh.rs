@@ -1,0 +1,508 @@
+//! POSIX shell (and bash/zsh) tokenizer: quoting, escapes, line
+//! continuations, comments, `;` `&` `&&` `||` `|` `|&`, subshells and
+//! groups, redirections, here-docs (kept as data on their command),
+//! `$(…)`, backticks and `<(…)` (parsed as nested scripts). It never fails:
+//! whatever it does not understand becomes words.
+
+use super::{Cmd, MAX_COMMANDS, Pipeline, Redir, Script, shown};
+
+/// Parse shell text.
+pub fn parse(src: &str, first_line: usize) -> Script {
+    let mut p = Parser {
+        s: src.as_bytes(),
+        src,
+        i: 0,
+        line: first_line,
+        count: 0,
+        depth: 0,
+    };
+    p.script()
+}
+
+fn parse_nested(src: &str, line: usize, depth: usize, count: &mut usize) -> Script {
+    if depth > 8 {
+        return Script::default();
+    }
+    let mut p = Parser {
+        s: src.as_bytes(),
+        src,
+        i: 0,
+        line,
+        count: *count,
+        depth,
+    };
+    let s = p.script();
+    *count = p.count;
+    s
+}
+
+struct Parser<'a> {
+    s: &'a [u8],
+    src: &'a str,
+    i: usize,
+    line: usize,
+    count: usize,
+    depth: usize,
+}
+
+struct Pending {
+    pipeline: usize,
+    cmd: usize,
+    delim: String,
+    strip_tabs: bool,
+}
+
+fn is_op(b: u8) -> bool {
+    matches!(b, b';' | b'&' | b'|' | b'(' | b')' | b'<' | b'>' | b'\n')
+}
+
+impl<'a> Parser<'a> {
+    fn peek(&self, k: usize) -> u8 {
+        self.s.get(self.i + k).copied().unwrap_or(0)
+    }
+
+    fn script(&mut self) -> Script {
+        let mut script = Script::default();
+        let mut pending: Vec<Pending> = Vec::new();
+        let mut pipe = Pipeline::default();
+        while self.i < self.s.len() && self.count < MAX_COMMANDS {
+            self.skip_blanks();
+            let b = self.peek(0);
+            match b {
+                0 if self.i >= self.s.len() => break,
+                b'#' => {
+                    while self.i < self.s.len() && self.s[self.i] != b'\n' {
+                        self.i += 1;
+                    }
+                }
+                b'\n' => {
+                    self.i += 1;
+                    self.line += 1;
+                    if !pipe.cmds.is_empty() {
+                        script.pipelines.push(std::mem::take(&mut pipe));
+                    }
+                    self.heredocs(&mut script, &mut pending);
+                }
+                b'|' => {
+                    // `||` ends the pipeline; `|` and `|&` continue it.
+                    if self.peek(1) == b'|' {
+                        self.i += 2;
+                        if !pipe.cmds.is_empty() {
+                            script.pipelines.push(std::mem::take(&mut pipe));
+                        }
+                    } else {
+                        self.i += if self.peek(1) == b'&' { 2 } else { 1 };
+                    }
+                }
+                b';' | b'&' | b'(' | b')' => {
+                    self.i += 1;
+                    if !pipe.cmds.is_empty() {
+                        script.pipelines.push(std::mem::take(&mut pipe));
+                    }
+                }
+                _ => {
+                    let before = self.i;
+                    let (cmd, heredoc) = self.command();
+                    if self.i == before {
+                        // Nothing consumed: skip one byte rather than loop.
+                        self.i += 1;
+                        continue;
+                    }
+                    if let Some((delim, strip_tabs)) = heredoc {
+                        pending.push(Pending {
+                            pipeline: script.pipelines.len(),
+                            cmd: pipe.cmds.len(),
+                            delim,
+                            strip_tabs,
+                        });
+                    }
+                    self.count += 1;
+                    pipe.cmds.push(cmd);
+                }
+            }
+        }
+        if !pipe.cmds.is_empty() {
+            script.pipelines.push(pipe);
+        }
+        script
+    }
+
+    /// Read the bodies of pending here-docs (they start after the newline
+    /// just consumed).
+    fn heredocs(&mut self, script: &mut Script, pending: &mut Vec<Pending>) {
+        for h in pending.drain(..) {
+            let mut body = String::new();
+            while self.i < self.s.len() {
+                let end = memchr::memchr(b'\n', &self.s[self.i..])
+                    .map(|n| self.i + n)
+                    .unwrap_or(self.s.len());
+                let raw = &self.src[self.i..end];
+                self.i = (end + 1).min(self.s.len());
+                self.line += 1;
+                let l = if h.strip_tabs {
+                    raw.trim_start_matches('\t')
+                } else {
+                    raw
+                };
+                if l.trim_end_matches('\r') == h.delim {
+                    break;
+                }
+                body.push_str(l);
+                body.push('\n');
+            }
+            if let Some(c) = script
+                .pipelines
+                .get_mut(h.pipeline)
+                .and_then(|p| p.cmds.get_mut(h.cmd))
+            {
+                c.heredoc = Some(body);
+            }
+        }
+    }
+
+    fn skip_blanks(&mut self) {
+        loop {
+            match self.peek(0) {
+                b' ' | b'\t' | b'\r' => self.i += 1,
+                b'\\' if self.peek(1) == b'\n' => {
+                    self.i += 2;
+                    self.line += 1;
+                }
+                _ => break,
+            }
+        }
+    }
+
+    /// One simple command, up to an operator; returns the here-doc
+    /// delimiter it asked for, if any.
+    fn command(&mut self) -> (Cmd, Option<(String, bool)>) {
+        let start = self.i;
+        let mut cmd = Cmd {
+            line: self.line,
+            ..Default::default()
+        };
+        let mut heredoc = None;
+        loop {
+            self.skip_blanks();
+            if self.i >= self.s.len() {
+                break;
+            }
+            let b = self.peek(0);
+            // Redirections, with an optional fd number or `&` before them.
+            let fd_digits = self.s[self.i..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            let r = self.i + fd_digits;
+            let rb = self.s.get(r).copied().unwrap_or(0);
+            let amp_redir = b == b'&' && self.peek(1) == b'>';
+            if (rb == b'>' || rb == b'<') && !(rb == b'<' && self.s.get(r + 1) == Some(&b'('))
+                || amp_redir
+            {
+                if rb == b'>' && self.s.get(r + 1) == Some(&b'(') {
+                    // >(…) process substitution: a word.
+                } else {
+                    self.i = if amp_redir { self.i + 1 } else { r };
+                    let mut op = String::new();
+                    while matches!(self.peek(0), b'<' | b'>' | b'&' | b'|' | b'-')
+                        && op.len() < 3
+                        && !(op.ends_with('<') && self.peek(0) == b'<' && op.len() >= 2)
+                    {
+                        let c = self.peek(0);
+                        if c == b'-' && op != "<<" {
+                            break;
+                        }
+                        if c == b'|' && op != ">" {
+                            break;
+                        }
+                        if c == b'&' && !op.is_empty() && self.peek(1).is_ascii_digit() {
+                            op.push('&');
+                            self.i += 1;
+                            break;
+                        }
+                        if c == b'&' && op.is_empty() {
+                            break;
+                        }
+                        op.push(c as char);
+                        self.i += 1;
+                    }
+                    self.skip_blanks();
+                    let (target, quoted, subs) = self.word();
+                    cmd.subs.extend(subs);
+                    if op == "<<" || op == "<<-" {
+                        heredoc = Some((target.clone(), op == "<<-"));
+                        let _ = quoted;
+                    }
+                    cmd.redirs.push(Redir { op, target });
+                    continue;
+                }
+            }
+            if is_op(b) && !((b == b'<' || b == b'>') && self.peek(1) == b'(') {
+                break;
+            }
+            if b == b'#' {
+                break;
+            }
+            let word_start = self.i;
+            let (w, _quoted, subs) = self.word();
+            cmd.subs.extend(subs);
+            // NAME=value with an unquoted NAME (the value may be quoted).
+            let name_len = self.s[word_start..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+                .count();
+            let unquoted_name = self.s.get(word_start + name_len) == Some(&b'=');
+            if cmd.argv.is_empty()
+                && unquoted_name
+                && let Some((name, value)) = w.split_once('=')
+                && !name.is_empty()
+                && name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
+                && !name.as_bytes()[0].is_ascii_digit()
+            {
+                cmd.assigns.push((name.to_string(), value.to_string()));
+                continue;
+            }
+            cmd.argv.push(w);
+        }
+        cmd.text = shown(&self.src[start..self.i]);
+        (cmd, heredoc)
+    }
+
+    /// One word: quote removal, substitutions parsed. Returns the word,
+    /// whether any part was quoted, and nested scripts.
+    fn word(&mut self) -> (String, bool, Vec<Script>) {
+        let mut out = String::new();
+        let mut quoted = false;
+        let mut subs = Vec::new();
+        let start_line = self.line;
+        while self.i < self.s.len() {
+            let b = self.s[self.i];
+            match b {
+                b' ' | b'\t' | b'\r' | b'\n' | b';' | b'&' | b'|' | b')' => break,
+                b'(' if out.is_empty() => break,
+                b'<' | b'>' => {
+                    if self.peek(1) == b'(' {
+                        // Process substitution.
+                        let (inner, end) = self.balanced(self.i + 2, b'(', b')');
+                        out.push_str(&self.src[self.i..end]);
+                        subs.push(parse_nested(
+                            inner,
+                            self.line,
+                            self.depth + 1,
+                            &mut self.count,
+                        ));
+                        self.count_lines(self.i, end);
+                        self.i = end;
+                    } else {
+                        break;
+                    }
+                }
+                b'\\' => {
+                    if self.peek(1) == b'\n' {
+                        self.i += 2;
+                        self.line += 1;
+                    } else {
+                        self.push_char(&mut out, self.i + 1);
+                        quoted = true;
+                    }
+                }
+                b'\'' => {
+                    quoted = true;
+                    let end = memchr::memchr(b'\'', &self.s[self.i + 1..])
+                        .map(|n| self.i + 1 + n)
+                        .unwrap_or(self.s.len());
+                    out.push_str(&self.src[self.i + 1..end]);
+                    self.count_lines(self.i, end);
+                    self.i = (end + 1).min(self.s.len());
+                }
+                b'"' => {
+                    quoted = true;
+                    self.i += 1;
+                    while self.i < self.s.len() && self.s[self.i] != b'"' {
+                        match self.s[self.i] {
+                            b'\\' if matches!(self.peek(1), b'"' | b'\\' | b'$' | b'`') => {
+                                self.push_char(&mut out, self.i + 1);
+                            }
+                            b'\\' if self.peek(1) == b'\n' => {
+                                self.i += 2;
+                                self.line += 1;
+                            }
+                            b'$' if self.peek(1) == b'(' => self.dollar_paren(&mut out, &mut subs),
+                            b'`' => self.backtick(&mut out, &mut subs),
+                            _ => {
+                                if self.s[self.i] == b'\n' {
+                                    self.line += 1;
+                                }
+                                self.push_char(&mut out, self.i);
+                            }
+                        }
+                    }
+                    self.i = (self.i + 1).min(self.s.len());
+                }
+                b'$' if self.peek(1) == b'(' => self.dollar_paren(&mut out, &mut subs),
+                b'$' if self.peek(1) == b'{' => {
+                    let (_, end) = self.balanced(self.i + 2, b'{', b'}');
+                    out.push_str(&self.src[self.i..end]);
+                    self.i = end;
+                }
+                b'$' if self.peek(1) == b'\'' => {
+                    // $'…' ANSI-C quoting: keep the text, drop the escapes' backslashes.
+                    quoted = true;
+                    let mut j = self.i + 2;
+                    while j < self.s.len() && self.s[j] != b'\'' {
+                        j += if self.s[j] == b'\\' { 2 } else { 1 };
+                    }
+                    let j = j.min(self.s.len());
+                    out.push_str(&self.src[self.i + 2..j]);
+                    self.i = (j + 1).min(self.s.len());
+                }
+                b'`' => self.backtick(&mut out, &mut subs),
+                _ => self.push_char(&mut out, self.i),
+            }
+        }
+        let _ = start_line;
+        (out, quoted, subs)
+    }
+
+    /// Push the character at byte `at` and move past it.
+    fn push_char(&mut self, out: &mut String, at: usize) {
+        if at >= self.s.len() {
+            self.i = self.s.len();
+            return;
+        }
+        let ch = self.src[at..].chars().next().unwrap_or(' ');
+        out.push(ch);
+        self.i = at + ch.len_utf8();
+    }
+
+    fn count_lines(&mut self, from: usize, to: usize) {
+        self.line += memchr::memchr_iter(b'\n', &self.s[from.min(to)..to]).count();
+    }
+
+    fn dollar_paren(&mut self, out: &mut String, subs: &mut Vec<Script>) {
+        let arith = self.peek(2) == b'(';
+        let (inner, end) = self.balanced(self.i + 2, b'(', b')');
+        out.push_str(&self.src[self.i..end]);
+        if !arith {
+            subs.push(parse_nested(
+                inner,
+                self.line,
+                self.depth + 1,
+                &mut self.count,
+            ));
+        }
+        self.count_lines(self.i, end);
+        self.i = end;
+    }
+
+    fn backtick(&mut self, out: &mut String, subs: &mut Vec<Script>) {
+        let mut j = self.i + 1;
+        while j < self.s.len() && self.s[j] != b'`' {
+            j += if self.s[j] == b'\\' { 2 } else { 1 };
+        }
+        let j = j.min(self.s.len());
+        let src: &'a str = self.src;
+        let inner = &src[self.i + 1..j];
+        out.push_str(&self.src[self.i..(j + 1).min(self.s.len())]);
+        subs.push(parse_nested(
+            inner,
+            self.line,
+            self.depth + 1,
+            &mut self.count,
+        ));
+        self.count_lines(self.i, j);
+        self.i = (j + 1).min(self.s.len());
+    }
+
+    /// From `from` (just after an opening bracket), the text up to the
+    /// matching close and the index just past it; quotes respected.
+    fn balanced(&self, from: usize, open: u8, close: u8) -> (&'a str, usize) {
+        let mut depth = 1usize;
+        let mut j = from;
+        while j < self.s.len() {
+            match self.s[j] {
+                b'\\' => j += 1,
+                b'\'' if open != b'{' => {
+                    j = memchr::memchr(b'\'', &self.s[j + 1..])
+                        .map(|n| j + 1 + n)
+                        .unwrap_or(self.s.len());
+                }
+                b'"' => {
+                    j += 1;
+                    while j < self.s.len() && self.s[j] != b'"' {
+                        if self.s[j] == b'\\' {
+                            j += 1;
+                        }
+                        j += 1;
+                    }
+                }
+                c if c == open => depth += 1,
+                c if c == close => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return (&self.src[from.min(j)..j], j + 1);
+                    }
+                }
+                _ => {}
+            }
+            j += 1;
+        }
+        let from = from.min(self.s.len());
+        (&self.src[from..], self.s.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argvs(s: &Script) -> Vec<Vec<String>> {
+        s.pipelines
+            .iter()
+            .flat_map(|p| &p.cmds)
+            .map(|c| c.argv.clone())
+            .collect()
+    }
+
+    #[test]
+    fn quoting_operators_and_lines() {
+        let s = parse(
+            "echo 'a b' \"c $(curl -s http://x/y)\" && wget \\\n -O f http://h/p | sh # c\nX=1 ls >/tmp/o 2>&1\n",
+            1,
+        );
+        let a = argvs(&s);
+        assert_eq!(a[0][1], "a b");
+        assert_eq!(a[1], ["wget", "-O", "f", "http://h/p"]);
+        assert_eq!(a[2], ["sh"]);
+        assert_eq!(s.pipelines[1].cmds.len(), 2, "wget | sh is one pipeline");
+        let c0 = &s.pipelines[0].cmds[0];
+        assert_eq!(c0.subs.len(), 1);
+        assert_eq!(c0.subs[0].pipelines[0].cmds[0].argv[0], "curl");
+        let ls = &s.pipelines[2].cmds[0];
+        assert_eq!(ls.line, 3);
+        assert_eq!(ls.assigns, [("X".to_string(), "1".to_string())]);
+        assert_eq!(ls.redirs[0].op, ">");
+        assert_eq!(ls.redirs[0].target, "/tmp/o");
+    }
+
+    #[test]
+    fn heredoc_bodies_are_data() {
+        let s = parse("cat <<EOF\ncurl http://x | sh\nEOF\nnext\n", 1);
+        let a = argvs(&s);
+        assert_eq!(a, [vec!["cat".to_string()], vec!["next".to_string()]]);
+        assert_eq!(
+            s.pipelines[0].cmds[0].heredoc.as_deref(),
+            Some("curl http://x | sh\n")
+        );
+        assert_eq!(s.pipelines[1].cmds[0].line, 4);
+    }
+
+    #[test]
+    fn hostile_input_terminates() {
+        for src in ["$(", "\"", "'", "`", "${", "<(", "a <<", "((((((", "\\"] {
+            let _ = parse(src, 1);
+        }
+        let deep = "$(".repeat(10_000);
+        let _ = parse(&deep, 1);
+    }
+}

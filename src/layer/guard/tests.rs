@@ -1,0 +1,286 @@
+//! The guard on hand-made tar streams: each limit at, below and above its
+//! boundary, the framing it must follow to stay aligned (padding, PAX `size`,
+//! GNU sparse extension blocks, global headers), and proof that it refuses
+//! a giant member after reading only its header, before the `tar` crate
+//! could buffer the body.
+
+use std::io::{self, Read};
+
+use super::*;
+
+const MAX: u64 = 300;
+
+/// A GNU (or, with `ustar = false`, an old v7) header block.
+fn hdr(kind: u8, name: &str, size: u64, gnu: bool) -> Vec<u8> {
+    let mut h = if gnu {
+        tar::Header::new_gnu()
+    } else {
+        tar::Header::new_old()
+    };
+    h.set_entry_type(tar::EntryType::new(kind));
+    h.set_size(size);
+    h.set_mode(0o644);
+    h.set_mtime(0);
+    h.set_path(name).unwrap();
+    h.set_cksum();
+    h.as_bytes().to_vec()
+}
+
+/// A member: header, body, padding to the block size.
+fn member(kind: u8, name: &str, body: &[u8]) -> Vec<u8> {
+    let mut v = hdr(kind, name, body.len() as u64, true);
+    v.extend_from_slice(body);
+    v.resize(v.len().div_ceil(BLOCK) * BLOCK, 0);
+    v
+}
+
+fn pax(records: &[(&str, &str)]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (k, v) in records {
+        let base = k.len() + v.len() + 3;
+        let mut len = base + 1;
+        while len != base + len.to_string().len() {
+            len = base + len.to_string().len();
+        }
+        body.extend_from_slice(format!("{len} {k}={v}\n").as_bytes());
+    }
+    body
+}
+
+/// A GNU long name member of `n` bytes that would break the limit.
+fn too_long() -> Vec<u8> {
+    member(b'L', "././@LongLink", &vec![b'a'; MAX as usize + 1])
+}
+
+/// Pass `bytes` through the guard in `chunk`-sized reads.
+fn run(bytes: &[u8], chunk: usize) -> io::Result<Vec<u8>> {
+    struct Chunked<'a>(&'a [u8], usize);
+    impl Read for Chunked<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.0.len().min(buf.len()).min(self.1);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+    let mut g = TarGuard::new(Chunked(bytes, chunk), MAX);
+    let mut out = Vec::new();
+    g.read_to_end(&mut out)?;
+    Ok(out)
+}
+
+/// Refused by the guard, whatever the read sizes.
+fn refused(bytes: &[u8]) -> String {
+    let mut msg = None;
+    for chunk in [1, 511, 512, 4096, usize::MAX] {
+        let e = run(bytes, chunk).expect_err("the guard should refuse this stream");
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+        msg = Some(e.to_string());
+    }
+    msg.unwrap()
+}
+
+/// Let through unchanged, whatever the read sizes.
+fn passed(bytes: &[u8]) {
+    for chunk in [1, 511, 512, 4096, usize::MAX] {
+        let out = run(bytes, chunk).expect("the guard should let this stream through");
+        assert_eq!(out, bytes, "the guard changed the bytes");
+    }
+}
+
+#[test]
+fn long_name_and_link_name_limits_at_the_boundary() {
+    for kind in [b'L', b'K'] {
+        passed(&member(
+            kind,
+            "././@LongLink",
+            &vec![b'a'; MAX as usize - 1],
+        ));
+        passed(&member(kind, "././@LongLink", &vec![b'a'; MAX as usize]));
+        let msg = refused(&member(
+            kind,
+            "././@LongLink",
+            &vec![b'a'; MAX as usize + 1],
+        ));
+        assert!(msg.contains(&format!("{} bytes", MAX + 1)), "{msg}");
+        assert!(msg.contains(&format!("limit of {MAX}")), "{msg}");
+        assert!(msg.contains("--max-path-bytes"), "{msg}");
+        let what = if kind == b'L' {
+            "long name"
+        } else {
+            "long link name"
+        };
+        assert!(msg.contains(what), "{msg}");
+    }
+}
+
+#[test]
+fn pax_header_limit_at_the_boundary() {
+    // Only the header is judged: the body need not be there.
+    for (size, ok) in [
+        (MAX_PAX_BYTES - 1, true),
+        (MAX_PAX_BYTES, true),
+        (MAX_PAX_BYTES + 1, false),
+    ] {
+        let h = hdr(b'x', "PaxHeaders/x", size, true);
+        let r = run(&h, usize::MAX);
+        assert_eq!(r.is_ok(), ok, "PAX header of {size} bytes");
+        if let Err(e) = r {
+            let msg = e.to_string();
+            assert!(msg.contains(&format!("{size} bytes")), "{msg}");
+            assert!(msg.contains(&MAX_PAX_BYTES.to_string()), "{msg}");
+        }
+    }
+}
+
+#[test]
+fn refuses_after_the_header_before_the_crate_buffers_the_body() {
+    // A GNU long name claiming 1 TiB, backed by a reader that would yield
+    // that much: the guard must refuse after the 512-byte header.
+    struct Endless {
+        head: Vec<u8>,
+        consumed: u64,
+    }
+    impl Read for Endless {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let at = self.consumed as usize;
+            let n = if at < self.head.len() {
+                let n = (self.head.len() - at).min(buf.len());
+                buf[..n].copy_from_slice(&self.head[at..at + n]);
+                n
+            } else {
+                buf.fill(b'a');
+                buf.len()
+            };
+            self.consumed += n as u64;
+            assert!(self.consumed < 1 << 20, "read far past the header");
+            Ok(n)
+        }
+    }
+    for kind in [b'L', b'K', b'x'] {
+        let src = Endless {
+            head: hdr(kind, "././@LongLink", 1 << 40, true),
+            consumed: 0,
+        };
+        let mut archive = tar::Archive::new(TarGuard::new(src, MAX));
+        let err = match archive.entries().unwrap().next() {
+            Some(Err(e)) => e,
+            Some(Ok(_)) => panic!("the tar crate produced an entry"),
+            None => panic!("no error"),
+        };
+        assert!(err.to_string().contains("over the limit"), "{err}");
+        let consumed = archive.into_inner().into_inner().consumed;
+        assert!(consumed <= 2 * BLOCK as u64, "consumed {consumed} bytes");
+    }
+}
+
+#[test]
+fn follows_padding_of_data_and_names_to_the_next_header() {
+    // Member bodies of every length around a block boundary, then a long
+    // name over the limit: the guard only sees it if it stayed aligned.
+    for n in [0usize, 1, 100, 511, 512, 513, 1000, 1024, 1500] {
+        let mut s = member(b'0', "file", &vec![b'x'; n]);
+        s.extend(too_long());
+        refused(&s);
+        let mut s = member(b'L', "././@LongLink", &vec![b'n'; n.min(MAX as usize)]);
+        s.extend(member(b'0', "file", b"data"));
+        s.extend(too_long());
+        refused(&s);
+        let mut s = member(b'x', "PaxHeaders/x", &vec![b'\n'; n]);
+        s.extend(member(b'0', "file", b""));
+        s.extend(too_long());
+        refused(&s);
+    }
+}
+
+#[test]
+fn pax_size_decides_where_the_next_header_is() {
+    // The regular member's header says 0 bytes, its PAX `size` says 1536:
+    // the tar crate believes PAX, so the guard must too.
+    for size in [1usize, 512, 1536] {
+        let mut s = member(b'x', "PaxHeaders/f", &pax(&[("size", &size.to_string())]));
+        s.extend(hdr(b'0', "f", 0, true));
+        s.extend(vec![b'z'; size.div_ceil(BLOCK) * BLOCK]);
+        s.extend(too_long());
+        refused(&s);
+    }
+    // Other records do not change the size.
+    let mut s = member(b'x', "PaxHeaders/f", &pax(&[("path", "f"), ("mtime", "1")]));
+    s.extend(member(b'0', "f", b"abc"));
+    s.extend(too_long());
+    refused(&s);
+    // The PAX size applies to the next member only.
+    let mut s = member(b'x', "PaxHeaders/f", &pax(&[("size", "1024")]));
+    s.extend(hdr(b'0', "f", 0, true));
+    s.extend(vec![b'z'; 1024]);
+    s.extend(member(b'0', "g", b"abc"));
+    s.extend(too_long());
+    refused(&s);
+}
+
+#[test]
+fn global_headers_keep_their_own_size() {
+    let mut s = member(b'x', "PaxHeaders/f", &pax(&[("size", "4096")]));
+    s.extend(member(b'g', "global", &pax(&[("comment", "hi")])));
+    s.extend(too_long());
+    refused(&s);
+}
+
+#[test]
+fn follows_gnu_sparse_extension_blocks() {
+    // A GNU sparse member whose map continues in `ext` extension blocks.
+    for ext_blocks in [0usize, 1, 2, 3] {
+        let data = 700u64;
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::GNUSparse);
+        h.set_size(data);
+        h.set_mode(0o644);
+        h.set_path("sparse").unwrap();
+        h.as_gnu_mut().unwrap().isextended[0] = u8::from(ext_blocks > 0);
+        h.set_cksum();
+        let mut s = h.as_bytes().to_vec();
+        for i in 0..ext_blocks {
+            let mut b = vec![0u8; BLOCK];
+            b[504] = u8::from(i + 1 < ext_blocks);
+            s.extend(b);
+        }
+        s.extend(vec![b'd'; padded(data) as usize]);
+        s.extend(too_long());
+        refused(&s);
+    }
+}
+
+#[test]
+fn old_headers_are_not_long_names() {
+    // The tar crate buffers `L`, `K` and `x` members only in GNU/ustar
+    // headers; an old (v7) header with those types is an ordinary member.
+    for kind in [b'L', b'K', b'x'] {
+        let mut s = hdr(kind, "old", MAX_PAX_BYTES + 1000, false);
+        s.extend(vec![b'a'; padded(MAX_PAX_BYTES + 1000) as usize]);
+        passed(&s);
+    }
+}
+
+#[test]
+fn steps_aside_once_it_cannot_follow() {
+    // A bad checksum: the crate will reject the stream, the guard lets it be.
+    let mut bad = member(b'0', "file", b"abc");
+    bad[148] ^= 1;
+    bad.extend(too_long());
+    passed(&bad);
+}
+
+#[test]
+fn padded_rounds_up_to_whole_blocks() {
+    assert_eq!(padded(0), 0);
+    assert_eq!(padded(1), 512);
+    assert_eq!(padded(512), 512);
+    assert_eq!(padded(513), 1024);
+}
+
+#[test]
+fn pax_size_reads_the_size_record() {
+    assert_eq!(pax_size(&pax(&[("path", "a"), ("size", "77")])), Some(77));
+    assert_eq!(pax_size(&pax(&[("path", "a")])), None);
+    assert_eq!(pax_size(&pax(&[("size", "x")])), None);
+}
