@@ -52,7 +52,7 @@ pub fn is_package_db(path: &ImagePath) -> bool {
 /// Hashes one file's bytes for the package managers as they stream by.
 pub struct PkgHasher {
     md5: md5::Md5,
-    sha1: ring::digest::Context,
+    sha1: sha1::Sha1,
     db: Option<Vec<u8>>,
     db_cap: u64,
     db_too_large: bool,
@@ -63,7 +63,7 @@ impl PkgHasher {
     pub fn new(path: &ImagePath, limits: &Limits) -> PkgHasher {
         PkgHasher {
             md5: md5::Md5::new(),
-            sha1: ring::digest::Context::new(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY),
+            sha1: sha1::Sha1::new(),
             db: is_package_db(path).then(Vec::new),
             db_cap: limits.max_package_db,
             db_too_large: false,
@@ -86,11 +86,9 @@ impl PkgHasher {
 
     /// The digests (and captured bytes) of everything fed.
     pub fn finish(self) -> PkgData {
-        let mut sha1 = [0u8; 20];
-        sha1.copy_from_slice(self.sha1.finish().as_ref());
         PkgData {
             md5: self.md5.finalize().into(),
-            sha1,
+            sha1: self.sha1.finalize().into(),
             db: self.db.map(Arc::new),
             db_too_large: self.db_too_large,
         }
