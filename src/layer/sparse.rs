@@ -109,6 +109,9 @@ pub struct PaxSparse {
     pub map: SparseMap,
     pending_offset: Option<u64>,
     pub seen: bool,
+    /// The map came in one `GNU.sparse.map` record (format 0.1; 0.0 uses
+    /// repeated offset/numbytes records, and neither writes major/minor).
+    pub map_record: bool,
 }
 
 impl PaxSparse {
@@ -139,6 +142,7 @@ impl PaxSparse {
                 self.map.push(off, num(value)?, max)?;
             }
             b"GNU.sparse.map" => {
+                self.map_record = true;
                 let mut it = value.split(|&b| b == b',');
                 while let Some(off) = it.next() {
                     if off.is_empty() {

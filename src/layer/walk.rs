@@ -111,11 +111,7 @@ fn read_sparse<R: Read>(
             } else {
                 let mut map = pax.map;
                 map.real_size = real_size;
-                let f = if pax.minor == Some(1) {
-                    "PAX 0.1"
-                } else {
-                    "PAX 0.0"
-                };
+                let f = if pax.map_record { "PAX 0.1" } else { "PAX 0.0" };
                 (f, map, stored)
             }
         }
