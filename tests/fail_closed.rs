@@ -242,27 +242,6 @@ fn mkfifo(p: &Path) {
     assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
 }
 
-/// Run the binary, failing the test if it does not end within `limit`.
-fn stowaway_within(args: &[&str], limit: Duration) -> std::process::Output {
-    let child = crate::util::bin()
-        .args(args)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let pid = child.id() as i32;
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || tx.send(child.wait_with_output().unwrap()));
-    match rx.recv_timeout(limit) {
-        Ok(out) => out,
-        Err(_) => {
-            // SAFETY: signalling the child this test started.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
-            panic!("stowaway {args:?} hung");
-        }
-    }
-}
-
 #[test]
 fn layout_store_opens_only_regular_files_inside_the_layout() {
     let t = tmp();

@@ -9,6 +9,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::util::stowaway_within;
+
 /// A fake registry: `answer(path, stream)` writes the whole response.
 fn fake_registry(answer: impl Fn(&str, &str, &mut TcpStream) + Send + Sync + 'static) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -38,20 +40,7 @@ fn fake_registry(answer: impl Fn(&str, &str, &mut TcpStream) + Send + Sync + 'st
 
 fn run(args: &[&str], limit: Duration) -> (Option<i32>, String, Duration) {
     let start = Instant::now();
-    let child = crate::util::bin()
-        .args(args)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let pid = child.id() as i32;
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || tx.send(child.wait_with_output().unwrap()));
-    let out = rx.recv_timeout(limit).unwrap_or_else(|_| {
-        // SAFETY: signalling the child this test started.
-        unsafe { libc::kill(pid, libc::SIGKILL) };
-        panic!("stowaway {args:?} still running after {limit:?}");
-    });
+    let out = stowaway_within(args, limit);
     (
         out.status.code(),
         String::from_utf8_lossy(&out.stderr).into_owned(),

@@ -158,3 +158,24 @@ pub fn require(tool: &str) -> bool {
     eprintln!("skipping: {tool} is not installed");
     false
 }
+
+/// Run the binary, failing the test if it does not end within `limit`.
+pub fn stowaway_within(args: &[&str], limit: std::time::Duration) -> std::process::Output {
+    let child = crate::util::bin()
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id() as i32;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(child.wait_with_output().unwrap()));
+    match rx.recv_timeout(limit) {
+        Ok(out) => out,
+        Err(_) => {
+            // SAFETY: signalling the child this test started.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            panic!("stowaway {args:?} hung");
+        }
+    }
+}
