@@ -21,3 +21,4 @@ mod registry;
 #[cfg(feature = "registry")]
 mod registry_hostile;
 mod sources;
+mod scale;
