@@ -14,7 +14,9 @@ use stowaway::layer::{Sniffed, decoder, sniff_compression};
 fn inflate_and_hash(path: &str) -> std::io::Result<u64> {
     let mut f = BufReader::with_capacity(1 << 16, File::open(path)?);
     let Sniffed::Known(c) = sniff_compression(f.fill_buf()?) else {
-        return Err(std::io::Error::other(format!("{path}: unsupported compression")));
+        return Err(std::io::Error::other(format!(
+            "{path}: unsupported compression"
+        )));
     };
     let mut d = decoder(f, c)?;
     let mut h = Hasher::new();

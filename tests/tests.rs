@@ -20,5 +20,5 @@ mod packages;
 mod registry;
 #[cfg(feature = "registry")]
 mod registry_hostile;
-mod sources;
 mod scale;
+mod sources;

@@ -211,7 +211,10 @@ mod tests {
 
     fn expected(data: &[u8]) -> ([u8; 16], [u8; 20]) {
         use md5::Digest as _;
-        (md5::Md5::digest(data).into(), sha1::Sha1::digest(data).into())
+        (
+            md5::Md5::digest(data).into(),
+            sha1::Sha1::digest(data).into(),
+        )
     }
 
     fn hashed(h: PkgHasher) -> ([u8; 16], [u8; 20]) {

@@ -149,26 +149,34 @@ impl TreeWalk<'_> {
     }
 
     /// Fill in what the kind of entry has: file content, link target, device.
-    fn content(&mut self, e: &mut Entry, stat: &fdwalk::Stat, parent: &OwnedFd, name: &std::ffi::CStr) {
+    fn content(
+        &mut self,
+        e: &mut Entry,
+        stat: &fdwalk::Stat,
+        parent: &OwnedFd,
+        name: &std::ffi::CStr,
+    ) {
         let (index, limits) = (&mut self.index, self.limits);
         match e.kind {
-            EntryType::File => match read_file(parent, name.to_bytes(), &e.path, &mut self.buf, limits) {
-                Ok(read) => {
-                    if let Some(f) = read.truncation_finding(&e.path) {
-                        index.findings.push(f);
+            EntryType::File => {
+                match read_file(parent, name.to_bytes(), &e.path, &mut self.buf, limits) {
+                    Ok(read) => {
+                        if let Some(f) = read.truncation_finding(&e.path) {
+                            index.findings.push(f);
+                        }
+                        read.fill(e);
+                        index.budget_package_db(e, limits);
                     }
-                    read.fill(e);
-                    index.budget_package_db(e, limits);
+                    Err(err) => {
+                        e.size = stat.size;
+                        index.findings.push(
+                            Finding::new(Code::Unanalyzable)
+                                .at(&e.path)
+                                .because(format!("cannot read: {err}")),
+                        );
+                    }
                 }
-                Err(err) => {
-                    e.size = stat.size;
-                    index.findings.push(
-                        Finding::new(Code::Unanalyzable)
-                            .at(&e.path)
-                            .because(format!("cannot read: {err}")),
-                    );
-                }
-            },
+            }
             EntryType::Symlink => {
                 e.link = fdwalk::readlink_at(parent, name).ok();
             }

