@@ -124,7 +124,7 @@ impl ImageFs {
         let mut pending = std::mem::take(&mut index.entries);
         pending.reverse();
         while let Some(mut entry) = pending.pop() {
-            shrink_when_half_empty(&mut pending);
+            shrink_as_it_empties(&mut pending);
             if self.nodes.len() >= (self.packed_len + self.packed_len / 4).max(4096) {
                 self.pack();
             }
@@ -267,8 +267,9 @@ impl ImageFs {
     }
 }
 
-/// Give memory back as a large list empties (tuning only: no effect on results).
-fn shrink_when_half_empty<T>(v: &mut Vec<T>) {
+/// Give memory back as a large list empties, each time a quarter of it is
+/// unused (tuning only: no effect on results).
+fn shrink_as_it_empties<T>(v: &mut Vec<T>) {
     if v.capacity() > 1024 && v.len() < v.capacity() / 4 * 3 {
         v.shrink_to_fit();
     }
