@@ -132,26 +132,32 @@ impl ImageFs {
                 self.resolve_hardlink(layer, &mut entry);
             }
             let path = entry.path.clone();
-            let (added_in, mut modified_in) = match self.nodes.remove(&path) {
-                Some(old) => {
-                    let keeps_dir =
-                        old.entry.kind == EntryType::Dir && entry.kind == EntryType::Dir;
-                    if old.entry.kind == EntryType::Dir && entry.kind != EntryType::Dir {
-                        self.remove_below(&path, layer, Hidden::Replaced);
-                    }
-                    let history = (old.added_in, old.modified_in.clone());
-                    // The same bytes written again (a layer listed twice, a
-                    // copy-up) hide nothing: keep no second copy.
-                    let same = old.entry.kind == entry.kind
-                        && old.entry.sha256.is_some()
-                        && old.entry.sha256 == entry.sha256;
-                    if !keeps_dir && !same {
-                        self.hide(old, layer, Hidden::Overwritten);
-                    }
-                    history
+            // A new path (the common case) is inserted in the same search.
+            let old = match self.nodes.entry(path.clone()) {
+                std::collections::btree_map::Entry::Vacant(v) => {
+                    v.insert(Node {
+                        entry,
+                        layer,
+                        added_in: layer,
+                        modified_in: Vec::new(),
+                    });
+                    continue;
                 }
-                None => (layer, Vec::new()),
+                std::collections::btree_map::Entry::Occupied(o) => o.remove(),
             };
+            let keeps_dir = old.entry.kind == EntryType::Dir && entry.kind == EntryType::Dir;
+            if old.entry.kind == EntryType::Dir && entry.kind != EntryType::Dir {
+                self.remove_below(&path, layer, Hidden::Replaced);
+            }
+            let (added_in, mut modified_in) = (old.added_in, old.modified_in.clone());
+            // The same bytes written again (a layer listed twice, a copy-up)
+            // hide nothing: keep no second copy.
+            let same = old.entry.kind == entry.kind
+                && old.entry.sha256.is_some()
+                && old.entry.sha256 == entry.sha256;
+            if !keeps_dir && !same {
+                self.hide(old, layer, Hidden::Overwritten);
+            }
             if added_in != layer && modified_in.last() != Some(&layer) {
                 modified_in.push(layer);
             }
