@@ -114,7 +114,7 @@ impl DbArgs {
 #[derive(Args, Clone)]
 pub struct ImageArgs {
     /// Image reference: oci:DIR[:TAG|@sha256:…], oci-archive:FILE[:TAG],
-    /// docker-archive:FILE[:REPO:TAG], dir:ROOTFS.
+    /// docker-archive:FILE[:REPO:TAG], dir:ROOTFS, containers-storage:NAME[:TAG].
     pub image: String,
     /// Platform to pick from a multi-platform index (os/arch[/variant]; default linux/amd64).
     #[arg(long)]
@@ -167,6 +167,10 @@ pub struct ImageArgs {
     /// Registry: seconds all of one image's registry traffic may take.
     #[arg(long, value_name = "SECS")]
     pub registry_deadline: Option<u64>,
+    /// containers-storage root for containers-storage:NAME (default /var/lib/containers/storage,
+    /// rootless $XDG_DATA_HOME/containers/storage).
+    #[arg(long, value_name = "DIR")]
+    pub storage_root: Option<PathBuf>,
     /// A policy whose limits apply under the flags.
     #[arg(skip)]
     pub policy_limits: Option<stowaway::policy::Policy>,
@@ -197,6 +201,7 @@ impl ImageArgs {
             insecure_registry: Vec::new(),
             registry_stall_timeout: None,
             registry_deadline: None,
+            storage_root: None,
             policy_limits: None,
             cache_db: None,
         }
@@ -223,6 +228,9 @@ impl ImageArgs {
             deadline: self
                 .registry_deadline
                 .map(|s| std::time::Duration::from_secs(s.max(1))),
+            local: stowaway::source::LocalStores {
+                storage_root: self.storage_root.clone(),
+            },
         })
     }
 

@@ -4,6 +4,7 @@
 
 mod config;
 pub mod confined;
+pub mod containers_storage;
 #[cfg(feature = "registry")]
 mod creds;
 mod docker_archive;
@@ -19,6 +20,7 @@ mod registry;
 mod registry_http;
 pub mod rootfs;
 mod store;
+mod tar_split;
 
 pub use config::{HistoryStep, ImageConfig};
 pub use platform::PlatformSpec;
@@ -90,6 +92,16 @@ pub struct RegistryOptions {
     /// `--registry-deadline`: all of one image's registry traffic must end
     /// within this (`None`: [`DEFAULT_REGISTRY_DEADLINE`]).
     pub deadline: Option<std::time::Duration>,
+    /// Where the local image stores are.
+    pub local: LocalStores,
+}
+
+/// Where the local image stores (`containers-storage:`, …) are.
+#[derive(Clone, Debug, Default)]
+pub struct LocalStores {
+    /// `--storage-root`: containers-storage's root (`None`:
+    /// [`containers_storage::default_root`]).
+    pub storage_root: Option<PathBuf>,
 }
 
 /// Default of `--registry-stall-timeout`.
@@ -160,6 +172,14 @@ pub fn open_image(
                 }],
                 content: Content::Rootfs(path.clone()),
             })
+        }
+        ImageRef::ContainersStorage { name } => {
+            let root = registry
+                .local
+                .storage_root
+                .clone()
+                .unwrap_or_else(containers_storage::default_root);
+            containers_storage::open(name, &root, limits, reference)
         }
         #[cfg(feature = "registry")]
         ImageRef::Registry { reference } => registry::open(reference, platform, limits, registry),

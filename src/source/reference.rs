@@ -1,6 +1,7 @@
 //! Image references in the containers' transports syntax:
 //! `oci:DIR[:TAG|@sha256:…]`, `oci-archive:FILE[:TAG]`,
-//! `docker-archive:FILE[:REPO:TAG]`, `dir:ROOTFS`, `docker://HOST/REPO:TAG`.
+//! `docker-archive:FILE[:REPO:TAG]`, `dir:ROOTFS`, `docker://HOST/REPO:TAG`,
+//! and the local stores: `containers-storage:NAME[:TAG]`.
 //! A bare string is a local path when one exists, else a registry reference.
 
 use std::fmt;
@@ -26,6 +27,8 @@ pub enum ImageRef {
     Dir { path: PathBuf },
     /// A registry reference (`docker://…` or a bare name).
     Registry { reference: String },
+    /// An image in containers-storage (Podman, Buildah, CRI-O), by name or ID.
+    ContainersStorage { name: String },
 }
 
 impl ImageRef {
@@ -61,6 +64,20 @@ impl ImageRef {
                 return Err(bad("missing directory"));
             }
             return Ok(ImageRef::Dir { path: rest.into() });
+        }
+        if let Some(rest) = input.strip_prefix("containers-storage:") {
+            if rest.is_empty() {
+                return Err(bad("missing image name"));
+            }
+            if rest.starts_with('[') {
+                return Err(bad(
+                    "the [DRIVER@ROOT+RUNROOT] store specifier is not supported; \
+                     name the storage root with --storage-root (the driver is detected)",
+                ));
+            }
+            return Ok(ImageRef::ContainersStorage {
+                name: rest.to_string(),
+            });
         }
         if let Some(rest) = input.strip_prefix("docker://") {
             return Ok(ImageRef::Registry {
@@ -102,6 +119,7 @@ impl ImageRef {
             ImageRef::DockerArchive { .. } => "docker-archive",
             ImageRef::Dir { .. } => "dir",
             ImageRef::Registry { .. } => "docker",
+            ImageRef::ContainersStorage { .. } => "containers-storage",
         }
     }
 }
@@ -128,6 +146,7 @@ impl fmt::Display for ImageRef {
             }
             ImageRef::Dir { path } => write!(f, "dir:{}", path.display()),
             ImageRef::Registry { reference } => write!(f, "docker://{reference}"),
+            ImageRef::ContainersStorage { name } => write!(f, "containers-storage:{name}"),
         }
     }
 }

