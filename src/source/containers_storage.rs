@@ -252,7 +252,7 @@ fn parse_digest(s: &str, location: &str) -> Result<Sha256> {
 /// The names a user's `NAME[:TAG]` may be stored under (Podman's short-name
 /// forms: `docker.io/library/`, `docker.io/`, `localhost/`; `:latest` when
 /// no tag is given).
-fn name_candidates(name: &str) -> Vec<String> {
+pub(super) fn name_candidates(name: &str) -> Vec<String> {
     let last = name.rsplit('/').next().unwrap_or(name);
     let tagged = if last.contains(':') || last.contains('@') {
         name.to_string()

@@ -4,11 +4,15 @@
 
 mod config;
 pub mod confined;
+#[cfg(feature = "registry")]
+pub mod containerd;
 pub mod containers_storage;
 #[cfg(feature = "registry")]
 mod creds;
 mod docker_archive;
 mod fdwalk;
+#[cfg(feature = "registry")]
+mod grpc;
 pub mod json;
 mod layout_kind;
 mod oci_layout;
@@ -102,6 +106,11 @@ pub struct LocalStores {
     /// `--storage-root`: containers-storage's root (`None`:
     /// [`containers_storage::default_root`]).
     pub storage_root: Option<PathBuf>,
+    /// `--containerd-address`: containerd's socket (`None`:
+    /// `/run/containerd/containerd.sock`).
+    pub containerd_address: Option<PathBuf>,
+    /// `--containerd-namespace` (`None`: `k8s.io`).
+    pub containerd_namespace: Option<String>,
 }
 
 /// Default of `--registry-stall-timeout`.
@@ -181,6 +190,28 @@ pub fn open_image(
                 .unwrap_or_else(containers_storage::default_root);
             containers_storage::open(name, &root, limits, reference)
         }
+        #[cfg(feature = "registry")]
+        ImageRef::Containerd { name } => {
+            let at = containerd::Address {
+                socket: registry
+                    .local
+                    .containerd_address
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from(containerd::DEFAULT_ADDRESS)),
+                namespace: registry
+                    .local
+                    .containerd_namespace
+                    .clone()
+                    .unwrap_or_else(|| containerd::DEFAULT_NAMESPACE.to_string()),
+            };
+            let stall = registry.stall_timeout.unwrap_or(DEFAULT_STALL_TIMEOUT);
+            containerd::open(name, &at, platform, limits, stall, reference)
+        }
+        #[cfg(not(feature = "registry"))]
+        ImageRef::Containerd { name } => Err(Error::Unsupported(format!(
+            "containerd:{name}: this stowaway was built without the `registry` feature \
+             (containerd is read through its gRPC API, which needs it)"
+        ))),
         #[cfg(feature = "registry")]
         ImageRef::Registry { reference } => registry::open(reference, platform, limits, registry),
         #[cfg(not(feature = "registry"))]

@@ -1,7 +1,7 @@
 //! Image references in the containers' transports syntax:
 //! `oci:DIR[:TAG|@sha256:…]`, `oci-archive:FILE[:TAG]`,
 //! `docker-archive:FILE[:REPO:TAG]`, `dir:ROOTFS`, `docker://HOST/REPO:TAG`,
-//! and the local stores: `containers-storage:NAME[:TAG]`.
+//! and the local stores: `containers-storage:NAME[:TAG]`, `containerd:NAME[:TAG]`.
 //! A bare string is a local path when one exists, else a registry reference.
 
 use std::fmt;
@@ -29,6 +29,8 @@ pub enum ImageRef {
     Registry { reference: String },
     /// An image in containers-storage (Podman, Buildah, CRI-O), by name or ID.
     ContainersStorage { name: String },
+    /// An image in containerd, by name.
+    Containerd { name: String },
 }
 
 impl ImageRef {
@@ -79,6 +81,14 @@ impl ImageRef {
                 name: rest.to_string(),
             });
         }
+        if let Some(rest) = input.strip_prefix("containerd:") {
+            if rest.is_empty() {
+                return Err(bad("missing image name"));
+            }
+            return Ok(ImageRef::Containerd {
+                name: rest.to_string(),
+            });
+        }
         if let Some(rest) = input.strip_prefix("docker://") {
             return Ok(ImageRef::Registry {
                 reference: rest.to_string(),
@@ -120,6 +130,7 @@ impl ImageRef {
             ImageRef::Dir { .. } => "dir",
             ImageRef::Registry { .. } => "docker",
             ImageRef::ContainersStorage { .. } => "containers-storage",
+            ImageRef::Containerd { .. } => "containerd",
         }
     }
 }
@@ -147,6 +158,7 @@ impl fmt::Display for ImageRef {
             ImageRef::Dir { path } => write!(f, "dir:{}", path.display()),
             ImageRef::Registry { reference } => write!(f, "docker://{reference}"),
             ImageRef::ContainersStorage { name } => write!(f, "containers-storage:{name}"),
+            ImageRef::Containerd { name } => write!(f, "containerd:{name}"),
         }
     }
 }
