@@ -114,7 +114,7 @@ impl DbArgs {
 #[derive(Args, Clone)]
 pub struct ImageArgs {
     /// Image reference: oci:DIR[:TAG|@sha256:…], oci-archive:FILE[:TAG],
-    /// docker-archive:FILE[:REPO:TAG], dir:ROOTFS, containers-storage:NAME[:TAG], containerd:NAME[:TAG].
+    /// docker-archive:FILE[:REPO:TAG], dir:ROOTFS, containers-storage:NAME[:TAG], containerd:NAME[:TAG], docker-daemon:NAME[:TAG].
     pub image: String,
     /// Platform to pick from a multi-platform index (os/arch[/variant]; default linux/amd64).
     #[arg(long)]

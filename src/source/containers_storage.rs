@@ -25,7 +25,8 @@ use crate::error::{Error, Result};
 use crate::limits::Limits;
 
 use super::confined::{self, Want};
-use super::store::{BlobLocator, BlobStore};
+use super::store::BlobLocator;
+use super::tar_split::SplitLayerStore;
 use super::{Content, Image, ImageConfig, LayerSpec, verify_blob};
 
 /// Where a driver keeps a layer's files, from the layer's ID.
@@ -379,11 +380,24 @@ pub fn open(name: &str, root: &Path, limits: &Limits, reference: String) -> Resu
         platform: Some(config.platform()),
         config,
         layers,
-        content: Content::Layers(Box::new(LayerStore {
-            storage,
+        content: Content::Layers(Box::new(SplitLayerStore {
+            root: storage.root.clone(),
+            location: storage.location(),
+            layers: layer_files(&storage, &chain),
             max_line: limits.max_json_bytes,
         })),
     })
+}
+
+/// Where each layer's tar-split metadata and files are (IDs already checked).
+fn layer_files(storage: &Storage, chain: &[String]) -> HashMap<String, (String, String)> {
+    chain
+        .iter()
+        .map(|id| {
+            let meta = format!("{}-layers/{id}.tar-split.gz", storage.driver);
+            (id.clone(), (meta, (storage.layer_dir)(id)))
+        })
+        .collect()
 }
 
 /// The stored manifest must be the one the image record names.
@@ -462,63 +476,6 @@ fn layer_chain(
         safe_id(&l.id, &loc)?;
     }
     Ok(chain.into_iter().map(|l| l.id).collect())
-}
-
-/// The layers of one containers-storage image, each rebuilt from its
-/// tar-split metadata and its directory.
-struct LayerStore {
-    storage: Storage,
-    max_line: u64,
-}
-
-impl BlobStore for LayerStore {
-    fn open(&self, loc: &BlobLocator) -> Result<Box<dyn Read + Send + '_>> {
-        let s = &self.storage;
-        let id = safe_id(
-            match loc {
-                BlobLocator::Path(p) => p,
-                BlobLocator::Digest(_) => "",
-            },
-            &s.location(),
-        )?;
-        let meta_rel = format!("{}-layers/{id}.tar-split.gz", s.driver);
-        let meta = s.open(&meta_rel).map_err(|e| {
-            Error::source(
-                format!("{}: layer {id}", s.location()),
-                format!(
-                    "its tar-split metadata ({meta_rel}) cannot be read ({e}); without it the \
-                     layer's tar stream cannot be rebuilt, so its content cannot be verified \
-                     against its diff_id"
-                ),
-            )
-        })?;
-        let dir_rel = (s.layer_dir)(id);
-        let root = confined::open_root(&s.root).map_err(|e| Error::io(&s.root, e))?;
-        let dir = confined::open_beneath(&root, dir_rel.as_bytes(), Want::Dir).map_err(|e| {
-            Error::source(
-                format!("{}: layer {id}", s.location()),
-                format!("{dir_rel}: {}", confined::describe(&e)),
-            )
-        })?;
-        let what = format!("{}: layer {id}", s.location());
-        Ok(Box::new(super::tar_split::TarSplitReader::new(
-            meta,
-            dir.into(),
-            what,
-            self.max_line,
-        )))
-    }
-    fn contains(&self, loc: &BlobLocator) -> bool {
-        self.open(loc).is_ok()
-    }
-    fn location(&self) -> String {
-        self.storage.location()
-    }
-    /// A layer's files can change without its metadata changing, so no
-    /// cached result stands in for reading it (`stat` stays `None`).
-    fn is_local(&self) -> bool {
-        true
-    }
 }
 
 #[cfg(test)]

@@ -10,6 +10,8 @@ pub mod containers_storage;
 #[cfg(feature = "registry")]
 mod creds;
 mod docker_archive;
+#[cfg(feature = "registry")]
+pub mod docker_daemon;
 mod fdwalk;
 #[cfg(feature = "registry")]
 mod grpc;
@@ -25,6 +27,8 @@ mod registry_http;
 pub mod rootfs;
 mod store;
 mod tar_split;
+#[cfg(feature = "registry")]
+mod unix_http;
 
 pub use config::{HistoryStep, ImageConfig};
 pub use platform::PlatformSpec;
@@ -207,6 +211,16 @@ pub fn open_image(
             let stall = registry.stall_timeout.unwrap_or(DEFAULT_STALL_TIMEOUT);
             containerd::open(name, &at, platform, limits, stall, reference)
         }
+        #[cfg(feature = "registry")]
+        ImageRef::DockerDaemon { name } => {
+            let stall = registry.stall_timeout.unwrap_or(DEFAULT_STALL_TIMEOUT);
+            docker_daemon::open(name, &docker_daemon::socket()?, limits, stall, reference)
+        }
+        #[cfg(not(feature = "registry"))]
+        ImageRef::DockerDaemon { name } => Err(Error::Unsupported(format!(
+            "docker-daemon:{name}: this stowaway was built without the `registry` feature \
+             (the Engine API client needs it)"
+        ))),
         #[cfg(not(feature = "registry"))]
         ImageRef::Containerd { name } => Err(Error::Unsupported(format!(
             "containerd:{name}: this stowaway was built without the `registry` feature \

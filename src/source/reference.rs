@@ -1,7 +1,8 @@
 //! Image references in the containers' transports syntax:
 //! `oci:DIR[:TAG|@sha256:…]`, `oci-archive:FILE[:TAG]`,
 //! `docker-archive:FILE[:REPO:TAG]`, `dir:ROOTFS`, `docker://HOST/REPO:TAG`,
-//! and the local stores: `containers-storage:NAME[:TAG]`, `containerd:NAME[:TAG]`.
+//! and the local stores: `containers-storage:NAME[:TAG]`, `containerd:NAME[:TAG]`,
+//! `docker-daemon:NAME[:TAG]`.
 //! A bare string is a local path when one exists, else a registry reference.
 
 use std::fmt;
@@ -31,6 +32,8 @@ pub enum ImageRef {
     ContainersStorage { name: String },
     /// An image in containerd, by name.
     Containerd { name: String },
+    /// An image held by the Docker Engine, by name or ID.
+    DockerDaemon { name: String },
 }
 
 impl ImageRef {
@@ -78,6 +81,14 @@ impl ImageRef {
                 ));
             }
             return Ok(ImageRef::ContainersStorage {
+                name: rest.to_string(),
+            });
+        }
+        if let Some(rest) = input.strip_prefix("docker-daemon:") {
+            if rest.is_empty() {
+                return Err(bad("missing image name"));
+            }
+            return Ok(ImageRef::DockerDaemon {
                 name: rest.to_string(),
             });
         }
@@ -131,6 +142,7 @@ impl ImageRef {
             ImageRef::Registry { .. } => "docker",
             ImageRef::ContainersStorage { .. } => "containers-storage",
             ImageRef::Containerd { .. } => "containerd",
+            ImageRef::DockerDaemon { .. } => "docker-daemon",
         }
     }
 }
@@ -159,6 +171,7 @@ impl fmt::Display for ImageRef {
             ImageRef::Registry { reference } => write!(f, "docker://{reference}"),
             ImageRef::ContainersStorage { name } => write!(f, "containers-storage:{name}"),
             ImageRef::Containerd { name } => write!(f, "containerd:{name}"),
+            ImageRef::DockerDaemon { name } => write!(f, "docker-daemon:{name}"),
         }
     }
 }

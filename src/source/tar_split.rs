@@ -10,14 +10,77 @@
 //! checked, so a changed file is named; the whole stream is then hashed by
 //! the layer pipeline against the config's diff_id.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::os::fd::OwnedFd;
+use std::path::PathBuf;
 
 use base64::Engine;
 use serde::Deserialize;
 
 use super::confined::{self, Want};
+use super::store::{BlobLocator, BlobStore};
+use crate::error::{Error, Result};
+
+/// The layers of an image in a container engine's store (containers-storage,
+/// Docker's layerdb), each rebuilt from its tar-split metadata and its
+/// directory: `layers` maps a layer's key (its [`BlobLocator::Path`]) to the
+/// paths, relative to `root`, of its metadata file and its directory.
+pub struct SplitLayerStore {
+    pub root: PathBuf,
+    /// The store, for messages.
+    pub location: String,
+    pub layers: HashMap<String, (String, String)>,
+    /// Longest metadata line accepted (`--max-json-size`).
+    pub max_line: u64,
+}
+
+impl BlobStore for SplitLayerStore {
+    fn open(&self, loc: &BlobLocator) -> Result<Box<dyn Read + Send + '_>> {
+        let key = loc.path();
+        let (meta_rel, dir_rel) = self
+            .layers
+            .get(&key)
+            .ok_or_else(|| Error::source(self.location.clone(), format!("no layer {key:?}")))?;
+        let what = format!("{}: layer {key}", self.location);
+        let root = confined::open_root(&self.root).map_err(|e| Error::io(&self.root, e))?;
+        let meta = confined::open_beneath(&root, meta_rel.as_bytes(), Want::File).map_err(|e| {
+            Error::source(
+                what.clone(),
+                format!(
+                    "its tar-split metadata ({meta_rel}) cannot be read ({}); without it the \
+                     layer's tar stream cannot be rebuilt, so its content cannot be verified \
+                     against its diff_id",
+                    confined::describe(&e)
+                ),
+            )
+        })?;
+        let dir = confined::open_beneath(&root, dir_rel.as_bytes(), Want::Dir).map_err(|e| {
+            Error::source(
+                what.clone(),
+                format!("{dir_rel}: {}", confined::describe(&e)),
+            )
+        })?;
+        Ok(Box::new(TarSplitReader::new(
+            meta,
+            dir.into(),
+            what,
+            self.max_line,
+        )))
+    }
+    fn contains(&self, loc: &BlobLocator) -> bool {
+        self.layers.contains_key(&loc.path())
+    }
+    fn location(&self) -> String {
+        self.location.clone()
+    }
+    /// A layer's files can change without its metadata changing, so no
+    /// cached result stands in for reading it (`stat` stays `None`).
+    fn is_local(&self) -> bool {
+        true
+    }
+}
 
 /// One line of tar-split metadata.
 #[derive(Deserialize)]
