@@ -482,3 +482,124 @@ fn containerd_inventory_equals_the_oci_layouts_and_tampering_is_exit_2() {
         "{err}"
     );
 }
+
+/// A Docker Engine started on a temporary data root and socket (vfs, no
+/// networking); `None`, after saying why, when this machine cannot run it.
+struct Dockerd {
+    child: std::process::Child,
+    dir: tempfile::TempDir,
+}
+
+impl Dockerd {
+    fn start() -> Option<Dockerd> {
+        let dir = tmp();
+        let d = dir.path();
+        let log = std::fs::File::create(d.join("log")).unwrap();
+        let child = std::process::Command::new("dockerd")
+            .args([
+                "--iptables=false",
+                "--ip6tables=false",
+                "--bridge=none",
+                "--storage-driver=vfs",
+            ])
+            .arg(format!("--data-root={}", d.join("data").display()))
+            .arg(format!("--exec-root={}", d.join("exec").display()))
+            .arg(format!("--pidfile={}", d.join("pid").display()))
+            .arg(format!("--host=unix://{}", d.join("d.sock").display()))
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("start dockerd");
+        let mut c = Dockerd { child, dir };
+        for _ in 0..200 {
+            if c.docker(&["version"]).status.success() {
+                return Some(c);
+            }
+            if let Ok(Some(_)) = c.child.try_wait() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let log = std::fs::read_to_string(c.dir.path().join("log")).unwrap_or_default();
+        let tail: Vec<&str> = log.lines().rev().take(5).collect();
+        eprintln!("skipping: dockerd cannot start in this sandbox: {tail:?}");
+        None
+    }
+
+    fn host(&self) -> String {
+        format!("unix://{}", self.dir.path().join("d.sock").display())
+    }
+
+    fn docker(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new("docker")
+            .env("DOCKER_HOST", self.host())
+            .args(args)
+            .output()
+            .expect("run docker")
+    }
+}
+
+impl Drop for Dockerd {
+    fn drop(&mut self) {
+        // SAFETY: signalling the daemon this test started, by its pid.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn docker_daemon_inventory_equals_the_oci_layouts_and_tampering_is_exit_2() {
+    if !require("dockerd") || !require("docker") {
+        return;
+    }
+    let Some(dockerd) = Dockerd::start() else {
+        return;
+    };
+    let t = tmp();
+    let img = test_image("stowaway-test/dd:1");
+    let layout = t.path().join("layout");
+    img.write_oci_layout(&layout).unwrap();
+    let archive = t.path().join("image.tar");
+    img.write_docker_archive(&archive).unwrap();
+    let out = dockerd.docker(&["load", "-q", "-i", &archive.display().to_string()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let run = |reference: &str| {
+        let out = bin()
+            .env("DOCKER_HOST", dockerd.host())
+            .args(["inventory", reference, "--all-layers", "--format", "json", "--no-cache"])
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        (v, String::from_utf8_lossy(&out.stderr).into_owned(), out.status.code())
+    };
+    let (want, err, code) = inventory(&format!("oci:{}", layout.display()), &[]);
+    assert_eq!(code, 0, "{err}");
+    for name in [
+        "stowaway-test/dd:1".to_string(),
+        format!("sha256:{}", img.config_digest.hex()),
+    ] {
+        let (got, err, code) = run(&format!("docker-daemon:{name}"));
+        assert_eq!(code, Some(0), "{name}: {err}");
+        assert_eq!(got["files"], want["files"], "{name}: files differ");
+        assert_eq!(got["removed"], want["removed"], "{name}: removed differ");
+        assert_eq!(got["image"]["config_digest"], want["image"]["config_digest"]);
+    }
+    let (_, err, code) = run("docker-daemon:stowaway-test/absent:1");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("no image named") && err.contains("stowaway-test/dd:1"), "{err}");
+
+    // One byte of a stored file of the bottom layer.
+    let data = dockerd.dir.path().join("data");
+    let chain = img.layers[0].diff_id.hex();
+    let cache_id =
+        std::fs::read_to_string(data.join(format!("image/vfs/layerdb/sha256/{chain}/cache-id")))
+            .unwrap();
+    let f = data.join("vfs/dir").join(cache_id.trim()).join("usr/bin/big");
+    let mut bytes = std::fs::read(&f).unwrap();
+    bytes[7] ^= 0x01;
+    std::fs::write(&f, &bytes).unwrap();
+    let (_, err, code) = run("docker-daemon:stowaway-test/dd:1");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("layer 0") && err.contains("usr/bin/big"), "{err}");
+}
