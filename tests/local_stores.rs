@@ -562,16 +562,31 @@ fn docker_daemon_inventory_equals_the_oci_layouts_and_tampering_is_exit_2() {
     let archive = t.path().join("image.tar");
     img.write_docker_archive(&archive).unwrap();
     let out = dockerd.docker(&["load", "-q", "-i", &archive.display().to_string()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let run = |reference: &str| {
         let out = bin()
             .env("DOCKER_HOST", dockerd.host())
-            .args(["inventory", reference, "--all-layers", "--format", "json", "--no-cache"])
+            .args([
+                "inventory",
+                reference,
+                "--all-layers",
+                "--format",
+                "json",
+                "--no-cache",
+            ])
             .output()
             .unwrap();
         let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-        (v, String::from_utf8_lossy(&out.stderr).into_owned(), out.status.code())
+        (
+            v,
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            out.status.code(),
+        )
     };
     let (want, err, code) = inventory(&format!("oci:{}", layout.display()), &[]);
     assert_eq!(code, 0, "{err}");
@@ -583,11 +598,17 @@ fn docker_daemon_inventory_equals_the_oci_layouts_and_tampering_is_exit_2() {
         assert_eq!(code, Some(0), "{name}: {err}");
         assert_eq!(got["files"], want["files"], "{name}: files differ");
         assert_eq!(got["removed"], want["removed"], "{name}: removed differ");
-        assert_eq!(got["image"]["config_digest"], want["image"]["config_digest"]);
+        assert_eq!(
+            got["image"]["config_digest"],
+            want["image"]["config_digest"]
+        );
     }
     let (_, err, code) = run("docker-daemon:stowaway-test/absent:1");
     assert_eq!(code, Some(2), "{err}");
-    assert!(err.contains("no image named") && err.contains("stowaway-test/dd:1"), "{err}");
+    assert!(
+        err.contains("no image named") && err.contains("stowaway-test/dd:1"),
+        "{err}"
+    );
 
     // One byte of a stored file of the bottom layer.
     let data = dockerd.dir.path().join("data");
@@ -595,11 +616,85 @@ fn docker_daemon_inventory_equals_the_oci_layouts_and_tampering_is_exit_2() {
     let cache_id =
         std::fs::read_to_string(data.join(format!("image/vfs/layerdb/sha256/{chain}/cache-id")))
             .unwrap();
-    let f = data.join("vfs/dir").join(cache_id.trim()).join("usr/bin/big");
+    let f = data
+        .join("vfs/dir")
+        .join(cache_id.trim())
+        .join("usr/bin/big");
     let mut bytes = std::fs::read(&f).unwrap();
     bytes[7] ^= 0x01;
     std::fs::write(&f, &bytes).unwrap();
     let (_, err, code) = run("docker-daemon:stowaway-test/dd:1");
     assert_eq!(code, Some(2), "{err}");
-    assert!(err.contains("layer 0") && err.contains("usr/bin/big"), "{err}");
+    assert!(
+        err.contains("layer 0") && err.contains("usr/bin/big"),
+        "{err}"
+    );
+}
+
+#[test]
+fn images_lists_what_each_store_holds() {
+    if !require("podman") || !require("containerd") || !require("ctr") {
+        return;
+    }
+    let t = tmp();
+    let img = test_image("stowaway-test/listed:3");
+    let root = loaded(&img, "vfs", t.path()).unwrap();
+    let ctd = Containerd::start();
+    let archive = t.path().join("oci.tar");
+    let cimg = compressed_image("docker.io/stowaway-test/in-ctd:2");
+    cimg.write_oci_archive(&archive).unwrap();
+    let out = ctd.ctr(&["images", "import", &archive.display().to_string()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let absent = t.path().join("no-docker.sock");
+    let out = bin()
+        .env("DOCKER_HOST", format!("unix://{}", absent.display()))
+        .args(["images", "--format", "json", "--storage-root"])
+        .arg(&root)
+        .arg("--containerd-address")
+        .arg(ctd.socket())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let images = v["images"].as_array().unwrap();
+    let find = |store: &str, name: &str| {
+        images
+            .iter()
+            .find(|i| i["store"] == store && i["name"] == name)
+            .unwrap_or_else(|| panic!("{store} {name} not in {images:#?}"))
+            .clone()
+    };
+    let cs = find("containers-storage", "localhost/stowaway-test/listed:3");
+    let layers: u64 = img.layers.iter().map(|l| l.tar.len() as u64).sum();
+    assert_eq!(cs["size"], layers);
+    let c = find("containerd", "docker.io/stowaway-test/in-ctd:2");
+    assert_eq!(c["digest"], cimg.manifest_digest.to_string());
+    let blobs: u64 =
+        cimg.layers.iter().map(|l| l.blob.len() as u64).sum::<u64>() + cimg.config.len() as u64;
+    assert_eq!(c["size"], blobs);
+    // The Docker socket is not there: reported, not fatal.
+    let docker = v["stores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["store"] == "docker-daemon")
+        .unwrap();
+    assert!(docker["error"].as_str().unwrap().contains("no-docker.sock"));
+    assert!(
+        err.contains("docker-daemon") && err.contains("not read"),
+        "{err}"
+    );
+
+    // A store named by a flag that cannot be read is an error.
+    let out = stowaway(&[
+        "images",
+        "--storage-root",
+        &t.path().join("nothing").display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
 }

@@ -7,6 +7,7 @@ mod diff;
 mod drift;
 mod explain;
 mod gate;
+mod images;
 mod inventory;
 mod progress;
 mod scan;
@@ -53,6 +54,8 @@ enum Command {
     Drift(drift::DriftArgs),
     /// Explain a finding code (or list them all).
     Explain(explain::ExplainArgs),
+    /// List the images the local stores hold (containers-storage, containerd, Docker).
+    Images(images::ImagesArgs),
 }
 
 impl Cli {
@@ -66,6 +69,7 @@ impl Cli {
             Command::Diff(a) => diff::run(a),
             Command::Drift(a) => drift::run(a),
             Command::Explain(a) => explain::run(a),
+            Command::Images(a) => images::run(a),
         }
     }
 }

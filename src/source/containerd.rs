@@ -139,6 +139,31 @@ impl Containerd {
     }
 }
 
+/// The bytes of an image (config and layer blobs) when its target is an
+/// image manifest; `None` for an index or a target that cannot be read.
+pub fn image_size(
+    ctd: Containerd,
+    record: &ImageRecord,
+    limits: &Limits,
+) -> (Containerd, Option<u64>) {
+    let store = ContentStore { ctd };
+    let size = (|| {
+        let digest: Sha256 = record.digest.parse().ok()?;
+        let bytes = store
+            .read_small(&BlobLocator::Digest(digest), limits)
+            .ok()?;
+        super::verify_blob(&bytes, digest, Some(record.size), "").ok()?;
+        super::json::check_keys(&bytes, "image manifest", "").ok()?;
+        let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+        let mut total = v["config"]["size"].as_u64()?;
+        for l in v["layers"].as_array()? {
+            total = total.checked_add(l["size"].as_u64()?)?;
+        }
+        Some(total)
+    })();
+    (store.ctd, size)
+}
+
 /// containerd's content store as a blob store.
 struct ContentStore {
     ctd: Containerd,

@@ -77,6 +77,8 @@ struct StoredLayer {
     parent: Option<String>,
     #[serde(default, rename = "diff-digest")]
     diff_digest: Option<String>,
+    #[serde(default, rename = "diff-size")]
+    diff_size: Option<u64>,
 }
 
 /// A storage root with one graph driver's metadata in it.
@@ -293,6 +295,36 @@ pub fn display_names(image: &StoredImage) -> Vec<String> {
         Some(n) if !n.is_empty() => n.to_vec(),
         _ => vec![format!("<none> ({})", &image.id[..image.id.len().min(12)])],
     }
+}
+
+/// Every image of the storage at `root`: (names, manifest digest or ID,
+/// uncompressed size of its layers).
+pub fn list(root: &Path, limits: &Limits) -> Result<Vec<(Vec<String>, String, Option<u64>)>> {
+    let mut out = Vec::new();
+    for storage in Storage::find(root)? {
+        let layers = storage.layers(limits)?;
+        for img in storage.images(limits)? {
+            let mut size = Some(0u64);
+            let mut next = img.layer.clone();
+            let mut steps = 0;
+            while let Some(id) = next {
+                let l = layers.get(&id);
+                size = size.zip(l.and_then(|l| l.diff_size)).map(|(a, b)| a + b);
+                next = l.and_then(|l| l.parent.clone());
+                steps += 1;
+                if steps > layers.len() {
+                    size = None;
+                    break;
+                }
+            }
+            let digest = img
+                .digest
+                .clone()
+                .unwrap_or_else(|| format!("sha256:{}", img.id));
+            out.push((display_names(&img), digest, size));
+        }
+    }
+    Ok(out)
 }
 
 /// Find `name` in the storage at `root`.

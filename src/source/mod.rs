@@ -17,6 +17,7 @@ mod fdwalk;
 mod grpc;
 pub mod json;
 mod layout_kind;
+pub mod local;
 mod oci_layout;
 mod platform;
 mod reference;
