@@ -297,9 +297,17 @@ pub fn display_names(image: &StoredImage) -> Vec<String> {
     }
 }
 
-/// Every image of the storage at `root`: (names, manifest digest or ID,
-/// uncompressed size of its layers).
-pub fn list(root: &Path, limits: &Limits) -> Result<Vec<(Vec<String>, String, Option<u64>)>> {
+/// One image of a storage, for listings.
+pub struct Stored {
+    pub names: Vec<String>,
+    /// The manifest digest, or `sha256:ID` without one.
+    pub digest: String,
+    /// Uncompressed size of its layers, when every layer records it.
+    pub size: Option<u64>,
+}
+
+/// Every image of the storage at `root`.
+pub fn list(root: &Path, limits: &Limits) -> Result<Vec<Stored>> {
     let mut out = Vec::new();
     for storage in Storage::find(root)? {
         let layers = storage.layers(limits)?;
@@ -321,7 +329,11 @@ pub fn list(root: &Path, limits: &Limits) -> Result<Vec<(Vec<String>, String, Op
                 .digest
                 .clone()
                 .unwrap_or_else(|| format!("sha256:{}", img.id));
-            out.push((display_names(&img), digest, size));
+            out.push(Stored {
+                names: display_names(&img),
+                digest,
+                size,
+            });
         }
     }
     Ok(out)

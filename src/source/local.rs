@@ -2,8 +2,6 @@
 //! store (containers-storage, containerd, the Docker Engine) listed as
 //! (store, name, digest, size), and why a store could not be read.
 
-use std::path::PathBuf;
-
 use serde::Serialize;
 
 use crate::error::Result;
@@ -56,7 +54,7 @@ pub fn list_all(opts: &LocalStores, limits: &Limits) -> (Vec<Listing>, Vec<Store
         let socket = opts
             .containerd_address
             .clone()
-            .unwrap_or_else(|| PathBuf::from(super::containerd::DEFAULT_ADDRESS));
+            .unwrap_or_else(|| std::path::PathBuf::from(super::containerd::DEFAULT_ADDRESS));
         let ns = opts
             .containerd_namespace
             .clone()
@@ -88,8 +86,9 @@ fn report<T>(store: &'static str, location: String, res: &Result<T>) -> StoreRep
 fn containers_storage(root: &std::path::Path, limits: &Limits) -> Result<Vec<Listing>> {
     Ok(super::containers_storage::list(root, limits)?
         .into_iter()
-        .flat_map(|(names, digest, size)| {
-            names.into_iter().map(move |name| Listing {
+        .flat_map(|s| {
+            let (digest, size) = (s.digest, s.size);
+            s.names.into_iter().map(move |name| Listing {
                 store: "containers-storage",
                 name,
                 digest: digest.clone(),
