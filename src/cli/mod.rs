@@ -187,6 +187,10 @@ pub struct ImageArgs {
     /// The baseline database whose layer cache to use (set by the command).
     #[arg(skip)]
     pub cache_db: Option<PathBuf>,
+    /// Read docker-daemon:sha256:ID from this Docker root and driver without
+    /// the daemon (set by drift for a host under --host-root).
+    #[arg(skip)]
+    pub docker_root: Option<(PathBuf, String)>,
 }
 
 impl ImageArgs {
@@ -216,6 +220,7 @@ impl ImageArgs {
             containerd_namespace: None,
             policy_limits: None,
             cache_db: None,
+            docker_root: None,
         }
     }
 
@@ -244,6 +249,7 @@ impl ImageArgs {
                 storage_root: self.storage_root.clone(),
                 containerd_address: self.containerd_address.clone(),
                 containerd_namespace: self.containerd_namespace.clone(),
+                docker_root: self.docker_root.clone(),
             },
         })
     }

@@ -249,35 +249,72 @@ pub fn open(
         ));
     };
     let root = PathBuf::from(&info.docker_root_dir);
-    let driver = info.driver.as_str();
+    let image = in_place(&root, &info.driver, &inspect.id, limits, reference)?;
+    let cfg_layers: Vec<String> = image
+        .config
+        .diff_ids
+        .iter()
+        .map(|d| d.to_string())
+        .collect();
+    if inspect.root_fs.layers.unwrap_or_default() != cfg_layers {
+        return Err(Error::source(
+            daemon.location(),
+            format!(
+                "image {}: the daemon's layer list differs from the config's diff_ids",
+                inspect.id
+            ),
+        ));
+    }
+    Ok(image)
+}
+
+/// Open image `sha256:ID` from the Docker root `root` (graph driver
+/// `driver`) without asking the daemon.
+pub fn open_in_root(
+    name: &str,
+    root: &Path,
+    driver: &str,
+    limits: &Limits,
+    reference: String,
+) -> Result<Image> {
+    let location = format!("docker root {}", root.display());
+    if !name.starts_with("sha256:") {
+        return Err(Error::source(
+            location,
+            format!("{name:?}: without the daemon, an image is named by its ID (sha256:…)"),
+        ));
+    }
+    in_place(root, driver, name, limits, reference)
+}
+
+/// Read image `id` (its config digest) in place from the Docker root.
+fn in_place(
+    root: &Path,
+    driver: &str,
+    id: &str,
+    limits: &Limits,
+    reference: String,
+) -> Result<Image> {
+    let location = format!("docker root {}", root.display());
     if layer_dir(driver, "x").is_none() {
         return Err(Error::Unsupported(format!(
-            "{}: the daemon's storage driver is {driver:?}; Stowaway reads overlay2 and vfs in \
+            "{location}: the daemon's storage driver is {driver:?}; Stowaway reads overlay2 and vfs in \
              place (with the containerd image store, scan containerd:NAME with \
-             --containerd-address /run/containerd/containerd.sock --containerd-namespace moby)",
-            daemon.location()
+             --containerd-address /run/containerd/containerd.sock --containerd-namespace moby)"
         )));
     }
-    let config_digest: Sha256 = inspect.id.parse().map_err(|e: String| {
-        Error::source(daemon.location(), format!("image ID {:?}: {e}", inspect.id))
-    })?;
+    let config_digest: Sha256 = id
+        .parse()
+        .map_err(|e: String| Error::source(location.clone(), format!("image ID {id:?}: {e}")))?;
     let config_rel = format!(
         "image/{driver}/imagedb/content/sha256/{}",
         config_digest.hex()
     );
-    let config_bytes = read_small(&root, &config_rel, limits)?;
-    let cwhere = format!("docker root {}: {config_rel}", root.display());
+    let config_bytes = read_small(root, &config_rel, limits)?;
+    let cwhere = format!("{location}: {config_rel}");
     verify_blob(&config_bytes, config_digest, None, &cwhere)?;
     let config = ImageConfig::parse(&config_bytes, &cwhere)?;
-    let api_layers = inspect.root_fs.layers.clone().unwrap_or_default();
-    let cfg_layers: Vec<String> = config.diff_ids.iter().map(|d| d.to_string()).collect();
-    if api_layers != cfg_layers {
-        return Err(Error::source(
-            cwhere,
-            "the daemon's layer list differs from the config's diff_ids",
-        ));
-    }
-    let store = layer_store(&root, driver, &config.diff_ids, limits, daemon.location())?;
+    let store = layer_store(root, driver, &config.diff_ids, limits, location)?;
     let steps = config.layer_steps(config.diff_ids.len());
     let layers = chain_ids(&config.diff_ids)
         .iter()
@@ -340,7 +377,7 @@ fn layer_store(
     }
     Ok(SplitLayerStore {
         root: root.into(),
-        location: format!("{location} (storage {}, {driver})", root.display()),
+        location: format!("{location} ({driver})"),
         layers,
         max_line: limits.max_json_bytes,
     })

@@ -116,6 +116,10 @@ pub struct LocalStores {
     pub containerd_address: Option<PathBuf>,
     /// `--containerd-namespace` (`None`: `k8s.io`).
     pub containerd_namespace: Option<String>,
+    /// Read `docker-daemon:sha256:ID` straight from this Docker root with
+    /// this graph driver, without asking the daemon (drift of a host
+    /// mounted under `--host-root`).
+    pub docker_root: Option<(PathBuf, String)>,
 }
 
 /// Default of `--registry-stall-timeout`.
@@ -215,7 +219,14 @@ pub fn open_image(
         #[cfg(feature = "registry")]
         ImageRef::DockerDaemon { name } => {
             let stall = registry.stall_timeout.unwrap_or(DEFAULT_STALL_TIMEOUT);
-            docker_daemon::open(name, &docker_daemon::socket()?, limits, stall, reference)
+            match &registry.local.docker_root {
+                Some((root, driver)) => {
+                    docker_daemon::open_in_root(name, root, driver, limits, reference)
+                }
+                None => {
+                    docker_daemon::open(name, &docker_daemon::socket()?, limits, stall, reference)
+                }
+            }
         }
         #[cfg(not(feature = "registry"))]
         ImageRef::DockerDaemon { name } => Err(Error::Unsupported(format!(
