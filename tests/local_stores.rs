@@ -157,6 +157,23 @@ fn same_inventory_as_layout(driver: &str) {
         };
         assert_eq!(diff_ids(&got), diff_ids(&want));
     }
+    if driver == "overlay" {
+        // A file added to a layer's diff directory (which the container
+        // would see) is not part of the layer: exit 2 naming it.
+        let images: Value = serde_json::from_slice(
+            &std::fs::read(root.join("overlay-images/images.json")).unwrap(),
+        )
+        .unwrap();
+        let top = images[0]["layer"].as_str().unwrap();
+        let added = root.join("overlay").join(top).join("diff/usr/bin/added");
+        std::fs::write(&added, b"#!/bin/sh\n").unwrap();
+        let (_, err, code) = inventory(
+            "containers-storage:stowaway-test/app:1",
+            &["--storage-root", &root_s],
+        );
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(top) && err.contains("usr/bin/added"), "{err}");
+    }
 }
 
 #[test]

@@ -380,6 +380,7 @@ fn layer_store(
         location: format!("{location} ({driver})"),
         layers,
         max_line: limits.max_json_bytes,
+        diff_dirs: driver == "overlay2",
     })
 }
 

@@ -34,6 +34,10 @@ pub struct SplitLayerStore {
     pub layers: HashMap<String, (String, String)>,
     /// Longest metadata line accepted (`--max-json-size`).
     pub max_line: u64,
+    /// The layer directories hold only their layer's changes (overlay
+    /// diff directories, not vfs snapshots): after the rebuild, every name
+    /// in one must be one the layer recorded.
+    pub diff_dirs: bool,
 }
 
 impl BlobStore for SplitLayerStore {
@@ -62,12 +66,9 @@ impl BlobStore for SplitLayerStore {
                 format!("{dir_rel}: {}", confined::describe(&e)),
             )
         })?;
-        Ok(Box::new(TarSplitReader::new(
-            meta,
-            dir.into(),
-            what,
-            self.max_line,
-        )))
+        let mut r = TarSplitReader::new(meta, dir.into(), what, self.max_line);
+        r.check_unrecorded = self.diff_dirs;
+        Ok(Box::new(r))
     }
     fn contains(&self, loc: &BlobLocator) -> bool {
         self.layers.contains_key(&loc.path())
@@ -124,6 +125,11 @@ pub struct TarSplitReader {
     max_line: u64,
     line_no: u64,
     current: Current,
+    /// Check, at the end, that the directory holds no name the layer did
+    /// not record (see [`SplitLayerStore::diff_dirs`]).
+    pub check_unrecorded: bool,
+    /// The names the layer recorded (normalized), when checking.
+    recorded: std::collections::HashSet<Vec<u8>>,
 }
 
 impl TarSplitReader {
@@ -137,6 +143,8 @@ impl TarSplitReader {
             max_line,
             line_no: 0,
             current: Current::Idle,
+            check_unrecorded: false,
+            recorded: Default::default(),
         }
     }
 
@@ -153,6 +161,9 @@ impl TarSplitReader {
             .map_err(|e| self.err(format!("tar-split metadata: {e}")))?;
         self.line_no += 1;
         if n == 0 {
+            if self.check_unrecorded {
+                self.find_unrecorded()?;
+            }
             self.current = Current::Done;
             return Ok(());
         }
@@ -171,7 +182,44 @@ impl TarSplitReader {
         Ok(())
     }
 
-    fn entry_to_current(&self, e: Entry) -> io::Result<Current> {
+    /// Walk the layer directory for a name the layer did not record (a
+    /// file added after the layer was stored). A whiteout is stored as a
+    /// 0:0 character device named like the file it hides.
+    fn find_unrecorded(&self) -> io::Result<()> {
+        let root = self.dir.try_clone()?;
+        let mut extra: Option<Vec<u8>> = None;
+        let res = super::fdwalk::walk(root, |v| match v {
+            super::fdwalk::Visit::Entry { rel, stat, .. } => {
+                let rel = normalize(rel);
+                let whiteout = stat.kind() == libc::S_IFCHR && stat.rdev == 0 && {
+                    let (dir, base) = match rel.iter().rposition(|&b| b == b'/') {
+                        Some(i) => (&rel[..=i], &rel[i + 1..]),
+                        None => (&b""[..], rel),
+                    };
+                    self.recorded.contains(&[dir, b".wh.", base].concat())
+                };
+                if !self.recorded.contains(rel) && !whiteout && extra.is_none() {
+                    extra = Some(rel.to_vec());
+                }
+                Ok(extra.is_none())
+            }
+            super::fdwalk::Visit::Error { rel, error } => Err(Error::source(
+                String::from_utf8_lossy(rel).into_owned(),
+                error.to_string(),
+            )),
+        });
+        res.map_err(|e| self.err(format!("examining the layer directory: {e}")))?;
+        match extra {
+            Some(p) => Err(self.err(format!(
+                "{:?} is in the layer's directory but not in the layer: it was added after \
+                 the layer was stored",
+                String::from_utf8_lossy(&p)
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    fn entry_to_current(&mut self, e: Entry) -> io::Result<Current> {
         let b64 = |s: &str| {
             base64::engine::general_purpose::STANDARD
                 .decode(s)
@@ -193,6 +241,17 @@ impl TarSplitReader {
                     (None, Some(n)) => n.clone().into_bytes(),
                     (None, None) => Vec::new(),
                 };
+                if self.check_unrecorded {
+                    // Its parent directories exist in the layer directory
+                    // whether or not the layer records them.
+                    let n = normalize(&name);
+                    for (i, &b) in n.iter().enumerate() {
+                        if b == b'/' {
+                            self.recorded.insert(n[..i].to_vec());
+                        }
+                    }
+                    self.recorded.insert(n.to_vec());
+                }
                 if size == 0 {
                     return Ok(Current::Idle);
                 }
@@ -280,6 +339,24 @@ impl Read for TarSplitReader {
             }
         }
     }
+}
+
+/// A tar name as a relative path: no `./` or `/` in front, no `/` behind.
+fn normalize(name: &[u8]) -> &[u8] {
+    let mut n = name;
+    loop {
+        if let Some(r) = n.strip_prefix(b"./") {
+            n = r;
+        } else if let Some(r) = n.strip_prefix(b"/") {
+            n = r;
+        } else {
+            break;
+        }
+    }
+    while let Some(r) = n.strip_suffix(b"/") {
+        n = r;
+    }
+    n
 }
 
 /// CRC-64 with the ISO polynomial, as Go's `hash/crc64` computes it
