@@ -429,6 +429,7 @@ pub fn open(name: &str, root: &Path, limits: &Limits, reference: String) -> Resu
             location: storage.location(),
             layers: layer_files(&storage, &chain),
             max_line: limits.max_json_bytes,
+            max_lines: limits.max_entries.saturating_mul(3).saturating_add(16),
             diff_dirs: storage.driver == "overlay",
         })),
     })

@@ -380,6 +380,7 @@ fn layer_store(
         location: format!("{location} ({driver})"),
         layers,
         max_line: limits.max_json_bytes,
+        max_lines: limits.max_entries.saturating_mul(3).saturating_add(16),
         diff_dirs: driver == "overlay2",
     })
 }

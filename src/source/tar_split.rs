@@ -34,6 +34,9 @@ pub struct SplitLayerStore {
     pub layers: HashMap<String, (String, String)>,
     /// Longest metadata line accepted (`--max-json-size`).
     pub max_line: u64,
+    /// Most metadata lines accepted per layer (from `--max-entries`: a tar
+    /// entry takes a header segment, a file entry and a padding segment).
+    pub max_lines: u64,
     /// The layer directories hold only their layer's changes (overlay
     /// diff directories, not vfs snapshots): after the rebuild, every name
     /// in one must be one the layer recorded.
@@ -68,6 +71,7 @@ impl BlobStore for SplitLayerStore {
         })?;
         let mut r = TarSplitReader::new(meta, dir.into(), what, self.max_line);
         r.check_unrecorded = self.diff_dirs;
+        r.max_lines = self.max_lines;
         Ok(Box::new(r))
     }
     fn contains(&self, loc: &BlobLocator) -> bool {
@@ -128,6 +132,8 @@ pub struct TarSplitReader {
     /// Check, at the end, that the directory holds no name the layer did
     /// not record (see [`SplitLayerStore::diff_dirs`]).
     pub check_unrecorded: bool,
+    /// Most metadata lines read (see [`SplitLayerStore::max_lines`]).
+    pub max_lines: u64,
     /// The names the layer recorded (normalized), when checking.
     recorded: std::collections::HashSet<Vec<u8>>,
 }
@@ -144,6 +150,7 @@ impl TarSplitReader {
             line_no: 0,
             current: Current::Idle,
             check_unrecorded: false,
+            max_lines: u64::MAX,
             recorded: Default::default(),
         }
     }
@@ -160,6 +167,12 @@ impl TarSplitReader {
             .read_until(b'\n', &mut line)
             .map_err(|e| self.err(format!("tar-split metadata: {e}")))?;
         self.line_no += 1;
+        if self.line_no > self.max_lines {
+            return Err(self.err(format!(
+                "tar-split metadata has over {} lines (raise --max-entries)",
+                self.max_lines
+            )));
+        }
         if n == 0 {
             if self.check_unrecorded {
                 self.find_unrecorded()?;
@@ -421,7 +434,76 @@ impl Crc64 {
 
 #[cfg(test)]
 mod tests {
-    use super::Crc64;
+    use super::*;
+    use std::io::Write;
+
+    /// A tar-split file of `lines` and a layer directory with `files`.
+    fn fixture(lines: &[String], files: &[(&str, &[u8])]) -> (tempfile::TempDir, File, OwnedFd) {
+        let t = tempfile::tempdir().unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        for l in lines {
+            writeln!(gz, "{l}").unwrap();
+        }
+        std::fs::write(t.path().join("meta.gz"), gz.finish().unwrap()).unwrap();
+        std::fs::create_dir(t.path().join("dir")).unwrap();
+        for (n, c) in files {
+            std::fs::write(t.path().join("dir").join(n), c).unwrap();
+        }
+        let meta = File::open(t.path().join("meta.gz")).unwrap();
+        let dir = File::open(t.path().join("dir")).unwrap().into();
+        (t, meta, dir)
+    }
+
+    fn seg(b: &[u8]) -> String {
+        let p = base64::engine::general_purpose::STANDARD.encode(b);
+        format!(r#"{{"type":2,"payload":"{p}","position":0}}"#)
+    }
+
+    fn file(name: &str, content: &[u8]) -> String {
+        let mut c = Crc64::new();
+        c.update(content);
+        let p = base64::engine::general_purpose::STANDARD.encode(c.finish().to_be_bytes());
+        let n = content.len();
+        format!(r#"{{"type":1,"name":"{name}","size":{n},"payload":"{p}","position":1}}"#)
+    }
+
+    fn rebuild(lines: &[String], files: &[(&str, &[u8])], max_lines: u64) -> io::Result<Vec<u8>> {
+        let (_t, meta, dir) = fixture(lines, files);
+        let mut r = TarSplitReader::new(meta, dir, "layer X".into(), 1 << 20);
+        r.max_lines = max_lines;
+        let mut out = Vec::new();
+        r.read_to_end(&mut out).map(|_| out)
+    }
+
+    #[test]
+    fn rebuilds_segments_and_files_in_order() {
+        let lines = [
+            seg(b"HDR1"),
+            file("a", b"hello"),
+            seg(b"PAD"),
+            file("e", b""),
+            seg(b"END"),
+        ];
+        let out = rebuild(&lines, &[("a", b"hello")], u64::MAX).unwrap();
+        assert_eq!(out, b"HDR1helloPADEND");
+    }
+
+    #[test]
+    fn changed_or_resized_files_and_hostile_lines_are_errors() {
+        let lines = [seg(b"H"), file("a", b"hello")];
+        let e = rebuild(&lines, &[("a", b"hellO")], u64::MAX).unwrap_err();
+        assert!(e.to_string().contains("CRC-64 differs") && e.to_string().contains("layer X"));
+        let e = rebuild(&lines, &[("a", b"hello!")], u64::MAX).unwrap_err();
+        assert!(e.to_string().contains("is 6 bytes"), "{e}");
+        let e = rebuild(&lines, &[], u64::MAX).unwrap_err();
+        assert!(e.to_string().contains("\"a\""), "{e}");
+        let e = rebuild(&lines, &[("a", b"hello")], 1).unwrap_err();
+        assert!(e.to_string().contains("--max-entries"), "{e}");
+        let dup = [r#"{"type":2,"payload":"","Payload":"QQ=="}"#.to_string()];
+        assert!(rebuild(&dup, &[], u64::MAX).is_err());
+        let escape = [file("../a", b"x")];
+        assert!(rebuild(&escape, &[], u64::MAX).is_err());
+    }
 
     fn crc(b: &[u8]) -> u64 {
         let mut c = Crc64::new();
