@@ -498,6 +498,18 @@ fn containerd_inventory_equals_the_oci_layouts_and_tampering_is_exit_2() {
     let (_, err, code) = inventory("containerd:stowaway-test/ctd:1", &no_cache);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains(&layer.to_string()), "{err}");
+    // Blobs are addressed by digest, as a registry's are: a layer already
+    // scanned under that digest (here from the OCI layout) is not read
+    // from containerd again — so the changed blob goes unread.
+    let db2 = t.path().join("db2.sqlite").display().to_string();
+    let (_, err, code) = inventory(&format!("oci:{}", layout.display()), &["--db", &db2]);
+    assert_eq!(code, 0, "{err}");
+    let (got, err, code) = inventory(
+        "containerd:stowaway-test/ctd:1",
+        &["--containerd-address", sock.as_str(), "--db", db2.as_str()],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(got["files"], want["files"]);
 
     // No daemon on the socket: exit 2 naming it.
     let gone = t.path().join("none.sock").display().to_string();
