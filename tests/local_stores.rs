@@ -529,17 +529,13 @@ struct Dockerd {
 }
 
 impl Dockerd {
-    fn start() -> Option<Dockerd> {
+    fn start(driver: &str) -> Option<Dockerd> {
         let dir = tmp();
         let d = dir.path();
         let log = std::fs::File::create(d.join("log")).unwrap();
         let child = std::process::Command::new("dockerd")
-            .args([
-                "--iptables=false",
-                "--ip6tables=false",
-                "--bridge=none",
-                "--storage-driver=vfs",
-            ])
+            .args(["--iptables=false", "--ip6tables=false", "--bridge=none"])
+            .arg(format!("--storage-driver={driver}"))
             .arg(format!("--data-root={}", d.join("data").display()))
             .arg(format!("--exec-root={}", d.join("exec").display()))
             .arg(format!("--pidfile={}", d.join("pid").display()))
@@ -560,7 +556,7 @@ impl Dockerd {
         }
         let log = std::fs::read_to_string(c.dir.path().join("log")).unwrap_or_default();
         let tail: Vec<&str> = log.lines().rev().take(5).collect();
-        eprintln!("skipping: dockerd cannot start in this sandbox: {tail:?}");
+        eprintln!("skipping: dockerd ({driver}) cannot start in this sandbox: {tail:?}");
         None
     }
 
@@ -586,11 +582,20 @@ impl Drop for Dockerd {
 }
 
 #[test]
-fn docker_daemon_inventory_equals_the_oci_layouts_and_tampering_is_exit_2() {
+fn docker_daemon_vfs_inventory_equals_the_oci_layouts_and_tampering_is_exit_2() {
+    docker_daemon_case("vfs");
+}
+
+#[test]
+fn docker_daemon_overlay2_inventory_equals_the_oci_layouts_and_tampering_is_exit_2() {
+    docker_daemon_case("overlay2");
+}
+
+fn docker_daemon_case(driver: &str) {
     if !require("dockerd") || !require("docker") {
         return;
     }
-    let Some(dockerd) = Dockerd::start() else {
+    let Some(dockerd) = Dockerd::start(driver) else {
         return;
     };
     let t = tmp();
@@ -651,13 +656,24 @@ fn docker_daemon_inventory_equals_the_oci_layouts_and_tampering_is_exit_2() {
     // One byte of a stored file of the bottom layer.
     let data = dockerd.dir.path().join("data");
     let chain = img.layers[0].diff_id.hex();
-    let cache_id =
-        std::fs::read_to_string(data.join(format!("image/vfs/layerdb/sha256/{chain}/cache-id")))
-            .unwrap();
-    let f = data
-        .join("vfs/dir")
-        .join(cache_id.trim())
-        .join("usr/bin/big");
+    let cache_id = std::fs::read_to_string(
+        data.join(format!("image/{driver}/layerdb/sha256/{chain}/cache-id")),
+    )
+    .unwrap();
+    let layer_dir = match driver {
+        "vfs" => data.join("vfs/dir").join(cache_id.trim()),
+        _ => data.join(driver).join(cache_id.trim()).join("diff"),
+    };
+    if driver == "overlay2" {
+        // A name added to the layer's diff directory.
+        let added = layer_dir.join("usr/bin/added");
+        std::fs::write(&added, b"x").unwrap();
+        let (_, err, code) = run("docker-daemon:stowaway-test/dd:1");
+        assert_eq!(code, Some(2), "{err}");
+        assert!(err.contains("usr/bin/added"), "{err}");
+        std::fs::remove_file(&added).unwrap();
+    }
+    let f = layer_dir.join("usr/bin/big");
     let mut bytes = std::fs::read(&f).unwrap();
     bytes[7] ^= 0x01;
     std::fs::write(&f, &bytes).unwrap();
