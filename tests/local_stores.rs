@@ -356,11 +356,13 @@ fn containers_storage_hostile_metadata_is_refused() {
 
 /// A containerd started on a temporary root, state and socket; stopped
 /// (by its process id) when dropped.
+#[cfg(feature = "registry")]
 struct Containerd {
     child: std::process::Child,
     dir: tempfile::TempDir,
 }
 
+#[cfg(feature = "registry")]
 impl Containerd {
     fn start() -> Containerd {
         let dir = tmp();
@@ -415,6 +417,7 @@ impl Containerd {
     }
 }
 
+#[cfg(feature = "registry")]
 impl Drop for Containerd {
     fn drop(&mut self) {
         // SAFETY: signalling the daemon this test started, by its pid.
@@ -424,6 +427,7 @@ impl Drop for Containerd {
 }
 
 /// The image with gzip layers (containerd keeps the original blobs).
+#[cfg(feature = "registry")]
 fn compressed_image(tag: &str) -> BuiltImage {
     stowaway::fixture::demo_image()
         .layer(
@@ -441,6 +445,7 @@ fn compressed_image(tag: &str) -> BuiltImage {
 }
 
 #[test]
+#[cfg(feature = "registry")]
 fn containerd_inventory_equals_the_oci_layouts_and_tampering_is_exit_2() {
     if !require("containerd") || !require("ctr") {
         return;
@@ -521,13 +526,15 @@ fn containerd_inventory_equals_the_oci_layouts_and_tampering_is_exit_2() {
     );
 }
 
-/// A Docker Engine started on a temporary data root and socket (vfs, no
-/// networking); `None`, after saying why, when this machine cannot run it.
+/// A Docker Engine started on a temporary data root and socket (vfs or
+/// overlay2, no networking); `None`, after saying why, when this machine cannot run it.
+#[cfg(feature = "registry")]
 struct Dockerd {
     child: std::process::Child,
     dir: tempfile::TempDir,
 }
 
+#[cfg(feature = "registry")]
 impl Dockerd {
     fn start(driver: &str) -> Option<Dockerd> {
         let dir = tmp();
@@ -573,6 +580,7 @@ impl Dockerd {
     }
 }
 
+#[cfg(feature = "registry")]
 impl Drop for Dockerd {
     fn drop(&mut self) {
         // SAFETY: signalling the daemon this test started, by its pid.
@@ -582,15 +590,18 @@ impl Drop for Dockerd {
 }
 
 #[test]
+#[cfg(feature = "registry")]
 fn docker_daemon_vfs_inventory_equals_the_oci_layouts_and_tampering_is_exit_2() {
     docker_daemon_case("vfs");
 }
 
 #[test]
+#[cfg(feature = "registry")]
 fn docker_daemon_overlay2_inventory_equals_the_oci_layouts_and_tampering_is_exit_2() {
     docker_daemon_case("overlay2");
 }
 
+#[cfg(feature = "registry")]
 fn docker_daemon_case(driver: &str) {
     if !require("dockerd") || !require("docker") {
         return;
@@ -686,6 +697,7 @@ fn docker_daemon_case(driver: &str) {
 }
 
 #[test]
+#[cfg(feature = "registry")]
 fn images_lists_what_each_store_holds() {
     if !require("podman") || !require("containerd") || !require("ctr") {
         return;
