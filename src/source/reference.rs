@@ -247,6 +247,30 @@ mod tests {
             ImageRef::parse("docker://alpine:3").unwrap(),
             ImageRef::Registry { .. }
         ));
+        assert_eq!(
+            ImageRef::parse("containers-storage:localhost/app:1").unwrap(),
+            ImageRef::ContainersStorage {
+                name: "localhost/app:1".into()
+            }
+        );
+        assert_eq!(
+            ImageRef::parse("containerd:docker.io/library/app:1").unwrap(),
+            ImageRef::Containerd {
+                name: "docker.io/library/app:1".into()
+            }
+        );
+        let r = ImageRef::parse("docker-daemon:app:1").unwrap();
+        assert_eq!(
+            r,
+            ImageRef::DockerDaemon {
+                name: "app:1".into()
+            }
+        );
+        assert_eq!(r.to_string(), "docker-daemon:app:1");
+        for empty in ["containers-storage:", "containerd:", "docker-daemon:"] {
+            assert!(ImageRef::parse(empty).is_err(), "{empty}");
+        }
+        assert!(ImageRef::parse("containers-storage:[vfs@/x+/y]app").is_err());
         assert!(ImageRef::parse("oci:x@sha256:zz").is_err());
         assert!(ImageRef::parse("").is_err());
     }
