@@ -7,6 +7,9 @@
 #
 #   DOCKER_HOST=unix:///path/d.sock benches/local_stores.sh IMAGE [STOWAWAY] [DOCKERD_PID]
 #
+# With PODMAN_ROOT=DIR (and PODMAN_RUNROOT=DIR, the run root it was made with) set, the same for containers-storage
+# (`scan containers-storage:IMAGE --storage-root DIR` against `podman save`).
+#
 # STOWAWAY defaults to target/release/stowaway; DOCKERD_PID, when given,
 # adds the daemon's own disk writes (docker save exports to a temp directory
 # first in Docker 20.10).
@@ -32,6 +35,14 @@ run() {
 }
 
 sync
+if [ -n "${PODMAN_ROOT:-}" ]; then
+  pod=(podman --root "$PODMAN_ROOT" --runroot "${PODMAN_RUNROOT:-$work/run}" --events-backend none --cgroup-manager cgroupfs)
+  run "scan containers-storage:$image" "$bin" scan "containers-storage:$image" --storage-root "$PODMAN_ROOT" --no-cache
+  run "podman save -o FILE" "${pod[@]}" save -q -o "$work/podman.tar" "$image"
+  run "scan docker-archive:FILE" "$bin" scan "docker-archive:$work/podman.tar" --no-cache
+  rm -f "$work/podman.tar"
+  exit 0
+fi
 run "scan docker-daemon:$image" "$bin" scan "docker-daemon:$image" --no-cache
 run "docker save -o FILE" docker save -o "$work/image.tar" "$image"
 run "scan docker-archive:FILE" "$bin" scan "docker-archive:$work/image.tar" --no-cache
