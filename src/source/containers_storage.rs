@@ -278,6 +278,22 @@ pub(super) fn name_candidates(name: &str) -> Vec<String> {
 
 /// Does `image` answer to `name` (a name, an ID, `sha256:ID`, or an ID prefix of 12+)?
 fn matches(image: &StoredImage, name: &str, candidates: &[String]) -> bool {
+    // REPO@sha256:DIGEST: the manifest digest must be the image's, and the
+    // repository one of its names' (any tag).
+    if let Some((repo, digest)) = name.split_once('@') {
+        let has_digest = image.digest.as_deref() == Some(digest)
+            || image.digests.iter().flatten().any(|d| d == digest);
+        let repos: Vec<String> = name_candidates(repo)
+            .into_iter()
+            .map(|c| c.trim_end_matches(":latest").to_string())
+            .collect();
+        let has_repo = image.names.iter().flatten().any(|n| {
+            let r = n.rsplit_once(':').filter(|(_, t)| !t.contains('/'));
+            let r = r.map_or(n.as_str(), |(r, _)| r);
+            repos.iter().any(|c| c == r)
+        });
+        return has_digest && has_repo;
+    }
     let id = name.strip_prefix("sha256:").unwrap_or(name);
     if id.len() >= 12 && id.bytes().all(|c| c.is_ascii_hexdigit()) && image.id.starts_with(id) {
         return true;
@@ -553,6 +569,26 @@ mod tests {
         let c = name_candidates("localhost:5000/y");
         assert!(c.contains(&"localhost:5000/y:latest".to_string()));
         assert!(!c.iter().any(|n| n.starts_with("docker.io/")));
+    }
+
+    #[test]
+    fn names_ids_and_digests_match() {
+        let d = format!("sha256:{}", "b".repeat(64));
+        let img = StoredImage {
+            id: "a".repeat(64),
+            digest: Some(d.clone()),
+            digests: None,
+            names: Some(vec!["localhost/app:1".into()]),
+            layer: None,
+            big_data_digests: None,
+        };
+        let m = |n: &str| matches(&img, n, &name_candidates(n));
+        assert!(m("app:1") && m("localhost/app:1") && m("aaaaaaaaaaaa"));
+        assert!(m(&format!("sha256:{}", "a".repeat(64))));
+        assert!(m(&format!("app@{d}")) && m(&format!("localhost/app@{d}")));
+        assert!(!m(&format!("other@{d}")));
+        assert!(!m(&format!("app@sha256:{}", "c".repeat(64))));
+        assert!(!m("app:2") && !m("aaaa"));
     }
 
     #[test]
