@@ -604,69 +604,31 @@ fn docker_daemon_overlay2_inventory_equals_the_oci_layouts_and_tampering_is_exit
     docker_daemon_case("overlay2");
 }
 
+/// `inventory --all-layers --format json` through the daemon.
 #[cfg(feature = "registry")]
-fn docker_daemon_case(driver: &str) {
-    if !require("dockerd") || !require("docker") {
-        return;
-    }
-    let Some(dockerd) = Dockerd::start(driver) else {
-        return;
-    };
-    let t = tmp();
-    let img = test_image("stowaway-test/dd:1");
-    let layout = t.path().join("layout");
-    img.write_oci_layout(&layout).unwrap();
-    let archive = t.path().join("image.tar");
-    img.write_docker_archive(&archive).unwrap();
-    let out = dockerd.docker(&["load", "-q", "-i", &archive.display().to_string()]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+fn docker_inventory(dockerd: &Dockerd, reference: &str) -> (Value, String, Option<i32>) {
+    let out = bin()
+        .env("DOCKER_HOST", dockerd.host())
+        .args([
+            "inventory",
+            reference,
+            "--all-layers",
+            "--format",
+            "json",
+            "--no-cache",
+        ])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    (v, err, out.status.code())
+}
 
-    let run = |reference: &str| {
-        let out = bin()
-            .env("DOCKER_HOST", dockerd.host())
-            .args([
-                "inventory",
-                reference,
-                "--all-layers",
-                "--format",
-                "json",
-                "--no-cache",
-            ])
-            .output()
-            .unwrap();
-        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-        (
-            v,
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-            out.status.code(),
-        )
-    };
-    let (want, err, code) = inventory(&format!("oci:{}", layout.display()), &[]);
-    assert_eq!(code, 0, "{err}");
-    for name in [
-        "stowaway-test/dd:1".to_string(),
-        format!("sha256:{}", img.config_digest.hex()),
-    ] {
-        let (got, err, code) = run(&format!("docker-daemon:{name}"));
-        assert_eq!(code, Some(0), "{name}: {err}");
-        assert_eq!(got["files"], want["files"], "{name}: files differ");
-        assert_eq!(got["removed"], want["removed"], "{name}: removed differ");
-        assert_eq!(
-            got["image"]["config_digest"],
-            want["image"]["config_digest"]
-        );
-    }
-    let (_, err, code) = run("docker-daemon:stowaway-test/absent:1");
-    assert_eq!(code, Some(2), "{err}");
-    assert!(
-        err.contains("no image named") && err.contains("stowaway-test/dd:1"),
-        "{err}"
-    );
-
+/// Change the bottom layer's stored files (a byte of one; with overlay2, a
+/// name added): each fails the scan naming it.
+#[cfg(feature = "registry")]
+fn docker_tampering(dockerd: &Dockerd, img: &BuiltImage, driver: &str) {
+    let run = |reference: &str| docker_inventory(dockerd, reference);
     // One byte of a stored file of the bottom layer.
     let data = dockerd.dir.path().join("host/var/lib/docker");
     let chain = img.layers[0].diff_id.hex();
@@ -697,6 +659,53 @@ fn docker_daemon_case(driver: &str) {
         err.contains("layer 0") && err.contains("usr/bin/big"),
         "{err}"
     );
+}
+
+#[cfg(feature = "registry")]
+fn docker_daemon_case(driver: &str) {
+    if !require("dockerd") || !require("docker") {
+        return;
+    }
+    let Some(dockerd) = Dockerd::start(driver) else {
+        return;
+    };
+    let t = tmp();
+    let img = test_image("stowaway-test/dd:1");
+    let layout = t.path().join("layout");
+    img.write_oci_layout(&layout).unwrap();
+    let archive = t.path().join("image.tar");
+    img.write_docker_archive(&archive).unwrap();
+    let out = dockerd.docker(&["load", "-q", "-i", &archive.display().to_string()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let run = |reference: &str| docker_inventory(&dockerd, reference);
+    let (want, err, code) = inventory(&format!("oci:{}", layout.display()), &[]);
+    assert_eq!(code, 0, "{err}");
+    for name in [
+        "stowaway-test/dd:1".to_string(),
+        format!("sha256:{}", img.config_digest.hex()),
+    ] {
+        let (got, err, code) = run(&format!("docker-daemon:{name}"));
+        assert_eq!(code, Some(0), "{name}: {err}");
+        assert_eq!(got["files"], want["files"], "{name}: files differ");
+        assert_eq!(got["removed"], want["removed"], "{name}: removed differ");
+        assert_eq!(
+            got["image"]["config_digest"],
+            want["image"]["config_digest"]
+        );
+    }
+    let (_, err, code) = run("docker-daemon:stowaway-test/absent:1");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("no image named") && err.contains("stowaway-test/dd:1"),
+        "{err}"
+    );
+
+    docker_tampering(&dockerd, &img, driver);
 }
 
 #[test]
@@ -768,15 +777,13 @@ fn images_lists_what_each_store_holds() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-#[test]
-fn drift_without_a_baseline_reads_the_image_from_containers_storage() {
-    if !require("podman") {
-        return;
-    }
-    let t = tmp();
-    let host = t.path().join("host");
+/// A host root whose containers-storage (overlay) holds a container of
+/// the test image with a new script in its upper directory; `None` when
+/// podman cannot use overlay here.
+fn podman_container_with_a_new_script(t: &Path) -> Option<PathBuf> {
+    let host = t.join("host");
     let storage = host.join("var/lib/containers/storage");
-    let archive = t.path().join("image.tar");
+    let archive = t.join("image.tar");
     test_image("stowaway-test/drift:1")
         .write_docker_archive(&archive)
         .unwrap();
@@ -784,7 +791,7 @@ fn drift_without_a_baseline_reads_the_image_from_containers_storage() {
         eprintln!(
             "skipping: podman cannot use the overlay driver here (drift discovery reads overlay-containers): {e}"
         );
-        return;
+        return None;
     }
     let out = podman(&storage, "overlay")
         .args([
@@ -822,6 +829,18 @@ fn drift_without_a_baseline_reads_the_image_from_containers_storage() {
         std::fs::Permissions::from_mode(0o755),
     )
     .unwrap();
+    Some(host)
+}
+
+#[test]
+fn drift_without_a_baseline_reads_the_image_from_containers_storage() {
+    if !require("podman") {
+        return;
+    }
+    let t = tmp();
+    let Some(host) = podman_container_with_a_new_script(t.path()) else {
+        return;
+    };
     let db = t.path().join("empty.db").display().to_string();
     let out = stowaway(&[
         "drift",
