@@ -437,3 +437,38 @@ fn image_entry_limit_at_the_boundary_counts_earlier_layers() {
         other => panic!("expected the image entry limit, got {other:?}"),
     }
 }
+
+#[test]
+fn sparse_expanded_size_at_the_layer_limit() {
+    // Expanded to 4608 bytes: judged before a single zero is hashed.
+    let tar = LayerBuilder::new()
+        .sparse("var/s", &[b'a'; 512], 4096)
+        .tar_bytes();
+    let at = |max_layer_bytes| Limits {
+        max_layer_bytes,
+        ..Limits::default()
+    };
+    let index = walk_with(&tar, &at(4608)).expect("exactly at the layer limit");
+    assert_eq!(index.entries[0].size, 4608);
+    match walk_with(&tar, &at(4607)) {
+        Err(WalkError::Limit(e)) => {
+            let msg = e.to_string();
+            assert!(msg.contains("--max-layer-size"), "{msg}");
+            assert!(msg.contains("expanded file size"), "{msg}");
+            assert!(msg.contains("layer 0: /var/s"), "{msg}");
+        }
+        other => panic!("expected the layer size limit, got {other:?}"),
+    }
+}
+
+#[test]
+fn contiguous_and_gnu_sparse_types_are_regular_files() {
+    // Type '7' (contiguous) is a regular file to every extractor.
+    let index = walk(&end(raw(b'7', "opt/c", b"data")));
+    assert_eq!(kinds(&index), [("/opt/c".into(), EntryType::File)]);
+    assert_eq!(
+        index.entries[0].sha256,
+        Some(crate::digest::Sha256::of(b"data"))
+    );
+    assert!(index.findings.is_empty());
+}
