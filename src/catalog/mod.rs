@@ -64,9 +64,10 @@ pub struct Rule {
     pub id: String,
     pub code: String,
     pub title: String,
-    /// Comma-separated: sh, batch, powershell, shell (all three), python,
-    /// perl, ruby, js, php, wsh, code (all code languages), any.
-    pub lang: String,
+    /// Comma-separated in the file: sh, batch, powershell, shell (all
+    /// three), python, perl, ruby, js, php, wsh, code (all code languages),
+    /// arg, any. An unknown name is refused at load with its line.
+    pub lang: RuleLangs,
     #[serde(default)]
     pub pattern: Option<String>,
     /// Literal strings (case-insensitive) one of which a text must hold
@@ -87,10 +88,125 @@ pub struct Rule {
     /// A redirection: out (stdout to a file), in, any, tcp (/dev/tcp).
     #[serde(default)]
     pub redirect: Option<String>,
+    /// Text rules of code languages: a second pattern that must also occur
+    /// somewhere in the file's code (a socket read and a file write).
     #[serde(default)]
-    pub role: Option<String>,
+    pub needs: Option<String>,
+    #[serde(default)]
+    pub role: Option<Role>,
     #[serde(default)]
     pub builtin: bool,
+}
+
+/// What a rule's match means for chains.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// The command fetches (or sends) a file: later runs of it are chains.
+    Download,
+    /// Code that runs programs: reported only after a download.
+    Exec,
+}
+
+/// A language a rule applies to (a group name covers several).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleLang {
+    Sh,
+    Batch,
+    PowerShell,
+    /// sh, batch and PowerShell.
+    Shell,
+    Python,
+    Perl,
+    Ruby,
+    Js,
+    Php,
+    Wsh,
+    /// Every code language (and interpreter code of unknown language).
+    Code,
+    /// Code given to a program on its command line.
+    Arg,
+    /// Every language but `arg`.
+    Any,
+}
+
+impl RuleLang {
+    const NAMES: [(&'static str, RuleLang); 13] = [
+        ("sh", RuleLang::Sh),
+        ("batch", RuleLang::Batch),
+        ("powershell", RuleLang::PowerShell),
+        ("shell", RuleLang::Shell),
+        ("python", RuleLang::Python),
+        ("perl", RuleLang::Perl),
+        ("ruby", RuleLang::Ruby),
+        ("js", RuleLang::Js),
+        ("php", RuleLang::Php),
+        ("wsh", RuleLang::Wsh),
+        ("code", RuleLang::Code),
+        ("arg", RuleLang::Arg),
+        ("any", RuleLang::Any),
+    ];
+
+    /// The language of this name, if it is one.
+    pub fn from_name(name: &str) -> Option<RuleLang> {
+        Self::NAMES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, l)| *l)
+    }
+
+    pub fn name(self) -> &'static str {
+        Self::NAMES
+            .iter()
+            .find(|(_, l)| *l == self)
+            .map(|(n, _)| *n)
+            .unwrap_or("any")
+    }
+
+    /// Does this (possibly group) language cover the text language `lang`?
+    pub fn covers(self, lang: RuleLang) -> bool {
+        use RuleLang::*;
+        self == lang
+            || self == Shell && matches!(lang, Sh | Batch | PowerShell)
+            || self == Code && matches!(lang, Python | Perl | Ruby | Js | Php | Wsh | Code)
+            || self == Any && lang != Arg
+    }
+}
+
+/// The languages of a rule (`lang = "powershell,code"`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleLangs(pub Vec<RuleLang>);
+
+impl RuleLangs {
+    /// Does any of them cover `lang`?
+    pub fn covers(&self, lang: RuleLang) -> bool {
+        self.0.iter().any(|l| l.covers(lang))
+    }
+}
+
+impl std::fmt::Display for RuleLangs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.0.iter().map(|l| l.name()).collect();
+        f.write_str(&names.join(","))
+    }
+}
+
+impl<'de> Deserialize<'de> for RuleLangs {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        let mut out = Vec::new();
+        for l in s.split(',').map(str::trim) {
+            let lang = RuleLang::from_name(l).ok_or_else(|| {
+                let known: Vec<&str> = RuleLang::NAMES.iter().map(|(n, _)| *n).collect();
+                serde::de::Error::custom(format!(
+                    "unknown lang {l:?} (known: {})",
+                    known.join(", ")
+                ))
+            })?;
+            out.push(lang);
+        }
+        Ok(RuleLangs(out))
+    }
 }
 
 #[derive(Deserialize)]
@@ -117,6 +233,8 @@ pub struct Catalog {
     text_idx: Vec<usize>,
     rule_set: RegexSet,
     rule_regex: Vec<Option<Regex>>,
+    /// Each rule's `needs` pattern.
+    rule_needs: Vec<Option<Regex>>,
     /// Lowercased program name → command rules.
     by_program: HashMap<String, Vec<usize>>,
     /// Program names and text-rule hints (ASCII case-insensitive).
@@ -206,6 +324,7 @@ impl Catalog {
         let markers = AhoCorasick::new(&patterns).map_err(|e| e.to_string())?;
         let mut rule_codes = Vec::new();
         let mut rule_regex = Vec::new();
+        let mut rule_needs = Vec::new();
         let mut text_idx = Vec::new();
         let mut by_program: HashMap<String, Vec<usize>> = HashMap::new();
         let mut triggers: Vec<String> = Vec::new();
@@ -217,11 +336,6 @@ impl Catalog {
             let code = Code::parse(&r.code)
                 .ok_or_else(|| format!("commands.toml: {}: unknown code {}", r.id, r.code))?;
             rule_codes.push(code);
-            for l in r.lang.split(',') {
-                if !LANGS.contains(&l.trim()) {
-                    return Err(format!("commands.toml: {}: unknown lang {l:?}", r.id));
-                }
-            }
             if let Some(t) = &r.target
                 && !["url", "scheme-url", "remote", "unc", "host"].contains(&t.as_str())
             {
@@ -239,6 +353,19 @@ impl Catalog {
                     r.id
                 ));
             }
+            rule_needs.push(match &r.needs {
+                Some(_) if r.pattern.is_none() => {
+                    return Err(format!(
+                        "commands.toml: {}: needs is for pattern rules",
+                        r.id
+                    ));
+                }
+                Some(n) => Some(
+                    Regex::new(&format!("(?-u){n}"))
+                        .map_err(|e| format!("commands.toml: {}: needs: {e}", r.id))?,
+                ),
+                None => None,
+            });
             match &r.pattern {
                 Some(p) => {
                     if r.hints.is_empty() {
@@ -267,7 +394,19 @@ impl Catalog {
                 .map(|&i| format!("(?-u){}", rules[i].pattern.as_deref().unwrap_or_default())),
         )
         .map_err(|e| e.to_string())?;
-        triggers.extend(["powershell", "pwsh", "/dev/tcp", "/dev/udp"].map(String::from));
+        triggers.extend(
+            [
+                "powershell",
+                "pwsh",
+                "/dev/tcp",
+                "/dev/udp",
+                "base64",
+                "frombase64string",
+                "rev",
+                "scriptblock",
+            ]
+            .map(String::from),
+        );
         let triggers = aho_corasick::AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .build(&triggers)
@@ -281,6 +420,7 @@ impl Catalog {
             text_idx,
             rule_set,
             rule_regex,
+            rule_needs,
             by_program,
             triggers,
             by_name,
@@ -401,7 +541,7 @@ impl Catalog {
     }
 
     /// Text rules of `lang` matching `text`.
-    pub fn text_rules(&self, text: &str, lang: &str) -> Vec<usize> {
+    pub fn text_rules(&self, text: &str, lang: RuleLang) -> Vec<usize> {
         if !self.triggered(text.as_bytes()) {
             return Vec::new();
         }
@@ -409,8 +549,16 @@ impl Catalog {
             .matches(text.as_bytes())
             .into_iter()
             .map(|k| self.text_idx[k])
-            .filter(|&r| crate::inspect::command::rules::applies(&self.rules[r].lang, lang))
+            .filter(|&r| self.rules[r].lang.covers(lang))
             .collect()
+    }
+
+    /// Does `code` (a file's code lines) hold what rule `r` needs besides
+    /// its own pattern?
+    pub fn needs_met(&self, r: usize, code: &str) -> bool {
+        self.rule_needs[r]
+            .as_ref()
+            .is_none_or(|n| n.is_match(code.as_bytes()))
     }
 
     /// The text a text rule matched in `line`.
@@ -434,23 +582,6 @@ impl Catalog {
         })
     }
 }
-
-/// Languages a rule may name.
-const LANGS: &[&str] = &[
-    "sh",
-    "batch",
-    "powershell",
-    "shell",
-    "python",
-    "perl",
-    "ruby",
-    "js",
-    "php",
-    "wsh",
-    "code",
-    "arg",
-    "any",
-];
 
 #[cfg(test)]
 mod tests {
@@ -494,5 +625,28 @@ mod tests {
         let py = c.tools.iter().position(|t| t.id == "python").unwrap();
         assert!(c.name_fits(py, "python3.11"));
         assert!(!c.name_fits(py, "pythonista"));
+    }
+
+    #[test]
+    fn unknown_lang_or_role_is_refused_with_its_line() {
+        let tools = include_str!("tools.toml");
+        let rule = |lang: &str, role: &str| {
+            format!(
+                "# a rule\n\n[[rule]]\nid = \"x\"\ncode = \"download-command\"\ntitle = \"t\"\nlang = \"{lang}\"\nrole = \"{role}\"\nprograms = [\"curl\"]\n"
+            )
+        };
+        let e = Catalog::parse(tools, &rule("sh,pyton", "download"))
+            .err()
+            .expect("unknown lang refused");
+        assert!(e.contains("line 7") && e.contains("\"pyton\""), "{e}");
+        let e = Catalog::parse(tools, &rule("sh", "fetch"))
+            .err()
+            .expect("unknown role refused");
+        assert!(e.contains("line 8") && e.contains("fetch"), "{e}");
+        let ok = Catalog::parse(tools, &rule("powershell,code", "exec")).expect("valid rule");
+        assert_eq!(ok.rules[0].role, Some(Role::Exec));
+        assert!(ok.rules[0].lang.covers(RuleLang::Python));
+        assert!(!ok.rules[0].lang.covers(RuleLang::Sh));
+        assert_eq!(ok.rules[0].lang.to_string(), "powershell,code");
     }
 }

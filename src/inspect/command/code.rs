@@ -1,0 +1,447 @@
+//! Code languages (Python, Perl, Ruby, JavaScript, PHP, WSH): lines with
+//! comments, docstrings, POD and block comments left out, and lines that
+//! only print or log left out; a literal URL held in a variable is put back
+//! where the variable is used; each line is matched with the language's
+//! code rules (string concatenation joined for JScript/VBScript), and the
+//! strings and argument lists handed to the system (`system`, `subprocess`,
+//! `child_process`, `WScript.Shell.Run`, …) are parsed as commands. A
+//! download then an exec within [`CHAIN_WINDOW`] lines is a chain. Lines
+//! without a URL of their own take loopback-ness from the file's URLs.
+
+use std::collections::HashMap;
+
+use crate::catalog::{Role, RuleLang};
+
+use super::addr::{all_loopback, is_loopback, url_host};
+use super::rules::{Engine, RawHit};
+use super::{Cmd, Lang, Pipeline, Script, decode, shown};
+
+/// In code languages, a download and an exec count as a chain only this
+/// many lines apart (shell chains follow the downloaded file instead).
+pub const CHAIN_WINDOW: usize = 15;
+/// URL variables remembered per file at most.
+const MAX_URL_VARS: usize = 64;
+
+/// Calls that hand a string or an argument list to the system.
+const SHELL_CALLS: &[&str] = &[
+    "system",
+    "popen",
+    "exec",
+    "spawn",
+    "subprocess",
+    "Popen",
+    "check_output",
+    "check_call",
+    "call(",
+    "run(",
+    ".Run",
+    ".run",
+    ".Exec",
+    "ShellExecute",
+    "`",
+    "qx",
+    "%x",
+    "shell_exec",
+    "passthru",
+    "proc_open",
+    "Start-Process",
+    "Process.Start",
+    "Open3",
+    "capture2",
+    "execFile",
+];
+
+/// Lines that print or log: mentions, not code that runs.
+const MENTIONS: &[&str] = &[
+    "print(",
+    "print ",
+    "puts ",
+    "say ",
+    "console.log(",
+    "console.error(",
+    "wscript.echo",
+    "echo ",
+    "logger.",
+    "logging.",
+    "log.",
+    "raise ",
+    "die ",
+    "warn ",
+    "msgbox ",
+    "parser.add_argument(",
+    "help=",
+];
+
+/// Which comment syntax is open across lines.
+#[derive(Default)]
+struct Skip {
+    doc: Option<&'static str>,
+    pod: bool,
+    block: bool,
+}
+
+impl Skip {
+    /// Is this (trimmed) line a comment, docstring, POD or block comment line?
+    fn skips(&mut self, lang: RuleLang, t: &str) -> bool {
+        match lang {
+            RuleLang::Python => python_doc(t, &mut self.doc) || t.starts_with('#'),
+            RuleLang::Perl | RuleLang::Ruby => {
+                if t.starts_with('=') && !t.starts_with("==") {
+                    self.pod = !t.starts_with("=cut") && !t.starts_with("=end");
+                    return true;
+                }
+                self.pod || t.starts_with('#')
+            }
+            RuleLang::Js | RuleLang::Php | RuleLang::Wsh => {
+                if self.block {
+                    self.block = !t.contains("*/");
+                    return true;
+                }
+                if t.starts_with("/*") {
+                    self.block = !t.contains("*/");
+                    return true;
+                }
+                let low = t.get(..4).unwrap_or(t).to_ascii_lowercase();
+                t.starts_with("//")
+                    || t.starts_with('*')
+                    || lang != RuleLang::Wsh && t.starts_with('#')
+                    || lang == RuleLang::Wsh
+                        && (t.starts_with('\'') || low == "rem " || low == "rem")
+            }
+            _ => t.starts_with('#'),
+        }
+    }
+}
+
+/// Is this line inside (or the start of) a Python docstring? Updates `state`.
+fn python_doc(t: &str, state: &mut Option<&'static str>) -> bool {
+    if let Some(q) = *state {
+        if t.contains(q) {
+            *state = None;
+        }
+        return true;
+    }
+    for q in ["\"\"\"", "'''"] {
+        if let Some(k) = t.find(q) {
+            let before = t[..k].trim_end();
+            let starts_doc = before.is_empty() || before.ends_with('=') || before.ends_with('(');
+            if starts_doc {
+                if !t[k + 3..].contains(q) {
+                    *state = Some(q);
+                }
+                return before.is_empty();
+            }
+        }
+    }
+    false
+}
+
+/// The code lines of a file: (1-based line, trimmed text).
+pub fn code_lines(lang: RuleLang, text: &str) -> Vec<(usize, &str)> {
+    let mut skip = Skip::default();
+    let mut out = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let t = raw.trim();
+        if matches!(lang, RuleLang::Perl | RuleLang::Ruby) && (t == "__END__" || t == "__DATA__") {
+            break;
+        }
+        if t.is_empty() || skip.skips(lang, t) {
+            continue;
+        }
+        out.push((i + 1, t));
+    }
+    out
+}
+
+/// `NAME = "scheme://…"` (with `$`, `my`, `const`, `let`, `var`, `our`,
+/// `Dim`/`Set` forms): the variable and its URL.
+fn url_assignment(t: &str) -> Option<(String, String)> {
+    let (lhs, rhs) = t.split_once('=')?;
+    let lhs = lhs.trim().trim_end_matches(':');
+    let name = lhs
+        .rsplit(' ')
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches(['$', '@']);
+    let ok = !name.is_empty()
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && !name.as_bytes()[0].is_ascii_digit();
+    let rhs = rhs.trim().trim_end_matches(';').trim();
+    let q = rhs.chars().next().filter(|c| matches!(c, '"' | '\''))?;
+    let value = rhs[1..].strip_suffix(q)?;
+    (ok && value.contains("://") && !value.contains(q))
+        .then(|| (name.to_string(), value.to_string()))
+}
+
+/// Literal URLs held in variables, put back where the variables are used.
+#[derive(Default)]
+struct UrlVars(HashMap<String, String>);
+
+impl UrlVars {
+    fn collect(lines: &[(usize, &str)]) -> UrlVars {
+        let mut v = UrlVars::default();
+        for (_, t) in lines {
+            if v.0.len() < MAX_URL_VARS
+                && let Some((k, url)) = url_assignment(t)
+            {
+                v.0.insert(k, url);
+            }
+        }
+        v
+    }
+
+    /// `t` with each use of a URL variable replaced by the quoted URL.
+    fn resolve(&self, t: &str) -> String {
+        let mut out = t.to_string();
+        for (k, url) in &self.0 {
+            if !out.contains(k.as_str()) {
+                continue;
+            }
+            let mut s = String::with_capacity(out.len());
+            let mut rest = out.as_str();
+            while let Some(at) = rest.find(k.as_str()) {
+                let before = rest[..at].chars().next_back();
+                let after = rest[at + k.len()..].chars().next();
+                let ident =
+                    |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+                s.push_str(&rest[..at]);
+                if ident(before)
+                    || ident(after)
+                    || after == Some('=')
+                    || after == Some(' ') && rest[at + k.len()..].trim_start().starts_with('=')
+                {
+                    s.push_str(k);
+                } else {
+                    if s.ends_with('$') {
+                        s.pop();
+                    }
+                    s.push('"');
+                    s.push_str(url);
+                    s.push('"');
+                }
+                rest = &rest[at + k.len()..];
+            }
+            s.push_str(rest);
+            out = s;
+        }
+        out
+    }
+}
+
+/// Does `t` name a URL whose host is not a loopback one?
+pub fn has_remote_url(t: &str) -> bool {
+    let mut from = 0;
+    while let Some(n) = t[from..].find("://") {
+        let at = from + n;
+        let start = t[..at]
+            .rfind(|c: char| !c.is_ascii_alphanumeric())
+            .map(|i| i + 1)
+            .unwrap_or(0);
+        if url_host(&t[start..]).is_some_and(|h| !is_loopback(&h)) {
+            return true;
+        }
+        from = at + 3;
+    }
+    false
+}
+
+/// Scan a code file's text.
+pub fn scan(eng: &mut Engine, lang: RuleLang, text: &str) {
+    let lines = code_lines(lang, text);
+    let vars = UrlVars::collect(&lines);
+    let file_loopback = {
+        let urls: Vec<&str> = lines
+            .iter()
+            .map(|(_, t)| *t)
+            .filter(|t| t.contains("://"))
+            .collect();
+        !urls.is_empty() && urls.iter().all(|t| all_loopback(t))
+    };
+    let code: String = lines.iter().map(|(_, t)| *t).collect::<Vec<_>>().join("\n");
+    let mut last_download: Option<(usize, String)> = None;
+    for &(n, t) in &lines {
+        let low = t.to_ascii_lowercase();
+        if MENTIONS.iter().any(|m| low.starts_with(m)) {
+            continue;
+        }
+        let line = vars.resolve(t);
+        let line = if matches!(lang, RuleLang::Wsh | RuleLang::Js) {
+            decode::joined_strings(&line)
+        } else {
+            line
+        };
+        let loopback = if line.contains("://") {
+            all_loopback(&line)
+        } else {
+            file_loopback
+        };
+        let url = has_remote_url(&line);
+        for r in eng.cat.text_rules(&line, lang) {
+            if !eng.cat.needs_met(r, &code) {
+                continue;
+            }
+            let hit = RawHit {
+                rule: r,
+                line: n,
+                text: shown(t),
+                loopback,
+                after: None,
+                url,
+            };
+            match eng.cat.rules[r].role {
+                Some(Role::Exec) => {
+                    if let Some(d) = &last_download
+                        && n - d.0 <= CHAIN_WINDOW
+                    {
+                        eng.hits.push(RawHit {
+                            after: Some(d.clone()),
+                            ..hit
+                        });
+                    }
+                }
+                role => {
+                    if role == Some(Role::Download) && !loopback {
+                        last_download = Some((n, hit.text.clone()));
+                    }
+                    eng.hits.push(hit);
+                }
+            }
+        }
+        shell_calls_line(eng, lang, &line, n, None, 1);
+    }
+}
+
+/// Shell strings and argument lists handed to the system in `src` (code
+/// of `lang`); hits go to each line, or all to `fixed` (a one-liner).
+pub fn shell_calls(eng: &mut Engine, lang: RuleLang, src: &str, fixed: Option<&Cmd>, depth: usize) {
+    for (n, t) in code_lines(lang, src) {
+        shell_calls_line(eng, lang, t, n, fixed, depth);
+    }
+}
+
+fn shell_calls_line(
+    eng: &mut Engine,
+    lang: RuleLang,
+    t: &str,
+    n: usize,
+    fixed: Option<&Cmd>,
+    depth: usize,
+) {
+    let lits = string_literals(t, lang == RuleLang::Wsh);
+    let line = fixed.map(|c| c.line).unwrap_or(n);
+    for lit in &lits {
+        if lit.len() >= 32
+            && let Some(ps) = decode::encoded_powershell(lit)
+        {
+            eng.run(Lang::PowerShell, &ps, line, depth);
+        }
+    }
+    if !SHELL_CALLS.iter().any(|c| t.contains(c)) {
+        return;
+    }
+    let shell = if lang == RuleLang::Wsh {
+        Lang::Batch
+    } else {
+        Lang::Sh
+    };
+    for lit in &lits {
+        if lit.contains(' ') {
+            eng.run(shell, lit, line, depth);
+        }
+    }
+    // An argument list: ["curl", "-o", "/tmp/x", url] / ('wget', [...]).
+    let is_list = lits.len() >= 2
+        && !lits[0].contains(' ')
+        && !lits[0].is_empty()
+        && (t.contains('[') || t.contains(", "));
+    if is_list {
+        let text = fixed.map(|c| c.text.clone()).unwrap_or_else(|| shown(t));
+        let cmd = Cmd {
+            argv: lits.clone(),
+            line,
+            text,
+            ..Default::default()
+        };
+        let script = Script {
+            pipelines: vec![Pipeline { cmds: vec![cmd] }],
+        };
+        eng.script(Lang::Sh, &script, depth);
+    }
+}
+
+/// String literals on a line (`"…"`, `'…'`, `` `…` ``); VBScript doubles `""`.
+pub fn string_literals(t: &str, vb: bool) -> Vec<String> {
+    let b = t.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let q = b[i];
+        if !(q == b'"' || (!vb && (q == b'\'' || q == b'`'))) {
+            i += 1;
+            continue;
+        }
+        let mut s = String::new();
+        let mut j = i + 1;
+        while j < b.len() {
+            if b[j] == q {
+                if vb && b.get(j + 1) == Some(&q) {
+                    s.push('"');
+                    j += 2;
+                    continue;
+                }
+                break;
+            }
+            if b[j] == b'\\' && !vb && j + 1 < b.len() {
+                j += 1;
+            }
+            let ch = t[j..].chars().next().unwrap_or(' ');
+            s.push(ch);
+            j += ch.len_utf8();
+        }
+        out.push(s);
+        i = j + 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_variables_are_put_back() {
+        let lines = [
+            (1, "URL = 'http://203.0.113.5/a'"),
+            (2, "my $src = \"https://h.example/x\";"),
+            (3, "const u = `x`"),
+        ];
+        let v = UrlVars::collect(&lines);
+        assert_eq!(v.0.len(), 2);
+        assert_eq!(
+            v.resolve("urlretrieve(URL, '/tmp/a'); URLS = 1"),
+            "urlretrieve(\"http://203.0.113.5/a\", '/tmp/a'); URLS = 1"
+        );
+        assert_eq!(
+            v.resolve("getstore($src, $f)"),
+            "getstore(\"https://h.example/x\", $f)"
+        );
+    }
+
+    #[test]
+    fn comments_and_docstrings_are_not_code() {
+        let py =
+            "\"\"\"Fetch with urlopen('http://x.example/')\n\"\"\"\n# urlopen(u)\nx = urlopen(u)\n";
+        assert_eq!(code_lines(RuleLang::Python, py), [(4, "x = urlopen(u)")]);
+        let js = "/* fetch('http://x')\n*/\n// http.get\nhttp.get(u)\n";
+        assert_eq!(code_lines(RuleLang::Js, js), [(4, "http.get(u)")]);
+        let vbs = "' xmlhttp\nRem xmlhttp\nSet o = CreateObject(\"MSXML2.XMLHTTP\")\n";
+        assert_eq!(code_lines(RuleLang::Wsh, vbs).len(), 1);
+    }
+
+    #[test]
+    fn remote_urls() {
+        assert!(has_remote_url("get('http://203.0.113.5/x')"));
+        assert!(!has_remote_url("get('http://127.0.0.1:8080/health')"));
+        assert!(!has_remote_url("get(url)"));
+    }
+}
