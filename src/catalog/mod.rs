@@ -14,6 +14,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::finding::{Code, Severity};
 
+mod rules;
+
+use rules::RuleIndex;
+pub use rules::{Role, Rule, RuleLang, RuleLangs};
+
 /// What kind of program a catalogue entry is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -54,169 +59,9 @@ pub struct Tool {
     pub version: Vec<String>,
 }
 
-/// One command rule. A command rule names `programs` and the shape of
-/// their arguments; a text rule has a `pattern` (for code, PowerShell
-/// expressions and WSH); a `builtin` rule is raised by the engine itself
-/// (download-then-run chains) and only names the finding.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Rule {
-    pub id: String,
-    pub code: String,
-    pub title: String,
-    /// Comma-separated in the file: sh, batch, powershell, shell (all
-    /// three), python, perl, ruby, js, php, wsh, code (all code languages),
-    /// arg, any. An unknown name is refused at load with its line.
-    pub lang: RuleLangs,
-    #[serde(default)]
-    pub pattern: Option<String>,
-    /// Literal strings (case-insensitive) one of which a text must hold
-    /// before the pattern is tried.
-    #[serde(default)]
-    pub hints: Vec<String>,
-    #[serde(default)]
-    pub programs: Vec<String>,
-    /// Any of these switches (`-x`, `/x`, `-x:v`, `--x=v`, case-insensitive).
-    #[serde(default)]
-    pub switches: Vec<String>,
-    /// The first non-option argument is one of these.
-    #[serde(default)]
-    pub subcommands: Vec<String>,
-    /// An argument of this shape: url, scheme-url, remote, unc, host.
-    #[serde(default)]
-    pub target: Option<String>,
-    /// A redirection: out (stdout to a file), in, any, tcp (/dev/tcp).
-    #[serde(default)]
-    pub redirect: Option<String>,
-    /// Text rules of code languages: a second pattern that must also occur
-    /// somewhere in the file's code (a socket read and a file write).
-    #[serde(default)]
-    pub needs: Option<String>,
-    #[serde(default)]
-    pub role: Option<Role>,
-    #[serde(default)]
-    pub builtin: bool,
-}
-
-/// What a rule's match means for chains.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// The command fetches (or sends) a file: later runs of it are chains.
-    Download,
-    /// Code that runs programs: reported only after a download.
-    Exec,
-}
-
-/// A language a rule applies to (a group name covers several).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RuleLang {
-    Sh,
-    Batch,
-    PowerShell,
-    /// sh, batch and PowerShell.
-    Shell,
-    Python,
-    Perl,
-    Ruby,
-    Js,
-    Php,
-    Wsh,
-    /// Every code language (and interpreter code of unknown language).
-    Code,
-    /// Code given to a program on its command line.
-    Arg,
-    /// Every language but `arg`.
-    Any,
-}
-
-impl RuleLang {
-    const NAMES: [(&'static str, RuleLang); 13] = [
-        ("sh", RuleLang::Sh),
-        ("batch", RuleLang::Batch),
-        ("powershell", RuleLang::PowerShell),
-        ("shell", RuleLang::Shell),
-        ("python", RuleLang::Python),
-        ("perl", RuleLang::Perl),
-        ("ruby", RuleLang::Ruby),
-        ("js", RuleLang::Js),
-        ("php", RuleLang::Php),
-        ("wsh", RuleLang::Wsh),
-        ("code", RuleLang::Code),
-        ("arg", RuleLang::Arg),
-        ("any", RuleLang::Any),
-    ];
-
-    /// The language of this name, if it is one.
-    pub fn from_name(name: &str) -> Option<RuleLang> {
-        Self::NAMES
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, l)| *l)
-    }
-
-    pub fn name(self) -> &'static str {
-        Self::NAMES
-            .iter()
-            .find(|(_, l)| *l == self)
-            .map(|(n, _)| *n)
-            .unwrap_or("any")
-    }
-
-    /// Does this (possibly group) language cover the text language `lang`?
-    pub fn covers(self, lang: RuleLang) -> bool {
-        use RuleLang::*;
-        self == lang
-            || self == Shell && matches!(lang, Sh | Batch | PowerShell)
-            || self == Code && matches!(lang, Python | Perl | Ruby | Js | Php | Wsh | Code)
-            || self == Any && lang != Arg
-    }
-}
-
-/// The languages of a rule (`lang = "powershell,code"`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RuleLangs(pub Vec<RuleLang>);
-
-impl RuleLangs {
-    /// Does any of them cover `lang`?
-    pub fn covers(&self, lang: RuleLang) -> bool {
-        self.0.iter().any(|l| l.covers(lang))
-    }
-}
-
-impl std::fmt::Display for RuleLangs {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let names: Vec<&str> = self.0.iter().map(|l| l.name()).collect();
-        f.write_str(&names.join(","))
-    }
-}
-
-impl<'de> Deserialize<'de> for RuleLangs {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        let mut out = Vec::new();
-        for l in s.split(',').map(str::trim) {
-            let lang = RuleLang::from_name(l).ok_or_else(|| {
-                let known: Vec<&str> = RuleLang::NAMES.iter().map(|(n, _)| *n).collect();
-                serde::de::Error::custom(format!(
-                    "unknown lang {l:?} (known: {})",
-                    known.join(", ")
-                ))
-            })?;
-            out.push(lang);
-        }
-        Ok(RuleLangs(out))
-    }
-}
-
 #[derive(Deserialize)]
 struct ToolsFile {
     tool: Vec<Tool>,
-}
-
-#[derive(Deserialize)]
-struct RulesFile {
-    rule: Vec<Rule>,
 }
 
 /// The loaded catalogue with its matchers.
@@ -280,9 +125,7 @@ impl Catalog {
         let tools = toml::from_str::<ToolsFile>(tools)
             .map_err(|e| format!("tools.toml: {e}"))?
             .tool;
-        let rules = toml::from_str::<RulesFile>(rules)
-            .map_err(|e| format!("commands.toml: {e}"))?
-            .rule;
+        let rules = rules::parse(rules)?;
         let mut patterns: Vec<Vec<u8>> = Vec::new();
         let mut marker_owner = Vec::new();
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
@@ -322,95 +165,15 @@ impl Catalog {
             }
         }
         let markers = AhoCorasick::new(&patterns).map_err(|e| e.to_string())?;
-        let mut rule_codes = Vec::new();
-        let mut rule_regex = Vec::new();
-        let mut rule_needs = Vec::new();
-        let mut text_idx = Vec::new();
-        let mut by_program: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut triggers: Vec<String> = Vec::new();
-        let mut rule_ids = std::collections::HashSet::new();
-        for (i, r) in rules.iter().enumerate() {
-            if !rule_ids.insert(r.id.clone()) {
-                return Err(format!("commands.toml: duplicate id {}", r.id));
-            }
-            let code = Code::parse(&r.code)
-                .ok_or_else(|| format!("commands.toml: {}: unknown code {}", r.id, r.code))?;
-            rule_codes.push(code);
-            if let Some(t) = &r.target
-                && !["url", "scheme-url", "remote", "unc", "host"].contains(&t.as_str())
-            {
-                return Err(format!("commands.toml: {}: unknown target {t:?}", r.id));
-            }
-            if let Some(t) = &r.redirect
-                && !["out", "in", "any", "tcp"].contains(&t.as_str())
-            {
-                return Err(format!("commands.toml: {}: unknown redirect {t:?}", r.id));
-            }
-            let kinds = [r.pattern.is_some(), !r.programs.is_empty(), r.builtin];
-            if kinds.iter().filter(|k| **k).count() != 1 {
-                return Err(format!(
-                    "commands.toml: {}: a rule has exactly one of pattern, programs, builtin",
-                    r.id
-                ));
-            }
-            rule_needs.push(match &r.needs {
-                Some(_) if r.pattern.is_none() => {
-                    return Err(format!(
-                        "commands.toml: {}: needs is for pattern rules",
-                        r.id
-                    ));
-                }
-                Some(n) => Some(
-                    Regex::new(&format!("(?-u){n}"))
-                        .map_err(|e| format!("commands.toml: {}: needs: {e}", r.id))?,
-                ),
-                None => None,
-            });
-            match &r.pattern {
-                Some(p) => {
-                    if r.hints.is_empty() {
-                        return Err(format!("commands.toml: {}: a pattern needs hints", r.id));
-                    }
-                    rule_regex.push(Some(
-                        Regex::new(&format!("(?-u){p}"))
-                            .map_err(|e| format!("commands.toml: {}: {e}", r.id))?,
-                    ));
-                    text_idx.push(i);
-                    triggers.extend(r.hints.iter().cloned());
-                }
-                None => rule_regex.push(None),
-            }
-            for p in &r.programs {
-                by_program
-                    .entry(p.to_ascii_lowercase())
-                    .or_default()
-                    .push(i);
-                triggers.push(p.clone());
-            }
-        }
-        let rule_set = RegexSet::new(
-            text_idx
-                .iter()
-                .map(|&i| format!("(?-u){}", rules[i].pattern.as_deref().unwrap_or_default())),
-        )
-        .map_err(|e| e.to_string())?;
-        triggers.extend(
-            [
-                "powershell",
-                "pwsh",
-                "/dev/tcp",
-                "/dev/udp",
-                "base64",
-                "frombase64string",
-                "rev",
-                "scriptblock",
-            ]
-            .map(String::from),
-        );
-        let triggers = aho_corasick::AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .build(&triggers)
-            .map_err(|e| e.to_string())?;
+        let RuleIndex {
+            rule_codes,
+            text_idx,
+            rule_set,
+            rule_regex,
+            rule_needs,
+            by_program,
+            triggers,
+        } = rules::compile(&rules)?;
         Ok(Catalog {
             tools,
             rules,

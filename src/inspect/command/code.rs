@@ -21,6 +21,8 @@ use super::{Cmd, Lang, Pipeline, Script, decode, shown};
 pub const CHAIN_WINDOW: usize = 15;
 /// URL variables remembered per file at most.
 const MAX_URL_VARS: usize = 64;
+/// Lines joined into one statement at most.
+const MAX_JOINED: usize = 30;
 
 /// Calls that hand a string or an argument list to the system.
 const SHELL_CALLS: &[&str] = &[
@@ -153,6 +155,61 @@ pub fn code_lines(lang: RuleLang, text: &str) -> Vec<(usize, &str)> {
     out
 }
 
+/// Parentheses and brackets a line leaves open (string literals skipped).
+fn open_brackets(t: &str) -> i32 {
+    let mut depth = 0;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for ch in t.chars() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if ch == '\\' {
+                escaped = true;
+            } else if ch == q {
+                quote = None;
+            }
+            continue;
+        }
+        match ch {
+            '"' | '\'' | '`' => quote = Some(ch),
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth -= 1,
+            '#' if depth == 0 => break,
+            _ => {}
+        }
+    }
+    depth
+}
+
+/// Statements: a line that leaves `(` or `[` open is joined with the
+/// lines that close it (a call spread over lines), at most
+/// [`MAX_JOINED`] lines; each statement keeps its first line's number.
+pub fn statements<'a>(lines: &[(usize, &'a str)]) -> Vec<(usize, std::borrow::Cow<'a, str>)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let (n, t) = lines[i];
+        let mut depth = open_brackets(t);
+        if depth <= 0 {
+            out.push((n, std::borrow::Cow::Borrowed(t)));
+            i += 1;
+            continue;
+        }
+        let mut joined = t.to_string();
+        let mut j = i + 1;
+        while depth > 0 && j < lines.len() && j - i < MAX_JOINED {
+            joined.push(' ');
+            joined.push_str(lines[j].1);
+            depth += open_brackets(lines[j].1);
+            j += 1;
+        }
+        out.push((n, std::borrow::Cow::Owned(joined)));
+        i = j;
+    }
+    out
+}
+
 /// `NAME = "scheme://…"` (with `$`, `my`, `const`, `let`, `var`, `our`,
 /// `Dim`/`Set` forms): the variable and its URL.
 fn url_assignment(t: &str) -> Option<(String, String)> {
@@ -167,6 +224,20 @@ fn url_assignment(t: &str) -> Option<(String, String)> {
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
         && !name.as_bytes()[0].is_ascii_digit();
     let rhs = rhs.trim().trim_end_matches(';').trim();
+    let rhs = rhs.strip_prefix("new ").unwrap_or(rhs);
+    // URI("…"), URI.parse('…'), new URL("…"): the literal inside one call.
+    let rhs = match rhs.find('(') {
+        Some(k)
+            if k > 0
+                && rhs.ends_with(')')
+                && rhs[..k]
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b':' | b'_')) =>
+        {
+            rhs[k + 1..rhs.len() - 1].trim()
+        }
+        _ => rhs,
+    };
     let q = rhs.chars().next().filter(|c| matches!(c, '"' | '\''))?;
     let value = rhs[1..].strip_suffix(q)?;
     (ok && value.contains("://") && !value.contains(q))
@@ -259,7 +330,8 @@ pub fn scan(eng: &mut Engine, lang: RuleLang, text: &str) {
     };
     let code: String = lines.iter().map(|(_, t)| *t).collect::<Vec<_>>().join("\n");
     let mut last_download: Option<(usize, String)> = None;
-    for &(n, t) in &lines {
+    for (n, t) in statements(&lines) {
+        let t: &str = &t;
         let low = t.to_ascii_lowercase();
         if MENTIONS.iter().any(|m| low.starts_with(m)) {
             continue;
@@ -314,8 +386,8 @@ pub fn scan(eng: &mut Engine, lang: RuleLang, text: &str) {
 /// Shell strings and argument lists handed to the system in `src` (code
 /// of `lang`); hits go to each line, or all to `fixed` (a one-liner).
 pub fn shell_calls(eng: &mut Engine, lang: RuleLang, src: &str, fixed: Option<&Cmd>, depth: usize) {
-    for (n, t) in code_lines(lang, src) {
-        shell_calls_line(eng, lang, t, n, fixed, depth);
+    for (n, t) in statements(&code_lines(lang, src)) {
+        shell_calls_line(eng, lang, &t, n, fixed, depth);
     }
 }
 
@@ -436,6 +508,26 @@ mod tests {
         assert_eq!(code_lines(RuleLang::Js, js), [(4, "http.get(u)")]);
         let vbs = "' xmlhttp\nRem xmlhttp\nSet o = CreateObject(\"MSXML2.XMLHTTP\")\n";
         assert_eq!(code_lines(RuleLang::Wsh, vbs).len(), 1);
+    }
+
+    #[test]
+    fn calls_over_several_lines_are_one_statement() {
+        let lines = [
+            (1, "subprocess.run(["),
+            (2, "\"curl\", \"-o\", \"/tmp/x\",  # (comment"),
+            (3, "URL])"),
+            (4, "x = 1"),
+        ];
+        let st = statements(&lines);
+        assert_eq!(st.len(), 2);
+        assert_eq!(st[0].0, 1);
+        assert!(st[0].1.ends_with("URL])"));
+        assert_eq!(st[1].1, "x = 1");
+        let v = UrlVars::collect(&[(1, "uri = URI.parse(\"http://h.example/a\")")]);
+        assert_eq!(
+            v.0.get("uri").map(String::as_str),
+            Some("http://h.example/a")
+        );
     }
 
     #[test]

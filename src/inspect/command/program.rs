@@ -276,7 +276,11 @@ pub fn start_process(argv: &[String]) -> Option<Vec<String>> {
     while i < argv.len() {
         let a = argv[i].to_ascii_lowercase();
         // A parameter name is one word; "-enc X" or "-enc,X" is an argument.
-        let a = if a.contains([' ', ',']) { format!("'{a}") } else { a };
+        let a = if a.contains([' ', ',']) {
+            format!("'{a}")
+        } else {
+            a
+        };
         let value = argv.get(i + 1).cloned().unwrap_or_default();
         if a.starts_with('-') && a.len() >= 3 && "-filepath".starts_with(a.as_str()) {
             file = Some(value);

@@ -333,15 +333,15 @@ impl<'c> Engine<'c> {
     }
 
     /// Text rules on the command as written (and with string concatenation
-    /// joined); not on PowerShell assignments of string literals (help
-    /// text, templates), which count only when something runs them.
+    /// joined); not on PowerShell string literals written out or assigned
+    /// (help text, templates), which count only when something runs them.
     fn text_hits(&mut self, lang: Lang, c: &Cmd, argv: &[String]) {
-        let literal_assignment = lang == Lang::PowerShell
-            && argv.get(1).is_some_and(|a| a == "=")
-            && c.text
-                .split_once('=')
-                .is_some_and(|(_, v)| v.trim_start().starts_with(['"', '\'', '@']));
-        if literal_assignment {
+        let literal = |v: &str| v.trim_start().starts_with(['"', '\'', '@']);
+        let literal_statement = lang == Lang::PowerShell
+            && (literal(&c.text)
+                || argv.get(1).is_some_and(|a| a == "=")
+                    && c.text.split_once('=').is_some_and(|(_, v)| literal(v)));
+        if literal_statement {
             return;
         }
         let mut rules = self.cat.text_rules(&c.text, rule_lang(lang));
