@@ -5,10 +5,16 @@
 # Python standard library (thousands of .py files).
 #
 #   benches/scripts.sh [TREE...]
+#
+# STOWAWAY_BIN and INSPECT_COST_BIN measure other builds (e.g. the previous
+# commit's) instead of building this tree.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --quiet --bin stowaway --example inspect_cost
-bin=target/release/stowaway
+if [ -z "${STOWAWAY_BIN:-}" ]; then
+  cargo build --release --quiet --no-default-features --bin stowaway --example inspect_cost
+fi
+bin=${STOWAWAY_BIN:-target/release/stowaway}
+cost=${INSPECT_COST_BIN:-target/release/examples/inspect_cost}
 trees=("$@")
 [ ${#trees[@]} -gt 0 ] || trees=(/usr/lib/python3.*[0-9])
 export XDG_DATA_HOME=$(mktemp -d)
@@ -28,6 +34,6 @@ for t in "${trees[@]}"; do
   mb=$(du -sm "$t" | cut -f1)
   s=$(best "$bin" scan "dir:$t" --no-cache --format json)
   p=$(best bash -c "tar -C / -cf - '${t#/}' 2>/dev/null | sha256sum")
-  python3 -c "print(f'$t: $files files, $mb MB: stowaway {float('$s'):.2f}s, tar|sha256sum {float('$p'):.2f}s, ratio {float('$s')/float('$p'):.2f}x')"
-  target/release/examples/inspect_cost "$t"
+  python3 -c "s, p = $s, $p; print('$t: $files files, $mb MB: stowaway %.2fs, tar|sha256sum %.2fs, ratio %.2fx' % (s, p, s / p))"
+  "$cost" "$t"
 done

@@ -53,6 +53,18 @@ const SHELL_CALLS: &[&str] = &[
     "execFile",
 ];
 
+/// Words near a base64 literal that is decoded and run (`b64decode`,
+/// `Base64.decode64`, `atob`, `base64_decode`, `powershell -enc`).
+const ENCODED_HINTS: &[&str] = &[
+    "ase64",
+    "b64",
+    "atob(",
+    "owershell",
+    "OWERSHELL",
+    "-e",
+    "-E",
+];
+
 /// Lines that print or log: mentions, not code that runs.
 const MENTIONS: &[&str] = &[
     "print(",
@@ -399,16 +411,22 @@ fn shell_calls_line(
     fixed: Option<&Cmd>,
     depth: usize,
 ) {
+    let calls = SHELL_CALLS.iter().any(|c| t.contains(c));
+    let encoded = ENCODED_HINTS.iter().any(|h| t.contains(h));
+    if !calls && !encoded {
+        return;
+    }
     let lits = string_literals(t, lang == RuleLang::Wsh);
     let line = fixed.map(|c| c.line).unwrap_or(n);
-    for lit in &lits {
-        if lit.len() >= 32
-            && let Some(ps) = decode::encoded_powershell(lit)
-        {
+    for lit in lits.iter().filter(|l| encoded && l.len() >= 24) {
+        if let Some(ps) = decode::encoded_powershell(lit) {
             eng.run(Lang::PowerShell, &ps, line, depth);
+        } else if let Some(text) = decode::base64_text(lit) {
+            // exec(base64.b64decode("…")), os.system(atob("…")): code or shell.
+            decoded_code(eng, lang, &text, line, fixed, depth);
         }
     }
-    if !SHELL_CALLS.iter().any(|c| t.contains(c)) {
+    if !calls {
         return;
     }
     let shell = if lang == RuleLang::Wsh {
@@ -439,6 +457,38 @@ fn shell_calls_line(
         };
         eng.script(Lang::Sh, &script, depth);
     }
+}
+
+/// Text decoded from a base64 literal: scanned as shell and as code of
+/// `lang`, every download counting on `line`.
+fn decoded_code(
+    eng: &mut Engine,
+    lang: RuleLang,
+    text: &str,
+    line: usize,
+    fixed: Option<&Cmd>,
+    depth: usize,
+) {
+    if depth > super::MAX_DEPTH || !text.contains("://") {
+        return;
+    }
+    eng.run(Lang::Sh, text, line, depth + 1);
+    let at = Cmd {
+        line,
+        text: fixed.map(|c| c.text.clone()).unwrap_or_else(|| shown(text)),
+        ..Default::default()
+    };
+    let rules: Vec<usize> = eng
+        .cat
+        .text_rules(text, lang)
+        .into_iter()
+        .chain(eng.cat.text_rules(text, RuleLang::Arg))
+        .filter(|&r| eng.cat.rules[r].role != Some(Role::Exec))
+        .collect();
+    for r in rules {
+        eng.push(r, &at, all_loopback(text), None);
+    }
+    shell_calls(eng, lang, text, Some(&at), depth + 1);
 }
 
 /// String literals on a line (`"…"`, `'…'`, `` `…` ``); VBScript doubles `""`.

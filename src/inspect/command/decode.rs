@@ -21,10 +21,15 @@ fn b64_value(c: u8) -> Option<u32> {
     } as u32)
 }
 
-/// Decode base64 (standard or URL-safe alphabet, padding optional).
+/// Decode base64 (standard or URL-safe alphabet, padding optional) of at
+/// least [`MIN_BASE64`] characters.
 pub fn base64(s: &str) -> Option<Vec<u8>> {
+    decode_base64(s, MIN_BASE64)
+}
+
+fn decode_base64(s: &str, min: usize) -> Option<Vec<u8>> {
     let s = s.trim().trim_end_matches('=');
-    if s.len() < MIN_BASE64 || s.len() > MAX_BASE64 {
+    if s.len() < min || s.len() > MAX_BASE64 {
         return None;
     }
     let mut bits = 0u32;
@@ -77,9 +82,19 @@ pub fn encoded_powershell(s: &str) -> Option<String> {
     utf16le(&base64(s.trim_matches(['"', '\'']))?)
 }
 
-/// Base64 of UTF-8 text (`echo … | base64 -d | sh`).
+/// Base64 of UTF-8 (or UTF-16LE) text found in code, at least
+/// [`MIN_BASE64`] characters.
 pub fn base64_text(s: &str) -> Option<String> {
-    let b = base64(s.trim_matches(['"', '\'']))?;
+    text_of(base64(s.trim_matches(['"', '\'']))?)
+}
+
+/// Base64 text an explicit decoder is given (`echo … | base64 -d | sh`),
+/// however short.
+pub fn decoded_text(s: &str) -> Option<String> {
+    text_of(decode_base64(s.trim_matches(['"', '\'']), 4)?)
+}
+
+fn text_of(b: Vec<u8>) -> Option<String> {
     if let Some(t) = utf16le(&b) {
         return Some(t);
     }

@@ -1,7 +1,7 @@
 //! Strings that are code again, parsed in their own language: `sh -c`,
 //! `su -c`, here-docs fed to a shell, `eval`, `cmd /c`, `powershell
 //! -Command`/`-EncodedCommand`, PowerShell `iex STRING` and
-//! `[scriptblock]::Create(…)`, launchers with `--` (`kubectl run … --`,
+//! `[scriptblock]::Create(…)`, `schtasks /tr "…"`, launchers with `--` (`kubectl run … --`,
 //! `docker exec`), a shell with `-c` anywhere in the arguments, and
 //! interpreter one-liners (`python -c`, `perl -e`, …, `-M`/`-r` modules)
 //! scanned as code of their language.
@@ -39,6 +39,8 @@ impl Engine<'_> {
         match s.prog.as_str() {
             "eval" => self.deeper(s, Lang::Sh, &s.rest().join(" ")),
             "cmd" => self.cmd_c(s),
+            "schtasks" | "at" => self.task_command(s),
+            "for" if s.lang == Lang::Batch => self.batch_for(s),
             "powershell" | "pwsh" | "powershell_ise" => self.powershell(s),
             "iex" | "invoke-expression" if s.lang == Lang::PowerShell => {
                 self.deeper(s, Lang::PowerShell, &s.rest().join(" "))
@@ -98,6 +100,39 @@ impl Engine<'_> {
             code.push_str(a);
         }
         self.deeper(s, Lang::Batch, &code);
+    }
+
+    /// `schtasks /create … /tr "COMMAND"`: the task's command line, as batch.
+    fn task_command(&mut self, s: &Step) {
+        let rest = s.rest();
+        if let Some(i) = rest.iter().position(|a| a.eq_ignore_ascii_case("/tr"))
+            && let Some(code) = rest.get(i + 1)
+        {
+            self.deeper(s, Lang::Batch, code);
+        }
+    }
+
+    /// Batch `for /f … in ('COMMAND') do COMMAND2`: both commands.
+    fn batch_for(&mut self, s: &Step) {
+        let rest = s.rest();
+        if let Some(i) = rest
+            .iter()
+            .position(|a| a.starts_with("('") || a.starts_with("(`"))
+        {
+            let end = rest[i..]
+                .iter()
+                .position(|a| a.ends_with("')") || a.ends_with("`)"))
+                .map(|k| i + k)
+                .unwrap_or(rest.len() - 1);
+            let inner = rest[i..=end].join(" ");
+            let inner = inner[2..]
+                .trim_end_matches(')')
+                .trim_end_matches(['\'', '`']);
+            self.deeper(s, Lang::Batch, inner);
+        }
+        if let Some(i) = rest.iter().position(|a| a.eq_ignore_ascii_case("do")) {
+            self.deeper(s, Lang::Batch, &rest[i + 1..].join(" "));
+        }
     }
 
     /// `powershell -Command …` / `-EncodedCommand …`.

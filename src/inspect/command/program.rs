@@ -121,7 +121,7 @@ pub fn rule_lang(l: Lang) -> RuleLang {
 
 /// The basename of a program word, lowercased, `.exe` dropped.
 pub fn prog_name(w: &str) -> String {
-    let mut w = w.trim_matches(['"', '\'']);
+    let mut w = w.trim_start_matches('(').trim_matches(['"', '\'']);
     // "$(command -v curl || command -v wget)", `which curl`
     if let Some(inner) = w
         .strip_prefix("$(")
@@ -238,8 +238,35 @@ fn past_wrapper(lang: Lang, p: &str, argv: &[String], i: usize) -> Option<usize>
             j
         }
         "." | "&" if lang == Lang::PowerShell => i + 1,
+        "if" if lang == Lang::Batch => batch_if(argv, i + 1),
         _ => i,
     })
+}
+
+/// Past a batch `if` condition (`[not] [/i] exist X`, `defined X`,
+/// `errorlevel N`, `A==B`): the index of the command it guards.
+fn batch_if(argv: &[String], mut j: usize) -> usize {
+    let low = |j: usize| {
+        argv.get(j)
+            .map(|a| a.to_ascii_lowercase())
+            .unwrap_or_default()
+    };
+    while matches!(low(j).as_str(), "not" | "/i") {
+        j += 1;
+    }
+    match low(j).as_str() {
+        "exist" | "defined" | "errorlevel" | "cmdextversion" => j + 2,
+        // A==B as one word, or A == B / A EQU B as three.
+        w if w.contains("==") => j + 1,
+        _ if matches!(
+            low(j + 1).as_str(),
+            "==" | "equ" | "neq" | "lss" | "leq" | "gtr" | "geq"
+        ) =>
+        {
+            j + 3
+        }
+        _ => j + 1,
+    }
 }
 
 /// The program a command runs and its index in argv, looking through
@@ -249,7 +276,8 @@ pub fn unwrap(lang: Lang, argv: &[String]) -> Option<(String, usize)> {
     for _ in 0..16 {
         let w = argv.get(i)?;
         let p = prog_name(w);
-        if RESERVED.contains(&p.as_str()) || w.is_empty() || w == "&" || w == "-" {
+        let batch_if = lang == Lang::Batch && p == "if";
+        if !batch_if && RESERVED.contains(&p.as_str()) || w.is_empty() || w == "&" || w == "-" {
             i += 1;
             continue;
         }
@@ -376,6 +404,15 @@ mod tests {
                 .unwrap()
                 .0,
             "mshta"
+        );
+        assert_eq!(
+            unwrap(
+                Lang::Batch,
+                &v(&["if", "not", "exist", "C:\\a.exe", "(curl", "-o", "x"])
+            )
+            .unwrap()
+            .0,
+            "curl"
         );
         assert_eq!(
             unwrap(Lang::PowerShell, &v(&["&", "C:\\x\\IMEWDBLD.exe", "u"]))

