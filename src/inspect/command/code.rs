@@ -26,44 +26,63 @@ const MAX_JOINED: usize = 30;
 
 /// Calls that hand a string or an argument list to the system.
 const SHELL_CALLS: &[&str] = &[
-    "system",
-    "popen",
-    "exec",
-    "spawn",
-    "subprocess",
-    "Popen",
-    "check_output",
-    "check_call",
-    "call(",
-    "run(",
+    "system(",
+    "system ",
+    "popen(",
+    "exec(",
+    "exec ",
+    "execSync(",
+    "execFile",
+    "spawn(",
+    "spawnSync(",
+    "subprocess.",
+    "Popen(",
+    "check_output(",
+    "check_call(",
     ".Run",
-    ".run",
-    ".Exec",
+    ".Exec(",
     "ShellExecute",
     "`",
     "qx",
     "%x",
-    "shell_exec",
-    "passthru",
-    "proc_open",
+    "shell_exec(",
+    "passthru(",
+    "proc_open(",
     "Start-Process",
     "Process.Start",
     "Open3",
-    "capture2",
-    "execFile",
+    "IO.popen",
 ];
 
 /// Words near a base64 literal that is decoded and run (`b64decode`,
 /// `Base64.decode64`, `atob`, `base64_decode`, `powershell -enc`).
-const ENCODED_HINTS: &[&str] = &[
-    "ase64",
-    "b64",
-    "atob(",
-    "owershell",
-    "OWERSHELL",
-    "-e",
-    "-E",
-];
+const ENCODED_HINTS: &[&str] = &["ase64", "b64", "atob(", "owershell", "OWERSHELL"];
+
+/// Does `t` hold a call that hands text to the system, and a hint of
+/// base64 decoding? (One automaton over both lists.)
+fn call_markers(t: &str) -> (bool, bool) {
+    static AC: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> = std::sync::OnceLock::new();
+    let Some(ac) = AC
+        .get_or_init(|| {
+            aho_corasick::AhoCorasick::new(SHELL_CALLS.iter().chain(ENCODED_HINTS)).ok()
+        })
+        .as_ref()
+    else {
+        return (true, true);
+    };
+    let (mut calls, mut encoded) = (false, false);
+    for m in ac.find_overlapping_iter(t) {
+        if m.pattern().as_usize() < SHELL_CALLS.len() {
+            calls = true;
+        } else {
+            encoded = true;
+        }
+        if calls && encoded {
+            break;
+        }
+    }
+    (calls, encoded)
+}
 
 /// Lines that print or log: mentions, not code that runs.
 const MENTIONS: &[&str] = &[
@@ -226,7 +245,10 @@ pub fn statements<'a>(lines: &[(usize, &'a str)]) -> Vec<(usize, std::borrow::Co
 /// `Dim`/`Set` forms): the variable and its URL.
 fn url_assignment(t: &str) -> Option<(String, String)> {
     let (lhs, rhs) = t.split_once('=')?;
-    let lhs = lhs.trim().trim_end_matches(':');
+    if rhs.starts_with(['=', '~']) || lhs.ends_with(['!', '<', '>', '=']) {
+        return None;
+    }
+    let lhs = lhs.trim().trim_end_matches([':', '?', '|', '&']).trim();
     let name = lhs
         .rsplit(' ')
         .next()
@@ -235,25 +257,21 @@ fn url_assignment(t: &str) -> Option<(String, String)> {
     let ok = !name.is_empty()
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
         && !name.as_bytes()[0].is_ascii_digit();
-    let rhs = rhs.trim().trim_end_matches(';').trim();
-    let rhs = rhs.strip_prefix("new ").unwrap_or(rhs);
-    // URI("…"), URI.parse('…'), new URL("…"): the literal inside one call.
-    let rhs = match rhs.find('(') {
-        Some(k)
-            if k > 0
-                && rhs.ends_with(')')
-                && rhs[..k]
+    if !ok || !rhs.contains("://") {
+        return None;
+    }
+    // "…", URI("…"), URI.parse('…'), new URL("…"), ENV.fetch("U", "…"),
+    // process.env.U || "…": the first literal that is a URL.
+    let url = string_literals(rhs, false).into_iter().find(|l| {
+        l.split_once("://").is_some_and(|(scheme, rest)| {
+            !scheme.is_empty()
+                && scheme
                     .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b':' | b'_')) =>
-        {
-            rhs[k + 1..rhs.len() - 1].trim()
-        }
-        _ => rhs,
-    };
-    let q = rhs.chars().next().filter(|c| matches!(c, '"' | '\''))?;
-    let value = rhs[1..].strip_suffix(q)?;
-    (ok && value.contains("://") && !value.contains(q))
-        .then(|| (name.to_string(), value.to_string()))
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'+')
+                && !rest.is_empty()
+        })
+    })?;
+    Some((name.to_string(), url))
 }
 
 /// Literal URLs held in variables, put back where the variables are used.
@@ -275,6 +293,9 @@ impl UrlVars {
 
     /// `t` with each use of a URL variable replaced by the quoted URL.
     fn resolve(&self, t: &str) -> String {
+        if !self.0.keys().any(|k| t.contains(k.as_str())) {
+            return t.to_string();
+        }
         let mut out = t.to_string();
         for (k, url) in &self.0 {
             if !out.contains(k.as_str()) {
@@ -342,10 +363,11 @@ pub fn scan(eng: &mut Engine, lang: RuleLang, text: &str) {
     };
     let code: String = lines.iter().map(|(_, t)| *t).collect::<Vec<_>>().join("\n");
     let mut last_download: Option<(usize, String)> = None;
+    let mut needs: HashMap<usize, bool> = HashMap::new();
     for (n, t) in statements(&lines) {
         let t: &str = &t;
-        let low = t.to_ascii_lowercase();
-        if MENTIONS.iter().any(|m| low.starts_with(m)) {
+        let head = t.get(..t.len().min(24)).unwrap_or(t).to_ascii_lowercase();
+        if MENTIONS.iter().any(|m| head.starts_with(m)) {
             continue;
         }
         let line = vars.resolve(t);
@@ -361,7 +383,10 @@ pub fn scan(eng: &mut Engine, lang: RuleLang, text: &str) {
         };
         let url = has_remote_url(&line);
         for r in eng.cat.text_rules(&line, lang) {
-            if !eng.cat.needs_met(r, &code) {
+            let met = *needs
+                .entry(r)
+                .or_insert_with(|| eng.cat.needs_met(r, &code));
+            if !met {
                 continue;
             }
             let hit = RawHit {
@@ -411,8 +436,7 @@ fn shell_calls_line(
     fixed: Option<&Cmd>,
     depth: usize,
 ) {
-    let calls = SHELL_CALLS.iter().any(|c| t.contains(c));
-    let encoded = ENCODED_HINTS.iter().any(|h| t.contains(h));
+    let (calls, encoded) = call_markers(t);
     if !calls && !encoded {
         return;
     }
@@ -573,11 +597,15 @@ mod tests {
         assert_eq!(st[0].0, 1);
         assert!(st[0].1.ends_with("URL])"));
         assert_eq!(st[1].1, "x = 1");
-        let v = UrlVars::collect(&[(1, "uri = URI.parse(\"http://h.example/a\")")]);
-        assert_eq!(
-            v.0.get("uri").map(String::as_str),
-            Some("http://h.example/a")
-        );
+        let v = UrlVars::collect(&[
+            (1, "uri = URI.parse(\"http://h.example/a\")"),
+            (2, "const src = process.env.SRC || 'https://h.example/b';"),
+            (3, "if a == \"http://h.example/c\":"),
+        ]);
+        let get = |k: &str| v.0.get(k).map(String::as_str);
+        assert_eq!(get("uri"), Some("http://h.example/a"));
+        assert_eq!(get("src"), Some("https://h.example/b"));
+        assert_eq!(v.0.len(), 2);
     }
 
     #[test]

