@@ -55,15 +55,11 @@ fn norm(path: &str) -> String {
     format!("/{}", path.trim_start_matches('/'))
 }
 
-/// Scan every case of `file` and score it.
-pub fn score(file: &Path) -> Score {
-    let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-    let cases: Vec<Case> = toml::from_str::<CaseFile>(&text)
-        .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
-        .case;
-    // Cases that share a path go to different images.
+/// Cases in groups with distinct paths (cases that share a path go to
+/// different images).
+fn batches(cases: &[Case]) -> Vec<Vec<&Case>> {
     let mut batches: Vec<Vec<&Case>> = Vec::new();
-    for c in &cases {
+    for c in cases {
         let p = norm(&c.path);
         match batches
             .iter_mut()
@@ -73,6 +69,16 @@ pub fn score(file: &Path) -> Score {
             None => batches.push(vec![c]),
         }
     }
+    batches
+}
+
+/// Scan every case of `file` and score it.
+pub fn score(file: &Path) -> Score {
+    let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    let cases: Vec<Case> = toml::from_str::<CaseFile>(&text)
+        .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+        .case;
+    let batches = batches(&cases);
     let mut hits: HashSet<String> = HashSet::new();
     for batch in &batches {
         let mut layer = LayerBuilder::new();
