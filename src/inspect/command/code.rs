@@ -52,6 +52,11 @@ const SHELL_CALLS: &[&str] = &[
     "Process.Start",
     "Open3",
     "IO.popen",
+    "run([",
+    "call([",
+    "getoutput(",
+    "execa",
+    "-|",
 ];
 
 /// Words near a base64 literal that is decoded and run (`b64decode`,
@@ -463,7 +468,12 @@ fn shell_calls_line(
             eng.run(shell, lit, line, depth);
         }
     }
-    // An argument list: ["curl", "-o", "/tmp/x", url] / ('wget', [...]).
+    // An argument list: ["curl", "-o", "/tmp/x", url] / ('wget', [...]) /
+    // Perl open($fh, "-|", "wget", …).
+    let lits: Vec<String> = lits
+        .into_iter()
+        .skip_while(|l| l == "-|" || l == "|-")
+        .collect();
     let is_list = lits.len() >= 2
         && !lits[0].contains(' ')
         && !lits[0].is_empty()
