@@ -195,7 +195,8 @@ fn heldout(name: &str, dir: &str) {
 /// (`cargo test --test tests heldout -- --ignored --nocapture` scores both,
 /// each reported on its own). v1 (`tests/heldout/`), first run: 152/173
 /// detected (87.9%), 3 of 54 look-alikes flagged; its misses were then
-/// known, so it is no longer a clean held-out.
+/// known, so it is no longer a clean held-out. After round 2 (classes
+/// fixed, not its cases): 172/173 (99.4%), 2 of 54 flagged.
 #[test]
 #[ignore = "held-out measurement: run explicitly, see the doc comment"]
 fn heldout_set_recall_and_precision() {
@@ -204,6 +205,8 @@ fn heldout_set_recall_and_precision() {
 
 /// v2 (`tests/heldout2/`), written without sight of the code after v1's
 /// misses were known; scored only once tuning on the dev set was finished.
+/// First run: 161/176 detected (91.5%), 1 of 61 look-alikes flagged — the
+/// hidden-set bar (90% / 1) is met, the own-held-out bar (95%) is not.
 #[test]
 #[ignore = "held-out measurement: run explicitly, see the doc comment"]
 fn heldout2_set_recall_and_precision() {
