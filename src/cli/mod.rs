@@ -10,6 +10,8 @@ mod gate;
 mod inventory;
 mod progress;
 mod scan;
+#[cfg(feature = "serve")]
+mod serve;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -53,6 +55,9 @@ enum Command {
     Drift(drift::DriftArgs),
     /// Explain a finding code (or list them all).
     Explain(explain::ExplainArgs),
+    /// Scan images as they are pushed: registry webhooks, Harbor adapter, alerts.
+    #[cfg(feature = "serve")]
+    Serve(serve::ServeArgs),
 }
 
 impl Cli {
@@ -66,6 +71,8 @@ impl Cli {
             Command::Diff(a) => diff::run(a),
             Command::Drift(a) => drift::run(a),
             Command::Explain(a) => explain::run(a),
+            #[cfg(feature = "serve")]
+            Command::Serve(a) => serve::run(a),
         }
     }
 }
