@@ -165,20 +165,18 @@ async fn ready(State(app): State<App>) -> Response {
     }
 }
 
-/// A job for `digest` in `repository` pushed to the registry `host`.
+/// A job for `digest` in `repository` pushed to the registry `host`; a
+/// registry not configured is refused (403) with the returned message.
 pub(super) fn job_for(
     app: &App,
     host: &str,
     repository: &str,
     digest: &str,
     origin: &'static str,
-) -> Result<JobSpec, Response> {
+) -> Result<JobSpec, String> {
     let Some(target) = app.ctx.cfg.registries.get(host) else {
-        return Err(error(
-            StatusCode::FORBIDDEN,
-            format!(
-                "registry {host:?} is not configured here (stowaway serve --registry {host}=URL)"
-            ),
+        return Err(format!(
+            "registry {host:?} is not configured here (stowaway serve --registry {host}=URL)"
         ));
     };
     Ok(JobSpec {
@@ -225,7 +223,7 @@ async fn distribution_events(State(app): State<App>, headers: HeaderMap, body: B
                     event_id: p.event_id.clone(),
                 },
             )),
-            Err(r) => return r,
+            Err(msg) => return error(StatusCode::FORBIDDEN, msg),
         }
     }
     let ids = match enqueue(&app, batch).await {
@@ -280,7 +278,7 @@ async fn create_scan(State(app): State<App>, headers: HeaderMap, body: Body) -> 
     };
     let job = match job_for(&app, host, repo, digest, "api") {
         Ok(j) => j,
-        Err(r) => return r,
+        Err(msg) => return error(StatusCode::FORBIDDEN, msg),
     };
     let req = RequestSpec {
         repository: repo.to_string(),

@@ -106,6 +106,9 @@ pub struct Completion<'a> {
     pub alerts: &'a [OutboxItem],
 }
 
+/// Rows counted by a label.
+pub type Counts = Vec<(String, i64)>;
+
 /// A connection to the queue tables.
 pub struct Queue {
     conn: Connection,
@@ -392,8 +395,8 @@ impl Queue {
     }
 
     /// Jobs by state, and verdicts of finished jobs (for metrics).
-    pub fn counts(&self) -> Result<(Vec<(String, i64)>, Vec<(String, i64)>), ServeError> {
-        let by = |sql: &str| -> Result<Vec<(String, i64)>, ServeError> {
+    pub fn counts(&self) -> Result<(Counts, Counts), ServeError> {
+        let by = |sql: &str| -> Result<Counts, ServeError> {
             let mut st = self.conn.prepare(sql).map_err(|e| self.err(e))?;
             let rows = st
                 .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
