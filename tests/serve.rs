@@ -385,20 +385,7 @@ fn registry_push_is_scanned_once_per_digest_and_alerted() {
         ["pass", "warn", "deny"].contains(&doc["verdict"].as_str().unwrap()),
         "{doc}"
     );
-    // The findings are the scan's JSON objects.
-    let want =
-        stowaway::report::json::scan(&scan_ok(&format!("{src}:v1")), stowaway::Severity::High);
-    let codes = |v: &Value| -> Vec<String> {
-        let mut c: Vec<String> = v
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| format!("{} {} {}", f["code"], f["path"], f["technique"]))
-            .collect();
-        c.sort();
-        c
-    };
-    assert_eq!(codes(&doc["findings"]), codes(&want["findings"]));
+    assert_same_findings(&doc, &format!("{src}:v1"));
     // Three tags, one digest: all three events point at one scan.
     wait_for(Duration::from_secs(30), "three push events", || {
         srv.sql("SELECT COUNT(*) FROM serve_requests") >= 3
@@ -412,6 +399,27 @@ fn registry_push_is_scanned_once_per_digest_and_alerted() {
     );
     assert_eq!(srv.sql("SELECT COUNT(DISTINCT job) FROM serve_requests"), 1);
     // The scenario has high findings: one signed alert.
+    assert_one_alert(&rx, &digest);
+    assert_metrics(&srv.addr);
+}
+
+/// The result's findings are the objects `scan --format json` writes for `reference`.
+fn assert_same_findings(doc: &Value, reference: &str) {
+    let want = stowaway::report::json::scan(&scan_ok(reference), stowaway::Severity::High);
+    let codes = |v: &Value| -> Vec<String> {
+        let mut c: Vec<String> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| format!("{} {} {}", f["code"], f["path"], f["technique"]))
+            .collect();
+        c.sort();
+        c
+    };
+    assert_eq!(codes(&doc["findings"]), codes(&want["findings"]));
+}
+
+fn assert_one_alert(rx: &Receiver, digest: &str) {
     wait_for(Duration::from_secs(30), "the alert", || {
         !rx.ids.lock().unwrap().is_empty()
     });
@@ -424,13 +432,16 @@ fn registry_push_is_scanned_once_per_digest_and_alerted() {
     assert_eq!(ev["specversion"], "1.0");
     assert_eq!(ev["data"]["digest"], json!(digest));
     assert!(!ev["data"]["new_findings"].as_array().unwrap().is_empty());
-    // Metrics.
-    let m = String::from_utf8(get(&srv.addr, "/metrics").body).unwrap();
+}
+
+fn assert_metrics(addr: &str) {
+    let m = String::from_utf8(get(addr, "/metrics").body).unwrap();
     for line in [
         "stowaway_jobs{state=\"done\"} 1",
         "stowaway_queue_depth 0",
         "stowaway_scan_duration_seconds_count 1",
         "stowaway_events_ignored_total",
+        "stowaway_layer_cache_misses_total",
     ] {
         assert!(m.contains(line), "{line} not in\n{m}");
     }
@@ -542,16 +553,7 @@ fn kill_9_then_restart_finishes_every_job_exactly_once() {
         &args,
         &[("STOWAWAY_TEST_SCAN_PAUSE_MS", "4000")],
     );
-    let mut ids = Vec::new();
-    for (repo, d) in &digests {
-        let r = post_json(
-            &srv.addr,
-            "/v1/scans",
-            &json!({"reference": format!("{}/{repo}@{d}", reg.addr)}),
-        );
-        assert_eq!(r.status, 202, "{}", String::from_utf8_lossy(&r.body));
-        ids.push(r.json()["id"].as_i64().unwrap());
-    }
+    let ids = queue_scans(&srv, &reg, &digests);
     wait_for(Duration::from_secs(20), "two running jobs", || {
         srv.sql("SELECT COUNT(*) FROM serve_jobs WHERE state = 'running'") == 2
     });
@@ -585,12 +587,53 @@ fn kill_9_then_restart_finishes_every_job_exactly_once() {
             "{d} recorded once"
         );
     }
-    // SIGTERM: the server stops accepting and exits cleanly.
-    let mut srv = srv;
+}
+
+/// Ask for a scan of each (repository, digest); return the job ids.
+fn queue_scans(srv: &Server, reg: &Registry, digests: &[(String, String)]) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for (repo, d) in digests {
+        let r = post_json(
+            &srv.addr,
+            "/v1/scans",
+            &json!({"reference": format!("{}/{repo}@{d}", reg.addr)}),
+        );
+        assert_eq!(r.status, 202, "{}", String::from_utf8_lossy(&r.body));
+        ids.push(r.json()["id"].as_i64().unwrap());
+    }
+    ids
+}
+
+#[test]
+fn sigterm_stops_accepting_and_releases_the_running_job() {
+    let t = tmp();
+    let args = [
+        "--registry",
+        "reg.test=http://127.0.0.1:1",
+        "--shutdown-grace",
+        "1",
+    ];
+    let pause = [("STOWAWAY_TEST_SCAN_PAUSE_MS", "5000")];
+    let mut srv = Server::start(t.path(), free_port(), &args, &pause);
+    let d = format!("sha256:{}", "cd".repeat(32));
+    let ev = json!({"events": [{"action": "push", "target": {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": d, "repository": "x/y"}, "request": {"host": "reg.test"}}]});
+    assert_eq!(
+        post_json(&srv.addr, "/v1/events/distribution", &ev).status,
+        202
+    );
+    wait_for(Duration::from_secs(20), "the running job", || {
+        srv.sql("SELECT COUNT(*) FROM serve_jobs WHERE state = 'running'") == 1
+    });
     // SAFETY: signalling the server this test started.
     unsafe { libc::kill(srv.pid(), libc::SIGTERM) };
     let status = srv.child.wait().unwrap();
     assert!(status.success(), "{status:?}");
+    // The job outlived its grace period: back in the queue, the attempt not counted.
+    assert_eq!(srv.sql("SELECT COUNT(*) FROM serve_jobs WHERE state = 'queued' AND attempts = 0 AND lease_owner IS NULL"), 1);
+    assert!(
+        TcpStream::connect(&srv.addr).is_err(),
+        "no longer listening"
+    );
 }
 
 #[test]
@@ -657,17 +700,52 @@ fn hostile_requests_get_4xx_and_queue_nothing() {
         "reg.test=http://127.0.0.1:1",
         "--max-body",
         "64K",
-        "--max-attempts",
-        "2",
-        "--retry-backoff",
-        "0",
     ];
     let srv = Server::start(t.path(), free_port(), &args, &[]);
     let a = srv.addr.as_str();
     let d = format!("sha256:{}", "ab".repeat(32));
-    let event = |host: &str| json!({"events": [{"action": "push", "target": {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": d, "repository": "x/y"}, "request": {"host": host}}]});
+    let event = |host: &str| push_event(&d, host);
+    let cases = hostile_cases(a, &d);
+    for (what, r, want) in cases {
+        assert_eq!(
+            r.status,
+            want,
+            "{what}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+        if r.status != 401 || !what.starts_with("harbor") {
+            assert!(r.json().get("error").is_some(), "{what}: JSON error");
+        }
+    }
+    assert_eq!(
+        srv.sql("SELECT COUNT(*) FROM serve_jobs"),
+        0,
+        "no job from garbage"
+    );
+    assert_eq!(http(a, "GET", "/healthz", &[], b"").status, 200);
+    assert_eq!(http(a, "GET", "/readyz", &[], b"").status, 200);
+    // The one valid event is queued (and mixed with a foreign one, nothing is).
+    let mixed =
+        json!({"events": [event("reg.test")["events"][0], event("evil.example")["events"][0]]});
+    assert_eq!(post_json(a, "/v1/events/distribution", &mixed).status, 403);
+    assert_eq!(srv.sql("SELECT COUNT(*) FROM serve_jobs"), 0);
+    assert_eq!(
+        post_json(a, "/v1/events/distribution", &event("reg.test")).status,
+        202
+    );
+    assert_eq!(srv.sql("SELECT COUNT(*) FROM serve_jobs"), 1);
+}
+
+/// The event for digest `d` pushed to `host`.
+fn push_event(d: &str, host: &str) -> Value {
+    json!({"events": [{"action": "push", "target": {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": d, "repository": "x/y"}, "request": {"host": host}}]})
+}
+
+/// Hostile requests, their answers and the status each must get.
+fn hostile_cases(a: &str, d: &str) -> Vec<(&'static str, Resp, u16)> {
+    let event = |host: &str| push_event(d, host);
     let ev = event("reg.test").to_string();
-    let cases: Vec<(&str, Resp, u16)> = vec![
+    vec![
         (
             "no token",
             http(a, "POST", "/v1/events/distribution", &[], ev.as_bytes()),
@@ -751,35 +829,27 @@ fn hostile_requests_get_4xx_and_queue_nothing() {
             http(a, "GET", "/api/v1/metadata", &[], b""),
             401,
         ),
+    ]
+}
+
+#[test]
+fn registry_errors_are_retried_then_dead_lettered() {
+    let t = tmp();
+    let args = [
+        "--registry",
+        "reg.test=http://127.0.0.1:1",
+        "--max-attempts",
+        "2",
+        "--retry-backoff",
+        "0",
     ];
-    for (what, r, want) in cases {
-        assert_eq!(
-            r.status,
-            want,
-            "{what}: {}",
-            String::from_utf8_lossy(&r.body)
-        );
-        if r.status != 401 || !what.starts_with("harbor") {
-            assert!(r.json().get("error").is_some(), "{what}: JSON error");
-        }
-    }
+    let srv = Server::start(t.path(), free_port(), &args, &[]);
+    let a = srv.addr.as_str();
+    let d = format!("sha256:{}", "ef".repeat(32));
     assert_eq!(
-        srv.sql("SELECT COUNT(*) FROM serve_jobs"),
-        0,
-        "no job from garbage"
-    );
-    assert_eq!(http(a, "GET", "/healthz", &[], b"").status, 200);
-    assert_eq!(http(a, "GET", "/readyz", &[], b"").status, 200);
-    // The one valid event is queued (and mixed with a foreign one, nothing is).
-    let mixed =
-        json!({"events": [event("reg.test")["events"][0], event("evil.example")["events"][0]]});
-    assert_eq!(post_json(a, "/v1/events/distribution", &mixed).status, 403);
-    assert_eq!(srv.sql("SELECT COUNT(*) FROM serve_jobs"), 0);
-    assert_eq!(
-        post_json(a, "/v1/events/distribution", &event("reg.test")).status,
+        post_json(a, "/v1/events/distribution", &push_event(&d, "reg.test")).status,
         202
     );
-    assert_eq!(srv.sql("SELECT COUNT(*) FROM serve_jobs"), 1);
     // Nothing listens at the registry: retried once, then dead-lettered with the error.
     wait_for(Duration::from_secs(60), "dead letter", || {
         srv.sql("SELECT COUNT(*) FROM serve_jobs WHERE state = 'dead'") == 1
@@ -892,7 +962,49 @@ fn harbor_adapter_follows_the_openapi_file() {
         return;
     };
     let t = tmp();
-    let src = layout_of(&scenario().tag("v1").build(), &t.path().join("src"));
+    let (src, digest) = push_as_robot(&reg, t.path());
+    let srv = Server::start(
+        t.path(),
+        free_port(),
+        &["--workers", "1"],
+        &[("STOWAWAY_TEST_SCAN_PAUSE_MS", "6000")],
+    );
+    let a = srv.addr.as_str();
+    let meta = harbor(a, "GET", "/metadata", "*/*", None);
+    assert_eq!(meta.status, 200);
+    check_schema("ScannerAdapterMetadata", &meta.json());
+    let id = harbor_scan(a, &reg, &digest);
+    let report_mime = "application/vnd.scanner.adapter.vuln.report.harbor+json; version=1.0";
+    let first = harbor(a, "GET", &format!("/scan/{id}/report"), report_mime, None);
+    assert_eq!(first.status, 302, "still running");
+    assert!(first.headers["refresh-after"].parse::<u64>().is_ok());
+    let mut report = first;
+    wait_for(Duration::from_secs(60), "the report", || {
+        report = harbor(a, "GET", &format!("/scan/{id}/report"), report_mime, None);
+        report.status == 200
+    });
+    let v = report.json();
+    check_schema("HarborVulnerabilityReport", &v);
+    check_items(&v, &format!("{src}:v1"));
+    let raw = harbor(
+        a,
+        "GET",
+        &format!("/scan/{id}/report"),
+        "application/vnd.scanner.adapter.vuln.report.raw",
+        None,
+    );
+    assert_eq!(raw.status, 200);
+    assert_eq!(raw.json()["digest"], json!(digest));
+    assert_eq!(
+        srv.sql("SELECT COUNT(*) FROM serve_jobs WHERE auth IS NOT NULL"),
+        0,
+        "credentials dropped with the job"
+    );
+}
+
+/// Push the scenario to `library/app:v1` of a registry that needs the robot's credentials.
+fn push_as_robot(reg: &Registry, dir: &Path) -> (String, String) {
+    let src = layout_of(&scenario().tag("v1").build(), &dir.join("src"));
     push(
         &format!("{src}:v1"),
         &format!("docker://{}/library/app:v1", reg.addr),
@@ -912,16 +1024,11 @@ fn harbor_adapter_follows_the_openapi_file() {
         .output()
         .unwrap();
     let digest = String::from_utf8(out.stdout).unwrap().trim().to_string();
-    let srv = Server::start(
-        t.path(),
-        free_port(),
-        &["--workers", "1"],
-        &[("STOWAWAY_TEST_SCAN_PAUSE_MS", "1500")],
-    );
-    let a = srv.addr.as_str();
-    let meta = harbor(a, "GET", "/metadata", "*/*", None);
-    assert_eq!(meta.status, 200);
-    check_schema("ScannerAdapterMetadata", &meta.json());
+    (src, digest)
+}
+
+/// Harbor's scan request, with the robot account's credentials; returns the id.
+fn harbor_scan(a: &str, reg: &Registry, digest: &str) -> String {
     // Harbor passes the robot account's credentials for this artifact.
     use base64::Engine;
     let basic = base64::engine::general_purpose::STANDARD.encode("robot:robot-pass");
@@ -933,20 +1040,12 @@ fn harbor_adapter_follows_the_openapi_file() {
     let r = harbor(a, "POST", "/scan", "*/*", Some(&req));
     assert_eq!(r.status, 202, "{}", String::from_utf8_lossy(&r.body));
     check_schema("ScanResponse", &r.json());
-    let id = r.json()["id"].as_str().unwrap().to_string();
-    let report_mime = "application/vnd.scanner.adapter.vuln.report.harbor+json; version=1.0";
-    let first = harbor(a, "GET", &format!("/scan/{id}/report"), report_mime, None);
-    assert_eq!(first.status, 302, "still running");
-    assert!(first.headers["refresh-after"].parse::<u64>().is_ok());
-    let mut report = first;
-    wait_for(Duration::from_secs(60), "the report", || {
-        report = harbor(a, "GET", &format!("/scan/{id}/report"), report_mime, None);
-        report.status == 200
-    });
-    let v = report.json();
-    check_schema("HarborVulnerabilityReport", &v);
-    let want =
-        stowaway::report::json::scan(&scan_ok(&format!("{src}:v1")), stowaway::Severity::High);
+    r.json()["id"].as_str().unwrap().to_string()
+}
+
+/// Report items are the findings: code, path, short sha256, title first.
+fn check_items(v: &Value, reference: &str) {
+    let want = stowaway::report::json::scan(&scan_ok(reference), stowaway::Severity::High);
     let first_finding = &want["findings"][0];
     let item = v["vulnerabilities"]
         .as_array()
@@ -966,26 +1065,23 @@ fn harbor_adapter_follows_the_openapi_file() {
             .unwrap()
             .starts_with(first_finding["title"].as_str().unwrap())
     );
-    let raw = harbor(
-        a,
-        "GET",
-        &format!("/scan/{id}/report"),
-        "application/vnd.scanner.adapter.vuln.report.raw",
-        None,
-    );
-    assert_eq!(raw.status, 200);
-    assert_eq!(raw.json()["digest"], json!(digest));
-    assert_eq!(
-        srv.sql("SELECT COUNT(*) FROM serve_jobs WHERE auth IS NOT NULL"),
-        0,
-        "credentials dropped with the job"
-    );
+}
+
+#[test]
+fn harbor_malformed_requests_get_the_spec_error_envelope() {
+    if !require("python3") {
+        return;
+    }
+    let t = tmp();
+    let srv = Server::start(t.path(), free_port(), &[], &[]);
+    let a = srv.addr.as_str();
+    let report_mime = "application/vnd.scanner.adapter.vuln.report.harbor+json; version=1.0";
     // Malformed requests get the spec's error envelope.
     for (bad, status) in [
         (json!("nope"), 400),
         (json!({"registry": {"url": "http://x"}}), 422),
         (
-            json!({"registry": {"url": format!("http://{}", reg.addr)}, "artifact": {"repository": "a", "digest": "sha256:1"}}),
+            json!({"registry": {"url": "http://127.0.0.1:1"}, "artifact": {"repository": "a", "digest": "sha256:1"}}),
             422,
         ),
     ] {
@@ -1007,4 +1103,5 @@ fn harbor_adapter_follows_the_openapi_file() {
         harbor(a, "GET", "/scan/999999/report", report_mime, None).status,
         404
     );
+    assert_eq!(srv.sql("SELECT COUNT(*) FROM serve_jobs"), 0);
 }
