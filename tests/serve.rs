@@ -743,6 +743,13 @@ fn push_event(d: &str, host: &str) -> Value {
 
 /// Hostile requests, their answers and the status each must get.
 fn hostile_cases(a: &str, d: &str) -> Vec<(&'static str, Resp, u16)> {
+    let mut cases = auth_cases(a, d);
+    cases.extend(body_cases(a, d));
+    cases
+}
+
+/// Requests without the right token.
+fn auth_cases(a: &str, d: &str) -> Vec<(&'static str, Resp, u16)> {
     let event = |host: &str| push_event(d, host);
     let ev = event("reg.test").to_string();
     vec![
@@ -773,6 +780,13 @@ fn hostile_cases(a: &str, d: &str) -> Vec<(&'static str, Resp, u16)> {
             ),
             401,
         ),
+    ]
+}
+
+/// Bodies and arguments that are malformed or name what is not served.
+fn body_cases(a: &str, d: &str) -> Vec<(&'static str, Resp, u16)> {
+    let event = |host: &str| push_event(d, host);
+    vec![
         (
             "oversized",
             http_declared(a, "/v1/events/distribution", 2 << 20),
