@@ -153,6 +153,16 @@ impl Drop for Server {
 
 impl Server {
     fn start(dir: &Path, port: u16, extra: &[&str], env: &[(&str, &str)]) -> Server {
+        let s = Server::spawn(dir, port, extra, env);
+        wait_for(Duration::from_secs(30), "server start", || {
+            TcpStream::connect(&s.addr).is_ok()
+                && http(&s.addr, "GET", "/healthz", &[], b"").status == 200
+        });
+        s
+    }
+
+    /// Start the server without waiting for it.
+    fn spawn(dir: &Path, port: u16, extra: &[&str], env: &[(&str, &str)]) -> Server {
         let token = dir.join("token");
         std::fs::write(&token, format!("{TOKEN}\n")).unwrap();
         std::fs::write(dir.join("secret"), SECRET).unwrap();
@@ -181,12 +191,7 @@ impl Server {
             c.env(k, v);
         }
         let child = c.spawn().unwrap();
-        let s = Server { child, addr, db };
-        wait_for(Duration::from_secs(30), "server start", || {
-            TcpStream::connect(&s.addr).is_ok()
-                && http(&s.addr, "GET", "/healthz", &[], b"").status == 200
-        });
-        s
+        Server { child, addr, db }
     }
 
     fn pid(&self) -> i32 {
@@ -1118,4 +1123,115 @@ fn harbor_malformed_requests_get_the_spec_error_envelope() {
         404
     );
     assert_eq!(srv.sql("SELECT COUNT(*) FROM serve_jobs"), 0);
+}
+
+fn self_signed(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
+    let (cert, key) = (
+        dir.join(format!("{name}.crt")),
+        dir.join(format!("{name}.key")),
+    );
+    let out = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-days",
+            "1",
+        ])
+        .args([
+            "-subj",
+            &format!("/CN={name}"),
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (cert, key)
+}
+
+/// The status curl gets for `path` over HTTPS trusting only `ca` ("000": no connection).
+fn curl_status(addr: &str, ca: &Path, path: &str) -> String {
+    let out = std::process::Command::new("curl")
+        .args([
+            "-s",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "--max-time",
+            "10",
+            "--cacert",
+        ])
+        .arg(ca)
+        .args([
+            "-H",
+            &format!("Authorization: Bearer {TOKEN}"),
+            &format!("https://{addr}{path}"),
+        ])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+#[test]
+fn tls_is_served_and_a_renewed_certificate_is_picked_up() {
+    if !require("openssl") || !require("curl") {
+        return;
+    }
+    let t = tmp();
+    let (c1, k1) = self_signed(t.path(), "one");
+    let (c2, k2) = self_signed(t.path(), "two");
+    let (cert, key) = (t.path().join("tls.crt"), t.path().join("tls.key"));
+    std::fs::copy(&c1, &cert).unwrap();
+    std::fs::copy(&k1, &key).unwrap();
+    let args = [
+        "--tls-cert",
+        cert.to_str().unwrap(),
+        "--tls-key",
+        key.to_str().unwrap(),
+    ];
+    let srv = Server::spawn(t.path(), free_port(), &args, &[]);
+    wait_for(Duration::from_secs(30), "TLS server", || {
+        curl_status(&srv.addr, &c1, "/healthz") == "200"
+    });
+    assert_eq!(curl_status(&srv.addr, &c1, "/metrics"), "200");
+    assert_eq!(
+        curl_status(&srv.addr, &c2, "/healthz"),
+        "000",
+        "the second certificate is not served yet"
+    );
+    // Plain HTTP to the TLS port gets no HTTP answer.
+    let mut s = TcpStream::connect(&srv.addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    assert!(!buf.starts_with(b"HTTP/1.1 200"), "plain HTTP answered");
+    // Renewal: the files change, the server picks the new pair up.
+    let tmp_cert = t.path().join("tls.crt.new");
+    std::fs::copy(&c2, &tmp_cert).unwrap();
+    std::fs::copy(&k2, &key).unwrap();
+    std::fs::rename(&tmp_cert, &cert).unwrap();
+    wait_for(Duration::from_secs(20), "the renewed certificate", || {
+        curl_status(&srv.addr, &c2, "/healthz") == "200"
+    });
+    assert_eq!(curl_status(&srv.addr, &c1, "/healthz"), "000");
+    // A broken pair keeps the last good one.
+    std::fs::write(&cert, "not a certificate").unwrap();
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(curl_status(&srv.addr, &c2, "/healthz"), "200");
 }

@@ -12,7 +12,7 @@ use clap::Args;
 use stowaway::Severity;
 use stowaway::limits::parse_size;
 use stowaway::policy::{DEFAULT_POLICY, Policy};
-use stowaway::serve::{QueuePolicy, RegistryTarget, ServeConfig};
+use stowaway::serve::{QueuePolicy, RegistryTarget, ServeConfig, TlsFiles};
 
 use super::{DbArgs, Verdict};
 
@@ -67,9 +67,15 @@ pub struct ServeArgs {
     /// Longest wait between delivery attempts of one alert, in seconds.
     #[arg(long, default_value_t = 60)]
     notify_max_backoff: u64,
-    /// How clients reach this server (links in Harbor reports; default http://LISTEN).
+    /// How clients reach this server (links in Harbor reports; default http(s)://LISTEN).
     #[arg(long)]
     public_url: Option<String>,
+    /// Serve HTTPS with this PEM certificate chain (reloaded when it changes).
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
     #[command(flatten)]
     db: DbArgs,
 }
@@ -138,6 +144,11 @@ pub fn run(a: ServeArgs) -> anyhow::Result<Verdict> {
         }
     }
     let (policy, policy_hash) = policy(a.policy.as_ref())?;
+    let tls = match (a.tls_cert, a.tls_key) {
+        (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
+        _ => None,
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let cfg = ServeConfig {
         listen: a.listen,
         token,
@@ -161,7 +172,8 @@ pub fn run(a: ServeArgs) -> anyhow::Result<Verdict> {
         notify_max_backoff: Duration::from_secs(a.notify_max_backoff.max(1)),
         public_url: a
             .public_url
-            .unwrap_or_else(|| format!("http://{}", a.listen)),
+            .unwrap_or_else(|| format!("{scheme}://{}", a.listen)),
+        tls,
     };
     stowaway::serve::run(cfg)?;
     Ok(Verdict::Pass)

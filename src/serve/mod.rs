@@ -13,6 +13,7 @@ pub mod metrics;
 mod notify;
 pub mod queue;
 pub mod result;
+mod tls;
 mod worker;
 
 use std::collections::BTreeMap;
@@ -25,6 +26,7 @@ use crate::Severity;
 use crate::policy::Policy;
 
 pub use queue::QueuePolicy;
+pub use tls::TlsFiles;
 
 /// Errors of the server.
 #[derive(Debug, thiserror::Error)]
@@ -71,6 +73,8 @@ pub struct ServeConfig {
     pub notify_max_backoff: Duration,
     /// How clients reach this server (links in Harbor reports).
     pub public_url: String,
+    /// Serve HTTPS with this certificate and key (reloaded on change).
+    pub tls: Option<TlsFiles>,
 }
 
 /// Wakes idle workers when a job is queued.
@@ -162,21 +166,26 @@ async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
             })?;
     }
     let notifier = tokio::spawn(notify::run(ctx.clone()));
-    eprintln!(
-        "stowaway serve: listening on {}",
-        listener
-            .local_addr()
-            .map(|a| a.to_string())
-            .unwrap_or_default()
-    );
     let app = http::router(ctx.clone(), api_queue);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| ServeError::Io {
-            what: "serving".into(),
-            source: e,
-        })?;
+    let served = match ctx.cfg.tls.clone() {
+        Some(files) => {
+            let tls = tls::TlsListener::start(listener, files)?;
+            eprintln!("stowaway serve: listening on https://{}", ctx.cfg.listen);
+            axum::serve(tls, app)
+                .with_graceful_shutdown(shutdown_signal())
+                .await
+        }
+        None => {
+            eprintln!("stowaway serve: listening on http://{}", ctx.cfg.listen);
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown_signal())
+                .await
+        }
+    };
+    served.map_err(|e| ServeError::Io {
+        what: "serving".into(),
+        source: e,
+    })?;
     stop(&ctx, done_rx).await;
     notifier.abort();
     Ok(())
