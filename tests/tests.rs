@@ -22,4 +22,6 @@ mod registry;
 #[cfg(feature = "registry")]
 mod registry_hostile;
 mod scale;
+#[cfg(feature = "serve")]
+mod serve;
 mod sources;
