@@ -75,13 +75,13 @@ pub fn run(a: BaselineArgs) -> anyhow::Result<Verdict> {
     let mut store = a.db.open()?;
     match a.command {
         BaselineCommand::Approve {
-            mut image,
+            image,
             name,
             reason,
             by,
         } => {
-            image.cache_db = Some(store.path().to_path_buf());
-            let scan = image.scan()?;
+            let config = image.config(None, Some(store.path().to_path_buf()))?;
+            let scan = config.scan()?;
             let facts = ImageFacts::of(&scan);
             let name = name.unwrap_or_else(|| default_name(&facts));
             let by = by

@@ -62,10 +62,8 @@ pub fn run(a: DriftArgs) -> anyhow::Result<Verdict> {
         Some(r) => {
             let mut image = ImageArgs::for_reference(r);
             image.platform = a.platform.clone();
-            image.policy_limits = Some(policy.clone());
-            image.cache_db = a.db.cache_path();
-            let limits = image.limits();
-            Some((ImageSide::from_scan(&image.scan()?), limits))
+            let config = image.config(Some(&policy), a.db.cache_path())?;
+            Some((ImageSide::from_scan(&config.scan()?), config.limits))
         }
         None => None,
     };

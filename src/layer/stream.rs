@@ -18,7 +18,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use crate::digest::{Hasher, HashingReader, Sha256};
 use crate::error::{Error, Result};
 use crate::finding::{Code, Finding};
-use crate::limits::Limits;
+use crate::limits::{Limit, Limits};
 
 use super::LayerIndex;
 use super::decompress::{self, Compression, Sniffed};
@@ -276,12 +276,11 @@ fn inflate(
             chunk.truncate(filled);
             out.uncompressed += filled as u64;
             if out.uncompressed > limits.max_layer_bytes {
-                out.limit = Some(Error::Limit {
-                    location: input.location(),
-                    what: "decompressed layer size",
-                    limit: limits.max_layer_bytes,
-                    flag: "--max-layer-size",
-                });
+                out.limit = Some(Error::limit(
+                    Limit::LayerSize,
+                    input.location(),
+                    limits.max_layer_bytes,
+                ));
                 break;
             }
             let total = input
@@ -289,12 +288,11 @@ fn inflate(
                 .fetch_add(filled as u64, Ordering::Relaxed)
                 + filled as u64;
             if total > limits.max_image_bytes {
-                out.limit = Some(Error::Limit {
-                    location: input.location(),
-                    what: "decompressed image size",
-                    limit: limits.max_image_bytes,
-                    flag: "--max-image-size",
-                });
+                out.limit = Some(Error::limit(
+                    Limit::ImageSize,
+                    input.location(),
+                    limits.max_image_bytes,
+                ));
                 break;
             }
             if filled > 0 {

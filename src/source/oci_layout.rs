@@ -8,7 +8,7 @@ use oci_spec::image::{Descriptor, ImageIndex, ImageManifest};
 
 use crate::digest::Sha256;
 use crate::error::{Error, Result};
-use crate::limits::Limits;
+use crate::limits::{Limit, Limits};
 
 use super::platform::PlatformSpec;
 use super::store::{BlobLocator, BlobStore};
@@ -211,12 +211,7 @@ fn fetch(
         .read_to_end(&mut bytes)
         .map_err(|e| Error::source(where_.clone(), e.to_string()))?;
     if bytes.len() as u64 > limits.max_json_bytes {
-        return Err(Error::Limit {
-            location: where_,
-            what: "JSON document size",
-            limit: limits.max_json_bytes,
-            flag: "--max-json-size",
-        });
+        return Err(Error::limit(Limit::JsonSize, where_, limits.max_json_bytes));
     }
     super::verify_blob(&bytes, digest, size, &where_)?;
     parse_doc(&bytes, media_type, where_)

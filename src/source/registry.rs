@@ -20,7 +20,7 @@ use oci_client::secrets::RegistryAuth;
 
 use crate::digest::Sha256;
 use crate::error::{Error, Result};
-use crate::limits::Limits;
+use crate::limits::{Limit, Limits};
 
 use super::platform::PlatformSpec;
 use super::registry_http::{self as http, Clock, Failure};
@@ -123,10 +123,9 @@ impl RegistryStore {
                 &self.shown,
                 &probe,
                 Default::default(),
-                http::MAX_TOKEN_BYTES,
+                http::Cap::Fixed(http::MAX_TOKEN_BYTES),
                 self.clock,
                 "registry version check",
-                "--max-json-size",
             )
         })?;
         let Some(challenge) = http::challenge_of(&body).and_then(http::bearer_challenge) else {
@@ -160,10 +159,9 @@ impl RegistryStore {
                 &self.shown,
                 &url,
                 http::auth_headers(basic.as_ref(), None),
-                http::MAX_TOKEN_BYTES,
+                http::Cap::Fixed(http::MAX_TOKEN_BYTES),
                 self.clock,
                 "token",
-                "(a token is at most 64 KiB)",
             )
         })?;
         #[derive(serde::Deserialize)]
@@ -228,10 +226,9 @@ impl RegistryStore {
                 &self.shown,
                 &url,
                 headers.clone(),
-                self.max_json,
+                http::Cap::Limit(Limit::JsonSize, self.max_json),
                 self.clock,
                 "manifest",
-                "--max-json-size",
             ))?;
             if (200..300).contains(&body.status) {
                 Ok(body)
@@ -400,12 +397,11 @@ pub fn open(
     let store = RegistryStore::new(reference, opts, limits)?;
     let (bytes, digest) = store.root_manifest()?;
     if bytes.len() as u64 > limits.max_json_bytes {
-        return Err(Error::Limit {
-            location: store.location(),
-            what: "JSON document size",
-            limit: limits.max_json_bytes,
-            flag: "--max-json-size",
-        });
+        return Err(Error::limit(
+            Limit::JsonSize,
+            store.location(),
+            limits.max_json_bytes,
+        ));
     }
     let chosen = oci_layout::from_root_document(&store, &bytes, digest, platform, limits)?;
     super::from_manifest(

@@ -22,7 +22,7 @@ use crate::finding::{Code, Finding};
 use crate::layer::{
     ContentError, ContentRead, Entry, EntryType, LayerIndex, Whiteout, device_finding, read_content,
 };
-use crate::limits::Limits;
+use crate::limits::{Limit, Limits};
 use crate::path::ImagePath;
 
 use super::fdwalk::{self, Visit};
@@ -73,12 +73,11 @@ fn walk_tree(root: &Path, limits: &Limits, overlay: bool) -> Result<LayerIndex> 
         };
         count += 1;
         if count > limits.max_entries {
-            return Err(Error::Limit {
-                location: root.display().to_string(),
-                what: "entries in one layer",
-                limit: limits.max_entries,
-                flag: "--max-entries",
-            });
+            return Err(Error::limit(
+                Limit::Entries,
+                root.display().to_string(),
+                limits.max_entries,
+            ));
         }
         let path = ImagePath::new(rel);
         // Mounts inside the tree (/proc, /sys, /dev, tmpfs, volumes) are not

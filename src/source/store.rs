@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::digest::Sha256;
 use crate::error::{Error, Result};
-use crate::limits::Limits;
+use crate::limits::{Limit, Limits};
 use crate::path::ImagePath;
 
 /// How a blob is named in its store.
@@ -80,12 +80,11 @@ pub trait BlobStore: Send + Sync {
             )
         })?;
         if out.len() as u64 > limits.max_json_bytes {
-            return Err(Error::Limit {
-                location: format!("{}: {}", self.location(), loc.path()),
-                what: "JSON document size",
-                limit: limits.max_json_bytes,
-                flag: "--max-json-size",
-            });
+            return Err(Error::limit(
+                Limit::JsonSize,
+                format!("{}: {}", self.location(), loc.path()),
+                limits.max_json_bytes,
+            ));
         }
         Ok(out)
     }
