@@ -5,12 +5,15 @@
 //! index for the command rules, one prefilter automaton over every program
 //! name and text-rule hint).
 
-use std::collections::HashMap;
+pub mod lang;
+
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
 use regex::bytes::{Regex, RegexSet};
 use serde::{Deserialize, Serialize};
+use toml::Spanned;
 
 use crate::finding::{Code, Severity};
 
@@ -95,12 +98,37 @@ pub struct Rule {
 
 #[derive(Deserialize)]
 struct ToolsFile {
-    tool: Vec<Tool>,
+    tool: Vec<Spanned<Tool>>,
 }
 
 #[derive(Deserialize)]
 struct RulesFile {
-    rule: Vec<Rule>,
+    rule: Vec<Spanned<Rule>>,
+}
+
+/// A catalogue data file being loaded: its name and text, so that every
+/// error names the file and the line.
+#[derive(Clone, Copy)]
+struct Source<'a> {
+    file: &'a str,
+    text: &'a str,
+}
+
+impl Source<'_> {
+    fn error(self, offset: usize, reason: impl std::fmt::Display) -> String {
+        let line = self.text[..offset.min(self.text.len())]
+            .bytes()
+            .filter(|&b| b == b'\n')
+            .count()
+            + 1;
+        format!("{}:{line}: {reason}", self.file)
+    }
+
+    /// Deserialize the file; unknown keys and values are errors at their line.
+    fn read<T: serde::de::DeserializeOwned>(self) -> Result<T, String> {
+        toml::from_str(self.text)
+            .map_err(|e| self.error(e.span().map_or(0, |s| s.start), e.message()))
+    }
 }
 
 /// The loaded catalogue with its matchers.
@@ -116,7 +144,6 @@ pub struct Catalog {
     /// Text rules: their indexes, one set, and each regex.
     text_idx: Vec<usize>,
     rule_set: RegexSet,
-    rule_regex: Vec<Option<Regex>>,
     /// Lowercased program name → command rules.
     by_program: HashMap<String, Vec<usize>>,
     /// Program names and text-rule hints (ASCII case-insensitive).
@@ -157,134 +184,32 @@ pub fn get() -> &'static Catalog {
 }
 
 impl Catalog {
-    /// Parse and compile catalogue data.
+    /// Parse and compile catalogue data; an error names the file and line.
     pub fn parse(tools: &str, rules: &str) -> Result<Catalog, String> {
-        let tools = toml::from_str::<ToolsFile>(tools)
-            .map_err(|e| format!("tools.toml: {e}"))?
-            .tool;
-        let rules = toml::from_str::<RulesFile>(rules)
-            .map_err(|e| format!("commands.toml: {e}"))?
-            .rule;
-        let mut patterns: Vec<Vec<u8>> = Vec::new();
-        let mut marker_owner = Vec::new();
-        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut by_version: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut ids = std::collections::HashSet::new();
-        for (t, tool) in tools.iter().enumerate() {
-            if !ids.insert(tool.id.clone()) {
-                return Err(format!("tools.toml: duplicate id {}", tool.id));
-            }
-            for (m, set) in tool.markers.iter().enumerate() {
-                if set.is_empty() {
-                    return Err(format!("tools.toml: {}: empty marker set", tool.id));
-                }
-                for (k, s) in set.iter().enumerate() {
-                    patterns.push(s.as_bytes().to_vec());
-                    marker_owner.push(MarkerRef::Marker(t, m, k));
-                }
-            }
-            for (a, applet) in tool.applets.iter().enumerate() {
-                // Applet tables are NUL-separated names.
-                patterns.push([b"\0", applet.as_bytes(), b"\0"].concat());
-                marker_owner.push(MarkerRef::Applet(t, a));
-            }
-            for n in &tool.names {
-                by_name.entry(n.to_ascii_lowercase()).or_default().push(t);
-            }
-            let versions = if tool.version.is_empty() && tool.platform == Platform::Windows {
-                &tool.names
-            } else {
-                &tool.version
-            };
-            for v in versions {
-                by_version
-                    .entry(v.to_ascii_lowercase())
-                    .or_default()
-                    .push(t);
-            }
-        }
-        let markers = AhoCorasick::new(&patterns).map_err(|e| e.to_string())?;
-        let mut rule_codes = Vec::new();
-        let mut rule_regex = Vec::new();
-        let mut text_idx = Vec::new();
-        let mut by_program: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut triggers: Vec<String> = Vec::new();
-        let mut rule_ids = std::collections::HashSet::new();
-        for (i, r) in rules.iter().enumerate() {
-            if !rule_ids.insert(r.id.clone()) {
-                return Err(format!("commands.toml: duplicate id {}", r.id));
-            }
-            let code = Code::parse(&r.code)
-                .ok_or_else(|| format!("commands.toml: {}: unknown code {}", r.id, r.code))?;
-            rule_codes.push(code);
-            for l in r.lang.split(',') {
-                if !LANGS.contains(&l.trim()) {
-                    return Err(format!("commands.toml: {}: unknown lang {l:?}", r.id));
-                }
-            }
-            if let Some(t) = &r.target
-                && !["url", "scheme-url", "remote", "unc", "host"].contains(&t.as_str())
-            {
-                return Err(format!("commands.toml: {}: unknown target {t:?}", r.id));
-            }
-            if let Some(t) = &r.redirect
-                && !["out", "in", "any", "tcp"].contains(&t.as_str())
-            {
-                return Err(format!("commands.toml: {}: unknown redirect {t:?}", r.id));
-            }
-            let kinds = [r.pattern.is_some(), !r.programs.is_empty(), r.builtin];
-            if kinds.iter().filter(|k| **k).count() != 1 {
-                return Err(format!(
-                    "commands.toml: {}: a rule has exactly one of pattern, programs, builtin",
-                    r.id
-                ));
-            }
-            match &r.pattern {
-                Some(p) => {
-                    if r.hints.is_empty() {
-                        return Err(format!("commands.toml: {}: a pattern needs hints", r.id));
-                    }
-                    rule_regex.push(Some(
-                        Regex::new(&format!("(?-u){p}"))
-                            .map_err(|e| format!("commands.toml: {}: {e}", r.id))?,
-                    ));
-                    text_idx.push(i);
-                    triggers.extend(r.hints.iter().cloned());
-                }
-                None => rule_regex.push(None),
-            }
-            for p in &r.programs {
-                by_program
-                    .entry(p.to_ascii_lowercase())
-                    .or_default()
-                    .push(i);
-                triggers.push(p.clone());
-            }
-        }
-        let rule_set = RegexSet::new(
-            text_idx
-                .iter()
-                .map(|&i| format!("(?-u){}", rules[i].pattern.as_deref().unwrap_or_default())),
-        )
-        .map_err(|e| e.to_string())?;
-        triggers.extend(["powershell", "pwsh", "/dev/tcp", "/dev/udp"].map(String::from));
-        let triggers = aho_corasick::AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .build(&triggers)
-            .map_err(|e| e.to_string())?;
+        let tools_src = Source {
+            file: "tools.toml",
+            text: tools,
+        };
+        let rules_src = Source {
+            file: "commands.toml",
+            text: rules,
+        };
+        let tools = tools_src.read::<ToolsFile>()?.tool;
+        let rules = rules_src.read::<RulesFile>()?.rule;
+        let t = ToolIndex::build(&tools, tools_src)?;
+        let r = RuleIndex::build(&rules, rules_src)?;
         Ok(Catalog {
-            tools,
-            rules,
-            rule_codes,
-            markers,
-            marker_owner,
-            text_idx,
-            rule_set,
-            rule_regex,
-            by_program,
-            triggers,
-            by_name,
-            by_version,
+            tools: tools.into_iter().map(Spanned::into_inner).collect(),
+            rules: rules.into_iter().map(Spanned::into_inner).collect(),
+            rule_codes: r.rule_codes,
+            markers: t.markers,
+            marker_owner: t.marker_owner,
+            text_idx: r.text_idx,
+            rule_set: r.rule_set,
+            by_program: r.by_program,
+            triggers: r.triggers,
+            by_name: t.by_name,
+            by_version: t.by_version,
         })
     }
 
@@ -413,14 +338,6 @@ impl Catalog {
             .collect()
     }
 
-    /// The text a text rule matched in `line`.
-    pub fn rule_match<'l>(&self, rule: usize, line: &'l [u8]) -> Option<&'l [u8]> {
-        self.rule_regex[rule]
-            .as_ref()
-            .and_then(|r| r.find(line))
-            .map(|m| m.as_bytes())
-    }
-
     /// Does `content` name any program or hint the rules know, as a word?
     /// Files that do not are not parsed.
     pub fn triggered(&self, content: &[u8]) -> bool {
@@ -435,22 +352,148 @@ impl Catalog {
     }
 }
 
-/// Languages a rule may name.
-const LANGS: &[&str] = &[
-    "sh",
-    "batch",
-    "powershell",
-    "shell",
-    "python",
-    "perl",
-    "ruby",
-    "js",
-    "php",
-    "wsh",
-    "code",
-    "arg",
-    "any",
-];
+/// The tool matchers: one automaton over every marker and applet, and the
+/// name and version-resource indexes.
+struct ToolIndex {
+    markers: AhoCorasick,
+    marker_owner: Vec<MarkerRef>,
+    by_name: HashMap<String, Vec<usize>>,
+    by_version: HashMap<String, Vec<usize>>,
+}
+
+impl ToolIndex {
+    fn build(tools: &[Spanned<Tool>], src: Source<'_>) -> Result<ToolIndex, String> {
+        let mut patterns: Vec<Vec<u8>> = Vec::new();
+        let mut marker_owner = Vec::new();
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_version: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut ids = HashSet::new();
+        for (t, spanned) in tools.iter().enumerate() {
+            let (at, tool) = (spanned.span().start, spanned.get_ref());
+            if !ids.insert(tool.id.as_str()) {
+                return Err(src.error(at, format!("duplicate id {}", tool.id)));
+            }
+            if tool.names.is_empty() {
+                return Err(src.error(at, format!("{}: no names", tool.id)));
+            }
+            for (m, set) in tool.markers.iter().enumerate() {
+                if set.is_empty() || set.iter().any(String::is_empty) {
+                    return Err(src.error(at, format!("{}: empty marker set or marker", tool.id)));
+                }
+                for (k, s) in set.iter().enumerate() {
+                    patterns.push(s.as_bytes().to_vec());
+                    marker_owner.push(MarkerRef::Marker(t, m, k));
+                }
+            }
+            for (a, applet) in tool.applets.iter().enumerate() {
+                // Applet tables are NUL-separated names.
+                patterns.push([b"\0", applet.as_bytes(), b"\0"].concat());
+                marker_owner.push(MarkerRef::Applet(t, a));
+            }
+            for n in &tool.names {
+                by_name.entry(n.to_ascii_lowercase()).or_default().push(t);
+            }
+            let versions = if tool.version.is_empty() && tool.platform == Platform::Windows {
+                &tool.names
+            } else {
+                &tool.version
+            };
+            for v in versions {
+                by_version.entry(v.to_ascii_lowercase()).or_default().push(t);
+            }
+        }
+        Ok(ToolIndex {
+            markers: AhoCorasick::new(&patterns).map_err(|e| e.to_string())?,
+            marker_owner,
+            by_name,
+            by_version,
+        })
+    }
+}
+
+/// The rule matchers: finding codes, the text-rule regex set, the program
+/// index and the prefilter.
+struct RuleIndex {
+    rule_codes: Vec<Code>,
+    text_idx: Vec<usize>,
+    rule_set: RegexSet,
+    by_program: HashMap<String, Vec<usize>>,
+    triggers: AhoCorasick,
+}
+
+impl RuleIndex {
+    fn build(rules: &[Spanned<Rule>], src: Source<'_>) -> Result<RuleIndex, String> {
+        let mut rule_codes = Vec::new();
+        let mut text_idx = Vec::new();
+        let mut by_program: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut triggers: Vec<String> = Vec::new();
+        let mut ids = HashSet::new();
+        for (i, spanned) in rules.iter().enumerate() {
+            let (at, r) = (spanned.span().start, spanned.get_ref());
+            if !ids.insert(r.id.as_str()) {
+                return Err(src.error(at, format!("duplicate id {}", r.id)));
+            }
+            rule_codes.push(check_rule(r).map_err(|e| src.error(at, format!("{}: {e}", r.id)))?);
+            if r.pattern.is_some() {
+                text_idx.push(i);
+                triggers.extend(r.hints.iter().cloned());
+            }
+            for p in &r.programs {
+                by_program.entry(p.to_ascii_lowercase()).or_default().push(i);
+                triggers.push(p.clone());
+            }
+        }
+        let rule_set = RegexSet::new(text_idx.iter().map(|&i| {
+            let pattern = rules[i].get_ref().pattern.as_deref().unwrap_or_default();
+            format!("(?-u){pattern}")
+        }))
+        .map_err(|e| e.to_string())?;
+        triggers.extend(["powershell", "pwsh", "/dev/tcp", "/dev/udp"].map(String::from));
+        let triggers = aho_corasick::AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .build(&triggers)
+            .map_err(|e| e.to_string())?;
+        Ok(RuleIndex {
+            rule_codes,
+            text_idx,
+            rule_set,
+            by_program,
+            triggers,
+        })
+    }
+}
+
+/// Check one rule's values; its finding code.
+fn check_rule(r: &Rule) -> Result<Code, String> {
+    let code = Code::parse(&r.code).ok_or_else(|| format!("unknown code {}", r.code))?;
+    lang::LangGroup::parse_list(&r.lang)?;
+    if let Some(t) = &r.target
+        && !["url", "scheme-url", "remote", "unc", "host"].contains(&t.as_str())
+    {
+        return Err(format!("unknown target {t:?}"));
+    }
+    if let Some(t) = &r.redirect
+        && !["out", "in", "any", "tcp"].contains(&t.as_str())
+    {
+        return Err(format!("unknown redirect {t:?}"));
+    }
+    if let Some(role) = &r.role
+        && !["download", "exec"].contains(&role.as_str())
+    {
+        return Err(format!("unknown role {role:?}"));
+    }
+    let kinds = [r.pattern.is_some(), !r.programs.is_empty(), r.builtin];
+    if kinds.iter().filter(|k| **k).count() != 1 {
+        return Err("a rule has exactly one of pattern, programs, builtin".into());
+    }
+    if let Some(p) = &r.pattern {
+        if r.hints.is_empty() {
+            return Err("a pattern needs hints".into());
+        }
+        Regex::new(&format!("(?-u){p}")).map_err(|e| e.to_string())?;
+    }
+    Ok(code)
+}
 
 #[cfg(test)]
 mod tests {
@@ -486,6 +529,29 @@ mod tests {
         assert_eq!(ids[0].applets, ["nc", "wget"]);
         assert!(c.name_fits(ids[0].tool, "wget"));
         assert!(!c.name_fits(ids[0].tool, "healthcheck"));
+    }
+
+    const TOOL: &str = "[[tool]]\nid = \"t\"\ntitle = \"t\"\nplatform = \"unix\"\nclass = \"transfer\"\nseverity = \"high\"\nnames = [\"t\"]\n";
+    const RULE: &str = "[[rule]]\nid = \"r\"\ncode = \"download-command\"\ntitle = \"r\"\nlang = \"sh\"\nprograms = [\"t\"]\n";
+
+    #[test]
+    fn unknown_values_are_refused_at_load_with_file_and_line() {
+        assert!(Catalog::parse(TOOL, RULE).is_ok());
+        let two_tools = format!("{TOOL}\n{TOOL}");
+        let tools_err = |t: &str| Catalog::parse(t, RULE).err().unwrap_or_default();
+        let rules_err = |r: &str| Catalog::parse(TOOL, r).err().unwrap_or_default();
+        let e = tools_err(&TOOL.replace("\"unix\"", "\"unixx\""));
+        assert!(e.starts_with("tools.toml:4: unknown variant `unixx`"), "{e}");
+        let e = tools_err(&TOOL.replace("class", "klass"));
+        assert!(e.starts_with("tools.toml:5: unknown field `klass`"), "{e}");
+        let e = tools_err(&two_tools);
+        assert!(e.starts_with("tools.toml:9: duplicate id t"), "{e}");
+        let e = rules_err(&format!("\n{}", RULE.replace("\"sh\"", "\"sh,pyhton\"")));
+        assert!(e.starts_with("commands.toml:2: r: unknown lang \"pyhton\""), "{e}");
+        let e = rules_err(&format!("{RULE}role = \"exe\"\n"));
+        assert!(e.starts_with("commands.toml:1: r: unknown role \"exe\""), "{e}");
+        let e = rules_err(&RULE.replace("download-command", "download-comand"));
+        assert!(e.starts_with("commands.toml:1: r: unknown code"), "{e}");
     }
 
     #[test]
