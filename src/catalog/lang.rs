@@ -183,7 +183,10 @@ mod tests {
                 format!("\"{}\"", l.as_str())
             );
             assert_eq!(LangGroup::Any.covers(l), l != Language::Arg);
-            assert!(!(LangGroup::Shell.covers(l) && LangGroup::Code.covers(l)), "{l}");
+            assert!(
+                !(LangGroup::Shell.covers(l) && LangGroup::Code.covers(l)),
+                "{l}"
+            );
         }
         let list = LangGroup::parse_list("sh, python").unwrap();
         assert!(list.iter().any(|g| g.covers(Language::Python)));

@@ -399,7 +399,10 @@ impl ToolIndex {
                 &tool.version
             };
             for v in versions {
-                by_version.entry(v.to_ascii_lowercase()).or_default().push(t);
+                by_version
+                    .entry(v.to_ascii_lowercase())
+                    .or_default()
+                    .push(t);
             }
         }
         Ok(ToolIndex {
@@ -439,7 +442,10 @@ impl RuleIndex {
                 triggers.extend(r.hints.iter().cloned());
             }
             for p in &r.programs {
-                by_program.entry(p.to_ascii_lowercase()).or_default().push(i);
+                by_program
+                    .entry(p.to_ascii_lowercase())
+                    .or_default()
+                    .push(i);
                 triggers.push(p.clone());
             }
         }
@@ -541,15 +547,24 @@ mod tests {
         let tools_err = |t: &str| Catalog::parse(t, RULE).err().unwrap_or_default();
         let rules_err = |r: &str| Catalog::parse(TOOL, r).err().unwrap_or_default();
         let e = tools_err(&TOOL.replace("\"unix\"", "\"unixx\""));
-        assert!(e.starts_with("tools.toml:4: unknown variant `unixx`"), "{e}");
+        assert!(
+            e.starts_with("tools.toml:4: unknown variant `unixx`"),
+            "{e}"
+        );
         let e = tools_err(&TOOL.replace("class", "klass"));
         assert!(e.starts_with("tools.toml:5: unknown field `klass`"), "{e}");
         let e = tools_err(&two_tools);
         assert!(e.starts_with("tools.toml:9: duplicate id t"), "{e}");
         let e = rules_err(&format!("\n{}", RULE.replace("\"sh\"", "\"sh,pyhton\"")));
-        assert!(e.starts_with("commands.toml:2: r: unknown lang \"pyhton\""), "{e}");
+        assert!(
+            e.starts_with("commands.toml:2: r: unknown lang \"pyhton\""),
+            "{e}"
+        );
         let e = rules_err(&format!("{RULE}role = \"exe\"\n"));
-        assert!(e.starts_with("commands.toml:1: r: unknown role \"exe\""), "{e}");
+        assert!(
+            e.starts_with("commands.toml:1: r: unknown role \"exe\""),
+            "{e}"
+        );
         let e = rules_err(&RULE.replace("download-command", "download-comand"));
         assert!(e.starts_with("commands.toml:1: r: unknown code"), "{e}");
     }
