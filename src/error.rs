@@ -26,6 +26,32 @@ pub enum Error {
     #[error("{location}: {reason}")]
     Source { location: String, reason: String },
 
+    /// What was asked for is not in the image store: a tag, an image, a
+    /// member or blob. `choices` lists what is there, when known.
+    #[error("{location}: {what}{}", tags(.choices))]
+    NotFound {
+        location: String,
+        what: String,
+        choices: Vec<String>,
+    },
+
+    /// The store holds several images and none was named.
+    #[error("{location}: {what}{}", tags(.choices))]
+    Ambiguous {
+        location: String,
+        what: String,
+        choices: Vec<String>,
+    },
+
+    /// A registry answered with an error status or could not be reached;
+    /// `status` is the HTTP status when there was one.
+    #[error("{location}: {reason}")]
+    Registry {
+        location: String,
+        reason: String,
+        status: Option<u16>,
+    },
+
     /// A JSON document (index, manifest, config) could not be parsed.
     #[error("{what} ({location}) is not valid: {reason}")]
     Document {
@@ -120,12 +146,30 @@ impl Error {
         }
     }
 
+    /// Build an [`Error::Registry`] without an HTTP status.
+    pub fn registry(location: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::Registry {
+            location: location.into(),
+            reason: reason.into(),
+            status: None,
+        }
+    }
+
     /// Build an [`Error::Source`].
     pub fn source(location: impl Into<String>, reason: impl Into<String>) -> Self {
         Error::Source {
             location: location.into(),
             reason: reason.into(),
         }
+    }
+}
+
+/// ` (tags: a, b)` after a message, when there are any.
+fn tags(choices: &[String]) -> String {
+    if choices.is_empty() {
+        String::new()
+    } else {
+        format!(" (tags: {})", choices.join(", "))
     }
 }
 

@@ -94,14 +94,8 @@ fn file_findings(
         }
         if let Some((by, how)) = place.hidden {
             f.hidden_in = Some(layer_ref(image, by));
-            let what = match how {
-                Hidden::Whiteout => "deleted by a whiteout",
-                Hidden::Opaque => "hidden under an opaque directory",
-                Hidden::Replaced => "hidden when its directory was replaced",
-                Hidden::Overwritten => "overwritten by different bytes",
-            };
             f.evidence
-                .push(format!("still shipped: {what} in layer {by}"));
+                .push(format!("still shipped: {how} in layer {by}"));
             if how == Hidden::Overwritten {
                 if let Some(now) = fs.get(&e.path) {
                     f.evidence.push(format!(

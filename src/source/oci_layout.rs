@@ -70,13 +70,11 @@ pub fn choose(
             })
         });
         if descs.is_empty() {
-            return Err(Error::source(
-                loc,
-                format!(
-                    "no image tagged {tag:?} in index.json (tags: {})",
-                    list_or_none(&tags)
-                ),
-            ));
+            return Err(Error::NotFound {
+                location: loc,
+                what: format!("no image tagged {tag:?} in index.json"),
+                choices: tags,
+            });
         }
     } else {
         let tags = tags_of(&descs);
@@ -84,13 +82,11 @@ pub fn choose(
             // Several named images: make the user pick rather than guess.
             let distinct: std::collections::BTreeSet<_> = tags.iter().collect();
             if distinct.len() > 1 {
-                return Err(Error::source(
-                    loc,
-                    format!(
-                        "index.json holds several images; name one with :TAG (tags: {})",
-                        tags.join(", ")
-                    ),
-                ));
+                return Err(Error::Ambiguous {
+                    location: loc,
+                    what: "index.json holds several images; name one with :TAG".into(),
+                    choices: tags,
+                });
             }
         }
     }
@@ -102,14 +98,6 @@ fn tags_of(descs: &[Descriptor]) -> Vec<String> {
         .iter()
         .filter_map(|d| d.annotations().as_ref()?.get(REF_NAME).cloned())
         .collect()
-}
-
-fn list_or_none(v: &[String]) -> String {
-    if v.is_empty() {
-        "none".into()
-    } else {
-        v.join(", ")
-    }
 }
 
 fn is_attestation(d: &Descriptor) -> bool {

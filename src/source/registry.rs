@@ -134,10 +134,10 @@ impl RegistryStore {
         };
         if basic.is_some() {
             http::realm_may_get_credentials(&challenge.realm, plain_http)
-                .map_err(|reason| Error::source(format!("registry {}", self.shown), reason))?;
+                .map_err(|reason| Error::registry(format!("registry {}", self.shown), reason))?;
         }
         let mut url = reqwest::Url::parse(&challenge.realm).map_err(|e| {
-            Error::source(
+            Error::registry(
                 format!("registry {}", self.shown),
                 format!(
                     "token realm {}: {e}",
@@ -177,7 +177,7 @@ impl RegistryStore {
             })?;
         match reply.token.or(reply.access_token) {
             Some(t) if !t.is_empty() => Ok(RegistryAuth::Bearer(t)),
-            _ => Err(Error::source(
+            _ => Err(Error::registry(
                 format!("registry {}", self.shown),
                 "the token response holds no token",
             )),
@@ -280,10 +280,11 @@ impl RegistryStore {
 impl BlobStore for RegistryStore {
     fn open(&self, loc: &BlobLocator) -> Result<Box<dyn Read + Send + '_>> {
         let BlobLocator::Digest(d) = loc else {
-            return Err(Error::source(
-                self.location(),
-                format!("no blob named {:?} in a registry", loc.path()),
-            ));
+            return Err(Error::NotFound {
+                location: self.location(),
+                what: format!("no blob named {:?} in a registry", loc.path()),
+                choices: Vec::new(),
+            });
         };
         let url = format!("{}/blobs/{d}", self.base);
         let headers = self.auth_headers();

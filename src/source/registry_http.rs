@@ -129,7 +129,7 @@ impl Cap {
                 limit,
                 max,
             },
-            Cap::Fixed(max) => Error::source(
+            Cap::Fixed(max) => Error::registry(
                 location,
                 format!("response body over the fixed {max}-byte cap"),
             ),
@@ -156,7 +156,11 @@ impl<'a> Call<'a> {
 
     fn fail(&self, reason: String, transient: bool) -> Failure {
         Failure {
-            error: Error::source(self.here.clone(), format!("{}: {reason}", self.what)),
+            error: Error::Registry {
+                location: self.here.clone(),
+                reason: format!("{}: {reason}", self.what),
+                status: None,
+            },
             transient,
             retry_after: None,
         }
@@ -321,10 +325,11 @@ pub fn status_failure(repo: &str, what: &str, url: &str, body: &Body) -> Failure
         format!(": {}", excerpt(&body.bytes))
     };
     Failure {
-        error: Error::source(
-            format!("registry {repo} ({})", strip_query(url)),
-            format!("{what}: HTTP {}{hint}{shown}", body.status),
-        ),
+        error: Error::Registry {
+            location: format!("registry {repo} ({})", strip_query(url)),
+            reason: format!("{what}: HTTP {}{hint}{shown}", body.status),
+            status: Some(body.status),
+        },
         transient: body.status == 429 || body.status >= 500,
         retry_after,
     }
@@ -493,5 +498,29 @@ mod tests {
             ERROR_EXCERPT_CHARS + 1
         );
         assert_eq!(base64(b"user:pa:ss"), "dXNlcjpwYTpzcw==");
+    }
+
+    #[test]
+    fn an_error_status_is_a_registry_error_carrying_it() {
+        let body = |status| Body {
+            status,
+            headers: HeaderMap::new(),
+            bytes: b"denied".to_vec(),
+        };
+        for (status, transient) in [(401, false), (404, false), (429, true), (503, true)] {
+            let f = status_failure("r/x", "manifest", "https://r/v2/x?token=s", &body(status));
+            assert_eq!(f.transient, transient, "{status}");
+            match &f.error {
+                Error::Registry {
+                    location,
+                    status: got,
+                    ..
+                } => {
+                    assert_eq!(*got, Some(status));
+                    assert!(!location.contains("token=s"), "{location}");
+                }
+                other => panic!("{status}: {other:?}"),
+            }
+        }
     }
 }

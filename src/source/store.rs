@@ -367,8 +367,10 @@ impl TarStore {
 impl BlobStore for TarStore {
     fn open(&self, loc: &BlobLocator) -> Result<Box<dyn Read + Send + '_>> {
         let name = loc.path();
-        let (offset, size) = self.lookup(&name).ok_or_else(|| {
-            Error::source(self.location(), format!("archive has no member {name:?}"))
+        let (offset, size) = self.lookup(&name).ok_or_else(|| Error::NotFound {
+            location: self.location(),
+            what: format!("archive has no member {name:?}"),
+            choices: Vec::new(),
         })?;
         if self.compression == crate::layer::Compression::None {
             let mut f = File::open(&self.file).map_err(|e| Error::io(&self.file, e))?;
