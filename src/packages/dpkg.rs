@@ -79,12 +79,14 @@ pub(crate) fn read(fs: &ImageFs) -> Parsed {
     out
 }
 
-/// The status texts (`status`, and distroless `status.d/NAME`) and the
-/// `status.d/NAME.md5sums` files with their stems.
+/// The status texts (`status`, and distroless `status.d/NAME`).
+type StatusTexts<'f> = Vec<(ImagePath, &'f [u8])>;
+
+/// The status texts and the `status.d/NAME.md5sums` files with their stems.
 fn status_files<'f>(
     fs: &'f ImageFs,
     out: &mut Parsed,
-) -> (Vec<(ImagePath, &'f [u8])>, Vec<(ImagePath, String)>) {
+) -> (StatusTexts<'f>, Vec<(ImagePath, String)>) {
     let mut texts = Vec::new();
     let status = ImagePath::new(b"var/lib/dpkg/status");
     if let Some(b) = db_bytes(fs, &status, &mut out.notices) {
