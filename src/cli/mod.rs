@@ -371,3 +371,43 @@ fn write_atomically(p: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
 pub fn use_color(output: Option<&PathBuf>) -> bool {
     output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The image arguments, as every command that reads an image has them.
+    #[derive(Parser)]
+    struct Image {
+        #[command(flatten)]
+        image: ImageArgs,
+    }
+
+    /// Every limit's flag (as [`Limit::flag`] names it) is an image
+    /// argument, and it sets that limit over the policy's.
+    #[test]
+    fn every_limit_flag_sets_its_limit_over_the_policy() {
+        let mut args = vec!["stowaway".to_string(), "oci:x".into()];
+        for (n, limit) in Limit::ALL.into_iter().enumerate() {
+            args.extend([limit.flag().to_string(), (100 + n).to_string()]);
+        }
+        let scan = Image::try_parse_from(&args).unwrap_or_else(|e| panic!("{e}"));
+        let text = Limit::ALL
+            .iter()
+            .map(|l| format!("{} = 7\n", l.key()))
+            .collect::<String>();
+        let policy =
+            stowaway::policy::Policy::parse(&format!("[limits]\n{text}"), "p.toml", "2026-01-01")
+                .unwrap();
+        let config = scan.image.config(Some(&policy), None).unwrap();
+        for (n, limit) in Limit::ALL.into_iter().enumerate() {
+            assert_eq!(config.limits.get(limit), 100 + n as u64, "{limit}");
+        }
+        let policy_only = ImageArgs::for_reference("oci:x")
+            .config(Some(&policy), None)
+            .unwrap();
+        for limit in Limit::ALL {
+            assert_eq!(policy_only.limits.get(limit), 7, "{limit}");
+        }
+    }
+}
