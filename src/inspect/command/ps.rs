@@ -7,6 +7,8 @@
 use super::{Cmd, MAX_COMMANDS, Pipeline, Redir, Script, shown};
 
 /// Parse PowerShell text.
+// TODO(#18): over 80 lines; to be cut into named steps (engineer 10's).
+#[allow(clippy::too_many_lines)]
 pub fn parse(src: &str, first_line: usize) -> Script {
     let b = src.as_bytes();
     let mut script = Script::default();
@@ -119,6 +121,8 @@ pub fn parse(src: &str, first_line: usize) -> Script {
 }
 
 /// One word from byte `i`: (text with quotes removed, end, newlines crossed).
+// TODO(#18): over 80 lines; to be cut into named steps (engineer 10's).
+#[allow(clippy::too_many_lines)]
 fn word(src: &str, mut i: usize) -> (String, usize, usize) {
     let b = src.as_bytes();
     let mut out = String::new();
