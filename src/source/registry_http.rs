@@ -42,6 +42,9 @@ pub struct Failure {
     pub error: Error,
     pub transient: bool,
     pub retry_after: Option<Duration>,
+    /// A 401's Bearer challenge: a new token for it may succeed (the one
+    /// sent expired during a long pull).
+    pub challenge: Option<Box<Challenge>>,
 }
 
 /// A response read whole, within its cap.
@@ -163,6 +166,7 @@ impl<'a> Call<'a> {
             },
             transient,
             retry_after: None,
+            challenge: None,
         }
     }
 
@@ -232,6 +236,7 @@ impl<'a> Call<'a> {
                         error: cap.exceeded(format!("{}: {}", self.here, self.what)),
                         transient: false,
                         retry_after: None,
+                        challenge: None,
                     }),
                 };
             }
@@ -332,6 +337,10 @@ pub fn status_failure(repo: &str, what: &str, url: &str, body: &Body) -> Failure
         },
         transient: body.status == 429 || body.status >= 500,
         retry_after,
+        challenge: match body.status {
+            401 => challenge_of(body).and_then(bearer_challenge).map(Box::new),
+            _ => None,
+        },
     }
 }
 
