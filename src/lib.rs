@@ -43,6 +43,8 @@ pub mod path;
 pub mod policy;
 pub mod report;
 pub mod scan;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod source;
 pub mod time;
 

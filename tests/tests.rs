@@ -21,4 +21,6 @@ mod packages;
 mod registry;
 #[cfg(feature = "registry")]
 mod registry_hostile;
+#[cfg(feature = "serve")]
+mod serve;
 mod sources;
