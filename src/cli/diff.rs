@@ -20,10 +20,10 @@ pub struct DiffArgs {
 }
 
 pub fn run(a: DiffArgs) -> anyhow::Result<Verdict> {
-    let before = ImageFacts::of(&a.a.scan()?);
+    let before = ImageFacts::of(&a.a.config(None, None)?.scan()?);
     let mut second = a.a.clone();
     second.image = a.b.clone();
-    let after = ImageFacts::of(&second.scan()?);
+    let after = ImageFacts::of(&second.config(None, None)?.scan()?);
     let cmp = compare(&before.image.reference, &before, &after);
     if a.format == "json" {
         let findings: Vec<serde_json::Value> = after

@@ -56,16 +56,16 @@ pub struct DriftArgs {
     db: DbArgs,
 }
 
+// TODO(#18): over 80 lines; to be cut into named steps (engineer 18a's).
+#[allow(clippy::too_many_lines)]
 pub fn run(a: DriftArgs) -> anyhow::Result<Verdict> {
     let policy = Policy::load_or_default(a.policy.as_deref())?;
     let scanned = match &a.image_ref {
         Some(r) => {
             let mut image = ImageArgs::for_reference(r);
             image.platform = a.platform.clone();
-            image.policy_limits = Some(policy.clone());
-            image.cache_db = a.db.cache_path();
-            let limits = image.limits();
-            Some((ImageSide::from_scan(&image.scan()?), limits))
+            let config = image.config(Some(&policy), a.db.cache_path())?;
+            Some((ImageSide::from_scan(&config.scan()?), config.limits))
         }
         None => None,
     };
@@ -183,7 +183,7 @@ fn image_from_host(
     let Some(id) = c.image_id.as_deref() else {
         anyhow::bail!("the runtime recorded no image ID");
     };
-    let mut image = match c.runtime {
+    let image = match c.runtime {
         "containers-storage" => {
             let mut i = ImageArgs::for_reference(&format!("containers-storage:{id}"));
             i.storage_root = Some(host_root.join("var/lib/containers/storage"));
@@ -199,9 +199,8 @@ fn image_from_host(
              (with --containerd-address)"
         ),
     };
-    image.policy_limits = Some(policy.clone());
-    image.cache_db = db.cache_path();
-    Ok(ImageSide::from_scan(&image.scan()?))
+    let config = image.config(Some(policy), db.cache_path())?;
+    Ok(ImageSide::from_scan(&config.scan()?))
 }
 
 /// The approved image a discovered container was started from.

@@ -25,9 +25,8 @@ pub struct InventoryArgs {
     db: DbArgs,
 }
 
-pub fn run(mut a: InventoryArgs) -> anyhow::Result<Verdict> {
-    a.image.cache_db = a.db.cache_path();
-    let scan = a.image.scan()?;
+pub fn run(a: InventoryArgs) -> anyhow::Result<Verdict> {
+    let scan = a.image.config(None, a.db.cache_path())?.scan()?;
     if matches!(a.format, Format::Json) && a.output.is_none() {
         // Streamed: the document is never held whole.
         let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
