@@ -6,7 +6,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::finding::{Code, Finding, Severity};
-use crate::report::sarif::fingerprint;
+use crate::fs::{ImageFs, Node};
+use crate::layer::Entry;
+use crate::model::EntryType;
+use crate::path::ImagePath;
 use crate::scan::Scan;
 use crate::source::ImageConfig;
 
@@ -57,7 +60,7 @@ impl FindingRecord {
     /// The record of a live finding.
     pub fn of(f: &Finding) -> FindingRecord {
         FindingRecord {
-            fingerprint: fingerprint(f),
+            fingerprint: f.fingerprint(),
             code: f.code.as_str().to_string(),
             severity: f.severity,
             path: f.path.as_ref().map(|p| p.display()),
@@ -143,7 +146,7 @@ impl ImageFacts {
     }
 
     /// Facts of a file system view and its findings (no image identity).
-    pub fn of_fs(fs: &crate::fs::ImageFs, findings: &[Finding]) -> ImageFacts {
+    pub fn of_fs(fs: &ImageFs, findings: &[Finding]) -> ImageFacts {
         ImageFacts {
             image: ImageMeta::default(),
             config: ImageConfig::default(),
@@ -165,6 +168,32 @@ impl ImageFacts {
             packages: Vec::new(),
         }
     }
+}
+
+/// A file system view rebuilt from stored file records (an approved
+/// baseline). Records of an unknown type are skipped; symlink targets are not
+/// recorded, so links in this view have none.
+pub fn view_of_records(files: &[FileRecord]) -> ImageFs {
+    let mut fs = ImageFs::default();
+    for f in files {
+        let Some(kind) = EntryType::parse(&f.kind) else {
+            continue;
+        };
+        let path = ImagePath::from_display(&f.path);
+        let mut e = Entry::new(path.clone(), kind, f.mode_bits(), f.uid, f.gid);
+        e.size = f.size;
+        e.sha256 = f.sha256.as_deref().and_then(|s| s.parse().ok());
+        fs.nodes.insert(
+            path,
+            Node {
+                entry: e,
+                layer: f.layer,
+                added_in: f.layer,
+                modified_in: Vec::new(),
+            },
+        );
+    }
+    fs
 }
 
 /// The repository and tag an image reference names, where it names one:

@@ -6,18 +6,17 @@ use std::io::Read;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
-use serde::Serialize;
-
 use crate::analyze;
-use crate::digest::Sha256;
 use crate::error::{Error, Result};
 use crate::finding::Finding;
 use crate::fs::ImageFs;
 use crate::layer::cache::{self, LayerCache};
-use crate::layer::{Compression, LayerIndex, LayerInput, scan_layer};
+use crate::layer::{LayerIndex, LayerInput, scan_layer};
 use crate::limits::Limits;
 use crate::packages::PackageDb;
-use crate::source::{Content, Image, ImageConfig, ImageRef, PlatformSpec, open_image, rootfs};
+use crate::source::{Content, Image, ImageRef, PlatformSpec, open_image, rootfs};
+
+pub use crate::model::{ImageInfo, LayerInfo};
 
 /// Observes a scan's progress (progress bars, a log).
 pub trait Progress: Sync {
@@ -41,48 +40,6 @@ pub struct ScanOptions<'a> {
     pub cache: Option<&'a dyn LayerCache>,
     /// Registry access (credentials, insecure registries).
     pub registry: crate::source::RegistryOptions,
-}
-
-/// Facts about one layer, for reports.
-#[derive(Clone, Debug, Serialize)]
-pub struct LayerInfo {
-    pub index: usize,
-    pub digest: Option<Sha256>,
-    pub diff_id: Option<Sha256>,
-    pub media_type: Option<String>,
-    pub compression: Option<Compression>,
-    pub size: u64,
-    pub uncompressed_size: u64,
-    pub created_by: Option<String>,
-}
-
-impl LayerInfo {
-    /// A layer that has no blob (an approved image's layer, a container's
-    /// writable layer), described by what made it.
-    pub fn synthetic(index: usize, created_by: String) -> LayerInfo {
-        LayerInfo {
-            index,
-            digest: None,
-            diff_id: None,
-            media_type: None,
-            compression: None,
-            size: 0,
-            uncompressed_size: 0,
-            created_by: Some(created_by),
-        }
-    }
-}
-
-/// Facts about the image, for reports.
-#[derive(Clone, Debug, Serialize)]
-pub struct ImageInfo {
-    pub reference: String,
-    pub transport: &'static str,
-    pub digest: Option<Sha256>,
-    pub config_digest: Option<Sha256>,
-    pub platform: Option<String>,
-    pub layers: Vec<LayerInfo>,
-    pub config: ImageConfig,
 }
 
 /// Everything a scan learned.

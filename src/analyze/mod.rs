@@ -10,8 +10,8 @@ use crate::finding::{Finding, LayerRef};
 use crate::fs::ImageFs;
 use crate::layer::LayerIndex;
 use crate::limits::Limits;
+use crate::model::ImageInfo;
 use crate::packages::PackageDb;
-use crate::scan::ImageInfo;
 
 /// Run every analyzer and return the findings, most severe first. `limits`
 /// bounds the work (symlinks followed when resolving a command).

@@ -10,9 +10,9 @@ use std::collections::HashMap;
 
 use crate::finding::{Code, Finding, Integrity, Severity};
 use crate::fs::ImageFs;
+use crate::model::ImageInfo;
 use crate::packages::{Ownership, PackageDb};
 use crate::path::ImagePath;
-use crate::scan::ImageInfo;
 
 use super::layer_ref;
 

@@ -409,7 +409,7 @@ impl Catalog {
             .matches(text.as_bytes())
             .into_iter()
             .map(|k| self.text_idx[k])
-            .filter(|&r| crate::inspect::command::rules::applies(&self.rules[r].lang, lang))
+            .filter(|&r| applies(&self.rules[r].lang, lang))
             .collect()
     }
 
@@ -451,6 +451,20 @@ const LANGS: &[&str] = &[
     "arg",
     "any",
 ];
+
+/// Does a rule's `lang` list cover `lang`?
+pub fn applies(rule_lang: &str, lang: &str) -> bool {
+    rule_lang.split(',').map(str::trim).any(|l| {
+        l == lang
+            || l == "shell" && matches!(lang, "sh" | "batch" | "powershell")
+            || l == "code"
+                && matches!(
+                    lang,
+                    "python" | "perl" | "ruby" | "js" | "php" | "wsh" | "code"
+                )
+            || l == "any" && lang != "arg"
+    })
+}
 
 #[cfg(test)]
 mod tests {

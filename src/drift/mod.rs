@@ -18,8 +18,9 @@ use crate::facts::{FindingRecord, ImageFacts};
 use crate::finding::{Code, Finding, Severity};
 use crate::fs::ImageFs;
 use crate::limits::Limits;
+use crate::model::{ImageInfo, LayerInfo};
 use crate::path::ImagePath;
-use crate::scan::{ImageInfo, LayerInfo, Scan};
+use crate::scan::Scan;
 use crate::source::rootfs;
 
 /// Where the container's files are.
@@ -77,7 +78,7 @@ impl ImageSide {
     /// From an approved baseline (its file manifest; symlink targets are not
     /// part of it).
     pub fn from_baseline(name: &str, facts: ImageFacts) -> ImageSide {
-        let fs = ImageFs::from_records(&facts.files);
+        let fs = crate::facts::view_of_records(&facts.files);
         let layers = facts
             .files
             .iter()

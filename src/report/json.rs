@@ -10,9 +10,10 @@ use crate::digest::Sha256;
 use crate::finding::{Finding, Severity};
 use crate::fs::{Hidden, ImageFs, Node, Removed};
 use crate::layer::Entry;
+use crate::model::ImageInfo;
 use crate::packages::PackageDb;
 use crate::path::{ImagePath, escape_bytes};
-use crate::scan::{ImageInfo, Scan};
+use crate::scan::Scan;
 
 fn image_json(image: &ImageInfo) -> Value {
     json!({

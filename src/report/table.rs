@@ -5,8 +5,9 @@ use std::fmt::Write;
 
 use crate::finding::Severity;
 use crate::fs::ImageFs;
+use crate::model::ImageInfo;
 use crate::path::escape_bytes;
-use crate::scan::{ImageInfo, Scan};
+use crate::scan::Scan;
 
 /// Rendering options.
 #[derive(Clone, Copy, Debug, Default)]

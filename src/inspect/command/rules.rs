@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, applies};
 use crate::finding::Code;
 
 use super::{Cmd, Lang, MAX_DEPTH, Script};
@@ -679,20 +679,6 @@ fn lang_name(l: Lang) -> &'static str {
         Lang::Batch => "batch",
         Lang::PowerShell => "powershell",
     }
-}
-
-/// Does a rule's `lang` list cover `lang`?
-pub fn applies(rule_lang: &str, lang: &str) -> bool {
-    rule_lang.split(',').map(str::trim).any(|l| {
-        l == lang
-            || l == "shell" && matches!(lang, "sh" | "batch" | "powershell")
-            || l == "code"
-                && matches!(
-                    lang,
-                    "python" | "perl" | "ruby" | "js" | "php" | "wsh" | "code"
-                )
-            || l == "any" && lang != "arg"
-    })
 }
 
 /// The basename of a program word, lowercased, `.exe` dropped.

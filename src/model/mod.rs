@@ -1,0 +1,13 @@
+//! The vocabulary every stage speaks, importing nothing else of the crate
+//! (stereoscope's `pkg/file` is the model): digest values, entry and content
+//! types, layer compression, image identity and config. Stages compute these
+//! values; they are defined here so that no stage has to import another one
+//! sideways or upwards to name them.
+
+mod digest;
+mod entry;
+mod image;
+
+pub use digest::Sha256;
+pub use entry::{Compression, ContentKind, EntryType};
+pub use image::{HistoryStep, ImageConfig, ImageInfo, LayerInfo};
