@@ -3,6 +3,7 @@
 //! file manifest, the findings (with stable fingerprints) and the config.
 //! The baseline stores these; the delta compares two of them.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::finding::{Code, Finding, Severity};
@@ -14,7 +15,8 @@ use crate::scan::Scan;
 use crate::source::ImageConfig;
 
 /// One file of the final view.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct FileRecord {
     pub path: String,
     #[serde(rename = "type")]
@@ -40,7 +42,8 @@ impl FileRecord {
 }
 
 /// One finding, as stored.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct FindingRecord {
     pub fingerprint: String,
     pub code: String,
@@ -78,7 +81,8 @@ impl FindingRecord {
 }
 
 /// Identity of an image.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct ImageMeta {
     pub reference: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -94,7 +98,8 @@ pub struct ImageMeta {
 }
 
 /// One installed package (from the image's package databases).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct PackageRecord {
     pub manager: String,
     pub name: String,

@@ -7,6 +7,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::digest::Sha256;
@@ -14,7 +15,17 @@ use crate::path::ImagePath;
 
 /// How bad a finding is.
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    serde::Deserialize,
+    JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -246,8 +257,22 @@ impl Serialize for Code {
     }
 }
 
+impl JsonSchema for Code {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Code".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let codes: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        schemars::json_schema!({
+            "description": "A finding code (`stowaway explain CODE`).",
+            "type": "string",
+            "enum": codes,
+        })
+    }
+}
+
 /// Where in the image a finding was made.
-#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq, Eq, JsonSchema)]
 pub struct LayerRef {
     /// 0-based layer index.
     pub index: usize,
@@ -258,7 +283,7 @@ pub struct LayerRef {
 }
 
 /// Whether a packaged file is still what its package manager installed.
-#[derive(Clone, Copy, Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Serialize, serde::Deserialize, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Integrity {
     /// The file's digest matches the one the package manager recorded.
@@ -282,7 +307,8 @@ impl Integrity {
 
 /// The package that installed a file (from the image's package database),
 /// and the file's integrity against it.
-#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq, Eq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct PackageRef {
     /// `dpkg`, `apk` or `rpm`.
     pub manager: String,

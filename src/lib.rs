@@ -74,4 +74,5 @@ pub mod time;
 pub use error::{Error, Result};
 pub use finding::{Code, Finding, Integrity, PackageRef, Severity};
 pub use limits::Limits;
+pub use model::Verdict;
 pub use scan::{Scan, ScanOptions, scan};

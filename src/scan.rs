@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use crate::analyze;
 use crate::error::{Error, Result};
-use crate::finding::Finding;
+use crate::finding::{Finding, Severity};
 use crate::fs::ImageFs;
 use crate::layer::cache::{self, LayerCache};
 use crate::layer::{LayerIndex, LayerInput, scan_layer};
@@ -16,6 +16,7 @@ use crate::limits::Limits;
 use crate::packages::PackageDb;
 use crate::source::{Content, Image, ImageRef, PlatformSpec, open_image, rootfs};
 
+use crate::model::Verdict;
 pub use crate::model::{ImageInfo, LayerInfo};
 
 /// Observes a scan's progress (progress bars, a log).
@@ -51,6 +52,21 @@ pub struct Scan {
     /// The image's package databases (dpkg, apk, rpm), merged.
     pub packages: PackageDb,
     pub findings: Vec<Finding>,
+}
+
+impl Scan {
+    /// How many findings are at or above `fail_on`.
+    pub fn failing(&self, fail_on: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity >= fail_on)
+            .count()
+    }
+
+    /// Fail when a finding is at or above `fail_on`.
+    pub fn verdict(&self, fail_on: Severity) -> Verdict {
+        Verdict::failing_if(self.failing(fail_on) > 0)
+    }
 }
 
 /// Scan the image named by `reference`.

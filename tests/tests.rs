@@ -21,4 +21,5 @@ mod packages;
 mod registry;
 #[cfg(feature = "registry")]
 mod registry_hostile;
+mod schemas;
 mod sources;

@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::facts::{FileRecord, FindingRecord, ImageFacts, ImageMeta, PackageRecord};
+use crate::model::Verdict;
 use crate::time::now_rfc3339;
 
 /// An approved image, without its files.
@@ -36,7 +37,7 @@ pub struct ScanRecord<'a> {
     pub reference: &'a str,
     pub digest: Option<&'a str>,
     pub baseline: Option<&'a str>,
-    pub verdict: &'a str,
+    pub verdict: Verdict,
     pub findings: usize,
     pub new_findings: Option<usize>,
 }
@@ -451,7 +452,7 @@ impl Store {
                     s.reference,
                     s.digest,
                     s.baseline,
-                    s.verdict,
+                    s.verdict.as_str(),
                     s.findings as i64,
                     s.new_findings.map(|n| n as i64)
                 ],

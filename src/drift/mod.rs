@@ -20,6 +20,7 @@ use crate::fs::ImageFs;
 use crate::limits::Limits;
 use crate::model::{ImageInfo, LayerInfo};
 use crate::path::ImagePath;
+use crate::policy::{Evaluation, Policy};
 use crate::scan::Scan;
 use crate::source::rootfs;
 
@@ -237,6 +238,12 @@ pub fn drift(image: &ImageSide, side: &ContainerSide, limits: &Limits) -> Result
         delta: d,
         findings: findings.iter().map(FindingRecord::of).collect(),
     })
+}
+
+/// The policy's decision on each drift finding (allow known runtime writes
+/// by path), with the image reference as the name policies match.
+pub fn evaluate(report: &DriftReport, policy: &Policy) -> Evaluation {
+    policy.evaluate(&report.findings, None, &[report.image.reference.as_str()])
 }
 
 fn drift_finding(code: Code, path: &str, sha: &Option<String>, why: &str) -> Finding {

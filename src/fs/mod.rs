@@ -28,7 +28,7 @@ pub struct Node {
 }
 
 /// How shipped bytes became invisible.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Hidden {
     /// Deleted by a `.wh.NAME` marker (itself or a parent).

@@ -2,10 +2,11 @@
 //! what its content looks like (ELF, PE, Mach-O, script, data), and how a
 //! layer blob is compressed. Values only; detecting them is `layer`'s job.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The type of a filesystem entry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum EntryType {
     File,
@@ -79,7 +80,7 @@ impl ContentKind {
 }
 
 /// How a layer blob is compressed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Compression {
     /// A plain tar.

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Compression, Sha256};
@@ -19,7 +20,8 @@ pub struct HistoryStep {
 }
 
 /// What the scan needs from the image config.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 #[serde(default)]
 pub struct ImageConfig {
     pub os: String,
@@ -64,7 +66,8 @@ impl ImageConfig {
 }
 
 /// Facts about one layer, for reports.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct LayerInfo {
     pub index: usize,
     pub digest: Option<Sha256>,
@@ -94,7 +97,8 @@ impl LayerInfo {
 }
 
 /// Facts about the image, for reports.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct ImageInfo {
     pub reference: String,
     pub transport: &'static str,

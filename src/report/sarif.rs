@@ -11,7 +11,6 @@ use crate::delta::BaselineState;
 use crate::facts::{FindingRecord, ImageFacts};
 use crate::finding::{CODES, Severity};
 use crate::policy::{Action, Decision};
-use crate::scan::Scan;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -144,9 +143,4 @@ pub fn render(facts: &ImageFacts, notes: &Annotations<'_>) -> Value {
             "results": results,
         }]
     })
-}
-
-/// The SARIF log of a plain scan.
-pub fn scan(scan: &Scan) -> Value {
-    render(&ImageFacts::of(scan), &Annotations::default())
 }
