@@ -12,7 +12,7 @@ use crate::layer::Entry;
 use crate::model::EntryType;
 use crate::path::ImagePath;
 use crate::scan::Scan;
-use crate::source::ImageConfig;
+use crate::source::{ImageConfig, ImageRef};
 
 /// One file of the final view.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -201,51 +201,12 @@ pub fn view_of_records(files: &[FileRecord]) -> ImageFs {
     fs
 }
 
-/// The repository and tag an image reference names, where it names one:
-/// `oci:DIR:TAG` → (DIR's last component, TAG); `docker-archive:F:REPO:TAG`
-/// → (REPO, TAG); registry references → (HOST/REPO, TAG).
-pub fn repository_and_tag(reference: &str) -> (Option<String>, Option<String>) {
-    let r = reference
-        .split_once('@')
-        .map(|(a, _)| a)
-        .unwrap_or(reference);
-    let (transport, rest) = match r.split_once(':') {
-        Some((t, rest))
-            if ["oci", "oci-archive", "docker-archive", "dir", "docker"].contains(&t) =>
-        {
-            (t, rest)
-        }
-        _ => ("docker", r),
-    };
-    let rest = rest.trim_start_matches("//");
-    match transport {
-        "docker" => match rest.rsplit_once(':').filter(|(_, t)| !t.contains('/')) {
-            Some((repo, tag)) => (Some(repo.to_string()), Some(tag.to_string())),
-            None => (Some(rest.to_string()), None),
-        },
-        "docker-archive" => {
-            // FILE[:REPO:TAG]
-            let mut parts = rest.splitn(3, ':');
-            let _file = parts.next();
-            match (parts.next(), parts.next()) {
-                (Some(repo), Some(tag)) => (Some(repo.to_string()), Some(tag.to_string())),
-                (Some(repo), None) => (Some(repo.to_string()), None),
-                _ => (None, None),
-            }
-        }
-        _ => {
-            let (path, tag) = match rest.rsplit_once(':') {
-                Some((p, t)) if !t.contains('/') => (p, Some(t.to_string())),
-                _ => (rest, None),
-            };
-            let name = path
-                .trim_end_matches('/')
-                .rsplit('/')
-                .next()
-                .unwrap_or(path);
-            (Some(name.to_string()).filter(|n| !n.is_empty()), tag)
-        }
-    }
+/// The repository and tag an image reference names, by the one reference
+/// parser ([`ImageRef::parse`]); none for a reference that does not parse.
+fn repository_and_tag(reference: &str) -> (Option<String>, Option<String>) {
+    ImageRef::parse(reference)
+        .map(|r| r.repository_and_tag())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -265,13 +226,43 @@ mod tests {
                 Some("2".into())
             )
         );
+        // docker-archive names are FILE:REPO:TAG with FILE an existing file.
+        let dir = tempfile::tempdir().unwrap();
+        let tar = dir.path().join("a.tar");
+        std::fs::write(&tar, b"").unwrap();
+        let tar = tar.display();
         assert_eq!(
-            repository_and_tag("docker-archive:/t/a.tar:team/app:3"),
+            repository_and_tag(&format!("docker-archive:{tar}:team/app:3")),
             (Some("team/app".into()), Some("3".into()))
+        );
+        assert_eq!(
+            repository_and_tag(&format!("docker-archive:{tar}")),
+            (None, None)
         );
         assert_eq!(
             repository_and_tag("registry:5000/app"),
             (Some("registry:5000/app".into()), None)
+        );
+        // The same parser as the scan: a digest is not a tag, a registry
+        // port is not a tag, a docker-archive REPO may have a port.
+        assert_eq!(
+            repository_and_tag(&format!(
+                "docker://reg:5000/app:7@sha256:{}",
+                "a".repeat(64)
+            )),
+            (Some("reg:5000/app".into()), Some("7".into()))
+        );
+        assert_eq!(
+            repository_and_tag(&format!("oci:/x/app@sha256:{}", "b".repeat(64))),
+            (Some("app".into()), None)
+        );
+        assert_eq!(
+            repository_and_tag(&format!("docker-archive:{tar}:reg:5000/team/app:3")),
+            (Some("reg:5000/team/app".into()), Some("3".into()))
+        );
+        assert_eq!(
+            repository_and_tag("dir:/srv/rootfs/"),
+            (Some("rootfs".into()), None)
         );
     }
 }

@@ -1,5 +1,5 @@
 //! Analyzers state facts about a scanned image as findings. Each analyzer is
-//! listed explicitly in [`run`]; policy (later) decides what the facts mean.
+//! listed explicitly in [`run`]; the policy decides what the facts mean.
 
 mod config;
 mod layers;

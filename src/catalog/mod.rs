@@ -3,7 +3,8 @@
 //! binary and turned into fast matchers (one Aho-Corasick automaton for all
 //! content markers, one ASCII regex set for the text rules, a program-name
 //! index for the command rules, one prefilter automaton over every program
-//! name and text-rule hint).
+//! name and text-rule hint), and which script languages a rule's `lang`
+//! covers.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;

@@ -1,5 +1,7 @@
-//! `stowaway drift --image IMAGE (--rootfs DIR | --upperdir DIR)`: what
-//! changed in a running container since it started from its image.
+//! `stowaway drift --image IMAGE (--rootfs DIR | --upperdir DIR)` and
+//! `stowaway drift (--container ID | --all)`: what changed in a running
+//! container since it started from its image (for discovered containers, the
+//! approved baseline of their image).
 
 use std::path::PathBuf;
 

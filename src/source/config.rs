@@ -1,5 +1,6 @@
-//! The image configuration: parsed with `oci-spec`, plus the Docker
-//! extensions it does not model (Healthcheck), reduced to what the scan uses.
+//! Parsing the image configuration with `oci-spec`, plus the Docker
+//! extensions it does not model (Healthcheck), into the [`ImageConfig`] the
+//! scan uses (a vocabulary type, defined in `model`).
 
 use oci_spec::image::ImageConfiguration;
 use serde::Deserialize;
