@@ -5,6 +5,7 @@
 
 pub mod drift;
 pub mod gate;
+pub mod json;
 pub mod model;
 pub mod sarif;
 pub mod schema;

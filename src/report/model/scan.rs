@@ -51,7 +51,8 @@ pub struct ScanFinding<'a> {
 }
 
 impl<'a> ScanFinding<'a> {
-    fn of(f: &'a Finding, baseline_state: Option<BaselineState>) -> ScanFinding<'a> {
+    /// The row of a finding, with its baseline state when compared.
+    pub fn of(f: &'a Finding, baseline_state: Option<BaselineState>) -> ScanFinding<'a> {
         ScanFinding {
             baseline_state,
             code: f.code,
