@@ -264,5 +264,13 @@ mod tests {
             repository_and_tag("dir:/srv/rootfs/"),
             (Some("rootfs".into()), None)
         );
+        assert_eq!(
+            repository_and_tag("containers-storage:localhost/app:2"),
+            (Some("localhost/app".into()), Some("2".into()))
+        );
+        assert_eq!(
+            repository_and_tag(&format!("docker-daemon:sha256:{}", "c".repeat(64))),
+            (None, None)
+        );
     }
 }

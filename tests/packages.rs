@@ -693,3 +693,39 @@ fn drift_reports_a_container_file_that_no_longer_matches_its_package() {
     assert_eq!(f["path"], "/usr/bin/other");
     assert_eq!(f["severity"], "critical");
 }
+
+/// dpkg's shortest md5sums line (`<32 hex>  x`: a one-letter file at the
+/// root, 35 bytes) is read like any other: the file, tampered, is reported;
+/// a line one byte shorter records nothing, so its file is unverifiable.
+#[test]
+fn dpkg_shortest_md5sums_line_is_read() {
+    let md5 = |b: &[u8]| {
+        use md5::Digest as _;
+        hex::encode(md5::Md5::digest(b))
+    };
+    let status = "Package: tiny\nStatus: install ok installed\nVersion: 1\nArchitecture: all\n";
+    let sums = format!("{}  x\n{} y\n", md5(b"original\n"), md5(b"original\n"));
+    assert_eq!(sums.lines().next().unwrap().len(), 35);
+    let s = scan_ok(
+        &layout(
+            &ImageBuilder::new()
+                .layer(
+                    LayerBuilder::new()
+                        .file("var/lib/dpkg/status", status.as_bytes(), 0o644)
+                        .file("var/lib/dpkg/info/tiny.list", b"/.\n/x\n/y\n", 0o644)
+                        .file("var/lib/dpkg/info/tiny.md5sums", sums.as_bytes(), 0o644)
+                        .file("x", b"tampered\n", 0o644)
+                        .file("y", b"tampered\n", 0o644),
+                )
+                .build(),
+        )
+        .1,
+    );
+    assert_eq!(modified(&s), vec!["/x tiny"], "{:#?}", codes(&s));
+    let x = packaged(&s, "/x", Code::PackageFileModified);
+    assert!(
+        x.evidence[0].contains(&format!("recorded md5:{}", md5(b"original\n"))),
+        "{:?}",
+        x.evidence
+    );
+}

@@ -349,3 +349,284 @@ fn foreign_layers_the_registry_serves_are_scanned_and_a_stalled_blob_fails() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("stalled"), "{err}");
 }
+
+/// The `Host` header of a request head.
+fn host_of(head: &str) -> String {
+    head.lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("host").then(|| v.trim().to_string())
+        })
+        .unwrap_or_default()
+}
+
+fn respond(c: &mut TcpStream, status: &str, extra: &str, body: &[u8]) {
+    let _ = write!(
+        c,
+        "HTTP/1.1 {status}\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = c.write_all(body);
+}
+
+/// Bodies by request path.
+type Docs = Vec<(String, Vec<u8>)>;
+
+/// Serve documents and blobs by request path (`/v2/app/…`); 404 otherwise.
+fn serve_docs(docs: Docs) -> String {
+    fake_registry(move |path, _, c| {
+        if ok_v2(path, c) {
+            return;
+        }
+        match docs.iter().find(|(p, _)| p == path) {
+            Some((_, body)) => respond(c, "200 OK", "", body),
+            None => respond(c, "404 Not Found", "", b""),
+        }
+    })
+}
+
+/// Insert `extra` (`"key":value,`) right after the opening brace.
+fn with_key(doc: &[u8], extra: &str) -> Vec<u8> {
+    assert_eq!(doc.first(), Some(&b'{'));
+    [b"{", extra.as_bytes(), &doc[1..]].concat()
+}
+
+#[test]
+fn registry_documents_with_colliding_keys_are_refused_naming_document_and_key() {
+    use stowaway::digest::Sha256;
+    use stowaway::fixture::{ImageBuilder, LayerBuilder};
+    let img = ImageBuilder::new()
+        .layer(LayerBuilder::new().file("app/x", b"x", 0o644))
+        .build();
+    let blob = |d: &Sha256, b: &[u8]| (format!("/v2/app/blobs/{d}"), b.to_vec());
+    let layer = blob(&img.layers[0].digest, &img.layers[0].blob);
+    let config = blob(&img.config_digest, &img.config);
+    let tag = |b: &[u8]| ("/v2/app/manifests/v1".to_string(), b.to_vec());
+    // A manifest whose config is `config_bytes`.
+    let manifest_for = |config_bytes: &[u8]| {
+        let mut m: serde_json::Value = serde_json::from_slice(&img.manifest).unwrap();
+        m["config"]["digest"] = Sha256::of(config_bytes).to_string().into();
+        m["config"]["size"] = config_bytes.len().into();
+        serde_json::to_vec(&m).unwrap()
+    };
+    // An index naming the image's manifest, with `extra` keys in it.
+    let index = |extra: &str| {
+        format!(
+            r#"{{{extra}"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{}","size":{},"platform":{{"os":"linux","architecture":"amd64"}}}}]}}"#,
+            img.manifest_digest,
+            img.manifest.len()
+        )
+        .into_bytes()
+    };
+    let by_digest = (
+        format!("/v2/app/manifests/{}", img.manifest_digest),
+        img.manifest.clone(),
+    );
+    // The untouched image is read, so each refusal below is the key's doing.
+    let addr = serve_docs(vec![tag(&img.manifest), config.clone(), layer.clone()]);
+    let (code, err, _) = run(
+        &["scan", &format!("{addr}/app:v1"), "--no-cache"],
+        Duration::from_secs(60),
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let addr = serve_docs(vec![
+        tag(&index("")),
+        by_digest.clone(),
+        config.clone(),
+        layer.clone(),
+    ]);
+    let (code, err, _) = run(
+        &["scan", &format!("{addr}/app:v1"), "--no-cache"],
+        Duration::from_secs(60),
+    );
+    assert_eq!(code, Some(0), "{err}");
+
+    let bad_config = with_key(&img.config, r#""RootFS":{"type":"layers","diff_ids":[]},"#);
+    let dup_config = with_key(&img.config, r#""os":"windows","#);
+    let cases: Vec<(&str, Docs, &str, &str)> = vec![
+        (
+            "manifest: layers then Layers",
+            vec![
+                tag(&with_key(&img.manifest, r#""Layers":[],"#)),
+                config.clone(),
+                layer.clone(),
+            ],
+            "image manifest",
+            r#""Layers""#,
+        ),
+        (
+            "manifest: layers twice",
+            vec![
+                tag(&with_key(&img.manifest, r#""layers":[],"#)),
+                config.clone(),
+                layer.clone(),
+            ],
+            "image manifest",
+            r#"key "layers" appears twice"#,
+        ),
+        (
+            "index: Manifests and manifests",
+            vec![
+                tag(&index(r#""Manifests":[],"#)),
+                by_digest.clone(),
+                config.clone(),
+                layer.clone(),
+            ],
+            "image index",
+            r#""Manifests""#,
+        ),
+        (
+            "index: mediaType twice",
+            vec![
+                tag(&index(
+                    r#""mediaType":"application/vnd.oci.image.manifest.v1+json","#,
+                )),
+                by_digest.clone(),
+                config.clone(),
+                layer.clone(),
+            ],
+            "image index",
+            r#"key "mediaType" appears twice"#,
+        ),
+        (
+            "config: RootFS and rootfs",
+            vec![
+                tag(&manifest_for(&bad_config)),
+                blob(&Sha256::of(&bad_config), &bad_config),
+                layer.clone(),
+            ],
+            "image config",
+            r#""RootFS""#,
+        ),
+        (
+            "config: os twice",
+            vec![
+                tag(&manifest_for(&dup_config)),
+                blob(&Sha256::of(&dup_config), &dup_config),
+                layer.clone(),
+            ],
+            "image config",
+            r#"key "os" appears twice"#,
+        ),
+    ];
+    for (case, docs, what, key) in cases {
+        let addr = serve_docs(docs);
+        let (code, err, _) = run(
+            &["scan", &format!("{addr}/app:v1"), "--no-cache"],
+            Duration::from_secs(60),
+        );
+        assert_eq!(code, Some(2), "{case}: {err}");
+        assert!(err.contains(what) && err.contains(key), "{case}: {err}");
+        assert!(err.contains(&addr), "{case}: names the registry: {err}");
+    }
+}
+
+/// A registry that is its own token issuer, as Distribution with `auth:
+/// token` is: tokens live `life` (and say so in `expires_in`); a request
+/// with an expired token (or any request, when `refuse_all`) is answered
+/// 401 with a Bearer challenge. Each blob answer takes `slow`, so a pull
+/// outlives its first token. Returns the address, the tokens issued and
+/// the 401s sent.
+fn token_registry(
+    img: stowaway::fixture::BuiltImage,
+    life: Duration,
+    slow: Duration,
+    refuse_all: bool,
+) -> (String, Arc<AtomicUsize>, Arc<AtomicUsize>) {
+    let (issued, refused) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let (i, r) = (issued.clone(), refused.clone());
+    let born = Instant::now();
+    let addr = fake_registry(move |path, head, c| {
+        let challenge = format!(
+            "WWW-Authenticate: Bearer realm=\"http://{}/token\",service=\"fake\"\r\n",
+            host_of(head)
+        );
+        if path.starts_with("/token") {
+            let n = i.fetch_add(1, Ordering::SeqCst);
+            let at = born.elapsed().as_millis();
+            let body = format!(
+                r#"{{"token":"tok-{n}-{at}","expires_in":{}}}"#,
+                life.as_secs().max(1)
+            );
+            return respond(c, "200 OK", "", body.as_bytes());
+        }
+        // The age of the token sent, if any.
+        let age = head
+            .lines()
+            .find_map(|l| l.split_once("Bearer tok-"))
+            .and_then(|(_, t)| t.trim().rsplit_once('-'))
+            .and_then(|(_, at)| at.parse::<u128>().ok())
+            .map(|at| born.elapsed().as_millis().saturating_sub(at));
+        let valid = age.is_some_and(|a| a < life.as_millis());
+        if path == "/v2/" || !valid || refuse_all {
+            if path != "/v2/" {
+                r.fetch_add(1, Ordering::SeqCst);
+            }
+            return respond(c, "401 Unauthorized", &challenge, b"");
+        }
+        let body = if path == "/v2/app/manifests/v1" {
+            Some(img.manifest.clone())
+        } else if let Some(d) = path.strip_prefix("/v2/app/blobs/") {
+            std::thread::sleep(slow);
+            img.blobs()
+                .into_iter()
+                .find(|(bd, _)| bd.to_string() == d)
+                .map(|(_, b)| b.to_vec())
+        } else {
+            None
+        };
+        match body {
+            Some(b) => respond(c, "200 OK", "", &b),
+            None => respond(c, "404 Not Found", "", b""),
+        }
+    });
+    (addr, issued, refused)
+}
+
+#[test]
+fn an_expired_bearer_token_is_renewed_once_per_request() {
+    use stowaway::fixture::{ImageBuilder, LayerBuilder};
+    let img = ImageBuilder::new()
+        .layer(LayerBuilder::new().file("app/a", b"a", 0o644))
+        .layer(LayerBuilder::new().file("app/b", b"b", 0o644))
+        .build();
+    // Tokens live one second; each blob takes 1.2 s to come, so every
+    // request after the first blob carries an expired token.
+    let (addr, issued, refused) = token_registry(
+        img.clone(),
+        Duration::from_secs(1),
+        Duration::from_millis(1200),
+        false,
+    );
+    let (code, err, _) = run(
+        &["inventory", &format!("{addr}/app:v1"), "--no-cache"],
+        Duration::from_secs(60),
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let (issued, refused) = (
+        issued.load(Ordering::SeqCst),
+        refused.load(Ordering::SeqCst),
+    );
+    assert!(refused >= 1, "a token expired during the pull");
+    assert_eq!(issued, refused + 1, "one new token per refusal");
+    // A registry that refuses every token: one renewal, then exit 2.
+    let (addr, issued, refused) =
+        token_registry(img, Duration::from_secs(60), Duration::ZERO, true);
+    let (code, err, took) = run(
+        &["inventory", &format!("{addr}/app:v1"), "--no-cache"],
+        Duration::from_secs(60),
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("401") && err.contains("manifest"), "{err}");
+    assert_eq!(
+        issued.load(Ordering::SeqCst),
+        2,
+        "the first token and one renewal"
+    );
+    assert_eq!(
+        refused.load(Ordering::SeqCst),
+        2,
+        "the request and its one retry"
+    );
+    assert!(took < Duration::from_secs(20), "{took:?}");
+}

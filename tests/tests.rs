@@ -16,6 +16,7 @@ mod hardening;
 mod hostile;
 mod integrity;
 mod interop;
+mod local_stores;
 mod packages;
 #[cfg(feature = "registry")]
 mod registry;

@@ -243,6 +243,10 @@ mod tests {
     fn docs_examples_and_library_trees() {
         for (p, want) in [
             ("usr/share/doc/git/contrib/x.sh", true),
+            ("usr/share/man/man1/wget.1.gz", true),
+            ("usr/share/info/wget.info.gz", true),
+            ("usr/share/gtk-doc/html/soup/x.html", true),
+            ("usr/share/wget/x", false),
             ("usr/share/doc/node-undici/examples/fetch.js", true),
             (
                 "usr/lib/python3/dist-packages/pip/_vendor/distlib/locators.py",

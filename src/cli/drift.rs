@@ -134,7 +134,14 @@ fn check_discovered(
             let image = match image {
                 Some(i) => i,
                 None => {
-                    from_store = approved_image(store.as_ref().expect("store opened"), c)?;
+                    from_store = approved_image(store.as_ref().expect("store opened"), c)
+                        .or_else(|e| {
+                            image_from_host(c, &a.host_root, policy, &a.db).map_err(|le| {
+                                anyhow::anyhow!(
+                                    "{e}; reading the image from the host's store failed too: {le:#}"
+                                )
+                            })
+                        })?;
                     &from_store
                 }
             };
@@ -213,6 +220,39 @@ fn label(c: &Container) -> String {
         &c.id[..c.id.len().min(12)],
         c.name.as_deref().unwrap_or("-")
     )
+}
+
+/// Without an approved baseline: the container's image read from the
+/// host's own store (containers-storage, or Docker's storage without the
+/// daemon), by the image ID the runtime recorded.
+fn image_from_host(
+    c: &Container,
+    host_root: &std::path::Path,
+    policy: &Policy,
+    db: &DbArgs,
+) -> anyhow::Result<ImageSide> {
+    let Some(id) = c.image_id.as_deref() else {
+        anyhow::bail!("the runtime recorded no image ID");
+    };
+    let mut image = match c.runtime {
+        "containers-storage" => {
+            let mut i = ImageArgs::for_reference(&format!("containers-storage:{id}"));
+            i.storage_root = Some(host_root.join("var/lib/containers/storage"));
+            i
+        }
+        "docker" => {
+            let mut i = ImageArgs::for_reference(&format!("docker-daemon:{id}"));
+            i.docker_root = Some((host_root.join("var/lib/docker"), "overlay2".into()));
+            i
+        }
+        other => anyhow::bail!(
+            "{other} images are read through its API: pass --image containerd:NAME \
+             (with --containerd-address)"
+        ),
+    };
+    image.policy_limits = Some(policy.clone());
+    image.cache_db = db.cache_path();
+    Ok(ImageSide::from_scan(&image.scan()?))
 }
 
 /// The approved image a discovered container was started from.

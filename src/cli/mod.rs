@@ -7,6 +7,7 @@ mod diff;
 mod drift;
 mod explain;
 mod gate;
+mod images;
 mod inventory;
 mod progress;
 mod scan;
@@ -46,6 +47,8 @@ enum Command {
     Drift(drift::DriftArgs),
     /// Explain a finding code (or list them all).
     Explain(explain::ExplainArgs),
+    /// List the images the local stores hold (containers-storage, containerd, Docker).
+    Images(images::ImagesArgs),
 }
 
 impl Cli {
@@ -59,6 +62,7 @@ impl Cli {
             Command::Diff(a) => diff::run(a),
             Command::Drift(a) => drift::run(a),
             Command::Explain(a) => explain::run(a),
+            Command::Images(a) => images::run(a),
         }
     }
 }
@@ -107,7 +111,7 @@ impl DbArgs {
 #[derive(Args, Clone)]
 pub struct ImageArgs {
     /// Image reference: oci:DIR[:TAG|@sha256:…], oci-archive:FILE[:TAG],
-    /// docker-archive:FILE[:REPO:TAG], dir:ROOTFS.
+    /// docker-archive:FILE[:REPO:TAG], dir:ROOTFS, containers-storage:NAME[:TAG], containerd:NAME[:TAG], docker-daemon:NAME[:TAG].
     pub image: String,
     /// Platform to pick from a multi-platform index (os/arch[/variant]; default linux/amd64).
     #[arg(long)]
@@ -160,12 +164,26 @@ pub struct ImageArgs {
     /// Registry: seconds all of one image's registry traffic may take.
     #[arg(long, value_name = "SECS")]
     pub registry_deadline: Option<u64>,
+    /// containers-storage root for containers-storage:NAME (default /var/lib/containers/storage,
+    /// rootless $XDG_DATA_HOME/containers/storage).
+    #[arg(long, value_name = "DIR")]
+    pub storage_root: Option<PathBuf>,
+    /// containerd's socket for containerd:NAME (default /run/containerd/containerd.sock).
+    #[arg(long, value_name = "SOCKET")]
+    pub containerd_address: Option<PathBuf>,
+    /// containerd namespace for containerd:NAME (default k8s.io).
+    #[arg(long, value_name = "NS")]
+    pub containerd_namespace: Option<String>,
     /// A policy whose limits apply under the flags.
     #[arg(skip)]
     pub policy_limits: Option<stowaway::policy::Policy>,
     /// The baseline database whose layer cache to use (set by the command).
     #[arg(skip)]
     pub cache_db: Option<PathBuf>,
+    /// Read docker-daemon:sha256:ID from this Docker root and driver without
+    /// the daemon (set by drift for a host under --host-root).
+    #[arg(skip)]
+    pub docker_root: Option<(PathBuf, String)>,
 }
 
 impl ImageArgs {
@@ -190,8 +208,12 @@ impl ImageArgs {
             insecure_registry: Vec::new(),
             registry_stall_timeout: None,
             registry_deadline: None,
+            storage_root: None,
+            containerd_address: None,
+            containerd_namespace: None,
             policy_limits: None,
             cache_db: None,
+            docker_root: None,
         }
     }
 
@@ -216,6 +238,12 @@ impl ImageArgs {
             deadline: self
                 .registry_deadline
                 .map(|s| std::time::Duration::from_secs(s.max(1))),
+            local: stowaway::source::LocalStores {
+                storage_root: self.storage_root.clone(),
+                containerd_address: self.containerd_address.clone(),
+                containerd_namespace: self.containerd_namespace.clone(),
+                docker_root: self.docker_root.clone(),
+            },
         })
     }
 

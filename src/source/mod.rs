@@ -5,11 +5,19 @@
 mod config;
 pub mod confined;
 #[cfg(feature = "registry")]
+pub mod containerd;
+pub mod containers_storage;
+#[cfg(feature = "registry")]
 mod creds;
 mod docker_archive;
+#[cfg(feature = "registry")]
+pub mod docker_daemon;
 mod fdwalk;
+#[cfg(feature = "registry")]
+mod grpc;
 pub mod json;
 mod layout_kind;
+pub mod local;
 mod oci_layout;
 mod platform;
 mod reference;
@@ -19,6 +27,9 @@ mod registry;
 mod registry_http;
 pub mod rootfs;
 mod store;
+mod tar_split;
+#[cfg(feature = "registry")]
+mod unix_http;
 
 pub use config::{HistoryStep, ImageConfig};
 pub use platform::PlatformSpec;
@@ -90,6 +101,25 @@ pub struct RegistryOptions {
     /// `--registry-deadline`: all of one image's registry traffic must end
     /// within this (`None`: [`DEFAULT_REGISTRY_DEADLINE`]).
     pub deadline: Option<std::time::Duration>,
+    /// Where the local image stores are.
+    pub local: LocalStores,
+}
+
+/// Where the local image stores (`containers-storage:`, …) are.
+#[derive(Clone, Debug, Default)]
+pub struct LocalStores {
+    /// `--storage-root`: containers-storage's root (`None`:
+    /// [`containers_storage::default_root`]).
+    pub storage_root: Option<PathBuf>,
+    /// `--containerd-address`: containerd's socket (`None`:
+    /// `/run/containerd/containerd.sock`).
+    pub containerd_address: Option<PathBuf>,
+    /// `--containerd-namespace` (`None`: `k8s.io`).
+    pub containerd_namespace: Option<String>,
+    /// Read `docker-daemon:sha256:ID` straight from this Docker root with
+    /// this graph driver, without asking the daemon (drift of a host
+    /// mounted under `--host-root`).
+    pub docker_root: Option<(PathBuf, String)>,
 }
 
 /// Default of `--registry-stall-timeout`.
@@ -161,6 +191,53 @@ pub fn open_image(
                 content: Content::Rootfs(path.clone()),
             })
         }
+        ImageRef::ContainersStorage { name } => {
+            let root = registry
+                .local
+                .storage_root
+                .clone()
+                .unwrap_or_else(containers_storage::default_root);
+            containers_storage::open(name, &root, limits, reference)
+        }
+        #[cfg(feature = "registry")]
+        ImageRef::Containerd { name } => {
+            let at = containerd::Address {
+                socket: registry
+                    .local
+                    .containerd_address
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from(containerd::DEFAULT_ADDRESS)),
+                namespace: registry
+                    .local
+                    .containerd_namespace
+                    .clone()
+                    .unwrap_or_else(|| containerd::DEFAULT_NAMESPACE.to_string()),
+            };
+            let stall = registry.stall_timeout.unwrap_or(DEFAULT_STALL_TIMEOUT);
+            containerd::open(name, &at, platform, limits, stall, reference)
+        }
+        #[cfg(feature = "registry")]
+        ImageRef::DockerDaemon { name } => {
+            let stall = registry.stall_timeout.unwrap_or(DEFAULT_STALL_TIMEOUT);
+            match &registry.local.docker_root {
+                Some((root, driver)) => {
+                    docker_daemon::open_in_root(name, root, driver, limits, reference)
+                }
+                None => {
+                    docker_daemon::open(name, &docker_daemon::socket()?, limits, stall, reference)
+                }
+            }
+        }
+        #[cfg(not(feature = "registry"))]
+        ImageRef::DockerDaemon { name } => Err(Error::Unsupported(format!(
+            "docker-daemon:{name}: this stowaway was built without the `registry` feature \
+             (the Engine API client needs it)"
+        ))),
+        #[cfg(not(feature = "registry"))]
+        ImageRef::Containerd { name } => Err(Error::Unsupported(format!(
+            "containerd:{name}: this stowaway was built without the `registry` feature \
+             (containerd is read through its gRPC API, which needs it)"
+        ))),
         #[cfg(feature = "registry")]
         ImageRef::Registry { reference } => registry::open(reference, platform, limits, registry),
         #[cfg(not(feature = "registry"))]

@@ -1,6 +1,8 @@
 //! Image references in the containers' transports syntax:
 //! `oci:DIR[:TAG|@sha256:…]`, `oci-archive:FILE[:TAG]`,
-//! `docker-archive:FILE[:REPO:TAG]`, `dir:ROOTFS`, `docker://HOST/REPO:TAG`.
+//! `docker-archive:FILE[:REPO:TAG]`, `dir:ROOTFS`, `docker://HOST/REPO:TAG`,
+//! and the local stores: `containers-storage:NAME[:TAG]`, `containerd:NAME[:TAG]`,
+//! `docker-daemon:NAME[:TAG]`.
 //! A bare string is a local path when one exists, else a registry reference.
 
 use std::fmt;
@@ -26,6 +28,12 @@ pub enum ImageRef {
     Dir { path: PathBuf },
     /// A registry reference (`docker://…` or a bare name).
     Registry { reference: String },
+    /// An image in containers-storage (Podman, Buildah, CRI-O), by name or ID.
+    ContainersStorage { name: String },
+    /// An image in containerd, by name.
+    Containerd { name: String },
+    /// An image held by the Docker Engine, by name or ID.
+    DockerDaemon { name: String },
 }
 
 impl ImageRef {
@@ -61,6 +69,36 @@ impl ImageRef {
                 return Err(bad("missing directory"));
             }
             return Ok(ImageRef::Dir { path: rest.into() });
+        }
+        if let Some(rest) = input.strip_prefix("containers-storage:") {
+            if rest.is_empty() {
+                return Err(bad("missing image name"));
+            }
+            if rest.starts_with('[') {
+                return Err(bad(
+                    "the [DRIVER@ROOT+RUNROOT] store specifier is not supported; \
+                     name the storage root with --storage-root (the driver is detected)",
+                ));
+            }
+            return Ok(ImageRef::ContainersStorage {
+                name: rest.to_string(),
+            });
+        }
+        if let Some(rest) = input.strip_prefix("docker-daemon:") {
+            if rest.is_empty() {
+                return Err(bad("missing image name"));
+            }
+            return Ok(ImageRef::DockerDaemon {
+                name: rest.to_string(),
+            });
+        }
+        if let Some(rest) = input.strip_prefix("containerd:") {
+            if rest.is_empty() {
+                return Err(bad("missing image name"));
+            }
+            return Ok(ImageRef::Containerd {
+                name: rest.to_string(),
+            });
         }
         if let Some(rest) = input.strip_prefix("docker://") {
             return Ok(ImageRef::Registry {
@@ -102,6 +140,9 @@ impl ImageRef {
             ImageRef::DockerArchive { .. } => "docker-archive",
             ImageRef::Dir { .. } => "dir",
             ImageRef::Registry { .. } => "docker",
+            ImageRef::ContainersStorage { .. } => "containers-storage",
+            ImageRef::Containerd { .. } => "containerd",
+            ImageRef::DockerDaemon { .. } => "docker-daemon",
         }
     }
 }
@@ -128,6 +169,9 @@ impl fmt::Display for ImageRef {
             }
             ImageRef::Dir { path } => write!(f, "dir:{}", path.display()),
             ImageRef::Registry { reference } => write!(f, "docker://{reference}"),
+            ImageRef::ContainersStorage { name } => write!(f, "containers-storage:{name}"),
+            ImageRef::Containerd { name } => write!(f, "containerd:{name}"),
+            ImageRef::DockerDaemon { name } => write!(f, "docker-daemon:{name}"),
         }
     }
 }
@@ -136,7 +180,8 @@ impl ImageRef {
     /// The repository and tag this reference names, where it names one:
     /// `oci:DIR:TAG` → (DIR's last component, TAG); `docker-archive:F:REPO:TAG`
     /// → (REPO, TAG); registry references → (HOST/REPO, TAG), the digest left
-    /// out; a root filesystem directory → (its last component, none).
+    /// out; a root filesystem directory → (its last component, none); a local
+    /// store's image name → (REPO, TAG), its image ID → none.
     pub fn repository_and_tag(&self) -> (Option<String>, Option<String>) {
         let last_component = |p: &Path| {
             let s = p.to_string_lossy();
@@ -155,6 +200,18 @@ impl ImageRef {
                     .split_once('@')
                     .map_or(reference.as_str(), |(r, _)| r),
             ),
+            // Local stores: NAME[:TAG][@DIGEST], or an image ID (no repository).
+            ImageRef::ContainersStorage { name }
+            | ImageRef::Containerd { name }
+            | ImageRef::DockerDaemon { name } => {
+                let name = name.split_once('@').map_or(name.as_str(), |(r, _)| r);
+                let id = name.strip_prefix("sha256:").unwrap_or(name);
+                if id.len() >= 12 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    (None, None)
+                } else {
+                    repo_and_tag(name)
+                }
+            }
         }
     }
 }
@@ -238,6 +295,30 @@ mod tests {
             ImageRef::parse("docker://alpine:3").unwrap(),
             ImageRef::Registry { .. }
         ));
+        assert_eq!(
+            ImageRef::parse("containers-storage:localhost/app:1").unwrap(),
+            ImageRef::ContainersStorage {
+                name: "localhost/app:1".into()
+            }
+        );
+        assert_eq!(
+            ImageRef::parse("containerd:docker.io/library/app:1").unwrap(),
+            ImageRef::Containerd {
+                name: "docker.io/library/app:1".into()
+            }
+        );
+        let r = ImageRef::parse("docker-daemon:app:1").unwrap();
+        assert_eq!(
+            r,
+            ImageRef::DockerDaemon {
+                name: "app:1".into()
+            }
+        );
+        assert_eq!(r.to_string(), "docker-daemon:app:1");
+        for empty in ["containers-storage:", "containerd:", "docker-daemon:"] {
+            assert!(ImageRef::parse(empty).is_err(), "{empty}");
+        }
+        assert!(ImageRef::parse("containers-storage:[vfs@/x+/y]app").is_err());
         assert!(ImageRef::parse("oci:x@sha256:zz").is_err());
         assert!(ImageRef::parse("").is_err());
     }

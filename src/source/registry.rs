@@ -8,11 +8,13 @@
 //! registry they belong to (and to a token realm it names, over TLS), and
 //! never appear in messages. Every read is bounded by a stall timeout and
 //! the image's deadline; transient failures (429, 5xx, timeouts) are
-//! retried a bounded number of times, honouring `Retry-After`.
+//! retried a bounded number of times, honouring `Retry-After`. A bearer
+//! token that expires during a long pull is renewed when the registry
+//! answers 401 with a Bearer challenge, once per request.
 
 use std::io::{self, Read};
-use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, sync_channel};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use oci_client::Reference;
@@ -45,7 +47,13 @@ pub struct RegistryStore {
     clock: Clock,
     base: String,
     reference: Reference,
-    auth: RegistryAuth,
+    /// The credentials given (flags, auth files), kept to renew a token.
+    given: RegistryAuth,
+    /// What requests carry: the given credentials, or a bearer token got
+    /// with them (replaced when the registry says it expired).
+    auth: Mutex<RegistryAuth>,
+    /// The registry is reached over plain HTTP (loopback or insecure).
+    plain_http: bool,
     shown: String,
     max_json: u64,
 }
@@ -98,10 +106,13 @@ impl RegistryStore {
             base: format!("{scheme}://{registry}/v2/{}", r.repository()),
             shown: format!("{registry}/{}", r.repository()),
             reference: r,
-            auth,
+            given: auth.clone(),
+            auth: Mutex::new(auth),
+            plain_http,
             max_json: limits.max_json_bytes,
         };
-        store.auth = store.negotiate(&registry, plain_http)?;
+        let negotiated = store.negotiate(&registry)?;
+        *store.auth.get_mut().unwrap_or_else(|e| e.into_inner()) = negotiated;
         Ok(store)
     }
 
@@ -109,13 +120,11 @@ impl RegistryStore {
     /// here (capped, and with credentials only for a realm allowed to get
     /// them) and handed to oci-client as a ready token, so oci-client never
     /// contacts a realm itself.
-    fn negotiate(&self, registry: &str, plain_http: bool) -> Result<RegistryAuth> {
-        let basic = match &self.auth {
-            RegistryAuth::Bearer(_) => return Ok(self.auth.clone()),
-            RegistryAuth::Basic(u, p) => Some((u.clone(), p.clone())),
-            RegistryAuth::Anonymous => None,
-        };
-        let scheme = if plain_http { "http" } else { "https" };
+    fn negotiate(&self, registry: &str) -> Result<RegistryAuth> {
+        if let RegistryAuth::Bearer(_) = &self.given {
+            return Ok(self.given.clone());
+        }
+        let scheme = if self.plain_http { "http" } else { "https" };
         let probe = format!("{scheme}://{registry}/v2/");
         let body = self.retry_http("registry version check", &probe, true, || {
             http::get(
@@ -129,12 +138,22 @@ impl RegistryStore {
                 "--max-json-size",
             )
         })?;
-        let Some(challenge) = http::challenge_of(&body).and_then(http::bearer_challenge) else {
+        match http::challenge_of(&body).and_then(http::bearer_challenge) {
+            Some(challenge) => self.token_for(&challenge),
             // No challenge, or Basic: credentials (if any) go to the registry only.
-            return Ok(self.auth.clone());
+            None => Ok(self.given.clone()),
+        }
+    }
+
+    /// A bearer token for `challenge`, got from its realm with the given
+    /// credentials (only if the realm may receive them).
+    fn token_for(&self, challenge: &http::Challenge) -> Result<RegistryAuth> {
+        let basic = match &self.given {
+            RegistryAuth::Basic(u, p) => Some((u.clone(), p.clone())),
+            _ => None,
         };
         if basic.is_some() {
-            http::realm_may_get_credentials(&challenge.realm, plain_http)
+            http::realm_may_get_credentials(&challenge.realm, self.plain_http)
                 .map_err(|reason| Error::source(format!("registry {}", self.shown), reason))?;
         }
         let mut url = reqwest::Url::parse(&challenge.realm).map_err(|e| {
@@ -211,7 +230,8 @@ impl RegistryStore {
 
     /// The `Authorization` header of the negotiated credentials.
     fn auth_headers(&self) -> reqwest::header::HeaderMap {
-        match &self.auth {
+        let auth = self.auth.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        match &auth {
             RegistryAuth::Basic(u, p) => http::auth_headers(Some(&(u.clone(), p.clone())), None),
             RegistryAuth::Bearer(t) => http::auth_headers(None, Some(t)),
             RegistryAuth::Anonymous => Default::default(),
@@ -221,13 +241,12 @@ impl RegistryStore {
     /// A manifest (by tag or digest) with our own capped request.
     fn get_manifest(&self, reference: &str) -> Result<Vec<u8>> {
         let url = format!("{}/manifests/{reference}", self.base);
-        let headers = http::accept(self.auth_headers(), MANIFEST_TYPES);
-        let body = self.attempts(|| {
+        let body = self.authorized(|auth| {
             let body = self.rt.block_on(http::get(
                 &self.http,
                 &self.shown,
                 &url,
-                headers.clone(),
+                http::accept(auth, MANIFEST_TYPES),
                 self.max_json,
                 self.clock,
                 "manifest",
@@ -245,7 +264,15 @@ impl RegistryStore {
     /// Try up to [`ATTEMPTS`] times while failures are transient, waiting
     /// with backoff or as `Retry-After` asks (bounded, and never past the
     /// deadline).
-    fn attempts<T>(&self, mut f: impl FnMut() -> std::result::Result<T, Failure>) -> Result<T> {
+    fn attempts<T>(&self, f: impl FnMut() -> std::result::Result<T, Failure>) -> Result<T> {
+        self.try_attempts(f).map_err(|e| e.error)
+    }
+
+    /// [`Self::attempts`], keeping the last failure whole.
+    fn try_attempts<T>(
+        &self,
+        mut f: impl FnMut() -> std::result::Result<T, Failure>,
+    ) -> std::result::Result<T, Failure> {
         let mut delay = Duration::from_millis(200);
         for attempt in 1..=ATTEMPTS {
             match f() {
@@ -253,7 +280,7 @@ impl RegistryStore {
                 Err(e) => {
                     let wait = e.retry_after.unwrap_or(delay).min(MAX_RETRY_AFTER);
                     if !e.transient || attempt == ATTEMPTS || wait >= self.clock.left() {
-                        return Err(e.error);
+                        return Err(e);
                     }
                     std::thread::sleep(wait);
                     delay = (delay * 2).min(Duration::from_secs(10));
@@ -261,6 +288,29 @@ impl RegistryStore {
             }
         }
         unreachable!("the last attempt returns")
+    }
+
+    /// A request (given the `Authorization` headers to send) with
+    /// [`Self::attempts`]. When the registry answers 401 with a Bearer
+    /// challenge — the token expired during a long pull — a new token is
+    /// fetched for that challenge and the request tried again, once: a
+    /// registry that keeps refusing ends in its 401. A token given with
+    /// `--registry-token` cannot be renewed.
+    fn authorized<T>(
+        &self,
+        mut f: impl FnMut(reqwest::header::HeaderMap) -> std::result::Result<T, Failure>,
+    ) -> Result<T> {
+        match self.try_attempts(|| f(self.auth_headers())) {
+            Err(Failure {
+                challenge: Some(challenge),
+                ..
+            }) if !matches!(self.given, RegistryAuth::Bearer(_)) => {
+                let renewed = self.token_for(&challenge)?;
+                *self.auth.lock().unwrap_or_else(|e| e.into_inner()) = renewed;
+                self.attempts(|| f(self.auth_headers()))
+            }
+            other => other.map_err(|e| e.error),
+        }
     }
 
     /// The manifest or index the reference names: bytes and digest.
@@ -289,13 +339,12 @@ impl BlobStore for RegistryStore {
             ));
         };
         let url = format!("{}/blobs/{d}", self.base);
-        let headers = self.auth_headers();
-        let mut resp = self.attempts(|| {
+        let mut resp = self.authorized(|auth| {
             self.rt.block_on(http::open_stream(
                 &self.http,
                 &self.shown,
                 &url,
-                headers.clone(),
+                auth,
                 self.clock,
                 "blob",
             ))

@@ -41,6 +41,9 @@ pub struct Failure {
     pub error: Error,
     pub transient: bool,
     pub retry_after: Option<Duration>,
+    /// A 401's Bearer challenge: a new token for it may succeed (the one
+    /// sent expired during a long pull).
+    pub challenge: Option<Box<Challenge>>,
 }
 
 /// A response read whole, within its cap.
@@ -121,6 +124,7 @@ pub async fn get(
         error,
         transient,
         retry_after: None,
+        challenge: None,
     };
     let here = format!("registry {repo} ({})", strip_query(url));
     let deadline = |stage: &str| {
@@ -245,6 +249,7 @@ pub async fn open_stream(
         error: Error::source(here.clone(), format!("{what}: {reason}")),
         transient,
         retry_after: None,
+        challenge: None,
     };
     let send = client.get(url).headers(headers).send();
     let mut resp = match tokio::time::timeout(clock.stall.min(clock.left()), send).await {
@@ -322,6 +327,10 @@ pub fn status_failure(repo: &str, what: &str, url: &str, body: &Body) -> Failure
         ),
         transient: body.status == 429 || body.status >= 500,
         retry_after,
+        challenge: match body.status {
+            401 => challenge_of(body).and_then(bearer_challenge).map(Box::new),
+            _ => None,
+        },
     }
 }
 

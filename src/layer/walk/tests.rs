@@ -358,3 +358,117 @@ fn pax_global_headers_are_skipped() {
     assert_eq!(kinds(&index), [("/f".into(), EntryType::File)]);
     assert!(index.findings.is_empty());
 }
+
+/// Walk with the image-wide counters already at `bytes` and `entries` (what
+/// earlier layers and the stream counted); returns the counters after.
+fn walk_counted(
+    tar: &[u8],
+    limits: &Limits,
+    bytes: u64,
+    entries: u64,
+) -> (Result<LayerIndex, WalkError>, u64, u64) {
+    let (b, n) = (AtomicU64::new(bytes), AtomicU64::new(entries));
+    let ctx = WalkContext {
+        location: "layer 3".into(),
+        limits,
+        image_bytes: &b,
+        image_entries: &n,
+    };
+    let mut index = LayerIndex::default();
+    let res = walk_tar(tar, &ctx, &mut index)
+        .map(|_| index)
+        .map_err(|(_, e)| e);
+    (res, b.into_inner(), n.into_inner())
+}
+
+#[test]
+fn sparse_holes_count_against_the_image_budget_at_the_boundary() {
+    // 1024 bytes stored, expanded to 4608: the 3584 bytes of holes are added
+    // to the image's decompressed bytes (the stored ones the stream counts).
+    let tar = LayerBuilder::new()
+        .sparse("var/s", &[b'a'; 512], 4096)
+        .tar_bytes();
+    let holes = 4608 - 1024;
+    let at = |max_image_bytes| Limits {
+        max_image_bytes,
+        ..Limits::default()
+    };
+    let (res, bytes, _) = walk_counted(&tar, &at(100 + holes), 100, 0);
+    let index = res.expect("exactly at the image budget");
+    assert_eq!(bytes, 100 + holes, "the holes, and only they, are counted");
+    assert_eq!(index.entries[0].size, 4608);
+    match walk_counted(&tar, &at(100 + holes - 1), 100, 0).0 {
+        Err(WalkError::Limit(e)) => {
+            let msg = e.to_string();
+            assert!(msg.contains("--max-image-size"), "{msg}");
+            assert!(msg.contains("sparse files expanded"), "{msg}");
+            assert!(msg.contains("layer 3: /var/s"), "{msg}");
+        }
+        other => panic!("expected the image size limit, got {other:?}"),
+    }
+    // Bytes counted by earlier layers count too.
+    assert!(matches!(
+        walk_counted(&tar, &at(100 + holes), 101, 0).0,
+        Err(WalkError::Limit(_))
+    ));
+}
+
+#[test]
+fn image_entry_limit_at_the_boundary_counts_earlier_layers() {
+    let tar = LayerBuilder::new()
+        .file("a", b"", 0o644)
+        .file("b", b"", 0o644)
+        .file("c", b"", 0o644)
+        .tar_bytes();
+    let at = |max_image_entries| Limits {
+        max_image_entries,
+        ..Limits::default()
+    };
+    // Five entries in earlier layers, three here: a limit of 8 holds them.
+    let (res, _, entries) = walk_counted(&tar, &at(8), 0, 5);
+    assert_eq!(res.expect("exactly at the limit").entries.len(), 3);
+    assert_eq!(entries, 8, "each entry counted once");
+    match walk_counted(&tar, &at(7), 0, 5).0 {
+        Err(WalkError::Limit(e)) => {
+            let msg = e.to_string();
+            assert!(msg.contains("--max-image-entries"), "{msg}");
+            assert!(msg.contains("layer 3"), "{msg}");
+        }
+        other => panic!("expected the image entry limit, got {other:?}"),
+    }
+}
+
+#[test]
+fn sparse_expanded_size_at_the_layer_limit() {
+    // Expanded to 4608 bytes: judged before a single zero is hashed.
+    let tar = LayerBuilder::new()
+        .sparse("var/s", &[b'a'; 512], 4096)
+        .tar_bytes();
+    let at = |max_layer_bytes| Limits {
+        max_layer_bytes,
+        ..Limits::default()
+    };
+    let index = walk_with(&tar, &at(4608)).expect("exactly at the layer limit");
+    assert_eq!(index.entries[0].size, 4608);
+    match walk_with(&tar, &at(4607)) {
+        Err(WalkError::Limit(e)) => {
+            let msg = e.to_string();
+            assert!(msg.contains("--max-layer-size"), "{msg}");
+            assert!(msg.contains("expanded file size"), "{msg}");
+            assert!(msg.contains("layer 0: /var/s"), "{msg}");
+        }
+        other => panic!("expected the layer size limit, got {other:?}"),
+    }
+}
+
+#[test]
+fn contiguous_and_gnu_sparse_types_are_regular_files() {
+    // Type '7' (contiguous) is a regular file to every extractor.
+    let index = walk(&end(raw(b'7', "opt/c", b"data")));
+    assert_eq!(kinds(&index), [("/opt/c".into(), EntryType::File)]);
+    assert_eq!(
+        index.entries[0].sha256,
+        Some(crate::digest::Sha256::of(b"data"))
+    );
+    assert!(index.findings.is_empty());
+}
