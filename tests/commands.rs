@@ -55,15 +55,11 @@ fn norm(path: &str) -> String {
     format!("/{}", path.trim_start_matches('/'))
 }
 
-/// Scan every case of `file` and score it.
-pub fn score(file: &Path) -> Score {
-    let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-    let cases: Vec<Case> = toml::from_str::<CaseFile>(&text)
-        .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
-        .case;
-    // Cases that share a path go to different images.
+/// Cases in groups with distinct paths (cases that share a path go to
+/// different images).
+fn batches(cases: &[Case]) -> Vec<Vec<&Case>> {
     let mut batches: Vec<Vec<&Case>> = Vec::new();
-    for c in &cases {
+    for c in cases {
         let p = norm(&c.path);
         match batches
             .iter_mut()
@@ -73,6 +69,16 @@ pub fn score(file: &Path) -> Score {
             None => batches.push(vec![c]),
         }
     }
+    batches
+}
+
+/// Scan every case of `file` and score it.
+pub fn score(file: &Path) -> Score {
+    let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    let cases: Vec<Case> = toml::from_str::<CaseFile>(&text)
+        .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+        .case;
+    let batches = batches(&cases);
     let mut hits: HashSet<String> = HashSet::new();
     for batch in &batches {
         let mut layer = LayerBuilder::new();
@@ -171,22 +177,40 @@ fn dev_set_recall_and_precision() {
     assert!(s.flagged <= 1, "more than one look-alike flagged");
 }
 
-/// The held-out set is a measurement, run on demand
-/// (`cargo test --test tests heldout -- --ignored --nocapture`); its score is
-/// reported, not tuned on. First run: 152/173 detected (87.9%), 3 of 54
-/// look-alikes flagged — below the 95% / 1 bar asserted here.
-#[test]
-#[ignore = "held-out measurement: run explicitly, see the doc comment"]
-fn heldout_set_recall_and_precision() {
-    let file = root().join("tests/heldout/commands.toml");
+/// Score a held-out set under `tests/DIR/commands.toml` (a measurement: it
+/// is reported, not tuned on) and hold it to the bar.
+fn heldout(name: &str, dir: &str) {
+    let file = root().join(dir).join("commands.toml");
     if !file.exists() {
         eprintln!("skipping: {} is not there", file.display());
         return;
     }
     let s = score(&file);
-    report("held-out set", &s);
-    assert!(s.recall() >= 0.95, "recall below 95%");
-    assert!(s.flagged <= 1, "more than one look-alike flagged");
+    report(name, &s);
+    assert!(s.recall() >= 0.95, "{name}: recall below 95%");
+    assert!(s.flagged <= 1, "{name}: more than one look-alike flagged");
+}
+
+/// The held-out sets are measurements, run on demand
+/// (`cargo test --test tests heldout -- --ignored --nocapture` scores both,
+/// each reported on its own). v1 (`tests/heldout/`), first run: 152/173
+/// detected (87.9%), 3 of 54 look-alikes flagged; its misses were then
+/// known, so it is no longer a clean held-out. After round 2 (classes
+/// fixed, not its cases): 172/173 (99.4%), 2 of 54 flagged.
+#[test]
+#[ignore = "held-out measurement: run explicitly, see the doc comment"]
+fn heldout_set_recall_and_precision() {
+    heldout("held-out set v1", "tests/heldout");
+}
+
+/// v2 (`tests/heldout2/`), written without sight of the code after v1's
+/// misses were known; scored only once tuning on the dev set was finished.
+/// First run: 161/176 detected (91.5%), 1 of 61 look-alikes flagged — the
+/// hidden-set bar (90% / 1) is met, the own-held-out bar (95%) is not.
+#[test]
+#[ignore = "held-out measurement: run explicitly, see the doc comment"]
+fn heldout2_set_recall_and_precision() {
+    heldout("held-out set v2", "tests/heldout2");
 }
 
 /// LOLBAS programs with a download (or upload) use, and GTFOBins programs

@@ -3,8 +3,7 @@
 //! binary and turned into fast matchers (one Aho-Corasick automaton for all
 //! content markers, one ASCII regex set for the text rules, a program-name
 //! index for the command rules, one prefilter automaton over every program
-//! name and text-rule hint), and which script languages a rule's `lang`
-//! covers.
+//! name and text-rule hint).
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -14,6 +13,11 @@ use regex::bytes::{Regex, RegexSet};
 use serde::{Deserialize, Serialize};
 
 use crate::finding::{Code, Severity};
+
+mod rules;
+
+use rules::RuleIndex;
+pub use rules::{Role, Rule, RuleLang, RuleLangs};
 
 /// What kind of program a catalogue entry is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -55,53 +59,9 @@ pub struct Tool {
     pub version: Vec<String>,
 }
 
-/// One command rule. A command rule names `programs` and the shape of
-/// their arguments; a text rule has a `pattern` (for code, PowerShell
-/// expressions and WSH); a `builtin` rule is raised by the engine itself
-/// (download-then-run chains) and only names the finding.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Rule {
-    pub id: String,
-    pub code: String,
-    pub title: String,
-    /// Comma-separated: sh, batch, powershell, shell (all three), python,
-    /// perl, ruby, js, php, wsh, code (all code languages), any.
-    pub lang: String,
-    #[serde(default)]
-    pub pattern: Option<String>,
-    /// Literal strings (case-insensitive) one of which a text must hold
-    /// before the pattern is tried.
-    #[serde(default)]
-    pub hints: Vec<String>,
-    #[serde(default)]
-    pub programs: Vec<String>,
-    /// Any of these switches (`-x`, `/x`, `-x:v`, `--x=v`, case-insensitive).
-    #[serde(default)]
-    pub switches: Vec<String>,
-    /// The first non-option argument is one of these.
-    #[serde(default)]
-    pub subcommands: Vec<String>,
-    /// An argument of this shape: url, scheme-url, remote, unc, host.
-    #[serde(default)]
-    pub target: Option<String>,
-    /// A redirection: out (stdout to a file), in, any, tcp (/dev/tcp).
-    #[serde(default)]
-    pub redirect: Option<String>,
-    #[serde(default)]
-    pub role: Option<String>,
-    #[serde(default)]
-    pub builtin: bool,
-}
-
 #[derive(Deserialize)]
 struct ToolsFile {
     tool: Vec<Tool>,
-}
-
-#[derive(Deserialize)]
-struct RulesFile {
-    rule: Vec<Rule>,
 }
 
 /// The loaded catalogue with its matchers.
@@ -118,6 +78,8 @@ pub struct Catalog {
     text_idx: Vec<usize>,
     rule_set: RegexSet,
     rule_regex: Vec<Option<Regex>>,
+    /// Each rule's `needs` pattern.
+    rule_needs: Vec<Option<Regex>>,
     /// Lowercased program name → command rules.
     by_program: HashMap<String, Vec<usize>>,
     /// Program names and text-rule hints (ASCII case-insensitive).
@@ -163,9 +125,7 @@ impl Catalog {
         let tools = toml::from_str::<ToolsFile>(tools)
             .map_err(|e| format!("tools.toml: {e}"))?
             .tool;
-        let rules = toml::from_str::<RulesFile>(rules)
-            .map_err(|e| format!("commands.toml: {e}"))?
-            .rule;
+        let rules = rules::parse(rules)?;
         let mut patterns: Vec<Vec<u8>> = Vec::new();
         let mut marker_owner = Vec::new();
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
@@ -205,74 +165,15 @@ impl Catalog {
             }
         }
         let markers = AhoCorasick::new(&patterns).map_err(|e| e.to_string())?;
-        let mut rule_codes = Vec::new();
-        let mut rule_regex = Vec::new();
-        let mut text_idx = Vec::new();
-        let mut by_program: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut triggers: Vec<String> = Vec::new();
-        let mut rule_ids = std::collections::HashSet::new();
-        for (i, r) in rules.iter().enumerate() {
-            if !rule_ids.insert(r.id.clone()) {
-                return Err(format!("commands.toml: duplicate id {}", r.id));
-            }
-            let code = Code::parse(&r.code)
-                .ok_or_else(|| format!("commands.toml: {}: unknown code {}", r.id, r.code))?;
-            rule_codes.push(code);
-            for l in r.lang.split(',') {
-                if !LANGS.contains(&l.trim()) {
-                    return Err(format!("commands.toml: {}: unknown lang {l:?}", r.id));
-                }
-            }
-            if let Some(t) = &r.target
-                && !["url", "scheme-url", "remote", "unc", "host"].contains(&t.as_str())
-            {
-                return Err(format!("commands.toml: {}: unknown target {t:?}", r.id));
-            }
-            if let Some(t) = &r.redirect
-                && !["out", "in", "any", "tcp"].contains(&t.as_str())
-            {
-                return Err(format!("commands.toml: {}: unknown redirect {t:?}", r.id));
-            }
-            let kinds = [r.pattern.is_some(), !r.programs.is_empty(), r.builtin];
-            if kinds.iter().filter(|k| **k).count() != 1 {
-                return Err(format!(
-                    "commands.toml: {}: a rule has exactly one of pattern, programs, builtin",
-                    r.id
-                ));
-            }
-            match &r.pattern {
-                Some(p) => {
-                    if r.hints.is_empty() {
-                        return Err(format!("commands.toml: {}: a pattern needs hints", r.id));
-                    }
-                    rule_regex.push(Some(
-                        Regex::new(&format!("(?-u){p}"))
-                            .map_err(|e| format!("commands.toml: {}: {e}", r.id))?,
-                    ));
-                    text_idx.push(i);
-                    triggers.extend(r.hints.iter().cloned());
-                }
-                None => rule_regex.push(None),
-            }
-            for p in &r.programs {
-                by_program
-                    .entry(p.to_ascii_lowercase())
-                    .or_default()
-                    .push(i);
-                triggers.push(p.clone());
-            }
-        }
-        let rule_set = RegexSet::new(
-            text_idx
-                .iter()
-                .map(|&i| format!("(?-u){}", rules[i].pattern.as_deref().unwrap_or_default())),
-        )
-        .map_err(|e| e.to_string())?;
-        triggers.extend(["powershell", "pwsh", "/dev/tcp", "/dev/udp"].map(String::from));
-        let triggers = aho_corasick::AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .build(&triggers)
-            .map_err(|e| e.to_string())?;
+        let RuleIndex {
+            rule_codes,
+            text_idx,
+            rule_set,
+            rule_regex,
+            rule_needs,
+            by_program,
+            triggers,
+        } = rules::compile(&rules)?;
         Ok(Catalog {
             tools,
             rules,
@@ -282,6 +183,7 @@ impl Catalog {
             text_idx,
             rule_set,
             rule_regex,
+            rule_needs,
             by_program,
             triggers,
             by_name,
@@ -402,7 +304,7 @@ impl Catalog {
     }
 
     /// Text rules of `lang` matching `text`.
-    pub fn text_rules(&self, text: &str, lang: &str) -> Vec<usize> {
+    pub fn text_rules(&self, text: &str, lang: RuleLang) -> Vec<usize> {
         if !self.triggered(text.as_bytes()) {
             return Vec::new();
         }
@@ -410,8 +312,16 @@ impl Catalog {
             .matches(text.as_bytes())
             .into_iter()
             .map(|k| self.text_idx[k])
-            .filter(|&r| applies(&self.rules[r].lang, lang))
+            .filter(|&r| self.rules[r].lang.covers(lang))
             .collect()
+    }
+
+    /// Does `code` (a file's code lines) hold what rule `r` needs besides
+    /// its own pattern?
+    pub fn needs_met(&self, r: usize, code: &str) -> bool {
+        self.rule_needs[r]
+            .as_ref()
+            .is_none_or(|n| n.is_match(code.as_bytes()))
     }
 
     /// The text a text rule matched in `line`.
@@ -434,37 +344,6 @@ impl Catalog {
             before_ok && after_ok
         })
     }
-}
-
-/// Languages a rule may name.
-const LANGS: &[&str] = &[
-    "sh",
-    "batch",
-    "powershell",
-    "shell",
-    "python",
-    "perl",
-    "ruby",
-    "js",
-    "php",
-    "wsh",
-    "code",
-    "arg",
-    "any",
-];
-
-/// Does a rule's `lang` list cover `lang`?
-pub fn applies(rule_lang: &str, lang: &str) -> bool {
-    rule_lang.split(',').map(str::trim).any(|l| {
-        l == lang
-            || l == "shell" && matches!(lang, "sh" | "batch" | "powershell")
-            || l == "code"
-                && matches!(
-                    lang,
-                    "python" | "perl" | "ruby" | "js" | "php" | "wsh" | "code"
-                )
-            || l == "any" && lang != "arg"
-    })
 }
 
 #[cfg(test)]
@@ -509,5 +388,28 @@ mod tests {
         let py = c.tools.iter().position(|t| t.id == "python").unwrap();
         assert!(c.name_fits(py, "python3.11"));
         assert!(!c.name_fits(py, "pythonista"));
+    }
+
+    #[test]
+    fn unknown_lang_or_role_is_refused_with_its_line() {
+        let tools = include_str!("tools.toml");
+        let rule = |lang: &str, role: &str| {
+            format!(
+                "# a rule\n\n[[rule]]\nid = \"x\"\ncode = \"download-command\"\ntitle = \"t\"\nlang = \"{lang}\"\nrole = \"{role}\"\nprograms = [\"curl\"]\n"
+            )
+        };
+        let e = Catalog::parse(tools, &rule("sh,pyton", "download"))
+            .err()
+            .expect("unknown lang refused");
+        assert!(e.contains("line 7") && e.contains("\"pyton\""), "{e}");
+        let e = Catalog::parse(tools, &rule("sh", "fetch"))
+            .err()
+            .expect("unknown role refused");
+        assert!(e.contains("line 8") && e.contains("fetch"), "{e}");
+        let ok = Catalog::parse(tools, &rule("powershell,code", "exec")).expect("valid rule");
+        assert_eq!(ok.rules[0].role, Some(Role::Exec));
+        assert!(ok.rules[0].lang.covers(RuleLang::Python));
+        assert!(!ok.rules[0].lang.covers(RuleLang::Sh));
+        assert_eq!(ok.rules[0].lang.to_string(), "powershell,code");
     }
 }

@@ -17,7 +17,7 @@ pub use stream::{BinaryStream, StreamFacts};
 
 /// Changes whenever the facts recorded per file change meaning (part of the
 /// layer cache key).
-pub const FACTS_VERSION: &str = "binary-stream-1";
+pub const FACTS_VERSION: &str = "binary-stream-1+commands-2";
 
 use crate::catalog::{self, Identified, Platform};
 use crate::model::ContentKind;
@@ -124,14 +124,8 @@ pub fn inspect_streamed(
         }
         Want::Script(lang) => {
             let body = &buf[..buf.len().min(MAX_SCRIPT_BYTES)];
-            let mut s = script::analyze(cat, lang, body);
-            if script::is_library_code(path) {
-                // Modules of a language's own library mention downloads all
-                // the time; only self-contained chains count there.
-                s.hits
-                    .retain(|h| cat.rule_codes[h.rule] != crate::finding::Code::DownloadCommand);
-            }
-            facts.script = Some(s);
+            let library = script::is_library_code(path);
+            facts.script = Some(script::analyze_file(cat, lang, body, library));
         }
     }
     facts

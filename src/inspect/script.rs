@@ -9,17 +9,14 @@
 
 use std::collections::BTreeMap;
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, RuleLang};
 use crate::finding::Code;
-use crate::inspect::command::rules::{Engine, RawHit, all_loopback};
-use crate::inspect::command::{Lang, carrier};
+use crate::inspect::command::rules::{Engine, RawHit};
+use crate::inspect::command::{Lang, carrier, code};
 use crate::path::ImagePath;
 
 /// Lines with hits kept per file at most.
 const MAX_HITS: usize = 200;
-/// In code languages, a download and an exec count as a chain only this
-/// many lines apart (shell chains follow the downloaded file instead).
-const CHAIN_WINDOW: usize = 15;
 
 /// The rules that matched one line.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -50,104 +47,23 @@ pub struct ScriptFacts {
 /// The script language of a file, from its path and first bytes.
 pub fn language(path: &ImagePath, head: &[u8]) -> Option<&'static str> {
     if let Some(rest) = head.strip_prefix(b"#!") {
-        let line = rest.split(|&b| b == b'\n').next().unwrap_or_default();
-        let line = String::from_utf8_lossy(line).to_ascii_lowercase();
-        let mut words = line.split_whitespace();
-        let mut prog = words
-            .next()
-            .unwrap_or_default()
-            .rsplit('/')
-            .next()
-            .unwrap_or_default()
-            .to_string();
-        if prog == "env" {
-            prog = words
-                .find(|w| !w.starts_with('-'))
-                .unwrap_or_default()
-                .to_string();
-        }
-        let prog = prog.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
-        return Some(match prog {
-            "sh" | "bash" | "dash" | "ash" | "zsh" | "ksh" | "mksh" | "busybox" => "sh",
-            "python" | "pypy" => "python",
-            "perl" => "perl",
-            "ruby" => "ruby",
-            "node" | "nodejs" | "deno" | "bun" => "js",
-            "pwsh" | "powershell" => "powershell",
-            _ => "other",
-        });
+        return Some(by_shebang(rest));
     }
     let p = String::from_utf8_lossy(path.as_bytes()).to_ascii_lowercase();
     let name = p.rsplit('/').next().unwrap_or_default();
     let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or_default();
-    let by_ext = match ext {
-        "sh" | "bash" | "zsh" | "ksh" => Some("sh"),
-        "ps1" | "psm1" | "psd1" => Some("powershell"),
-        "bat" | "cmd" => Some("batch"),
-        "py" => Some("python"),
-        "pl" | "pm" => Some("perl"),
-        "rb" => Some("ruby"),
-        "js" | "mjs" | "cjs" => Some("js"),
-        "vbs" | "vbe" | "hta" | "wsf" | "wsc" | "sct" | "jse" => Some("wsh"),
-        "php" => Some("php"),
-        "desktop" => Some("desktop"),
-        "service" | "timer" | "socket" | "path" => Some("unit"),
-        "yml" | "yaml" => Some("yaml"),
-        "mk" => Some("makefile"),
-        "dockerfile" | "containerfile" => Some("dockerfile"),
-        _ => None,
-    };
-    let by_ext = match by_ext {
+    match by_extension(ext) {
         Some("js")
             if memchr::memmem::find(head, b"ActiveXObject").is_some()
                 || memchr::memmem::find(head, b"WScript").is_some() =>
         {
-            Some("wsh")
+            return Some("wsh");
         }
-        other => other,
-    };
-    if by_ext.is_some() {
-        return by_ext;
+        Some(l) => return Some(l),
+        None => {}
     }
-    if matches!(name, "dockerfile" | "containerfile")
-        || name.starts_with("dockerfile.")
-        || name.starts_with("containerfile.")
-    {
-        return Some("dockerfile");
-    }
-    if matches!(name, "makefile" | "gnumakefile") {
-        return Some("makefile");
-    }
-    if name == "package.json" {
-        return Some("package.json");
-    }
-    if p == "etc/crontab" || p.starts_with("etc/cron.d/") {
-        return Some("crontab");
-    }
-    if p.starts_with("var/spool/cron/") {
-        return Some("cron");
-    }
-    if p.starts_with("etc/cron.hourly/")
-        || p.starts_with("etc/cron.daily/")
-        || p.starts_with("etc/cron.weekly/")
-        || p.starts_with("etc/cron.monthly/")
-        || p.starts_with("etc/init.d/")
-        || p.starts_with("etc/profile.d/")
-        || matches!(
-            p.as_str(),
-            "etc/profile"
-                | "etc/bash.bashrc"
-                | "etc/bashrc"
-                | "etc/rc.local"
-                | "etc/zshrc"
-                | "etc/environment"
-        )
-        || matches!(
-            name,
-            ".bashrc" | ".profile" | ".bash_profile" | ".bash_login" | ".zshrc" | ".kshrc"
-        )
-    {
-        return Some("sh");
+    if let Some(l) = by_name(&p, name) {
+        return Some(l);
     }
     let text = !head.is_empty()
         && head
@@ -161,10 +77,111 @@ pub fn language(path: &ImagePath, head: &[u8]) -> Option<&'static str> {
     }
     // Text in a bin directory: a script without a shebang.
     let in_bin = p.split('/').any(|c| c == "bin" || c == "sbin");
-    if in_bin && text {
-        return Some("sh");
+    (in_bin && text).then_some("sh")
+}
+
+/// The language a `#!` line names.
+fn by_shebang(rest: &[u8]) -> &'static str {
+    let line = rest.split(|&b| b == b'\n').next().unwrap_or_default();
+    let line = String::from_utf8_lossy(line).to_ascii_lowercase();
+    let mut words = line.split_whitespace();
+    let mut prog = words
+        .next()
+        .unwrap_or_default()
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    if prog == "env" {
+        prog = words
+            .find(|w| !w.starts_with('-'))
+            .unwrap_or_default()
+            .to_string();
     }
-    None
+    let prog = prog.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
+    match prog {
+        "sh" | "bash" | "dash" | "ash" | "zsh" | "ksh" | "mksh" | "busybox" => "sh",
+        "python" | "pypy" => "python",
+        "perl" => "perl",
+        "ruby" | "jruby" => "ruby",
+        "node" | "nodejs" | "deno" | "bun" => "js",
+        "php" => "php",
+        "pwsh" | "powershell" => "powershell",
+        "make" | "gmake" => "makefile",
+        _ => "other",
+    }
+}
+
+fn by_extension(ext: &str) -> Option<&'static str> {
+    Some(match ext {
+        "sh" | "bash" | "zsh" | "ksh" => "sh",
+        "ps1" | "psm1" | "psd1" => "powershell",
+        "bat" | "cmd" => "batch",
+        "py" | "pyw" => "python",
+        "pl" | "pm" | "cgi" => "perl",
+        "rb" | "rake" | "gemspec" | "ru" => "ruby",
+        "js" | "mjs" | "cjs" => "js",
+        "vbs" | "vbe" | "hta" | "wsf" | "wsc" | "sct" | "jse" => "wsh",
+        "php" | "phtml" => "php",
+        "desktop" => "desktop",
+        "service" | "timer" | "socket" | "path" => "unit",
+        "yml" | "yaml" => "yaml",
+        "mk" => "makefile",
+        "dockerfile" | "containerfile" => "dockerfile",
+        _ => return None,
+    })
+}
+
+/// Carriers known by file name or place: Dockerfile, Makefile,
+/// package.json, Rakefile, systemd drop-ins, cron files, shell profiles.
+fn by_name(p: &str, name: &str) -> Option<&'static str> {
+    let dir = p.rsplit_once('/').map(|(d, _)| d).unwrap_or_default();
+    let dir_name = dir.rsplit('/').next().unwrap_or_default();
+    Some(match name {
+        "dockerfile" | "containerfile" => "dockerfile",
+        n if n.starts_with("dockerfile.") || n.starts_with("containerfile.") => "dockerfile",
+        "makefile" | "gnumakefile" => "makefile",
+        "package.json" => "package.json",
+        "rakefile" | "gemfile" | "vagrantfile" | "guardfile" => "ruby",
+        n if n.ends_with(".conf")
+            && [".service.d", ".socket.d", ".timer.d", ".path.d", ".mount.d"]
+                .iter()
+                .any(|d| dir_name.ends_with(d)) =>
+        {
+            "unit"
+        }
+        _ if p == "etc/crontab" || p.starts_with("etc/cron.d/") => "crontab",
+        _ if p.starts_with("var/spool/cron/") => "cron",
+        _ if is_shell_place(p, name) => "sh",
+        _ => return None,
+    })
+}
+
+/// Files the system runs as shell by where they are.
+fn is_shell_place(p: &str, name: &str) -> bool {
+    [
+        "etc/cron.hourly/",
+        "etc/cron.daily/",
+        "etc/cron.weekly/",
+        "etc/cron.monthly/",
+        "etc/init.d/",
+        "etc/profile.d/",
+    ]
+    .iter()
+    .any(|d| p.starts_with(d))
+        || matches!(
+            p,
+            "etc/profile"
+                | "etc/bash.bashrc"
+                | "etc/bashrc"
+                | "etc/rc.local"
+                | "etc/zshrc"
+                | "etc/environment"
+        )
+        || matches!(
+            name,
+            ".bashrc" | ".profile" | ".bash_profile" | ".bash_login" | ".zshrc" | ".kshrc"
+        )
 }
 
 /// Source files of a language's own library (Perl modules, Python
@@ -188,15 +205,50 @@ pub fn is_library_code(path: &ImagePath) -> bool {
 
 /// Analyse a file's content in `lang` (a value of [`language`]).
 pub fn analyze(catalog: &Catalog, lang: &'static str, content: &[u8]) -> ScriptFacts {
+    analyze_file(catalog, lang, content, false)
+}
+
+/// Analyse a file's content in `lang`; in a language's own library code
+/// (`library`), a download counts only when its line names a remote URL
+/// (modules mention downloads all the time), except in package.json, whose
+/// lifecycle scripts run at install.
+pub fn analyze_file(
+    catalog: &Catalog,
+    lang: &'static str,
+    content: &[u8],
+    library: bool,
+) -> ScriptFacts {
     let mut facts = ScriptFacts {
         lang: lang.to_string(),
         hits: Vec::new(),
     };
-    if !catalog.triggered(content) {
+    let commands = !matches!(
+        lang,
+        "python" | "perl" | "ruby" | "js" | "php" | "wsh" | "other"
+    );
+    let disguised = commands && memchr::memmem::find(content, b"://").is_some();
+    if !catalog.triggered(content) && !disguised {
         return facts;
     }
     let text = String::from_utf8_lossy(content);
     let mut eng = Engine::new(catalog);
+    for s in segments(catalog, lang, &text) {
+        eng.run(s.lang, &s.text, s.line, 0);
+    }
+    if !commands {
+        let code_lang = RuleLang::from_name(lang).unwrap_or(RuleLang::Code);
+        code::scan(&mut eng, code_lang, &text);
+    }
+    let mut raw = eng.hits;
+    if library && lang != "package.json" {
+        raw.retain(|h| catalog.rule_codes[h.rule] != Code::DownloadCommand || h.url);
+    }
+    facts.hits = merge(catalog, raw);
+    facts
+}
+
+/// The command text of a carrier, in segments of one language.
+fn segments(catalog: &Catalog, lang: &str, text: &str) -> Vec<carrier::Segment> {
     let is_program = |w: &str| !catalog.rules_for_program(w).is_empty();
     let whole = |lang: Lang| {
         vec![carrier::Segment {
@@ -205,28 +257,20 @@ pub fn analyze(catalog: &Catalog, lang: &'static str, content: &[u8]) -> ScriptF
             line: 1,
         }]
     };
-    let segments = match lang {
+    match lang {
         "sh" => whole(Lang::Sh),
         "batch" => whole(Lang::Batch),
         "powershell" => whole(Lang::PowerShell),
-        "crontab" => carrier::cron(&text, true, &is_program),
-        "cron" => carrier::cron(&text, false, &is_program),
-        "unit" => carrier::unit(&text),
-        "dockerfile" => carrier::dockerfile(&text),
-        "makefile" => carrier::makefile(&text),
-        "package.json" => carrier::package_json(&text),
-        "yaml" => carrier::yaml(&text),
-        "desktop" => carrier::desktop(&text),
-        _ => {
-            code_lines(catalog, &mut eng, lang, &text);
-            Vec::new()
-        }
-    };
-    for s in segments {
-        eng.run(s.lang, &s.text, s.line, 0);
+        "crontab" => carrier::cron(text, true, &is_program),
+        "cron" => carrier::cron(text, false, &is_program),
+        "unit" => carrier::unit(text),
+        "dockerfile" => carrier::dockerfile(text),
+        "makefile" => carrier::makefile(text),
+        "package.json" => carrier::package_json(text),
+        "yaml" => carrier::yaml(text),
+        "desktop" => carrier::desktop(text),
+        _ => Vec::new(),
     }
-    facts.hits = merge(catalog, eng.hits);
-    facts
 }
 
 /// One hit per line: every rule that matched, the most severe first.
@@ -274,196 +318,20 @@ fn merge(catalog: &Catalog, raw: Vec<RawHit>) -> Vec<Hit> {
     hits
 }
 
-/// Calls that hand a string to a shell, in code languages.
-const SHELL_CALLS: &[&str] = &[
-    "system(",
-    "popen(",
-    "exec(",
-    "spawn(",
-    "execSync(",
-    "subprocess",
-    ".Run ",
-    ".Run(",
-    ".run ",
-    ".Exec(",
-    ".exec ",
-    "ShellExecute",
-    "`",
-    "qx",
-    "shell_exec(",
-    "passthru(",
-    "proc_open(",
-    "Start-Process",
-    "os.system",
-];
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Is this line inside (or the start of) a Python docstring? Updates `state`.
-fn python_doc(t: &str, state: &mut Option<&'static str>) -> bool {
-    if let Some(q) = *state {
-        if t.contains(q) {
-            *state = None;
-        }
-        return true;
+    #[test]
+    fn carriers_by_name_and_place() {
+        let l = |p: &str, head: &[u8]| language(&ImagePath::new(p.as_bytes()), head);
+        let dropin = "etc/systemd/system/ssh.service.d/override.conf";
+        assert_eq!(l(dropin, b"[Service]\n"), Some("unit"));
+        assert_eq!(l("etc/ssh/sshd_config.d/x.conf", b"Port 22\n"), None);
+        assert_eq!(l("app/lib/tasks/x.rake", b"task :a\n"), Some("ruby"));
+        assert_eq!(l("srv/app/Rakefile", b"task :a\n"), Some("ruby"));
+        assert_eq!(l("x/GNUmakefile", b"all:\n"), Some("makefile"));
+        assert_eq!(l("opt/x", b"#!/usr/bin/env -S ruby -w\n"), Some("ruby"));
+        assert_eq!(l("opt/x.php", b"<?php\n"), Some("php"));
     }
-    for q in ["\"\"\"", "'''"] {
-        if let Some(k) = t.find(q) {
-            let before = t[..k].trim_end();
-            let starts_doc = before.is_empty() || before.ends_with('=') || before.ends_with('(');
-            let rest = &t[k + 3..];
-            if starts_doc {
-                if !rest.contains(q) {
-                    *state = Some(q);
-                }
-                return before.is_empty();
-            }
-        }
-    }
-    false
-}
-
-/// Code languages: lines with comments, docstrings and POD left out; code
-/// rules per line; shell strings handed to the system parsed as commands;
-/// a download then an exec within [`CHAIN_WINDOW`] lines is a chain.
-fn code_lines(catalog: &Catalog, eng: &mut Engine, lang: &'static str, text: &str) {
-    let mut doc: Option<&'static str> = None;
-    let mut in_pod = false;
-    let mut in_block = false;
-    let mut last_download: Option<(usize, String)> = None;
-    for (i, raw) in text.lines().enumerate() {
-        let n = i + 1;
-        let t = raw.trim();
-        if lang == "python" && python_doc(t, &mut doc) {
-            continue;
-        }
-        if matches!(lang, "perl" | "ruby") {
-            if t == "__END__" || t == "__DATA__" {
-                break;
-            }
-            if t.starts_with('=') && !t.starts_with("==") {
-                in_pod = !t.starts_with("=cut") && !t.starts_with("=end");
-                continue;
-            }
-            if in_pod {
-                continue;
-            }
-        }
-        if matches!(lang, "js" | "php" | "wsh") {
-            if in_block {
-                if t.contains("*/") {
-                    in_block = false;
-                }
-                continue;
-            }
-            if t.starts_with("/*") && !t.contains("*/") {
-                in_block = true;
-                continue;
-            }
-        }
-        let low = t.to_ascii_lowercase();
-        let comment = t.is_empty()
-            || match lang {
-                "js" | "php" => {
-                    t.starts_with("//")
-                        || t.starts_with("/*")
-                        || t.starts_with('*')
-                        || t.starts_with('#')
-                }
-                "wsh" => t.starts_with('\'') || low.starts_with("rem ") || t.starts_with("//"),
-                _ => t.starts_with('#'),
-            };
-        if comment {
-            continue;
-        }
-        let mention = [
-            "print(",
-            "print ",
-            "puts ",
-            "say ",
-            "console.log(",
-            "wscript.echo",
-            "echo ",
-            "logger.",
-            "logging.",
-            "log.",
-            "raise ",
-            "die ",
-            "warn ",
-        ]
-        .iter()
-        .any(|m| low.starts_with(m));
-        if mention {
-            continue;
-        }
-        for r in catalog.text_rules(t, lang) {
-            let rule = &catalog.rules[r];
-            let hit = RawHit {
-                rule: r,
-                line: n,
-                text: crate::inspect::command::shown(t),
-                loopback: all_loopback(t),
-                after: None,
-            };
-            match rule.role.as_deref() {
-                Some("exec") => {
-                    if let Some(d) = &last_download
-                        && n - d.0 <= CHAIN_WINDOW
-                    {
-                        eng.hits.push(RawHit {
-                            after: Some(d.clone()),
-                            ..hit
-                        });
-                    }
-                }
-                role => {
-                    if role == Some("download") && !hit.loopback {
-                        last_download = Some((n, hit.text.clone()));
-                    }
-                    eng.hits.push(hit);
-                }
-            }
-        }
-        if SHELL_CALLS.iter().any(|c| t.contains(c)) {
-            let shell = if lang == "wsh" { Lang::Batch } else { Lang::Sh };
-            for lit in string_literals(t, lang == "wsh") {
-                if lit.contains(' ') {
-                    eng.run(shell, &lit, n, 1);
-                }
-            }
-        }
-    }
-}
-
-/// String literals on a line (`"…"`, `'…'`, `` `…` ``); VBScript doubles `""`.
-fn string_literals(t: &str, vb: bool) -> Vec<String> {
-    let b = t.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        let q = b[i];
-        if q == b'"' || (!vb && (q == b'\'' || q == b'`')) {
-            let mut s = String::new();
-            let mut j = i + 1;
-            while j < b.len() {
-                if b[j] == q {
-                    if vb && b.get(j + 1) == Some(&q) {
-                        s.push('"');
-                        j += 2;
-                        continue;
-                    }
-                    break;
-                }
-                if b[j] == b'\\' && !vb && j + 1 < b.len() {
-                    j += 1;
-                }
-                let ch = t[j..].chars().next().unwrap_or(' ');
-                s.push(ch);
-                j += ch.len_utf8();
-            }
-            out.push(s);
-            i = j + 1;
-        } else {
-            i += 1;
-        }
-    }
-    out
 }

@@ -68,109 +68,115 @@ fn line_commands(line: &str, lineno: usize, script: &mut Script, count: &mut usi
             break;
         }
         if b[i] == b'|' {
-            if b.get(i + 1) == Some(&b'|') {
-                if !pipe.cmds.is_empty() {
-                    script.pipelines.push(std::mem::take(&mut pipe));
-                }
-                i += 2;
-            } else {
-                i += 1;
+            if b.get(i + 1) == Some(&b'|') && !pipe.cmds.is_empty() {
+                script.pipelines.push(std::mem::take(&mut pipe));
             }
+            i += if b.get(i + 1) == Some(&b'|') { 2 } else { 1 };
             continue;
         }
-        let start = i;
-        let mut cmd = Cmd {
-            line: lineno,
-            ..Default::default()
-        };
-        let mut ps_rest = false;
-        // Words.
-        loop {
-            while i < b.len() && matches!(b[i], b' ' | b'\t' | b',' | b';' | b'=') && !ps_rest {
-                i += 1;
-            }
-            if i >= b.len() {
-                break;
-            }
-            if ps_rest {
-                // The rest of the line belongs to PowerShell.
-                cmd.argv.push(t[i..].trim().to_string());
-                i = b.len();
-                break;
-            }
-            let c = b[i];
-            if c == b'&' || c == b'|' || (c == b')' && !cmd.argv.is_empty()) {
-                break;
-            }
-            // Redirection: [n]> >> < n>&m
-            let digits = b[i..].iter().take_while(|x| x.is_ascii_digit()).count();
-            if matches!(b.get(i + digits), Some(b'>') | Some(b'<')) {
-                let fd = t[i..i + digits].to_string();
-                let mut j = i + digits;
-                let mut op = String::new();
-                while j < b.len() && matches!(b[j], b'>' | b'<') && op.len() < 2 {
-                    op.push(b[j] as char);
-                    j += 1;
-                }
-                if b.get(j) == Some(&b'&') {
-                    j += 1;
-                    while j < b.len() && b[j].is_ascii_digit() {
-                        j += 1;
-                    }
-                    i = j;
-                    continue;
-                }
-                while j < b.len() && matches!(b[j], b' ' | b'\t') {
-                    j += 1;
-                }
-                let (w, end) = word(t, j);
-                i = end;
-                if fd.is_empty() || fd == "1" || op == "<" {
-                    cmd.redirs.push(Redir { op, target: w });
-                }
-                continue;
-            }
-            let (w, end) = word(t, i);
-            i = end.max(i + 1);
-            if cmd.argv.is_empty() && w.eq_ignore_ascii_case("set") {
-                // set NAME=value / set "NAME=value"
-                let rest = t[i..].trim().trim_matches('"');
-                if let Some((k, v)) = rest.split_once('=')
-                    && !k.contains(' ')
-                {
-                    cmd.assigns
-                        .push((k.to_string(), v.trim_end_matches('"').to_string()));
-                }
-                let end = t[i..].find('&').map(|n| i + n).unwrap_or(b.len());
-                i = end;
-                break;
-            }
-            if cmd.argv.is_empty() && is_powershell(&w) {
-                ps_rest = true;
-            }
-            cmd.argv.push(w);
-        }
-        cmd.text = shown(&t[start..i.min(b.len())]);
+        let (cmd, end) = command(t, i, lineno);
+        i = end.max(i + 1);
         if !cmd.argv.is_empty() || !cmd.assigns.is_empty() {
             *count += 1;
             pipe.cmds.push(cmd);
         }
-        // Operator after the command.
-        if i < b.len() && b[i] == b'&' {
+        // `&`, `&&` and `)` end the pipeline.
+        if i < b.len() && matches!(b[i], b'&' | b')') {
             if !pipe.cmds.is_empty() {
                 script.pipelines.push(std::mem::take(&mut pipe));
             }
-            i += if b.get(i + 1) == Some(&b'&') { 2 } else { 1 };
-        } else if i < b.len() && b[i] == b')' {
-            if !pipe.cmds.is_empty() {
-                script.pipelines.push(std::mem::take(&mut pipe));
-            }
-            i += 1;
+            i += if b[i] == b'&' && b.get(i + 1) == Some(&b'&') {
+                2
+            } else {
+                1
+            };
         }
     }
     if !pipe.cmds.is_empty() {
         script.pipelines.push(pipe);
     }
+}
+
+/// One command of line `t` from byte `i`: (command, index of the operator
+/// or end that stopped it).
+fn command(t: &str, mut i: usize, lineno: usize) -> (Cmd, usize) {
+    let b = t.as_bytes();
+    let start = i;
+    let mut cmd = Cmd {
+        line: lineno,
+        ..Default::default()
+    };
+    loop {
+        while i < b.len() && matches!(b[i], b' ' | b'\t' | b',' | b';' | b'=') {
+            i += 1;
+        }
+        if i >= b.len() {
+            break;
+        }
+        if cmd.argv.len() == 1 && is_powershell(&cmd.argv[0]) {
+            // The rest of the line belongs to PowerShell.
+            cmd.argv.push(t[i..].trim().to_string());
+            i = b.len();
+            break;
+        }
+        let c = b[i];
+        if c == b'&' || c == b'|' || (c == b')' && !cmd.argv.is_empty()) {
+            break;
+        }
+        if let Some(end) = redirection(t, i, &mut cmd) {
+            i = end;
+            continue;
+        }
+        let (w, end) = word(t, i);
+        i = end.max(i + 1);
+        if cmd.argv.is_empty() && w.eq_ignore_ascii_case("set") {
+            // set NAME=value / set "NAME=value"
+            let rest = t[i..].trim().trim_matches('"');
+            if let Some((k, v)) = rest.split_once('=')
+                && !k.contains(' ')
+            {
+                cmd.assigns
+                    .push((k.to_string(), v.trim_end_matches('"').to_string()));
+            }
+            i = t[i..].find('&').map(|n| i + n).unwrap_or(b.len());
+            break;
+        }
+        cmd.argv.push(w);
+    }
+    cmd.text = shown(&t[start..i.min(b.len())]);
+    (cmd, i)
+}
+
+/// A redirection at byte `i` (`[n]>`, `>>`, `<`, `n>&m`) added to `cmd`;
+/// the index past it, or `None` when there is none.
+fn redirection(t: &str, i: usize, cmd: &mut Cmd) -> Option<usize> {
+    let b = t.as_bytes();
+    let digits = b[i..].iter().take_while(|x| x.is_ascii_digit()).count();
+    if !matches!(b.get(i + digits), Some(b'>') | Some(b'<')) {
+        return None;
+    }
+    let fd = &t[i..i + digits];
+    let mut j = i + digits;
+    let mut op = String::new();
+    while j < b.len() && matches!(b[j], b'>' | b'<') && op.len() < 2 {
+        op.push(b[j] as char);
+        j += 1;
+    }
+    if b.get(j) == Some(&b'&') {
+        j += 1;
+        while j < b.len() && b[j].is_ascii_digit() {
+            j += 1;
+        }
+        return Some(j);
+    }
+    while j < b.len() && matches!(b[j], b' ' | b'\t') {
+        j += 1;
+    }
+    let (w, end) = word(t, j);
+    if fd.is_empty() || fd == "1" || op == "<" {
+        cmd.redirs.push(Redir { op, target: w });
+    }
+    Some(end.max(j))
 }
 
 /// One word from byte `i`: `"…"` quotes removed, `^x` → `x`.

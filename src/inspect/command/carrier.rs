@@ -156,17 +156,22 @@ pub fn cron(text: &str, system: bool, is_program: &dyn Fn(&str) -> bool) -> Vec<
         .collect()
 }
 
-/// systemd unit: `Exec*=` values.
+/// systemd unit or drop-in: `Exec*=` values (`-`, `@`, `+`, `!`, `:`
+/// prefixes dropped), `Environment=` settings as variables they use.
 pub fn unit(text: &str) -> Vec<Segment> {
     logical_lines(text, '\\')
         .into_iter()
         .filter_map(|(n, l)| {
             let (k, v) = l.split_once('=')?;
             let k = k.trim();
-            (k.starts_with("Exec") || k == "ExecStart").then(|| {
+            let v = v.trim();
+            if k == "Environment" {
+                return Some(seg(Lang::Sh, format!("export {v}"), n));
+            }
+            k.starts_with("Exec").then(|| {
                 seg(
                     Lang::Sh,
-                    v.trim().trim_start_matches(['-', '@', '+', '!', ':', '|']),
+                    v.trim_start_matches(['-', '@', '+', '!', ':', '|']),
                     n,
                 )
             })
@@ -284,16 +289,141 @@ pub fn dockerfile(text: &str) -> Vec<Segment> {
     out
 }
 
-/// Makefile recipes (tab-indented lines), `@`/`-`/`+` prefixes and `$$` undone.
+/// Makefile: recipes (tab-indented lines, and `target: deps ; cmd`),
+/// `@`/`-`/`+` prefixes and `$$` undone, make variables (`=`, `:=`, `::=`,
+/// `?=`, `+=`, `export`/`override`) expanded, `$(shell …)` anywhere run as
+/// shell.
 pub fn makefile(text: &str) -> Vec<Segment> {
-    logical_lines(text, '\\')
-        .into_iter()
-        .filter_map(|(n, l)| {
-            let r = l.strip_prefix('\t')?;
-            let r = r.trim_start_matches(['@', '-', '+', ' ']);
-            Some(seg(Lang::Sh, r.replace("$$", "$"), n))
-        })
-        .collect()
+    let lines = logical_lines(text, '\\');
+    let vars = make_vars(&lines);
+    let mut out = Vec::new();
+    for (n, l) in &lines {
+        let recipe = if let Some(r) = l.strip_prefix('\t') {
+            Some(r)
+        } else if !l.trim_start().starts_with('#') && make_assignment(l).is_none() {
+            // target: prerequisites ; recipe
+            l.split_once(':')
+                .filter(|(t, _)| !t.contains('=') && !t.trim().is_empty())
+                .and_then(|(_, r)| r.split_once(';'))
+                .map(|(_, r)| r)
+        } else {
+            None
+        };
+        let expanded = make_expand(l, &vars, 0);
+        for sh in make_shell_calls(&expanded) {
+            out.push(seg(Lang::Sh, sh, *n));
+        }
+        if let Some(r) = recipe {
+            let r = make_expand(r, &vars, 0);
+            let r = r
+                .trim_start()
+                .trim_start_matches(['@', '-', '+', ' ', '\t']);
+            out.push(seg(Lang::Sh, r.replace("$$", "$"), *n));
+        }
+    }
+    out
+}
+
+/// `NAME op value` of a make assignment line.
+fn make_assignment(l: &str) -> Option<(&str, &str)> {
+    if l.starts_with('\t') {
+        return None;
+    }
+    let t = l.trim();
+    let t = t
+        .strip_prefix("export ")
+        .or_else(|| t.strip_prefix("override "))
+        .unwrap_or(t);
+    let eq = t.find('=')?;
+    let name = t[..eq].trim_end_matches([':', '?', '+', '!']).trim();
+    let ok = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+    ok.then(|| (name, t[eq + 1..].trim()))
+}
+
+fn make_vars(lines: &[(usize, String)]) -> std::collections::HashMap<String, String> {
+    let mut vars = std::collections::HashMap::new();
+    for (_, l) in lines {
+        if let Some((k, v)) = make_assignment(l) {
+            let e = vars.entry(k.to_string()).or_insert_with(String::new);
+            if l.contains("+=") && !e.is_empty() {
+                e.push(' ');
+                e.push_str(v);
+            } else {
+                *e = v.to_string();
+            }
+        }
+        if vars.len() > 1000 {
+            break;
+        }
+    }
+    vars
+}
+
+/// `$(NAME)` / `${NAME}` replaced by their values (recursively, a few levels).
+fn make_expand(s: &str, vars: &std::collections::HashMap<String, String>, depth: usize) -> String {
+    if depth > 4 || !s.contains("$(") && !s.contains("${") {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find(['$']) {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        let close = match tail.as_bytes().get(1) {
+            Some(b'(') => ')',
+            Some(b'{') => '}',
+            _ => {
+                out.push('$');
+                rest = &tail[1..];
+                continue;
+            }
+        };
+        match tail[2..].find(close).map(|e| &tail[2..2 + e]) {
+            Some(name) if vars.contains_key(name) => {
+                out.push_str(&make_expand(&vars[name], vars, depth + 1));
+                rest = &tail[2 + name.len() + 1..];
+            }
+            _ => {
+                out.push_str(&tail[..2]);
+                rest = &tail[2..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The commands of `$(shell …)` calls in a line.
+fn make_shell_calls(l: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(n) = l[from..].find("$(shell ") {
+        let start = from + n + 8;
+        let mut depth = 1;
+        let mut end = l.len();
+        for (i, c) in l[start..].char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = start + i;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.push(l[start..end].to_string());
+        from = end.min(l.len());
+        if from >= l.len() {
+            break;
+        }
+    }
+    out
 }
 
 /// package.json `scripts` values.
@@ -501,6 +631,23 @@ mod tests {
         assert_eq!(s[1].text, "'wget' '-O' 'f' 'u'");
         assert_eq!(s[2].text, "curl -f h");
         assert_eq!(s[3].text, "ADD http://h/x /x");
+    }
+
+    #[test]
+    fn makefile_recipes_variables_and_shell() {
+        let s = makefile(
+            "BASE := https://h.example\nURL = $(BASE)/tool\nV != echo 1\nX := $(shell wget -qO- $(BASE)/v)\nall: ; @curl -o t $(URL)\ninstall:\n\t-@wget $$(cat u) $(URL)\n\tinstall -m 755 t $(DESTDIR)/bin\n",
+        );
+        let texts: Vec<(&str, usize)> = s.iter().map(|x| (x.text.as_str(), x.line)).collect();
+        assert_eq!(
+            texts,
+            [
+                ("wget -qO- https://h.example/v", 4),
+                ("curl -o t https://h.example/tool", 5),
+                ("wget $(cat u) https://h.example/tool", 7),
+                ("install -m 755 t $(DESTDIR)/bin", 8),
+            ]
+        );
     }
 
     #[test]

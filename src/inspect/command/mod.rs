@@ -3,13 +3,22 @@
 //! pipelines. One tokenizer per language (`sh`, `batch`, `ps`); `carrier`
 //! maps files that are not scripts (cron, units, Dockerfile, Makefile,
 //! package.json, YAML, .desktop) onto them; `rules` matches the catalogue's
-//! command rules against the model.
+//! command rules against the model (`program` names what runs, `shape`
+//! checks arguments, `nested` re-parses strings that are code, `decode`
+//! undoes base64, ANSI-C quoting and string concatenation, `addr` knows
+//! address shapes); `code` scans code languages line by line.
 
+pub mod addr;
 pub mod batch;
 pub mod carrier;
+pub mod code;
+pub mod decode;
+mod nested;
+pub mod program;
 pub mod ps;
 pub mod rules;
 pub mod sh;
+pub mod shape;
 
 /// Nested re-parsing (`sh -c`, `cmd /c`, `powershell -enc`, one-liners)
 /// stops at this depth.

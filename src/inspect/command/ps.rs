@@ -52,59 +52,9 @@ pub fn parse(src: &str, first_line: usize) -> Script {
                 i = end;
             }
             _ => {
-                let start = i;
-                let mut cmd = Cmd {
-                    line,
-                    ..Default::default()
-                };
-                while i < b.len() {
-                    while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\r') {
-                        i += 1;
-                    }
-                    if b.get(i) == Some(&b'`') && b.get(i + 1) == Some(&b'\n') {
-                        i += 2;
-                        line += 1;
-                        continue;
-                    }
-                    if i >= b.len() || matches!(b[i], b'\n' | b';' | b'|' | b'{' | b'}' | b'#') {
-                        break;
-                    }
-                    if b[i] == b'&' && b.get(i + 1) == Some(&b'&') {
-                        break;
-                    }
-                    if matches!(b[i], b'>')
-                        || (b[i].is_ascii_digit() && b.get(i + 1) == Some(&b'>'))
-                    {
-                        let mut j = i;
-                        while j < b.len() && (b[j] == b'>' || b[j].is_ascii_digit()) {
-                            j += 1;
-                        }
-                        let op = src[i..j].to_string();
-                        while j < b.len() && matches!(b[j], b' ' | b'\t') {
-                            j += 1;
-                        }
-                        let (w, end, nl) = word(src, j);
-                        line += nl;
-                        i = end.max(j + 1).min(b.len());
-                        if !op.starts_with('2') {
-                            cmd.redirs.push(Redir { op, target: w });
-                        }
-                        continue;
-                    }
-                    let (w, end, nl) = word(src, i);
-                    line += nl;
-                    i = end.max(i + 1).min(b.len());
-                    cmd.argv.push(w);
-                }
-                cmd.text = shown(&src[start..i.min(b.len())]);
-                // $name = "literal"
-                if cmd.argv.len() >= 3
-                    && cmd.argv[1] == "="
-                    && let Some(name) = cmd.argv[0].strip_prefix('$')
-                {
-                    cmd.assigns
-                        .push((name.to_ascii_lowercase(), cmd.argv[2].clone()));
-                }
+                let (cmd, end, nl) = command(src, i, line);
+                i = end.max(i + 1);
+                line += nl;
                 if !cmd.argv.is_empty() {
                     count += 1;
                     pipe.cmds.push(cmd);
@@ -118,6 +68,64 @@ pub fn parse(src: &str, first_line: usize) -> Script {
     script
 }
 
+/// One command from byte `i` on line `line`: (command, end, newlines crossed).
+fn command(src: &str, mut i: usize, line: usize) -> (Cmd, usize, usize) {
+    let b = src.as_bytes();
+    let start = i;
+    let mut nl = 0;
+    let mut cmd = Cmd {
+        line,
+        ..Default::default()
+    };
+    while i < b.len() {
+        while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\r') {
+            i += 1;
+        }
+        if b.get(i) == Some(&b'`') && b.get(i + 1) == Some(&b'\n') {
+            i += 2;
+            nl += 1;
+            continue;
+        }
+        if i >= b.len()
+            || matches!(b[i], b'\n' | b';' | b'|' | b'{' | b'}' | b'#')
+            || b[i] == b'&' && b.get(i + 1) == Some(&b'&')
+        {
+            break;
+        }
+        if b[i] == b'>' || (b[i].is_ascii_digit() && b.get(i + 1) == Some(&b'>')) {
+            let mut j = i;
+            while j < b.len() && (b[j] == b'>' || b[j].is_ascii_digit()) {
+                j += 1;
+            }
+            let op = src[i..j].to_string();
+            while j < b.len() && matches!(b[j], b' ' | b'\t') {
+                j += 1;
+            }
+            let (w, end, n) = word(src, j);
+            nl += n;
+            i = end.max(j + 1).min(b.len());
+            if !op.starts_with('2') {
+                cmd.redirs.push(Redir { op, target: w });
+            }
+            continue;
+        }
+        let (w, end, n) = word(src, i);
+        nl += n;
+        i = end.max(i + 1).min(b.len());
+        cmd.argv.push(w);
+    }
+    cmd.text = shown(&src[start..i.min(b.len())]);
+    // $name = "literal"
+    if cmd.argv.len() >= 3
+        && cmd.argv[1] == "="
+        && let Some(name) = cmd.argv[0].strip_prefix('$')
+    {
+        cmd.assigns
+            .push((name.to_ascii_lowercase(), cmd.argv[2].clone()));
+    }
+    (cmd, i, nl)
+}
+
 /// One word from byte `i`: (text with quotes removed, end, newlines crossed).
 fn word(src: &str, mut i: usize) -> (String, usize, usize) {
     let b = src.as_bytes();
@@ -126,10 +134,12 @@ fn word(src: &str, mut i: usize) -> (String, usize, usize) {
     let mut depth = 0usize;
     while i < b.len() {
         let c = b[i];
-        if depth == 0 && matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b';' | b'|' | b'{' | b'}') {
-            break;
-        }
-        if depth == 0 && c == b'>' {
+        if depth == 0
+            && matches!(
+                c,
+                b' ' | b'\t' | b'\r' | b'\n' | b';' | b'|' | b'{' | b'}' | b'>'
+            )
+        {
             break;
         }
         match c {
@@ -137,8 +147,7 @@ fn word(src: &str, mut i: usize) -> (String, usize, usize) {
                 && b.get(i + 2) == Some(&b'\n') =>
             {
                 // Here-string: up to a line starting with "@ or '@.
-                let q = b[i + 1];
-                let close = [b'\n', q, b'@'];
+                let close = [b'\n', b[i + 1], b'@'];
                 let end = memchr::memmem::find(&b[i + 2..], &close)
                     .map(|n| i + 2 + n)
                     .unwrap_or(b.len());
@@ -146,54 +155,19 @@ fn word(src: &str, mut i: usize) -> (String, usize, usize) {
                 nl += memchr::memchr_iter(b'\n', &b[i..end]).count() + 1;
                 i = (end + 3).min(b.len());
             }
-            b'\'' => {
-                i += 1;
-                while i < b.len() {
-                    if b[i] == b'\'' {
-                        if b.get(i + 1) == Some(&b'\'') {
-                            out.push('\'');
-                            i += 2;
-                            continue;
-                        }
-                        break;
-                    }
-                    if b[i] == b'\n' {
-                        nl += 1;
-                    }
-                    let ch = src[i..].chars().next().unwrap_or(' ');
-                    out.push(ch);
-                    i += ch.len_utf8();
-                }
-                i += 1;
-            }
-            b'"' => {
-                i += 1;
-                while i < b.len() && b[i] != b'"' {
-                    if b[i] == b'`' && i + 1 < b.len() {
-                        i += 1;
-                    }
-                    if b[i] == b'\n' {
-                        nl += 1;
-                    }
-                    let ch = src[i..].chars().next().unwrap_or(' ');
-                    out.push(ch);
-                    i += ch.len_utf8();
-                }
-                i += 1;
-            }
+            b'\'' | b'"' => i = quoted(src, i, &mut out, &mut nl),
             b'`' if i + 1 < b.len() => {
                 let ch = src[i + 1..].chars().next().unwrap_or(' ');
                 out.push(ch);
                 i += 1 + ch.len_utf8();
             }
-            b'(' => {
-                depth += 1;
-                out.push('(');
-                i += 1;
-            }
-            b')' => {
-                depth = depth.saturating_sub(1);
-                out.push(')');
+            b'(' | b')' => {
+                depth = if c == b'(' {
+                    depth + 1
+                } else {
+                    depth.saturating_sub(1)
+                };
+                out.push(c as char);
                 i += 1;
             }
             b'\n' => {
@@ -209,6 +183,34 @@ fn word(src: &str, mut i: usize) -> (String, usize, usize) {
         }
     }
     (out, i.min(b.len()), nl)
+}
+
+/// A quoted string at byte `i` (`'…'` with `''`, `"…"` with backtick
+/// escapes) appended to `out`; returns the index past its closing quote.
+fn quoted(src: &str, mut i: usize, out: &mut String, nl: &mut usize) -> usize {
+    let b = src.as_bytes();
+    let q = b[i];
+    i += 1;
+    while i < b.len() {
+        if b[i] == q {
+            if q == b'\'' && b.get(i + 1) == Some(&b'\'') {
+                out.push('\'');
+                i += 2;
+                continue;
+            }
+            break;
+        }
+        if q == b'"' && b[i] == b'`' && i + 1 < b.len() {
+            i += 1;
+        }
+        if b[i] == b'\n' {
+            *nl += 1;
+        }
+        let ch = src[i..].chars().next().unwrap_or(' ');
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    i + 1
 }
 
 #[cfg(test)]

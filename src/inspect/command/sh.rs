@@ -187,85 +187,71 @@ impl<'a> Parser<'a> {
             if self.i >= self.s.len() {
                 break;
             }
-            let b = self.peek(0);
-            // Redirections, with an optional fd number or `&` before them.
-            let fd_digits = self.s[self.i..]
-                .iter()
-                .take_while(|c| c.is_ascii_digit())
-                .count();
-            let r = self.i + fd_digits;
-            let rb = self.s.get(r).copied().unwrap_or(0);
-            let amp_redir = b == b'&' && self.peek(1) == b'>';
-            if (rb == b'>' || rb == b'<') && !(rb == b'<' && self.s.get(r + 1) == Some(&b'('))
-                || amp_redir
-            {
-                if rb == b'>' && self.s.get(r + 1) == Some(&b'(') {
-                    // >(…) process substitution: a word.
-                } else {
-                    self.i = if amp_redir { self.i + 1 } else { r };
-                    let mut op = String::new();
-                    while matches!(self.peek(0), b'<' | b'>' | b'&' | b'|' | b'-')
-                        && op.len() < 3
-                        && !(op.ends_with('<') && self.peek(0) == b'<' && op.len() >= 2)
-                    {
-                        let c = self.peek(0);
-                        if c == b'-' && op != "<<" {
-                            break;
-                        }
-                        if c == b'|' && op != ">" {
-                            break;
-                        }
-                        if c == b'&' && !op.is_empty() && self.peek(1).is_ascii_digit() {
-                            op.push('&');
-                            self.i += 1;
-                            break;
-                        }
-                        if c == b'&' && op.is_empty() {
-                            break;
-                        }
-                        op.push(c as char);
-                        self.i += 1;
-                    }
-                    self.skip_blanks();
-                    let (target, quoted, subs) = self.word();
-                    cmd.subs.extend(subs);
-                    if op == "<<" || op == "<<-" {
-                        heredoc = Some((target.clone(), op == "<<-"));
-                        let _ = quoted;
-                    }
-                    cmd.redirs.push(Redir { op, target });
-                    continue;
+            if let Some(op) = self.redirection_op() {
+                self.skip_blanks();
+                let (mut target, _quoted, subs) = self.word();
+                cmd.subs.extend(subs);
+                if op == "<<" || op == "<<-" {
+                    heredoc = Some((target.clone(), op == "<<-"));
                 }
+                if op.ends_with('&') {
+                    // fd duplication (2>&1, >&-): no file.
+                    target.insert(0, '&');
+                }
+                cmd.redirs.push(Redir { op, target });
+                continue;
             }
-            if is_op(b) && !((b == b'<' || b == b'>') && self.peek(1) == b'(') {
-                break;
-            }
-            if b == b'#' {
+            let b = self.peek(0);
+            if b == b'#' || is_op(b) && !((b == b'<' || b == b'>') && self.peek(1) == b'(') {
                 break;
             }
             let word_start = self.i;
             let (w, _quoted, subs) = self.word();
             cmd.subs.extend(subs);
-            // NAME=value with an unquoted NAME (the value may be quoted).
-            let name_len = self.s[word_start..]
-                .iter()
-                .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
-                .count();
-            let unquoted_name = self.s.get(word_start + name_len) == Some(&b'=');
-            if cmd.argv.is_empty()
-                && unquoted_name
-                && let Some((name, value)) = w.split_once('=')
-                && !name.is_empty()
-                && name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
-                && !name.as_bytes()[0].is_ascii_digit()
-            {
-                cmd.assigns.push((name.to_string(), value.to_string()));
-                continue;
+            match self.assignment(word_start, &w) {
+                Some(kv) if cmd.argv.is_empty() => cmd.assigns.push(kv),
+                _ => cmd.argv.push(w),
             }
-            cmd.argv.push(w);
         }
         cmd.text = shown(&self.src[start..self.i]);
         (cmd, heredoc)
+    }
+
+    /// A redirection operator at the cursor (with an optional fd number
+    /// or `&` before it), consumed; `None` (nothing consumed) otherwise.
+    fn redirection_op(&mut self) -> Option<String> {
+        let fd_digits = self.s[self.i..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        let mut r = self.i + fd_digits;
+        if fd_digits == 0 && self.peek(0) == b'&' && self.peek(1) == b'>' {
+            r += 1; // &> and &>>: stdout and stderr to a file
+        }
+        let rest = &self.s[r.min(self.s.len())..];
+        if !matches!(rest.first(), Some(b'<') | Some(b'>')) || rest.get(1) == Some(&b'(') {
+            return None;
+        }
+        const OPS: [&str; 10] = ["<<<", "<<-", "<<", "<>", "<&", ">&", ">>", ">|", "<", ">"];
+        let op = OPS.iter().find(|o| rest.starts_with(o.as_bytes()))?;
+        self.i = r + op.len();
+        Some(op.to_string())
+    }
+
+    /// `NAME=value` with an unquoted NAME (the value may be quoted).
+    fn assignment(&self, word_start: usize, w: &str) -> Option<(String, String)> {
+        let name_len = self.s[word_start..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+            .count();
+        if self.s.get(word_start + name_len) != Some(&b'=') {
+            return None;
+        }
+        let (name, value) = w.split_once('=')?;
+        let ok = !name.is_empty()
+            && name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
+            && !name.as_bytes()[0].is_ascii_digit();
+        ok.then(|| (name.to_string(), value.to_string()))
     }
 
     /// One word: quote removal, substitutions parsed. Returns the word,
@@ -274,37 +260,20 @@ impl<'a> Parser<'a> {
         let mut out = String::new();
         let mut quoted = false;
         let mut subs = Vec::new();
-        let start_line = self.line;
         while self.i < self.s.len() {
             let b = self.s[self.i];
             match b {
                 b' ' | b'\t' | b'\r' | b'\n' | b';' | b'&' | b'|' | b')' => break,
                 b'(' if out.is_empty() => break,
-                b'<' | b'>' => {
-                    if self.peek(1) == b'(' {
-                        // Process substitution.
-                        let (inner, end) = self.balanced(self.i + 2, b'(', b')');
-                        out.push_str(&self.src[self.i..end]);
-                        subs.push(parse_nested(
-                            inner,
-                            self.line,
-                            self.depth + 1,
-                            &mut self.count,
-                        ));
-                        self.count_lines(self.i, end);
-                        self.i = end;
-                    } else {
-                        break;
-                    }
+                b'<' | b'>' if self.peek(1) == b'(' => self.process_sub(&mut out, &mut subs),
+                b'<' | b'>' => break,
+                b'\\' if self.peek(1) == b'\n' => {
+                    self.i += 2;
+                    self.line += 1;
                 }
                 b'\\' => {
-                    if self.peek(1) == b'\n' {
-                        self.i += 2;
-                        self.line += 1;
-                    } else {
-                        self.push_char(&mut out, self.i + 1);
-                        quoted = true;
-                    }
+                    self.push_char(&mut out, self.i + 1);
+                    quoted = true;
                 }
                 b'\'' => {
                     quoted = true;
@@ -317,27 +286,7 @@ impl<'a> Parser<'a> {
                 }
                 b'"' => {
                     quoted = true;
-                    self.i += 1;
-                    while self.i < self.s.len() && self.s[self.i] != b'"' {
-                        match self.s[self.i] {
-                            b'\\' if matches!(self.peek(1), b'"' | b'\\' | b'$' | b'`') => {
-                                self.push_char(&mut out, self.i + 1);
-                            }
-                            b'\\' if self.peek(1) == b'\n' => {
-                                self.i += 2;
-                                self.line += 1;
-                            }
-                            b'$' if self.peek(1) == b'(' => self.dollar_paren(&mut out, &mut subs),
-                            b'`' => self.backtick(&mut out, &mut subs),
-                            _ => {
-                                if self.s[self.i] == b'\n' {
-                                    self.line += 1;
-                                }
-                                self.push_char(&mut out, self.i);
-                            }
-                        }
-                    }
-                    self.i = (self.i + 1).min(self.s.len());
+                    self.double_quoted(&mut out, &mut subs);
                 }
                 b'$' if self.peek(1) == b'(' => self.dollar_paren(&mut out, &mut subs),
                 b'$' if self.peek(1) == b'{' => {
@@ -346,22 +295,65 @@ impl<'a> Parser<'a> {
                     self.i = end;
                 }
                 b'$' if self.peek(1) == b'\'' => {
-                    // $'…' ANSI-C quoting: keep the text, drop the escapes' backslashes.
                     quoted = true;
-                    let mut j = self.i + 2;
-                    while j < self.s.len() && self.s[j] != b'\'' {
-                        j += if self.s[j] == b'\\' { 2 } else { 1 };
-                    }
-                    let j = j.min(self.s.len());
-                    out.push_str(&self.src[self.i + 2..j]);
-                    self.i = (j + 1).min(self.s.len());
+                    self.ansi_c_quoted(&mut out);
                 }
                 b'`' => self.backtick(&mut out, &mut subs),
                 _ => self.push_char(&mut out, self.i),
             }
         }
-        let _ = start_line;
         (out, quoted, subs)
+    }
+
+    /// `<(…)` / `>(…)`: kept in the word, parsed as a nested script.
+    fn process_sub(&mut self, out: &mut String, subs: &mut Vec<Script>) {
+        let (inner, end) = self.balanced(self.i + 2, b'(', b')');
+        out.push_str(&self.src[self.i..end]);
+        subs.push(parse_nested(
+            inner,
+            self.line,
+            self.depth + 1,
+            &mut self.count,
+        ));
+        self.count_lines(self.i, end);
+        self.i = end;
+    }
+
+    /// `"…"` at the cursor: escapes, substitutions, line count.
+    fn double_quoted(&mut self, out: &mut String, subs: &mut Vec<Script>) {
+        self.i += 1;
+        while self.i < self.s.len() && self.s[self.i] != b'"' {
+            match self.s[self.i] {
+                b'\\' if matches!(self.peek(1), b'"' | b'\\' | b'$' | b'`') => {
+                    self.push_char(out, self.i + 1);
+                }
+                b'\\' if self.peek(1) == b'\n' => {
+                    self.i += 2;
+                    self.line += 1;
+                }
+                b'$' if self.peek(1) == b'(' => self.dollar_paren(out, subs),
+                b'`' => self.backtick(out, subs),
+                _ => {
+                    if self.s[self.i] == b'\n' {
+                        self.line += 1;
+                    }
+                    self.push_char(out, self.i);
+                }
+            }
+        }
+        self.i = (self.i + 1).min(self.s.len());
+    }
+
+    /// `$'…'` ANSI-C quoting at the cursor, escapes decoded (`$'\x63url'`).
+    fn ansi_c_quoted(&mut self, out: &mut String) {
+        let mut j = self.i + 2;
+        while j < self.s.len() && self.s[j] != b'\'' {
+            j += if self.s[j] == b'\\' { 2 } else { 1 };
+        }
+        let j = j.min(self.s.len());
+        out.push_str(&super::decode::ansi_c(&self.src[(self.i + 2).min(j)..j]));
+        self.count_lines(self.i, j);
+        self.i = (j + 1).min(self.s.len());
     }
 
     /// Push the character at byte `at` and move past it.
@@ -495,6 +487,26 @@ mod tests {
             Some("curl http://x | sh\n")
         );
         assert_eq!(s.pipelines[1].cmds[0].line, 4);
+    }
+
+    #[test]
+    fn redirections_and_obfuscated_words() {
+        let s = parse(
+            "c''url -o /tmp/a $'\\x63url' 2>&1 >>log <<<\"$x\"\nw\\get x &>/dev/null\n",
+            1,
+        );
+        let c = &s.pipelines[0].cmds[0];
+        assert_eq!(c.argv, ["curl", "-o", "/tmp/a", "curl"]);
+        let ops: Vec<(&str, &str)> = c
+            .redirs
+            .iter()
+            .map(|r| (r.op.as_str(), r.target.as_str()))
+            .collect();
+        assert_eq!(ops, [(">&", "&1"), (">>", "log"), ("<<<", "$x")]);
+        let w = &s.pipelines[1].cmds[0];
+        assert_eq!(w.argv, ["wget", "x"]);
+        assert_eq!(w.line, 2);
+        assert_eq!(w.redirs[0].target, "/dev/null");
     }
 
     #[test]

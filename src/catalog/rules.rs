@@ -1,0 +1,294 @@
+//! The command rules (`commands.toml`): their typed form, validated at
+//! load (unknown `lang`, `role`, `target`, `redirect` or `code` refused,
+//! naming the rule and, for types, the line), and compiled into matchers:
+//! one ASCII regex set over the text rules, each rule's `needs` pattern, a
+//! program-name index, and one prefilter automaton over every program
+//! name and text-rule hint.
+
+use std::collections::HashMap;
+
+use aho_corasick::AhoCorasick;
+use regex::bytes::{Regex, RegexSet};
+use serde::Deserialize;
+
+use crate::finding::Code;
+
+/// One command rule. A command rule names `programs` and the shape of
+/// their arguments; a text rule has a `pattern` (for code, PowerShell
+/// expressions and WSH); a `builtin` rule is raised by the engine itself
+/// (download-then-run chains) and only names the finding.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub id: String,
+    pub code: String,
+    pub title: String,
+    /// Comma-separated in the file: sh, batch, powershell, shell (all
+    /// three), python, perl, ruby, js, php, wsh, code (all code languages),
+    /// arg, any. An unknown name is refused at load with its line.
+    pub lang: RuleLangs,
+    #[serde(default)]
+    pub pattern: Option<String>,
+    /// Literal strings (case-insensitive) one of which a text must hold
+    /// before the pattern is tried.
+    #[serde(default)]
+    pub hints: Vec<String>,
+    #[serde(default)]
+    pub programs: Vec<String>,
+    /// Any of these switches (`-x`, `/x`, `-x:v`, `--x=v`, case-insensitive).
+    #[serde(default)]
+    pub switches: Vec<String>,
+    /// The first non-option argument is one of these.
+    #[serde(default)]
+    pub subcommands: Vec<String>,
+    /// An argument of this shape: url, scheme-url, remote, unc, host.
+    #[serde(default)]
+    pub target: Option<String>,
+    /// A redirection: out (stdout to a file), in, any, tcp (/dev/tcp).
+    #[serde(default)]
+    pub redirect: Option<String>,
+    /// Text rules of code languages: a second pattern that must also occur
+    /// somewhere in the file's code (a socket read and a file write).
+    #[serde(default)]
+    pub needs: Option<String>,
+    #[serde(default)]
+    pub role: Option<Role>,
+    #[serde(default)]
+    pub builtin: bool,
+}
+
+/// What a rule's match means for chains.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// The command fetches (or sends) a file: later runs of it are chains.
+    Download,
+    /// Code that runs programs: reported only after a download.
+    Exec,
+}
+
+/// A language a rule applies to (a group name covers several).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleLang {
+    Sh,
+    Batch,
+    PowerShell,
+    /// sh, batch and PowerShell.
+    Shell,
+    Python,
+    Perl,
+    Ruby,
+    Js,
+    Php,
+    Wsh,
+    /// Every code language (and interpreter code of unknown language).
+    Code,
+    /// Code given to a program on its command line.
+    Arg,
+    /// Every language but `arg`.
+    Any,
+}
+
+impl RuleLang {
+    const NAMES: [(&'static str, RuleLang); 13] = [
+        ("sh", RuleLang::Sh),
+        ("batch", RuleLang::Batch),
+        ("powershell", RuleLang::PowerShell),
+        ("shell", RuleLang::Shell),
+        ("python", RuleLang::Python),
+        ("perl", RuleLang::Perl),
+        ("ruby", RuleLang::Ruby),
+        ("js", RuleLang::Js),
+        ("php", RuleLang::Php),
+        ("wsh", RuleLang::Wsh),
+        ("code", RuleLang::Code),
+        ("arg", RuleLang::Arg),
+        ("any", RuleLang::Any),
+    ];
+
+    /// The language of this name, if it is one.
+    pub fn from_name(name: &str) -> Option<RuleLang> {
+        Self::NAMES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, l)| *l)
+    }
+
+    pub fn name(self) -> &'static str {
+        Self::NAMES
+            .iter()
+            .find(|(_, l)| *l == self)
+            .map(|(n, _)| *n)
+            .unwrap_or("any")
+    }
+
+    /// Does this (possibly group) language cover the text language `lang`?
+    pub fn covers(self, lang: RuleLang) -> bool {
+        use RuleLang::*;
+        self == lang
+            || self == Shell && matches!(lang, Sh | Batch | PowerShell)
+            || self == Code && matches!(lang, Python | Perl | Ruby | Js | Php | Wsh | Code)
+            || self == Any && lang != Arg
+    }
+}
+
+/// The languages of a rule (`lang = "powershell,code"`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleLangs(pub Vec<RuleLang>);
+
+impl RuleLangs {
+    /// Does any of them cover `lang`?
+    pub fn covers(&self, lang: RuleLang) -> bool {
+        self.0.iter().any(|l| l.covers(lang))
+    }
+}
+
+impl std::fmt::Display for RuleLangs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.0.iter().map(|l| l.name()).collect();
+        f.write_str(&names.join(","))
+    }
+}
+
+impl<'de> Deserialize<'de> for RuleLangs {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        let mut out = Vec::new();
+        for l in s.split(',').map(str::trim) {
+            let lang = RuleLang::from_name(l).ok_or_else(|| {
+                let known: Vec<&str> = RuleLang::NAMES.iter().map(|(n, _)| *n).collect();
+                serde::de::Error::custom(format!(
+                    "unknown lang {l:?} (known: {})",
+                    known.join(", ")
+                ))
+            })?;
+            out.push(lang);
+        }
+        Ok(RuleLangs(out))
+    }
+}
+
+#[derive(Deserialize)]
+struct RulesFile {
+    rule: Vec<Rule>,
+}
+
+/// Parse `commands.toml` text.
+pub fn parse(text: &str) -> Result<Vec<Rule>, String> {
+    Ok(toml::from_str::<RulesFile>(text)
+        .map_err(|e| format!("commands.toml: {e}"))?
+        .rule)
+}
+
+/// The compiled matchers of a rule list.
+pub(super) struct RuleIndex {
+    pub rule_codes: Vec<Code>,
+    pub text_idx: Vec<usize>,
+    pub rule_set: RegexSet,
+    pub rule_regex: Vec<Option<Regex>>,
+    pub rule_needs: Vec<Option<Regex>>,
+    pub by_program: HashMap<String, Vec<usize>>,
+    pub triggers: AhoCorasick,
+}
+
+/// Words that open a file to the rules besides program names and hints
+/// (launchers and decoders of hidden commands).
+const EXTRA_TRIGGERS: &[&str] = &[
+    "powershell",
+    "pwsh",
+    "/dev/tcp",
+    "/dev/udp",
+    "base64",
+    "frombase64string",
+    "rev",
+    "scriptblock",
+];
+
+/// A rule's finding code, after checking its fields fit together.
+fn check(r: &Rule) -> Result<Code, String> {
+    let code = Code::parse(&r.code)
+        .ok_or_else(|| format!("commands.toml: {}: unknown code {}", r.id, r.code))?;
+    if let Some(t) = &r.target
+        && !["url", "scheme-url", "remote", "unc", "host"].contains(&t.as_str())
+    {
+        return Err(format!("commands.toml: {}: unknown target {t:?}", r.id));
+    }
+    if let Some(t) = &r.redirect
+        && !["out", "in", "any", "tcp"].contains(&t.as_str())
+    {
+        return Err(format!("commands.toml: {}: unknown redirect {t:?}", r.id));
+    }
+    let kinds = [r.pattern.is_some(), !r.programs.is_empty(), r.builtin];
+    if kinds.iter().filter(|k| **k).count() != 1 {
+        return Err(format!(
+            "commands.toml: {}: a rule has exactly one of pattern, programs, builtin",
+            r.id
+        ));
+    }
+    if r.pattern.is_some() && r.hints.is_empty() {
+        return Err(format!("commands.toml: {}: a pattern needs hints", r.id));
+    }
+    if r.needs.is_some() && r.pattern.is_none() {
+        return Err(format!(
+            "commands.toml: {}: needs is for pattern rules",
+            r.id
+        ));
+    }
+    Ok(code)
+}
+
+fn regex(id: &str, what: &str, p: Option<&String>) -> Result<Option<Regex>, String> {
+    p.map(|p| {
+        Regex::new(&format!("(?-u){p}")).map_err(|e| format!("commands.toml: {id}: {what}: {e}"))
+    })
+    .transpose()
+}
+
+/// Check every rule and build the matchers.
+pub(super) fn compile(rules: &[Rule]) -> Result<RuleIndex, String> {
+    let mut rule_codes = Vec::new();
+    let mut rule_regex = Vec::new();
+    let mut rule_needs = Vec::new();
+    let mut text_idx = Vec::new();
+    let mut by_program: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut triggers: Vec<String> = EXTRA_TRIGGERS.iter().map(|t| t.to_string()).collect();
+    let mut ids = std::collections::HashSet::new();
+    for (i, r) in rules.iter().enumerate() {
+        if !ids.insert(r.id.clone()) {
+            return Err(format!("commands.toml: duplicate id {}", r.id));
+        }
+        rule_codes.push(check(r)?);
+        rule_needs.push(regex(&r.id, "needs", r.needs.as_ref())?);
+        rule_regex.push(regex(&r.id, "pattern", r.pattern.as_ref())?);
+        if r.pattern.is_some() {
+            text_idx.push(i);
+            triggers.extend(r.hints.iter().cloned());
+        }
+        for p in &r.programs {
+            by_program
+                .entry(p.to_ascii_lowercase())
+                .or_default()
+                .push(i);
+            triggers.push(p.clone());
+        }
+    }
+    let rule_set = RegexSet::new(
+        text_idx
+            .iter()
+            .map(|&i| format!("(?-u){}", rules[i].pattern.as_deref().unwrap_or_default())),
+    )
+    .map_err(|e| e.to_string())?;
+    let triggers = aho_corasick::AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .build(&triggers)
+        .map_err(|e| e.to_string())?;
+    Ok(RuleIndex {
+        rule_codes,
+        text_idx,
+        rule_set,
+        rule_regex,
+        rule_needs,
+        by_program,
+        triggers,
+    })
+}

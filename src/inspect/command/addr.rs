@@ -1,0 +1,191 @@
+//! Address shapes in command arguments: `scheme://host` URLs, schemeless
+//! `host[:port]/path`, `user@host:path` remotes, UNC paths, bare hosts, and
+//! loopback names (health checks, not transfers).
+
+const SCHEMES: &[&str] = &[
+    "http",
+    "https",
+    "ftp",
+    "ftps",
+    "tftp",
+    "sftp",
+    "scp",
+    "smb",
+    "dict",
+    "gopher",
+    "telnet",
+    "rsync",
+    "ws",
+    "wss",
+    "ldap",
+    "rest:http",
+    "rest:https",
+    "s3",
+];
+
+/// Host of the first `scheme://` URL in `a`.
+pub fn url_host(a: &str) -> Option<String> {
+    let mut from = 0;
+    while let Some(n) = a[from..].find("://") {
+        let at = from + n;
+        let scheme: String = a[..at]
+            .chars()
+            .rev()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == ':')
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let scheme = scheme.rsplit(':').next().unwrap_or_default().to_string();
+        if SCHEMES.iter().any(|s| scheme.ends_with(s)) {
+            let rest = &a[at + 3..];
+            let auth = rest
+                .split(['/', '?', '#', '"', '\'', ' ', ')', ','])
+                .next()
+                .unwrap_or_default();
+            let host = auth.rsplit('@').next().unwrap_or_default();
+            let host = strip_port(host);
+            if !host.is_empty() {
+                return Some(host.to_ascii_lowercase());
+            }
+        }
+        from = at + 3;
+    }
+    None
+}
+
+pub fn strip_port(h: &str) -> &str {
+    if let Some(x) = h.strip_prefix('[') {
+        return x.split(']').next().unwrap_or_default();
+    }
+    match h.rsplit_once(':') {
+        Some((a, p)) if p.bytes().all(|b| b.is_ascii_digit()) && !a.contains(':') => a,
+        _ => h,
+    }
+}
+
+pub fn is_ipv4(h: &str) -> bool {
+    let parts: Vec<&str> = h.split('.').collect();
+    parts.len() == 4
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+pub fn is_domain(h: &str) -> bool {
+    let labels: Vec<&str> = h.split('.').collect();
+    labels.len() >= 2
+        && labels
+            .iter()
+            .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        && labels
+            .last()
+            .is_some_and(|t| t.len() >= 2 && t.bytes().all(|b| b.is_ascii_alphabetic()))
+}
+
+/// `198.51.100.7/x`, `host.example:8080/p`, `example.com/file`, `10.0.0.1`.
+pub fn schemeless_host(a: &str) -> Option<String> {
+    if a.starts_with(['-', '/', '.', '$', '~', '@', '\\']) || a.contains("://") {
+        return None;
+    }
+    let (auth, path) = match a.split_once('/') {
+        Some((h, p)) => (h, Some(p)),
+        None => (a, None),
+    };
+    let (host, port) = match auth.rsplit_once(':') {
+        Some((h, p)) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => (h, true),
+        Some(_) => return None,
+        None => (auth, false),
+    };
+    let ok = if is_ipv4(host) {
+        true
+    } else {
+        (is_domain(host) && (path.is_some() || port))
+            || (port
+                && path.is_some()
+                && !host.is_empty()
+                && host
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.'))
+    };
+    ok.then(|| host.to_ascii_lowercase())
+}
+
+/// `user@host:path`, `host:path` (host dotted or an address), `host::module`.
+pub fn remote_host(a: &str) -> Option<String> {
+    if a.starts_with(['-', '/', '.', '$', '~', '\\']) || a.contains("://") {
+        return None;
+    }
+    let (auth, _path) = a.split_once(':')?;
+    let (user, host) = match auth.rsplit_once('@') {
+        Some((u, h)) => (Some(u), h),
+        None => (None, auth),
+    };
+    if host.len() < 2
+        || !host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_')
+    {
+        return None;
+    }
+    (user.is_some() || is_ipv4(host) || is_domain(host)).then(|| host.to_ascii_lowercase())
+}
+
+/// `\\host\share…` or `//host/share…`.
+pub fn unc_host(a: &str) -> Option<String> {
+    let rest = a.strip_prefix("\\\\").or_else(|| a.strip_prefix("//"))?;
+    let host = rest.split(['\\', '/']).next().unwrap_or_default();
+    let has_share = rest.len() > host.len() + 1;
+    (has_share
+        && !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_' || b == b'$'))
+    .then(|| host.to_ascii_lowercase())
+}
+
+/// A host name or address on its own, or `user@host`.
+pub fn bare_host(a: &str) -> Option<String> {
+    let h = a.rsplit('@').next().unwrap_or_default();
+    let h = strip_port(h);
+    (is_ipv4(h)
+        || is_domain(h)
+        || a.contains('@')
+            && h.len() > 1
+            && h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-'))
+    .then(|| h.to_ascii_lowercase())
+}
+
+/// Loopback names and addresses: health checks, not transfers.
+pub fn is_loopback(h: &str) -> bool {
+    let h = h.trim_matches(['[', ']']);
+    h == "localhost"
+        || h.ends_with(".localhost")
+        || h == "::1"
+        || h == "0.0.0.0"
+        || h == "ip6-localhost"
+        || h.starts_with("127.") && is_ipv4(h)
+}
+
+/// True when `text` names URLs and all of them are loopback.
+pub fn all_loopback(text: &str) -> bool {
+    let mut any = false;
+    let mut from = 0;
+    while let Some(n) = text[from..].find("://") {
+        let at = from + n;
+        let start = text[..at]
+            .rfind(|c: char| !c.is_ascii_alphanumeric())
+            .map(|i| i + 1)
+            .unwrap_or(0);
+        if let Some(h) = url_host(&text[start..]) {
+            any = true;
+            if !is_loopback(&h) {
+                return false;
+            }
+        }
+        from = at + 3;
+    }
+    any
+}

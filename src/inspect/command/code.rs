@@ -1,0 +1,627 @@
+//! Code languages (Python, Perl, Ruby, JavaScript, PHP, WSH): lines with
+//! comments, docstrings, POD and block comments left out, and lines that
+//! only print or log left out; a literal URL held in a variable is put back
+//! where the variable is used; each line is matched with the language's
+//! code rules (string concatenation joined for JScript/VBScript), and the
+//! strings and argument lists handed to the system (`system`, `subprocess`,
+//! `child_process`, `WScript.Shell.Run`, …) are parsed as commands. A
+//! download then an exec within [`CHAIN_WINDOW`] lines is a chain. Lines
+//! without a URL of their own take loopback-ness from the file's URLs.
+
+use std::collections::HashMap;
+
+use crate::catalog::{Role, RuleLang};
+
+use super::addr::{all_loopback, is_loopback, url_host};
+use super::rules::{Engine, RawHit};
+use super::{Cmd, Lang, Pipeline, Script, decode, shown};
+
+/// In code languages, a download and an exec count as a chain only this
+/// many lines apart (shell chains follow the downloaded file instead).
+pub const CHAIN_WINDOW: usize = 15;
+/// URL variables remembered per file at most.
+const MAX_URL_VARS: usize = 64;
+/// Lines joined into one statement at most.
+const MAX_JOINED: usize = 30;
+
+/// Calls that hand a string or an argument list to the system.
+const SHELL_CALLS: &[&str] = &[
+    "system(",
+    "system ",
+    "popen(",
+    "exec(",
+    "exec ",
+    "execSync(",
+    "execFile",
+    "spawn(",
+    "spawnSync(",
+    "subprocess.",
+    "Popen(",
+    "check_output(",
+    "check_call(",
+    ".Run",
+    ".Exec(",
+    "ShellExecute",
+    "`",
+    "qx",
+    "%x",
+    "shell_exec(",
+    "passthru(",
+    "proc_open(",
+    "Start-Process",
+    "Process.Start",
+    "Open3",
+    "IO.popen",
+    "run([",
+    "call([",
+    "getoutput(",
+    "execa",
+    "-|",
+];
+
+/// Words near a base64 literal that is decoded and run (`b64decode`,
+/// `Base64.decode64`, `atob`, `base64_decode`, `powershell -enc`).
+const ENCODED_HINTS: &[&str] = &["ase64", "b64", "atob(", "owershell", "OWERSHELL"];
+
+/// Does `t` hold a call that hands text to the system, and a hint of
+/// base64 decoding? (One automaton over both lists.)
+fn call_markers(t: &str) -> (bool, bool) {
+    static AC: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> = std::sync::OnceLock::new();
+    let Some(ac) = AC
+        .get_or_init(|| {
+            aho_corasick::AhoCorasick::new(SHELL_CALLS.iter().chain(ENCODED_HINTS)).ok()
+        })
+        .as_ref()
+    else {
+        return (true, true);
+    };
+    let (mut calls, mut encoded) = (false, false);
+    for m in ac.find_overlapping_iter(t) {
+        if m.pattern().as_usize() < SHELL_CALLS.len() {
+            calls = true;
+        } else {
+            encoded = true;
+        }
+        if calls && encoded {
+            break;
+        }
+    }
+    (calls, encoded)
+}
+
+/// Lines that print or log: mentions, not code that runs.
+const MENTIONS: &[&str] = &[
+    "print(",
+    "print ",
+    "puts ",
+    "say ",
+    "console.log(",
+    "console.error(",
+    "wscript.echo",
+    "echo ",
+    "logger.",
+    "logging.",
+    "log.",
+    "raise ",
+    "die ",
+    "warn ",
+    "msgbox ",
+    "parser.add_argument(",
+    "help=",
+];
+
+/// Which comment syntax is open across lines.
+#[derive(Default)]
+struct Skip {
+    doc: Option<&'static str>,
+    pod: bool,
+    block: bool,
+}
+
+impl Skip {
+    /// Is this (trimmed) line a comment, docstring, POD or block comment line?
+    fn skips(&mut self, lang: RuleLang, t: &str) -> bool {
+        match lang {
+            RuleLang::Python => python_doc(t, &mut self.doc) || t.starts_with('#'),
+            RuleLang::Perl | RuleLang::Ruby => {
+                if t.starts_with('=') && !t.starts_with("==") {
+                    self.pod = !t.starts_with("=cut") && !t.starts_with("=end");
+                    return true;
+                }
+                self.pod || t.starts_with('#')
+            }
+            RuleLang::Js | RuleLang::Php | RuleLang::Wsh => {
+                if self.block {
+                    self.block = !t.contains("*/");
+                    return true;
+                }
+                if t.starts_with("/*") {
+                    self.block = !t.contains("*/");
+                    return true;
+                }
+                let low = t.get(..4).unwrap_or(t).to_ascii_lowercase();
+                t.starts_with("//")
+                    || t.starts_with('*')
+                    || lang != RuleLang::Wsh && t.starts_with('#')
+                    || lang == RuleLang::Wsh
+                        && (t.starts_with('\'') || low == "rem " || low == "rem")
+            }
+            _ => t.starts_with('#'),
+        }
+    }
+}
+
+/// Is this line inside (or the start of) a Python docstring? Updates `state`.
+fn python_doc(t: &str, state: &mut Option<&'static str>) -> bool {
+    if let Some(q) = *state {
+        if t.contains(q) {
+            *state = None;
+        }
+        return true;
+    }
+    for q in ["\"\"\"", "'''"] {
+        if let Some(k) = t.find(q) {
+            let before = t[..k].trim_end();
+            let starts_doc = before.is_empty() || before.ends_with('=') || before.ends_with('(');
+            if starts_doc {
+                if !t[k + 3..].contains(q) {
+                    *state = Some(q);
+                }
+                return before.is_empty();
+            }
+        }
+    }
+    false
+}
+
+/// The code lines of a file: (1-based line, trimmed text).
+pub fn code_lines(lang: RuleLang, text: &str) -> Vec<(usize, &str)> {
+    let mut skip = Skip::default();
+    let mut out = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let t = raw.trim();
+        if matches!(lang, RuleLang::Perl | RuleLang::Ruby) && (t == "__END__" || t == "__DATA__") {
+            break;
+        }
+        if t.is_empty() || skip.skips(lang, t) {
+            continue;
+        }
+        out.push((i + 1, t));
+    }
+    out
+}
+
+/// Parentheses and brackets a line leaves open (string literals skipped).
+fn open_brackets(t: &str) -> i32 {
+    let mut depth = 0;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for ch in t.chars() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if ch == '\\' {
+                escaped = true;
+            } else if ch == q {
+                quote = None;
+            }
+            continue;
+        }
+        match ch {
+            '"' | '\'' | '`' => quote = Some(ch),
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth -= 1,
+            '#' if depth == 0 => break,
+            _ => {}
+        }
+    }
+    depth
+}
+
+/// Statements: a line that leaves `(` or `[` open is joined with the
+/// lines that close it (a call spread over lines), at most
+/// [`MAX_JOINED`] lines; each statement keeps its first line's number.
+pub fn statements<'a>(lines: &[(usize, &'a str)]) -> Vec<(usize, std::borrow::Cow<'a, str>)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let (n, t) = lines[i];
+        let mut depth = open_brackets(t);
+        if depth <= 0 {
+            out.push((n, std::borrow::Cow::Borrowed(t)));
+            i += 1;
+            continue;
+        }
+        let mut joined = t.to_string();
+        let mut j = i + 1;
+        while depth > 0 && j < lines.len() && j - i < MAX_JOINED {
+            joined.push(' ');
+            joined.push_str(lines[j].1);
+            depth += open_brackets(lines[j].1);
+            j += 1;
+        }
+        out.push((n, std::borrow::Cow::Owned(joined)));
+        i = j;
+    }
+    out
+}
+
+/// `NAME = "scheme://…"` (with `$`, `my`, `const`, `let`, `var`, `our`,
+/// `Dim`/`Set` forms): the variable and its URL.
+fn url_assignment(t: &str) -> Option<(String, String)> {
+    let (lhs, rhs) = t.split_once('=')?;
+    if rhs.starts_with(['=', '~']) || lhs.ends_with(['!', '<', '>', '=']) {
+        return None;
+    }
+    let lhs = lhs.trim().trim_end_matches([':', '?', '|', '&']).trim();
+    let name = lhs
+        .rsplit(' ')
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches(['$', '@']);
+    let ok = !name.is_empty()
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && !name.as_bytes()[0].is_ascii_digit();
+    if !ok || !rhs.contains("://") {
+        return None;
+    }
+    // "…", URI("…"), URI.parse('…'), new URL("…"), ENV.fetch("U", "…"),
+    // process.env.U || "…": the first literal that is a URL.
+    let url = string_literals(rhs, false).into_iter().find(|l| {
+        l.split_once("://").is_some_and(|(scheme, rest)| {
+            !scheme.is_empty()
+                && scheme
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'+')
+                && !rest.is_empty()
+        })
+    })?;
+    Some((name.to_string(), url))
+}
+
+/// Literal URLs held in variables, put back where the variables are used.
+#[derive(Default)]
+struct UrlVars(HashMap<String, String>);
+
+impl UrlVars {
+    fn collect(lines: &[(usize, &str)]) -> UrlVars {
+        let mut v = UrlVars::default();
+        for (_, t) in lines {
+            if v.0.len() < MAX_URL_VARS
+                && let Some((k, url)) = url_assignment(t)
+            {
+                v.0.insert(k, url);
+            }
+        }
+        v
+    }
+
+    /// `t` with each use of a URL variable replaced by the quoted URL.
+    fn resolve(&self, t: &str) -> String {
+        if !self.0.keys().any(|k| t.contains(k.as_str())) {
+            return t.to_string();
+        }
+        let mut out = t.to_string();
+        for (k, url) in &self.0 {
+            if !out.contains(k.as_str()) {
+                continue;
+            }
+            let mut s = String::with_capacity(out.len());
+            let mut rest = out.as_str();
+            while let Some(at) = rest.find(k.as_str()) {
+                let before = rest[..at].chars().next_back();
+                let after = rest[at + k.len()..].chars().next();
+                let ident =
+                    |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+                s.push_str(&rest[..at]);
+                if ident(before)
+                    || ident(after)
+                    || after == Some('=')
+                    || after == Some(' ') && rest[at + k.len()..].trim_start().starts_with('=')
+                {
+                    s.push_str(k);
+                } else {
+                    if s.ends_with('$') {
+                        s.pop();
+                    }
+                    s.push('"');
+                    s.push_str(url);
+                    s.push('"');
+                }
+                rest = &rest[at + k.len()..];
+            }
+            s.push_str(rest);
+            out = s;
+        }
+        out
+    }
+}
+
+/// Does `t` name a URL whose host is not a loopback one?
+pub fn has_remote_url(t: &str) -> bool {
+    let mut from = 0;
+    while let Some(n) = t[from..].find("://") {
+        let at = from + n;
+        let start = t[..at]
+            .rfind(|c: char| !c.is_ascii_alphanumeric())
+            .map(|i| i + 1)
+            .unwrap_or(0);
+        if url_host(&t[start..]).is_some_and(|h| !is_loopback(&h)) {
+            return true;
+        }
+        from = at + 3;
+    }
+    false
+}
+
+/// Scan a code file's text.
+pub fn scan(eng: &mut Engine, lang: RuleLang, text: &str) {
+    let lines = code_lines(lang, text);
+    let vars = UrlVars::collect(&lines);
+    let file_loopback = {
+        let urls: Vec<&str> = lines
+            .iter()
+            .map(|(_, t)| *t)
+            .filter(|t| t.contains("://"))
+            .collect();
+        !urls.is_empty() && urls.iter().all(|t| all_loopback(t))
+    };
+    let code: String = lines.iter().map(|(_, t)| *t).collect::<Vec<_>>().join("\n");
+    let mut last_download: Option<(usize, String)> = None;
+    let mut needs: HashMap<usize, bool> = HashMap::new();
+    for (n, t) in statements(&lines) {
+        let t: &str = &t;
+        let head = t.get(..t.len().min(24)).unwrap_or(t).to_ascii_lowercase();
+        if MENTIONS.iter().any(|m| head.starts_with(m)) {
+            continue;
+        }
+        let line = vars.resolve(t);
+        let line = if matches!(lang, RuleLang::Wsh | RuleLang::Js) {
+            decode::joined_strings(&line)
+        } else {
+            line
+        };
+        let loopback = if line.contains("://") {
+            all_loopback(&line)
+        } else {
+            file_loopback
+        };
+        let url = has_remote_url(&line);
+        for r in eng.cat.text_rules(&line, lang) {
+            let met = *needs
+                .entry(r)
+                .or_insert_with(|| eng.cat.needs_met(r, &code));
+            if !met {
+                continue;
+            }
+            let hit = RawHit {
+                rule: r,
+                line: n,
+                text: shown(t),
+                loopback,
+                after: None,
+                url,
+            };
+            match eng.cat.rules[r].role {
+                Some(Role::Exec) => {
+                    if let Some(d) = &last_download
+                        && n - d.0 <= CHAIN_WINDOW
+                    {
+                        eng.hits.push(RawHit {
+                            after: Some(d.clone()),
+                            ..hit
+                        });
+                    }
+                }
+                role => {
+                    if role == Some(Role::Download) && !loopback {
+                        last_download = Some((n, hit.text.clone()));
+                    }
+                    eng.hits.push(hit);
+                }
+            }
+        }
+        shell_calls_line(eng, lang, &line, n, None, 1);
+    }
+}
+
+/// Shell strings and argument lists handed to the system in `src` (code
+/// of `lang`); hits go to each line, or all to `fixed` (a one-liner).
+pub fn shell_calls(eng: &mut Engine, lang: RuleLang, src: &str, fixed: Option<&Cmd>, depth: usize) {
+    for (n, t) in statements(&code_lines(lang, src)) {
+        shell_calls_line(eng, lang, &t, n, fixed, depth);
+    }
+}
+
+fn shell_calls_line(
+    eng: &mut Engine,
+    lang: RuleLang,
+    t: &str,
+    n: usize,
+    fixed: Option<&Cmd>,
+    depth: usize,
+) {
+    let (calls, encoded) = call_markers(t);
+    if !calls && !encoded {
+        return;
+    }
+    let lits = string_literals(t, lang == RuleLang::Wsh);
+    let line = fixed.map(|c| c.line).unwrap_or(n);
+    for lit in lits.iter().filter(|l| encoded && l.len() >= 24) {
+        if let Some(ps) = decode::encoded_powershell(lit) {
+            eng.run(Lang::PowerShell, &ps, line, depth);
+        } else if let Some(text) = decode::base64_text(lit) {
+            // exec(base64.b64decode("…")), os.system(atob("…")): code or shell.
+            decoded_code(eng, lang, &text, line, fixed, depth);
+        }
+    }
+    if !calls {
+        return;
+    }
+    let shell = if lang == RuleLang::Wsh {
+        Lang::Batch
+    } else {
+        Lang::Sh
+    };
+    for lit in &lits {
+        if lit.contains(' ') {
+            eng.run(shell, lit, line, depth);
+        }
+    }
+    // An argument list: ["curl", "-o", "/tmp/x", url] / ('wget', [...]) /
+    // Perl open($fh, "-|", "wget", …).
+    let lits: Vec<String> = lits
+        .into_iter()
+        .skip_while(|l| l == "-|" || l == "|-")
+        .collect();
+    let is_list = lits.len() >= 2
+        && !lits[0].contains(' ')
+        && !lits[0].is_empty()
+        && (t.contains('[') || t.contains(", "));
+    if is_list {
+        let text = fixed.map(|c| c.text.clone()).unwrap_or_else(|| shown(t));
+        let cmd = Cmd {
+            argv: lits.clone(),
+            line,
+            text,
+            ..Default::default()
+        };
+        let script = Script {
+            pipelines: vec![Pipeline { cmds: vec![cmd] }],
+        };
+        eng.script(Lang::Sh, &script, depth);
+    }
+}
+
+/// Text decoded from a base64 literal: scanned as shell and as code of
+/// `lang`, every download counting on `line`.
+fn decoded_code(
+    eng: &mut Engine,
+    lang: RuleLang,
+    text: &str,
+    line: usize,
+    fixed: Option<&Cmd>,
+    depth: usize,
+) {
+    if depth > super::MAX_DEPTH || !text.contains("://") {
+        return;
+    }
+    eng.run(Lang::Sh, text, line, depth + 1);
+    let at = Cmd {
+        line,
+        text: fixed.map(|c| c.text.clone()).unwrap_or_else(|| shown(text)),
+        ..Default::default()
+    };
+    let rules: Vec<usize> = eng
+        .cat
+        .text_rules(text, lang)
+        .into_iter()
+        .chain(eng.cat.text_rules(text, RuleLang::Arg))
+        .filter(|&r| eng.cat.rules[r].role != Some(Role::Exec))
+        .collect();
+    for r in rules {
+        eng.push(r, &at, all_loopback(text), None);
+    }
+    shell_calls(eng, lang, text, Some(&at), depth + 1);
+}
+
+/// String literals on a line (`"…"`, `'…'`, `` `…` ``); VBScript doubles `""`.
+pub fn string_literals(t: &str, vb: bool) -> Vec<String> {
+    let b = t.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let q = b[i];
+        if !(q == b'"' || (!vb && (q == b'\'' || q == b'`'))) {
+            i += 1;
+            continue;
+        }
+        let mut s = String::new();
+        let mut j = i + 1;
+        while j < b.len() {
+            if b[j] == q {
+                if vb && b.get(j + 1) == Some(&q) {
+                    s.push('"');
+                    j += 2;
+                    continue;
+                }
+                break;
+            }
+            if b[j] == b'\\' && !vb && j + 1 < b.len() {
+                j += 1;
+            }
+            let ch = t[j..].chars().next().unwrap_or(' ');
+            s.push(ch);
+            j += ch.len_utf8();
+        }
+        out.push(s);
+        i = j + 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_variables_are_put_back() {
+        let lines = [
+            (1, "URL = 'http://203.0.113.5/a'"),
+            (2, "my $src = \"https://h.example/x\";"),
+            (3, "const u = `x`"),
+        ];
+        let v = UrlVars::collect(&lines);
+        assert_eq!(v.0.len(), 2);
+        assert_eq!(
+            v.resolve("urlretrieve(URL, '/tmp/a'); URLS = 1"),
+            "urlretrieve(\"http://203.0.113.5/a\", '/tmp/a'); URLS = 1"
+        );
+        assert_eq!(
+            v.resolve("getstore($src, $f)"),
+            "getstore(\"https://h.example/x\", $f)"
+        );
+    }
+
+    #[test]
+    fn comments_and_docstrings_are_not_code() {
+        let py =
+            "\"\"\"Fetch with urlopen('http://x.example/')\n\"\"\"\n# urlopen(u)\nx = urlopen(u)\n";
+        assert_eq!(code_lines(RuleLang::Python, py), [(4, "x = urlopen(u)")]);
+        let js = "/* fetch('http://x')\n*/\n// http.get\nhttp.get(u)\n";
+        assert_eq!(code_lines(RuleLang::Js, js), [(4, "http.get(u)")]);
+        let vbs = "' xmlhttp\nRem xmlhttp\nSet o = CreateObject(\"MSXML2.XMLHTTP\")\n";
+        assert_eq!(code_lines(RuleLang::Wsh, vbs).len(), 1);
+    }
+
+    #[test]
+    fn calls_over_several_lines_are_one_statement() {
+        let lines = [
+            (1, "subprocess.run(["),
+            (2, "\"curl\", \"-o\", \"/tmp/x\",  # (comment"),
+            (3, "URL])"),
+            (4, "x = 1"),
+        ];
+        let st = statements(&lines);
+        assert_eq!(st.len(), 2);
+        assert_eq!(st[0].0, 1);
+        assert!(st[0].1.ends_with("URL])"));
+        assert_eq!(st[1].1, "x = 1");
+        let v = UrlVars::collect(&[
+            (1, "uri = URI.parse(\"http://h.example/a\")"),
+            (2, "const src = process.env.SRC || 'https://h.example/b';"),
+            (3, "if a == \"http://h.example/c\":"),
+        ]);
+        let get = |k: &str| v.0.get(k).map(String::as_str);
+        assert_eq!(get("uri"), Some("http://h.example/a"));
+        assert_eq!(get("src"), Some("https://h.example/b"));
+        assert_eq!(v.0.len(), 2);
+    }
+
+    #[test]
+    fn remote_urls() {
+        assert!(has_remote_url("get('http://203.0.113.5/x')"));
+        assert!(!has_remote_url("get('http://127.0.0.1:8080/health')"));
+        assert!(!has_remote_url("get(url)"));
+    }
+}

