@@ -33,7 +33,8 @@
 //! delta baseline                 comparing facts; the SQLite store
 //! policy                         allow, warn or deny each finding
 //! gate drift                     verdicts on an image and on a running container
-//! report                         renderers: table, JSON, SARIF
+//! report                         typed output documents and renderers: table, JSON, SARIF
+//! serve                          `stowaway serve`: webhook server, durable queue (front end)
 //! ```
 //!
 //! The binary (`main.rs`, `cli/`) is the front end on top of all of them.
@@ -68,6 +69,8 @@ pub mod path;
 pub mod policy;
 pub mod report;
 pub mod scan;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod source;
 pub mod time;
 

@@ -15,9 +15,9 @@ use crate::sources::scenario;
 use crate::util::*;
 
 /// A registry process on a free loopback port, stopped on drop.
-struct Registry {
+pub(crate) struct Registry {
     child: Child,
-    addr: String,
+    pub(crate) addr: String,
     data: PathBuf,
     /// The registry's request log.
     log: PathBuf,
@@ -47,7 +47,7 @@ impl Drop for Registry {
     }
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -55,7 +55,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn start(htpasswd: Option<(&str, &str)>) -> Option<Registry> {
+pub(crate) fn start(htpasswd: Option<(&str, &str)>) -> Option<Registry> {
     let mut auth = String::new();
     let keep = tmp();
     if let Some((user, pass)) = htpasswd {
@@ -78,7 +78,7 @@ fn start(htpasswd: Option<(&str, &str)>) -> Option<Registry> {
     Some(reg)
 }
 
-fn start_with(auth: &str) -> Option<Registry> {
+pub(crate) fn start_with(auth: &str) -> Option<Registry> {
     if !require("docker-registry") || !require("skopeo") {
         return None;
     }
@@ -120,7 +120,7 @@ fn start_with(auth: &str) -> Option<Registry> {
     })
 }
 
-fn push(src: &str, dest: &str, creds: Option<&str>, all: bool) {
+pub(crate) fn push(src: &str, dest: &str, creds: Option<&str>, all: bool) {
     let mut args = vec!["copy", "--quiet", "--dest-tls-verify=false"];
     if let Some(c) = creds {
         args.push("--dest-creds");
@@ -154,7 +154,7 @@ fn push_small(reg: &Registry, dir: &Path, repo: &str, creds: Option<&str>) {
     );
 }
 
-fn layout_of(img: &stowaway::fixture::BuiltImage, dir: &Path) -> String {
+pub(crate) fn layout_of(img: &stowaway::fixture::BuiltImage, dir: &Path) -> String {
     img.write_oci_layout(dir).unwrap();
     format!("oci:{}", dir.display())
 }

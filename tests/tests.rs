@@ -23,4 +23,6 @@ mod registry;
 #[cfg(feature = "registry")]
 mod registry_hostile;
 mod schemas;
+#[cfg(feature = "serve")]
+mod serve;
 mod sources;

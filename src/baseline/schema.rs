@@ -75,4 +75,53 @@ CREATE TABLE approved_packages (
     PRIMARY KEY (name, manager, package, arch)
 ) WITHOUT ROWID;
 "#,
+    r#"
+CREATE TABLE serve_jobs (
+    id          INTEGER PRIMARY KEY,
+    key         TEXT NOT NULL UNIQUE,
+    digest      TEXT NOT NULL,
+    repository  TEXT NOT NULL,
+    registry    TEXT NOT NULL,
+    reference   TEXT NOT NULL,
+    origin      TEXT NOT NULL,
+    state       TEXT NOT NULL,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    not_before  REAL NOT NULL,
+    lease_owner TEXT,
+    lease_until REAL,
+    last_error  TEXT,
+    auth        TEXT,
+    created     REAL NOT NULL,
+    started     REAL,
+    finished    REAL,
+    verdict     TEXT,
+    result      TEXT
+);
+CREATE INDEX serve_jobs_ready ON serve_jobs(state, not_before);
+CREATE INDEX serve_jobs_digest ON serve_jobs(digest, finished);
+CREATE TABLE serve_requests (
+    id         INTEGER PRIMARY KEY,
+    job        INTEGER NOT NULL REFERENCES serve_jobs(id),
+    origin     TEXT NOT NULL,
+    repository TEXT NOT NULL,
+    tag        TEXT,
+    event_id   TEXT,
+    received   REAL NOT NULL
+);
+CREATE INDEX serve_requests_job ON serve_requests(job);
+CREATE TABLE serve_outbox (
+    id         INTEGER PRIMARY KEY,
+    event_id   TEXT NOT NULL,
+    target     TEXT NOT NULL,
+    body       TEXT NOT NULL,
+    state      TEXT NOT NULL,
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    not_before REAL NOT NULL,
+    last_error TEXT,
+    created    REAL NOT NULL,
+    delivered  REAL,
+    UNIQUE (event_id, target)
+);
+CREATE INDEX serve_outbox_ready ON serve_outbox(state, not_before);
+"#,
 ];

@@ -11,6 +11,8 @@ mod images;
 mod inventory;
 mod progress;
 mod scan;
+#[cfg(feature = "serve")]
+mod serve;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -47,6 +49,9 @@ enum Command {
     Drift(drift::DriftArgs),
     /// Explain a finding code (or list them all).
     Explain(explain::ExplainArgs),
+    /// Scan images as they are pushed: registry webhooks, Harbor adapter, alerts.
+    #[cfg(feature = "serve")]
+    Serve(serve::ServeArgs),
     /// List the images the local stores hold (containers-storage, containerd, Docker).
     Images(images::ImagesArgs),
 }
@@ -62,6 +67,8 @@ impl Cli {
             Command::Diff(a) => diff::run(a),
             Command::Drift(a) => drift::run(a),
             Command::Explain(a) => explain::run(a),
+            #[cfg(feature = "serve")]
+            Command::Serve(a) => serve::run(a),
             Command::Images(a) => images::run(a),
         }
     }

@@ -21,7 +21,9 @@ pub trait LayerCache: Sync {
     fn put(&self, key: &str, data: &[u8]);
 }
 
-fn analyzers_version() -> &'static str {
+/// The version of everything that shapes a scan's facts (this build, the
+/// catalogues): part of every cache key and of `serve`'s job keys.
+pub fn analyzers_version() -> &'static str {
     static V: OnceLock<String> = OnceLock::new();
     V.get_or_init(|| {
         let mut h = Hasher::new();

@@ -1,0 +1,392 @@
+//! The HTTP routes: registry notifications, scan requests, results, health
+//! and metrics. Every route but `/healthz` and `/readyz` needs the token;
+//! bodies are read up to `--max-body` and every request ends within
+//! `--request-timeout`; malformed input gets a 4xx JSON error and queues
+//! nothing. A job is committed to the store before its 202 is sent.
+
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+
+use super::events::{self, is_sha256};
+use super::metrics::bump;
+use super::queue::{JobSpec, Queue, RequestSpec};
+use super::{Ctx, ServeError};
+
+/// Shared by the handlers.
+#[derive(Clone)]
+pub(super) struct App {
+    pub ctx: Arc<Ctx>,
+    pub queue: Arc<Mutex<Queue>>,
+}
+
+/// The router.
+pub(super) fn router(ctx: Arc<Ctx>, queue: Queue) -> Router {
+    let app = App {
+        ctx,
+        queue: Arc::new(Mutex::new(queue)),
+    };
+    let protected = Router::new()
+        .route("/v1/events/distribution", post(distribution_events))
+        .route("/v1/scans", post(create_scan))
+        .route("/v1/scans/{id}", get(get_scan))
+        .route("/v1/images/{digest}", get(get_image))
+        .route("/metrics", get(metrics))
+        .merge(super::harbor::routes())
+        .route_layer(middleware::from_fn_with_state(app.clone(), require_token));
+    Router::new()
+        .route(
+            "/healthz",
+            get(|| async { json_response(StatusCode::OK, json!({"status": "ok"})) }),
+        )
+        .route("/readyz", get(ready))
+        .route("/v1/explain/{code}", get(explain))
+        .merge(protected)
+        .fallback(|| async { error(StatusCode::NOT_FOUND, "no such endpoint") })
+        .layer(middleware::from_fn_with_state(app.clone(), limits))
+        .with_state(app)
+}
+
+/// A JSON response.
+pub(super) fn json_response(status: StatusCode, v: Value) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        v.to_string(),
+    )
+        .into_response()
+}
+
+/// A JSON error: `{"error": "...", "status": N}`.
+pub(super) fn error(status: StatusCode, msg: impl Into<String>) -> Response {
+    json_response(
+        status,
+        json!({"error": msg.into(), "status": status.as_u16()}),
+    )
+}
+
+async fn require_token(State(app): State<App>, req: Request, next: Next) -> Response {
+    if super::auth::authorized(req.headers(), &app.ctx.cfg.token) {
+        return next.run(req).await;
+    }
+    let msg = "missing or wrong bearer token";
+    let mut r = if req.uri().path().starts_with("/api/") {
+        super::harbor::error(StatusCode::UNAUTHORIZED, msg)
+    } else {
+        error(StatusCode::UNAUTHORIZED, msg)
+    };
+    r.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        header::HeaderValue::from_static("Bearer"),
+    );
+    r
+}
+
+/// The request timeout, and counting of 4xx answers.
+async fn limits(State(app): State<App>, req: Request, next: Next) -> Response {
+    let resp = match tokio::time::timeout(app.ctx.cfg.request_timeout, next.run(req)).await {
+        Ok(r) => r,
+        Err(_) => error(
+            StatusCode::REQUEST_TIMEOUT,
+            "request did not complete in time",
+        ),
+    };
+    if resp.status().is_client_error() {
+        bump(&app.ctx.metrics.requests_rejected, resp.status().as_u16());
+    }
+    resp
+}
+
+/// Read a body up to the configured limit.
+pub(super) async fn read_body(
+    app: &App,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Bytes, Response> {
+    let limit = app.ctx.cfg.max_body;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let too_big = || {
+        error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("request body over {limit} bytes (--max-body)"),
+        )
+    };
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_big());
+    }
+    axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| too_big())
+}
+
+/// Run a queue operation off the async threads.
+pub(super) async fn with_queue<T: Send + 'static>(
+    app: &App,
+    f: impl FnOnce(&mut Queue) -> Result<T, ServeError> + Send + 'static,
+) -> Result<T, Response> {
+    let q = app.queue.clone();
+    let r = tokio::task::spawn_blocking(move || {
+        let mut q = q
+            .lock()
+            .map_err(|_| ServeError::Config("queue lock poisoned".into()))?;
+        f(&mut q)
+    })
+    .await;
+    match r {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("store: {e}"),
+        )),
+        Err(_) => Err(error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "store task failed",
+        )),
+    }
+}
+
+async fn ready(State(app): State<App>) -> Response {
+    if app.ctx.stopping() {
+        return error(StatusCode::SERVICE_UNAVAILABLE, "shutting down");
+    }
+    match with_queue(&app, |q| q.pending_alerts()).await {
+        Ok(_) => json_response(StatusCode::OK, json!({"status": "ready"})),
+        Err(r) => r,
+    }
+}
+
+/// A job for `digest` in `repository` pushed to the registry `host`; a
+/// registry not configured is refused (403) with the returned message.
+pub(super) fn job_for(
+    app: &App,
+    host: &str,
+    repository: &str,
+    digest: &str,
+    origin: &'static str,
+) -> Result<JobSpec, String> {
+    let Some(target) = app.ctx.cfg.registries.get(host) else {
+        return Err(format!(
+            "registry {host:?} is not configured here (stowaway serve --registry {host}=URL)"
+        ));
+    };
+    Ok(JobSpec {
+        key: app.ctx.job_key(digest),
+        digest: digest.to_string(),
+        repository: repository.to_string(),
+        registry: target.pull_host.clone(),
+        reference: format!("docker://{}/{repository}@{digest}", target.pull_host),
+        origin,
+        auth: None,
+    })
+}
+
+/// Queue a batch in one transaction and wake the workers.
+pub(super) async fn enqueue(
+    app: &App,
+    batch: Vec<(JobSpec, RequestSpec)>,
+) -> Result<Vec<i64>, Response> {
+    if batch.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = with_queue(app, move |q| q.enqueue(&batch)).await?;
+    app.ctx.wake.notify();
+    Ok(ids)
+}
+
+async fn distribution_events(State(app): State<App>, headers: HeaderMap, body: Body) -> Response {
+    let bytes = match read_body(&app, &headers, body).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let parsed = match events::parse(&bytes) {
+        Ok(p) => p,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e),
+    };
+    let mut batch = Vec::with_capacity(parsed.pushes.len());
+    for p in &parsed.pushes {
+        match job_for(&app, &p.host, &p.repository, &p.digest, "distribution") {
+            Ok(job) => batch.push((
+                job,
+                RequestSpec {
+                    repository: p.repository.clone(),
+                    tag: p.tag.clone(),
+                    event_id: p.event_id.clone(),
+                },
+            )),
+            Err(msg) => return error(StatusCode::FORBIDDEN, msg),
+        }
+    }
+    let ids = match enqueue(&app, batch).await {
+        Ok(ids) => ids,
+        Err(r) => return r,
+    };
+    let m = &app.ctx.metrics;
+    m.events_accepted
+        .fetch_add(ids.len() as u64, std::sync::atomic::Ordering::Relaxed);
+    for i in &parsed.ignored {
+        bump(&m.events_ignored, i.as_str());
+    }
+    json_response(
+        StatusCode::ACCEPTED,
+        json!({"jobs": ids, "ignored": parsed.ignored.len()}),
+    )
+}
+
+/// `HOST/REPO@sha256:…` (optionally `docker://`) split into its parts.
+pub(super) fn split_reference(r: &str) -> Option<(&str, &str, &str)> {
+    let r = r.strip_prefix("docker://").unwrap_or(r);
+    let (name, digest) = r.split_once('@')?;
+    let (host, repo) = name.split_once('/')?;
+    let repo = repo
+        .rsplit_once(':')
+        .filter(|(_, t)| !t.contains('/'))
+        .map_or(repo, |(r, _)| r);
+    (events::is_host(host) && events::is_repository(repo) && is_sha256(digest))
+        .then_some((host, repo, digest))
+}
+
+async fn create_scan(State(app): State<App>, headers: HeaderMap, body: Body) -> Response {
+    let bytes = match read_body(&app, &headers, body).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let v: Value = match serde_json::from_slice(&bytes) {
+        Ok(v) => v,
+        Err(e) => return error(StatusCode::BAD_REQUEST, format!("body is not JSON: {e}")),
+    };
+    let Some(reference) = v.get("reference").and_then(Value::as_str) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "body needs \"reference\": \"HOST/REPO@sha256:…\"",
+        );
+    };
+    let Some((host, repo, digest)) = split_reference(reference) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "reference must name a registry image by digest: HOST/REPO@sha256:<64 hex>",
+        );
+    };
+    let job = match job_for(&app, host, repo, digest, "api") {
+        Ok(j) => j,
+        Err(msg) => return error(StatusCode::FORBIDDEN, msg),
+    };
+    let req = RequestSpec {
+        repository: repo.to_string(),
+        tag: None,
+        event_id: None,
+    };
+    match enqueue(&app, vec![(job, req)]).await {
+        Ok(ids) => json_response(
+            StatusCode::ACCEPTED,
+            json!({"id": ids[0], "digest": digest}),
+        ),
+        Err(r) => r,
+    }
+}
+
+async fn get_scan(State(app): State<App>, Path(id): Path<String>) -> Response {
+    let Ok(id) = id.parse::<i64>() else {
+        return error(StatusCode::BAD_REQUEST, "scan id is a number");
+    };
+    match with_queue(&app, move |q| q.job(id)).await {
+        Ok(Some(j)) => {
+            let mut v = json!(j);
+            if let Some(r) = j
+                .result
+                .as_deref()
+                .and_then(|r| serde_json::from_str::<Value>(r).ok())
+            {
+                v["result"] = r;
+            }
+            json_response(StatusCode::OK, v)
+        }
+        Ok(None) => error(StatusCode::NOT_FOUND, format!("no scan {id}")),
+        Err(r) => r,
+    }
+}
+
+async fn get_image(State(app): State<App>, Path(digest): Path<String>) -> Response {
+    if !is_sha256(&digest) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "digest must be sha256:<64 lowercase hex>",
+        );
+    }
+    let d = digest.clone();
+    let found = with_queue(&app, move |q| Ok((q.latest_done(&d)?, q.latest_any(&d)?))).await;
+    match found {
+        Ok((Some(j), _)) => {
+            let mut v: Value = j
+                .result
+                .as_deref()
+                .and_then(|r| serde_json::from_str(r).ok())
+                .unwrap_or(json!({}));
+            v["scan"] = json!(j.id);
+            v["scanned_at"] = json!(j.finished);
+            json_response(StatusCode::OK, v)
+        }
+        Ok((None, Some(j))) => json_response(
+            StatusCode::NOT_FOUND,
+            json!({"error": "not scanned yet", "status": 404, "scan": j.id, "state": j.state, "last_error": j.last_error}),
+        ),
+        Ok((None, None)) => error(StatusCode::NOT_FOUND, format!("{digest} was never queued")),
+        Err(r) => r,
+    }
+}
+
+/// What a finding code means (public: the text ships with the tool).
+async fn explain(Path(code): Path<String>) -> Response {
+    match crate::finding::Code::parse(&code) {
+        Some(c) => {
+            let i = c.info();
+            json_response(
+                StatusCode::OK,
+                json!({"code": i.code, "title": i.title, "severity": i.severity, "technique": i.technique, "description": i.description}),
+            )
+        }
+        None => error(StatusCode::NOT_FOUND, "unknown finding code"),
+    }
+}
+
+async fn metrics(State(app): State<App>) -> Response {
+    let counts = with_queue(&app, |q| Ok((q.counts()?, q.pending_alerts()?))).await;
+    match counts {
+        Ok(((states, verdicts), pending)) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+            app.ctx.metrics.render(&states, &verdicts, pending),
+        )
+            .into_response(),
+        Err(r) => r,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_reference;
+
+    #[test]
+    fn references_by_digest_only() {
+        let d = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        assert_eq!(
+            split_reference(&format!("docker://127.0.0.1:5000/team/app@{d}")),
+            Some(("127.0.0.1:5000", "team/app", d))
+        );
+        assert_eq!(
+            split_reference(&format!("reg.example/app:v1@{d}")),
+            Some(("reg.example", "app", d))
+        );
+        assert_eq!(split_reference("reg.example/app:v1"), None);
+        assert_eq!(split_reference(&format!("reg.example/../x@{d}")), None);
+    }
+}

@@ -1,0 +1,252 @@
+//! A scan worker: a thread that claims a job, keeps its lease alive while
+//! it scans and gates the image (as `stowaway gate --baseline auto`), and
+//! records the verdict, retrying registry errors with backoff and
+//! dead-lettering a job that keeps failing.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::baseline::{SharedCache, Store};
+use crate::error::Error;
+use crate::gate::{BaselineChoice, GateReport, gate};
+use crate::layer::cache::LayerCache;
+use crate::scan::{Scan, ScanOptions};
+use crate::source::RegistryOptions;
+
+use super::metrics::bump;
+use super::queue::{Claimed, Completion, OutboxItem, Queue};
+use super::{Ctx, ServeError, result};
+
+/// The store as a layer cache, counting hits for the metrics.
+struct CountingCache<'a> {
+    inner: SharedCache,
+    ctx: &'a Ctx,
+}
+
+impl LayerCache for CountingCache<'_> {
+    fn get(&self, key: &str) -> Option<Vec<u8>> {
+        let v = self.inner.get(key);
+        let m = &self.ctx.metrics;
+        // Only layer results count (not the verified-blob markers).
+        if key.starts_with("layer/") {
+            let c = if v.is_some() {
+                &m.cache_hits
+            } else {
+                &m.cache_misses
+            };
+            c.fetch_add(1, Ordering::Relaxed);
+        }
+        v
+    }
+    fn put(&self, key: &str, data: &[u8]) {
+        self.inner.put(key, data)
+    }
+}
+
+/// Worker `n`'s loop, until the server stops.
+pub(super) fn run(ctx: &Arc<Ctx>, n: usize) {
+    let owner = format!("{}w{n}", ctx.owner_prefix);
+    let opened = (|| -> Result<_, ServeError> {
+        Ok((
+            Queue::open(&ctx.cfg.db)?,
+            Mutex::new(Queue::open(&ctx.cfg.db)?),
+            Store::open(&ctx.cfg.db)?,
+            SharedCache(Mutex::new(Store::open(&ctx.cfg.db)?)),
+        ))
+    })();
+    let (mut q, hb, store, cache) = match opened {
+        Ok(v) => v,
+        Err(e) => return eprintln!("stowaway serve: worker {n}: {e}"),
+    };
+    let cache = CountingCache { inner: cache, ctx };
+    while !ctx.stopping() {
+        match q.claim(&owner, &ctx.cfg.queue) {
+            Ok(Some(job)) => {
+                let w = Work {
+                    ctx,
+                    store: &store,
+                    cache: &cache,
+                    owner: &owner,
+                };
+                if let Err(e) = w.process(&mut q, &hb, job) {
+                    eprintln!("stowaway serve: worker {n}: {e}");
+                }
+            }
+            Ok(None) => ctx.wake.wait(Duration::from_millis(500)),
+            Err(e) => {
+                eprintln!("stowaway serve: worker {n}: {e}");
+                std::thread::sleep(Duration::from_secs(1));
+            }
+        }
+    }
+}
+
+struct Work<'a> {
+    ctx: &'a Ctx,
+    store: &'a Store,
+    cache: &'a CountingCache<'a>,
+    owner: &'a str,
+}
+
+impl Work<'_> {
+    fn process(&self, q: &mut Queue, hb: &Mutex<Queue>, job: Claimed) -> Result<(), ServeError> {
+        let ctx = self.ctx;
+        ctx.metrics.queue_wait_seconds.observe(job.waited.max(0.0));
+        let started = Instant::now();
+        let outcome = self.with_heartbeat(hb, &job, || self.scan_and_gate(&job));
+        ctx.metrics
+            .scan_seconds
+            .observe(started.elapsed().as_secs_f64());
+        match outcome {
+            Ok((scan, report)) => self.finish(q, &job, &scan, &report),
+            Err(e) => {
+                let (kind, retry) = classify(&e);
+                bump(&ctx.metrics.registry_errors, kind);
+                let state = q.fail(&job, self.owner, &e.to_string(), retry, &ctx.cfg.queue)?;
+                eprintln!(
+                    "stowaway serve: job {} ({}) attempt {}: {e} -> {state}",
+                    job.id, job.reference, job.attempts
+                );
+                Ok(())
+            }
+        }
+    }
+
+    /// Run `f` while a second thread extends the job's lease.
+    fn with_heartbeat<T>(&self, hb: &Mutex<Queue>, job: &Claimed, f: impl FnOnce() -> T) -> T {
+        let done = AtomicBool::new(false);
+        let lease = self.ctx.cfg.queue.lease;
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                let every = (lease / 3).max(Duration::from_millis(100));
+                let mut last = Instant::now();
+                while !done.load(Ordering::SeqCst) {
+                    std::thread::sleep(Duration::from_millis(50));
+                    if last.elapsed() >= every {
+                        last = Instant::now();
+                        if let Ok(q) = hb.lock() {
+                            let _ = q.heartbeat(job.id, self.owner, lease);
+                        }
+                    }
+                }
+            });
+            let out = f();
+            done.store(true, Ordering::SeqCst);
+            out
+        })
+    }
+
+    fn scan_and_gate(&self, job: &Claimed) -> Result<(Scan, GateReport), Error> {
+        pause_for_tests();
+        let ctx = self.ctx;
+        let opts = ScanOptions {
+            platform: None,
+            limits: ctx.cfg.policy.limits(crate::Limits::default()),
+            progress: None,
+            cache: Some(self.cache as &dyn LayerCache),
+            registry: registry_options(ctx, job),
+        };
+        let scan = crate::scan(&job.reference, &opts)?;
+        let report = gate(
+            &scan,
+            &ctx.cfg.policy,
+            Some(self.store),
+            Some(&BaselineChoice::Auto),
+        )?;
+        Ok((scan, report))
+    }
+
+    fn finish(
+        &self,
+        q: &mut Queue,
+        job: &Claimed,
+        scan: &Scan,
+        report: &GateReport,
+    ) -> Result<(), ServeError> {
+        let ctx = self.ctx;
+        let doc = result::document(scan, report, &job.repository, &job.digest);
+        let verdict = result::verdict(report);
+        let event_id = format!(
+            "stowaway-{}-{}",
+            &job.digest[7..23.min(job.digest.len())],
+            job.id
+        );
+        let alerts: Vec<OutboxItem> = if result::alerted(report, ctx.cfg.notify_severity) {
+            let body = result::cloud_event(&event_id, job.id, &job.reference, report, &job.digest)
+                .to_string();
+            ctx.cfg
+                .notify
+                .iter()
+                .map(|t| OutboxItem {
+                    event_id: event_id.clone(),
+                    target: t.clone(),
+                    body: body.clone(),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let text = doc.to_string();
+        let c = Completion {
+            verdict,
+            result: &text,
+            findings: report.facts.findings.len(),
+            new_findings: result::new_count(report),
+            baseline: report.baseline.as_ref().map(|b| b.name.as_str()),
+            alerts: &alerts,
+        };
+        if !q.complete(job, self.owner, &c)? {
+            eprintln!(
+                "stowaway serve: job {}: lease lost before it finished; result discarded",
+                job.id
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Registry access for a job: plain HTTP where configured, and the
+/// credentials passed with the request (Harbor), else the usual auth files.
+fn registry_options(ctx: &Ctx, job: &Claimed) -> RegistryOptions {
+    let mut o = RegistryOptions::default();
+    let insecure = ctx
+        .cfg
+        .registries
+        .values()
+        .any(|r| r.insecure && r.pull_host == job.registry);
+    if insecure {
+        o.insecure.push(job.registry.clone());
+    }
+    match job.auth.as_deref().map(super::auth::registry_auth) {
+        Some(super::auth::RegistryAuth::Basic(u, p)) => o.creds = Some((u, p)),
+        Some(super::auth::RegistryAuth::Bearer(t)) => o.token = Some(t),
+        _ => {}
+    }
+    o
+}
+
+/// A metrics label for an error and whether another attempt may help.
+fn classify(e: &Error) -> (&'static str, bool) {
+    match e {
+        Error::Source { .. } => ("registry", true),
+        Error::Io { .. } => ("io", true),
+        Error::Baseline { .. } => ("store", true),
+        Error::DigestMismatch { .. }
+        | Error::SizeMismatch { .. }
+        | Error::DiffIdMismatch { .. } => ("integrity", false),
+        Error::Limit { .. } => ("limit", false),
+        _ => ("image", false),
+    }
+}
+
+/// Tests hold a job in its worker to stop the server mid-scan:
+/// `STOWAWAY_TEST_SCAN_PAUSE_MS` sleeps before each scan.
+fn pause_for_tests() {
+    if let Some(ms) = std::env::var("STOWAWAY_TEST_SCAN_PAUSE_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        std::thread::sleep(Duration::from_millis(ms));
+    }
+}
