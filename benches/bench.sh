@@ -3,12 +3,14 @@
 # the same blob, plus stowaway's peak RSS. Real data: tars of parts of this
 # machine's /usr, packed as gzip layers.
 #
-#   benches/bench.sh [small|large|bytes|drift|registry|all]
+#   benches/bench.sh [small|large|bytes|many|drift|registry|all]
 #
 # small: one layer of /usr/share + /usr/bin (>100 MB, >5,000 files)
 # large: the same plus /usr/lib, split into several layers (>1 GB, >100,000 files)
 # bytes: >1 GB of large files (few thousand): peak RSS follows the number of
 #        files, not the number of bytes
+# many: synthetic one-layer images of 51,000 and 150,000 empty files
+#        (examples/many_files.rs): peak RSS and warm rescan per file
 # drift: a container of the small image with 10 changed files, read as a
 #        whole root filesystem (--rootfs) and as an overlay upper dir (--upperdir)
 # registry: the small image pushed to a loopback docker-registry; stowaway's
@@ -21,9 +23,13 @@ which=${1:-all}
 data=bench-data
 mkdir -p "$data"
 
-cargo build --release --quiet --bin stowaway --example pack_layout --example inspect_cost
+cargo build --release --quiet --bin stowaway --example pack_layout --example inspect_cost \
+  --example inflate_limit
+cargo build --release --quiet --features fixture --example many_files
 bin=target/release/stowaway
 pack=target/release/examples/pack_layout
+limit=target/release/examples/inflate_limit
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
 
 layer() { # name, paths relative to /
   local name=$1; shift
@@ -58,6 +64,21 @@ run_case() { # name, layers...
   local name=$1; shift
   local dir="$data/$name-oci"
   [ -f "$dir/index.json" ] || { rm -rf "$dir"; "$pack" "$dir" "$@" >/dev/null; }
+  measure_layout "$name" "$dir" "$@"
+}
+
+layout_layers() { # dir: the layer blob files of an OCI layout's one image
+  python3 - "$1" <<'PY'
+import json, sys
+d = sys.argv[1]
+blob = lambda dg: f"{d}/blobs/sha256/{dg.split(':')[1]}"
+m = json.load(open(blob(json.load(open(f"{d}/index.json"))["manifests"][0]["digest"])))
+print(" ".join(blob(l["digest"]) for l in m["layers"]))
+PY
+}
+
+measure_layout() { # name, layout dir, layers...
+  local name=$1 dir=$2; shift 2
   local raw=0 comp=0
   for l in "$@"; do
     comp=$((comp + $(stat -c %s "$l")))
@@ -69,6 +90,9 @@ run_case() { # name, layers...
   # The raw limit: decompress and hash every layer, one after another, as a shell pipeline.
   local gz
   gz=$(measure "gzip -dc | sha256sum" sh -c 'for l in "$@"; do gzip -dc "$l" | sha256sum; done' sh "$@" | cut -f2)
+  # The physical limit: one thread inflating and sha256-hashing each blob.
+  local lim
+  lim=$("$limit" "$@")
   local st
   st=$(measure "stowaway scan" "$bin" scan "oci:$dir" --format json --no-cache)
   # Warm rescan: fill the layer cache once, then measure.
@@ -80,13 +104,19 @@ run_case() { # name, layers...
   st_wall=$(echo "$st" | cut -f2)
   st_rss=$(echo "$st" | cut -f3)
   python3 -c "
-gz, st, rss = $gz, $st_wall, $st_rss
+gz, st, rss, lim = $gz, $st_wall, $st_rss, $lim
 print(f'  gzip -dc | sha256sum : {gz:7.2f} s')
+print(f'  inflate+sha256, 1 thread: {lim:7.2f} s  (examples/inflate_limit)')
 print(f'  stowaway scan        : {st:7.2f} s  ({$raw/1048576/st:.0f} MiB/s of tar)')
 print(f'  ratio scan/pipeline  : {st/gz:7.2f}  (target <= 0.80)')
+print(f'  ratio scan/limit     : {st/lim:7.2f}  (target <= 1.3 for one layer)')
 print(f'  stowaway peak RSS    : {rss:7.1f} MiB (target <= 64)')
 print(f'  warm rescan (cached) : {$warm*1000:7.0f} ms')
 "
+  if command -v syft >/dev/null; then
+    measure "syft" syft -q "oci-dir:$dir" -o json | awk -F'\t' -v st="$st_wall" \
+      '{printf "  syft                 : %7.2f s, peak RSS %.1f MiB (stowaway is %.1fx faster)\n", $2, $3, $2/st}'
+  fi
 }
 
 if [ "$which" = small ] || [ "$which" = all ]; then
@@ -102,6 +132,15 @@ if [ "$which" = large ] || [ "$which" = all ]; then
   layer usr-lib usr/lib
   layer usr-libexec-include usr/libexec usr/include usr/sbin
   run_case large "$data/usr-share-bin.tar.gz" "$data/usr-lib.tar.gz" "$data/usr-libexec-include.tar.gz"
+fi
+
+if [ "$which" = many ] || [ "$which" = all ]; then
+  for n in 51000 150000; do
+    dir="$data/many-$n-oci"
+    [ -f "$dir/index.json" ] || { rm -rf "$dir"; target/release/examples/many_files "$dir" "$n"; }
+    # shellcheck disable=SC2046
+    measure_layout "many-$n" "$dir" $(layout_layers "$dir")
+  done
 fi
 
 if [ "$which" = drift ] || [ "$which" = all ]; then

@@ -826,3 +826,61 @@ pub fn demo_image() -> ImageBuilder {
         )
         .tag("demo")
 }
+
+/// Writes tar bytes to a gzip encoder while hashing them (the diff_id).
+struct HashTee<W> {
+    inner: W,
+    hasher: crate::digest::Hasher,
+}
+
+impl<W: Write> Write for HashTee<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// A one-layer image of `files` empty files, `per_dir` to a directory
+/// (`d0000/f0000000`…), generated as it is compressed, so millions of
+/// entries never hold their tar in memory: the memory and entry-limit
+/// tests and benchmarks use it.
+pub fn many_empty_files(files: usize, per_dir: usize) -> BuiltImage {
+    let gz = GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let tee = HashTee {
+        inner: gz,
+        hasher: crate::digest::Hasher::new(),
+    };
+    let mut b = tar::Builder::new(tee);
+    for i in 0..files {
+        if i % per_dir.max(1) == 0 {
+            let mut h = header(tar::EntryType::Directory, 0, 0o755);
+            h.set_path(format!("d{:04}/", i / per_dir.max(1)))
+                .expect("name");
+            h.set_cksum();
+            b.append(&h, io::empty()).expect("in-memory tar");
+        }
+        let mut h = header(tar::EntryType::Regular, 0, 0o644);
+        h.set_path(format!("d{:04}/f{i:07}", i / per_dir.max(1)))
+            .expect("name");
+        h.set_cksum();
+        b.append(&h, io::empty()).expect("in-memory tar");
+    }
+    let tee = b.into_inner().expect("in-memory tar");
+    let diff_id = tee.hasher.finish();
+    let blob = tee.inner.finish().expect("in-memory gzip");
+    let mut img = ImageBuilder::new().layer(LayerBuilder::new()).build();
+    img.layers[0] = BuiltLayer {
+        tar: Vec::new(),
+        digest: Sha256::of(&blob),
+        blob,
+        diff_id,
+        media_type: "application/vnd.oci.image.layer.v1.tar+gzip".into(),
+        created_by: format!("COPY {files} empty files /"),
+    };
+    img.edit_config(|c| c["rootfs"]["diff_ids"] = json!([diff_id.to_string()]));
+    img
+}

@@ -35,7 +35,7 @@ impl Default for Limits {
             max_layer_bytes: 64 << 30,
             max_image_bytes: 256 << 30,
             max_entries: 4_000_000,
-            max_image_entries: 8_000_000,
+            max_image_entries: 1_000_000,
             max_file_buffer: 8 << 20,
             max_link_depth: 40,
             max_json_bytes: 8 << 20,

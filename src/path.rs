@@ -50,6 +50,19 @@ impl ImagePath {
         (ImagePath(parts.join(&b'/').into()), norm)
     }
 
+    /// Take bytes already in normalized form (as stored by this program):
+    /// `None` when they are not (a leading or doubled `/`, a `.` or `..`
+    /// component), so stored data cannot smuggle in an unconfined path.
+    pub fn from_normalized(raw: &[u8]) -> Option<ImagePath> {
+        if raw.is_empty() {
+            return Some(ImagePath::root());
+        }
+        let clean = raw
+            .split(|&b| b == b'/')
+            .all(|c| !matches!(c, b"" | b"." | b".."));
+        clean.then(|| ImagePath(Arc::from(raw)))
+    }
+
     /// Normalize and ignore how (for trusted, already-clean input such as tests).
     pub fn new(raw: impl AsRef<[u8]>) -> ImagePath {
         ImagePath::normalize(raw.as_ref()).0

@@ -22,6 +22,7 @@ mod packages;
 mod registry;
 #[cfg(feature = "registry")]
 mod registry_hostile;
+mod scale;
 mod schemas;
 #[cfg(feature = "serve")]
 mod serve;

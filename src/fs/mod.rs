@@ -59,6 +59,8 @@ pub struct ImageFs {
     pub removed: Vec<Removed>,
     /// Problems found while squashing, with the layer they belong to.
     pub findings: Vec<(usize, Finding)>,
+    /// Size of `nodes` when it was last packed (see `ImageFs::pack`).
+    packed_len: usize,
 }
 
 impl ImageFs {
@@ -70,6 +72,7 @@ impl ImageFs {
             fs.apply(i, layer);
         }
         fs.forget_still_visible();
+        fs.pack();
         fs
     }
 
@@ -121,31 +124,40 @@ impl ImageFs {
         let mut pending = std::mem::take(&mut index.entries);
         pending.reverse();
         while let Some(mut entry) = pending.pop() {
-            shrink_when_half_empty(&mut pending);
+            shrink_as_it_empties(&mut pending);
+            if self.nodes.len() >= (self.packed_len + self.packed_len / 4).max(4096) {
+                self.pack();
+            }
             if entry.kind == EntryType::Hardlink && entry.sha256.is_none() {
                 self.resolve_hardlink(layer, &mut entry);
             }
             let path = entry.path.clone();
-            let (added_in, mut modified_in) = match self.nodes.remove(&path) {
-                Some(old) => {
-                    let keeps_dir =
-                        old.entry.kind == EntryType::Dir && entry.kind == EntryType::Dir;
-                    if old.entry.kind == EntryType::Dir && entry.kind != EntryType::Dir {
-                        self.remove_below(&path, layer, Hidden::Replaced);
-                    }
-                    let history = (old.added_in, old.modified_in.clone());
-                    // The same bytes written again (a layer listed twice, a
-                    // copy-up) hide nothing: keep no second copy.
-                    let same = old.entry.kind == entry.kind
-                        && old.entry.sha256.is_some()
-                        && old.entry.sha256 == entry.sha256;
-                    if !keeps_dir && !same {
-                        self.hide(old, layer, Hidden::Overwritten);
-                    }
-                    history
+            // A new path (the common case) is inserted in the same search.
+            let old = match self.nodes.entry(path.clone()) {
+                std::collections::btree_map::Entry::Vacant(v) => {
+                    v.insert(Node {
+                        entry,
+                        layer,
+                        added_in: layer,
+                        modified_in: Vec::new(),
+                    });
+                    continue;
                 }
-                None => (layer, Vec::new()),
+                std::collections::btree_map::Entry::Occupied(o) => o.remove(),
             };
+            let keeps_dir = old.entry.kind == EntryType::Dir && entry.kind == EntryType::Dir;
+            if old.entry.kind == EntryType::Dir && entry.kind != EntryType::Dir {
+                self.remove_below(&path, layer, Hidden::Replaced);
+            }
+            let (added_in, mut modified_in) = (old.added_in, old.modified_in.clone());
+            // The same bytes written again (a layer listed twice, a copy-up)
+            // hide nothing: keep no second copy.
+            let same = old.entry.kind == entry.kind
+                && old.entry.sha256.is_some()
+                && old.entry.sha256 == entry.sha256;
+            if !keeps_dir && !same {
+                self.hide(old, layer, Hidden::Overwritten);
+            }
             if added_in != layer && modified_in.last() != Some(&layer) {
                 modified_in.push(layer);
             }
@@ -159,6 +171,24 @@ impl ImageFs {
                 },
             );
         }
+    }
+
+    /// Rebuild the map with full nodes. Entries arrive mostly in path
+    /// order, and a B-tree filled in order leaves every node about half
+    /// empty (~350 bytes per path instead of ~190); a bulk rebuild packs
+    /// them. Packing whenever the map has grown by a quarter since the last
+    /// time bounds the slack to about a sixth at any time, for about five
+    /// moves per entry in all. `append` into a map holding one entry builds
+    /// from both maps' sorted iterators and frees the old nodes as it goes
+    /// (into an empty map it would only swap them).
+    fn pack(&mut self) {
+        if let Some((k, v)) = self.nodes.pop_first() {
+            let mut packed = BTreeMap::new();
+            packed.insert(k, v);
+            packed.append(&mut self.nodes);
+            self.nodes = packed;
+        }
+        self.packed_len = self.nodes.len();
     }
 
     fn resolve_hardlink(&mut self, layer: usize, entry: &mut Entry) {
@@ -219,9 +249,10 @@ impl ImageFs {
     }
 }
 
-/// Give memory back as a large list empties (tuning only: no effect on results).
-fn shrink_when_half_empty<T>(v: &mut Vec<T>) {
-    if v.capacity() > 1024 && v.len() < v.capacity() / 2 {
+/// Give memory back as a large list empties, each time a quarter of it is
+/// unused (tuning only: no effect on results).
+fn shrink_as_it_empties<T>(v: &mut Vec<T>) {
+    if v.capacity() > 1024 && v.len() < v.capacity() / 4 * 3 {
         v.shrink_to_fit();
     }
 }

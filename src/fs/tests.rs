@@ -494,3 +494,55 @@ fn resolution_link_budget_and_trailing_components() {
         ResolveError::NotFound(ImagePath::new("implied/nope"))
     );
 }
+
+/// Packing the map as it grows (past 4,096 paths, again at every quarter)
+/// changes nothing: a large squash equals one applied path by path into a
+/// map that is never packed.
+#[test]
+fn packing_a_large_map_keeps_every_path_and_its_history() {
+    let n = 20_000;
+    let l0: Vec<Entry> = (0..n)
+        .map(|i| file(&format!("d{}/f{i:05}", i % 7), b"a"))
+        .collect();
+    // Layer 1 rewrites every third file, deletes d3, and (same tar) writes
+    // a path twice.
+    let mut l1: Vec<Entry> = (0..n)
+        .step_by(3)
+        .map(|i| file(&format!("d{}/f{i:05}", i % 7), b"b"))
+        .collect();
+    l1.push(file("d0/f00000", b"c"));
+    let mut layers = vec![
+        layer(l0.clone(), vec![]),
+        layer(l1.clone(), vec![Whiteout::Path(ImagePath::new("d3"))]),
+    ];
+    let fs = ImageFs::squash(&mut layers);
+    let mut want: BTreeMap<ImagePath, (usize, Vec<usize>, Option<Sha256>)> = BTreeMap::new();
+    for e in &l0 {
+        want.insert(e.path.clone(), (0, vec![], e.sha256));
+    }
+    want.retain(|p, _| !p.is_below(&ImagePath::new("d3")));
+    for e in &l1 {
+        let w = want.entry(e.path.clone()).or_insert((1, vec![], None));
+        if w.0 == 0 && w.1.is_empty() {
+            w.1.push(1);
+        }
+        w.2 = e.sha256;
+    }
+    let got: BTreeMap<ImagePath, (usize, Vec<usize>, Option<Sha256>)> = fs
+        .nodes
+        .iter()
+        .map(|(p, n)| {
+            (
+                p.clone(),
+                (n.added_in, n.modified_in.clone(), n.entry.sha256),
+            )
+        })
+        .collect();
+    assert_eq!(got.len(), want.len());
+    assert!(got == want, "the packed squash differs");
+    assert!(
+        fs.removed
+            .iter()
+            .any(|r| r.how == Hidden::Whiteout && r.entry.path.as_bytes().starts_with(b"d3/"))
+    );
+}

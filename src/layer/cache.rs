@@ -13,6 +13,8 @@ use crate::limits::Limits;
 
 use super::LayerIndex;
 
+mod codec;
+
 /// Somewhere to keep cached layer results.
 pub trait LayerCache: Sync {
     /// The bytes stored under `key`, if any.
@@ -45,7 +47,7 @@ pub fn key(digest: Option<&Sha256>, diff_id: Option<&Sha256>, limits: &Limits) -
         _ => return None,
     };
     Some(format!(
-        "layer/v2/{kind}/{}/{}/buf{}/pkg{}",
+        "layer/v3/{kind}/{}/{}/buf{}/pkg{}",
         d.hex(),
         analyzers_version(),
         limits.max_file_buffer,
@@ -113,15 +115,14 @@ pub fn check_limits(
     Ok(())
 }
 
-/// Serialize a layer index (zstd-compressed JSON).
+/// Serialize a layer index (see [`codec`]: compact binary in a checksummed
+/// zstd frame).
 pub fn encode(index: &LayerIndex) -> Vec<u8> {
-    let json = serde_json::to_vec(index).expect("layer index serializes");
-    zstd::encode_all(&json[..], 3).expect("in-memory zstd")
+    codec::encode(index)
 }
 
 /// Deserialize a layer index; `None` if the bytes are not a valid entry
 /// (then the layer is simply scanned again).
 pub fn decode(bytes: &[u8]) -> Option<LayerIndex> {
-    let json = zstd::decode_all(bytes).ok()?;
-    serde_json::from_slice(&json).ok()
+    codec::decode(bytes)
 }

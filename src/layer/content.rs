@@ -88,15 +88,7 @@ pub fn read_content<R: Read>(
     limits: &Limits,
     buf: &mut [u8],
 ) -> Result<ContentRead, ContentError> {
-    let mut hasher = Hasher::new();
-    let mut pkg = PkgHasher::new(path, limits);
-    let mut kept: Vec<u8> = Vec::with_capacity(HEAD_BYTES);
-    // None until the first HEAD_BYTES (or the whole file) have been seen.
-    let mut want: Option<Option<Want>> = None;
-    let mut cap = HEAD_BYTES;
-    let mut truncated = false;
-    let mut size: u64 = 0;
-    let mut stream: Option<BinaryStream> = None;
+    let mut pass = Pass::new(path, limits);
     loop {
         let n = match r.read(buf) {
             Ok(0) => break,
@@ -104,80 +96,144 @@ pub fn read_content<R: Read>(
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(ContentError::Io(e)),
         };
-        size += n as u64;
-        if size > limits.max_layer_bytes {
+        pass.feed(&buf[..n])?;
+    }
+    Ok(pass.finish())
+}
+
+/// One file's pass, chunk by chunk: hash everything, sniff the head, keep
+/// what the inspector wants, stream a binary's every byte.
+struct Pass<'a> {
+    path: &'a ImagePath,
+    limits: &'a Limits,
+    hasher: Hasher,
+    pkg: PkgHasher,
+    kept: Vec<u8>,
+    /// None until the first HEAD_BYTES (or the whole file) have been seen.
+    want: Option<Option<Want>>,
+    cap: usize,
+    truncated: bool,
+    size: u64,
+    stream: Option<BinaryStream>,
+}
+
+impl<'a> Pass<'a> {
+    fn new(path: &'a ImagePath, limits: &'a Limits) -> Self {
+        Pass {
+            path,
+            limits,
+            hasher: Hasher::new(),
+            pkg: PkgHasher::new(path, limits),
+            kept: Vec::with_capacity(HEAD_BYTES),
+            want: None,
+            cap: HEAD_BYTES,
+            truncated: false,
+            size: 0,
+            stream: None,
+        }
+    }
+
+    fn feed(&mut self, data: &[u8]) -> Result<(), ContentError> {
+        self.size += data.len() as u64;
+        if self.size > self.limits.max_layer_bytes {
             return Err(ContentError::TooLarge);
         }
-        hasher.update(&buf[..n]);
-        pkg.update(&buf[..n]);
-        let mut chunk = &buf[..n];
-        if want.is_none() {
-            let take = (HEAD_BYTES - kept.len()).min(chunk.len());
-            kept.extend_from_slice(&chunk[..take]);
-            chunk = &chunk[take..];
-            if kept.len() == HEAD_BYTES {
-                let (w, c) = decide(path, &kept, limits);
-                want = Some(w);
-                cap = c;
-                if w == Some(Want::Binary) {
-                    let mut s = BinaryStream::new(limits.max_file_buffer);
-                    s.feed(&kept);
-                    stream = Some(s);
-                }
-            }
+        self.hasher.update(data);
+        self.pkg.update(data);
+        let mut chunk = data;
+        if self.want.is_none() {
+            chunk = self.take_head(chunk);
         }
-        if let Some(s) = stream.as_mut() {
+        if let Some(s) = self.stream.as_mut() {
             s.feed(chunk);
             // ELF dynamic-linking tables lie in the first read-only segment:
             // keep all of it, within four times the buffer.
             if let Some(end) = s.tables_end() {
                 let end = usize::try_from(end).unwrap_or(usize::MAX);
-                cap = cap.max(end.min(limits.max_file_buffer.saturating_mul(4)));
+                self.cap = self
+                    .cap
+                    .max(end.min(self.limits.max_file_buffer.saturating_mul(4)));
             }
         }
-        if matches!(want, Some(Some(_))) {
-            let take = (cap - kept.len()).min(chunk.len());
-            if kept.capacity() - kept.len() < take {
-                // Grow in big steps, never past the cap.
-                kept.reserve_exact(
-                    (kept.len() * 2)
-                        .max(kept.len() + take)
-                        .max(1 << 16)
-                        .min(cap)
-                        - kept.len(),
-                );
+        if matches!(self.want, Some(Some(_))) {
+            self.keep(chunk);
+        }
+        Ok(())
+    }
+
+    /// Keep the head; once it is complete, decide what the file needs.
+    /// Returns the rest of the chunk.
+    fn take_head<'c>(&mut self, chunk: &'c [u8]) -> &'c [u8] {
+        let take = (HEAD_BYTES - self.kept.len()).min(chunk.len());
+        self.kept.extend_from_slice(&chunk[..take]);
+        if self.kept.len() == HEAD_BYTES {
+            let (w, c) = decide(self.path, &self.kept, self.limits);
+            self.want = Some(w);
+            self.cap = c;
+            if w == Some(Want::Binary) {
+                let mut s = BinaryStream::new(self.limits.max_file_buffer);
+                s.feed(&self.kept);
+                self.stream = Some(s);
             }
-            kept.extend_from_slice(&chunk[..take]);
-            truncated |= take < chunk.len();
+        }
+        &chunk[take..]
+    }
+
+    /// Keep bytes for the inspector, up to the cap.
+    fn keep(&mut self, chunk: &[u8]) {
+        let kept = &mut self.kept;
+        let take = (self.cap - kept.len()).min(chunk.len());
+        if kept.capacity() - kept.len() < take {
+            // Grow in big steps, never past the cap.
+            kept.reserve_exact(
+                (kept.len() * 2)
+                    .max(kept.len() + take)
+                    .max(1 << 16)
+                    .min(self.cap)
+                    - kept.len(),
+            );
+        }
+        kept.extend_from_slice(&chunk[..take]);
+        self.truncated |= take < chunk.len();
+    }
+
+    fn finish(self) -> ContentRead {
+        let Pass {
+            path,
+            limits,
+            mut kept,
+            truncated,
+            stream,
+            ..
+        } = self;
+        let want = match self.want {
+            Some(w) => w,
+            None => decide(path, &kept, limits).0,
+        };
+        let content = ContentKind::sniff(&kept);
+        let inspected = kept.len();
+        if truncated && let Some(s) = &stream {
+            s.patch_prefix(&mut kept);
+        }
+        let facts = want.map(|w| {
+            let streamed = stream.map(BinaryStream::finish);
+            inspect::inspect_streamed(path, w, &kept, truncated, streamed)
+        });
+        // A binary larger than the buffer is only partial when a range it
+        // needs was cut or its headers could not be read from the prefix.
+        let (partial, why) = match facts.as_ref().and_then(|f| f.binary.as_ref()) {
+            Some(b) if !b.partial.is_empty() => (true, b.partial.clone()),
+            Some(b) => (truncated && b.parse_error.is_some(), Vec::new()),
+            None => (truncated && want.is_some(), Vec::new()),
+        };
+        ContentRead {
+            sha256: self.hasher.finish(),
+            size: self.size,
+            content,
+            facts: facts.filter(FileFacts::is_notable).map(Arc::new),
+            truncated_at: partial.then_some(inspected),
+            partial: why,
+            pkg: self.pkg.finish(),
         }
     }
-    let want = match want {
-        Some(w) => w,
-        None => decide(path, &kept, limits).0,
-    };
-    let content = ContentKind::sniff(&kept);
-    let inspected = kept.len();
-    if truncated && let Some(s) = &stream {
-        s.patch_prefix(&mut kept);
-    }
-    let facts = want.map(|w| {
-        let streamed = stream.map(BinaryStream::finish);
-        inspect::inspect_streamed(path, w, &kept, truncated, streamed)
-    });
-    // A binary larger than the buffer is only partial when a range it needs
-    // was cut or its headers could not be read from the prefix.
-    let (partial, why) = match facts.as_ref().and_then(|f| f.binary.as_ref()) {
-        Some(b) if !b.partial.is_empty() => (true, b.partial.clone()),
-        Some(b) => (truncated && b.parse_error.is_some(), Vec::new()),
-        None => (truncated && want.is_some(), Vec::new()),
-    };
-    Ok(ContentRead {
-        sha256: hasher.finish(),
-        size,
-        content,
-        facts: facts.filter(FileFacts::is_notable).map(Arc::new),
-        truncated_at: partial.then_some(inspected),
-        partial: why,
-        pkg: pkg.finish(),
-    })
 }

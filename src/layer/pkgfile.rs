@@ -6,13 +6,14 @@
 
 use std::sync::Arc;
 
-use md5::Digest as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::limits::Limits;
 use crate::path::ImagePath;
 
 use super::{Entry, LayerIndex};
+
+mod offload;
 
 /// Extra per-file digests and captured database bytes of one regular file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,20 +51,35 @@ pub fn is_package_db(path: &ImagePath) -> bool {
 }
 
 /// Hashes one file's bytes for the package managers as they stream by.
+/// MD5 has no hardware help and would be the walk's slowest step: past
+/// [`OFFLOAD_AFTER`] bytes a file's MD5 and SHA-1 continue on a helper
+/// thread (see [`offload`]) while the walk hashes sha256 and inspects the
+/// same bytes; small files stay inline, where a thread hand-off would cost
+/// more than it saves.
 pub struct PkgHasher {
-    md5: md5::Md5,
-    sha1: sha1::Sha1,
+    digests: Digests,
+    fed: u64,
     db: Option<Vec<u8>>,
     db_cap: u64,
     db_too_large: bool,
+}
+
+/// Bytes of a file hashed inline before the rest goes to the helper.
+pub const OFFLOAD_AFTER: u64 = 256 << 10;
+
+/// Where a file's MD5 and SHA-1 are being computed.
+enum Digests {
+    Inline(offload::Pair),
+    /// Sent to this thread's helper, which answers at `finish`.
+    Offloaded(offload::Handle),
 }
 
 impl PkgHasher {
     /// Start on the file at `path`.
     pub fn new(path: &ImagePath, limits: &Limits) -> PkgHasher {
         PkgHasher {
-            md5: md5::Md5::new(),
-            sha1: sha1::Sha1::new(),
+            digests: Digests::Inline(offload::Pair::default()),
+            fed: 0,
             db: is_package_db(path).then(Vec::new),
             db_cap: limits.max_package_db,
             db_too_large: false,
@@ -72,8 +88,18 @@ impl PkgHasher {
 
     /// Feed the next bytes of the file.
     pub fn update(&mut self, bytes: &[u8]) {
-        self.md5.update(bytes);
-        self.sha1.update(bytes);
+        self.fed += bytes.len() as u64;
+        match &mut self.digests {
+            Digests::Inline(pair) => {
+                pair.update(bytes);
+                if self.fed >= OFFLOAD_AFTER
+                    && let Some(h) = offload::start(pair)
+                {
+                    self.digests = Digests::Offloaded(h);
+                }
+            }
+            Digests::Offloaded(h) => h.send(bytes),
+        }
         if let Some(db) = &mut self.db {
             if (db.len() + bytes.len()) as u64 > self.db_cap {
                 self.db = None;
@@ -86,9 +112,13 @@ impl PkgHasher {
 
     /// The digests (and captured bytes) of everything fed.
     pub fn finish(self) -> PkgData {
+        let (md5, sha1) = match self.digests {
+            Digests::Inline(pair) => pair.finish(),
+            Digests::Offloaded(h) => h.finish(),
+        };
         PkgData {
-            md5: self.md5.finalize().into(),
-            sha1: self.sha1.finalize().into(),
+            md5,
+            sha1,
             db: self.db.map(Arc::new),
             db_too_large: self.db_too_large,
         }
@@ -177,6 +207,57 @@ mod tests {
 
         let json = serde_json::to_string(&d).unwrap();
         assert_eq!(serde_json::from_str::<PkgData>(&json).unwrap(), d);
+    }
+
+    fn expected(data: &[u8]) -> ([u8; 16], [u8; 20]) {
+        use md5::Digest as _;
+        (
+            md5::Md5::digest(data).into(),
+            sha1::Sha1::digest(data).into(),
+        )
+    }
+
+    fn hashed(h: PkgHasher) -> ([u8; 16], [u8; 20]) {
+        let d = h.finish();
+        (d.md5, d.sha1)
+    }
+
+    #[test]
+    fn large_files_hash_the_same_on_the_helper_thread() {
+        let limits = Limits::default();
+        let path = ImagePath::new(b"usr/bin/big");
+        let at = OFFLOAD_AFTER as usize;
+        let data: Vec<u8> = (0..3 * at + 12_345).map(|i| (i * 31 % 251) as u8).collect();
+        for len in [0, 1, at - 1, at, at + 1, data.len()] {
+            let mut h = PkgHasher::new(&path, &limits);
+            for c in data[..len].chunks(65_537) {
+                h.update(c);
+            }
+            assert_eq!(hashed(h), expected(&data[..len]), "{len} bytes");
+        }
+        // Two large files at once on one thread: the second stays inline.
+        let (mut a, mut b) = (
+            PkgHasher::new(&path, &limits),
+            PkgHasher::new(&path, &limits),
+        );
+        for c in data.chunks(100_000) {
+            a.update(c);
+            b.update(&c[..c.len() / 2]);
+        }
+        let half: Vec<u8> = data
+            .chunks(100_000)
+            .flat_map(|c| c[..c.len() / 2].to_vec())
+            .collect();
+        assert_eq!(hashed(b), expected(&half));
+        assert_eq!(hashed(a), expected(&data));
+        // A file abandoned half way (a read error) does not disturb the next.
+        let mut a = PkgHasher::new(&path, &limits);
+        a.update(&data[..at + 10]);
+        a.update(&data[at + 10..2 * at]);
+        drop(a);
+        let mut h = PkgHasher::new(&path, &limits);
+        h.update(&data);
+        assert_eq!(hashed(h), expected(&data));
     }
 
     #[test]

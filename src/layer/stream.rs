@@ -70,100 +70,19 @@ struct Inflated {
     limit: Option<Error>,
 }
 
+/// The walk's outcome: the filled index, or why it stopped.
+type Walked = std::result::Result<LayerIndex, WalkError>;
+
 /// Scan one layer blob in a single streaming pass.
 pub fn scan_layer(blob: Box<dyn Read + Send + '_>, input: &LayerInput<'_>) -> Result<LayerIndex> {
-    let (tx_walk, rx_walk) = sync_channel::<Arc<Vec<u8>>>(DEPTH);
-    let (tx_hash, rx_hash) = sync_channel::<Arc<Vec<u8>>>(DEPTH);
-    let location = input.location();
-    let ctx = WalkContext {
-        location: location.clone(),
-        limits: input.limits,
-        image_bytes: input.image_bytes,
-        image_entries: input.image_entries,
-    };
-
-    let (inflated, diff, walked) = std::thread::scope(|s| {
-        let inflater = s.spawn(|| inflate(blob, input, tx_walk, tx_hash));
-        let hasher = s.spawn(move || {
-            let mut h = Hasher::new();
-            let mut n = 0u64;
-            for chunk in rx_hash {
-                h.update(&chunk);
-                n += chunk.len() as u64;
-            }
-            (h.finish(), n)
-        });
-        let mut index = LayerIndex::default();
-        let reader = ChunkReader::new(rx_walk);
-        let walked = match walk_tar(reader, &ctx, &mut index) {
-            Ok(mut rest) => trailer::scan_after_end(&mut rest)
-                .map(|after| {
-                    index.findings.extend(after.finding());
-                    index
-                })
-                .map_err(|e| WalkError::Format(e.to_string())),
-            Err((mut rest, WalkError::Format(msg))) => {
-                let _ = drain(&mut rest); // still verify the digests below
-                Err(WalkError::Format(msg))
-            }
-            Err((rest, limit)) => {
-                drop(rest); // hang up: the inflater stops at its next send
-                Err(limit)
-            }
-        };
-        let inflated = inflater.join().expect("inflate thread panicked");
-        let diff = hasher.join().expect("hash thread panicked");
-        (inflated, diff, walked)
-    });
-
+    let (inflated, diff, walked) = run_pass(blob, input);
     if let Some(limit) = inflated.limit {
         return Err(limit);
     }
     if let Err(WalkError::Limit(e)) = walked {
         return Err(e);
     }
-    let what = format!("{location} blob");
-    // Say what is wrong before comparing digests of a partial read: a blob
-    // longer than declared, or one whose source failed (a directory, a
-    // vanished file, a stalled registry), has no meaningful digest.
-    if let Some(expected) = input.size
-        && inflated.blob.1 > expected
-    {
-        return Err(Error::Layer {
-            index: input.index,
-            digest: input.digest_label(),
-            reason: format!(
-                "the blob is longer than the {expected} bytes its descriptor says (reading stopped there)"
-            ),
-        });
-    }
-    if let Some(failure) = &inflated.failure
-        && (inflated.blob.1 == 0 || failure.starts_with("reading blob:"))
-    {
-        return Err(Error::Layer {
-            index: input.index,
-            digest: input.digest_label(),
-            reason: failure.clone(),
-        });
-    }
-    if let Some(expected) = input.digest
-        && expected != inflated.blob.0
-    {
-        return Err(Error::DigestMismatch {
-            what,
-            expected: expected.to_string(),
-            actual: inflated.blob.0.to_string(),
-        });
-    }
-    if let Some(expected) = input.size
-        && expected != inflated.blob.1
-    {
-        return Err(Error::SizeMismatch {
-            what,
-            expected,
-            actual: inflated.blob.1,
-        });
-    }
+    check_blob(input, &inflated)?;
     let layer_err = |reason: String| Error::Layer {
         index: input.index,
         digest: input.digest_label(),
@@ -208,6 +127,106 @@ pub fn scan_layer(blob: Box<dyn Read + Send + '_>, input: &LayerInput<'_>) -> Re
     Ok(index)
 }
 
+/// The three threads: inflate, hash the tar, walk it (on this thread).
+fn run_pass(
+    blob: Box<dyn Read + Send + '_>,
+    input: &LayerInput<'_>,
+) -> (Inflated, (Sha256, u64), Walked) {
+    let (tx_walk, rx_walk) = sync_channel::<Arc<Vec<u8>>>(DEPTH);
+    let (tx_hash, rx_hash) = sync_channel::<Arc<Vec<u8>>>(DEPTH);
+    let ctx = WalkContext {
+        location: input.location(),
+        limits: input.limits,
+        image_bytes: input.image_bytes,
+        image_entries: input.image_entries,
+    };
+    std::thread::scope(|s| {
+        let inflater = s.spawn(|| inflate(blob, input, tx_walk, tx_hash));
+        let hasher = s.spawn(move || {
+            let mut h = Hasher::new();
+            let mut n = 0u64;
+            for chunk in rx_hash {
+                h.update(&chunk);
+                n += chunk.len() as u64;
+            }
+            (h.finish(), n)
+        });
+        let walked = walk(ChunkReader::new(rx_walk), &ctx);
+        let inflated = inflater.join().expect("inflate thread panicked");
+        let diff = hasher.join().expect("hash thread panicked");
+        (inflated, diff, walked)
+    })
+}
+
+/// Walk the tar, then look past its end; a malformed tar is still read to
+/// its end (the digests are judged first), a limit hangs up at once.
+fn walk(reader: ChunkReader, ctx: &WalkContext<'_>) -> Walked {
+    let mut index = LayerIndex::default();
+    match walk_tar(reader, ctx, &mut index) {
+        Ok(mut rest) => trailer::scan_after_end(&mut rest)
+            .map(|after| {
+                index.findings.extend(after.finding());
+                index
+            })
+            .map_err(|e| WalkError::Format(e.to_string())),
+        Err((mut rest, WalkError::Format(msg))) => {
+            let _ = drain(&mut rest); // still verify the digests below
+            Err(WalkError::Format(msg))
+        }
+        Err((rest, limit)) => {
+            drop(rest); // hang up: the inflater stops at its next send
+            Err(limit)
+        }
+    }
+}
+
+/// Judge the blob as read: its length, its source, its digest and size.
+fn check_blob(input: &LayerInput<'_>, inflated: &Inflated) -> Result<()> {
+    let what = format!("{} blob", input.location());
+    // Say what is wrong before comparing digests of a partial read: a blob
+    // longer than declared, or one whose source failed (a directory, a
+    // vanished file, a stalled registry), has no meaningful digest.
+    if let Some(expected) = input.size
+        && inflated.blob.1 > expected
+    {
+        return Err(Error::Layer {
+            index: input.index,
+            digest: input.digest_label(),
+            reason: format!(
+                "the blob is longer than the {expected} bytes its descriptor says (reading stopped there)"
+            ),
+        });
+    }
+    if let Some(failure) = &inflated.failure
+        && (inflated.blob.1 == 0 || failure.starts_with("reading blob:"))
+    {
+        return Err(Error::Layer {
+            index: input.index,
+            digest: input.digest_label(),
+            reason: failure.clone(),
+        });
+    }
+    if let Some(expected) = input.digest
+        && expected != inflated.blob.0
+    {
+        return Err(Error::DigestMismatch {
+            what,
+            expected: expected.to_string(),
+            actual: inflated.blob.0.to_string(),
+        });
+    }
+    if let Some(expected) = input.size
+        && expected != inflated.blob.1
+    {
+        return Err(Error::SizeMismatch {
+            what,
+            expected,
+            actual: inflated.blob.1,
+        });
+    }
+    Ok(())
+}
+
 /// Read the blob, hash it, decompress it, and hand chunks to both consumers.
 fn inflate(
     blob: Box<dyn Read + Send + '_>,
@@ -245,74 +264,89 @@ fn inflate(
         }
     };
     out.compression = Some(compression);
-    let limits = input.limits;
-    {
-        let mut decoder = match decompress::decoder(&mut raw, compression) {
-            Ok(d) => Some(d),
+    match decompress::decoder(&mut raw, compression) {
+        Ok(mut d) => pump(&mut d, compression, input, &mut out, &tx_walk, &tx_hash),
+        Err(e) => out.failure = Some(format!("{} decoder: {e}", compression.as_str())),
+    }
+    drop_and_finish(raw, &mut out);
+    out
+}
+
+/// Decompress chunk by chunk, within the limits, to both consumers.
+fn pump(
+    decoder: &mut dyn Read,
+    compression: Compression,
+    input: &LayerInput<'_>,
+    out: &mut Inflated,
+    tx_walk: &SyncSender<Arc<Vec<u8>>>,
+    tx_hash: &SyncSender<Arc<Vec<u8>>>,
+) {
+    loop {
+        let (chunk, eof) = read_chunk(decoder, compression, out);
+        let filled = chunk.len() as u64;
+        out.uncompressed += filled;
+        if let Some(e) = over_budget(input, out.uncompressed, filled) {
+            out.limit = Some(e);
+            return;
+        }
+        if filled > 0 {
+            let chunk = Arc::new(chunk);
+            let _ = tx_hash.send(chunk.clone());
+            if tx_walk.send(chunk).is_err() {
+                // The walker stopped on a limit; its error is the one to report.
+                out.failure.get_or_insert_with(|| "walk stopped".into());
+                return;
+            }
+        }
+        if eof {
+            return;
+        }
+    }
+}
+
+/// Fill one chunk; true at the end of the stream (or at a decode error,
+/// recorded in `out`).
+fn read_chunk(decoder: &mut dyn Read, c: Compression, out: &mut Inflated) -> (Vec<u8>, bool) {
+    let mut chunk = vec![0u8; CHUNK];
+    let mut filled = 0;
+    let mut eof = false;
+    while filled < CHUNK {
+        match decoder.read(&mut chunk[filled..]) {
+            Ok(0) => {
+                eof = true;
+                break;
+            }
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => {
-                out.failure = Some(format!("{} decoder: {e}", compression.as_str()));
-                None
-            }
-        };
-        while let Some(decoder) = decoder.as_mut() {
-            let mut chunk = vec![0u8; CHUNK];
-            let mut filled = 0;
-            let mut eof = false;
-            while filled < CHUNK {
-                match decoder.read(&mut chunk[filled..]) {
-                    Ok(0) => {
-                        eof = true;
-                        break;
-                    }
-                    Ok(n) => filled += n,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => {
-                        out.failure = Some(describe_decode_error(compression, &e));
-                        eof = true;
-                        break;
-                    }
-                }
-            }
-            chunk.truncate(filled);
-            out.uncompressed += filled as u64;
-            if out.uncompressed > limits.max_layer_bytes {
-                out.limit = Some(Error::Limit {
-                    location: input.location(),
-                    what: "decompressed layer size",
-                    limit: limits.max_layer_bytes,
-                    flag: "--max-layer-size",
-                });
-                break;
-            }
-            let total = input
-                .image_bytes
-                .fetch_add(filled as u64, Ordering::Relaxed)
-                + filled as u64;
-            if total > limits.max_image_bytes {
-                out.limit = Some(Error::Limit {
-                    location: input.location(),
-                    what: "decompressed image size",
-                    limit: limits.max_image_bytes,
-                    flag: "--max-image-size",
-                });
-                break;
-            }
-            if filled > 0 {
-                let chunk = Arc::new(chunk);
-                let _ = tx_hash.send(chunk.clone());
-                if tx_walk.send(chunk).is_err() {
-                    // The walker stopped on a limit; its error is the one to report.
-                    out.failure.get_or_insert_with(|| "walk stopped".into());
-                    break;
-                }
-            }
-            if eof {
+                out.failure = Some(describe_decode_error(c, &e));
+                eof = true;
                 break;
             }
         }
     }
-    drop_and_finish(raw, &mut out);
-    out
+    chunk.truncate(filled);
+    (chunk, eof)
+}
+
+/// The layer and image decompressed-size limits, after `filled` more bytes.
+fn over_budget(input: &LayerInput<'_>, layer_total: u64, filled: u64) -> Option<Error> {
+    let limits = input.limits;
+    if layer_total > limits.max_layer_bytes {
+        return Some(Error::Limit {
+            location: input.location(),
+            what: "decompressed layer size",
+            limit: limits.max_layer_bytes,
+            flag: "--max-layer-size",
+        });
+    }
+    let total = input.image_bytes.fetch_add(filled, Ordering::Relaxed) + filled;
+    (total > limits.max_image_bytes).then(|| Error::Limit {
+        location: input.location(),
+        what: "decompressed image size",
+        limit: limits.max_image_bytes,
+        flag: "--max-image-size",
+    })
 }
 
 fn drop_and_finish<R: Read>(mut raw: BufReader<HashingReader<R>>, out: &mut Inflated) {

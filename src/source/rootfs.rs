@@ -45,45 +45,73 @@ fn walk_tree(root: &Path, limits: &Limits, overlay: bool) -> Result<LayerIndex> 
     if !meta.is_dir() {
         return Err(Error::source(root.display().to_string(), "not a directory"));
     }
-    let mut index = LayerIndex::default();
-    let mut buf = vec![0u8; 256 * 1024];
     let root_fd = super::confined::open_root(root).map_err(|e| Error::io(root, e))?;
-    let root_dev = meta.dev();
-    let mut count = 0u64;
-    fdwalk::walk(root_fd, |visit| {
-        let (rel, stat, parent, name, dir) = match visit {
-            Visit::Error { rel, error } => {
-                let mut f = Finding::new(Code::Unanalyzable).because(format!(
-                    "cannot read: {}",
-                    super::confined::describe(&error)
-                ));
-                if !rel.is_empty() {
-                    f.path = Some(ImagePath::new(rel));
-                }
-                index.findings.push(f);
-                return Ok(false);
+    let mut w = TreeWalk {
+        root,
+        limits,
+        overlay,
+        root_dev: meta.dev(),
+        index: LayerIndex::default(),
+        buf: vec![0u8; 256 * 1024],
+        count: 0,
+    };
+    fdwalk::walk(root_fd, |visit| match visit {
+        Visit::Error { rel, error } => {
+            let mut f = Finding::new(Code::Unanalyzable).because(format!(
+                "cannot read: {}",
+                super::confined::describe(&error)
+            ));
+            if !rel.is_empty() {
+                f.path = Some(ImagePath::new(rel));
             }
-            Visit::Entry {
-                rel,
-                stat,
-                parent,
-                name,
-                dir,
-            } => (rel, stat, parent, name, dir),
-        };
-        count += 1;
-        if count > limits.max_entries {
+            w.index.findings.push(f);
+            Ok(false)
+        }
+        Visit::Entry {
+            rel,
+            stat,
+            parent,
+            name,
+            dir,
+        } => w.entry(ImagePath::new(rel), stat, parent, name, dir),
+    })?;
+    Ok(w.index)
+}
+
+/// The state of one tree walk.
+struct TreeWalk<'a> {
+    root: &'a Path,
+    limits: &'a Limits,
+    overlay: bool,
+    root_dev: u64,
+    index: LayerIndex,
+    buf: Vec<u8>,
+    count: u64,
+}
+
+impl TreeWalk<'_> {
+    /// Record one name; returns whether to descend into it.
+    fn entry(
+        &mut self,
+        path: ImagePath,
+        stat: &fdwalk::Stat,
+        parent: &OwnedFd,
+        name: &std::ffi::CStr,
+        dir: Option<&OwnedFd>,
+    ) -> Result<bool> {
+        self.count += 1;
+        if self.count > self.limits.max_entries {
             return Err(Error::Limit {
-                location: root.display().to_string(),
+                location: self.root.display().to_string(),
                 what: "entries in one layer",
-                limit: limits.max_entries,
+                limit: self.limits.max_entries,
                 flag: "--max-entries",
             });
         }
-        let path = ImagePath::new(rel);
+        let index = &mut self.index;
         // Mounts inside the tree (/proc, /sys, /dev, tmpfs, volumes) are not
         // the image's content: say so rather than skip them silently.
-        if stat.kind() == libc::S_IFDIR && stat.dev != root_dev {
+        if stat.kind() == libc::S_IFDIR && stat.dev != self.root_dev {
             index.findings.push(
                 Finding::new(Code::Unanalyzable)
                     .at(&path)
@@ -91,23 +119,15 @@ fn walk_tree(root: &Path, limits: &Limits, overlay: bool) -> Result<LayerIndex> 
             );
             return Ok(false);
         }
-        let kind = match stat.kind() {
-            libc::S_IFREG => EntryType::File,
-            libc::S_IFDIR => EntryType::Dir,
-            libc::S_IFLNK => EntryType::Symlink,
-            libc::S_IFCHR => EntryType::Char,
-            libc::S_IFBLK => EntryType::Block,
-            libc::S_IFIFO => EntryType::Fifo,
-            _ => {
-                index.findings.push(
-                    Finding::new(Code::Unanalyzable)
-                        .at(&path)
-                        .because("socket or unknown file type; skipped"),
-                );
-                return Ok(false);
-            }
+        let Some(kind) = entry_type(stat) else {
+            index.findings.push(
+                Finding::new(Code::Unanalyzable)
+                    .at(&path)
+                    .because("socket or unknown file type; skipped"),
+            );
+            return Ok(false);
         };
-        if overlay {
+        if self.overlay {
             if kind == EntryType::Char && stat.rdev == 0 {
                 index.whiteouts.push(Whiteout::Path(path));
                 return Ok(false);
@@ -117,44 +137,70 @@ fn walk_tree(root: &Path, limits: &Limits, overlay: bool) -> Result<LayerIndex> 
             }
         }
         let mut e = Entry::new(
-            path.clone(),
+            path,
             kind,
             stat.mode & 0o7777,
             stat.uid as u64,
             stat.gid as u64,
         );
-        match kind {
-            EntryType::File => match read_file(parent, name.to_bytes(), &path, &mut buf, limits) {
-                Ok(read) => {
-                    if let Some(f) = read.truncation_finding(&path) {
-                        index.findings.push(f);
+        self.content(&mut e, stat, parent, name);
+        self.index.entries.push(e);
+        Ok(kind == EntryType::Dir)
+    }
+
+    /// Fill in what the kind of entry has: file content, link target, device.
+    fn content(
+        &mut self,
+        e: &mut Entry,
+        stat: &fdwalk::Stat,
+        parent: &OwnedFd,
+        name: &std::ffi::CStr,
+    ) {
+        let (index, limits) = (&mut self.index, self.limits);
+        match e.kind {
+            EntryType::File => {
+                match read_file(parent, name.to_bytes(), &e.path, &mut self.buf, limits) {
+                    Ok(read) => {
+                        if let Some(f) = read.truncation_finding(&e.path) {
+                            index.findings.push(f);
+                        }
+                        read.fill(e);
+                        index.budget_package_db(e, limits);
                     }
-                    read.fill(&mut e);
-                    index.budget_package_db(&mut e, limits);
+                    Err(err) => {
+                        e.size = stat.size;
+                        index.findings.push(
+                            Finding::new(Code::Unanalyzable)
+                                .at(&e.path)
+                                .because(format!("cannot read: {err}")),
+                        );
+                    }
                 }
-                Err(err) => {
-                    e.size = stat.size;
-                    index.findings.push(
-                        Finding::new(Code::Unanalyzable)
-                            .at(&path)
-                            .because(format!("cannot read: {err}")),
-                    );
-                }
-            },
+            }
             EntryType::Symlink => {
                 e.link = fdwalk::readlink_at(parent, name).ok();
             }
             EntryType::Char | EntryType::Block => {
                 let dev = (libc_major(stat.rdev), libc_minor(stat.rdev));
                 e.device = Some(dev);
-                index.findings.push(device_finding(&path, kind, dev));
+                index.findings.push(device_finding(&e.path, e.kind, dev));
             }
             _ => {}
         }
-        index.entries.push(e);
-        Ok(kind == EntryType::Dir)
-    })?;
-    Ok(index)
+    }
+}
+
+/// The entry type of a stat, `None` for sockets and unknown types.
+fn entry_type(stat: &fdwalk::Stat) -> Option<EntryType> {
+    Some(match stat.kind() {
+        libc::S_IFREG => EntryType::File,
+        libc::S_IFDIR => EntryType::Dir,
+        libc::S_IFLNK => EntryType::Symlink,
+        libc::S_IFCHR => EntryType::Char,
+        libc::S_IFBLK => EntryType::Block,
+        libc::S_IFIFO => EntryType::Fifo,
+        _ => return None,
+    })
 }
 
 fn read_file(
