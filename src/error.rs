@@ -4,6 +4,8 @@
 
 use std::path::PathBuf;
 
+use crate::limits::Limit;
+
 /// Everything that can stop a scan. Per-file problems that do not stop a scan
 /// are findings, not errors.
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +25,32 @@ pub enum Error {
     /// The image store (layout, archive) is malformed or misses something.
     #[error("{location}: {reason}")]
     Source { location: String, reason: String },
+
+    /// What was asked for is not in the image store: a tag, an image, a
+    /// member or blob. `choices` lists what is there, when known.
+    #[error("{location}: {what}{}", tags(.choices))]
+    NotFound {
+        location: String,
+        what: String,
+        choices: Vec<String>,
+    },
+
+    /// The store holds several images and none was named.
+    #[error("{location}: {what}{}", tags(.choices))]
+    Ambiguous {
+        location: String,
+        what: String,
+        choices: Vec<String>,
+    },
+
+    /// A registry answered with an error status or could not be reached;
+    /// `status` is the HTTP status when there was one.
+    #[error("{location}: {reason}")]
+    Registry {
+        location: String,
+        reason: String,
+        status: Option<u16>,
+    },
 
     /// A JSON document (index, manifest, config) could not be parsed.
     #[error("{what} ({location}) is not valid: {reason}")]
@@ -67,13 +95,16 @@ pub enum Error {
         reason: String,
     },
 
-    /// A configured limit was exceeded.
-    #[error("{location}: limit exceeded: {what} is over {limit} (raise it with {flag})")]
+    /// A configured limit was exceeded; the message names the flag that
+    /// raises it.
+    #[error("{location}: limit exceeded: {what} is over {max} (raise it with {})", limit.flag())]
     Limit {
         location: String,
+        /// What went over, in words (by default [`Limit::what`]).
         what: &'static str,
-        limit: u64,
-        flag: &'static str,
+        limit: Limit,
+        /// The value in force.
+        max: u64,
     },
 
     /// No manifest for the requested platform, or several and none requested.
@@ -87,14 +118,9 @@ pub enum Error {
     #[error("baseline database {}: {reason}", db.display())]
     Baseline { db: PathBuf, reason: String },
 
-    /// A policy file is invalid.
-    #[error("{file}:{line}: {key}: {reason}")]
-    Policy {
-        file: String,
-        line: usize,
-        key: String,
-        reason: String,
-    },
+    /// A policy file is invalid: every problem found in it, in file order.
+    #[error("{}", PolicyProblem::list(.0))]
+    Policy(Vec<PolicyProblem>),
 
     /// Something this build does not support (yet).
     #[error("{0}")]
@@ -110,11 +136,76 @@ impl Error {
         }
     }
 
+    /// Build an [`Error::Limit`] for `limit`, whose value in force is `max`.
+    pub fn limit(limit: Limit, location: impl Into<String>, max: u64) -> Self {
+        Error::Limit {
+            location: location.into(),
+            what: limit.what(),
+            limit,
+            max,
+        }
+    }
+
+    /// Build an [`Error::Registry`] without an HTTP status.
+    pub fn registry(location: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::Registry {
+            location: location.into(),
+            reason: reason.into(),
+            status: None,
+        }
+    }
+
     /// Build an [`Error::Source`].
     pub fn source(location: impl Into<String>, reason: impl Into<String>) -> Self {
         Error::Source {
             location: location.into(),
             reason: reason.into(),
+        }
+    }
+}
+
+/// ` (tags: a, b)` after a message, when there are any.
+fn tags(choices: &[String]) -> String {
+    if choices.is_empty() {
+        String::new()
+    } else {
+        format!(" (tags: {})", choices.join(", "))
+    }
+}
+
+/// One problem in a policy file, where it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyProblem {
+    pub file: String,
+    pub line: usize,
+    /// The key, as written (`levels.high`, `allow[2].path`).
+    pub key: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for PolicyProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}: {}: {}",
+            self.file, self.line, self.key, self.reason
+        )
+    }
+}
+
+impl PolicyProblem {
+    /// One problem on one line; several as a count and one line each.
+    fn list(problems: &[PolicyProblem]) -> String {
+        match problems {
+            [one] => one.to_string(),
+            many => {
+                let mut s = format!("{} problems in the policy:", many.len());
+                for p in many {
+                    s.push_str("\n  ");
+                    s.push_str(&p.to_string());
+                }
+                s
+            }
         }
     }
 }

@@ -47,6 +47,8 @@
 //! # Ok::<(), stowaway::Error>(())
 //! ```
 
+#![warn(clippy::too_many_lines)]
+
 pub mod analyze;
 pub mod baseline;
 pub mod catalog;

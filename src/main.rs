@@ -3,6 +3,8 @@
 //! 0 pass, 1 policy failed (findings at or above the threshold), 2 error or
 //! incomplete scan.
 
+#![warn(clippy::too_many_lines)]
+
 mod cli;
 
 use std::process::ExitCode;

@@ -12,7 +12,7 @@ use crate::finding::{Finding, Severity};
 use crate::fs::ImageFs;
 use crate::layer::cache::{self, LayerCache};
 use crate::layer::{LayerIndex, LayerInput, scan_layer};
-use crate::limits::Limits;
+use crate::limits::{Limit, Limits};
 use crate::packages::PackageDb;
 use crate::source::{
     BlobStat, BlobStore, Content, Image, ImageRef, PlatformSpec, open_image, rootfs,
@@ -286,12 +286,11 @@ fn cached_entries(image: &Image, cached: &[Option<LayerIndex>], limits: &Limits)
         .map(|c| (c.entries.len() + c.whiteouts.len()) as u64)
         .sum();
     if n > limits.max_image_entries {
-        return Err(Error::Limit {
-            location: image.reference.clone(),
-            what: "entries in the image",
-            limit: limits.max_image_entries,
-            flag: "--max-image-entries",
-        });
+        return Err(Error::limit(
+            Limit::ImageEntries,
+            image.reference.clone(),
+            limits.max_image_entries,
+        ));
     }
     Ok(n)
 }

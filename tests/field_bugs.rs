@@ -1,5 +1,6 @@
-//! One test per field bug that mature scanners shipped (shared/STYLE.md):
-//! whiteout corner cases, links, odd tar encodings, and hostile entries.
+//! One test per field bug that mature scanners shipped (trivy, syft and
+//! stereoscope, tar-rs issues; README "Tests"): whiteout corner cases,
+//! links, odd tar encodings, and hostile entries.
 
 use stowaway::digest::Sha256;
 use stowaway::fixture::{ImageBuilder, LayerBuilder};

@@ -722,3 +722,55 @@ fn committed_demo_baseline_imports_and_the_demo_passes_against_it() {
     // Without the baseline the same image fails: its findings deny.
     assert_eq!(run(&["gate", demo], &db).0, 1);
 }
+
+#[test]
+fn issue18_policy_limits_apply_under_the_flags_and_every_policy_problem_is_shown() {
+    let (t, r) = layout(&image(None, "v1"));
+    let db = t.path().join("s.db");
+    let db = db.to_str().unwrap();
+    let pol = t.path().join("p.toml");
+    let pol_s = pol.to_str().unwrap();
+    // The policy's limit applies to the gate's scan...
+    std::fs::write(&pol, "[limits]\nmax_entries = 2\n").unwrap();
+    let out = stowaway(&["gate", &r, "--db", db, "--policy", pol_s]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("entries in one layer is over 2") && err.contains("--max-entries"),
+        "{err}"
+    );
+    // ...and a flag wins over it.
+    let out = stowaway(&[
+        "gate",
+        &r,
+        "--db",
+        db,
+        "--policy",
+        pol_s,
+        "--max-entries",
+        "100",
+    ]);
+    assert_ne!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A policy with three problems names all three, with their lines.
+    std::fs::write(
+        &pol,
+        "[levels]\nhigh = \"block\"\n[limits]\nmax_layers = 3\n[[allow]]\ncode = \"transfer-tool\"\npath = \"/x\"\n",
+    )
+    .unwrap();
+    let out = stowaway(&["gate", &r, "--db", db, "--policy", pol_s]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    for want in [
+        "3 problems in the policy",
+        "p.toml:2: levels.high: ",
+        "p.toml:4: limits.max_layers: unknown limit",
+        "p.toml:5: allow[0].reason: every allow entry needs a reason",
+    ] {
+        assert!(err.contains(want), "{want:?} missing from {err}");
+    }
+}

@@ -174,8 +174,19 @@ fn tags_and_digests_select_images() {
     let dir = t.path().join("two");
     write_multi_image_layout(&dir, &[a.clone(), b.clone()]).unwrap();
     let d = dir.display();
+    match scan(&format!("oci:{d}")).err().unwrap() {
+        stowaway::Error::Ambiguous { choices, .. } => assert_eq!(choices, ["a", "b"]),
+        other => panic!("expected an ambiguous layout, got {other}"),
+    }
     let err = scan(&format!("oci:{d}")).err().unwrap().to_string();
     assert!(err.contains("a, b"), "lists the tags: {err}");
+    match scan(&format!("oci:{d}:c")).err().unwrap() {
+        stowaway::Error::NotFound { what, choices, .. } => {
+            assert!(what.contains("\"c\""), "{what}");
+            assert_eq!(choices, ["a", "b"]);
+        }
+        other => panic!("expected a missing tag, got {other}"),
+    }
     assert_eq!(
         scan_ok(&format!("oci:{d}:b")).image.digest,
         Some(b.manifest_digest)

@@ -15,7 +15,6 @@ use super::layer_ref;
 use super::tools::hit_findings;
 
 const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh", "busybox"];
 
 /// Config and history findings; a command is resolved through at most
 /// `max_links` symlinks (`--max-link-depth`).
@@ -112,8 +111,9 @@ impl Ctx<'_> {
     fn command(&self, argv: &[String], role: &str, code: Code, out: &mut Vec<Finding>) {
         let shown = argv.join(" ");
         let prog_name = argv[0].rsplit('/').next().unwrap_or_default();
-        let shell_string = (SHELLS.contains(&prog_name) && argv.get(1).is_some_and(|a| a == "-c"))
-            .then(|| argv.get(2).cloned().unwrap_or_default());
+        let shell_string = (catalog::lang::SHELLS.contains(&prog_name)
+            && argv.get(1).is_some_and(|a| a == "-c"))
+        .then(|| argv.get(2).cloned().unwrap_or_default());
         // The program that runs: the shell string's first word, or argv[0].
         let prog = match &shell_string {
             Some(s) => s

@@ -131,12 +131,7 @@ pub fn hidden_in_history(image: &ImageInfo, fs: &ImageFs, out: &mut Vec<Finding>
         if r.how == Hidden::Overwritten || !r.entry.is_executable() {
             continue;
         }
-        let how = match r.how {
-            Hidden::Whiteout => "deleted by a whiteout",
-            Hidden::Opaque => "hidden under an opaque directory",
-            Hidden::Replaced => "hidden when its directory was replaced",
-            Hidden::Overwritten => unreachable!(),
-        };
+        let how = r.how;
         let mut f = Finding::new(Code::RemovedExecutable)
             .at(&r.entry.path)
             .because(format!(

@@ -6,6 +6,7 @@
 use crate::catalog::{self, Catalog, Platform, Tool, ToolClass};
 use crate::finding::{Code, Finding, Severity, Subject};
 use crate::fs::{Hidden, ImageFs};
+use crate::inspect::binary::Marker;
 use crate::inspect::{BinaryFacts, FileFacts, ScriptFacts};
 use crate::layer::{Entry, EntryType};
 use crate::model::ContentKind;
@@ -94,14 +95,8 @@ fn file_findings(
         }
         if let Some((by, how)) = place.hidden {
             f.hidden_in = Some(layer_ref(image, by));
-            let what = match how {
-                Hidden::Whiteout => "deleted by a whiteout",
-                Hidden::Opaque => "hidden under an opaque directory",
-                Hidden::Replaced => "hidden when its directory was replaced",
-                Hidden::Overwritten => "overwritten by different bytes",
-            };
             f.evidence
-                .push(format!("still shipped: {what} in layer {by}"));
+                .push(format!("still shipped: {how} in layer {by}"));
             if how == Hidden::Overwritten {
                 if let Some(now) = fs.get(&e.path) {
                     f.evidence.push(format!(
@@ -310,132 +305,135 @@ fn binary_findings(
     e: &Entry,
     out: &mut Vec<Finding>,
 ) {
+    out.extend(packed(bin, e));
+    if identified {
+        return; // a known tool's own imports say nothing new
+    }
+    out.extend(match bin.format {
+        ContentKind::Pe => pe_downloader(bin, facts, e),
+        ContentKind::Elf | ContentKind::MachO => native_downloader(bin, facts, e),
+        ContentKind::Data | ContentKind::Script => None,
+    });
+}
+
+/// A packer signature, or the entropy of a packed executable.
+fn packed(bin: &BinaryFacts, e: &Entry) -> Option<Finding> {
     let executable = e.mode & 0o111 != 0 || bin.entry != 0;
-    if let Some(p) = &bin.packer {
-        out.push(
-            Finding::new(Code::PackedBinary)
-                .at(&e.path)
-                .because(format!("{p} packer signature")),
-        );
+    let why = if let Some(p) = &bin.packer {
+        format!("{p} packer signature")
     } else if executable
         && !bin.is_library
         && bin.entropy_centi >= crate::inspect::binary::PACKED_ENTROPY_CENTI
         && e.size >= 16 * 1024
     {
-        out.push(
-            Finding::new(Code::PackedBinary)
-                .at(&e.path)
-                .because(format!(
-                    "entropy {:.2} bits per byte",
-                    bin.entropy_centi as f32 / 100.0
-                )),
-        );
-    }
-    if identified {
-        return; // a known tool's own imports say nothing new
-    }
-    let urls = || {
-        if facts.urls.is_empty() {
-            None
-        } else {
-            Some(format!("embedded URLs: {}", facts.urls.join(", ")))
-        }
+        format!(
+            "entropy {:.2} bits per byte",
+            bin.entropy_centi as f32 / 100.0
+        )
+    } else {
+        return None;
     };
-    match bin.format.as_str() {
-        "pe" => {
-            let dl = has_import(bin, PE_DOWNLOAD);
-            let exec = has_import(bin, PE_EXEC);
-            let bits = bin.imports.iter().any(|i| i.ends_with("!CoCreateInstance"))
-                && marked(facts, "bits-com");
-            let dotnet_dl = bin.dotnet && marked(facts, "dotnet-download");
-            if !dl.is_empty() || bits || dotnet_dl {
-                let mut f = Finding::new(Code::PeDownloader).at(&e.path);
-                if !dl.is_empty() {
-                    f = f.because(format!("download imports: {}", dl.join(", ")));
-                }
-                if bits {
-                    f = f.because("creates the BITS background copy manager (COM)");
-                }
-                if dotnet_dl {
-                    f = f
-                        .because(".NET assembly referencing WebClient/HttpClient download methods");
-                }
-                if dotnet_dl && marked(facts, "dotnet-process") {
-                    f = f.severity(Severity::Critical).because(
-                        ".NET assembly that also starts processes (System.Diagnostics.Process)",
-                    );
-                }
-                if !exec.is_empty() {
-                    f = f
-                        .severity(Severity::Critical)
-                        .because(format!("process creation imports: {}", exec.join(", ")));
-                }
-                if let Some(u) = urls() {
-                    f = f.because(u);
-                }
-                out.push(f);
-            }
-        }
-        "elf" | "macho" => {
-            let names: Vec<String> = bin.imports.iter().chain(&bin.symbols).cloned().collect();
-            let all = BinaryFacts {
-                imports: names,
-                ..Default::default()
-            };
-            let curl = has_import(&all, ELF_CURL);
-            let exec = has_import(&all, ELF_EXEC);
-            let net = has_import(&all, ELF_NET);
-            let chmod = has_import(&all, ELF_CHMOD);
-            if !curl.is_empty() {
-                let mut f = Finding::new(Code::NativeDownloader)
-                    .at(&e.path)
-                    .because(format!("libcurl client: {}", curl.join(", ")));
-                if !exec.is_empty() && !chmod.is_empty() {
-                    f = f.severity(Severity::High).because(format!(
-                        "runs programs ({}) and sets modes ({})",
-                        exec.join(", "),
-                        chmod.join(", ")
-                    ));
-                }
-                if let Some(u) = urls() {
-                    f = f.because(u);
-                }
-                out.push(f);
-            } else if bin.is_static
-                && !net.is_empty()
-                && !exec.is_empty()
-                && !chmod.is_empty()
-                && !facts.urls.is_empty()
-            {
-                let mut f = Finding::new(Code::NativeDownloader)
-                    .at(&e.path)
-                    .severity(Severity::High)
-                    .because(format!(
-                        "static binary with network ({}), exec ({}) and chmod ({})",
-                        net.join(", "),
-                        exec.join(", "),
-                        chmod.join(", ")
-                    ));
-                if let Some(u) = urls() {
-                    f = f.because(u);
-                }
-                out.push(f);
-            } else if let Some(f) = code_downloader(bin, facts, e) {
-                out.push(f);
-            } else if let Some(client) = http_client(bin) {
-                let mut f = Finding::new(Code::HttpClientBinary)
-                    .at(&e.path)
-                    .because(client);
-                if !exec.is_empty() || marked(facts, "go-os-exec") {
-                    f = f
-                        .severity(Severity::Medium)
-                        .because("can also run other programs");
-                }
-                out.push(f);
-            }
-        }
-        _ => {}
+    Some(Finding::new(Code::PackedBinary).at(&e.path).because(why))
+}
+
+/// Embedded URLs, as evidence.
+fn urls(facts: &FileFacts) -> Option<String> {
+    (!facts.urls.is_empty()).then(|| format!("embedded URLs: {}", facts.urls.join(", ")))
+}
+
+/// A PE that downloads: download imports, BITS over COM, or .NET download
+/// methods; critical when it can also start processes.
+fn pe_downloader(bin: &BinaryFacts, facts: &FileFacts, e: &Entry) -> Option<Finding> {
+    let dl = has_import(bin, PE_DOWNLOAD);
+    let exec = has_import(bin, PE_EXEC);
+    let bits =
+        bin.imports.iter().any(|i| i.ends_with("!CoCreateInstance")) && bin.has(Marker::BitsCom);
+    let dotnet_dl = bin.dotnet && bin.has(Marker::DotnetDownload);
+    if dl.is_empty() && !bits && !dotnet_dl {
+        return None;
     }
+    let mut f = Finding::new(Code::PeDownloader).at(&e.path);
+    if !dl.is_empty() {
+        f = f.because(format!("download imports: {}", dl.join(", ")));
+    }
+    if bits {
+        f = f.because("creates the BITS background copy manager (COM)");
+    }
+    if dotnet_dl {
+        f = f.because(".NET assembly referencing WebClient/HttpClient download methods");
+    }
+    if dotnet_dl && bin.has(Marker::DotnetProcess) {
+        f = f
+            .severity(Severity::Critical)
+            .because(".NET assembly that also starts processes (System.Diagnostics.Process)");
+    }
+    if !exec.is_empty() {
+        f = f
+            .severity(Severity::Critical)
+            .because(format!("process creation imports: {}", exec.join(", ")));
+    }
+    Some(match urls(facts) {
+        Some(u) => f.because(u),
+        None => f,
+    })
+}
+
+/// An ELF or Mach-O that downloads: a libcurl client, a static binary
+/// importing network, exec and chmod, a downloader recognised by its code,
+/// or at least an HTTP client.
+fn native_downloader(bin: &BinaryFacts, facts: &FileFacts, e: &Entry) -> Option<Finding> {
+    let names: Vec<String> = bin.imports.iter().chain(&bin.symbols).cloned().collect();
+    let all = BinaryFacts {
+        imports: names,
+        ..Default::default()
+    };
+    let curl = has_import(&all, ELF_CURL);
+    let exec = has_import(&all, ELF_EXEC);
+    let net = has_import(&all, ELF_NET);
+    let chmod = has_import(&all, ELF_CHMOD);
+    let with_urls = |f: Finding| match urls(facts) {
+        Some(u) => f.because(u),
+        None => f,
+    };
+    if !curl.is_empty() {
+        let mut f = Finding::new(Code::NativeDownloader)
+            .at(&e.path)
+            .because(format!("libcurl client: {}", curl.join(", ")));
+        if !exec.is_empty() && !chmod.is_empty() {
+            f = f.severity(Severity::High).because(format!(
+                "runs programs ({}) and sets modes ({})",
+                exec.join(", "),
+                chmod.join(", ")
+            ));
+        }
+        return Some(with_urls(f));
+    }
+    let has_all = !net.is_empty() && !exec.is_empty() && !chmod.is_empty();
+    if bin.is_static && has_all && !facts.urls.is_empty() {
+        let f = Finding::new(Code::NativeDownloader)
+            .at(&e.path)
+            .severity(Severity::High)
+            .because(format!(
+                "static binary with network ({}), exec ({}) and chmod ({})",
+                net.join(", "),
+                exec.join(", "),
+                chmod.join(", ")
+            ));
+        return Some(with_urls(f));
+    }
+    if let Some(f) = code_downloader(bin, facts, e) {
+        return Some(f);
+    }
+    let client = http_client(bin)?;
+    let mut f = Finding::new(Code::HttpClientBinary)
+        .at(&e.path)
+        .because(client);
+    if !exec.is_empty() || bin.has(Marker::GoOsExec) {
+        f = f
+            .severity(Severity::Medium)
+            .because("can also run other programs");
+    }
+    Some(f)
 }
 
 /// Rust crates that are HTTP/FTP clients.
@@ -457,78 +455,90 @@ const RUST_CLIENTS: &[&str] = &[
 /// file writing, and chmod or process start; a Rust program built with an
 /// HTTP client crate and std::process::Command.
 fn code_downloader(bin: &BinaryFacts, facts: &FileFacts, e: &Entry) -> Option<Finding> {
-    let sys = |names: &[&str]| -> Vec<&str> {
-        bin.syscalls
-            .iter()
-            .map(String::as_str)
-            .filter(|s| names.contains(s))
-            .collect()
+    let f = if bin.go && !bin.go_funcs.is_empty() {
+        go_downloader(bin, e)?
+    } else if let Some(f) = rust_downloader(bin, e) {
+        f
+    } else if bin.is_static && !bin.go {
+        syscall_downloader(bin, facts, e)?
+    } else {
+        return None;
     };
-    let go = |names: &[&str]| -> Vec<&str> {
-        bin.go_funcs
-            .iter()
-            .map(String::as_str)
-            .filter(|s| names.contains(s))
-            .collect()
-    };
-    if bin.go && !bin.go_funcs.is_empty() {
-        use crate::inspect::gobin::funcs;
-        let (client, write, chmod, exec) = (
-            go(funcs::CLIENT),
-            go(funcs::WRITE),
-            go(funcs::CHMOD),
-            go(funcs::EXEC),
-        );
-        if client.is_empty() || write.is_empty() || (chmod.is_empty() && exec.is_empty()) {
-            return None;
-        }
-        let mut f = Finding::new(Code::NativeDownloader)
-            .at(&e.path)
-            .severity(Severity::High)
-            .because(format!(
-                "Go program (pclntab) with a network client: {}",
-                client.join(", ")
-            ))
-            .because(format!("writes files: {}", write.join(", ")));
-        if !chmod.is_empty() {
-            f = f.because(format!("changes file modes: {}", chmod.join(", ")));
-        }
-        if !exec.is_empty() {
-            f = f.because(format!("runs programs: {}", exec.join(", ")));
-        }
-        let serves = go(funcs::SERVER)
-            .into_iter()
-            .filter(|n| n.starts_with("net/http."))
-            .collect::<Vec<_>>();
-        if !serves.is_empty() {
-            // A service (a registry, a proxy) fetches as part of its job.
-            f = f.severity(Severity::Medium).because(format!(
-                "also serves HTTP ({}): a service, whose client use may be its job",
-                serves.join(", ")
-            ));
-        }
-        return Some(with_material(f, bin, facts));
-    }
-    let clients: Vec<&str> = bin
-        .rust_crates
-        .iter()
+    Some(with_material(f, bin, facts))
+}
+
+/// The names of `list` present in `have`.
+fn present<'a>(have: &'a [String], list: &[&str]) -> Vec<&'a str> {
+    have.iter()
         .map(String::as_str)
-        .filter(|c| RUST_CLIENTS.contains(c))
+        .filter(|s| list.contains(s))
+        .collect()
+}
+
+/// A Go program whose pclntab holds a network client, file writing, and
+/// chmod or process start (medium when it also serves HTTP).
+fn go_downloader(bin: &BinaryFacts, e: &Entry) -> Option<Finding> {
+    use crate::inspect::gobin::funcs;
+    let go = |list: &[&str]| present(&bin.go_funcs, list);
+    let (client, write, chmod, exec) = (
+        go(funcs::CLIENT),
+        go(funcs::WRITE),
+        go(funcs::CHMOD),
+        go(funcs::EXEC),
+    );
+    if client.is_empty() || write.is_empty() || (chmod.is_empty() && exec.is_empty()) {
+        return None;
+    }
+    let mut f = Finding::new(Code::NativeDownloader)
+        .at(&e.path)
+        .severity(Severity::High)
+        .because(format!(
+            "Go program (pclntab) with a network client: {}",
+            client.join(", ")
+        ))
+        .because(format!("writes files: {}", write.join(", ")));
+    if !chmod.is_empty() {
+        f = f.because(format!("changes file modes: {}", chmod.join(", ")));
+    }
+    if !exec.is_empty() {
+        f = f.because(format!("runs programs: {}", exec.join(", ")));
+    }
+    let serves: Vec<&str> = go(funcs::SERVER)
+        .into_iter()
+        .filter(|n| n.starts_with("net/http."))
         .collect();
-    if !clients.is_empty() && bin.rust_process {
-        let f = Finding::new(Code::NativeDownloader)
+    if !serves.is_empty() {
+        // A service (a registry, a proxy) fetches as part of its job.
+        f = f.severity(Severity::Medium).because(format!(
+            "also serves HTTP ({}): a service, whose client use may be its job",
+            serves.join(", ")
+        ));
+    }
+    Some(f)
+}
+
+/// A Rust program built with HTTP client crates that runs programs.
+fn rust_downloader(bin: &BinaryFacts, e: &Entry) -> Option<Finding> {
+    let clients = present(&bin.rust_crates, RUST_CLIENTS);
+    if clients.is_empty() || !bin.rust_process {
+        return None;
+    }
+    Some(
+        Finding::new(Code::NativeDownloader)
             .at(&e.path)
             .severity(Severity::High)
             .because(format!(
                 "Rust program built with HTTP client crates: {}",
                 clients.join(", ")
             ))
-            .because("runs programs (std::process::Command)");
-        return Some(with_material(f, bin, facts));
-    }
-    if !bin.is_static || bin.go {
-        return None;
-    }
+            .because("runs programs (std::process::Command)"),
+    )
+}
+
+/// A static ELF whose code connects, changes modes and executes (high with
+/// request material: templates, dot-paths, URLs to IP hosts).
+fn syscall_downloader(bin: &BinaryFacts, facts: &FileFacts, e: &Entry) -> Option<Finding> {
+    let sys = |list: &[&str]| present(&bin.syscalls, list);
     let (net, exec, chmod) = (
         sys(&["socket", "connect"]),
         sys(&["execve", "execveat"]),
@@ -541,20 +551,21 @@ fn code_downloader(bin: &BinaryFacts, facts: &FileFacts, e: &Entry) -> Option<Fi
         || !bin.dot_paths.is_empty()
         || facts.urls.iter().any(|u| ip_host(u));
     let arch = bin.code_arch.as_deref().unwrap_or("native");
-    let f = Finding::new(Code::NativeDownloader)
-        .at(&e.path)
-        .severity(if material {
-            Severity::High
-        } else {
-            Severity::Medium
-        })
-        .because(format!(
-            "static binary whose {arch} code makes the system calls {} (network), {} (modes) and {} (exec)",
-            net.join(", "),
-            chmod.join(", "),
-            exec.join(", ")
-        ));
-    Some(with_material(f, bin, facts))
+    Some(
+        Finding::new(Code::NativeDownloader)
+            .at(&e.path)
+            .severity(if material {
+                Severity::High
+            } else {
+                Severity::Medium
+            })
+            .because(format!(
+                "static binary whose {arch} code makes the system calls {} (network), {} (modes) and {} (exec)",
+                net.join(", "),
+                chmod.join(", "),
+                exec.join(", ")
+            )),
+    )
 }
 
 /// Evidence: embedded URLs, request templates, dot-paths in writable dirs.
@@ -584,15 +595,8 @@ fn ip_host(url: &str) -> bool {
     host.parse::<std::net::Ipv4Addr>().is_ok()
 }
 
-fn marked(facts: &FileFacts, marker: &str) -> bool {
-    facts
-        .binary
-        .as_ref()
-        .is_some_and(|b| b.markers.iter().any(|m| m == marker))
-}
-
 fn http_client(bin: &BinaryFacts) -> Option<String> {
-    if bin.markers.iter().any(|m| m == "go-http-client") {
+    if bin.has(Marker::GoHttpClient) {
         return Some("Go binary with a net/http client".into());
     }
     if let Some(c) = bin
@@ -602,7 +606,7 @@ fn http_client(bin: &BinaryFacts) -> Option<String> {
     {
         return Some(format!("Rust binary with an HTTP client crate ({c})"));
     }
-    if bin.markers.iter().any(|m| m == "rust-http-client") {
+    if bin.has(Marker::RustHttpClient) {
         return Some("Rust binary with an HTTP client (reqwest/hyper)".into());
     }
     None

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::finding::{Code, Severity};
 
+pub mod lang;
 mod rules;
 
 use rules::RuleIndex;

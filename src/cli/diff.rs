@@ -23,10 +23,10 @@ pub struct DiffArgs {
 }
 
 pub fn run(a: DiffArgs) -> anyhow::Result<Verdict> {
-    let before = ImageFacts::of(&a.a.scan()?);
+    let before = ImageFacts::of(&a.a.config(None, None)?.scan()?);
     let mut second = a.a.clone();
     second.image = a.b.clone();
-    let after = ImageFacts::of(&second.scan()?);
+    let after = ImageFacts::of(&second.config(None, None)?.scan()?);
     let cmp = compare(&before.image.reference, &before, &after);
     let doc = DiffDoc::new(&before, &after, &cmp);
     if a.format == "json" {

@@ -35,10 +35,9 @@ pub struct GateArgs {
     db: DbArgs,
 }
 
-pub fn run(mut a: GateArgs) -> anyhow::Result<Verdict> {
+pub fn run(a: GateArgs) -> anyhow::Result<Verdict> {
     let policy = Policy::load_or_default(a.policy.as_deref())?;
-    a.image.policy_limits = Some(policy.clone());
-    a.image.cache_db = a.db.cache_path();
+    let config = a.image.config(Some(&policy), a.db.cache_path())?;
     // The store is optional without --baseline, but used when it exists
     // (unapproved-image findings, scan history).
     let store = if a.baseline.is_some() || a.db.given() {
@@ -46,7 +45,7 @@ pub fn run(mut a: GateArgs) -> anyhow::Result<Verdict> {
     } else {
         a.db.open_if_exists()?
     };
-    let scan = a.image.scan()?;
+    let scan = config.scan()?;
     let report = gate(&scan, &policy, store.as_ref(), a.baseline.as_ref())?;
     if let Some(s) = store.as_ref().filter(|s| {
         let ro = s.is_read_only();

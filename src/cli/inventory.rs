@@ -26,9 +26,8 @@ pub struct InventoryArgs {
     db: DbArgs,
 }
 
-pub fn run(mut a: InventoryArgs) -> anyhow::Result<Verdict> {
-    a.image.cache_db = a.db.cache_path();
-    let scan = a.image.scan()?;
+pub fn run(a: InventoryArgs) -> anyhow::Result<Verdict> {
+    let scan = a.image.config(None, a.db.cache_path())?.scan()?;
     let out = a.output.as_ref();
     match a.format {
         Format::Table => {

@@ -21,6 +21,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
 use stowaway::Limits;
+use stowaway::limits::Limit;
 use stowaway::limits::parse_size;
 use stowaway::source::PlatformSpec;
 
@@ -114,15 +115,10 @@ impl DbArgs {
     }
 }
 
-/// Image selection and scan limits, shared by every command that reads an image.
-#[derive(Args, Clone)]
-pub struct ImageArgs {
-    /// Image reference: oci:DIR[:TAG|@sha256:…], oci-archive:FILE[:TAG],
-    /// docker-archive:FILE[:REPO:TAG], dir:ROOTFS, containers-storage:NAME[:TAG], containerd:NAME[:TAG], docker-daemon:NAME[:TAG].
-    pub image: String,
-    /// Platform to pick from a multi-platform index (os/arch[/variant]; default linux/amd64).
-    #[arg(long)]
-    pub platform: Option<PlatformSpec>,
+/// Scan limits from the command line; each one set here wins over the
+/// policy's.
+#[derive(Args, Clone, Default)]
+pub struct LimitArgs {
     /// Maximum decompressed size of one layer (e.g. 64G).
     #[arg(long, value_parser = parse_size, value_name = "SIZE")]
     pub max_layer_size: Option<u64>,
@@ -147,12 +143,45 @@ pub struct ImageArgs {
     /// Maximum length of one path inside the image.
     #[arg(long, value_name = "BYTES")]
     pub max_path_bytes: Option<usize>,
-    /// Layers scanned at once.
-    #[arg(long, value_name = "N")]
-    pub jobs: Option<usize>,
     /// Package database bytes kept per layer to read them (dpkg status and info files, apk installed, rpmdb.sqlite).
     #[arg(long, value_parser = parse_size, value_name = "SIZE")]
     pub max_package_db: Option<u64>,
+}
+
+impl LimitArgs {
+    /// The limits set on the command line.
+    pub fn settings(&self) -> Vec<(Limit, u64)> {
+        [
+            (Limit::LayerSize, self.max_layer_size),
+            (Limit::ImageSize, self.max_image_size),
+            (Limit::Entries, self.max_entries),
+            (Limit::ImageEntries, self.max_image_entries),
+            (Limit::FileBuffer, self.max_file_buffer),
+            (Limit::LinkDepth, self.max_link_depth.map(u64::from)),
+            (Limit::JsonSize, self.max_json_size),
+            (Limit::PathBytes, self.max_path_bytes.map(|v| v as u64)),
+            (Limit::PackageDb, self.max_package_db),
+        ]
+        .into_iter()
+        .filter_map(|(limit, value)| Some((limit, value?)))
+        .collect()
+    }
+}
+
+/// Image selection and scan limits, shared by every command that reads an image.
+#[derive(Args, Clone)]
+pub struct ImageArgs {
+    /// Image reference: oci:DIR[:TAG|@sha256:…], oci-archive:FILE[:TAG],
+    /// docker-archive:FILE[:REPO:TAG], dir:ROOTFS, containers-storage:NAME[:TAG], containerd:NAME[:TAG], docker-daemon:NAME[:TAG].
+    pub image: String,
+    /// Platform to pick from a multi-platform index (os/arch[/variant]; default linux/amd64).
+    #[arg(long)]
+    pub platform: Option<PlatformSpec>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+    /// Layers scanned at once.
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
     /// Do not use or fill the per-layer cache in the baseline database.
     #[arg(long)]
     pub no_cache: bool,
@@ -181,16 +210,22 @@ pub struct ImageArgs {
     /// containerd namespace for containerd:NAME (default k8s.io).
     #[arg(long, value_name = "NS")]
     pub containerd_namespace: Option<String>,
-    /// A policy whose limits apply under the flags.
-    #[arg(skip)]
-    pub policy_limits: Option<stowaway::policy::Policy>,
-    /// The baseline database whose layer cache to use (set by the command).
-    #[arg(skip)]
-    pub cache_db: Option<PathBuf>,
     /// Read docker-daemon:sha256:ID from this Docker root and driver without
     /// the daemon (set by drift for a host under --host-root).
     #[arg(skip)]
     pub docker_root: Option<(PathBuf, String)>,
+}
+
+/// Everything one scan needs, built once from the flags, the command's
+/// policy (whose limits apply under the flags) and its store (whose layer
+/// cache is used unless `--no-cache`).
+pub struct ScanConfig {
+    image: String,
+    platform: Option<PlatformSpec>,
+    /// Defaults, then the policy's limits, then the flags.
+    pub limits: Limits,
+    registry: stowaway::source::RegistryOptions,
+    cache_db: Option<PathBuf>,
 }
 
 impl ImageArgs {
@@ -199,16 +234,8 @@ impl ImageArgs {
         ImageArgs {
             image: reference.to_string(),
             platform: None,
-            max_layer_size: None,
-            max_image_size: None,
-            max_entries: None,
-            max_image_entries: None,
-            max_file_buffer: None,
-            max_link_depth: None,
-            max_json_size: None,
-            max_path_bytes: None,
+            limits: LimitArgs::default(),
             jobs: None,
-            max_package_db: None,
             no_cache: false,
             creds: None,
             registry_token: None,
@@ -218,14 +245,35 @@ impl ImageArgs {
             storage_root: None,
             containerd_address: None,
             containerd_namespace: None,
-            policy_limits: None,
-            cache_db: None,
             docker_root: None,
         }
     }
 
+    /// The scan these flags ask for, under `policy`'s limits, with the
+    /// layer cache of `cache_db`.
+    pub fn config(
+        &self,
+        policy: Option<&stowaway::policy::Policy>,
+        cache_db: Option<PathBuf>,
+    ) -> anyhow::Result<ScanConfig> {
+        let policy_limits = policy.map(|p| p.limit_settings()).unwrap_or_default();
+        let mut limits = Limits::default()
+            .with(policy_limits)
+            .with(&self.limits.settings());
+        if let Some(v) = self.jobs {
+            limits.parallel_layers = v.max(1);
+        }
+        Ok(ScanConfig {
+            image: self.image.clone(),
+            platform: self.platform.clone(),
+            limits,
+            registry: self.registry_options()?,
+            cache_db: cache_db.filter(|_| !self.no_cache),
+        })
+    }
+
     /// Registry access from the flags.
-    pub fn registry_options(&self) -> anyhow::Result<stowaway::source::RegistryOptions> {
+    fn registry_options(&self) -> anyhow::Result<stowaway::source::RegistryOptions> {
         let creds = match &self.creds {
             Some(c) => {
                 let (u, p) = c
@@ -253,63 +301,26 @@ impl ImageArgs {
             },
         })
     }
+}
 
-    /// The limits, defaults overridden by flags.
-    pub fn limits(&self) -> Limits {
-        let mut l = match &self.policy_limits {
-            Some(p) => p.limits(Limits::default()),
-            None => Limits::default(),
-        };
-        if let Some(v) = self.max_layer_size {
-            l.max_layer_bytes = v;
-        }
-        if let Some(v) = self.max_image_size {
-            l.max_image_bytes = v;
-        }
-        if let Some(v) = self.max_entries {
-            l.max_entries = v;
-        }
-        if let Some(v) = self.max_image_entries {
-            l.max_image_entries = v;
-        }
-        if let Some(v) = self.max_file_buffer {
-            l.max_file_buffer = v as usize;
-        }
-        if let Some(v) = self.max_link_depth {
-            l.max_link_depth = v;
-        }
-        if let Some(v) = self.max_json_size {
-            l.max_json_bytes = v;
-        }
-        if let Some(v) = self.max_path_bytes {
-            l.max_path_bytes = v;
-        }
-        if let Some(v) = self.max_package_db {
-            l.max_package_db = v;
-        }
-        if let Some(v) = self.jobs {
-            l.parallel_layers = v.max(1);
-        }
-        l
-    }
-
+impl ScanConfig {
     /// Run the scan with a progress bar when stderr is a terminal.
     pub fn scan(&self) -> anyhow::Result<stowaway::Scan> {
         let bar = progress::Bar::new();
-        let cache = match (&self.cache_db, self.no_cache) {
-            (Some(db), false) => Some(stowaway::baseline::SharedCache(std::sync::Mutex::new(
+        let cache = match &self.cache_db {
+            Some(db) => Some(stowaway::baseline::SharedCache(std::sync::Mutex::new(
                 stowaway::baseline::Store::open(db)?,
             ))),
-            _ => None,
+            None => None,
         };
         let opts = stowaway::ScanOptions {
             platform: self.platform.clone(),
-            limits: self.limits(),
+            limits: self.limits.clone(),
             progress: bar.as_ref().map(|b| b as &dyn stowaway::scan::Progress),
             cache: cache
                 .as_ref()
                 .map(|c| c as &dyn stowaway::layer::cache::LayerCache),
-            registry: self.registry_options()?,
+            registry: self.registry.clone(),
         };
         let result = stowaway::scan(&self.image, &opts);
         if let Some(b) = bar {
@@ -412,4 +423,44 @@ fn write_atomically(
 /// Colour only for a terminal, and never when NO_COLOR is set.
 pub fn use_color(output: Option<&PathBuf>) -> bool {
     output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The image arguments, as every command that reads an image has them.
+    #[derive(Parser)]
+    struct Image {
+        #[command(flatten)]
+        image: ImageArgs,
+    }
+
+    /// Every limit's flag (as [`Limit::flag`] names it) is an image
+    /// argument, and it sets that limit over the policy's.
+    #[test]
+    fn every_limit_flag_sets_its_limit_over_the_policy() {
+        let mut args = vec!["stowaway".to_string(), "oci:x".into()];
+        for (n, limit) in Limit::ALL.into_iter().enumerate() {
+            args.extend([limit.flag().to_string(), (100 + n).to_string()]);
+        }
+        let scan = Image::try_parse_from(&args).unwrap_or_else(|e| panic!("{e}"));
+        let text = Limit::ALL
+            .iter()
+            .map(|l| format!("{} = 7\n", l.key()))
+            .collect::<String>();
+        let policy =
+            stowaway::policy::Policy::parse(&format!("[limits]\n{text}"), "p.toml", "2026-01-01")
+                .unwrap();
+        let config = scan.image.config(Some(&policy), None).unwrap();
+        for (n, limit) in Limit::ALL.into_iter().enumerate() {
+            assert_eq!(config.limits.get(limit), 100 + n as u64, "{limit}");
+        }
+        let policy_only = ImageArgs::for_reference("oci:x")
+            .config(Some(&policy), None)
+            .unwrap();
+        for limit in Limit::ALL {
+            assert_eq!(policy_only.limits.get(limit), 7, "{limit}");
+        }
+    }
 }

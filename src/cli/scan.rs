@@ -35,9 +35,8 @@ pub struct ScanArgs {
     db: DbArgs,
 }
 
-pub fn run(mut a: ScanArgs) -> anyhow::Result<Verdict> {
-    a.image.cache_db = a.db.cache_path();
-    let scan = a.image.scan()?;
+pub fn run(a: ScanArgs) -> anyhow::Result<Verdict> {
+    let scan = a.image.config(None, a.db.cache_path())?.scan()?;
     let cmp = match &a.baseline {
         Some(choice) => compare_with(&a.db, choice, &scan)?,
         None => None,

@@ -41,6 +41,18 @@ pub enum Hidden {
     Replaced,
 }
 
+impl std::fmt::Display for Hidden {
+    /// How the bytes were hidden, in the words of the findings.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Hidden::Whiteout => "deleted by a whiteout",
+            Hidden::Opaque => "hidden under an opaque directory",
+            Hidden::Overwritten => "overwritten by different bytes",
+            Hidden::Replaced => "hidden when its directory was replaced",
+        })
+    }
+}
+
 /// Shipped in the image but not visible in the final view.
 #[derive(Clone, Debug)]
 pub struct Removed {

@@ -8,13 +8,49 @@ use std::collections::BTreeMap;
 
 use goblin::Object;
 use goblin::mach::Mach;
+use serde::{Deserialize, Serialize};
+
+use super::ContentKind;
+
+/// A sign in a binary's content of what it can do, found by the needle
+/// scan or the Go function table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Marker {
+    /// The BITS COM interface (CLSID or `BackgroundCopyManager`).
+    BitsCom,
+    /// .NET `WebClient.Download*` or `HttpClient.Get*`.
+    DotnetDownload,
+    /// .NET `System.Diagnostics.Process`.
+    DotnetProcess,
+    /// Go `net/http` client.
+    GoHttpClient,
+    /// Go `os/exec`.
+    GoOsExec,
+    /// Rust HTTP client crates (reqwest, hyper).
+    RustHttpClient,
+}
+
+impl Marker {
+    /// The name used in evidence and the layer cache.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Marker::BitsCom => "bits-com",
+            Marker::DotnetDownload => "dotnet-download",
+            Marker::DotnetProcess => "dotnet-process",
+            Marker::GoHttpClient => "go-http-client",
+            Marker::GoOsExec => "go-os-exec",
+            Marker::RustHttpClient => "rust-http-client",
+        }
+    }
+}
 
 /// Facts about one binary.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct BinaryFacts {
-    /// "elf", "pe", "macho".
-    pub format: String,
+    /// Elf, Pe or MachO; Data when no format could be read.
+    pub format: ContentKind,
     pub is_library: bool,
     /// ELF without an interpreter or needed libraries.
     pub is_static: bool,
@@ -29,8 +65,6 @@ pub struct BinaryFacts {
     /// Defined function symbols the analyzers care about, from a static
     /// symbol table when the binary has one.
     pub symbols: Vec<String>,
-    /// How many imports the binary has in all.
-    pub import_count: usize,
     pub entry: u64,
     /// PE with a CLR (.NET) header.
     pub dotnet: bool,
@@ -42,9 +76,8 @@ pub struct BinaryFacts {
     pub entropy_centi: u16,
     /// Go build info found.
     pub go: bool,
-    /// Content markers seen: "bits-com", "dotnet-download", "dotnet-process",
-    /// "go-http-client", "go-os-exec", "rust-http-client".
-    pub markers: Vec<String>,
+    /// Content markers seen.
+    pub markers: Vec<Marker>,
     /// Why parsing failed or was partial.
     pub parse_error: Option<String>,
     /// System calls found in the code (static ELF, x86-64 and aarch64).
@@ -93,14 +126,25 @@ impl BinaryFacts {
         if s.upx && self.packer.is_none() {
             self.packer = Some("UPX".into());
         }
-        let marked =
-            |f: &Self, list: &[&str]| f.go_funcs.iter().any(|n| list.contains(&n.as_str()));
         use super::gobin::funcs;
-        if marked(self, funcs::CLIENT) && !self.markers.iter().any(|m| m == "go-http-client") {
-            self.markers.push("go-http-client".into());
+        for (list, marker) in [
+            (funcs::CLIENT, Marker::GoHttpClient),
+            (funcs::EXEC, Marker::GoOsExec),
+        ] {
+            if self.go_funcs.iter().any(|n| list.contains(&n.as_str())) {
+                self.mark(marker);
+            }
         }
-        if marked(self, funcs::EXEC) && !self.markers.iter().any(|m| m == "go-os-exec") {
-            self.markers.push("go-os-exec".into());
+    }
+
+    /// Has the content this marker?
+    pub fn has(&self, marker: Marker) -> bool {
+        self.markers.contains(&marker)
+    }
+
+    fn mark(&mut self, marker: Marker) {
+        if !self.has(marker) {
+            self.markers.push(marker);
         }
     }
 }
@@ -188,111 +232,9 @@ pub fn parse(buf: &[u8], truncated: bool) -> BinaryFacts {
     };
     scan_needles(buf, &mut f);
     match Object::parse(buf) {
-        Ok(Object::Elf(elf)) => {
-            f.format = "elf".into();
-            f.interpreter = elf.interpreter.map(str::to_string);
-            f.soname = elf.soname.map(str::to_string);
-            f.libraries = elf.libraries.iter().map(|s| s.to_string()).collect();
-            f.is_static = f.interpreter.is_none() && f.libraries.is_empty();
-            f.is_library = elf.header.e_type == goblin::elf::header::ET_DYN
-                && f.interpreter.is_none()
-                && f.soname.is_some();
-            f.entry = elf.entry;
-            for s in elf.dynsyms.iter().take(MAX_NAMES) {
-                if s.is_import()
-                    && let Some(n) = elf.dynstrtab.get_at(s.st_name)
-                    && !n.is_empty()
-                {
-                    f.imports.push(n.to_string());
-                }
-            }
-            for s in elf.syms.iter().take(MAX_NAMES) {
-                if let Some(n) = elf.strtab.get_at(s.st_name)
-                    && !n.is_empty()
-                    && s.st_type() == goblin::elf::sym::STT_FUNC
-                {
-                    f.symbols.push(n.to_string());
-                }
-            }
-            if elf.section_headers.iter().any(|s| {
-                elf.shdr_strtab
-                    .get_at(s.sh_name)
-                    .is_some_and(|n| n.starts_with("UPX"))
-            }) {
-                f.packer = Some("UPX".into());
-            }
-        }
-        Ok(Object::PE(pe)) => {
-            f.format = "pe".into();
-            f.is_library = pe.is_lib;
-            f.entry = pe.entry as u64;
-            f.libraries = pe
-                .libraries
-                .iter()
-                .map(|s| s.to_ascii_lowercase())
-                .collect();
-            for i in pe.imports.iter().take(MAX_NAMES) {
-                f.imports
-                    .push(format!("{}!{}", i.dll.to_ascii_lowercase(), i.name));
-            }
-            for (dll, func) in delay_imports(buf, &pe) {
-                if !f.libraries.contains(&dll) {
-                    f.libraries.push(dll.clone());
-                }
-                f.imports.push(format!("{dll}!{func}"));
-            }
-            if let Some(oh) = pe.header.optional_header {
-                f.dotnet = oh
-                    .data_directories
-                    .get_clr_runtime_header()
-                    .is_some_and(|d| d.virtual_address != 0);
-            }
-            if let Some(vi) = pe
-                .resource_data
-                .as_ref()
-                .and_then(|r| r.version_info.as_ref())
-            {
-                let s = &vi.string_info;
-                for (k, v) in [
-                    ("OriginalFilename", s.original_filename()),
-                    ("InternalName", s.internal_name()),
-                    ("ProductName", s.product_name()),
-                    ("FileDescription", s.file_description()),
-                    ("CompanyName", s.company_name()),
-                ] {
-                    if let Some(v) = v.filter(|v| !v.trim().is_empty()) {
-                        f.version
-                            .insert(k.to_string(), v.trim_end_matches('\0').to_string());
-                    }
-                }
-            }
-            if pe
-                .sections
-                .iter()
-                .any(|s| s.name().is_ok_and(|n| n.starts_with("UPX")))
-            {
-                f.packer = Some("UPX".into());
-            }
-        }
-        Ok(Object::Mach(mach)) => {
-            f.format = "macho".into();
-            match mach {
-                Mach::Binary(m) => macho_facts(&m, &mut f),
-                Mach::Fat(fat) => {
-                    // At most 8 entries, good or bad: a fat header claiming
-                    // 2^32 broken architectures must not be walked to the end.
-                    for arch in fat.into_iter().take(8).flatten() {
-                        if let goblin::mach::SingleArch::MachO(m) = arch {
-                            macho_facts(&m, &mut f);
-                        }
-                    }
-                }
-            }
-            f.libraries.sort();
-            f.libraries.dedup();
-            f.imports.sort();
-            f.imports.dedup();
-        }
+        Ok(Object::Elf(elf)) => elf_facts(&elf, &mut f),
+        Ok(Object::PE(pe)) => pe_facts(buf, &pe, &mut f),
+        Ok(Object::Mach(mach)) => mach_facts(mach, &mut f),
         Ok(_) => f.parse_error = Some("not an executable format goblin handles".into()),
         Err(e) => {
             f.parse_error = Some(if truncated {
@@ -302,10 +244,123 @@ pub fn parse(buf: &[u8], truncated: bool) -> BinaryFacts {
             })
         }
     }
-    f.import_count = f.imports.len();
     f.imports.retain(|n| apis::interesting(n));
     f.symbols.retain(|n| apis::interesting(n));
     f
+}
+
+fn elf_facts(elf: &goblin::elf::Elf<'_>, f: &mut BinaryFacts) {
+    f.format = ContentKind::Elf;
+    f.interpreter = elf.interpreter.map(str::to_string);
+    f.soname = elf.soname.map(str::to_string);
+    f.libraries = elf.libraries.iter().map(|s| s.to_string()).collect();
+    f.is_static = f.interpreter.is_none() && f.libraries.is_empty();
+    f.is_library = elf.header.e_type == goblin::elf::header::ET_DYN
+        && f.interpreter.is_none()
+        && f.soname.is_some();
+    f.entry = elf.entry;
+    for s in elf.dynsyms.iter().take(MAX_NAMES) {
+        if s.is_import()
+            && let Some(n) = elf.dynstrtab.get_at(s.st_name)
+            && !n.is_empty()
+        {
+            f.imports.push(n.to_string());
+        }
+    }
+    for s in elf.syms.iter().take(MAX_NAMES) {
+        if let Some(n) = elf.strtab.get_at(s.st_name)
+            && !n.is_empty()
+            && s.st_type() == goblin::elf::sym::STT_FUNC
+        {
+            f.symbols.push(n.to_string());
+        }
+    }
+    if elf.section_headers.iter().any(|s| {
+        elf.shdr_strtab
+            .get_at(s.sh_name)
+            .is_some_and(|n| n.starts_with("UPX"))
+    }) {
+        f.packer = Some("UPX".into());
+    }
+}
+
+fn pe_facts(buf: &[u8], pe: &goblin::pe::PE<'_>, f: &mut BinaryFacts) {
+    f.format = ContentKind::Pe;
+    f.is_library = pe.is_lib;
+    f.entry = pe.entry as u64;
+    f.libraries = pe
+        .libraries
+        .iter()
+        .map(|s| s.to_ascii_lowercase())
+        .collect();
+    for i in pe.imports.iter().take(MAX_NAMES) {
+        f.imports
+            .push(format!("{}!{}", i.dll.to_ascii_lowercase(), i.name));
+    }
+    for (dll, func) in delay_imports(buf, pe) {
+        if !f.libraries.contains(&dll) {
+            f.libraries.push(dll.clone());
+        }
+        f.imports.push(format!("{dll}!{func}"));
+    }
+    if let Some(oh) = pe.header.optional_header {
+        f.dotnet = oh
+            .data_directories
+            .get_clr_runtime_header()
+            .is_some_and(|d| d.virtual_address != 0);
+    }
+    pe_version(pe, f);
+    if pe
+        .sections
+        .iter()
+        .any(|s| s.name().is_ok_and(|n| n.starts_with("UPX")))
+    {
+        f.packer = Some("UPX".into());
+    }
+}
+
+/// The names of a PE version resource.
+fn pe_version(pe: &goblin::pe::PE<'_>, f: &mut BinaryFacts) {
+    let Some(vi) = pe
+        .resource_data
+        .as_ref()
+        .and_then(|r| r.version_info.as_ref())
+    else {
+        return;
+    };
+    let s = &vi.string_info;
+    for (k, v) in [
+        ("OriginalFilename", s.original_filename()),
+        ("InternalName", s.internal_name()),
+        ("ProductName", s.product_name()),
+        ("FileDescription", s.file_description()),
+        ("CompanyName", s.company_name()),
+    ] {
+        if let Some(v) = v.filter(|v| !v.trim().is_empty()) {
+            f.version
+                .insert(k.to_string(), v.trim_end_matches('\0').to_string());
+        }
+    }
+}
+
+fn mach_facts(mach: Mach<'_>, f: &mut BinaryFacts) {
+    f.format = ContentKind::MachO;
+    match mach {
+        Mach::Binary(m) => macho_facts(&m, f),
+        Mach::Fat(fat) => {
+            // At most 8 entries, good or bad: a fat header claiming
+            // 2^32 broken architectures must not be walked to the end.
+            for arch in fat.into_iter().take(8).flatten() {
+                if let goblin::mach::SingleArch::MachO(m) = arch {
+                    macho_facts(&m, f);
+                }
+            }
+        }
+    }
+    f.libraries.sort();
+    f.libraries.dedup();
+    f.imports.sort();
+    f.imports.dedup();
 }
 
 fn macho_facts(m: &goblin::mach::MachO<'_>, f: &mut BinaryFacts) {
@@ -459,23 +514,19 @@ fn scan_needles(buf: &[u8], f: &mut BinaryFacts) {
     }
     f.go = seen[1];
     let any = |ix: &[usize]| ix.iter().any(|&i| seen[i]);
-    if any(&[2, 3]) {
-        f.markers.push("bits-com".into());
-    }
-    if (seen[4] && any(&[5, 6, 7])) || (seen[8] && any(&[9, 10, 11])) {
-        f.markers.push("dotnet-download".into());
-    }
-    if any(&[12, 13]) {
-        f.markers.push("go-http-client".into());
-    }
-    if seen[14] {
-        f.markers.push("go-os-exec".into());
-    }
-    if any(&[15, 16, 17]) {
-        f.markers.push("rust-http-client".into());
-    }
-    if seen[18] && seen[19] {
-        f.markers.push("dotnet-process".into());
+    let found = [
+        (any(&[2, 3]), Marker::BitsCom),
+        (
+            (seen[4] && any(&[5, 6, 7])) || (seen[8] && any(&[9, 10, 11])),
+            Marker::DotnetDownload,
+        ),
+        (any(&[12, 13]), Marker::GoHttpClient),
+        (seen[14], Marker::GoOsExec),
+        (any(&[15, 16, 17]), Marker::RustHttpClient),
+        (seen[18] && seen[19], Marker::DotnetProcess),
+    ];
+    for (_, marker) in found.into_iter().filter(|(hit, _)| *hit) {
+        f.mark(marker);
     }
 }
 

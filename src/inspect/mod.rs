@@ -17,7 +17,7 @@ pub use stream::{BinaryStream, StreamFacts};
 
 /// Changes whenever the facts recorded per file change meaning (part of the
 /// layer cache key).
-pub const FACTS_VERSION: &str = "binary-stream-1+commands-2";
+pub const FACTS_VERSION: &str = "binary-stream-2+commands-2";
 
 use crate::catalog::{self, Identified, Platform};
 use crate::model::ContentKind;
@@ -100,7 +100,7 @@ pub fn inspect_streamed(
             let mut bin = binary::parse(buf, truncated);
             facts.urls = stream.urls.iter().take(5).cloned().collect();
             bin.absorb(stream);
-            let platform = if bin.format == "pe" {
+            let platform = if bin.format == ContentKind::Pe {
                 Platform::Windows
             } else {
                 Platform::Unix

@@ -20,6 +20,8 @@ use std::collections::BTreeSet;
 
 use aho_corasick::AhoCorasick;
 
+use crate::limits::Limit;
+
 use super::gobin;
 use super::syscalls::{self, Arch};
 
@@ -91,7 +93,8 @@ impl Capture {
         let kept = len.min(cap as u64);
         if kept < len {
             partial.push(format!(
-                "{what} at offset {start} is {len} bytes, more than the {cap}-byte cap (raise --max-file-buffer)"
+                "{what} at offset {start} is {len} bytes, more than the {cap}-byte cap (raise {})",
+                Limit::FileBuffer.flag()
             ));
         }
         Capture {

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::digest::{Hasher, Sha256};
 use crate::error::{Error, Result};
-use crate::limits::Limits;
+use crate::limits::{Limit, Limits};
 
 use super::LayerIndex;
 
@@ -73,44 +73,31 @@ pub fn check_limits(
     image_bytes: &AtomicU64,
     location: &str,
 ) -> Result<()> {
-    let limit = |what, limit, flag| {
-        Err(Error::Limit {
-            location: format!("{location} (cached result)"),
-            what,
-            limit,
-            flag,
-        })
+    let limit = |which: Limit| {
+        Err(Error::limit(
+            which,
+            format!("{location} (cached result)"),
+            limits.get(which),
+        ))
     };
     let entries = (index.entries.len() + index.whiteouts.len()) as u64;
     if entries > limits.max_entries {
-        return limit("entries in one layer", limits.max_entries, "--max-entries");
+        return limit(Limit::Entries);
     }
     if index.uncompressed_size > limits.max_layer_bytes {
-        return limit(
-            "decompressed layer size",
-            limits.max_layer_bytes,
-            "--max-layer-size",
-        );
+        return limit(Limit::LayerSize);
     }
     let total =
         image_bytes.fetch_add(index.uncompressed_size, Ordering::Relaxed) + index.uncompressed_size;
     if total > limits.max_image_bytes {
-        return limit(
-            "decompressed image size",
-            limits.max_image_bytes,
-            "--max-image-size",
-        );
+        return limit(Limit::ImageSize);
     }
     if index
         .entries
         .iter()
         .any(|e| e.path.as_bytes().len() > limits.max_path_bytes)
     {
-        return limit(
-            "path length",
-            limits.max_path_bytes as u64,
-            "--max-path-bytes",
-        );
+        return limit(Limit::PathBytes);
     }
     Ok(())
 }

@@ -18,7 +18,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use crate::digest::{Hasher, HashingReader, Sha256};
 use crate::error::{Error, Result};
 use crate::finding::{Code, Finding};
-use crate::limits::Limits;
+use crate::limits::{Limit, Limits};
 
 use super::LayerIndex;
 use super::decompress::{self, Compression, Sniffed};
@@ -333,20 +333,15 @@ fn read_chunk(decoder: &mut dyn Read, c: Compression, out: &mut Inflated) -> (Ve
 fn over_budget(input: &LayerInput<'_>, layer_total: u64, filled: u64) -> Option<Error> {
     let limits = input.limits;
     if layer_total > limits.max_layer_bytes {
-        return Some(Error::Limit {
-            location: input.location(),
-            what: "decompressed layer size",
-            limit: limits.max_layer_bytes,
-            flag: "--max-layer-size",
-        });
+        return Some(Error::limit(
+            Limit::LayerSize,
+            input.location(),
+            limits.max_layer_bytes,
+        ));
     }
     let total = input.image_bytes.fetch_add(filled, Ordering::Relaxed) + filled;
-    (total > limits.max_image_bytes).then(|| Error::Limit {
-        location: input.location(),
-        what: "decompressed image size",
-        limit: limits.max_image_bytes,
-        flag: "--max-image-size",
-    })
+    (total > limits.max_image_bytes)
+        .then(|| Error::limit(Limit::ImageSize, input.location(), limits.max_image_bytes))
 }
 
 fn drop_and_finish<R: Read>(mut raw: BufReader<HashingReader<R>>, out: &mut Inflated) {

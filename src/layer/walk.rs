@@ -8,24 +8,15 @@ use std::sync::atomic::Ordering;
 
 use crate::error::Error;
 use crate::finding::{Code, Finding};
-use crate::limits::Limits;
+use crate::limits::{Limit, Limits};
 use crate::path::{ImagePath, escape_bytes};
 
 use super::content::{ContentError, read_content};
 use super::device_finding;
 use super::guard::{SparseSlot, TarGuard};
+use super::kind::{record_content, record_marker, tar_kind};
 use super::sparse::{PaxSparse, SparseMap, SparseReader, read_map_1_0};
-use super::{Entry, EntryType, LayerIndex, Whiteout};
-
-/// Whiteout marker prefix (OCI image spec, layer.md).
-const WH_PREFIX: &[u8] = b".wh.";
-/// Reserved prefix for whiteout metadata.
-const WH_META_PREFIX: &[u8] = b".wh..wh.";
-/// Whiteouts naming nothing, or `.`/`..` (which would delete the parent or
-/// grandparent directory if taken literally): they delete nothing.
-const WH_DOTS: &[&[u8]] = &[b".wh.", b".wh..", b".wh..."];
-/// Opaque directory marker.
-const WH_OPAQUE: &[u8] = b".wh..wh..opq";
+use super::{Entry, EntryType, LayerIndex};
 
 /// Where the walk is, for error messages, and the limits it obeys.
 pub struct WalkContext<'a> {
@@ -74,8 +65,8 @@ fn content_error(e: ContentError, path: &ImagePath, ctx: &WalkContext<'_>) -> Wa
             // A sparse entry can expand far beyond the stream.
             location: format!("{}: {}", ctx.location, path),
             what: "expanded file size",
-            limit: ctx.limits.max_layer_bytes,
-            flag: "--max-layer-size",
+            limit: Limit::LayerSize,
+            max: ctx.limits.max_layer_bytes,
         }),
     }
 }
@@ -142,12 +133,23 @@ fn read_sparse<R: Read>(
         return Err(WalkError::Limit(Error::Limit {
             location: format!("{}: {}", ctx.location, path),
             what: "decompressed image size (sparse files expanded)",
-            limit: limits.max_image_bytes,
-            flag: "--max-image-size",
+            limit: Limit::ImageSize,
+            max: limits.max_image_bytes,
         }));
     }
     let mut reader = SparseReader::new(entry, map);
     read_content(&mut reader, path, limits, buf).map_err(|e| content_error(e, path, ctx))
+}
+
+/// The state of one layer's walk.
+struct Walker<'c, 'i> {
+    ctx: &'c WalkContext<'c>,
+    index: &'i mut LayerIndex,
+    /// Position in `index.entries` of the last entry written at each path.
+    by_path: HashMap<ImagePath, usize>,
+    /// Entries seen so far (the 1-based number of the current one).
+    count: u64,
+    buf: Vec<u8>,
 }
 
 fn walk_entries<R: Read>(
@@ -156,41 +158,100 @@ fn walk_entries<R: Read>(
     index: &mut LayerIndex,
     gnu_sparse: &SparseSlot,
 ) -> Result<(), WalkError> {
-    let limits = ctx.limits;
     let fmt_err = |e: io::Error| WalkError::Format(format!("tar: {e}"));
-    // Position in `index.entries` of the last entry written at each path.
-    let mut by_path: HashMap<ImagePath, usize> = HashMap::new();
-    let mut count: u64 = 0;
-    let mut buf = vec![0u8; 64 * 1024];
-
+    let mut w = Walker {
+        ctx,
+        index,
+        by_path: HashMap::new(),
+        count: 0,
+        buf: vec![0u8; 64 * 1024],
+    };
     for item in archive.entries().map_err(fmt_err)? {
-        let mut entry = item.map_err(fmt_err)?;
-        count += 1;
-        if count > limits.max_entries {
-            return Err(WalkError::Limit(Error::Limit {
-                location: ctx.location.clone(),
-                what: "entries in one layer",
-                limit: limits.max_entries,
-                flag: "--max-entries",
-            }));
-        }
-        if ctx.image_entries.fetch_add(1, Ordering::Relaxed) >= limits.max_image_entries {
-            return Err(WalkError::Limit(Error::Limit {
-                location: ctx.location.clone(),
-                what: "entries in the image",
-                limit: limits.max_image_entries,
-                flag: "--max-image-entries",
-            }));
-        }
-        let header = entry.header();
-        let tar_type = header.entry_type();
-        if tar_type.is_pax_global_extensions() {
+        let entry = item.map_err(fmt_err)?;
+        w.count_entry()?;
+        if entry.header().entry_type().is_pax_global_extensions() {
             continue;
         }
-
         // A GNU sparse entry's map, read by the guard as the header passed.
         let gnu_map = gnu_sparse.borrow_mut().take();
-        // Name: PAX sparse files carry their real name in the PAX header.
+        w.entry(entry, gnu_map)?;
+    }
+    Ok(())
+}
+
+impl Walker<'_, '_> {
+    fn limit(&self, limit: Limit, location: String) -> WalkError {
+        WalkError::Limit(Error::limit(limit, location, self.ctx.limits.get(limit)))
+    }
+
+    /// Count one more entry against the layer's and the image's limits.
+    fn count_entry(&mut self) -> Result<(), WalkError> {
+        let limits = self.ctx.limits;
+        self.count += 1;
+        if self.count > limits.max_entries {
+            return Err(self.limit(Limit::Entries, self.ctx.location.clone()));
+        }
+        if self.ctx.image_entries.fetch_add(1, Ordering::Relaxed) >= limits.max_image_entries {
+            return Err(self.limit(Limit::ImageEntries, self.ctx.location.clone()));
+        }
+        Ok(())
+    }
+
+    /// One tar entry (not a PAX global header) into the index.
+    fn entry<R: Read>(
+        &mut self,
+        mut entry: tar::Entry<'_, R>,
+        gnu_map: Option<SparseMap>,
+    ) -> Result<(), WalkError> {
+        let (raw_name, pax) = self.name_of(&mut entry)?;
+        let path = self.normalize(&raw_name);
+        // Whiteouts are data about lower layers, not entries.
+        if record_marker(&path, &raw_name, self.index) {
+            return Ok(());
+        }
+        let tar_type = entry.header().entry_type();
+        if path.is_root() {
+            if !tar_type.is_dir() {
+                let shown = escape_bytes(&raw_name);
+                self.skip(
+                    &path,
+                    format!("non-directory entry {shown:?} names the root"),
+                );
+            }
+            return Ok(()); // "./" itself is the root's own metadata
+        }
+        let Some(kind) = tar_kind(tar_type) else {
+            let t = tar_type.as_byte() as char;
+            self.skip(
+                &path,
+                format!("tar entry type {t:?} is not a file system object"),
+            );
+            return Ok(());
+        };
+        let header = entry.header();
+        let mode = header.mode().unwrap_or(0) & 0o7777;
+        let uid = header.uid().unwrap_or(0);
+        let gid = header.gid().unwrap_or(0);
+        let mut e = Entry::new(path.clone(), kind, mode, uid, gid);
+        match kind {
+            EntryType::File => self.file(&mut entry, gnu_map, pax, &mut e)?,
+            EntryType::Symlink => self.symlink(&entry, &mut e),
+            EntryType::Hardlink => self.hardlink(&entry, &mut e),
+            EntryType::Char | EntryType::Block => self.device(&entry, &mut e),
+            EntryType::Dir | EntryType::Fifo => {}
+        }
+        self.push(e);
+        Ok(())
+    }
+
+    /// The entry's raw name (PAX sparse files carry their real name in the
+    /// PAX header) and its PAX sparse records; the name within
+    /// `--max-path-bytes`.
+    fn name_of<R: Read>(
+        &self,
+        entry: &mut tar::Entry<'_, R>,
+    ) -> Result<(Vec<u8>, PaxSparse), WalkError> {
+        let limits = self.ctx.limits;
         let mut raw_name = entry.path_bytes().into_owned();
         let mut pax = PaxSparse::default();
         if let Ok(Some(exts)) = entry.pax_extensions() {
@@ -199,185 +260,141 @@ fn walk_entries<R: Read>(
                     raw_name = ext.value_bytes().to_vec();
                 }
                 pax.record(ext.key_bytes(), ext.value_bytes(), limits.max_entries)
-                    .map_err(|e| WalkError::Format(format!("entry {count}: {e}")))?;
+                    .map_err(|e| WalkError::Format(format!("entry {}: {e}", self.count)))?;
             }
         }
         if raw_name.len() > limits.max_path_bytes {
-            return Err(WalkError::Limit(Error::Limit {
-                location: format!("{}: entry {count}", ctx.location),
-                what: "path length",
-                limit: limits.max_path_bytes as u64,
-                flag: "--max-path-bytes",
-            }));
+            let location = format!("{}: entry {}", self.ctx.location, self.count);
+            return Err(self.limit(Limit::PathBytes, location));
         }
-        let (path, how) = ImagePath::normalize(&raw_name);
-        let shown = escape_bytes(&raw_name);
-        if how.escaped {
-            index.findings.push(
-                Finding::new(Code::PathTraversal)
-                    .at(&path)
-                    .because(format!("tar entry name {shown:?} climbs above the root")),
-            );
-        } else if how.absolute {
-            index.findings.push(
-                Finding::new(Code::AbsolutePath)
-                    .at(&path)
-                    .because(format!("tar entry name {shown:?} is absolute")),
-            );
-        }
-
-        let header = entry.header();
-        let mode = header.mode().unwrap_or(0) & 0o7777;
-        let uid = header.uid().unwrap_or(0);
-        let gid = header.gid().unwrap_or(0);
-
-        // Whiteouts are data about lower layers, not entries.
-        let name = path.file_name();
-        if name.starts_with(WH_PREFIX) {
-            let parent = path.parent();
-            if name == WH_OPAQUE {
-                index.whiteouts.push(Whiteout::Opaque(parent));
-            } else if name.starts_with(WH_META_PREFIX) || WH_DOTS.contains(&name) {
-                index
-                    .findings
-                    .push(
-                        Finding::new(Code::MalformedWhiteout)
-                            .at(&path)
-                            .because(format!(
-                                "whiteout marker {shown:?} ignored: deletes nothing"
-                            )),
-                    );
-            } else {
-                index
-                    .whiteouts
-                    .push(Whiteout::Path(parent.join(&name[WH_PREFIX.len()..])));
-            }
-            continue;
-        }
-        if path.is_root() {
-            if !tar_type.is_dir() {
-                index
-                    .findings
-                    .push(Finding::new(Code::Unanalyzable).at(&path).because(format!(
-                        "non-directory entry {shown:?} names the root; skipped"
-                    )));
-            }
-            continue; // "./" itself is the root's own metadata
-        }
-
-        let kind = match tar_type {
-            t if t.is_file() || t.is_contiguous() || t.is_gnu_sparse() => EntryType::File,
-            t if t.is_dir() => EntryType::Dir,
-            t if t.is_symlink() => EntryType::Symlink,
-            t if t.is_hard_link() => EntryType::Hardlink,
-            t if t.is_character_special() => EntryType::Char,
-            t if t.is_block_special() => EntryType::Block,
-            t if t.is_fifo() => EntryType::Fifo,
-            other => {
-                index
-                    .findings
-                    .push(Finding::new(Code::Unanalyzable).at(&path).because(format!(
-                        "tar entry type {:?} is not a file system object; skipped",
-                        other.as_byte() as char
-                    )));
-                continue;
-            }
-        };
-
-        let mut e = Entry::new(path.clone(), kind, mode, uid, gid);
-
-        match kind {
-            EntryType::File => {
-                let read = if gnu_map.is_some() || pax.seen {
-                    read_sparse(&mut entry, gnu_map, pax, &path, ctx, index, &mut buf)?
-                } else {
-                    read_content(&mut entry, &path, limits, &mut buf)
-                        .map_err(|e| content_error(e, &path, ctx))?
-                };
-                if let Some(f) = read.truncation_finding(&path) {
-                    index.findings.push(f);
-                }
-                read.fill(&mut e);
-                index.budget_package_db(&mut e, limits);
-            }
-            EntryType::Symlink => {
-                let target = entry
-                    .link_name_bytes()
-                    .map(|c| c.into_owned())
-                    .unwrap_or_default();
-                if !target.starts_with(b"/") {
-                    let (_, how) =
-                        ImagePath::normalize(&[path.parent().as_bytes(), b"/", &target].concat());
-                    if how.escaped {
-                        index.findings.push(
-                            Finding::new(Code::SymlinkEscapesRoot)
-                                .at(&path)
-                                .because(format!(
-                                    "symlink target {:?} climbs above the root",
-                                    escape_bytes(&target)
-                                )),
-                        );
-                    }
-                }
-                e.link = Some(target);
-            }
-            EntryType::Hardlink => {
-                let raw = entry
-                    .link_name_bytes()
-                    .map(|c| c.into_owned())
-                    .unwrap_or_default();
-                let (target, how) = ImagePath::normalize(&raw);
-                if how.escaped {
-                    index
-                        .findings
-                        .push(Finding::new(Code::PathTraversal).at(&path).because(format!(
-                            "hardlink target {:?} climbs above the root",
-                            escape_bytes(&raw)
-                        )));
-                }
-                // Within this layer: the target must come earlier in the tar.
-                if let Some(&i) = by_path.get(&target) {
-                    let t = &index.entries[i];
-                    if t.kind.has_content() {
-                        e.sha256 = t.sha256;
-                        e.size = t.size;
-                        e.content = t.content;
-                        e.facts = t.facts.clone();
-                        e.pkg = t.pkg.clone();
-                    }
-                }
-                e.link = Some(target.as_bytes().to_vec());
-            }
-            EntryType::Char | EntryType::Block => {
-                let h = entry.header();
-                let dev = (
-                    h.device_major().ok().flatten().unwrap_or(0),
-                    h.device_minor().ok().flatten().unwrap_or(0),
-                );
-                e.device = Some(dev);
-                index.findings.push(device_finding(&path, kind, dev));
-            }
-            EntryType::Dir | EntryType::Fifo => {}
-        }
-
-        if let Some(&prev) = by_path.get(&path) {
-            let p = &index.entries[prev];
-            if !(p.kind == EntryType::Dir && kind == EntryType::Dir) {
-                index.findings.push(
-                    Finding::new(Code::DuplicateEntry)
-                        .at(&path)
-                        .because(format!(
-                            "written as {} then as {} in the same layer",
-                            p.kind.as_str(),
-                            kind.as_str()
-                        )),
-                );
-            }
-        }
-        by_path.insert(path, index.entries.len());
-        index.entries.push(e);
+        Ok((raw_name, pax))
     }
-    Ok(())
+
+    /// The image path of a raw name; a name that climbs above the root or
+    /// is absolute is a finding.
+    fn normalize(&mut self, raw_name: &[u8]) -> ImagePath {
+        let (path, how) = ImagePath::normalize(raw_name);
+        let shown = escape_bytes(raw_name);
+        let finding = if how.escaped {
+            Finding::new(Code::PathTraversal)
+                .because(format!("tar entry name {shown:?} climbs above the root"))
+        } else if how.absolute {
+            Finding::new(Code::AbsolutePath)
+                .because(format!("tar entry name {shown:?} is absolute"))
+        } else {
+            return path;
+        };
+        self.index.findings.push(finding.at(&path));
+        path
+    }
+
+    /// An entry not recorded, and why.
+    fn skip(&mut self, path: &ImagePath, why: String) {
+        let finding = Finding::new(Code::Unanalyzable).at(path);
+        self.index
+            .findings
+            .push(finding.because(format!("{why}; skipped")));
+    }
+
+    fn file<R: Read>(
+        &mut self,
+        entry: &mut tar::Entry<'_, R>,
+        gnu_map: Option<SparseMap>,
+        pax: PaxSparse,
+        e: &mut Entry,
+    ) -> Result<(), WalkError> {
+        let (ctx, path) = (self.ctx, &e.path);
+        let read = if gnu_map.is_some() || pax.seen {
+            read_sparse(entry, gnu_map, pax, path, ctx, self.index, &mut self.buf)?
+        } else {
+            read_content(entry, path, ctx.limits, &mut self.buf)
+                .map_err(|err| content_error(err, path, ctx))?
+        };
+        record_content(read, e, self.index, ctx.limits);
+        Ok(())
+    }
+
+    /// A symlink keeps its target as written; a relative target that climbs
+    /// above the root is a finding.
+    fn symlink<R: Read>(&mut self, entry: &tar::Entry<'_, R>, e: &mut Entry) {
+        let target = entry
+            .link_name_bytes()
+            .map(|c| c.into_owned())
+            .unwrap_or_default();
+        if !target.starts_with(b"/") {
+            let joined = [e.path.parent().as_bytes(), b"/", &target].concat();
+            if ImagePath::normalize(&joined).1.escaped {
+                let shown = escape_bytes(&target);
+                self.index.findings.push(
+                    Finding::new(Code::SymlinkEscapesRoot)
+                        .at(&e.path)
+                        .because(format!("symlink target {shown:?} climbs above the root")),
+                );
+            }
+        }
+        e.link = Some(target);
+    }
+
+    /// A hardlink takes its target's content when the target came earlier
+    /// in this layer.
+    fn hardlink<R: Read>(&mut self, entry: &tar::Entry<'_, R>, e: &mut Entry) {
+        let raw = entry
+            .link_name_bytes()
+            .map(|c| c.into_owned())
+            .unwrap_or_default();
+        let (target, how) = ImagePath::normalize(&raw);
+        if how.escaped {
+            let shown = escape_bytes(&raw);
+            self.index.findings.push(
+                Finding::new(Code::PathTraversal)
+                    .at(&e.path)
+                    .because(format!("hardlink target {shown:?} climbs above the root")),
+            );
+        }
+        if let Some(&i) = self.by_path.get(&target) {
+            let t = &self.index.entries[i];
+            if t.kind.has_content() {
+                e.sha256 = t.sha256;
+                e.size = t.size;
+                e.content = t.content;
+                e.facts = t.facts.clone();
+                e.pkg = t.pkg.clone();
+            }
+        }
+        e.link = Some(target.as_bytes().to_vec());
+    }
+
+    fn device<R: Read>(&mut self, entry: &tar::Entry<'_, R>, e: &mut Entry) {
+        let h = entry.header();
+        let dev = (
+            h.device_major().ok().flatten().unwrap_or(0),
+            h.device_minor().ok().flatten().unwrap_or(0),
+        );
+        e.device = Some(dev);
+        self.index
+            .findings
+            .push(device_finding(&e.path, e.kind, dev));
+    }
+
+    /// Record `e`; a path written twice in one layer (other than a
+    /// directory written again) is a finding.
+    fn push(&mut self, e: Entry) {
+        if let Some(&prev) = self.by_path.get(&e.path) {
+            let p = &self.index.entries[prev];
+            if !(p.kind == EntryType::Dir && e.kind == EntryType::Dir) {
+                let why = format!(
+                    "written as {} then as {} in the same layer",
+                    p.kind.as_str(),
+                    e.kind.as_str()
+                );
+                let finding = Finding::new(Code::DuplicateEntry).at(&e.path).because(why);
+                self.index.findings.push(finding);
+            }
+        }
+        self.by_path
+            .insert(e.path.clone(), self.index.entries.len());
+        self.index.entries.push(e);
+    }
 }
 
 #[cfg(test)]

@@ -12,146 +12,60 @@ use super::{Owned, Package, Parsed, Recorded, db_bytes, paragraphs, unreadable};
 const INFO: &[u8] = b"var/lib/dpkg/info";
 const STATUS_D: &[u8] = b"var/lib/dpkg/status.d";
 
+/// Installed packages found so far, and their conffile records.
+#[derive(Default)]
+struct Installed {
+    /// name → first package index, for `name.list`.
+    by_name: HashMap<String, usize>,
+    /// (name, arch) → package index, for `name:arch.list`.
+    by_name_arch: HashMap<(String, String), usize>,
+    /// (package, path, recorded MD5) from the `Conffiles` fields.
+    conffiles: Vec<(usize, Vec<u8>, Option<[u8; 16]>)>,
+}
+
+impl Installed {
+    /// The package an info file stem (`name` or `name:arch`) belongs to.
+    fn lookup(&self, stem: &str) -> Option<usize> {
+        match stem.split_once(':') {
+            Some((n, a)) => self
+                .by_name_arch
+                .get(&(n.to_string(), a.to_string()))
+                .copied(),
+            None => self.by_name.get(stem).copied(),
+        }
+    }
+}
+
 /// Read the dpkg database, if the image has one.
 pub(crate) fn read(fs: &ImageFs) -> Parsed {
     let mut out = Parsed::default();
-    // (name, arch) → package index; name → first index, for `name.list`.
-    let mut by_name: HashMap<String, usize> = HashMap::new();
-    let mut by_name_arch: HashMap<(String, String), usize> = HashMap::new();
-    let mut conffiles: Vec<(usize, Vec<u8>, Option<[u8; 16]>)> = Vec::new();
-
-    let mut status_texts: Vec<(ImagePath, &[u8])> = Vec::new();
-    let status = ImagePath::new(b"var/lib/dpkg/status");
-    if let Some(b) = db_bytes(fs, &status, &mut out.notices) {
-        status_texts.push((status, b));
-    }
-    let status_d = ImagePath::new(STATUS_D);
-    let mut status_d_md5: Vec<(ImagePath, String)> = Vec::new();
-    for (p, _) in fs.below(&status_d) {
-        if p.parent() != status_d {
-            continue;
-        }
-        if p.file_name().ends_with(b".md5sums") {
-            let stem = &p.file_name()[..p.file_name().len() - b".md5sums".len()];
-            status_d_md5.push((p.clone(), String::from_utf8_lossy(stem).into_owned()));
-        } else if let Some(b) = db_bytes(fs, p, &mut out.notices) {
-            status_texts.push((p.clone(), b));
-        }
-    }
-
+    let mut installed = Installed::default();
+    let (status_texts, status_d_md5) = status_files(fs, &mut out);
     for (path, bytes) in &status_texts {
         let Ok(text) = std::str::from_utf8(bytes) else {
             out.notices.push(unreadable(path, "not UTF-8 text"));
             continue;
         };
         for para in paragraphs(text) {
-            let get = |k: &str| {
-                para.iter()
-                    .find(|(key, _)| *key == k)
-                    .map(|(_, v)| v.as_str())
-            };
-            let Some(name) = get("Package") else { continue };
-            let state = get("Status").unwrap_or("install ok installed");
-            // "want flag state": only packages whose files are on disk.
-            let st = state.split_whitespace().nth(2).unwrap_or("");
-            if matches!(st, "not-installed" | "config-files") {
-                continue;
-            }
-            let arch = get("Architecture").map(str::to_string);
-            let idx = out.packages.len();
-            out.packages.push(Package {
-                manager: "dpkg",
-                name: name.to_string(),
-                version: get("Version").unwrap_or("").to_string(),
-                arch: arch.clone(),
-            });
-            by_name.entry(name.to_string()).or_insert(idx);
-            if let Some(a) = &arch {
-                by_name_arch.insert((name.to_string(), a.clone()), idx);
-            }
-            if let Some(cf) = get("Conffiles") {
-                for line in cf.lines() {
-                    let mut w = line.split_whitespace();
-                    let (Some(p), Some(sum)) = (w.next(), w.next()) else {
-                        continue;
-                    };
-                    if w.next() == Some("obsolete") {
-                        continue;
-                    }
-                    conffiles.push((idx, p.as_bytes().to_vec(), parse_md5(sum)));
-                }
-            }
+            add_package(&para, &mut out, &mut installed);
         }
     }
     if out.packages.is_empty() {
         return out;
     }
-    let lookup = |stem: &str| -> Option<usize> {
-        match stem.split_once(':') {
-            Some((n, a)) => by_name_arch.get(&(n.to_string(), a.to_string())).copied(),
-            None => by_name.get(stem).copied(),
-        }
-    };
-
     // Files from the .list files, digests from the .md5sums files.
     let mut files: HashMap<Vec<u8>, Owned> = HashMap::new();
-    let info = ImagePath::new(INFO);
     let mut md5_files: Vec<(ImagePath, usize)> = status_d_md5
         .into_iter()
-        .filter_map(|(p, stem)| lookup(&stem).map(|i| (p, i)))
+        .filter_map(|(p, stem)| installed.lookup(&stem).map(|i| (p, i)))
         .collect();
-    for (p, _) in fs.below(&info) {
-        if p.parent() != info {
-            continue;
-        }
-        let name = String::from_utf8_lossy(p.file_name()).into_owned();
-        if let Some(stem) = name.strip_suffix(".list") {
-            let Some(idx) = lookup(stem) else { continue };
-            let Some(bytes) = db_bytes(fs, p, &mut out.notices) else {
-                continue;
-            };
-            for line in bytes.split(|&b| b == b'\n') {
-                if line.is_empty() || line == b"/." {
-                    continue;
-                }
-                files.insert(
-                    strip_slash(line).to_vec(),
-                    Owned {
-                        package: idx,
-                        digest: None,
-                        conffile: false,
-                    },
-                );
-            }
-        } else if let Some(stem) = name.strip_suffix(".md5sums")
-            && let Some(idx) = lookup(stem)
-        {
-            md5_files.push((p.clone(), idx));
-        }
-    }
+    read_info(fs, &installed, &mut out, &mut files, &mut md5_files);
     for (p, idx) in md5_files {
-        let Some(bytes) = db_bytes(fs, &p, &mut out.notices) else {
-            continue;
-        };
-        for line in bytes.split(|&b| b == b'\n') {
-            // "<32 hex>  path/relative/to/root"
-            if line.len() < 35 {
-                continue;
-            }
-            let Some(sum) = std::str::from_utf8(&line[..32]).ok().and_then(parse_md5) else {
-                continue;
-            };
-            let path = strip_slash(trim_start(&line[32..])).to_vec();
-            let o = files.entry(path).or_insert(Owned {
-                package: idx,
-                digest: None,
-                conffile: false,
-            });
-            o.package = idx;
-            o.digest = Some(Recorded::Md5(sum));
+        if let Some(bytes) = db_bytes(fs, &p, &mut out.notices) {
+            add_md5sums(bytes, idx, &mut files);
         }
     }
-    for (idx, path, sum) in conffiles {
+    for (idx, path, sum) in installed.conffiles {
         let o = files.entry(strip_slash(&path).to_vec()).or_insert(Owned {
             package: idx,
             digest: None,
@@ -163,6 +77,134 @@ pub(crate) fn read(fs: &ImageFs) -> Parsed {
     }
     out.files = files.into_iter().collect();
     out
+}
+
+/// The status texts (`status`, and distroless `status.d/NAME`).
+type StatusTexts<'f> = Vec<(ImagePath, &'f [u8])>;
+
+/// The status texts and the `status.d/NAME.md5sums` files with their stems.
+fn status_files<'f>(
+    fs: &'f ImageFs,
+    out: &mut Parsed,
+) -> (StatusTexts<'f>, Vec<(ImagePath, String)>) {
+    let mut texts = Vec::new();
+    let status = ImagePath::new(b"var/lib/dpkg/status");
+    if let Some(b) = db_bytes(fs, &status, &mut out.notices) {
+        texts.push((status, b));
+    }
+    let status_d = ImagePath::new(STATUS_D);
+    let mut md5 = Vec::new();
+    for (p, _) in fs.below(&status_d) {
+        if p.parent() != status_d {
+            continue;
+        }
+        if let Some(stem) = p.file_name().strip_suffix(b".md5sums") {
+            md5.push((p.clone(), String::from_utf8_lossy(stem).into_owned()));
+        } else if let Some(b) = db_bytes(fs, p, &mut out.notices) {
+            texts.push((p.clone(), b));
+        }
+    }
+    (texts, md5)
+}
+
+/// One status paragraph: a package whose files are on disk, and its
+/// conffiles.
+fn add_package(para: &[(&str, String)], out: &mut Parsed, installed: &mut Installed) {
+    let get = |k: &str| {
+        para.iter()
+            .find(|(key, _)| *key == k)
+            .map(|(_, v)| v.as_str())
+    };
+    let Some(name) = get("Package") else { return };
+    let state = get("Status").unwrap_or("install ok installed");
+    // "want flag state": only packages whose files are on disk.
+    let st = state.split_whitespace().nth(2).unwrap_or("");
+    if matches!(st, "not-installed" | "config-files") {
+        return;
+    }
+    let arch = get("Architecture").map(str::to_string);
+    let idx = out.packages.len();
+    out.packages.push(Package {
+        manager: "dpkg",
+        name: name.to_string(),
+        version: get("Version").unwrap_or("").to_string(),
+        arch: arch.clone(),
+    });
+    installed.by_name.entry(name.to_string()).or_insert(idx);
+    if let Some(a) = arch {
+        installed.by_name_arch.insert((name.to_string(), a), idx);
+    }
+    for line in get("Conffiles").unwrap_or_default().lines() {
+        let mut w = line.split_whitespace();
+        let (Some(p), Some(sum)) = (w.next(), w.next()) else {
+            continue;
+        };
+        if w.next() != Some("obsolete") {
+            let entry = (idx, p.as_bytes().to_vec(), parse_md5(sum));
+            installed.conffiles.push(entry);
+        }
+    }
+}
+
+/// `info/NAME.list` files into `files`; `info/NAME.md5sums` files noted
+/// for later.
+fn read_info(
+    fs: &ImageFs,
+    installed: &Installed,
+    out: &mut Parsed,
+    files: &mut HashMap<Vec<u8>, Owned>,
+    md5_files: &mut Vec<(ImagePath, usize)>,
+) {
+    let info = ImagePath::new(INFO);
+    for (p, _) in fs.below(&info) {
+        if p.parent() != info {
+            continue;
+        }
+        let name = String::from_utf8_lossy(p.file_name()).into_owned();
+        if let Some(stem) = name.strip_suffix(".list") {
+            let Some(idx) = installed.lookup(stem) else {
+                continue;
+            };
+            let Some(bytes) = db_bytes(fs, p, &mut out.notices) else {
+                continue;
+            };
+            for line in bytes.split(|&b| b == b'\n') {
+                if line.is_empty() || line == b"/." {
+                    continue;
+                }
+                let owned = Owned {
+                    package: idx,
+                    digest: None,
+                    conffile: false,
+                };
+                files.insert(strip_slash(line).to_vec(), owned);
+            }
+        } else if let Some(stem) = name.strip_suffix(".md5sums")
+            && let Some(idx) = installed.lookup(stem)
+        {
+            md5_files.push((p.clone(), idx));
+        }
+    }
+}
+
+/// `<32 hex>  path/relative/to/root` lines: each path's recorded MD5.
+fn add_md5sums(bytes: &[u8], idx: usize, files: &mut HashMap<Vec<u8>, Owned>) {
+    for line in bytes.split(|&b| b == b'\n') {
+        if line.len() < 35 {
+            continue;
+        }
+        let Some(sum) = std::str::from_utf8(&line[..32]).ok().and_then(parse_md5) else {
+            continue;
+        };
+        let path = strip_slash(trim_start(&line[32..])).to_vec();
+        let o = files.entry(path).or_insert(Owned {
+            package: idx,
+            digest: None,
+            conffile: false,
+        });
+        o.package = idx;
+        o.digest = Some(Recorded::Md5(sum));
+    }
 }
 
 fn strip_slash(p: &[u8]) -> &[u8] {

@@ -20,6 +20,7 @@ use std::collections::HashMap;
 use crate::finding::{Code, Finding, Integrity, PackageRef};
 use crate::fs::{ImageFs, Node};
 use crate::layer::EntryType;
+use crate::limits::Limit;
 use crate::path::ImagePath;
 
 /// Symlinks followed when placing a database path in the image (`/bin` → `usr/bin`).
@@ -252,8 +253,10 @@ pub(crate) fn db_bytes<'a>(
                     Finding::new(Code::PackageDatabaseUnread)
                         .at(path)
                         .because(format!(
-                            "{} bytes not kept: over --max-package-db (package database bytes per layer); the packages it lists are not known",
-                            node.entry.size
+                            "{} bytes not kept: over {} ({}); the packages it lists are not known",
+                            node.entry.size,
+                            Limit::PackageDb.flag(),
+                            Limit::PackageDb.what()
                         )),
                 );
             }

@@ -1,20 +1,20 @@
 //! Policies: a TOML file validated once into a typed [`Policy`] (unknown
 //! keys, bad globs, missing reasons, expired entries are errors naming the
-//! file, the key and the line), then [`Policy::evaluate`] decides allow /
-//! warn / deny for each finding. Analyzers state facts; this is where they
-//! get a meaning.
+//! file, the key and the line; every problem of a file is reported in one
+//! run, see [`validate`]), then [`Policy::evaluate`] decides allow / warn /
+//! deny for each finding. Analyzers state facts; this is where they get a
+//! meaning.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
-use globset::{Glob, GlobBuilder, GlobMatcher};
-use serde::{Deserialize, Serialize};
-use toml::Spanned;
+use globset::GlobMatcher;
+use serde::Serialize;
 
 use crate::delta::BaselineState;
 use crate::error::{Error, Result};
 use crate::facts::FindingRecord;
 use crate::finding::{Code, Severity};
-use crate::limits::{Limits, parse_size};
+use crate::limits::{Limit, Limits};
 
 /// The shipped default policy.
 pub const DEFAULT_POLICY: &str = include_str!("../../policies/default.toml");
@@ -29,7 +29,8 @@ pub enum Action {
 }
 
 impl Action {
-    fn parse(s: &str) -> Option<Action> {
+    /// `allow`, `warn` or `deny`.
+    pub fn parse(s: &str) -> Option<Action> {
         match s {
             "allow" => Some(Action::Allow),
             "warn" => Some(Action::Warn),
@@ -47,42 +48,7 @@ impl Action {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPolicy {
-    #[serde(default)]
-    levels: BTreeMap<String, Spanned<String>>,
-    #[serde(default)]
-    codes: BTreeMap<String, Spanned<String>>,
-    #[serde(default)]
-    baseline: Option<RawBaseline>,
-    #[serde(default)]
-    limits: BTreeMap<String, Spanned<toml::Value>>,
-    #[serde(default)]
-    allow: Vec<Spanned<RawAllow>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawBaseline {
-    deny_states: Spanned<Vec<String>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawAllow {
-    code: Spanned<String>,
-    #[serde(default)]
-    path: Option<Spanned<String>>,
-    #[serde(default)]
-    sha256: Option<Spanned<String>>,
-    #[serde(default)]
-    image: Option<Spanned<String>>,
-    #[serde(default)]
-    reason: Option<Spanned<String>>,
-    #[serde(default)]
-    expires: Option<Spanned<String>>,
-}
+mod validate;
 
 /// One allowlist entry.
 #[derive(Clone, Debug)]
@@ -107,7 +73,7 @@ pub struct Policy {
     levels: [Action; 5],
     codes: HashMap<Code, Action>,
     deny_states: Vec<BaselineState>,
-    limits: BTreeMap<String, u64>,
+    limits: Vec<(Limit, u64)>,
     pub allow: Vec<AllowEntry>,
 }
 
@@ -139,14 +105,6 @@ impl Evaluation {
     }
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())]
-        .bytes()
-        .filter(|&b| b == b'\n')
-        .count()
-        + 1
-}
-
 fn sev_index(s: Severity) -> usize {
     match s {
         Severity::Info => 0,
@@ -156,18 +114,6 @@ fn sev_index(s: Severity) -> usize {
         Severity::Critical => 4,
     }
 }
-
-const LIMIT_KEYS: &[&str] = &[
-    "max_layer_size",
-    "max_image_size",
-    "max_entries",
-    "max_image_entries",
-    "max_file_buffer",
-    "max_link_depth",
-    "max_json_size",
-    "max_path_bytes",
-    "max_package_db",
-];
 
 impl Policy {
     /// The built-in default policy.
@@ -195,231 +141,19 @@ impl Policy {
     }
 
     /// Validate policy text; `today` (YYYY-MM-DD) decides what has expired.
+    /// Every problem found is in the one error returned.
     pub fn parse(text: &str, file: &str, today: &str) -> Result<Policy> {
-        let err = |offset: usize, key: &str, reason: String| Error::Policy {
-            file: file.to_string(),
-            line: line_of(text, offset),
-            key: key.to_string(),
-            reason,
-        };
-        let raw: RawPolicy = toml::from_str(text).map_err(|e| {
-            let offset = e.span().map(|s| s.start).unwrap_or(0);
-            let msg = e.message().to_string();
-            let key = msg
-                .split('`')
-                .nth(1)
-                .map(str::to_string)
-                .unwrap_or_else(|| "(document)".into());
-            err(offset, &key, msg)
-        })?;
-        let mut levels = [
-            Action::Allow,
-            Action::Allow,
-            Action::Warn,
-            Action::Deny,
-            Action::Deny,
-        ];
-        for (k, v) in &raw.levels {
-            let sev: Severity = k
-                .parse()
-                .map_err(|e: String| err(v.span().start, &format!("levels.{k}"), e))?;
-            levels[sev_index(sev)] = Action::parse(v.get_ref()).ok_or_else(|| {
-                err(
-                    v.span().start,
-                    &format!("levels.{k}"),
-                    format!("{:?} is not allow, warn or deny", v.get_ref()),
-                )
-            })?;
-        }
-        let mut codes = HashMap::new();
-        for (k, v) in &raw.codes {
-            let code = Code::parse(k).ok_or_else(|| {
-                err(
-                    v.span().start,
-                    &format!("codes.{k}"),
-                    format!("unknown finding code {k:?} (see `stowaway explain`)"),
-                )
-            })?;
-            let a = Action::parse(v.get_ref()).ok_or_else(|| {
-                err(
-                    v.span().start,
-                    &format!("codes.{k}"),
-                    format!("{:?} is not allow, warn or deny", v.get_ref()),
-                )
-            })?;
-            codes.insert(code, a);
-        }
-        let mut deny_states = vec![BaselineState::New];
-        if let Some(b) = &raw.baseline {
-            deny_states.clear();
-            for s in b.deny_states.get_ref() {
-                deny_states.push(match s.as_str() {
-                    "new" => BaselineState::New,
-                    "unchanged" => BaselineState::Unchanged,
-                    other => {
-                        return Err(err(
-                            b.deny_states.span().start,
-                            "baseline.deny_states",
-                            format!("{other:?} is not new or unchanged"),
-                        ));
-                    }
-                });
-            }
-        }
-        let mut limits = BTreeMap::new();
-        for (k, v) in &raw.limits {
-            if !LIMIT_KEYS.contains(&k.as_str()) {
-                return Err(err(
-                    v.span().start,
-                    &format!("limits.{k}"),
-                    format!("unknown limit (known: {})", LIMIT_KEYS.join(", ")),
-                ));
-            }
-            let n = match v.get_ref() {
-                toml::Value::Integer(i) if *i >= 0 => *i as u64,
-                toml::Value::String(s) => {
-                    parse_size(s).map_err(|e| err(v.span().start, &format!("limits.{k}"), e))?
-                }
-                other => {
-                    return Err(err(
-                        v.span().start,
-                        &format!("limits.{k}"),
-                        format!("{other} is not a size"),
-                    ));
-                }
-            };
-            limits.insert(k.clone(), n);
-        }
-        let mut allow = Vec::new();
-        for (i, entry) in raw.allow.iter().enumerate() {
-            let line = line_of(text, entry.span().start);
-            let a = entry.get_ref();
-            let key = |f: &str| format!("allow[{i}].{f}");
-            let code = match a.code.get_ref().as_str() {
-                "*" => None,
-                c => Some(Code::parse(c).ok_or_else(|| {
-                    err(
-                        a.code.span().start,
-                        &key("code"),
-                        format!("unknown finding code {c:?}"),
-                    )
-                })?),
-            };
-            let glob = |v: &Option<Spanned<String>>,
-                        field: &str|
-             -> Result<Option<(String, GlobMatcher)>> {
-                v.as_ref()
-                    .map(|g| {
-                        GlobBuilder::new(g.get_ref())
-                            .literal_separator(true)
-                            .build()
-                            .map(|m| (g.get_ref().clone(), m.compile_matcher()))
-                            .map_err(|e| err(g.span().start, &key(field), format!("bad glob: {e}")))
-                    })
-                    .transpose()
-            };
-            let path = glob(&a.path, "path")?;
-            let image = a
-                .image
-                .as_ref()
-                .map(|g| {
-                    Glob::new(g.get_ref())
-                        .map(|m| (g.get_ref().clone(), m.compile_matcher()))
-                        .map_err(|e| err(g.span().start, &key("image"), format!("bad glob: {e}")))
-                })
-                .transpose()?;
-            let sha256 = match &a.sha256 {
-                Some(s) => {
-                    let v = s.get_ref().strip_prefix("sha256:").unwrap_or(s.get_ref());
-                    if crate::digest::Sha256::from_hex(v).is_none() {
-                        return Err(err(
-                            s.span().start,
-                            &key("sha256"),
-                            "not a sha256 (64 lowercase hex digits)".into(),
-                        ));
-                    }
-                    Some(format!("sha256:{v}"))
-                }
-                None => None,
-            };
-            let reason = match &a.reason {
-                Some(r) if !r.get_ref().trim().is_empty() => r.get_ref().clone(),
-                _ => {
-                    return Err(err(
-                        entry.span().start,
-                        &key("reason"),
-                        "every allow entry needs a reason".into(),
-                    ));
-                }
-            };
-            let expires = match &a.expires {
-                Some(x) => {
-                    if !crate::time::is_date(x.get_ref()) {
-                        return Err(err(
-                            x.span().start,
-                            &key("expires"),
-                            format!("{:?} is not a YYYY-MM-DD date", x.get_ref()),
-                        ));
-                    }
-                    if x.get_ref().as_str() < today {
-                        return Err(err(
-                            x.span().start,
-                            &key("expires"),
-                            format!(
-                                "expired on {} (today is {today}); renew or remove it",
-                                x.get_ref()
-                            ),
-                        ));
-                    }
-                    Some(x.get_ref().clone())
-                }
-                None => None,
-            };
-            if path.is_none() && sha256.is_none() && image.is_none() && code.is_none() {
-                return Err(err(
-                    entry.span().start,
-                    &key("code"),
-                    "an entry that matches every finding needs a path, sha256 or image".into(),
-                ));
-            }
-            allow.push(AllowEntry {
-                index: i,
-                line,
-                code,
-                path,
-                sha256,
-                image,
-                reason,
-                expires,
-            });
-        }
-        Ok(Policy {
-            source: file.to_string(),
-            levels,
-            codes,
-            deny_states,
-            limits,
-            allow,
-        })
+        validate::policy(text, file, today)
     }
 
     /// Apply the policy's limits on top of `base`.
-    pub fn limits(&self, mut base: Limits) -> Limits {
-        for (k, v) in &self.limits {
-            match k.as_str() {
-                "max_layer_size" => base.max_layer_bytes = *v,
-                "max_image_size" => base.max_image_bytes = *v,
-                "max_entries" => base.max_entries = *v,
-                "max_image_entries" => base.max_image_entries = *v,
-                "max_file_buffer" => base.max_file_buffer = *v as usize,
-                "max_link_depth" => base.max_link_depth = *v as u32,
-                "max_json_size" => base.max_json_bytes = *v,
-                "max_path_bytes" => base.max_path_bytes = *v as usize,
-                "max_package_db" => base.max_package_db = *v,
-                _ => {}
-            }
-        }
-        base
+    pub fn limits(&self, base: Limits) -> Limits {
+        base.with(&self.limits)
+    }
+
+    /// The limits the policy sets, in file order.
+    pub fn limit_settings(&self) -> &[(Limit, u64)] {
+        &self.limits
     }
 
     fn allow_matches(&self, a: &AllowEntry, f: &FindingRecord, image: &[&str]) -> bool {

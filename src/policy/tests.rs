@@ -1,6 +1,7 @@
 //! Policy validation and evaluation.
 
 use super::*;
+use crate::error::PolicyProblem;
 
 const TODAY: &str = "2026-11-27";
 
@@ -21,19 +22,54 @@ fn finding(code: &str, severity: Severity, path: &str, sha: Option<&str>) -> Fin
     }
 }
 
-fn policy_error(text: &str) -> (usize, String, String) {
+fn policy_problems(text: &str) -> Vec<PolicyProblem> {
     match parse(text) {
-        Err(Error::Policy {
-            line,
-            key,
-            reason,
-            file,
-        }) => {
-            assert_eq!(file, "p.toml");
-            (line, key, reason)
+        Err(Error::Policy(problems)) => {
+            assert!(problems.iter().all(|p| p.file == "p.toml"), "{problems:?}");
+            problems
         }
         other => panic!("expected a policy error, got {:?}", other.map(|p| p.source)),
     }
+}
+
+/// The one problem of `text`.
+fn policy_error(text: &str) -> (usize, String, String) {
+    match policy_problems(text).as_slice() {
+        [p] => (p.line, p.key.clone(), p.reason.clone()),
+        more => panic!("expected one problem, got {more:?}"),
+    }
+}
+
+#[test]
+fn every_problem_is_reported_in_one_run() {
+    let text = "[levels]\nhigh = \"block\"\n\
+                [codes]\n\"no-such-code\" = \"deny\"\n\
+                [limits]\nmax_entries = -1\nmax_layers = 3\n\
+                [[allow]]\ncode = \"transfer-tool\"\npath = \"/usr/bin/[curl\"\n\
+                [[allow]]\ncode = \"nope\"\nsha256 = \"abc\"\nreason = \"r\"\nexpires = \"2026-01-01\"\n";
+    let found: Vec<(usize, String)> = policy_problems(text)
+        .into_iter()
+        .map(|p| (p.line, p.key))
+        .collect();
+    let want = [
+        (2, "levels.high"),
+        (4, "codes.no-such-code"),
+        (6, "limits.max_entries"),
+        (7, "limits.max_layers"),
+        (8, "allow[0].reason"),
+        (10, "allow[0].path"),
+        (12, "allow[1].code"),
+        (13, "allow[1].sha256"),
+        (15, "allow[1].expires"),
+    ];
+    let want: Vec<(usize, String)> = want.iter().map(|(l, k)| (*l, k.to_string())).collect();
+    assert_eq!(found, want);
+    let shown = parse(text).unwrap_err().to_string();
+    assert!(shown.starts_with("9 problems in the policy:"), "{shown}");
+    assert!(
+        shown.contains("\n  p.toml:13: allow[1].sha256: "),
+        "{shown}"
+    );
 }
 
 #[test]

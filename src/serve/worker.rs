@@ -229,7 +229,7 @@ fn registry_options(ctx: &Ctx, job: &Claimed) -> RegistryOptions {
 /// A metrics label for an error and whether another attempt may help.
 fn classify(e: &Error) -> (&'static str, bool) {
     match e {
-        Error::Source { .. } => ("registry", true),
+        Error::Source { .. } | Error::Registry { .. } => ("registry", true),
         Error::Io { .. } => ("io", true),
         Error::Baseline { .. } => ("store", true),
         Error::DigestMismatch { .. }

@@ -22,7 +22,7 @@ use serde::Deserialize;
 
 use crate::digest::Sha256;
 use crate::error::{Error, Result};
-use crate::limits::Limits;
+use crate::limits::{Limit, Limits};
 
 use super::confined::{self, Want};
 use super::store::BlobLocator;
@@ -152,12 +152,11 @@ impl Storage {
             .read_to_end(&mut out)
             .map_err(|e| Error::source(format!("{}: {rel}", self.location()), e.to_string()))?;
         if out.len() as u64 > limits.max_json_bytes {
-            return Err(Error::Limit {
-                location: format!("{}: {rel}", self.location()),
-                what: "JSON document size",
-                limit: limits.max_json_bytes,
-                flag: "--max-json-size",
-            });
+            return Err(Error::limit(
+                Limit::JsonSize,
+                format!("{}: {rel}", self.location()),
+                limits.max_json_bytes,
+            ));
         }
         Ok(out)
     }

@@ -39,6 +39,7 @@ pub fn open(
     let manifest_loc = BlobLocator::Path("manifest.json".into());
     if !store.contains(&manifest_loc) {
         if store.contains(&BlobLocator::Path("index.json".into())) {
+            // The newer OCI-layout-style archive.
             let chosen = oci_layout::choose(&store, tag, None, platform, limits)?;
             return super::from_manifest(
                 Box::new(store),
@@ -53,51 +54,10 @@ pub fn open(
             "not a docker-archive: no manifest.json (nor index.json)",
         ));
     }
-    let bytes = store.read_small(&manifest_loc, limits)?;
     let where_ = format!("{loc}: manifest.json");
-    super::json::check_keys(&bytes, "docker-archive manifest.json", &where_)?;
-    let entries: Option<Vec<ManifestEntry>> =
-        serde_json::from_slice(&bytes).map_err(|e| Error::Document {
-            what: "docker-archive manifest.json",
-            location: where_.clone(),
-            reason: e.to_string(),
-        })?;
-    let entries = entries.unwrap_or_default();
-    let all_tags: Vec<String> = entries
-        .iter()
-        .flat_map(|e| e.repo_tags.clone().unwrap_or_default())
-        .collect();
-    let entry = match (tag, entries.len()) {
-        (_, 0) => return Err(Error::source(where_, "lists no images")),
-        (None, 1) => &entries[0],
-        (None, _) => {
-            return Err(Error::source(
-                where_,
-                format!(
-                    "holds {} images; name one as FILE:REPO:TAG (tags: {})",
-                    entries.len(),
-                    all_tags.join(", ")
-                ),
-            ));
-        }
-        (Some(t), _) => entries
-            .iter()
-            .find(|e| {
-                e.repo_tags.as_ref().is_some_and(|tags| {
-                    tags.iter()
-                        .any(|x| x == t || x.strip_prefix("docker.io/library/") == Some(t))
-                })
-            })
-            .ok_or_else(|| {
-                Error::source(
-                    where_.clone(),
-                    format!("no image tagged {t:?} (tags: {})", all_tags.join(", ")),
-                )
-            })?,
-    };
-
-    let config_loc = BlobLocator::Path(entry.config.clone());
-    let config_bytes = store.read_small(&config_loc, limits)?;
+    let entries = read_manifest(&store, &manifest_loc, &where_, limits)?;
+    let entry = pick_entry(&entries, tag, &where_)?;
+    let config_bytes = store.read_small(&BlobLocator::Path(entry.config.clone()), limits)?;
     let config_where = format!("{loc}: {}", entry.config);
     let config_digest = digest_from_name(&entry.config);
     if let Some(d) = config_digest {
@@ -114,8 +74,75 @@ pub fn open(
             ),
         ));
     }
+    Ok(Image {
+        reference,
+        transport: "docker-archive",
+        manifest_digest: None,
+        config_digest: config_digest.or_else(|| Some(Sha256::of(&config_bytes))),
+        platform: Some(config.platform()),
+        layers: layer_specs(entry, &config),
+        config,
+        content: Content::Layers(Box::new(store)),
+    })
+}
+
+/// The classic `manifest.json`: its entries (`null` is none).
+fn read_manifest(
+    store: &TarStore,
+    manifest_loc: &BlobLocator,
+    where_: &str,
+    limits: &Limits,
+) -> Result<Vec<ManifestEntry>> {
+    let bytes = store.read_small(manifest_loc, limits)?;
+    super::json::check_keys(&bytes, "docker-archive manifest.json", where_)?;
+    let entries: Option<Vec<ManifestEntry>> =
+        serde_json::from_slice(&bytes).map_err(|e| Error::Document {
+            what: "docker-archive manifest.json",
+            location: where_.to_string(),
+            reason: e.to_string(),
+        })?;
+    Ok(entries.unwrap_or_default())
+}
+
+/// The entry tagged `tag` (`docker.io/library/` may be left out), or the
+/// only one.
+fn pick_entry<'e>(
+    entries: &'e [ManifestEntry],
+    tag: Option<&str>,
+    where_: &str,
+) -> Result<&'e ManifestEntry> {
+    let all_tags: Vec<String> = entries
+        .iter()
+        .flat_map(|e| e.repo_tags.clone().unwrap_or_default())
+        .collect();
+    match (tag, entries) {
+        (_, []) => Err(Error::source(where_, "lists no images")),
+        (None, [one]) => Ok(one),
+        (None, _) => Err(Error::Ambiguous {
+            location: where_.to_string(),
+            what: format!("holds {} images; name one as FILE:REPO:TAG", entries.len()),
+            choices: all_tags,
+        }),
+        (Some(t), _) => entries
+            .iter()
+            .find(|e| {
+                e.repo_tags.as_ref().is_some_and(|tags| {
+                    tags.iter()
+                        .any(|x| x == t || x.strip_prefix("docker.io/library/") == Some(t))
+                })
+            })
+            .ok_or_else(|| Error::NotFound {
+                location: where_.to_string(),
+                what: format!("no image tagged {t:?}"),
+                choices: all_tags,
+            }),
+    }
+}
+
+/// The layers an entry lists, with the config's diff_ids and history.
+fn layer_specs(entry: &ManifestEntry, config: &ImageConfig) -> Vec<LayerSpec> {
     let steps = config.layer_steps(entry.layers.len());
-    let layers = entry
+    entry
         .layers
         .iter()
         .enumerate()
@@ -129,17 +156,7 @@ pub fn open(
             created_by: steps[i].clone(),
             foreign: None,
         })
-        .collect();
-    Ok(Image {
-        reference,
-        transport: "docker-archive",
-        manifest_digest: None,
-        config_digest: config_digest.or_else(|| Some(Sha256::of(&config_bytes))),
-        platform: Some(config.platform()),
-        config,
-        layers,
-        content: Content::Layers(Box::new(store)),
-    })
+        .collect()
 }
 
 /// `blobs/sha256/<hex>` or `<hex>.json` → the digest the name promises.

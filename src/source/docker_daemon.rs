@@ -22,7 +22,7 @@ use serde::Deserialize;
 
 use crate::digest::{Hasher, Sha256};
 use crate::error::{Error, Result};
-use crate::limits::Limits;
+use crate::limits::{Limit, Limits};
 
 use super::confined::{self, Want};
 use super::store::BlobLocator;
@@ -209,12 +209,7 @@ fn read_small(root: &Path, rel: &str, limits: &Limits) -> Result<Vec<u8>> {
         .read_to_end(&mut out)
         .map_err(|e| Error::source(where_.clone(), e.to_string()))?;
     if out.len() as u64 > limits.max_json_bytes {
-        return Err(Error::Limit {
-            location: where_,
-            what: "JSON document size",
-            limit: limits.max_json_bytes,
-            flag: "--max-json-size",
-        });
+        return Err(Error::limit(Limit::JsonSize, where_, limits.max_json_bytes));
     }
     Ok(out)
 }

@@ -8,7 +8,7 @@ use oci_spec::image::{Descriptor, ImageIndex, ImageManifest};
 
 use crate::digest::Sha256;
 use crate::error::{Error, Result};
-use crate::limits::Limits;
+use crate::limits::{Limit, Limits};
 
 use super::platform::PlatformSpec;
 use super::store::{BlobLocator, BlobStore};
@@ -70,13 +70,11 @@ pub fn choose(
             })
         });
         if descs.is_empty() {
-            return Err(Error::source(
-                loc,
-                format!(
-                    "no image tagged {tag:?} in index.json (tags: {})",
-                    list_or_none(&tags)
-                ),
-            ));
+            return Err(Error::NotFound {
+                location: loc,
+                what: format!("no image tagged {tag:?} in index.json"),
+                choices: tags,
+            });
         }
     } else {
         let tags = tags_of(&descs);
@@ -84,13 +82,11 @@ pub fn choose(
             // Several named images: make the user pick rather than guess.
             let distinct: std::collections::BTreeSet<_> = tags.iter().collect();
             if distinct.len() > 1 {
-                return Err(Error::source(
-                    loc,
-                    format!(
-                        "index.json holds several images; name one with :TAG (tags: {})",
-                        tags.join(", ")
-                    ),
-                ));
+                return Err(Error::Ambiguous {
+                    location: loc,
+                    what: "index.json holds several images; name one with :TAG".into(),
+                    choices: tags,
+                });
             }
         }
     }
@@ -102,14 +98,6 @@ fn tags_of(descs: &[Descriptor]) -> Vec<String> {
         .iter()
         .filter_map(|d| d.annotations().as_ref()?.get(REF_NAME).cloned())
         .collect()
-}
-
-fn list_or_none(v: &[String]) -> String {
-    if v.is_empty() {
-        "none".into()
-    } else {
-        v.join(", ")
-    }
 }
 
 fn is_attestation(d: &Descriptor) -> bool {
@@ -211,12 +199,7 @@ fn fetch(
         .read_to_end(&mut bytes)
         .map_err(|e| Error::source(where_.clone(), e.to_string()))?;
     if bytes.len() as u64 > limits.max_json_bytes {
-        return Err(Error::Limit {
-            location: where_,
-            what: "JSON document size",
-            limit: limits.max_json_bytes,
-            flag: "--max-json-size",
-        });
+        return Err(Error::limit(Limit::JsonSize, where_, limits.max_json_bytes));
     }
     super::verify_blob(&bytes, digest, size, &where_)?;
     parse_doc(&bytes, media_type, where_)

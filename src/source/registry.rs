@@ -22,7 +22,7 @@ use oci_client::secrets::RegistryAuth;
 
 use crate::digest::Sha256;
 use crate::error::{Error, Result};
-use crate::limits::Limits;
+use crate::limits::{Limit, Limits};
 
 use super::platform::PlatformSpec;
 use super::registry_http::{self as http, Clock, Failure};
@@ -132,10 +132,9 @@ impl RegistryStore {
                 &self.shown,
                 &probe,
                 Default::default(),
-                http::MAX_TOKEN_BYTES,
+                http::Cap::Fixed(http::MAX_TOKEN_BYTES),
                 self.clock,
                 "registry version check",
-                "--max-json-size",
             )
         })?;
         match http::challenge_of(&body).and_then(http::bearer_challenge) {
@@ -154,10 +153,10 @@ impl RegistryStore {
         };
         if basic.is_some() {
             http::realm_may_get_credentials(&challenge.realm, self.plain_http)
-                .map_err(|reason| Error::source(format!("registry {}", self.shown), reason))?;
+                .map_err(|reason| Error::registry(format!("registry {}", self.shown), reason))?;
         }
         let mut url = reqwest::Url::parse(&challenge.realm).map_err(|e| {
-            Error::source(
+            Error::registry(
                 format!("registry {}", self.shown),
                 format!(
                     "token realm {}: {e}",
@@ -179,10 +178,9 @@ impl RegistryStore {
                 &self.shown,
                 &url,
                 http::auth_headers(basic.as_ref(), None),
-                http::MAX_TOKEN_BYTES,
+                http::Cap::Fixed(http::MAX_TOKEN_BYTES),
                 self.clock,
                 "token",
-                "(a token is at most 64 KiB)",
             )
         })?;
         #[derive(serde::Deserialize)]
@@ -198,7 +196,7 @@ impl RegistryStore {
             })?;
         match reply.token.or(reply.access_token) {
             Some(t) if !t.is_empty() => Ok(RegistryAuth::Bearer(t)),
-            _ => Err(Error::source(
+            _ => Err(Error::registry(
                 format!("registry {}", self.shown),
                 "the token response holds no token",
             )),
@@ -247,10 +245,9 @@ impl RegistryStore {
                 &self.shown,
                 &url,
                 http::accept(auth, MANIFEST_TYPES),
-                self.max_json,
+                http::Cap::Limit(Limit::JsonSize, self.max_json),
                 self.clock,
                 "manifest",
-                "--max-json-size",
             ))?;
             if (200..300).contains(&body.status) {
                 Ok(body)
@@ -333,10 +330,11 @@ impl RegistryStore {
 impl BlobStore for RegistryStore {
     fn open(&self, loc: &BlobLocator) -> Result<Box<dyn Read + Send + '_>> {
         let BlobLocator::Digest(d) = loc else {
-            return Err(Error::source(
-                self.location(),
-                format!("no blob named {:?} in a registry", loc.path()),
-            ));
+            return Err(Error::NotFound {
+                location: self.location(),
+                what: format!("no blob named {:?} in a registry", loc.path()),
+                choices: Vec::new(),
+            });
         };
         let url = format!("{}/blobs/{d}", self.base);
         let mut resp = self.authorized(|auth| {
@@ -449,12 +447,11 @@ pub fn open(
     let store = RegistryStore::new(reference, opts, limits)?;
     let (bytes, digest) = store.root_manifest()?;
     if bytes.len() as u64 > limits.max_json_bytes {
-        return Err(Error::Limit {
-            location: store.location(),
-            what: "JSON document size",
-            limit: limits.max_json_bytes,
-            flag: "--max-json-size",
-        });
+        return Err(Error::limit(
+            Limit::JsonSize,
+            store.location(),
+            limits.max_json_bytes,
+        ));
     }
     let chosen = oci_layout::from_root_document(&store, &bytes, digest, platform, limits)?;
     super::from_manifest(

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue, WWW_AUTHENTICATE};
 
 use crate::error::{Error, Result};
+use crate::limits::Limit;
 
 /// The largest bearer-token response accepted.
 pub const MAX_TOKEN_BYTES: u64 = 64 << 10;
@@ -107,124 +108,160 @@ pub fn describe(e: &reqwest::Error) -> String {
     }
 }
 
+/// How much of a 2xx body is accepted.
+#[derive(Clone, Copy, Debug)]
+pub enum Cap {
+    /// A configurable limit, with its value in force.
+    Limit(Limit, u64),
+    /// A fixed cap (bearer tokens, the `/v2/` probe).
+    Fixed(u64),
+}
+
+impl Cap {
+    fn bytes(self) -> u64 {
+        match self {
+            Cap::Limit(_, n) | Cap::Fixed(n) => n,
+        }
+    }
+
+    fn exceeded(self, location: String) -> Error {
+        match self {
+            Cap::Limit(limit, max) => Error::Limit {
+                location,
+                what: "response body size",
+                limit,
+                max,
+            },
+            Cap::Fixed(max) => Error::registry(
+                location,
+                format!("response body over the fixed {max}-byte cap"),
+            ),
+        }
+    }
+}
+
+/// One request: where it goes and what it is for (its messages), and its
+/// deadlines.
+struct Call<'a> {
+    here: String,
+    what: &'a str,
+    clock: Clock,
+}
+
+impl<'a> Call<'a> {
+    fn new(repo: &str, url: &str, what: &'a str, clock: Clock) -> Self {
+        Call {
+            here: format!("registry {repo} ({})", strip_query(url)),
+            what,
+            clock,
+        }
+    }
+
+    fn fail(&self, reason: String, transient: bool) -> Failure {
+        Failure {
+            error: Error::Registry {
+                location: self.here.clone(),
+                reason: format!("{}: {reason}", self.what),
+                status: None,
+            },
+            transient,
+            retry_after: None,
+            challenge: None,
+        }
+    }
+
+    fn deadline(&self, stage: &str) -> Failure {
+        self.fail(
+            format!(
+                "the registry deadline passed while {stage} (raise it with --registry-deadline)"
+            ),
+            false,
+        )
+    }
+
+    fn stalled(&self, nothing: &str) -> Failure {
+        self.fail(
+            format!(
+                "stalled: {nothing} for {} s (raise it with --registry-stall-timeout)",
+                self.clock.stall.as_secs()
+            ),
+            true,
+        )
+    }
+
+    /// Send the request and wait for the response headers.
+    async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> std::result::Result<reqwest::Response, Failure> {
+        let wait = self.clock.stall.min(self.clock.left());
+        match tokio::time::timeout(wait, request.send()).await {
+            Err(_) if self.clock.left().is_zero() => {
+                Err(self.deadline("waiting for response headers"))
+            }
+            Err(_) => Err(self.stalled("no response headers")),
+            Ok(Err(e)) => {
+                let transient = e.is_timeout() || (e.is_request() && !e.is_connect());
+                Err(self.fail(describe(&e), transient))
+            }
+            Ok(Ok(r)) => Ok(r),
+        }
+    }
+
+    /// Read a body whole. Past `cap` a 2xx body is refused; an error body
+    /// (`cap` None) is cut at [`MAX_ERROR_BODY`], for an excerpt.
+    async fn read_body(
+        &self,
+        resp: &mut reqwest::Response,
+        cap: Option<Cap>,
+    ) -> std::result::Result<Vec<u8>, Failure> {
+        let most = cap.map_or(MAX_ERROR_BODY, Cap::bytes);
+        let mut bytes = Vec::new();
+        loop {
+            let wait = self.clock.stall.min(self.clock.left());
+            let chunk = match tokio::time::timeout(wait, resp.chunk()).await {
+                Err(_) if self.clock.left().is_zero() => {
+                    return Err(self.deadline("reading the body"));
+                }
+                Err(_) => return Err(self.stalled("no data")),
+                Ok(Err(e)) if e.is_timeout() => return Err(self.stalled("no data")),
+                Ok(Err(e)) => return Err(self.fail(describe(&e), true)),
+                Ok(Ok(None)) => return Ok(bytes),
+                Ok(Ok(Some(c))) => c,
+            };
+            if bytes.len() as u64 + chunk.len() as u64 > most {
+                return match cap {
+                    None => Ok(bytes),
+                    Some(cap) => Err(Failure {
+                        error: cap.exceeded(format!("{}: {}", self.here, self.what)),
+                        transient: false,
+                        retry_after: None,
+                        challenge: None,
+                    }),
+                };
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+    }
+}
+
 /// GET `url` and read the body, at most `cap` bytes. `repo` names the
 /// registry repository in messages.
-#[allow(clippy::too_many_arguments)]
 pub async fn get(
     client: &reqwest::Client,
     repo: &str,
     url: &str,
     headers: HeaderMap,
-    cap: u64,
+    cap: Cap,
     clock: Clock,
     what: &str,
-    flag: &'static str,
 ) -> std::result::Result<Body, Failure> {
-    let fail = |error: Error, transient: bool| Failure {
-        error,
-        transient,
-        retry_after: None,
-        challenge: None,
-    };
-    let here = format!("registry {repo} ({})", strip_query(url));
-    let deadline = |stage: &str| {
-        fail(
-            Error::source(
-                here.clone(),
-                format!(
-                    "{what}: the registry deadline passed while {stage} (raise it with --registry-deadline)"
-                ),
-            ),
-            false,
-        )
-    };
-    let send = client.get(url).headers(headers).send();
-    let mut resp = match tokio::time::timeout(clock.stall.min(clock.left()), send).await {
-        Err(_) if clock.left().is_zero() => return Err(deadline("waiting for response headers")),
-        Err(_) => {
-            return Err(fail(
-                Error::source(
-                    here.clone(),
-                    format!(
-                        "{what}: stalled: no response headers for {} s (raise it with --registry-stall-timeout)",
-                        clock.stall.as_secs()
-                    ),
-                ),
-                true,
-            ));
-        }
-        Ok(Err(e)) => {
-            let transient = e.is_timeout() || (e.is_request() && !e.is_connect());
-            return Err(fail(
-                Error::source(here.clone(), format!("{what}: {}", describe(&e))),
-                transient,
-            ));
-        }
-        Ok(Ok(r)) => r,
-    };
+    let call = Call::new(repo, url, what, clock);
+    let mut resp = call.send(client.get(url).headers(headers)).await?;
     let status = resp.status().as_u16();
     let headers = resp.headers().clone();
-    let cap = if (200..300).contains(&status) {
-        cap
-    } else {
-        MAX_ERROR_BODY
-    };
-    let mut bytes = Vec::new();
-    loop {
-        let wait = clock.stall.min(clock.left());
-        let stalled = || {
-            fail(
-                Error::source(
-                    here.clone(),
-                    format!(
-                        "{what}: stalled: no data for {} s (raise it with --registry-stall-timeout)",
-                        clock.stall.as_secs()
-                    ),
-                ),
-                true,
-            )
-        };
-        let chunk = match tokio::time::timeout(wait, resp.chunk()).await {
-            Err(_) if clock.left().is_zero() => return Err(deadline("reading the body")),
-            Ok(Err(e)) if e.is_timeout() => return Err(stalled()),
-            Err(_) => {
-                return Err(fail(
-                    Error::source(
-                        here.clone(),
-                        format!(
-                            "{what}: stalled: no data for {} s (raise it with --registry-stall-timeout)",
-                            clock.stall.as_secs()
-                        ),
-                    ),
-                    true,
-                ));
-            }
-            Ok(Err(e)) => {
-                return Err(fail(
-                    Error::source(here.clone(), format!("{what}: {}", describe(&e))),
-                    true,
-                ));
-            }
-            Ok(Ok(None)) => break,
-            Ok(Ok(Some(c))) => c,
-        };
-        if bytes.len() as u64 + chunk.len() as u64 > cap {
-            if !(200..300).contains(&status) {
-                // An error body: keep what was read, for an excerpt.
-                break;
-            }
-            return Err(fail(
-                Error::Limit {
-                    location: format!("{here}: {what}"),
-                    what: "response body size",
-                    limit: cap,
-                    flag,
-                },
-                false,
-            ));
-        }
-        bytes.extend_from_slice(&chunk);
-    }
+    let cap = (200..300).contains(&status).then_some(cap);
+    let bytes = call.read_body(&mut resp, cap).await?;
     Ok(Body {
         status,
         headers,
@@ -244,36 +281,8 @@ pub async fn open_stream(
     clock: Clock,
     what: &str,
 ) -> std::result::Result<reqwest::Response, Failure> {
-    let here = format!("registry {repo} ({})", strip_query(url));
-    let fail = |reason: String, transient: bool| Failure {
-        error: Error::source(here.clone(), format!("{what}: {reason}")),
-        transient,
-        retry_after: None,
-        challenge: None,
-    };
-    let send = client.get(url).headers(headers).send();
-    let mut resp = match tokio::time::timeout(clock.stall.min(clock.left()), send).await {
-        Err(_) if clock.left().is_zero() => {
-            return Err(fail(
-                "the registry deadline passed (raise it with --registry-deadline)".into(),
-                false,
-            ));
-        }
-        Err(_) => {
-            return Err(fail(
-                format!(
-                    "stalled: no response headers for {} s (raise it with --registry-stall-timeout)",
-                    clock.stall.as_secs()
-                ),
-                true,
-            ));
-        }
-        Ok(Err(e)) => {
-            let transient = e.is_timeout() || (e.is_request() && !e.is_connect());
-            return Err(fail(describe(&e), transient));
-        }
-        Ok(Ok(r)) => r,
-    };
+    let call = Call::new(repo, url, what, clock);
+    let mut resp = call.send(client.get(url).headers(headers)).await?;
     let status = resp.status().as_u16();
     if (200..300).contains(&status) {
         return Ok(resp);
@@ -321,10 +330,11 @@ pub fn status_failure(repo: &str, what: &str, url: &str, body: &Body) -> Failure
         format!(": {}", excerpt(&body.bytes))
     };
     Failure {
-        error: Error::source(
-            format!("registry {repo} ({})", strip_query(url)),
-            format!("{what}: HTTP {}{hint}{shown}", body.status),
-        ),
+        error: Error::Registry {
+            location: format!("registry {repo} ({})", strip_query(url)),
+            reason: format!("{what}: HTTP {}{hint}{shown}", body.status),
+            status: Some(body.status),
+        },
         transient: body.status == 429 || body.status >= 500,
         retry_after,
         challenge: match body.status {
@@ -497,5 +507,29 @@ mod tests {
             ERROR_EXCERPT_CHARS + 1
         );
         assert_eq!(base64(b"user:pa:ss"), "dXNlcjpwYTpzcw==");
+    }
+
+    #[test]
+    fn an_error_status_is_a_registry_error_carrying_it() {
+        let body = |status| Body {
+            status,
+            headers: HeaderMap::new(),
+            bytes: b"denied".to_vec(),
+        };
+        for (status, transient) in [(401, false), (404, false), (429, true), (503, true)] {
+            let f = status_failure("r/x", "manifest", "https://r/v2/x?token=s", &body(status));
+            assert_eq!(f.transient, transient, "{status}");
+            match &f.error {
+                Error::Registry {
+                    location,
+                    status: got,
+                    ..
+                } => {
+                    assert_eq!(*got, Some(status));
+                    assert!(!location.contains("token=s"), "{location}");
+                }
+                other => panic!("{status}: {other:?}"),
+            }
+        }
     }
 }

@@ -22,7 +22,7 @@ use crate::finding::{Code, Finding};
 use crate::layer::{
     ContentError, ContentRead, Entry, EntryType, LayerIndex, Whiteout, device_finding, read_content,
 };
-use crate::limits::Limits;
+use crate::limits::{Limit, Limits};
 use crate::path::ImagePath;
 
 use super::fdwalk::{self, Visit};
@@ -101,12 +101,11 @@ impl TreeWalk<'_> {
     ) -> Result<bool> {
         self.count += 1;
         if self.count > self.limits.max_entries {
-            return Err(Error::Limit {
-                location: self.root.display().to_string(),
-                what: "entries in one layer",
-                limit: self.limits.max_entries,
-                flag: "--max-entries",
-            });
+            return Err(Error::limit(
+                Limit::Entries,
+                self.root.display().to_string(),
+                self.limits.max_entries,
+            ));
         }
         let index = &mut self.index;
         // Mounts inside the tree (/proc, /sys, /dev, tmpfs, volumes) are not

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::digest::Sha256;
 use crate::error::{Error, Result};
-use crate::limits::Limits;
+use crate::limits::{Limit, Limits};
 use crate::path::ImagePath;
 
 /// How a blob is named in its store.
@@ -80,12 +80,11 @@ pub trait BlobStore: Send + Sync {
             )
         })?;
         if out.len() as u64 > limits.max_json_bytes {
-            return Err(Error::Limit {
-                location: format!("{}: {}", self.location(), loc.path()),
-                what: "JSON document size",
-                limit: limits.max_json_bytes,
-                flag: "--max-json-size",
-            });
+            return Err(Error::limit(
+                Limit::JsonSize,
+                format!("{}: {}", self.location(), loc.path()),
+                limits.max_json_bytes,
+            ));
         }
         Ok(out)
     }
@@ -368,8 +367,10 @@ impl TarStore {
 impl BlobStore for TarStore {
     fn open(&self, loc: &BlobLocator) -> Result<Box<dyn Read + Send + '_>> {
         let name = loc.path();
-        let (offset, size) = self.lookup(&name).ok_or_else(|| {
-            Error::source(self.location(), format!("archive has no member {name:?}"))
+        let (offset, size) = self.lookup(&name).ok_or_else(|| Error::NotFound {
+            location: self.location(),
+            what: format!("archive has no member {name:?}"),
+            choices: Vec::new(),
         })?;
         if self.compression == crate::layer::Compression::None {
             let mut f = File::open(&self.file).map_err(|e| Error::io(&self.file, e))?;

@@ -7,7 +7,7 @@ use std::sync::atomic::AtomicU64;
 use super::*;
 use crate::finding::Code;
 use crate::fixture::LayerBuilder;
-use crate::layer::EntryType;
+use crate::layer::{EntryType, Whiteout};
 
 fn walk_with(tar: &[u8], limits: &Limits) -> Result<LayerIndex, WalkError> {
     let (bytes, entries) = (AtomicU64::new(0), AtomicU64::new(0));
