@@ -19,8 +19,8 @@
 //! fails on an import cycle, an upward import, or a module missing here.
 //!
 //! ```text
-//! model path error limits time   vocabulary: values every stage names; imports nothing
-//! digest                         computing sha256 (the value is model's)
+//! model path limits time         vocabulary: values every stage names; imports nothing
+//! digest error                   computing sha256 (the value is model's); typed errors
 //! finding                        finding codes, Finding and its fingerprint
 //! catalog                        the knowledge: tools, markers, command rules
 //! inspect                        what a file's content does (binaries, scripts)
