@@ -5,13 +5,14 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::facts::{FileRecord, FindingRecord, ImageFacts};
 
 /// A finding's relation to the baseline.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum BaselineState {
     /// Not in the baseline.
@@ -31,14 +32,16 @@ impl BaselineState {
 }
 
 /// A changed file.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Changed {
     pub before: FileRecord,
     pub after: FileRecord,
 }
 
 /// A changed config field.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct ConfigChange {
     pub field: &'static str,
     pub before: Value,
@@ -46,7 +49,8 @@ pub struct ConfigChange {
 }
 
 /// The file-level and config delta between two images.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Delta {
     pub added: Vec<FileRecord>,
     pub removed: Vec<FileRecord>,
@@ -66,7 +70,8 @@ pub struct Delta {
 }
 
 /// A package added, removed, or installed at another version.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct PackageChange {
     /// `added`, `removed`, or `upgraded` (another version: up or down).
     pub change: &'static str,

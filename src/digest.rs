@@ -1,88 +1,19 @@
-//! Content digests: the one place that chooses the sha256 implementation
-//! (`ring`, about twice the speed of `sha2` on CPUs without SHA-NI), the
-//! `Sha256` value type, and a reader that hashes and counts what flows through it.
+//! Computing content digests: the one place that chooses the sha256
+//! implementation (`ring`, about twice the speed of `sha2` on CPUs without
+//! SHA-NI), and a reader that hashes and counts what flows through it. The
+//! `Sha256` value itself is vocabulary ([`crate::model::Sha256`]).
 
-use std::fmt;
 use std::io::{self, Read};
-use std::str::FromStr;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+pub use crate::model::Sha256;
 
-/// A sha256 digest.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Sha256(pub [u8; 32]);
-
+/// Computing digests (the value type lives in the vocabulary).
 impl Sha256 {
-    /// Lowercase hex, without the algorithm prefix.
-    pub fn hex(&self) -> String {
-        hex::encode(self.0)
-    }
-
-    /// Parse 64 hex characters (no prefix).
-    pub fn from_hex(s: &str) -> Option<Sha256> {
-        if s.len() != 64
-            || !s
-                .bytes()
-                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-        {
-            return None;
-        }
-        let mut out = [0u8; 32];
-        hex::decode_to_slice(s, &mut out).ok()?;
-        Some(Sha256(out))
-    }
-
     /// Digest of a byte slice.
     pub fn of(bytes: &[u8]) -> Sha256 {
         let mut h = Hasher::new();
         h.update(bytes);
         h.finish()
-    }
-
-    /// Short form for tables: `sha256:` and the first 12 hex characters.
-    pub fn short(&self) -> String {
-        format!("sha256:{}", &self.hex()[..12])
-    }
-}
-
-impl fmt::Display for Sha256 {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "sha256:{}", self.hex())
-    }
-}
-
-impl fmt::Debug for Sha256 {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self, f)
-    }
-}
-
-impl FromStr for Sha256 {
-    type Err = String;
-    /// Parse `sha256:<64 lowercase hex>`; other algorithms are refused by name.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (alg, hex) = s
-            .split_once(':')
-            .ok_or_else(|| format!("digest {s:?} has no algorithm prefix"))?;
-        if alg != "sha256" {
-            return Err(format!(
-                "digest algorithm {alg:?} is not supported (only sha256)"
-            ));
-        }
-        Sha256::from_hex(hex).ok_or_else(|| format!("digest {s:?} is not 64 lowercase hex digits"))
-    }
-}
-
-impl Serialize for Sha256 {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for Sha256 {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s: String = Deserialize::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
     }
 }
 

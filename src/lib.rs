@@ -12,6 +12,33 @@
 //!          ─► report ─► table / JSON / SARIF
 //! ```
 //!
+//! ## Layers
+//!
+//! Each module uses only modules on the lines above its own; modules on one
+//! line do not use each other. `tests/architecture.rs` reads the sources and
+//! fails on an import cycle, an upward import, or a module missing here.
+//!
+//! ```text
+//! model path limits time         vocabulary: values every stage names; imports nothing
+//! digest error                   computing sha256 (the value is model's); typed errors
+//! finding                        finding codes, Finding and its fingerprint
+//! catalog                        the knowledge: tools, markers, command rules
+//! inspect                        what a file's content does (binaries, scripts)
+//! layer                          one streaming pass per layer: LayerIndex
+//! source fs fixture              images from their transports; the squashed view; test images
+//! packages                       package databases read from the squashed view
+//! analyze                        findings from the view, the layers and the config
+//! scan                           the pipeline: source, layer, fs, packages, analyze
+//! facts                          what is stored about an image
+//! delta baseline                 comparing facts; the SQLite store
+//! policy                         allow, warn or deny each finding
+//! gate drift                     verdicts on an image and on a running container
+//! report                         typed output documents and renderers: table, JSON, SARIF
+//! serve                          `stowaway serve`: webhook server, durable queue (front end)
+//! ```
+//!
+//! The binary (`main.rs`, `cli/`) is the front end on top of all of them.
+//!
 //! ```no_run
 //! let scan = stowaway::scan("oci:examples/demo-image", &Default::default())?;
 //! for f in &scan.findings {
@@ -38,6 +65,7 @@ pub mod gate;
 pub mod inspect;
 pub mod layer;
 pub mod limits;
+pub mod model;
 pub mod packages;
 pub mod path;
 pub mod policy;
@@ -51,4 +79,5 @@ pub mod time;
 pub use error::{Error, Result};
 pub use finding::{Code, Finding, Integrity, PackageRef, Severity};
 pub use limits::Limits;
+pub use model::Verdict;
 pub use scan::{Scan, ScanOptions, scan};

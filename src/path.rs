@@ -192,6 +192,19 @@ impl Serialize for ImagePath {
     }
 }
 
+impl schemars::JsonSchema for ImagePath {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ImagePath".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A path inside the image, absolute, with bytes that are not printable UTF-8 escaped.",
+            "type": "string",
+            "pattern": "^/",
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for ImagePath {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s: String = Deserialize::deserialize(d)?;

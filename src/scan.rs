@@ -6,18 +6,20 @@ use std::io::Read;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
-use serde::Serialize;
-
 use crate::analyze;
-use crate::digest::Sha256;
 use crate::error::{Error, Result};
-use crate::finding::Finding;
+use crate::finding::{Finding, Severity};
 use crate::fs::ImageFs;
 use crate::layer::cache::{self, LayerCache};
-use crate::layer::{Compression, LayerIndex, LayerInput, scan_layer};
+use crate::layer::{LayerIndex, LayerInput, scan_layer};
 use crate::limits::{Limit, Limits};
 use crate::packages::PackageDb;
-use crate::source::{Content, Image, ImageConfig, ImageRef, PlatformSpec, open_image, rootfs};
+use crate::source::{
+    BlobStat, BlobStore, Content, Image, ImageRef, PlatformSpec, open_image, rootfs,
+};
+
+use crate::model::Verdict;
+pub use crate::model::{ImageInfo, LayerInfo};
 
 /// Observes a scan's progress (progress bars, a log).
 pub trait Progress: Sync {
@@ -43,48 +45,6 @@ pub struct ScanOptions<'a> {
     pub registry: crate::source::RegistryOptions,
 }
 
-/// Facts about one layer, for reports.
-#[derive(Clone, Debug, Serialize)]
-pub struct LayerInfo {
-    pub index: usize,
-    pub digest: Option<Sha256>,
-    pub diff_id: Option<Sha256>,
-    pub media_type: Option<String>,
-    pub compression: Option<Compression>,
-    pub size: u64,
-    pub uncompressed_size: u64,
-    pub created_by: Option<String>,
-}
-
-impl LayerInfo {
-    /// A layer that has no blob (an approved image's layer, a container's
-    /// writable layer), described by what made it.
-    pub fn synthetic(index: usize, created_by: String) -> LayerInfo {
-        LayerInfo {
-            index,
-            digest: None,
-            diff_id: None,
-            media_type: None,
-            compression: None,
-            size: 0,
-            uncompressed_size: 0,
-            created_by: Some(created_by),
-        }
-    }
-}
-
-/// Facts about the image, for reports.
-#[derive(Clone, Debug, Serialize)]
-pub struct ImageInfo {
-    pub reference: String,
-    pub transport: &'static str,
-    pub digest: Option<Sha256>,
-    pub config_digest: Option<Sha256>,
-    pub platform: Option<String>,
-    pub layers: Vec<LayerInfo>,
-    pub config: ImageConfig,
-}
-
 /// Everything a scan learned.
 pub struct Scan {
     pub image: ImageInfo,
@@ -94,6 +54,21 @@ pub struct Scan {
     /// The image's package databases (dpkg, apk, rpm), merged.
     pub packages: PackageDb,
     pub findings: Vec<Finding>,
+}
+
+impl Scan {
+    /// How many findings are at or above `fail_on`.
+    pub fn failing(&self, fail_on: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity >= fail_on)
+            .count()
+    }
+
+    /// Fail when a finding is at or above `fail_on`.
+    pub fn verdict(&self, fail_on: Severity) -> Verdict {
+        Verdict::failing_if(self.failing(fail_on) > 0)
+    }
 }
 
 /// Scan the image named by `reference`.
@@ -142,62 +117,146 @@ pub fn scan_image(image: Image, opts: &ScanOptions<'_>) -> Result<Scan> {
     })
 }
 
-// TODO(#18): over 80 lines; to be cut into named steps (engineer 18a's).
-#[allow(clippy::too_many_lines)]
+/// Read every layer: cached ones from the cache, the others from the store,
+/// in parallel, one streaming pass each. The first error stops the scan.
 fn read_layers(image: &Image, opts: &ScanOptions<'_>) -> Result<Vec<LayerIndex>> {
     let store = match &image.content {
         Content::Rootfs(path) => return Ok(vec![rootfs::walk(path, &opts.limits)?]),
         Content::Layers(store) => store.as_ref(),
     };
-    let n = image.layers.len();
-    // Layers already in the cache are not read at all.
-    let keys: Vec<Option<String>> = image
-        .layers
-        .iter()
-        .map(|l| {
-            opts.cache
-                .and_then(|_| cache::key(l.digest.as_ref(), l.diff_id.as_ref(), &opts.limits))
-        })
-        .collect();
-    // A local blob's cached result counts only if this very file (same
-    // stat fingerprint) was verified before; remote blobs are addressed by
-    // digest and always verified when read.
-    let local = store.is_local();
-    let stats: Vec<Option<crate::source::BlobStat>> = image
-        .layers
-        .iter()
-        .map(|l| {
-            if local && opts.cache.is_some() {
-                store.stat(&l.locator)
-            } else {
-                None
-            }
-        })
-        .collect();
     let image_bytes = AtomicU64::new(0);
-    let mut cached: Vec<Option<LayerIndex>> = Vec::with_capacity(n);
-    for (i, k) in keys.iter().enumerate() {
-        let hit = (|| {
-            let (c, k) = (opts.cache?, k.as_ref()?);
-            if local {
-                let fp = stats[i].as_ref()?.fingerprint();
-                c.get(&cache::verified_key(k, &fp))?;
+    let plan = Plan::new(image, store, opts, &image_bytes)?;
+    refuse_missing_foreign(image, store, &plan.cached)?;
+    let todo = plan.to_read(image, opts.progress);
+    let image_entries = AtomicU64::new(cached_entries(image, &plan.cached, &opts.limits)?);
+    let counters = Counters {
+        image_bytes: &image_bytes,
+        image_entries: &image_entries,
+    };
+    let results = read_in_parallel(image, store, &todo, opts, counters);
+    plan.merge(image, opts.cache, results)
+}
+
+/// What each layer needs: its cache key, the stat of its local blob file,
+/// and its result when the cache already has it.
+struct Plan<'a> {
+    store: &'a dyn BlobStore,
+    keys: Vec<Option<String>>,
+    stats: Vec<Option<BlobStat>>,
+    cached: Vec<Option<LayerIndex>>,
+}
+
+impl<'a> Plan<'a> {
+    fn new(
+        image: &Image,
+        store: &'a dyn BlobStore,
+        opts: &ScanOptions<'_>,
+        image_bytes: &AtomicU64,
+    ) -> Result<Plan<'a>> {
+        // Layers already in the cache are not read at all.
+        let keys: Vec<Option<String>> = (image.layers.iter())
+            .map(|l| {
+                opts.cache
+                    .and_then(|_| cache::key(l.digest.as_ref(), l.diff_id.as_ref(), &opts.limits))
+            })
+            .collect();
+        // A local blob's cached result counts only if this very file (same
+        // stat fingerprint) was verified before; remote blobs are addressed by
+        // digest and always verified when read.
+        let local = store.is_local();
+        let stats: Vec<Option<BlobStat>> = (image.layers.iter())
+            .map(|l| (local && opts.cache.is_some()).then(|| store.stat(&l.locator))?)
+            .collect();
+        let mut cached = Vec::with_capacity(keys.len());
+        for (i, k) in keys.iter().enumerate() {
+            let hit = (|| {
+                let (c, k) = (opts.cache?, k.as_ref()?);
+                if local {
+                    let fp = stats[i].as_ref()?.fingerprint();
+                    c.get(&cache::verified_key(k, &fp))?;
+                }
+                cache::decode(&c.get(k)?)
+            })();
+            if let Some(idx) = &hit {
+                let location = format!("{}: layer {i}", store.location());
+                cache::check_limits(idx, &opts.limits, image_bytes, &location)?;
             }
-            cache::decode(&c.get(k)?)
-        })();
-        if let Some(idx) = &hit {
-            cache::check_limits(
-                idx,
-                &opts.limits,
-                &image_bytes,
-                &format!("{}: layer {i}", store.location()),
-            )?;
+            cached.push(hit);
         }
-        cached.push(hit);
+        Ok(Plan {
+            store,
+            keys,
+            stats,
+            cached,
+        })
     }
-    // A foreign (non-distributable) layer is read like any other when the
-    // store has it (a registry is asked for it); one the store lacks leaves
-    // the scan incomplete, which is an error, not a pass.
+
+    /// The layers to read, in the store's read order; tells the progress.
+    fn to_read(&self, image: &Image, progress: Option<&dyn Progress>) -> Vec<usize> {
+        let mut todo: Vec<usize> = (0..self.cached.len())
+            .filter(|&i| self.cached[i].is_none())
+            .collect();
+        todo.sort_by_key(|&i| (self.store.read_order(&image.layers[i].locator), i));
+        if let Some(p) = progress {
+            p.start(
+                todo.len(),
+                todo.iter().filter_map(|&i| image.layers[i].size).sum(),
+            );
+        }
+        todo
+    }
+
+    /// Cached and freshly read layers in image order; fresh results go to
+    /// the cache.
+    fn merge(
+        mut self,
+        image: &Image,
+        cache: Option<&dyn LayerCache>,
+        results: Vec<Option<Result<LayerIndex>>>,
+    ) -> Result<Vec<LayerIndex>> {
+        let mut out = Vec::with_capacity(results.len());
+        let mut first_err: Option<Error> = None;
+        for (i, r) in results.into_iter().enumerate() {
+            match (r, self.cached[i].take()) {
+                (_, Some(idx)) => out.push(idx),
+                (Some(Ok(idx)), None) => {
+                    if let (Some(c), Some(k)) = (cache, &self.keys[i]) {
+                        self.remember(image, c, i, k, &idx);
+                    }
+                    out.push(idx)
+                }
+                (Some(Err(e)), None) => {
+                    first_err.get_or_insert(e);
+                }
+                (None, None) => {}
+            }
+        }
+        match first_err {
+            Some(e) => Err(e),
+            None => Ok(out),
+        }
+    }
+
+    /// Put a fresh result in the cache; remember the local file as verified
+    /// only if it did not change while it was read.
+    fn remember(&self, image: &Image, c: &dyn LayerCache, i: usize, k: &str, idx: &LayerIndex) {
+        c.put(k, &cache::encode(idx));
+        if let Some(before) = &self.stats[i]
+            && self.store.stat(&image.layers[i].locator).as_ref() == Some(before)
+        {
+            c.put(&cache::verified_key(k, &before.fingerprint()), b"1");
+        }
+    }
+}
+
+/// A foreign (non-distributable) layer is read like any other when the
+/// store has it (a registry is asked for it); one the store lacks leaves
+/// the scan incomplete, which is an error, not a pass.
+fn refuse_missing_foreign(
+    image: &Image,
+    store: &dyn BlobStore,
+    cached: &[Option<LayerIndex>],
+) -> Result<()> {
     for (i, spec) in image.layers.iter().enumerate() {
         if let Some(urls) = &spec.foreign
             && cached[i].is_none()
@@ -218,70 +277,53 @@ fn read_layers(image: &Image, opts: &ScanOptions<'_>) -> Result<Vec<LayerIndex>>
             ));
         }
     }
-    let mut todo: Vec<usize> = (0..n).filter(|&i| cached[i].is_none()).collect();
-    todo.sort_by_key(|&i| (store.read_order(&image.layers[i].locator), i));
-    if let Some(p) = opts.progress {
-        p.start(
-            todo.len(),
-            todo.iter().filter_map(|&i| image.layers[i].size).sum(),
-        );
-    }
-    // Entries already known from cached layers count too.
-    let image_entries = AtomicU64::new(
-        cached
-            .iter()
-            .flatten()
-            .map(|c| (c.entries.len() + c.whiteouts.len()) as u64)
-            .sum(),
-    );
-    if image_entries.load(Ordering::Relaxed) > opts.limits.max_image_entries {
+    Ok(())
+}
+
+/// Entries already known from cached layers, checked against the image limit.
+fn cached_entries(image: &Image, cached: &[Option<LayerIndex>], limits: &Limits) -> Result<u64> {
+    let n: u64 = (cached.iter().flatten())
+        .map(|c| (c.entries.len() + c.whiteouts.len()) as u64)
+        .sum();
+    if n > limits.max_image_entries {
         return Err(Error::limit(
             Limit::ImageEntries,
             image.reference.clone(),
-            opts.limits.max_image_entries,
+            limits.max_image_entries,
         ));
     }
+    Ok(n)
+}
+
+/// Image-wide totals the layer readers share.
+#[derive(Clone, Copy)]
+struct Counters<'a> {
+    image_bytes: &'a AtomicU64,
+    image_entries: &'a AtomicU64,
+}
+
+/// Read the layers `todo` on `parallel_layers` threads; the result of
+/// layer `i` lands at `i`. After the first error no new layer is started.
+fn read_in_parallel(
+    image: &Image,
+    store: &dyn BlobStore,
+    todo: &[usize],
+    opts: &ScanOptions<'_>,
+    counters: Counters<'_>,
+) -> Vec<Option<Result<LayerIndex>>> {
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let results: Mutex<Vec<Option<Result<LayerIndex>>>> =
-        Mutex::new((0..n).map(|_| None).collect());
+        Mutex::new((0..image.layers.len()).map(|_| None).collect());
     let workers = opts.limits.parallel_layers.clamp(1, todo.len().max(1));
     std::thread::scope(|s| {
         for _ in 0..workers {
             s.spawn(|| {
-                loop {
-                    if stop.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    let t = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&i) = todo.get(t) else {
+                while !stop.load(Ordering::Relaxed) {
+                    let Some(&i) = todo.get(next.fetch_add(1, Ordering::Relaxed)) else {
                         break;
                     };
-                    let spec = &image.layers[i];
-                    let input = LayerInput {
-                        index: i,
-                        digest: spec.digest,
-                        size: spec.size,
-                        media_type: spec.media_type.clone(),
-                        diff_id: spec.diff_id,
-                        limits: &opts.limits,
-                        image_bytes: &image_bytes,
-                        image_entries: &image_entries,
-                    };
-                    let res = store.open(&spec.locator).and_then(|blob| {
-                        let blob: Box<dyn Read + Send + '_> = match opts.progress {
-                            Some(p) => {
-                                p.layer_start(i, spec.size);
-                                Box::new(Counting {
-                                    inner: blob,
-                                    progress: p,
-                                    index: i,
-                                })
-                            }
-                            None => blob,
-                        };
-                        scan_layer(blob, &input)
-                    });
+                    let res = read_one(image, store, i, opts, counters);
                     if res.is_err() {
                         stop.store(true, Ordering::Relaxed);
                     }
@@ -293,39 +335,41 @@ fn read_layers(image: &Image, opts: &ScanOptions<'_>) -> Result<Vec<LayerIndex>>
             });
         }
     });
-    let mut out = Vec::with_capacity(n);
-    let mut first_err: Option<Error> = None;
-    for (i, r) in results
-        .into_inner()
-        .expect("results lock")
-        .into_iter()
-        .enumerate()
-    {
-        match (r, cached[i].take()) {
-            (_, Some(idx)) => out.push(idx),
-            (Some(Ok(idx)), None) => {
-                if let (Some(c), Some(k)) = (opts.cache, &keys[i]) {
-                    c.put(k, &cache::encode(&idx));
-                    // Remember the file as verified only if it did not change
-                    // while it was read.
-                    if let Some(before) = &stats[i]
-                        && store.stat(&image.layers[i].locator).as_ref() == Some(before)
-                    {
-                        c.put(&cache::verified_key(k, &before.fingerprint()), b"1");
-                    }
-                }
-                out.push(idx)
-            }
-            (Some(Err(e)), None) => {
-                first_err.get_or_insert(e);
-            }
-            (None, None) => {}
+    results.into_inner().expect("results lock")
+}
+
+/// Open layer `i`'s blob and scan it in one pass.
+fn read_one(
+    image: &Image,
+    store: &dyn BlobStore,
+    i: usize,
+    opts: &ScanOptions<'_>,
+    counters: Counters<'_>,
+) -> Result<LayerIndex> {
+    let spec = &image.layers[i];
+    let input = LayerInput {
+        index: i,
+        digest: spec.digest,
+        size: spec.size,
+        media_type: spec.media_type.clone(),
+        diff_id: spec.diff_id,
+        limits: &opts.limits,
+        image_bytes: counters.image_bytes,
+        image_entries: counters.image_entries,
+    };
+    let blob = store.open(&spec.locator)?;
+    let blob: Box<dyn Read + Send + '_> = match opts.progress {
+        Some(p) => {
+            p.layer_start(i, spec.size);
+            Box::new(Counting {
+                inner: blob,
+                progress: p,
+                index: i,
+            })
         }
-    }
-    match first_err {
-        Some(e) => Err(e),
-        None => Ok(out),
-    }
+        None => blob,
+    };
+    scan_layer(blob, &input)
 }
 
 struct Counting<'a, R> {

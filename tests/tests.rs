@@ -3,6 +3,7 @@
 
 mod util;
 
+mod architecture;
 mod cli;
 mod commands;
 mod detection;
@@ -22,6 +23,7 @@ mod registry;
 #[cfg(feature = "registry")]
 mod registry_hostile;
 mod scale;
+mod schemas;
 #[cfg(feature = "serve")]
 mod serve;
 mod sources;

@@ -5,11 +5,11 @@
 //! model of `inspect::command`), URLs in the environment.
 
 use crate::catalog::{self, Catalog, ToolClass};
-use crate::finding::{Code, Finding, Severity};
+use crate::finding::{Code, Finding, Severity, Subject};
 use crate::fs::{ImageFs, Node};
 use crate::inspect::script;
+use crate::model::ImageInfo;
 use crate::path::ImagePath;
-use crate::scan::ImageInfo;
 
 use super::layer_ref;
 use super::tools::hit_findings;
@@ -186,6 +186,10 @@ impl Ctx<'_> {
             for mut f in hit_findings(self.cat, &facts, None, "build step") {
                 f.evidence
                     .insert(0, format!("history step {step}: {}", created_by.trim()));
+                f.subject = Some(Subject::HistoryStep {
+                    step,
+                    command: created_by.trim().to_string(),
+                });
                 f.layer = this_layer.map(|l| layer_ref(self.image, l));
                 out.push(f);
             }

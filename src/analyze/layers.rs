@@ -5,7 +5,7 @@
 use crate::finding::{Code, Finding, Severity};
 use crate::fs::{Hidden, ImageFs};
 use crate::layer::{Entry, LayerIndex};
-use crate::scan::ImageInfo;
+use crate::model::ImageInfo;
 
 use super::layer_ref;
 

@@ -1,5 +1,5 @@
 //! Analyzers state facts about a scanned image as findings. Each analyzer is
-//! listed explicitly in [`run`]; policy (later) decides what the facts mean.
+//! listed explicitly in [`run`]; the policy decides what the facts mean.
 
 mod config;
 mod layers;
@@ -10,8 +10,8 @@ use crate::finding::{Finding, LayerRef};
 use crate::fs::ImageFs;
 use crate::layer::LayerIndex;
 use crate::limits::Limits;
+use crate::model::ImageInfo;
 use crate::packages::PackageDb;
-use crate::scan::ImageInfo;
 
 /// Run every analyzer and return the findings, most severe first. `limits`
 /// bounds the work (symlinks followed when resolving a command).

@@ -6,13 +6,13 @@
 //! trees rank info, while the same content outside any package (or in a
 //! modified package file) keeps its severity. Policies still decide by code.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::finding::{Code, Finding, Integrity, Severity};
 use crate::fs::ImageFs;
+use crate::model::ImageInfo;
 use crate::packages::{Ownership, PackageDb};
 use crate::path::ImagePath;
-use crate::scan::ImageInfo;
 
 use super::layer_ref;
 
@@ -48,14 +48,24 @@ pub fn run(image: &ImageInfo, fs: &ImageFs, pkgs: &PackageDb, out: &mut Vec<Find
     if pkgs.is_empty() {
         return;
     }
-    let copies = pkgs.by_sha256(fs);
     // Paths with a download finding, for the modified-file severity.
-    let downloads: std::collections::HashSet<ImagePath> = out
+    let downloads: HashSet<ImagePath> = out
         .iter()
         .filter(|f| f.hidden_in.is_none() && DOWNLOAD_CODES.contains(&f.code))
         .filter_map(|f| f.path.clone())
         .collect();
+    attach_owners(fs, pkgs, out);
+    let modified: Vec<Finding> = (pkgs.files.keys())
+        .filter_map(|path| modified_finding(image, fs, pkgs, path, downloads.contains(path)))
+        .collect();
+    out.extend(modified);
+}
 
+/// Name the package that installed each finding's file, and rank the
+/// finding by it; a transfer tool no package installed says so (and where
+/// its packaged original is, for a copy).
+fn attach_owners(fs: &ImageFs, pkgs: &PackageDb, out: &mut [Finding]) {
+    let copies = pkgs.by_sha256(fs);
     let mut owners: HashMap<ImagePath, Option<Ownership<'_>>> = HashMap::new();
     for f in out.iter_mut() {
         let Some(path) = f.path.clone() else { continue };
@@ -89,60 +99,65 @@ pub fn run(image: &ImageInfo, fs: &ImageFs, pkgs: &PackageDb, out: &mut Vec<Find
             }
         }
     }
+}
 
-    // Tampered package files.
-    let mut modified = Vec::new();
-    for path in pkgs.files.keys() {
-        let Some(node) = fs.get(path) else { continue };
-        let Some(o) = pkgs.owner(path, node) else {
-            continue;
-        };
-        if o.integrity != Integrity::Modified {
-            continue;
-        }
-        let mut f = Finding::new(Code::PackageFileModified)
-            .at(path)
-            .because(format!(
-                "file of package {} {} ({}): recorded {}, now {}",
-                o.package.name,
-                o.package.version,
-                o.package.manager,
-                o.expected(),
-                o.actual.as_deref().unwrap_or("-")
-            ));
-        f.layer = Some(layer_ref(image, node.layer));
-        f.sha256 = node.entry.sha256;
-        f.package = Some(o.to_ref());
-        if let Some(step) = image
-            .layers
-            .get(node.layer)
-            .and_then(|l| l.created_by.as_deref())
-        {
-            f = f.because(format!("last written by layer {} ({step})", node.layer));
-        } else {
-            f = f.because(format!("last written by layer {}", node.layer));
-        }
-        let downloads_now = downloads.contains(path);
-        f.severity = if o.owned.conffile || path.as_bytes().starts_with(b"etc/") {
-            if downloads_now && is_autorun_config(path) {
-                f = f.because("configuration file that runs at boot, login or on a schedule, now carrying a download command");
-                Severity::High
-            } else {
-                f = f.because("configuration file: edits are normal administration");
-                Severity::Info
-            }
-        } else if downloads_now {
-            f = f.because("the modified file now downloads");
-            Severity::Critical
-        } else if node.entry.is_executable() {
-            f = f.because("the modified file is a program");
-            Severity::Critical
-        } else {
-            Severity::High
-        };
-        modified.push(f);
+/// A `package-file-modified` finding for a packaged file whose bytes no
+/// longer match its package's record.
+fn modified_finding(
+    image: &ImageInfo,
+    fs: &ImageFs,
+    pkgs: &PackageDb,
+    path: &ImagePath,
+    downloads_now: bool,
+) -> Option<Finding> {
+    let node = fs.get(path)?;
+    let o = pkgs.owner(path, node)?;
+    if o.integrity != Integrity::Modified {
+        return None;
     }
-    out.extend(modified);
+    let mut f = Finding::new(Code::PackageFileModified)
+        .at(path)
+        .because(format!(
+            "file of package {} {} ({}): recorded {}, now {}",
+            o.package.name,
+            o.package.version,
+            o.package.manager,
+            o.expected(),
+            o.actual.as_deref().unwrap_or("-")
+        ));
+    f.layer = Some(layer_ref(image, node.layer));
+    f.sha256 = node.entry.sha256;
+    f.package = Some(o.to_ref());
+    if let Some(step) = (image.layers.get(node.layer)).and_then(|l| l.created_by.as_deref()) {
+        f = f.because(format!("last written by layer {} ({step})", node.layer));
+    } else {
+        f = f.because(format!("last written by layer {}", node.layer));
+    }
+    let (severity, why) = if o.owned.conffile || path.as_bytes().starts_with(b"etc/") {
+        if downloads_now && is_autorun_config(path) {
+            (
+                Severity::High,
+                Some(
+                    "configuration file that runs at boot, login or on a schedule, now carrying a download command",
+                ),
+            )
+        } else {
+            (
+                Severity::Info,
+                Some("configuration file: edits are normal administration"),
+            )
+        }
+    } else if downloads_now {
+        (Severity::Critical, Some("the modified file now downloads"))
+    } else if node.entry.is_executable() {
+        (Severity::Critical, Some("the modified file is a program"))
+    } else {
+        (Severity::High, None)
+    };
+    if let Some(why) = why {
+        f = f.because(why);
+    }
+    Some(f.severity(severity))
 }
 
 fn rank_packaged(f: &mut Finding, o: &Ownership<'_>, path: &ImagePath) {

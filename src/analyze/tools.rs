@@ -4,13 +4,14 @@
 //! lines in scripts. Runs over the visible files and over every hidden one.
 
 use crate::catalog::{self, Catalog, Platform, Tool, ToolClass};
-use crate::finding::{Code, Finding, Severity};
+use crate::finding::{Code, Finding, Severity, Subject};
 use crate::fs::{Hidden, ImageFs};
 use crate::inspect::binary::Marker;
 use crate::inspect::{BinaryFacts, FileFacts, ScriptFacts};
-use crate::layer::{ContentKind, Entry, EntryType};
+use crate::layer::{Entry, EntryType};
+use crate::model::ContentKind;
+use crate::model::ImageInfo;
 use crate::path::ImagePath;
-use crate::scan::ImageInfo;
 
 use super::layer_ref;
 
@@ -130,9 +131,18 @@ pub(super) fn hit_findings(
             if let Some((line, text)) = &h.after
                 && *line != h.line
             {
-                f = f.because(format!("line {line}: {text}"));
+                f = f.because(format!("line {line}: {text}")).about(Subject::Line {
+                    line: *line,
+                    text: text.clone(),
+                });
             }
             f = f.because(format!("line {}: {}", h.line, h.text));
+            if f.subject.is_none() {
+                f = f.about(Subject::Line {
+                    line: h.line,
+                    text: h.text.clone(),
+                });
+            }
             for &r in std::iter::once(&h.rule).chain(&h.also) {
                 let rule = &cat.rules[r];
                 f = f.because(format!(

@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::facts::{FileRecord, FindingRecord, ImageFacts, ImageMeta, PackageRecord};
+use crate::model::Verdict;
 use crate::time::now_rfc3339;
 
 /// An approved image, without its files.
@@ -36,7 +37,7 @@ pub struct ScanRecord<'a> {
     pub reference: &'a str,
     pub digest: Option<&'a str>,
     pub baseline: Option<&'a str>,
-    pub verdict: &'a str,
+    pub verdict: Verdict,
     pub findings: usize,
     pub new_findings: Option<usize>,
 }
@@ -227,55 +228,9 @@ impl Store {
             ],
         )
         .map_err(e)?;
-        {
-            let mut ins = tx
-                .prepare("INSERT OR REPLACE INTO approved_files (name, path, type, mode, uid, gid, size, sha256, layer) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
-                .map_err(e)?;
-            for f in &facts.files {
-                ins.execute(params![
-                    name,
-                    f.path,
-                    f.kind,
-                    f.mode,
-                    f.uid as i64,
-                    f.gid as i64,
-                    f.size as i64,
-                    f.sha256,
-                    f.layer as i64
-                ])
-                .map_err(e)?;
-            }
-            let mut ins = tx
-                .prepare("INSERT OR IGNORE INTO approved_packages (name, manager, package, version, arch) VALUES (?1, ?2, ?3, ?4, ?5)")
-                .map_err(e)?;
-            for p in &facts.packages {
-                ins.execute(params![
-                    name,
-                    p.manager,
-                    p.name,
-                    p.version,
-                    p.arch.as_deref().unwrap_or("")
-                ])
-                .map_err(e)?;
-            }
-            let mut ins = tx
-                .prepare("INSERT OR IGNORE INTO approved_findings (name, fingerprint, code, severity, path, sha256, layer, title, evidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
-                .map_err(e)?;
-            for f in &facts.findings {
-                ins.execute(params![
-                    name,
-                    f.fingerprint,
-                    f.code,
-                    f.severity.as_str(),
-                    f.path,
-                    f.sha256,
-                    f.layer.map(|l| l as i64),
-                    f.title,
-                    serde_json::to_string(&f.evidence).unwrap_or_default()
-                ])
-                .map_err(e)?;
-            }
-        }
+        insert_files(&tx, name, &facts.files).map_err(e)?;
+        insert_packages(&tx, name, &facts.packages).map_err(e)?;
+        insert_findings(&tx, name, &facts.findings).map_err(e)?;
         pause_for_tests();
         tx.execute(
             "INSERT INTO events (time, action, name, detail) VALUES (?1, 'approve', ?2, ?3)",
@@ -337,81 +292,15 @@ impl Store {
                 r.get(0)
             })
             .map_err(|e| self.err(e))?;
-        let mut files = Vec::new();
-        let mut st = self
-            .conn
-            .prepare("SELECT path, type, mode, uid, gid, size, sha256, layer FROM approved_files WHERE name = ?1 ORDER BY path")
-            .map_err(|e| self.err(e))?;
-        let rows = st
-            .query_map([name], |r| {
-                Ok(FileRecord {
-                    path: r.get(0)?,
-                    kind: r.get(1)?,
-                    mode: r.get(2)?,
-                    uid: r.get::<_, i64>(3)? as u64,
-                    gid: r.get::<_, i64>(4)? as u64,
-                    size: r.get::<_, i64>(5)? as u64,
-                    sha256: r.get(6)?,
-                    layer: r.get::<_, i64>(7)? as usize,
-                })
-            })
-            .map_err(|e| self.err(e))?;
-        for f in rows {
-            files.push(f.map_err(|e| self.err(e))?);
-        }
-        let mut findings = Vec::new();
-        let mut st = self
-            .conn
-            .prepare("SELECT fingerprint, code, severity, path, sha256, layer, title, evidence FROM approved_findings WHERE name = ?1 ORDER BY fingerprint")
-            .map_err(|e| self.err(e))?;
-        let rows = st
-            .query_map([name], |r| {
-                let sev: String = r.get(2)?;
-                let ev: String = r.get(7)?;
-                Ok(FindingRecord {
-                    fingerprint: r.get(0)?,
-                    code: r.get(1)?,
-                    severity: sev.parse().unwrap_or(crate::finding::Severity::Info),
-                    path: r.get(3)?,
-                    sha256: r.get(4)?,
-                    layer: r.get::<_, Option<i64>>(5)?.map(|l| l as usize),
-                    title: r.get(6)?,
-                    evidence: serde_json::from_str(&ev).unwrap_or_default(),
-                })
-            })
-            .map_err(|e| self.err(e))?;
-        for f in rows {
-            findings.push(f.map_err(|e| self.err(e))?);
-        }
-        let mut packages = Vec::new();
-        let mut st = self
-            .conn
-            .prepare("SELECT manager, package, version, arch FROM approved_packages WHERE name = ?1 ORDER BY manager, package, arch")
-            .map_err(|e| self.err(e))?;
-        let rows = st
-            .query_map([name], |r| {
-                let arch: String = r.get(3)?;
-                Ok(PackageRecord {
-                    manager: r.get(0)?,
-                    name: r.get(1)?,
-                    version: r.get(2)?,
-                    arch: (!arch.is_empty()).then_some(arch),
-                })
-            })
-            .map_err(|e| self.err(e))?;
-        for p in rows {
-            packages.push(p.map_err(|e| self.err(e))?);
-        }
         let facts = ImageFacts {
             image: approval.image.clone(),
             config: serde_json::from_str(&config).unwrap_or_default(),
-            files,
-            findings,
-            packages,
+            files: read_files(&self.conn, name).map_err(|e| self.err(e))?,
+            findings: read_findings(&self.conn, name).map_err(|e| self.err(e))?,
+            packages: read_packages(&self.conn, name).map_err(|e| self.err(e))?,
         };
         Ok(Some((approval, facts)))
     }
-
     /// Withdraw an approval. Returns false if there was none.
     pub fn revoke(&mut self, name: &str) -> Result<bool> {
         let path = self.path.clone();
@@ -455,7 +344,7 @@ impl Store {
                     s.reference,
                     s.digest,
                     s.baseline,
-                    s.verdict,
+                    s.verdict.as_str(),
                     s.findings as i64,
                     s.new_findings.map(|n| n as i64)
                 ],
@@ -519,6 +408,120 @@ fn uri_escape(path: &Path) -> String {
         }
     }
     out
+}
+
+/// Store an approval's file manifest.
+fn insert_files(db: &Connection, name: &str, files: &[FileRecord]) -> rusqlite::Result<()> {
+    let mut ins = db.prepare("INSERT OR REPLACE INTO approved_files (name, path, type, mode, uid, gid, size, sha256, layer) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")?;
+    for f in files {
+        ins.execute(params![
+            name,
+            f.path,
+            f.kind,
+            f.mode,
+            f.uid as i64,
+            f.gid as i64,
+            f.size as i64,
+            f.sha256,
+            f.layer as i64
+        ])?;
+    }
+    Ok(())
+}
+
+/// Store an approval's installed packages.
+fn insert_packages(
+    db: &Connection,
+    name: &str,
+    packages: &[PackageRecord],
+) -> rusqlite::Result<()> {
+    let mut ins = db.prepare("INSERT OR IGNORE INTO approved_packages (name, manager, package, version, arch) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    for p in packages {
+        ins.execute(params![
+            name,
+            p.manager,
+            p.name,
+            p.version,
+            p.arch.as_deref().unwrap_or("")
+        ])?;
+    }
+    Ok(())
+}
+
+/// Store an approval's findings.
+fn insert_findings(
+    db: &Connection,
+    name: &str,
+    findings: &[FindingRecord],
+) -> rusqlite::Result<()> {
+    let mut ins = db.prepare("INSERT OR IGNORE INTO approved_findings (name, fingerprint, code, severity, path, sha256, layer, title, evidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")?;
+    for f in findings {
+        ins.execute(params![
+            name,
+            f.fingerprint,
+            f.code,
+            f.severity.as_str(),
+            f.path,
+            f.sha256,
+            f.layer.map(|l| l as i64),
+            f.title,
+            serde_json::to_string(&f.evidence).unwrap_or_default()
+        ])?;
+    }
+    Ok(())
+}
+
+/// An approval's file manifest, by path.
+fn read_files(db: &Connection, name: &str) -> rusqlite::Result<Vec<FileRecord>> {
+    let mut st = db.prepare("SELECT path, type, mode, uid, gid, size, sha256, layer FROM approved_files WHERE name = ?1 ORDER BY path")?;
+    let rows = st.query_map([name], |r| {
+        Ok(FileRecord {
+            path: r.get(0)?,
+            kind: r.get(1)?,
+            mode: r.get(2)?,
+            uid: r.get::<_, i64>(3)? as u64,
+            gid: r.get::<_, i64>(4)? as u64,
+            size: r.get::<_, i64>(5)? as u64,
+            sha256: r.get(6)?,
+            layer: r.get::<_, i64>(7)? as usize,
+        })
+    })?;
+    rows.collect()
+}
+
+/// An approval's findings, by fingerprint.
+fn read_findings(db: &Connection, name: &str) -> rusqlite::Result<Vec<FindingRecord>> {
+    let mut st = db.prepare("SELECT fingerprint, code, severity, path, sha256, layer, title, evidence FROM approved_findings WHERE name = ?1 ORDER BY fingerprint")?;
+    let rows = st.query_map([name], |r| {
+        let sev: String = r.get(2)?;
+        let ev: String = r.get(7)?;
+        Ok(FindingRecord {
+            fingerprint: r.get(0)?,
+            code: r.get(1)?,
+            severity: sev.parse().unwrap_or(crate::finding::Severity::Info),
+            path: r.get(3)?,
+            sha256: r.get(4)?,
+            layer: r.get::<_, Option<i64>>(5)?.map(|l| l as usize),
+            title: r.get(6)?,
+            evidence: serde_json::from_str(&ev).unwrap_or_default(),
+        })
+    })?;
+    rows.collect()
+}
+
+/// An approval's installed packages.
+fn read_packages(db: &Connection, name: &str) -> rusqlite::Result<Vec<PackageRecord>> {
+    let mut st = db.prepare("SELECT manager, package, version, arch FROM approved_packages WHERE name = ?1 ORDER BY manager, package, arch")?;
+    let rows = st.query_map([name], |r| {
+        let arch: String = r.get(3)?;
+        Ok(PackageRecord {
+            manager: r.get(0)?,
+            name: r.get(1)?,
+            version: r.get(2)?,
+            arch: (!arch.is_empty()).then_some(arch),
+        })
+    })?;
+    rows.collect()
 }
 
 fn db_err(path: &Path, e: rusqlite::Error) -> Error {

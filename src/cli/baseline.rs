@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand, ValueEnum};
 
-use stowaway::baseline::Store;
+use stowaway::baseline::{Approval, Store};
 use stowaway::facts::ImageFacts;
 use stowaway::limits::parse_size;
 
-use super::{DbArgs, ImageArgs, Verdict, emit};
+use super::{DbArgs, ImageArgs, Verdict, emit, emit_json};
 
 #[derive(Args)]
 pub struct BaselineArgs {
@@ -81,63 +81,9 @@ pub fn run(a: BaselineArgs) -> anyhow::Result<Verdict> {
             name,
             reason,
             by,
-        } => {
-            let config = image.config(None, Some(store.path().to_path_buf()))?;
-            let scan = config.scan()?;
-            let facts = ImageFacts::of(&scan);
-            let name = name.unwrap_or_else(|| default_name(&facts));
-            let by = by
-                .or_else(|| std::env::var("USER").ok())
-                .unwrap_or_else(|| "unknown".into());
-            store.approve(&name, &facts, &by, reason.as_deref())?;
-            println!(
-                "approved {name}: {} ({} files, {} findings) in {}",
-                facts
-                    .image
-                    .digest
-                    .as_deref()
-                    .unwrap_or(&facts.image.reference),
-                facts.files.len(),
-                facts.findings.len(),
-                store.path().display()
-            );
-        }
+        } => approve(&mut store, *image, name, reason, by)?,
         BaselineCommand::List { format } => list(&store, format)?,
-        BaselineCommand::Show { name, format } => {
-            let Some((a, facts)) = store.get(&name)? else {
-                bail!("no approved image named {name:?}")
-            };
-            if format == ListFormat::Json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(
-                        &serde_json::json!({"approval": a, "facts": facts})
-                    )?
-                );
-            } else {
-                println!("{} — {}", a.name, a.image.reference);
-                println!(
-                    "  digest       {}",
-                    a.image.digest.as_deref().unwrap_or("-")
-                );
-                println!(
-                    "  repository   {}",
-                    a.image.repository.as_deref().unwrap_or("-")
-                );
-                println!("  approved by  {} at {}", a.approved_by, a.approved_at);
-                println!("  reason       {}", a.reason.as_deref().unwrap_or("-"));
-                println!("  files        {}", a.files);
-                println!("  findings     {}", a.findings);
-                for f in &facts.findings {
-                    println!(
-                        "    {:<8} {:<26} {}",
-                        f.severity.as_str(),
-                        f.code,
-                        f.path.as_deref().unwrap_or("-")
-                    );
-                }
-            }
-        }
+        BaselineCommand::Show { name, format } => show(&store, &name, format)?,
         BaselineCommand::Revoke { name } => {
             if !store.revoke(&name)? {
                 bail!("no approved image named {name:?}");
@@ -160,6 +106,80 @@ pub fn run(a: BaselineArgs) -> anyhow::Result<Verdict> {
         }
     }
     Ok(Verdict::Pass)
+}
+
+/// `baseline approve`: scan the image and store its facts under a name.
+fn approve(
+    store: &mut Store,
+    image: ImageArgs,
+    name: Option<String>,
+    reason: Option<String>,
+    by: Option<String>,
+) -> anyhow::Result<()> {
+    let scan = image
+        .config(None, Some(store.path().to_path_buf()))?
+        .scan()?;
+    let facts = ImageFacts::of(&scan);
+    let name = name.unwrap_or_else(|| default_name(&facts));
+    let by = by
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| "unknown".into());
+    store.approve(&name, &facts, &by, reason.as_deref())?;
+    println!(
+        "approved {name}: {} ({} files, {} findings) in {}",
+        facts
+            .image
+            .digest
+            .as_deref()
+            .unwrap_or(&facts.image.reference),
+        facts.files.len(),
+        facts.findings.len(),
+        store.path().display()
+    );
+    Ok(())
+}
+
+/// What `baseline show --format json` prints.
+#[derive(serde::Serialize)]
+struct ShowDoc<'a> {
+    approval: &'a Approval,
+    facts: &'a ImageFacts,
+}
+
+/// `baseline show`: one approval and its findings.
+fn show(store: &Store, name: &str, format: ListFormat) -> anyhow::Result<()> {
+    let Some((a, facts)) = store.get(name)? else {
+        bail!("no approved image named {name:?}")
+    };
+    if format == ListFormat::Json {
+        let doc = ShowDoc {
+            approval: &a,
+            facts: &facts,
+        };
+        return emit_json(&doc, None);
+    }
+    println!("{} — {}", a.name, a.image.reference);
+    println!(
+        "  digest       {}",
+        a.image.digest.as_deref().unwrap_or("-")
+    );
+    println!(
+        "  repository   {}",
+        a.image.repository.as_deref().unwrap_or("-")
+    );
+    println!("  approved by  {} at {}", a.approved_by, a.approved_at);
+    println!("  reason       {}", a.reason.as_deref().unwrap_or("-"));
+    println!("  files        {}", a.files);
+    println!("  findings     {}", a.findings);
+    for f in &facts.findings {
+        println!(
+            "    {:<8} {:<26} {}",
+            f.severity.as_str(),
+            f.code,
+            f.path.as_deref().unwrap_or("-")
+        );
+    }
+    Ok(())
 }
 
 /// Read a text file of at most `max` bytes (`/dev/zero` is refused at the

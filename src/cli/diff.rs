@@ -1,12 +1,15 @@
 //! `stowaway diff IMAGE_A IMAGE_B`: what changed between two images.
 
+use std::fmt::Write as _;
+
 use clap::Args;
 
 use stowaway::facts::ImageFacts;
 use stowaway::gate::compare;
 use stowaway::report::gate::delta_table;
+use stowaway::report::model::DiffDoc;
 
-use super::{ImageArgs, Verdict};
+use super::{ImageArgs, Verdict, emit, emit_json};
 
 #[derive(Args)]
 pub struct DiffArgs {
@@ -25,48 +28,39 @@ pub fn run(a: DiffArgs) -> anyhow::Result<Verdict> {
     second.image = a.b.clone();
     let after = ImageFacts::of(&second.config(None, None)?.scan()?);
     let cmp = compare(&before.image.reference, &before, &after);
+    let doc = DiffDoc::new(&before, &after, &cmp);
     if a.format == "json" {
-        let findings: Vec<serde_json::Value> = after
-            .findings
-            .iter()
-            .zip(&cmp.states)
-            .map(|(f, s)| serde_json::json!({"code": f.code, "severity": f.severity, "path": f.path, "baseline_state": s, "evidence": f.evidence}))
-            .collect();
-        let doc = serde_json::json!({
-            "before": before.image,
-            "after": after.image,
-            "delta": cmp.delta,
-            "findings": findings,
-            "resolved": cmp.resolved,
-        });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        emit_json(&doc, None)?;
     } else {
-        println!("{} -> {}", before.image.reference, after.image.reference);
-        print!("{}", delta_table(&cmp.delta));
-        let new: Vec<_> = after
-            .findings
-            .iter()
-            .zip(&cmp.states)
-            .filter(|(_, s)| **s == stowaway::delta::BaselineState::New)
-            .collect();
-        println!("New findings: {}", new.len());
-        for (f, _) in new {
-            println!(
-                "  {:<8} {:<26} {}",
-                f.severity.as_str(),
-                f.code,
-                f.path.as_deref().unwrap_or("-")
-            );
-        }
-        println!("Resolved findings: {}", cmp.resolved.len());
-        for f in &cmp.resolved {
-            println!(
-                "  {:<8} {:<26} {}",
-                f.severity.as_str(),
-                f.code,
-                f.path.as_deref().unwrap_or("-")
-            );
-        }
+        emit(&table(&doc), None)?;
     }
     Ok(Verdict::Pass)
+}
+
+/// The diff as text.
+fn table(doc: &DiffDoc<'_>) -> String {
+    let mut out = format!("{} -> {}\n", doc.before.reference, doc.after.reference);
+    out.push_str(&delta_table(doc.delta));
+    let new: Vec<_> = doc.new_findings().collect();
+    let _ = writeln!(out, "New findings: {}", new.len());
+    for f in new {
+        let _ = writeln!(
+            out,
+            "  {:<8} {:<26} {}",
+            f.severity.as_str(),
+            f.code,
+            f.path.unwrap_or("-")
+        );
+    }
+    let _ = writeln!(out, "Resolved findings: {}", doc.resolved.len());
+    for f in doc.resolved {
+        let _ = writeln!(
+            out,
+            "  {:<8} {:<26} {}",
+            f.severity.as_str(),
+            f.code,
+            f.path.as_deref().unwrap_or("-")
+        );
+    }
+    out
 }

@@ -1,20 +1,22 @@
-//! `stowaway drift --image IMAGE (--rootfs DIR | --upperdir DIR)`: what
-//! changed in a running container since it started from its image.
+//! `stowaway drift --image IMAGE (--rootfs DIR | --upperdir DIR)` and
+//! `stowaway drift (--container ID | --all)`: what changed in a running
+//! container since it started from its image (for discovered containers, the
+//! approved baseline of their image).
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::Args;
-use serde_json::json;
 
-use stowaway::drift::discover::discover;
-use stowaway::drift::{ContainerSide, ImageSide, drift};
+use stowaway::Limits;
+use stowaway::drift::discover::{Container, discover};
+use stowaway::drift::{ContainerSide, DriftReport, ImageSide, drift, evaluate};
 use stowaway::facts::ImageFacts;
-use stowaway::policy::{Action, Policy};
+use stowaway::policy::{Evaluation, Policy};
+use stowaway::report::model::{ContainerRef, DiscoveredContainer, DriftDoc, DriftOutput};
 use stowaway::report::sarif::{self, Annotations};
-use stowaway::report::{Format, gate::delta_table, table};
+use stowaway::report::{Format, drift as drift_report, table};
 
-use super::{DbArgs, ImageArgs, Verdict, emit, use_color};
+use super::{DbArgs, ImageArgs, Verdict, emit, emit_json, use_color};
 
 #[derive(Args)]
 pub struct DriftArgs {
@@ -61,34 +63,136 @@ pub struct DriftArgs {
 pub fn run(a: DriftArgs) -> anyhow::Result<Verdict> {
     let policy = Policy::load_or_default(a.policy.as_deref())?;
     let scanned = match &a.image_ref {
-        Some(r) => {
-            let mut image = ImageArgs::for_reference(r);
-            image.platform = a.platform.clone();
-            let config = image.config(Some(&policy), a.db.cache_path())?;
-            Some((ImageSide::from_scan(&config.scan()?), config.limits))
-        }
+        Some(r) => Some(scan_image(&a, r, &policy)?),
         None => None,
     };
     let limits = scanned
         .as_ref()
         .map(|s| s.1.clone())
         .unwrap_or_else(|| policy.limits(Default::default()));
+    let image = scanned.as_ref().map(|s| &s.0);
     if a.container.is_none() && !a.all {
-        let side = match (&a.rootfs, &a.upperdir) {
-            (Some(r), _) => ContainerSide::Rootfs(r.clone()),
-            (None, Some(u)) => ContainerSide::UpperDir(u.clone()),
-            (None, None) => {
-                anyhow::bail!("give --rootfs DIR, --upperdir DIR, --container ID or --all")
-            }
-        };
-        let Some((image, _)) = &scanned else {
-            anyhow::bail!("--rootfs/--upperdir need --image IMAGE");
-        };
-        let report = drift(image, &side, &limits)?;
-        let (text, failed) = render(&report, &policy, a.format, a.output.as_ref());
-        emit(&text, a.output.as_ref())?;
-        return Ok(if failed { Verdict::Fail } else { Verdict::Pass });
+        return check_one(&a, &policy, image, &limits);
     }
+    check_discovered(&a, &policy, image, &limits)
+}
+
+/// Scan the image given with `--image`, under the policy's limits.
+fn scan_image(a: &DriftArgs, r: &str, policy: &Policy) -> anyhow::Result<(ImageSide, Limits)> {
+    let mut image = ImageArgs::for_reference(r);
+    image.platform = a.platform.clone();
+    let config = image.config(Some(policy), a.db.cache_path())?;
+    Ok((ImageSide::from_scan(&config.scan()?), config.limits))
+}
+
+/// `--rootfs DIR` or `--upperdir DIR` against `--image`.
+fn check_one(
+    a: &DriftArgs,
+    policy: &Policy,
+    image: Option<&ImageSide>,
+    limits: &Limits,
+) -> anyhow::Result<Verdict> {
+    let side = match (&a.rootfs, &a.upperdir) {
+        (Some(r), _) => ContainerSide::Rootfs(r.clone()),
+        (None, Some(u)) => ContainerSide::UpperDir(u.clone()),
+        (None, None) => {
+            anyhow::bail!("give --rootfs DIR, --upperdir DIR, --container ID or --all")
+        }
+    };
+    let Some(image) = image else {
+        anyhow::bail!("--rootfs/--upperdir need --image IMAGE");
+    };
+    let report = drift(image, &side, limits)?;
+    let eval = evaluate(&report, policy);
+    let doc = DriftDoc::new(&report, &eval, &policy.source);
+    let verdict = doc.verdict;
+    let out = a.output.as_ref();
+    match a.format {
+        Format::Json => emit_json(&DriftOutput::One(doc), out)?,
+        other => emit(&render_text(&report, &eval, &doc, other, out), out)?,
+    }
+    Ok(verdict)
+}
+
+/// `--container ID` or `--all`: every matching container found on the host.
+fn check_discovered(
+    a: &DriftArgs,
+    policy: &Policy,
+    image: Option<&ImageSide>,
+    limits: &Limits,
+) -> anyhow::Result<Verdict> {
+    let selected = select_containers(a)?;
+    let store = match image {
+        None => Some(a.db.open()?),
+        Some(_) => None,
+    };
+    let mut checked: Vec<(&Container, DriftReport, Evaluation)> = Vec::new();
+    let mut errors = 0;
+    for c in &selected {
+        let result = (|| -> anyhow::Result<_> {
+            let from_store;
+            let image = match image {
+                Some(i) => i,
+                None => {
+                    from_store = approved_image(store.as_ref().expect("store opened"), c)
+                        .or_else(|e| {
+                            image_from_host(c, &a.host_root, policy, &a.db).map_err(|le| {
+                                anyhow::anyhow!(
+                                    "{e}; reading the image from the host's store failed too: {le:#}"
+                                )
+                            })
+                        })?;
+                    &from_store
+                }
+            };
+            Ok(drift(image, &c.side, limits)?)
+        })();
+        match result {
+            Ok(report) => {
+                let eval = evaluate(&report, policy);
+                checked.push((c, report, eval));
+            }
+            Err(e) => {
+                errors += 1;
+                eprintln!("stowaway: {}: {e:#}", label(c));
+            }
+        }
+    }
+    let docs: Vec<DriftDoc> = (checked.iter())
+        .map(|(c, report, eval)| {
+            let mut doc = DriftDoc::new(report, eval, &policy.source);
+            doc.container = ContainerRef::Discovered(DiscoveredContainer {
+                id: &c.id,
+                name: c.name.as_deref(),
+                read: &report.container,
+                runtime: c.runtime,
+            });
+            doc
+        })
+        .collect();
+    let verdict = Verdict::failing_if(docs.iter().any(|d| d.verdict == Verdict::Fail));
+    let out = a.output.as_ref();
+    if a.format == Format::Json {
+        emit_json(&DriftOutput::Many(docs), out)?;
+    } else {
+        let mut text = String::new();
+        for ((c, report, eval), doc) in checked.iter().zip(&docs) {
+            let one = render_text(report, eval, doc, a.format, out);
+            text.push_str(&format!("== {}\n{one}\n", label(c)));
+        }
+        emit(&text, out)?;
+    }
+    if errors > 0 {
+        anyhow::bail!(
+            "{errors} of {} containers could not be checked",
+            selected.len()
+        );
+    }
+    Ok(verdict)
+}
+
+/// The containers found on the host that `--container` (or `--all`) selects.
+fn select_containers(a: &DriftArgs) -> anyhow::Result<Vec<Container>> {
     let (found, problems) = discover(&a.host_root);
     for p in &problems {
         eprintln!("stowaway: {p}");
@@ -105,77 +209,24 @@ pub fn run(a: DriftArgs) -> anyhow::Result<Verdict> {
     if selected.is_empty() {
         anyhow::bail!("no matching container under {}", a.host_root.display());
     }
-    let store = if scanned.is_none() {
-        Some(a.db.open()?)
-    } else {
-        None
-    };
-    let mut out = String::new();
-    let mut docs = Vec::new();
-    let (mut failed, mut errors) = (false, 0);
-    for c in &selected {
-        let label = format!(
-            "{} {} ({})",
-            c.runtime,
-            &c.id[..c.id.len().min(12)],
-            c.name.as_deref().unwrap_or("-")
-        );
-        let result = (|| -> anyhow::Result<_> {
-            let from_store;
-            let image = match &scanned {
-                Some((i, _)) => i,
-                None => {
-                    from_store = approved_image(store.as_ref().expect("store opened"), c)
-                        .or_else(|e| {
-                            image_from_host(c, &a.host_root, &policy, &a.db).map_err(|le| {
-                                anyhow::anyhow!(
-                                    "{e}; reading the image from the host's store failed too: {le:#}"
-                                )
-                            })
-                        })?;
-                    &from_store
-                }
-            };
-            Ok(drift(image, &c.side, &limits)?)
-        })();
-        match result {
-            Ok(report) => {
-                let (text, f) = render(&report, &policy, a.format, a.output.as_ref());
-                failed |= f;
-                if a.format == Format::Json {
-                    let mut v: serde_json::Value = serde_json::from_str(&text)?;
-                    v["container"] = json!({"runtime": c.runtime, "id": c.id, "name": c.name, "read": report.container});
-                    docs.push(v);
-                } else {
-                    out.push_str(&format!("== {label}\n{text}\n"));
-                }
-            }
-            Err(e) => {
-                errors += 1;
-                eprintln!("stowaway: {label}: {e:#}");
-            }
-        }
-    }
-    let text = if a.format == Format::Json {
-        serde_json::to_string_pretty(&docs)? + "\n"
-    } else {
-        out
-    };
-    emit(&text, a.output.as_ref())?;
-    if errors > 0 {
-        anyhow::bail!(
-            "{errors} of {} containers could not be checked",
-            selected.len()
-        );
-    }
-    Ok(if failed { Verdict::Fail } else { Verdict::Pass })
+    Ok(selected)
+}
+
+/// How a container is named in messages and tables.
+fn label(c: &Container) -> String {
+    format!(
+        "{} {} ({})",
+        c.runtime,
+        &c.id[..c.id.len().min(12)],
+        c.name.as_deref().unwrap_or("-")
+    )
 }
 
 /// Without an approved baseline: the container's image read from the
 /// host's own store (containers-storage, or Docker's storage without the
 /// daemon), by the image ID the runtime recorded.
 fn image_from_host(
-    c: &stowaway::drift::discover::Container,
+    c: &Container,
     host_root: &std::path::Path,
     policy: &Policy,
     db: &DbArgs,
@@ -204,10 +255,7 @@ fn image_from_host(
 }
 
 /// The approved image a discovered container was started from.
-fn approved_image(
-    store: &stowaway::baseline::Store,
-    c: &stowaway::drift::discover::Container,
-) -> anyhow::Result<ImageSide> {
+fn approved_image(store: &stowaway::baseline::Store, c: &Container) -> anyhow::Result<ImageSide> {
     let approvals = store.list()?;
     let by_id = c.image_id.as_deref().and_then(|id| {
         approvals
@@ -238,40 +286,15 @@ fn approved_image(
     Ok(ImageSide::from_baseline(&a.name, facts))
 }
 
-/// Render one drift report; returns the text and whether the policy denied.
-fn render(
-    report: &stowaway::drift::DriftReport,
-    policy: &Policy,
+/// One drift report as a table or SARIF.
+fn render_text(
+    report: &DriftReport,
+    eval: &Evaluation,
+    doc: &DriftDoc<'_>,
     format: Format,
     output: Option<&PathBuf>,
-) -> (String, bool) {
-    let names = [report.image.reference.as_str()];
-    let eval = policy.evaluate(&report.findings, None, &names);
-    let text = match format {
-        Format::Json => {
-            let findings: Vec<_> = report
-                .findings
-                .iter()
-                .zip(&eval.decisions)
-                .map(|(f, d)| {
-                    let mut v = serde_json::to_value(f).unwrap_or_default();
-                    v["action"] = json!(d.action);
-                    v["why"] = json!(d.why);
-                    v
-                })
-                .collect();
-            serde_json::to_string_pretty(&json!({
-                "image": report.image,
-                "container": report.container,
-                "verdict": if eval.failed() { "fail" } else { "pass" },
-                "policy": policy.source,
-                "findings": findings,
-                "delta": report.delta,
-                "unused_allow": eval.unused_allow,
-            }))
-            .unwrap_or_default()
-                + "\n"
-        }
+) -> String {
+    match format {
         Format::Sarif => {
             let facts = ImageFacts {
                 image: report.image.clone(),
@@ -284,41 +307,11 @@ fn render(
             };
             serde_json::to_string_pretty(&sarif::render(&facts, &notes)).unwrap_or_default() + "\n"
         }
-        Format::Table => {
-            let style = table::Style {
+        _ => drift_report::table(
+            doc,
+            table::Style {
                 color: use_color(output),
-            };
-            let mut out = String::new();
-            let verdict = if eval.failed() { "FAIL" } else { "PASS" };
-            let _ = writeln!(
-                out,
-                "Drift {verdict}: {} vs image {}",
-                report.container, report.image.reference
-            );
-            for (f, d) in report.findings.iter().zip(&eval.decisions) {
-                let _ = writeln!(
-                    out,
-                    "  {} {:<24} {} [{}]",
-                    style.severity(f.severity),
-                    f.code,
-                    f.path.as_deref().unwrap_or("-"),
-                    d.action.as_str()
-                );
-                for e in f.evidence.iter().take(3) {
-                    let _ = writeln!(out, "             {e}");
-                }
-            }
-            out.push_str(&delta_table(&report.delta));
-            let count = |x: Action| eval.decisions.iter().filter(|d| d.action == x).count();
-            let _ = writeln!(
-                out,
-                "{verdict}: {} denied, {} warned, {} allowed",
-                count(Action::Deny),
-                count(Action::Warn),
-                count(Action::Allow)
-            );
-            out
-        }
-    };
-    (text, eval.failed())
+            },
+        ),
+    }
 }

@@ -8,10 +8,11 @@ use clap::Args;
 use stowaway::baseline::ScanRecord;
 use stowaway::gate::{BaselineChoice, gate};
 use stowaway::policy::Policy;
+use stowaway::report::model::GateDoc;
 use stowaway::report::sarif::{self, Annotations};
 use stowaway::report::{Format, gate as gate_report, table};
 
-use super::{DbArgs, ImageArgs, Verdict, emit, use_color};
+use super::{DbArgs, ImageArgs, Verdict, emit, emit_json, use_color};
 
 #[derive(Args)]
 pub struct GateArgs {
@@ -60,24 +61,20 @@ pub fn run(a: GateArgs) -> anyhow::Result<Verdict> {
             reference: &report.facts.image.reference,
             digest: report.facts.image.digest.as_deref(),
             baseline: report.baseline.as_ref().map(|b| b.name.as_str()),
-            verdict: if report.failed() { "fail" } else { "pass" },
+            verdict: report.verdict(),
             findings: report.facts.findings.len(),
-            new_findings: report.baseline.as_ref().map(|b| {
-                b.states
-                    .iter()
-                    .filter(|s| **s == stowaway::delta::BaselineState::New)
-                    .count()
-            }),
+            new_findings: report.baseline.as_ref().map(|b| b.new_findings()),
         })?;
     }
-    let text = match a.format {
-        Format::Table => gate_report::table(
-            &report,
-            table::Style {
-                color: use_color(a.output.as_ref()),
-            },
-        ),
-        Format::Json => serde_json::to_string_pretty(&gate_report::json(&report))? + "\n",
+    let out = a.output.as_ref();
+    match a.format {
+        Format::Table => {
+            let style = table::Style {
+                color: use_color(out),
+            };
+            emit(&gate_report::table(&report, style), out)?;
+        }
+        Format::Json => emit_json(&GateDoc::new(&report), out)?,
         Format::Sarif => {
             let notes = Annotations {
                 states: report.baseline.as_ref().map(|b| b.states.as_slice()),
@@ -88,13 +85,8 @@ pub fn run(a: GateArgs) -> anyhow::Result<Verdict> {
                     .map(|b| b.resolved.as_slice())
                     .unwrap_or(&[]),
             };
-            serde_json::to_string_pretty(&sarif::render(&report.facts, &notes))? + "\n"
+            emit_json(&sarif::render(&report.facts, &notes), out)?;
         }
-    };
-    emit(&text, a.output.as_ref())?;
-    Ok(if report.failed() {
-        Verdict::Fail
-    } else {
-        Verdict::Pass
-    })
+    }
+    Ok(report.verdict())
 }

@@ -4,9 +4,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use stowaway::report::{Format, json, table};
+use stowaway::report::model::InventoryDoc;
+use stowaway::report::{Format, table};
 
-use super::{DbArgs, ImageArgs, Verdict, emit, use_color};
+use super::{DbArgs, ImageArgs, Verdict, emit, emit_json, use_color};
 
 #[derive(Args)]
 pub struct InventoryArgs {
@@ -27,36 +28,21 @@ pub struct InventoryArgs {
 
 pub fn run(a: InventoryArgs) -> anyhow::Result<Verdict> {
     let scan = a.image.config(None, a.db.cache_path())?.scan()?;
-    if matches!(a.format, Format::Json) && a.output.is_none() {
-        // Streamed: the document is never held whole.
-        let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-        json::write_inventory(out, &scan.image, &scan.fs, &scan.packages, a.all_layers)
-            .map_err(|e| anyhow::anyhow!("writing to stdout: {e}"))?;
-        return Ok(Verdict::Pass);
-    }
-    let text = match a.format {
-        Format::Table => table::inventory(
-            &scan.image,
-            &scan.fs,
-            &scan.packages,
-            a.all_layers,
-            table::Style {
-                color: use_color(a.output.as_ref()),
-            },
-        ),
-        Format::Json => {
-            let mut buf = Vec::new();
-            json::write_inventory(
-                &mut buf,
-                &scan.image,
-                &scan.fs,
-                &scan.packages,
-                a.all_layers,
-            )?;
-            String::from_utf8(buf)?
+    let out = a.output.as_ref();
+    match a.format {
+        Format::Table => {
+            let style = table::Style {
+                color: use_color(out),
+            };
+            let text = table::inventory(&scan.image, &scan.fs, &scan.packages, a.all_layers, style);
+            emit(&text, out)?;
         }
+        // Streamed: the document is never held whole.
+        Format::Json => emit_json(
+            &InventoryDoc::new(&scan.image, &scan.fs, &scan.packages, a.all_layers),
+            out,
+        )?,
         Format::Sarif => anyhow::bail!("inventory has no SARIF form; use table or json"),
-    };
-    emit(&text, a.output.as_ref())?;
+    }
     Ok(Verdict::Pass)
 }

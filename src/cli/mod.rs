@@ -25,14 +25,7 @@ use stowaway::limits::Limit;
 use stowaway::limits::parse_size;
 use stowaway::source::PlatformSpec;
 
-/// What a command concluded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    /// Nothing at or above the failure threshold.
-    Pass,
-    /// Findings at or above the threshold.
-    Fail,
-}
+pub use stowaway::Verdict;
 
 #[derive(Parser)]
 #[command(name = "stowaway", version, about = "Find ingress tool transfer (T1105) in container images", long_about = None)]
@@ -343,23 +336,48 @@ impl ScanConfig {
 /// report whole. An SQLite database (the baseline store) is never
 /// overwritten; a FIFO or device is written in place.
 pub fn emit(text: &str, output: Option<&PathBuf>) -> anyhow::Result<()> {
+    emit_with(output, |w| w.write_all(text.as_bytes()))
+}
+
+/// Write a JSON document (pretty, final newline) to `--output` or stdout,
+/// serialized straight to the file: no text of the whole document is built.
+pub fn emit_json<T: serde::Serialize + ?Sized>(
+    doc: &T,
+    output: Option<&PathBuf>,
+) -> anyhow::Result<()> {
+    emit_with(output, |w| {
+        stowaway::report::model::write_json(std::io::BufWriter::with_capacity(1 << 16, w), doc)
+    })
+}
+
+/// Run `write` on `--output` (replaced atomically) or on stdout.
+fn emit_with(
+    output: Option<&PathBuf>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
     match output {
-        Some(p) => write_atomically(p, text.as_bytes()),
+        Some(p) => write_atomically(p, write),
         None => {
             let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())
-                .context("writing to stdout")?;
-            Ok(())
+            write(&mut out).context("writing to stdout")
         }
     }
 }
 
-fn write_atomically(p: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+fn write_atomically(
+    p: &std::path::Path,
+    write_body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
     use std::io::Read;
     let existing = std::fs::metadata(p).ok();
     if let Some(m) = &existing {
         if !m.is_file() {
-            return std::fs::write(p, bytes).with_context(|| format!("writing {}", p.display()));
+            // A FIFO or a device (/dev/stdout): written in place.
+            return std::fs::OpenOptions::new()
+                .write(true)
+                .open(p)
+                .and_then(|mut f| write_body(&mut f))
+                .with_context(|| format!("writing {}", p.display()));
         }
         let mut head = [0u8; 16];
         let n = std::fs::File::open(p)
@@ -389,7 +407,7 @@ fn write_atomically(p: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
             .write(true)
             .create_new(true)
             .open(&tmp)?;
-        f.write_all(bytes)?;
+        write_body(&mut f)?;
         f.sync_all()?;
         if let Some(m) = &existing {
             f.set_permissions(m.permissions())?;

@@ -5,11 +5,14 @@ use std::path::PathBuf;
 use clap::Args;
 
 use stowaway::Severity;
+use stowaway::delta::BaselineState;
 use stowaway::facts::ImageFacts;
-use stowaway::gate::{BaselineChoice, compare, resolve_baseline};
-use stowaway::report::{Format, json, sarif, table};
+use stowaway::gate::{BaselineChoice, BaselineComparison, compare, resolve_baseline};
+use stowaway::report::gate::delta_table;
+use stowaway::report::model::{ScanBaseline, ScanDoc};
+use stowaway::report::{Format, sarif, table};
 
-use super::{DbArgs, ImageArgs, Verdict, emit, use_color};
+use super::{DbArgs, ImageArgs, Verdict, emit, emit_json, use_color};
 
 #[derive(Args)]
 pub struct ScanArgs {
@@ -35,66 +38,34 @@ pub struct ScanArgs {
 pub fn run(a: ScanArgs) -> anyhow::Result<Verdict> {
     let scan = a.image.config(None, a.db.cache_path())?.scan()?;
     let cmp = match &a.baseline {
-        Some(choice) => {
-            let store = a.db.open()?;
-            let facts = ImageFacts::of(&scan);
-            match resolve_baseline(&store, choice, &facts)? {
-                Some((name, base)) => Some(compare(&name, &base, &facts)),
-                None => {
-                    eprintln!(
-                        "stowaway: no approved image for this repository; every finding is new"
-                    );
-                    None
-                }
-            }
-        }
+        Some(choice) => compare_with(&a.db, choice, &scan)?,
         None => None,
     };
-    let text = match a.format {
+    let baseline = match (&a.baseline, &cmp) {
+        (None, _) => ScanBaseline::NotAsked,
+        (Some(_), None) => ScanBaseline::NoneApproved,
+        (Some(_), Some(c)) => ScanBaseline::Compared(c),
+    };
+    let out = a.output.as_ref();
+    match a.format {
         Format::Table => {
-            let mut t = table::scan(
-                &scan,
-                a.fail_on,
-                table::Style {
-                    color: use_color(a.output.as_ref()),
-                },
-            );
+            let style = table::Style {
+                color: use_color(out),
+            };
+            let mut t = table::scan(&scan, a.fail_on, style);
             if let Some(c) = &cmp {
-                let new = c
-                    .states
-                    .iter()
-                    .filter(|s| **s == stowaway::delta::BaselineState::New)
-                    .count();
                 t.push_str(&format!(
-                    "\nBaseline {}: {new} new, {} unchanged, {} resolved\n",
+                    "\nBaseline {}: {} new, {} unchanged, {} resolved\n",
                     c.name,
-                    c.states.len() - new,
+                    c.new_findings(),
+                    c.count(BaselineState::Unchanged),
                     c.resolved.len()
                 ));
-                t.push_str(&stowaway::report::gate::delta_table(&c.delta));
+                t.push_str(&delta_table(&c.delta));
             }
-            t
+            emit(&t, out)?;
         }
-        Format::Json => {
-            let mut doc = json::scan(&scan, a.fail_on);
-            if let Some(c) = &cmp {
-                if let Some(arr) = doc["findings"].as_array_mut() {
-                    for (f, s) in arr.iter_mut().zip(&c.states) {
-                        f["baseline_state"] = serde_json::json!(s);
-                    }
-                }
-                doc["baseline"] = serde_json::json!({"name": c.name, "digest": c.digest});
-                doc["resolved"] = serde_json::json!(c.resolved);
-                doc["delta"] = serde_json::json!(c.delta);
-            } else if a.baseline.is_some()
-                && let Some(arr) = doc["findings"].as_array_mut()
-            {
-                for f in arr {
-                    f["baseline_state"] = serde_json::json!("new");
-                }
-            }
-            serde_json::to_string_pretty(&doc)? + "\n"
-        }
+        Format::Json => emit_json(&ScanDoc::new(&scan, a.fail_on, baseline), out)?,
         Format::Sarif => {
             let facts = ImageFacts::of(&scan);
             let notes = sarif::Annotations {
@@ -102,13 +73,25 @@ pub fn run(a: ScanArgs) -> anyhow::Result<Verdict> {
                 decisions: None,
                 resolved: cmp.as_ref().map(|c| c.resolved.as_slice()).unwrap_or(&[]),
             };
-            serde_json::to_string_pretty(&sarif::render(&facts, &notes))? + "\n"
+            emit_json(&sarif::render(&facts, &notes), out)?;
         }
-    };
-    emit(&text, a.output.as_ref())?;
-    Ok(if scan.findings.iter().any(|f| f.severity >= a.fail_on) {
-        Verdict::Fail
-    } else {
-        Verdict::Pass
+    }
+    Ok(scan.verdict(a.fail_on))
+}
+
+/// The comparison with the approved image `choice` names, if there is one.
+fn compare_with(
+    db: &DbArgs,
+    choice: &BaselineChoice,
+    scan: &stowaway::Scan,
+) -> anyhow::Result<Option<BaselineComparison>> {
+    let store = db.open()?;
+    let facts = ImageFacts::of(scan);
+    Ok(match resolve_baseline(&store, choice, &facts)? {
+        Some((name, base)) => Some(compare(&name, &base, &facts)),
+        None => {
+            eprintln!("stowaway: no approved image for this repository; every finding is new");
+            None
+        }
     })
 }

@@ -18,8 +18,10 @@ use crate::facts::{FindingRecord, ImageFacts};
 use crate::finding::{Code, Finding, Severity};
 use crate::fs::ImageFs;
 use crate::limits::Limits;
+use crate::model::{ImageInfo, LayerInfo};
 use crate::path::ImagePath;
-use crate::scan::{ImageInfo, LayerInfo, Scan};
+use crate::policy::{Evaluation, Policy};
+use crate::scan::Scan;
 use crate::source::rootfs;
 
 /// Where the container's files are.
@@ -77,7 +79,7 @@ impl ImageSide {
     /// From an approved baseline (its file manifest; symlink targets are not
     /// part of it).
     pub fn from_baseline(name: &str, facts: ImageFacts) -> ImageSide {
-        let fs = ImageFs::from_records(&facts.files);
+        let fs = crate::facts::view_of_records(&facts.files);
         let layers = facts
             .files
             .iter()
@@ -108,58 +110,86 @@ impl ImageSide {
 // TODO(#18): over 80 lines; to be cut into named steps (engineer 18a's).
 #[allow(clippy::too_many_lines)]
 pub fn drift(image: &ImageSide, side: &ContainerSide, limits: &Limits) -> Result<DriftReport> {
-    let image_facts = &image.facts;
-    let n = image.info.layers.len();
-    let (fs, info, where_, walk_findings) = match side {
-        ContainerSide::Rootfs(dir) => {
-            let mut idx = [rootfs::walk(dir, limits)?];
-            let fs = ImageFs::squash(&mut idx);
-            let [idx] = idx;
-            (
-                fs,
-                container_info(&image.info, 0, "container root filesystem"),
-                format!("rootfs {}", dir.display()),
-                idx.findings,
-            )
-        }
-        ContainerSide::UpperDir(dir) => {
-            let mut upper = rootfs::walk_upper(dir, limits)?;
-            let mut fs = image.fs.clone();
-            fs.apply(n, &mut upper);
-            (
-                fs,
-                container_info(&image.info, n, "container writable layer (overlay upper)"),
-                format!("upperdir {}", dir.display()),
-                upper.findings,
-            )
-        }
-    };
-    let mut container_facts = ImageFacts::of_fs(&fs, &[]);
-    container_facts.config = image_facts.config.clone();
-    let mut d = delta(image_facts, &container_facts);
+    let view = container_view(image, side, limits)?;
+    let mut container_facts = ImageFacts::of_fs(&view.fs, &[]);
+    container_facts.config = image.facts.config.clone();
+    let mut d = delta(&image.facts, &container_facts);
     // Directories a layer tar implies (it lists only files below them) exist
     // on any real file system: they are not drift.
     d.added.retain(|f| {
         !(f.kind == "dir" && image.fs.has_children(&ImagePath::new(f.path.as_bytes())))
     });
+    let mut findings = change_findings(&d);
+    // What could not be read on the container side (unreadable files,
+    // special files), so that a gap in the comparison is visible.
+    findings.extend((view.walk_findings.into_iter()).filter(|f| f.severity > Severity::Low));
+    findings.extend(analyzer_findings(&view.fs, &view.info, limits, &d));
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.path.cmp(&b.path))
+            .then_with(|| a.code.cmp(&b.code))
+    });
+    Ok(DriftReport {
+        image: image.facts.image.clone(),
+        container: view.read,
+        delta: d,
+        findings: findings.iter().map(FindingRecord::of).collect(),
+    })
+}
 
-    let changed: std::collections::HashSet<&str> = d
-        .added
-        .iter()
-        .map(|f| f.path.as_str())
-        .chain(d.modified.iter().map(|c| c.after.path.as_str()))
-        .chain(d.permissions.iter().map(|c| c.after.path.as_str()))
-        .collect();
-    let mut findings: Vec<Finding> = Vec::new();
-    for f in &d.added {
-        if f.is_executable() {
-            findings.push(drift_finding(
-                Code::DriftNewExecutable,
-                &f.path,
-                &f.sha256,
-                "added after the container started",
-            ));
+/// The container's file system as a view, and what reading it found.
+struct ContainerView {
+    fs: ImageFs,
+    info: ImageInfo,
+    /// Where the container side was read.
+    read: String,
+    walk_findings: Vec<Finding>,
+}
+
+fn container_view(
+    image: &ImageSide,
+    side: &ContainerSide,
+    limits: &Limits,
+) -> Result<ContainerView> {
+    let n = image.info.layers.len();
+    Ok(match side {
+        ContainerSide::Rootfs(dir) => {
+            let mut idx = [rootfs::walk(dir, limits)?];
+            let fs = ImageFs::squash(&mut idx);
+            let [idx] = idx;
+            ContainerView {
+                fs,
+                info: container_info(&image.info, 0, "container root filesystem"),
+                read: format!("rootfs {}", dir.display()),
+                walk_findings: idx.findings,
+            }
         }
+        ContainerSide::UpperDir(dir) => {
+            let mut upper = rootfs::walk_upper(dir, limits)?;
+            let mut fs = image.fs.clone();
+            fs.apply(n, &mut upper);
+            ContainerView {
+                fs,
+                info: container_info(&image.info, n, "container writable layer (overlay upper)"),
+                read: format!("upperdir {}", dir.display()),
+                walk_findings: upper.findings,
+            }
+        }
+    })
+}
+
+/// The changes themselves as findings: new executables, modified files,
+/// permission changes (high only when setuid/setgid appeared), deletions.
+fn change_findings(d: &Delta) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = Vec::new();
+    for f in d.added.iter().filter(|f| f.is_executable()) {
+        findings.push(drift_finding(
+            Code::DriftNewExecutable,
+            &f.path,
+            &f.sha256,
+            "added after the container started",
+        ));
     }
     for c in &d.modified {
         let code = if c.after.is_executable() {
@@ -167,29 +197,21 @@ pub fn drift(image: &ImageSide, side: &ContainerSide, limits: &Limits) -> Result
         } else {
             Code::DriftModified
         };
-        findings.push(drift_finding(
-            code,
-            &c.after.path,
-            &c.after.sha256,
-            &format!(
-                "{} {} -> {} {}",
-                c.before.kind,
-                c.before.sha256.as_deref().unwrap_or("-"),
-                c.after.kind,
-                c.after.sha256.as_deref().unwrap_or("-")
-            ),
-        ));
+        let why = format!(
+            "{} {} -> {} {}",
+            c.before.kind,
+            c.before.sha256.as_deref().unwrap_or("-"),
+            c.after.kind,
+            c.after.sha256.as_deref().unwrap_or("-")
+        );
+        findings.push(drift_finding(code, &c.after.path, &c.after.sha256, &why));
     }
     for c in &d.permissions {
-        let mut f = drift_finding(
-            Code::DriftPermissions,
-            &c.after.path,
-            &c.after.sha256,
-            &format!(
-                "mode {} -> {}, owner {}:{} -> {}:{}",
-                c.before.mode, c.after.mode, c.before.uid, c.before.gid, c.after.uid, c.after.gid
-            ),
+        let why = format!(
+            "mode {} -> {}, owner {}:{} -> {}:{}",
+            c.before.mode, c.after.mode, c.before.uid, c.before.gid, c.after.uid, c.after.gid
         );
+        let mut f = drift_finding(Code::DriftPermissions, &c.after.path, &c.after.sha256, &why);
         if c.after.mode_bits() & 0o6000 & !c.before.mode_bits() == 0 {
             f.severity = Severity::Medium;
         }
@@ -203,16 +225,19 @@ pub fn drift(image: &ImageSide, side: &ContainerSide, limits: &Limits) -> Result
             "deleted after the container started",
         ));
     }
-    // What could not be read on the container side (unreadable files,
-    // special files), so that a gap in the comparison is visible.
-    findings.extend(
-        walk_findings
-            .into_iter()
-            .filter(|f| f.severity > Severity::Low),
-    );
-    // The analyzers, on the container's view; keep what concerns changed files.
-    let pkgs = crate::packages::PackageDb::read(&fs);
-    for mut f in analyze::run(&info, &[], &fs, limits, &pkgs) {
+    findings
+}
+
+/// The analyzers, on the container's view; kept: what concerns changed
+/// files, with transfer capabilities raised to high.
+fn analyzer_findings(fs: &ImageFs, info: &ImageInfo, limits: &Limits, d: &Delta) -> Vec<Finding> {
+    let changed: std::collections::HashSet<&str> = (d.added.iter().map(|f| f.path.as_str()))
+        .chain(d.modified.iter().map(|c| c.after.path.as_str()))
+        .chain(d.permissions.iter().map(|c| c.after.path.as_str()))
+        .collect();
+    let pkgs = crate::packages::PackageDb::read(fs);
+    let mut out = Vec::new();
+    for mut f in analyze::run(info, &[], fs, limits, &pkgs) {
         let Some(path) = f.path.as_ref().map(|p| p.display()) else {
             continue;
         };
@@ -224,20 +249,15 @@ pub fn drift(image: &ImageSide, side: &ContainerSide, limits: &Limits) -> Result
         }
         f.evidence
             .push("appeared after the container started (not in the image)".into());
-        findings.push(f);
+        out.push(f);
     }
-    findings.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then_with(|| a.path.cmp(&b.path))
-            .then_with(|| a.code.cmp(&b.code))
-    });
-    Ok(DriftReport {
-        image: image_facts.image.clone(),
-        container: where_,
-        delta: d,
-        findings: findings.iter().map(FindingRecord::of).collect(),
-    })
+    out
+}
+
+/// The policy's decision on each drift finding (allow known runtime writes
+/// by path), with the image reference as the name policies match.
+pub fn evaluate(report: &DriftReport, policy: &Policy) -> Evaluation {
+    policy.evaluate(&report.findings, None, &[report.image.reference.as_str()])
 }
 
 fn drift_finding(code: Code, path: &str, sha: &Option<String>, why: &str) -> Finding {

@@ -28,7 +28,7 @@ pub struct Node {
 }
 
 /// How shipped bytes became invisible.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Hidden {
     /// Deleted by a `.wh.NAME` marker (itself or a parent).
@@ -244,30 +244,6 @@ impl ImageFs {
                 self.hide(node, layer, how);
             }
         }
-    }
-
-    /// A view rebuilt from stored file records (an approved baseline).
-    pub fn from_records(files: &[crate::facts::FileRecord]) -> ImageFs {
-        let mut fs = ImageFs::default();
-        for f in files {
-            let Some(kind) = EntryType::parse(&f.kind) else {
-                continue;
-            };
-            let path = ImagePath::from_display(&f.path);
-            let mut e = Entry::new(path.clone(), kind, f.mode_bits(), f.uid, f.gid);
-            e.size = f.size;
-            e.sha256 = f.sha256.as_deref().and_then(|s| s.parse().ok());
-            fs.nodes.insert(
-                path,
-                Node {
-                    entry: e,
-                    layer: f.layer,
-                    added_in: f.layer,
-                    modified_in: Vec::new(),
-                },
-            );
-        }
-        fs
     }
 
     /// Every visible path strictly below `dir`, in order.

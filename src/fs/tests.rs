@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::digest::Sha256;
-use crate::layer::ContentKind;
+use crate::model::ContentKind;
 
 fn file(path: &str, content: &[u8]) -> Entry {
     Entry {
@@ -398,7 +398,7 @@ fn records_rebuild_the_same_view() {
     odd.kind = "socket".into();
     odd.path = "/odd".into();
     records.push(odd);
-    let warm = ImageFs::from_records(&records);
+    let warm = crate::facts::view_of_records(&records);
     assert_eq!(paths(&warm), paths(&cold));
     for (path, c) in &cold.nodes {
         let w = warm.get(path).unwrap();

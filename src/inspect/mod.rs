@@ -20,7 +20,7 @@ pub use stream::{BinaryStream, StreamFacts};
 pub const FACTS_VERSION: &str = "binary-stream-2+commands-2";
 
 use crate::catalog::{self, Identified, Platform};
-use crate::layer::ContentKind;
+use crate::model::ContentKind;
 use crate::path::ImagePath;
 
 /// Scripts are analysed up to this size.

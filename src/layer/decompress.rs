@@ -3,28 +3,7 @@
 
 use std::io::{self, BufRead, Read};
 
-use serde::{Deserialize, Serialize};
-
-/// How a layer blob is compressed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Compression {
-    /// A plain tar.
-    None,
-    Gzip,
-    Zstd,
-}
-
-impl Compression {
-    /// Lowercase name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Compression::None => "none",
-            Compression::Gzip => "gzip",
-            Compression::Zstd => "zstd",
-        }
-    }
-}
+pub use crate::model::Compression;
 
 /// What the first bytes of a blob say it is.
 #[derive(Debug, PartialEq, Eq)]

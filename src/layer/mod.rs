@@ -14,10 +14,10 @@ mod stream;
 mod trailer;
 mod walk;
 
+pub use crate::model::{Compression, ContentKind, EntryType};
 pub use content::{ContentError, ContentRead, read_content};
-pub use decompress::{Compression, Sniffed, claimed, decoder, sniff as sniff_compression};
+pub use decompress::{Sniffed, claimed, decoder, sniff as sniff_compression};
 pub use pkgfile::{PkgData, PkgHasher, is_package_db};
-pub use sniff::ContentKind;
 pub use stream::{LayerInput, scan_layer};
 pub use walk::{WalkContext, walk_tar};
 
@@ -29,53 +29,6 @@ use crate::digest::Sha256;
 use crate::finding::Finding;
 use crate::inspect::FileFacts;
 use crate::path::ImagePath;
-
-/// The type of a filesystem entry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum EntryType {
-    File,
-    Dir,
-    Symlink,
-    Hardlink,
-    Char,
-    Block,
-    Fifo,
-}
-
-impl EntryType {
-    /// Lowercase name, as in the inventory JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EntryType::File => "file",
-            EntryType::Dir => "dir",
-            EntryType::Symlink => "symlink",
-            EntryType::Hardlink => "hardlink",
-            EntryType::Char => "char",
-            EntryType::Block => "block",
-            EntryType::Fifo => "fifo",
-        }
-    }
-
-    /// Parse the lowercase name.
-    pub fn parse(s: &str) -> Option<EntryType> {
-        Some(match s {
-            "file" => EntryType::File,
-            "dir" => EntryType::Dir,
-            "symlink" => EntryType::Symlink,
-            "hardlink" => EntryType::Hardlink,
-            "char" => EntryType::Char,
-            "block" => EntryType::Block,
-            "fifo" => EntryType::Fifo,
-            _ => return None,
-        })
-    }
-
-    /// Regular file content (files, and hardlinks to them).
-    pub fn has_content(self) -> bool {
-        matches!(self, EntryType::File | EntryType::Hardlink)
-    }
-}
 
 /// One entry of a layer (or of a root filesystem).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,20 +1,9 @@
 //! What a file's first bytes say it is: a native binary (ELF, PE, Mach-O), a
 //! script (`#!`), or data. Cheap, and done for every regular file.
 
-use serde::{Deserialize, Serialize};
+use crate::model::ContentKind;
 
-/// Content kind, from magic bytes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ContentKind {
-    #[default]
-    Data,
-    Elf,
-    Pe,
-    MachO,
-    Script,
-}
-
+/// Sniffing (the kind itself is vocabulary).
 impl ContentKind {
     /// Detect from the first bytes of a file.
     pub fn sniff(head: &[u8]) -> ContentKind {
@@ -30,19 +19,6 @@ impl ContentKind {
             [b'#', b'!', ..] => ContentKind::Script,
             _ => ContentKind::Data,
         }
-    }
-
-    /// Native binaries and scripts.
-    pub fn is_program(self) -> bool {
-        !matches!(self, ContentKind::Data)
-    }
-
-    /// Native binaries.
-    pub fn is_binary(self) -> bool {
-        matches!(
-            self,
-            ContentKind::Elf | ContentKind::Pe | ContentKind::MachO
-        )
     }
 }
 

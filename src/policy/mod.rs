@@ -20,7 +20,7 @@ use crate::limits::{Limit, Limits};
 pub const DEFAULT_POLICY: &str = include_str!("../../policies/default.toml");
 
 /// What to do with a finding.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Action {
     Allow,

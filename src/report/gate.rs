@@ -1,80 +1,20 @@
-//! Gate reports: the verdict, each finding with its baseline state and the
-//! policy decision (and why), resolved findings, the file and config delta,
-//! unused allowlist entries. Also the delta alone, for `stowaway diff`.
+//! The gate as a table: the verdict, each finding with its baseline state and
+//! the policy decision (and why), resolved findings, the file and config
+//! delta, unused allowlist entries. Also the delta alone, for `stowaway diff`.
+//! (The JSON form is [`super::model::GateDoc`].)
 
 use std::fmt::Write;
 
-use serde_json::{Value, json};
-
 use crate::delta::Delta;
-use crate::facts::FindingRecord;
 use crate::gate::GateReport;
 use crate::policy::Action;
 
 use super::table::Style;
 
-fn record_json(f: &FindingRecord) -> Value {
-    json!({
-        "code": f.code,
-        "severity": f.severity,
-        "technique": f.code().map(|c| c.info().technique),
-        "title": f.title,
-        "path": f.path,
-        "layer": f.layer,
-        "sha256": f.sha256,
-        "evidence": f.evidence,
-        "fingerprint": f.fingerprint,
-    })
-}
-
-/// The gate document.
-pub fn json(r: &GateReport) -> Value {
-    let findings: Vec<Value> = r
-        .facts
-        .findings
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let mut v = record_json(f);
-            let d = &r.evaluation.decisions[i];
-            v["action"] = json!(d.action);
-            v["why"] = json!(d.why);
-            if let Some(b) = &r.baseline {
-                v["baseline_state"] = json!(b.states[i]);
-            }
-            v
-        })
-        .collect();
-    let count = |s: crate::delta::BaselineState| {
-        r.baseline
-            .as_ref()
-            .map(|b| b.states.iter().filter(|x| **x == s).count())
-    };
-    json!({
-        "image": r.facts.image,
-        "verdict": if r.failed() { "fail" } else { "pass" },
-        "policy": r.policy,
-        "baseline": r.baseline.as_ref().map(|b| json!({"name": b.name, "digest": b.digest})),
-        "findings": findings,
-        "resolved": r.baseline.as_ref().map(|b| b.resolved.iter().map(record_json).collect::<Vec<_>>()),
-        "delta": r.baseline.as_ref().map(|b| &b.delta),
-        "unused_allow": r.evaluation.unused_allow,
-        "summary": {
-            "findings": r.facts.findings.len(),
-            "denied": r.evaluation.denied,
-            "warned": r.evaluation.warned,
-            "allowed": r.evaluation.allowed,
-            "new": count(crate::delta::BaselineState::New),
-            "unchanged": count(crate::delta::BaselineState::Unchanged),
-            "resolved": r.baseline.as_ref().map(|b| b.resolved.len()),
-        }
-    })
-}
-
 /// The gate as a table.
 pub fn table(r: &GateReport, style: Style) -> String {
     let mut out = String::new();
-    let verdict = if r.failed() { "FAIL" } else { "PASS" };
+    let verdict = r.verdict().label();
     let _ = writeln!(out, "Gate {verdict}: {}", r.facts.image.reference);
     if let Some(d) = &r.facts.image.digest {
         let _ = writeln!(out, "  digest    {d}");

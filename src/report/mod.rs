@@ -1,8 +1,14 @@
-//! Pure renderers: a scan in, text out. Nothing here decides a verdict.
+//! Output: the documents as typed models ([`model`], whose JSON schemas
+//! [`schema`] generates) and pure renderers of them and of scans: table,
+//! JSON, SARIF. Nothing here decides a verdict; the models carry the one the
+//! gate or the policy reached.
 
+pub mod drift;
 pub mod gate;
 pub mod json;
+pub mod model;
 pub mod sarif;
+pub mod schema;
 pub mod table;
 
 use std::str::FromStr;

@@ -3,16 +3,14 @@
 //! properties, `baselineState` when compared with an approved image, policy
 //! decisions as levels (allowed findings carry a suppression with the
 //! allowlist reason), and fingerprints stable across rescans of the same
-//! content.
+//! content ([`crate::finding::Finding::fingerprint`]).
 
 use serde_json::{Value, json};
 
 use crate::delta::BaselineState;
-use crate::digest::Sha256;
 use crate::facts::{FindingRecord, ImageFacts};
-use crate::finding::{CODES, Finding, Severity};
+use crate::finding::{CODES, Severity};
 use crate::policy::{Action, Decision};
-use crate::scan::Scan;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -32,30 +30,6 @@ fn security_severity(s: Severity) -> &'static str {
         Severity::Low => "3.0",
         Severity::Info => "0.0",
     }
-}
-
-/// Stable identity of a finding: code, path, content, and the command it
-/// quotes (without its line number) — not the layer digest, so a rebuilt
-/// image with the same file is the same finding.
-pub fn fingerprint(f: &Finding) -> String {
-    let detail = f
-        .evidence
-        .iter()
-        .find_map(|e| {
-            let rest = e
-                .strip_prefix("line ")
-                .or_else(|| e.strip_prefix("history step "))?;
-            rest.split_once(": ").map(|(_, cmd)| cmd)
-        })
-        .unwrap_or_default();
-    let key = format!(
-        "{}\0{}\0{}\0{}",
-        f.code.as_str(),
-        f.path.as_ref().map(|p| p.display()).unwrap_or_default(),
-        f.sha256.map(|d| d.hex()).unwrap_or_default(),
-        detail
-    );
-    Sha256::of(key.as_bytes()).hex()
 }
 
 /// Per-finding annotations from a gate.
@@ -169,9 +143,4 @@ pub fn render(facts: &ImageFacts, notes: &Annotations<'_>) -> Value {
             "results": results,
         }]
     })
-}
-
-/// The SARIF log of a plain scan.
-pub fn scan(scan: &Scan) -> Value {
-    render(&ImageFacts::of(scan), &Annotations::default())
 }

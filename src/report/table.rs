@@ -5,8 +5,11 @@ use std::fmt::Write;
 
 use crate::finding::Severity;
 use crate::fs::ImageFs;
+use crate::model::ImageInfo;
 use crate::path::escape_bytes;
-use crate::scan::{ImageInfo, Scan};
+use crate::scan::Scan;
+
+use super::model::SeverityCounts;
 
 /// Rendering options.
 #[derive(Clone, Copy, Debug, Default)]
@@ -184,24 +187,19 @@ pub fn scan(scan: &Scan, fail_on: Severity, style: Style) -> String {
             }
         }
     }
-    let counts = crate::report::json::severity_counts(&scan.findings);
-    let failing = scan
-        .findings
-        .iter()
-        .filter(|f| f.severity >= fail_on)
-        .count();
+    let counts = SeverityCounts::of(&scan.findings);
     let _ = writeln!(
         out,
         "\n{} files, {} hidden, {} findings (critical {}, high {}, medium {}, low {}, info {}); {} at or above {}",
         scan.fs.nodes.len(),
         scan.fs.removed.len(),
         scan.findings.len(),
-        counts["critical"],
-        counts["high"],
-        counts["medium"],
-        counts["low"],
-        counts["info"],
-        failing,
+        counts.critical,
+        counts.high,
+        counts.medium,
+        counts.low,
+        counts.info,
+        scan.failing(fail_on),
         fail_on
     );
     out

@@ -1,43 +1,13 @@
-//! The image configuration: parsed with `oci-spec`, plus the Docker
-//! extensions it does not model (Healthcheck), reduced to what the scan uses.
-
-use std::collections::BTreeMap;
+//! Parsing the image configuration with `oci-spec`, plus the Docker
+//! extensions it does not model (Healthcheck), into the [`ImageConfig`] the
+//! scan uses (a vocabulary type, defined in `model`).
 
 use oci_spec::image::ImageConfiguration;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::digest::Sha256;
 use crate::error::{Error, Result};
-
-/// One history step.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
-pub struct HistoryStep {
-    pub created_by: Option<String>,
-    pub created: Option<String>,
-    pub comment: Option<String>,
-    pub empty_layer: bool,
-}
-
-/// What the scan needs from the image config.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(default)]
-pub struct ImageConfig {
-    pub os: String,
-    pub architecture: String,
-    pub variant: Option<String>,
-    pub user: Option<String>,
-    pub entrypoint: Vec<String>,
-    pub cmd: Vec<String>,
-    pub env: Vec<String>,
-    pub working_dir: Option<String>,
-    pub labels: BTreeMap<String, String>,
-    pub exposed_ports: Vec<String>,
-    pub healthcheck: Option<Vec<String>>,
-    #[serde(skip)]
-    pub diff_ids: Vec<Sha256>,
-    #[serde(skip)]
-    pub history: Vec<HistoryStep>,
-}
+pub use crate::model::{HistoryStep, ImageConfig};
 
 #[derive(Deserialize, Default)]
 struct DockerExt {
@@ -59,6 +29,7 @@ struct Healthcheck {
     test: Option<Vec<String>>,
 }
 
+/// Parsing (the config itself is vocabulary).
 impl ImageConfig {
     /// Parse config JSON. `location` names the blob for errors.
     pub fn parse(bytes: &[u8], location: &str) -> Result<ImageConfig> {
@@ -109,27 +80,5 @@ impl ImageConfig {
             diff_ids,
             history,
         })
-    }
-
-    /// The `created_by` of each layer: history steps with `empty_layer`
-    /// skipped, matched to layers in order.
-    pub fn layer_steps(&self, layers: usize) -> Vec<Option<String>> {
-        let mut steps: Vec<Option<String>> = self
-            .history
-            .iter()
-            .filter(|h| !h.empty_layer)
-            .map(|h| h.created_by.clone())
-            .collect();
-        steps.resize(layers, None);
-        steps.truncate(layers);
-        steps
-    }
-
-    /// `os/arch[/variant]`.
-    pub fn platform(&self) -> String {
-        match &self.variant {
-            Some(v) => format!("{}/{}/{v}", self.os, self.architecture),
-            None => format!("{}/{}", self.os, self.architecture),
-        }
     }
 }

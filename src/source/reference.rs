@@ -178,6 +178,54 @@ impl fmt::Display for ImageRef {
     }
 }
 
+impl ImageRef {
+    /// The repository and tag this reference names, where it names one:
+    /// `oci:DIR:TAG` → (DIR's last component, TAG); `docker-archive:F:REPO:TAG`
+    /// → (REPO, TAG); registry references → (HOST/REPO, TAG), the digest left
+    /// out; a root filesystem directory → (its last component, none); a local
+    /// store's image name → (REPO, TAG), its image ID → none.
+    pub fn repository_and_tag(&self) -> (Option<String>, Option<String>) {
+        let last_component = |p: &Path| {
+            let s = p.to_string_lossy();
+            let name = s.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+            Some(name.to_string()).filter(|n| !n.is_empty())
+        };
+        match self {
+            ImageRef::OciLayout { path, tag, .. } | ImageRef::OciArchive { path, tag } => {
+                (last_component(path), tag.clone())
+            }
+            ImageRef::Dir { path } => (last_component(path), None),
+            ImageRef::DockerArchive { tag: None, .. } => (None, None),
+            ImageRef::DockerArchive { tag: Some(t), .. } => repo_and_tag(t),
+            ImageRef::Registry { reference } => repo_and_tag(
+                reference
+                    .split_once('@')
+                    .map_or(reference.as_str(), |(r, _)| r),
+            ),
+            // Local stores: NAME[:TAG][@DIGEST], or an image ID (no repository).
+            ImageRef::ContainersStorage { name }
+            | ImageRef::Containerd { name }
+            | ImageRef::DockerDaemon { name } => {
+                let name = name.split_once('@').map_or(name.as_str(), |(r, _)| r);
+                let id = name.strip_prefix("sha256:").unwrap_or(name);
+                if id.len() >= 12 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    (None, None)
+                } else {
+                    repo_and_tag(name)
+                }
+            }
+        }
+    }
+}
+
+/// `REPO[:TAG]`, where REPO may hold a `HOST:PORT/` prefix.
+fn repo_and_tag(s: &str) -> (Option<String>, Option<String>) {
+    match s.rsplit_once(':').filter(|(_, t)| !t.contains('/')) {
+        Some((repo, tag)) => (Some(repo.to_string()), Some(tag.to_string())),
+        None => (Some(s.to_string()), None),
+    }
+}
+
 /// `PATH[:TAG][@sha256:HEX]`: a digest is split off first; then, unless the
 /// whole rest names an existing file, the part after the last `:` (if it has
 /// no `/`) is the tag.
