@@ -41,8 +41,6 @@ const DOWNLOAD_CODES: &[Code] = &[
 ];
 
 /// Add package findings and provenance to `out` (the other analyzers' findings).
-// TODO(#18): over 80 lines; to be cut into named steps (engineer 18a's).
-#[allow(clippy::too_many_lines)]
 pub fn run(image: &ImageInfo, fs: &ImageFs, pkgs: &PackageDb, out: &mut Vec<Finding>) {
     out.extend(pkgs.notices.iter().cloned());
     if pkgs.is_empty() {

@@ -191,8 +191,6 @@ impl Store {
         self.approve_at(name, facts, approved_by, reason, &now_rfc3339())
     }
 
-    // TODO(#18): over 80 lines; to be cut into named steps (engineer 18a's).
-    #[allow(clippy::too_many_lines)]
     fn approve_at(
         &mut self,
         name: &str,
@@ -280,8 +278,6 @@ impl Store {
     }
 
     /// One approval with its facts.
-    // TODO(#18): over 80 lines; to be cut into named steps (engineer 18a's).
-    #[allow(clippy::too_many_lines)]
     pub fn get(&self, name: &str) -> Result<Option<(Approval, ImageFacts)>> {
         let Some(approval) = self.list()?.into_iter().find(|a| a.name == name) else {
             return Ok(None);

@@ -71,8 +71,6 @@ enum ListFormat {
     Json,
 }
 
-// TODO(#18): over 80 lines; to be cut into named steps (engineer 18a's).
-#[allow(clippy::too_many_lines)]
 pub fn run(a: BaselineArgs) -> anyhow::Result<Verdict> {
     let mut store = a.db.open()?;
     match a.command {

@@ -58,8 +58,6 @@ pub struct DriftArgs {
     db: DbArgs,
 }
 
-// TODO(#18): over 80 lines; to be cut into named steps (engineer 18a's).
-#[allow(clippy::too_many_lines)]
 pub fn run(a: DriftArgs) -> anyhow::Result<Verdict> {
     let policy = Policy::load_or_default(a.policy.as_deref())?;
     let scanned = match &a.image_ref {

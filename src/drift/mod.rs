@@ -107,8 +107,6 @@ impl ImageSide {
 }
 
 /// Compare a container with its image.
-// TODO(#18): over 80 lines; to be cut into named steps (engineer 18a's).
-#[allow(clippy::too_many_lines)]
 pub fn drift(image: &ImageSide, side: &ContainerSide, limits: &Limits) -> Result<DriftReport> {
     let view = container_view(image, side, limits)?;
     let mut container_facts = ImageFacts::of_fs(&view.fs, &[]);

@@ -128,8 +128,6 @@ pub const DEFAULT_STALL_TIMEOUT: std::time::Duration = std::time::Duration::from
 pub const DEFAULT_REGISTRY_DEADLINE: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// Resolve a reference to an image.
-// TODO(#18): over 80 lines; to be cut into named steps (merged from engineer 12).
-#[allow(clippy::too_many_lines)]
 pub fn open_image(
     r: &ImageRef,
     platform: Option<&PlatformSpec>,
@@ -154,45 +152,7 @@ pub fn open_image(
         ImageRef::DockerArchive { path, tag } => {
             docker_archive::open(path, tag.as_deref(), platform, limits, reference)
         }
-        ImageRef::Dir { path } => {
-            if !path.is_dir() {
-                return Err(Error::source(path.display().to_string(), "not a directory"));
-            }
-            match layout_kind::classify(path) {
-                layout_kind::DirKind::Rootfs => {}
-                layout_kind::DirKind::OciLayout { marker: false } => {
-                    return Err(layout_kind::unmarked_layout(path));
-                }
-                layout_kind::DirKind::OciLayout { marker: true } => {
-                    return Err(Error::source(
-                        path.display().to_string(),
-                        "is an OCI image layout, not a root filesystem; scan it as oci:DIR",
-                    ));
-                }
-                layout_kind::DirKind::SkopeoDir => {
-                    return layout_kind::open_skopeo_dir(path, platform, limits, reference);
-                }
-            }
-            Ok(Image {
-                reference,
-                transport: "dir",
-                manifest_digest: None,
-                config_digest: None,
-                platform: None,
-                config: ImageConfig::default(),
-                layers: vec![LayerSpec {
-                    index: 0,
-                    locator: BlobLocator::Path(String::new()),
-                    digest: None,
-                    size: None,
-                    media_type: None,
-                    diff_id: None,
-                    created_by: None,
-                    foreign: None,
-                }],
-                content: Content::Rootfs(path.clone()),
-            })
-        }
+        ImageRef::Dir { path } => open_dir(path, platform, limits, reference),
         ImageRef::ContainersStorage { name } => {
             let root = registry
                 .local
@@ -203,20 +163,7 @@ pub fn open_image(
         }
         #[cfg(feature = "registry")]
         ImageRef::Containerd { name } => {
-            let at = containerd::Address {
-                socket: registry
-                    .local
-                    .containerd_address
-                    .clone()
-                    .unwrap_or_else(|| PathBuf::from(containerd::DEFAULT_ADDRESS)),
-                namespace: registry
-                    .local
-                    .containerd_namespace
-                    .clone()
-                    .unwrap_or_else(|| containerd::DEFAULT_NAMESPACE.to_string()),
-            };
-            let stall = registry.stall_timeout.unwrap_or(DEFAULT_STALL_TIMEOUT);
-            containerd::open(name, &at, platform, limits, stall, reference)
+            open_containerd(name, platform, limits, registry, reference)
         }
         #[cfg(feature = "registry")]
         ImageRef::DockerDaemon { name } => {
@@ -251,6 +198,78 @@ pub fn open_image(
             )))
         }
     }
+}
+
+/// `dir:DIR`: a root filesystem, unless the directory is an image layout
+/// (OCI or skopeo's), which is refused or read as what it is.
+fn open_dir(
+    path: &std::path::Path,
+    platform: Option<&PlatformSpec>,
+    limits: &Limits,
+    reference: String,
+) -> Result<Image> {
+    if !path.is_dir() {
+        return Err(Error::source(path.display().to_string(), "not a directory"));
+    }
+    match layout_kind::classify(path) {
+        layout_kind::DirKind::Rootfs => {}
+        layout_kind::DirKind::OciLayout { marker: false } => {
+            return Err(layout_kind::unmarked_layout(path));
+        }
+        layout_kind::DirKind::OciLayout { marker: true } => {
+            return Err(Error::source(
+                path.display().to_string(),
+                "is an OCI image layout, not a root filesystem; scan it as oci:DIR",
+            ));
+        }
+        layout_kind::DirKind::SkopeoDir => {
+            return layout_kind::open_skopeo_dir(path, platform, limits, reference);
+        }
+    }
+    Ok(Image {
+        reference,
+        transport: "dir",
+        manifest_digest: None,
+        config_digest: None,
+        platform: None,
+        config: ImageConfig::default(),
+        layers: vec![LayerSpec {
+            index: 0,
+            locator: BlobLocator::Path(String::new()),
+            digest: None,
+            size: None,
+            media_type: None,
+            diff_id: None,
+            created_by: None,
+            foreign: None,
+        }],
+        content: Content::Rootfs(path.to_path_buf()),
+    })
+}
+
+/// `containerd:NAME` through containerd's API socket and namespace.
+#[cfg(feature = "registry")]
+fn open_containerd(
+    name: &str,
+    platform: Option<&PlatformSpec>,
+    limits: &Limits,
+    registry: &RegistryOptions,
+    reference: String,
+) -> Result<Image> {
+    let at = containerd::Address {
+        socket: registry
+            .local
+            .containerd_address
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(containerd::DEFAULT_ADDRESS)),
+        namespace: registry
+            .local
+            .containerd_namespace
+            .clone()
+            .unwrap_or_else(|| containerd::DEFAULT_NAMESPACE.to_string()),
+    };
+    let stall = registry.stall_timeout.unwrap_or(DEFAULT_STALL_TIMEOUT);
+    containerd::open(name, &at, platform, limits, stall, reference)
 }
 
 /// Build an [`Image`] from a chosen manifest: fetch and verify the config,

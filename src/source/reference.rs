@@ -38,8 +38,6 @@ pub enum ImageRef {
 
 impl ImageRef {
     /// Parse a reference string.
-    // TODO(#18): over 80 lines; to be cut into named steps (merged from engineer 12).
-    #[allow(clippy::too_many_lines)]
     pub fn parse(input: &str) -> Result<ImageRef> {
         let bad = |reason: &str| Error::Reference {
             input: input.to_string(),
@@ -72,66 +70,15 @@ impl ImageRef {
             }
             return Ok(ImageRef::Dir { path: rest.into() });
         }
-        if let Some(rest) = input.strip_prefix("containers-storage:") {
-            if rest.is_empty() {
-                return Err(bad("missing image name"));
-            }
-            if rest.starts_with('[') {
-                return Err(bad(
-                    "the [DRIVER@ROOT+RUNROOT] store specifier is not supported; \
-                     name the storage root with --storage-root (the driver is detected)",
-                ));
-            }
-            return Ok(ImageRef::ContainersStorage {
-                name: rest.to_string(),
-            });
-        }
-        if let Some(rest) = input.strip_prefix("docker-daemon:") {
-            if rest.is_empty() {
-                return Err(bad("missing image name"));
-            }
-            return Ok(ImageRef::DockerDaemon {
-                name: rest.to_string(),
-            });
-        }
-        if let Some(rest) = input.strip_prefix("containerd:") {
-            if rest.is_empty() {
-                return Err(bad("missing image name"));
-            }
-            return Ok(ImageRef::Containerd {
-                name: rest.to_string(),
-            });
+        if let Some(local) = parse_local_store(input) {
+            return local.map_err(&bad);
         }
         if let Some(rest) = input.strip_prefix("docker://") {
             return Ok(ImageRef::Registry {
                 reference: rest.to_string(),
             });
         }
-        // Bare: a local path if one exists.
-        let p = Path::new(input);
-        if p.is_dir() {
-            return Ok(if p.join("oci-layout").is_file() {
-                ImageRef::OciLayout {
-                    path: p.into(),
-                    tag: None,
-                    digest: None,
-                }
-            } else {
-                ImageRef::Dir { path: p.into() }
-            });
-        }
-        if p.is_file() {
-            return Ok(ImageRef::DockerArchive {
-                path: p.into(),
-                tag: None,
-            });
-        }
-        if input.contains(char::is_whitespace) {
-            return Err(bad("not a path that exists, nor a registry reference"));
-        }
-        Ok(ImageRef::Registry {
-            reference: input.to_string(),
-        })
+        parse_bare(input).map_err(bad)
     }
 
     /// The transport name.
@@ -265,6 +212,58 @@ fn split_archive_ref(s: &str) -> (PathBuf, Option<String>) {
         ),
         _ => (s.into(), None),
     }
+}
+
+/// The local-store transports (`containers-storage:`, `docker-daemon:`,
+/// `containerd:`), or `None` when `input` names none of them.
+fn parse_local_store(input: &str) -> Option<std::result::Result<ImageRef, &'static str>> {
+    let (prefix, rest) = ["containers-storage:", "docker-daemon:", "containerd:"]
+        .into_iter()
+        .find_map(|p| input.strip_prefix(p).map(|rest| (p, rest)))?;
+    if rest.is_empty() {
+        return Some(Err("missing image name"));
+    }
+    let name = rest.to_string();
+    Some(Ok(match prefix {
+        "containers-storage:" if rest.starts_with('[') => {
+            return Some(Err(
+                "the [DRIVER@ROOT+RUNROOT] store specifier is not supported; \
+                 name the storage root with --storage-root (the driver is detected)",
+            ));
+        }
+        "containers-storage:" => ImageRef::ContainersStorage { name },
+        "docker-daemon:" => ImageRef::DockerDaemon { name },
+        _ => ImageRef::Containerd { name },
+    }))
+}
+
+/// A reference without a transport: a local path if one exists (an OCI
+/// layout, a root filesystem or a docker archive), else a registry name.
+fn parse_bare(input: &str) -> std::result::Result<ImageRef, &'static str> {
+    let p = Path::new(input);
+    if p.is_dir() {
+        return Ok(if p.join("oci-layout").is_file() {
+            ImageRef::OciLayout {
+                path: p.into(),
+                tag: None,
+                digest: None,
+            }
+        } else {
+            ImageRef::Dir { path: p.into() }
+        });
+    }
+    if p.is_file() {
+        return Ok(ImageRef::DockerArchive {
+            path: p.into(),
+            tag: None,
+        });
+    }
+    if input.contains(char::is_whitespace) {
+        return Err("not a path that exists, nor a registry reference");
+    }
+    Ok(ImageRef::Registry {
+        reference: input.to_string(),
+    })
 }
 
 #[cfg(test)]
