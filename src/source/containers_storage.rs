@@ -25,7 +25,6 @@ use crate::error::{Error, Result};
 use crate::limits::{Limit, Limits};
 
 use super::confined::{self, Want};
-use super::store::BlobLocator;
 use super::tar_split::SplitLayerStore;
 use super::{Content, Image, ImageConfig, LayerSpec, verify_blob};
 
@@ -420,16 +419,7 @@ pub fn open(name: &str, root: &Path, limits: &Limits, reference: String) -> Resu
     let layers = chain
         .iter()
         .enumerate()
-        .map(|(i, id)| LayerSpec {
-            index: i,
-            locator: BlobLocator::Path(id.clone()),
-            digest: None,
-            size: None,
-            media_type: None,
-            diff_id: Some(config.diff_ids[i]),
-            created_by: steps[i].clone(),
-            foreign: None,
-        })
+        .map(|(i, id)| LayerSpec::in_place(i, id.clone(), config.diff_ids[i], steps[i].clone()))
         .collect();
     Ok(Image {
         reference,

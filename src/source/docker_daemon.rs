@@ -25,7 +25,6 @@ use crate::error::{Error, Result};
 use crate::limits::{Limit, Limits};
 
 use super::confined::{self, Want};
-use super::store::BlobLocator;
 use super::tar_split::SplitLayerStore;
 use super::unix_http::UnixHttp;
 use super::{Content, Image, ImageConfig, LayerSpec, verify_blob};
@@ -314,16 +313,7 @@ fn in_place(
     let layers = chain_ids(&config.diff_ids)
         .iter()
         .enumerate()
-        .map(|(i, c)| LayerSpec {
-            index: i,
-            locator: BlobLocator::Path(c.hex()),
-            digest: None,
-            size: None,
-            media_type: None,
-            diff_id: Some(config.diff_ids[i]),
-            created_by: steps[i].clone(),
-            foreign: None,
-        })
+        .map(|(i, c)| LayerSpec::in_place(i, c.hex(), config.diff_ids[i], steps[i].clone()))
         .collect();
     Ok(Image {
         reference,

@@ -60,6 +60,29 @@ pub struct LayerSpec {
     pub foreign: Option<Vec<String>>,
 }
 
+impl LayerSpec {
+    /// A layer read in place from a local store's directory (no blob, no
+    /// manifest descriptor): known by its store path and its config
+    /// diff_id, which the rebuilt tar stream is checked against.
+    pub fn in_place(
+        index: usize,
+        path: String,
+        diff_id: Sha256,
+        created_by: Option<String>,
+    ) -> Self {
+        LayerSpec {
+            index,
+            locator: BlobLocator::Path(path),
+            digest: None,
+            size: None,
+            media_type: None,
+            diff_id: Some(diff_id),
+            created_by,
+            foreign: None,
+        }
+    }
+}
+
 /// Is this a foreign or non-distributable layer media type?
 pub fn is_foreign(media_type: &str) -> bool {
     media_type.contains("nondistributable") || media_type.contains(".foreign.")
