@@ -55,6 +55,12 @@ pub struct Rule {
     pub role: Option<Role>,
     #[serde(default)]
     pub builtin: bool,
+    /// The program fetches whatever address it is handed, so its target
+    /// may come from its input: a line fed by `xargs`/`parallel`, a `read`
+    /// or `for /f` loop variable, `$_` in a PowerShell pipeline, or a
+    /// variable the file never sets when the command saves to a file.
+    #[serde(default)]
+    pub input: bool,
 }
 
 /// What a rule's match means for chains.
@@ -227,6 +233,12 @@ fn check(r: &Rule) -> Result<Code, String> {
     }
     if r.pattern.is_some() && r.hints.is_empty() {
         return Err(format!("commands.toml: {}: a pattern needs hints", r.id));
+    }
+    if r.input && r.target.is_none() {
+        return Err(format!(
+            "commands.toml: {}: input is for rules with a target",
+            r.id
+        ));
     }
     if r.needs.is_some() && r.pattern.is_none() {
         return Err(format!(

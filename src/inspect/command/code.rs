@@ -41,7 +41,9 @@ const SHELL_CALLS: &[&str] = &[
     "check_call(",
     ".Run",
     ".Exec(",
+    ".Exec ",
     "ShellExecute",
+    "sh ",
     "`",
     "qx",
     "%x",
@@ -69,7 +71,10 @@ fn call_markers(t: &str) -> (bool, bool) {
     static AC: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> = std::sync::OnceLock::new();
     let Some(ac) = AC
         .get_or_init(|| {
-            aho_corasick::AhoCorasick::new(SHELL_CALLS.iter().chain(ENCODED_HINTS)).ok()
+            aho_corasick::AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .build(SHELL_CALLS.iter().chain(ENCODED_HINTS))
+                .ok()
         })
         .as_ref()
     else {
@@ -445,7 +450,8 @@ fn shell_calls_line(
     if !calls && !encoded {
         return;
     }
-    let lits = string_literals(t, lang == RuleLang::Wsh);
+    let mut lits = string_literals(t, lang == RuleLang::Wsh);
+    lits.extend(quoted_commands(t));
     let line = fixed.map(|c| c.line).unwrap_or(n);
     for lit in lits.iter().filter(|l| encoded && l.len() >= 24) {
         if let Some(ps) = decode::encoded_powershell(lit) {
@@ -467,6 +473,12 @@ fn shell_calls_line(
         if lit.contains(' ') {
             eng.run(shell, lit, line, depth);
         }
+    }
+    // ShellExecute "program", "arguments", …: one command line.
+    if t.to_ascii_lowercase().contains("shellexecute")
+        && let [file, args, ..] = lits.as_slice()
+    {
+        eng.run(shell, &format!("{file} {args}"), line, depth);
     }
     // An argument list: ["curl", "-o", "/tmp/x", url] / ('wget', [...]) /
     // Perl open($fh, "-|", "wget", …).
@@ -523,6 +535,32 @@ fn decoded_code(
         eng.push(r, &at, all_loopback(text), None);
     }
     shell_calls(eng, lang, text, Some(&at), depth + 1);
+}
+
+/// Command strings in Ruby `%x{…}` / `%x(…)` / `%x[…]` and Perl
+/// `qx{…}` / `qx(…)` quoting.
+fn quoted_commands(t: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for opener in ["%x", "qx"] {
+        let mut from = 0;
+        while let Some(n) = t[from..].find(opener) {
+            let at = from + n + 2;
+            from = at;
+            let close = match t[at..].chars().next() {
+                Some('{') => '}',
+                Some('(') => ')',
+                Some('[') => ']',
+                Some('|') => '|',
+                Some('/') => '/',
+                _ => continue,
+            };
+            if let Some(end) = t[at + 1..].rfind(close) {
+                out.push(t[at + 1..at + 1 + end].to_string());
+                from = at + 1 + end;
+            }
+        }
+    }
+    out
 }
 
 /// String literals on a line (`"…"`, `'…'`, `` `…` ``); VBScript doubles `""`.

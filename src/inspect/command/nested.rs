@@ -6,12 +6,14 @@
 //! interpreter one-liners (`python -c`, `perl -e`, …, `-M`/`-r` modules)
 //! scanned as code of their language.
 
+use crate::catalog::lang::SHELLS;
 use crate::catalog::{Role, RuleLang};
 
 use super::Lang;
 use super::addr::all_loopback;
 use super::program::{interpreter, is_dash_c, powershell_command, prog_name};
-use super::rules::{Engine, SHELLS, Step};
+use super::rules::{Engine, Step};
+use super::shape::INPUT;
 use super::{Cmd, code};
 
 /// Programs that run the words after `--` as a command.
@@ -112,9 +114,30 @@ impl Engine<'_> {
         }
     }
 
-    /// Batch `for /f … in ('COMMAND') do COMMAND2`: both commands.
+    /// Batch `for /f … in ('COMMAND') do COMMAND2`: both commands; the
+    /// loop variable holds the first URL of the set, else (`/f`: lines of
+    /// a file or a command) whatever the input holds.
     fn batch_for(&mut self, s: &Step) {
         let rest = s.rest();
+        let var = rest.iter().position(|a| {
+            let v = a.trim_start_matches('%');
+            a.starts_with('%') && v.len() == 1 && v.bytes().all(|b| b.is_ascii_alphabetic())
+        });
+        if let Some(v) = var {
+            let set = rest[v + 1..]
+                .iter()
+                .skip_while(|a| !a.eq_ignore_ascii_case("in"))
+                .take_while(|a| !a.eq_ignore_ascii_case("do"));
+            let url = set
+                .flat_map(|a| a.split(['(', ')', '\'', '"']))
+                .find(|a| a.contains("://"))
+                .map(str::to_string);
+            let lines = rest.iter().any(|a| a.eq_ignore_ascii_case("/f"));
+            let name = format!("%%{}", rest[v].trim_start_matches('%'));
+            if let Some(value) = url.or_else(|| lines.then(|| INPUT.to_string())) {
+                self.vars.insert(name, value);
+            }
+        }
         if let Some(i) = rest
             .iter()
             .position(|a| a.starts_with("('") || a.starts_with("(`"))

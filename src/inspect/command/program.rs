@@ -75,10 +75,23 @@ pub fn is_dash_c(a: &str) -> bool {
             && a[1..].bytes().all(|b| b.is_ascii_lowercase())
 }
 
+/// Programs whose arguments are text shown to a user, or names looked up
+/// (help, `Get-Command`), never commands that run.
 pub fn is_mention(prog: &str) -> bool {
     matches!(
         prog,
-        "write-host"
+        "get-help"
+            | "help"
+            | "get-command"
+            | "gcm"
+            | "get-alias"
+            | "gal"
+            | "show-command"
+            | "update-help"
+            | "man"
+            | "whatis"
+            | "apropos"
+            | "write-host"
             | "write-output"
             | "echo"
             | "write-verbose"
@@ -213,6 +226,28 @@ fn past_wrapper(lang: Lang, p: &str, argv: &[String], i: usize) -> Option<usize>
             &["-I", "-n", "-P", "-d", "-L", "-s", "-E", "-a", "-i"],
         ),
         "watch" => skip_opts(argv, i + 1, &["-n", "-d"]),
+        "parallel" => skip_opts(
+            argv,
+            i + 1,
+            &[
+                "-j",
+                "--jobs",
+                "-S",
+                "--sshlogin",
+                "-a",
+                "--arg-file",
+                "-d",
+                "--delimiter",
+            ],
+        ),
+        // find … -exec / -execdir / -ok CMD … ;   (no -exec: find itself)
+        "find" => match argv[i + 1..]
+            .iter()
+            .position(|a| matches!(a.as_str(), "-exec" | "-execdir" | "-ok" | "-okdir"))
+        {
+            Some(k) => i + 1 + k + 1,
+            None => i,
+        },
         "flock" => skip_opts(argv, i + 1, &["-w", "-E"]) + 1,
         "busybox" | "toybox" => i + 1,
         "wsl" | "bash.exe" => {
@@ -269,6 +304,15 @@ fn batch_if(argv: &[String], mut j: usize) -> usize {
     }
 }
 
+/// `NAME=value` as one word (`while IFS= read …`): an assignment, not a program.
+fn is_assignment_word(w: &str) -> bool {
+    w.split_once('=').is_some_and(|(k, _)| {
+        !k.is_empty()
+            && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            && !k.as_bytes()[0].is_ascii_digit()
+    })
+}
+
 /// The program a command runs and its index in argv, looking through
 /// wrappers and reserved words. `None` when nothing runs (`command -v X`).
 pub fn unwrap(lang: Lang, argv: &[String]) -> Option<(String, usize)> {
@@ -277,7 +321,13 @@ pub fn unwrap(lang: Lang, argv: &[String]) -> Option<(String, usize)> {
         let w = argv.get(i)?;
         let p = prog_name(w);
         let batch_if = lang == Lang::Batch && p == "if";
-        if !batch_if && RESERVED.contains(&p.as_str()) || w.is_empty() || w == "&" || w == "-" {
+        let assignment = lang == Lang::Sh && i > 0 && is_assignment_word(w);
+        if !batch_if && RESERVED.contains(&p.as_str())
+            || w.is_empty()
+            || w == "&"
+            || w == "-"
+            || assignment
+        {
             i += 1;
             continue;
         }
