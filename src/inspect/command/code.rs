@@ -29,6 +29,7 @@ const SHELL_CALLS: &[&str] = &[
     "system(",
     "system ",
     "popen(",
+    "open(",
     "exec(",
     "exec ",
     "execSync(",

@@ -42,6 +42,13 @@ impl Engine<'_> {
             "eval" => self.deeper(s, Lang::Sh, &s.rest().join(" ")),
             "cmd" => self.cmd_c(s),
             "schtasks" | "at" => self.task_command(s),
+            // forfiles … /c "cmd /c …"; runas /user:x "COMMAND"
+            "forfiles" => self.switch_value(s, "/c"),
+            "runas" => {
+                if let Some(last) = s.rest().last() {
+                    self.deeper(s, Lang::Batch, last);
+                }
+            }
             "for" if s.lang == Lang::Batch => self.batch_for(s),
             "powershell" | "pwsh" | "powershell_ise" => self.powershell(s),
             "iex" | "invoke-expression" if s.lang == Lang::PowerShell => {
@@ -66,8 +73,12 @@ impl Engine<'_> {
     fn shell_strings(&mut self, s: &Step) {
         let rest = s.rest();
         let is_shell = SHELLS.contains(&s.prog.as_str());
-        if is_shell || matches!(s.prog.as_str(), "su" | "runuser") {
-            if let Some(i) = rest.iter().position(|a| is_dash_c(a)) {
+        let runs_c = matches!(
+            s.prog.as_str(),
+            "su" | "runuser" | "flock" | "script" | "sg"
+        );
+        if is_shell || runs_c {
+            if let Some(i) = rest.iter().position(|a| is_dash_c(a) || a == "--command") {
                 if let Some(code) = rest.get(i + 1) {
                     self.deeper(s, Lang::Sh, code);
                 }
@@ -102,6 +113,16 @@ impl Engine<'_> {
             code.push_str(a);
         }
         self.deeper(s, Lang::Batch, &code);
+    }
+
+    /// The batch command a switch's value holds (`forfiles /c "…"`).
+    fn switch_value(&mut self, s: &Step, switch: &str) {
+        let rest = s.rest();
+        if let Some(i) = rest.iter().position(|a| a.eq_ignore_ascii_case(switch))
+            && let Some(code) = rest.get(i + 1)
+        {
+            self.deeper(s, Lang::Batch, code);
+        }
     }
 
     /// `schtasks /create … /tr "COMMAND"`: the task's command line, as batch.

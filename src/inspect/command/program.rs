@@ -248,7 +248,16 @@ fn past_wrapper(lang: Lang, p: &str, argv: &[String], i: usize) -> Option<usize>
             Some(k) => i + 1 + k + 1,
             None => i,
         },
-        "flock" => skip_opts(argv, i + 1, &["-w", "-E"]) + 1,
+        "flock" => {
+            // flock LOCK CMD …, but flock LOCK -c 'STRING' runs a shell string
+            let j = skip_opts(argv, i + 1, &["-w", "-E"]) + 1;
+            if argv.get(j).is_some_and(|a| a == "-c" || a == "--command") {
+                i
+            } else {
+                j
+            }
+        }
+        "conhost" => skip_opts(argv, i + 1, &["--width", "--height"]),
         "busybox" | "toybox" => i + 1,
         "wsl" | "bash.exe" => {
             let j = skip_opts(

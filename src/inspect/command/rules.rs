@@ -651,7 +651,8 @@ impl<'c> Engine<'c> {
                 }
             }
         }
-        for a in rest {
+        // Code in arguments; not in text that is only shown (`echo '… (or: wget URL)'`).
+        for a in rest.iter().filter(|_| !is_mention(&s.prog)) {
             if a.contains("://") && a.contains('(') {
                 for r in self.cat.text_rules(a, crate::catalog::RuleLang::Arg) {
                     self.push(r, s.c, all_loopback(a), None);
