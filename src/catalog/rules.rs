@@ -195,6 +195,7 @@ pub(super) struct RuleIndex {
     pub rule_needs: Vec<Option<Regex>>,
     pub by_program: HashMap<String, Vec<usize>>,
     pub triggers: AhoCorasick,
+    pub hints: AhoCorasick,
 }
 
 /// Words that open a file to the rules besides program names and hints
@@ -264,6 +265,7 @@ pub(super) fn compile(rules: &[Rule]) -> Result<RuleIndex, String> {
     let mut text_idx = Vec::new();
     let mut by_program: HashMap<String, Vec<usize>> = HashMap::new();
     let mut triggers: Vec<String> = EXTRA_TRIGGERS.iter().map(|t| t.to_string()).collect();
+    let mut hints: Vec<String> = Vec::new();
     let mut ids = std::collections::HashSet::new();
     for (i, r) in rules.iter().enumerate() {
         if !ids.insert(r.id.clone()) {
@@ -275,6 +277,7 @@ pub(super) fn compile(rules: &[Rule]) -> Result<RuleIndex, String> {
         if r.pattern.is_some() {
             text_idx.push(i);
             triggers.extend(r.hints.iter().cloned());
+            hints.extend(r.hints.iter().cloned());
         }
         for p in &r.programs {
             by_program
@@ -290,10 +293,17 @@ pub(super) fn compile(rules: &[Rule]) -> Result<RuleIndex, String> {
             .map(|&i| format!("(?-u){}", rules[i].pattern.as_deref().unwrap_or_default())),
     )
     .map_err(|e| e.to_string())?;
-    let triggers = aho_corasick::AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
-        .build(&triggers)
-        .map_err(|e| e.to_string())?;
+    // DFAs: these automata run over every script line, and an overlapping
+    // search with the default (NFA) kind was a fifth of a script-heavy scan.
+    let automaton = |pats: &[String]| {
+        aho_corasick::AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(pats)
+            .map_err(|e| e.to_string())
+    };
+    let triggers = automaton(&triggers)?;
+    let hints = automaton(&hints)?;
     Ok(RuleIndex {
         rule_codes,
         text_idx,
@@ -302,5 +312,6 @@ pub(super) fn compile(rules: &[Rule]) -> Result<RuleIndex, String> {
         rule_needs,
         by_program,
         triggers,
+        hints,
     })
 }

