@@ -287,11 +287,15 @@ pub(super) fn compile(rules: &[Rule]) -> Result<RuleIndex, String> {
             triggers.push(p.clone());
         }
     }
-    let rule_set = RegexSet::new(
+    // A lazy DFA cache large enough that the set's states are built once
+    // per process, not again and again on script-heavy trees.
+    let rule_set = regex::bytes::RegexSetBuilder::new(
         text_idx
             .iter()
             .map(|&i| format!("(?-u){}", rules[i].pattern.as_deref().unwrap_or_default())),
     )
+    .dfa_size_limit(32 << 20)
+    .build()
     .map_err(|e| e.to_string())?;
     // DFAs: these automata run over every script line, and an overlapping
     // search with the default (NFA) kind was a fifth of a script-heavy scan.

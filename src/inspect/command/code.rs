@@ -146,12 +146,12 @@ impl Skip {
                     self.block = !t.contains("*/");
                     return true;
                 }
-                let low = t.get(..4).unwrap_or(t).to_ascii_lowercase();
+                let rem = t.get(..3).is_some_and(|w| w.eq_ignore_ascii_case("rem"))
+                    && matches!(t.as_bytes().get(3), None | Some(b' '));
                 t.starts_with("//")
                     || t.starts_with('*')
                     || lang != RuleLang::Wsh && t.starts_with('#')
-                    || lang == RuleLang::Wsh
-                        && (t.starts_with('\'') || low == "rem " || low == "rem")
+                    || lang == RuleLang::Wsh && (t.starts_with('\'') || rem)
             }
             _ => t.starts_with('#'),
         }
@@ -204,13 +204,15 @@ fn open_brackets(t: &str) -> i32 {
         return 0;
     }
     let mut depth = 0;
-    let mut quote: Option<char> = None;
+    let mut quote: Option<u8> = None;
     let mut escaped = false;
-    for ch in t.chars() {
+    // Bytes: every character looked at is ASCII, and UTF-8 never puts an
+    // ASCII byte inside a multi-byte character.
+    for ch in t.bytes() {
         if let Some(q) = quote {
             if escaped {
                 escaped = false;
-            } else if ch == '\\' {
+            } else if ch == b'\\' {
                 escaped = true;
             } else if ch == q {
                 quote = None;
@@ -218,10 +220,10 @@ fn open_brackets(t: &str) -> i32 {
             continue;
         }
         match ch {
-            '"' | '\'' | '`' => quote = Some(ch),
-            '(' | '[' => depth += 1,
-            ')' | ']' => depth -= 1,
-            '#' if depth == 0 => break,
+            b'"' | b'\'' | b'`' => quote = Some(ch),
+            b'(' | b'[' => depth += 1,
+            b')' | b']' => depth -= 1,
+            b'#' if depth == 0 => break,
             _ => {}
         }
     }

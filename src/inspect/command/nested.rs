@@ -40,6 +40,20 @@ impl Engine<'_> {
         self.shell_strings(s);
         match s.prog.as_str() {
             "eval" => self.deeper(s, Lang::Sh, &s.rest().join(" ")),
+            // alias NAME='COMMAND', trap 'COMMAND' SIGNAL: code that runs later
+            "alias" if s.lang == Lang::Sh => {
+                for a in s.rest() {
+                    if let Some((_, body)) = a.split_once('=') {
+                        self.deeper(s, Lang::Sh, body);
+                    }
+                }
+            }
+            "trap" if s.lang == Lang::Sh => {
+                if let Some(body) = s.rest().iter().find(|a| !a.starts_with('-')) {
+                    self.deeper(s, Lang::Sh, body);
+                }
+            }
+            "echo" | "printf" if s.lang == Lang::Sh => self.written_code(s),
             "cmd" => self.cmd_c(s),
             "schtasks" | "at" => self.task_command(s),
             // forfiles … /c "cmd /c …"; runas /user:x "COMMAND"
@@ -95,6 +109,38 @@ impl Engine<'_> {
             && let Some(code) = rest.get(i + 2)
         {
             self.deeper(s, Lang::Sh, code);
+        }
+    }
+
+    /// Text `echo`/`printf` hand to something that runs it: piped into a
+    /// shell, `at` or `crontab -`, or written to a cron file or a shell
+    /// profile (`echo "*/5 * * * * curl … | sh" | crontab -`).
+    fn written_code(&mut self, s: &Step) {
+        let Some(sink) = &s.sink else {
+            return;
+        };
+        let text = if s.prog == "printf" {
+            super::decode::ansi_c(&s.rest().first().cloned().unwrap_or_default())
+        } else {
+            s.rest()
+                .iter()
+                .filter(|a| !(a.starts_with('-') && a.len() <= 3))
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        if !text.contains(' ') {
+            return;
+        }
+        let cron = sink.contains("cron");
+        if cron {
+            let cat = self.cat;
+            let is_program = |w: &str| !cat.rules_for_program(w).is_empty();
+            for seg in super::carrier::cron(&text, false, &is_program) {
+                self.deeper(s, seg.lang, &seg.text);
+            }
+        } else {
+            self.deeper(s, Lang::Sh, &text);
         }
     }
 

@@ -112,6 +112,10 @@ pub(super) struct Step<'a> {
     pub prog: String,
     pub at: usize,
     pub depth: usize,
+    /// What runs this command's output, when something does: the program
+    /// it is piped into (a shell, `at`, `crontab`), or the cron file or
+    /// shell profile it is written to.
+    pub sink: Option<String>,
 }
 
 impl Step<'_> {
@@ -402,6 +406,7 @@ impl<'c> Engine<'c> {
         if self.declaration(&prog, &argv[at + 1..]) {
             return;
         }
+        let sink = sink(lang, c, downstream);
         let mut step = Step {
             lang,
             c,
@@ -409,6 +414,7 @@ impl<'c> Engine<'c> {
             prog,
             at,
             depth,
+            sink,
         };
         if at > 0
             && step.argv[..at]
@@ -762,6 +768,34 @@ impl<'c> Engine<'c> {
     pub(super) fn deeper(&mut self, s: &Step, lang: Lang, src: &str) {
         self.run(lang, src, s.c.line, s.depth + 1);
     }
+}
+
+/// What runs a command's output: the next program of the pipeline when it
+/// is a shell, `at`, `batch` or `crontab`; a cron file or shell profile
+/// its output is written to.
+fn sink(lang: Lang, c: &Cmd, downstream: &[Cmd]) -> Option<String> {
+    if let Some((p, _)) = downstream.first().and_then(|d| unwrap(lang, &d.argv))
+        && (SHELLS.contains(&p.as_str()) || matches!(p.as_str(), "at" | "batch" | "crontab"))
+    {
+        return Some(p);
+    }
+    c.redirs
+        .iter()
+        .filter(|r| r.op.starts_with('>'))
+        .map(|r| r.target.to_ascii_lowercase())
+        .find(|t| {
+            t.contains("cron")
+                || [
+                    ".bashrc",
+                    ".profile",
+                    ".bash_profile",
+                    ".zshrc",
+                    "/etc/profile",
+                    "rc.local",
+                ]
+                .iter()
+                .any(|p| t.ends_with(p) || t.contains("/etc/profile.d/"))
+        })
 }
 
 /// The arguments `xargs` / `parallel` hand the program: URLs upstream

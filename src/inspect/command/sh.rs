@@ -103,6 +103,9 @@ impl<'a> Parser<'a> {
                         self.i += if self.peek(1) == b'&' { 2 } else { 1 };
                     }
                 }
+                // `( … ; echo X ) | crontab -`: the group's last command
+                // pipes into what follows.
+                b')' if self.pipe_follows() => self.i += 1,
                 b';' | b'&' | b'(' | b')' => {
                     self.i += 1;
                     if !pipe.cmds.is_empty() {
@@ -167,6 +170,16 @@ impl<'a> Parser<'a> {
                 c.heredoc = Some(body);
             }
         }
+    }
+
+    /// After the `)` at the cursor, a `|` (not `||`) on the same line?
+    fn pipe_follows(&self) -> bool {
+        let rest = &self.s[self.i + 1..];
+        let k = rest
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t'))
+            .count();
+        rest.get(k) == Some(&b'|') && rest.get(k + 1) != Some(&b'|')
     }
 
     fn skip_blanks(&mut self) {
