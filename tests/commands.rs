@@ -216,6 +216,15 @@ fn heldout2_set_recall_and_precision() {
     heldout("held-out set v2", "tests/heldout2");
 }
 
+/// v3 (`tests/heldout3/`), written without sight of the code while round 3
+/// tuned on v2's misses; scored once, after tuning stopped. First run:
+/// 139/159 detected (87.4%), 0 of 58 look-alikes flagged.
+#[test]
+#[ignore = "held-out measurement: run explicitly, see the doc comment"]
+fn heldout3_set_recall_and_precision() {
+    heldout("held-out set v3", "tests/heldout3");
+}
+
 /// LOLBAS programs with a download (or upload) use, and GTFOBins programs
 /// with a download or upload use, directly or through an embedded
 /// interpreter (names are facts; examples in catalog.toml are ours).
