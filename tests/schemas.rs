@@ -54,7 +54,7 @@ for e in errors[:10]:
     print("/".join(map(str, e.path)), e.message[:300])
 sys.exit(1 if errors else 0)
 "#;
-    let mut child = Command::new("python3")
+    let mut child = Command::new(crate::util::python())
         .args(["-c", script])
         .arg(schema_path(name))
         .stdin(Stdio::piped())
@@ -82,7 +82,7 @@ sys.exit(1 if errors else 0)
 }
 
 fn have_jsonschema() -> bool {
-    let have = Command::new("python3")
+    let have = Command::new(crate::util::python())
         .args(["-c", "import jsonschema; jsonschema.Draft202012Validator"])
         .output()
         .map(|o| o.status.success())
@@ -132,6 +132,10 @@ fn docker_host(host: &Path, config_digest: &str) -> PathBuf {
     d.join("overlay2/m0unt/diff")
 }
 
+#[cfg_attr(
+    not(has_tool = "py-jsonschema"),
+    ignore = "needs Python with jsonschema (STOWAWAY_PYTHON: see .ci/run)"
+)]
 #[test]
 fn real_output_of_every_command_matches_its_schema() {
     if !have_jsonschema() {
@@ -261,6 +265,10 @@ fn real_output_of_every_command_matches_its_schema() {
     assert_eq!(many[0]["verdict"], "fail", "{many:#}");
 }
 
+#[cfg_attr(
+    not(has_tool = "py-jsonschema"),
+    ignore = "needs Python with jsonschema (STOWAWAY_PYTHON: see .ci/run)"
+)]
 #[test]
 fn the_schemas_reject_what_the_types_do_not_produce() {
     if !have_jsonschema() {
