@@ -13,6 +13,8 @@ use crate::finding::Severity;
 use crate::model::Verdict;
 use crate::policy::{Action, Decision, Evaluation};
 
+use super::{SchemaVersion, ToolRef};
+
 /// A container found in a runtime's state on the host.
 #[derive(Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
@@ -74,6 +76,7 @@ impl<'a> DriftFinding<'a> {
 #[derive(Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct DriftDoc<'a> {
+    pub schema_version: SchemaVersion,
     pub container: ContainerRef<'a>,
     pub delta: &'a Delta,
     pub findings: Vec<DriftFinding<'a>>,
@@ -81,6 +84,7 @@ pub struct DriftDoc<'a> {
     /// Where the policy came from (a file, or the built-in default).
     pub policy: &'a str,
     pub unused_allow: &'a [String],
+    pub tool: ToolRef,
     pub verdict: Verdict,
 }
 
@@ -88,6 +92,7 @@ impl<'a> DriftDoc<'a> {
     /// The document of a drift report evaluated by a policy (from `policy`).
     pub fn new(report: &'a DriftReport, eval: &'a Evaluation, policy: &'a str) -> DriftDoc<'a> {
         DriftDoc {
+            schema_version: SchemaVersion,
             container: ContainerRef::Read(&report.container),
             delta: &report.delta,
             findings: (report.findings.iter().zip(&eval.decisions))
@@ -96,6 +101,7 @@ impl<'a> DriftDoc<'a> {
             image: &report.image,
             policy,
             unused_allow: &eval.unused_allow,
+            tool: ToolRef::THIS,
             verdict: Verdict::failing_if(eval.failed()),
         }
     }
