@@ -285,6 +285,17 @@ fn pe_droppers_and_renamed_lolbins() {
         u.evidence.iter().any(|e| e.contains("URLDownloadToFileA"))
             && u.evidence.iter().any(|e| e.contains("WinExec"))
     );
+    // The same imports as structured evidence (issue 14).
+    let imports: Vec<&str> = (u.items.iter())
+        .filter(|i| i.kind == stowaway::finding::EvidenceKind::Import)
+        .map(|i| i.text.as_str())
+        .collect();
+    assert!(
+        imports.iter().any(|i| i.ends_with("!URLDownloadToFileA"))
+            && imports.iter().any(|i| i.ends_with("!WinExec")),
+        "{:?}",
+        u.items
+    );
     assert_eq!(
         finding(&s, "/win/wininet.exe", Code::PeDownloader).severity,
         Severity::Critical
@@ -349,6 +360,14 @@ fn native_downloaders_elf_and_macho() {
     );
     let m = finding(&s, "/Applications/Updater", Code::NativeDownloader);
     assert!(m.evidence[0].contains("curl_easy_init"), "{:?}", m.evidence);
+    assert!(
+        m.items
+            .iter()
+            .any(|i| i.kind == stowaway::finding::EvidenceKind::Import
+                && i.text.contains("curl_easy_init")),
+        "{:?}",
+        m.items
+    );
 }
 
 /// Every validation command of the seed, in scripts inside an image.
