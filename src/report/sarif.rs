@@ -109,13 +109,17 @@ fn location(f: &FindingRecord, image: &ImageMeta) -> Value {
     })
 }
 
-/// `stowaway/REPOSITORY/DIGEST`: one code-scanning category per repository.
-fn automation_id(image: &ImageMeta) -> String {
+/// `stowaway/REPOSITORY/DIGEST` (`stowaway-drift/…` for drift): one
+/// code-scanning category per repository and analysis.
+fn automation_id(image: &ImageMeta, analysis: Option<&str>) -> String {
     let repo = image.repository.as_deref().unwrap_or(&image.reference);
     let run = (image.digest.as_deref())
         .or(image.config_digest.as_deref())
         .unwrap_or("unknown");
-    format!("stowaway/{repo}/{run}")
+    match analysis {
+        Some(a) => format!("stowaway-{a}/{repo}/{run}"),
+        None => format!("stowaway/{repo}/{run}"),
+    }
 }
 
 fn result(
@@ -178,6 +182,16 @@ fn help(description: &str, technique: &str, code: &str) -> String {
 
 /// The SARIF log of image facts with optional gate annotations.
 pub fn render(facts: &ImageFacts, notes: &Annotations<'_>) -> Value {
+    render_analysis(facts, notes, None)
+}
+
+/// The SARIF log of another analysis of an image (`drift`): its own
+/// code-scanning category, so it does not replace the image's alerts.
+pub fn render_analysis(
+    facts: &ImageFacts,
+    notes: &Annotations<'_>,
+    analysis: Option<&str>,
+) -> Value {
     let rules: Vec<Value> = CODES
         .iter()
         .map(|c| {
@@ -222,7 +236,7 @@ pub fn render(facts: &ImageFacts, notes: &Annotations<'_>) -> Value {
                 "version": env!("CARGO_PKG_VERSION"),
                 "rules": rules,
             }},
-            "automationDetails": { "id": automation_id(&facts.image) },
+            "automationDetails": { "id": automation_id(&facts.image, analysis) },
             "originalUriBaseIds": { "IMAGEROOT": { "uri": "file:///" } },
             "properties": {
                 "image": facts.image.reference,
