@@ -561,3 +561,47 @@ fn containers_are_found_in_runtime_state_and_checked_against_approvals() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no approved image"));
 }
+
+/// Issue 14: the drift DaemonSet example runs with the capabilities drift
+/// needs (CAP_SYS_ADMIN for overlay upper dirs, or it exits 2) and takes its
+/// baselines from a volume, not a ConfigMap (which stops at 1 MiB).
+#[cfg_attr(
+    not(has_tool = "py-yaml"),
+    ignore = "needs Python with PyYAML and jsonschema (STOWAWAY_PYTHON: see .ci/run)"
+)]
+#[test]
+fn drift_daemonset_example_grants_sys_admin_and_mounts_baselines_from_a_volume() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/kubernetes/drift-daemonset.yaml"
+    );
+    let out = std::process::Command::new(python())
+        .args([
+            "-c",
+            "import json, sys, yaml; print(json.dumps(list(yaml.safe_load_all(open(sys.argv[1])))))",
+            file,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let docs: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let ds = docs.iter().find(|d| d["kind"] == "DaemonSet").unwrap();
+    let spec = &ds["spec"]["template"]["spec"];
+    let drift = (spec["containers"].as_array().unwrap().iter())
+        .find(|c| c["name"] == "drift")
+        .unwrap();
+    let add = &drift["securityContext"]["capabilities"]["add"];
+    assert!(
+        add.as_array().unwrap().contains(&Value::from("SYS_ADMIN")),
+        "{add}"
+    );
+    let baselines = (spec["volumes"].as_array().unwrap().iter())
+        .find(|v| v["name"] == "baselines")
+        .unwrap();
+    assert!(baselines.get("configMap").is_none(), "{baselines}");
+    assert!(baselines["persistentVolumeClaim"]["claimName"].is_string());
+}
