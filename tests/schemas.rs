@@ -300,6 +300,18 @@ fn the_schemas_reject_what_the_types_do_not_produce() {
         validate("scan", &v.to_string()).is_err(),
         "malformed digest accepted"
     );
+    let mut v: Value = serde_json::from_str(&scan).unwrap();
+    v["schema_version"] = Value::from("2.0");
+    assert!(
+        validate("scan", &v.to_string()).is_err(),
+        "another schema version accepted"
+    );
+    let mut v: Value = serde_json::from_str(&scan).unwrap();
+    v["findings"][0]["evidence_items"] = serde_json::json!([{"kind": "guess", "text": "x"}]);
+    assert!(
+        validate("scan", &v.to_string()).is_err(),
+        "unknown evidence kind accepted"
+    );
     let (gate, _) = json_of(&["gate", DEMO, "--format", "json"]);
     let mut v: Value = serde_json::from_str(&gate).unwrap();
     v["verdict"] = Value::from("maybe");

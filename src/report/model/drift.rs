@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::delta::Delta;
 use crate::drift::DriftReport;
 use crate::facts::{FindingRecord, ImageMeta};
-use crate::finding::Severity;
+use crate::finding::{Evidence, Severity};
 use crate::model::Verdict;
 use crate::policy::{Action, Decision, Evaluation};
 
@@ -43,6 +43,8 @@ pub struct DriftFinding<'a> {
     pub action: Action,
     pub code: &'a str,
     pub evidence: &'a [String],
+    /// The evidence, structured (see the scan document).
+    pub evidence_items: &'a [Evidence],
     pub fingerprint: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub layer: Option<usize>,
@@ -61,6 +63,7 @@ impl<'a> DriftFinding<'a> {
             action: d.action,
             code: &f.code,
             evidence: &f.evidence,
+            evidence_items: &f.items,
             fingerprint: &f.fingerprint,
             layer: f.layer,
             path: f.path.as_deref(),
