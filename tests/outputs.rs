@@ -292,7 +292,7 @@ if error:
 /// file with its SHA-256, layer and owning package; valid CycloneDX 1.5.
 #[cfg_attr(
     not(has_tool = "py-cyclonedx"),
-    ignore = "needs Python with cyclonedx-python-lib[json-validation] (STOWAWAY_PYTHON: see .ci/run)"
+    ignore = "needs Python with cyclonedx-python-lib and jsonschema (STOWAWAY_PYTHON: see .ci/run)"
 )]
 #[test]
 fn cyclonedx_inventory_is_valid_and_names_hashes_layers_and_owners() {
