@@ -413,6 +413,8 @@ mod tests {
             layer: None,
             title: String::new(),
             evidence: vec![],
+            items: vec![],
+            subject: None,
         };
         let mut base = facts(vec![]);
         base.findings = vec![f("kept"), f("fixed")];

@@ -125,6 +125,17 @@ pub enum Error {
     /// Something this build does not support (yet).
     #[error("{0}")]
     Unsupported(String),
+
+    /// The process lacks a capability it needs to read something completely;
+    /// going on would give a partial result that looks whole.
+    #[error("{location}: needs {capability}: {reason}")]
+    Capability {
+        location: String,
+        /// The capability's name, as `capsh` and `setpriv` spell it.
+        capability: &'static str,
+        /// What cannot be read without it, and what to do.
+        reason: String,
+    },
 }
 
 impl Error {

@@ -6,7 +6,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::finding::{Code, Finding, Severity};
+use crate::finding::{Code, Evidence, Finding, Severity, Subject};
 use crate::fs::{ImageFs, Node};
 use crate::layer::Entry;
 use crate::model::EntryType;
@@ -57,6 +57,12 @@ pub struct FindingRecord {
     pub title: String,
     #[serde(default)]
     pub evidence: Vec<String>,
+    /// The evidence, structured.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<Evidence>,
+    /// The line or build step the finding is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<Subject>,
 }
 
 impl FindingRecord {
@@ -71,6 +77,8 @@ impl FindingRecord {
             layer: f.layer.as_ref().map(|l| l.index),
             title: f.title.to_string(),
             evidence: f.evidence.clone(),
+            items: f.items.clone(),
+            subject: f.subject.clone(),
         }
     }
 

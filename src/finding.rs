@@ -2,7 +2,8 @@
 //! code (with a title, description and ATT&CK technique kept in one table),
 //! a severity, and where it was found: path, layer, history step, sha256,
 //! what inside the file it is about (its [`Subject`]), and the evidence
-//! that explains it. A finding's fingerprint is computed from those fields.
+//! that explains it, as human text and as structured [`Evidence`] items. A
+//! finding's fingerprint is computed from those fields (never the evidence).
 
 use std::fmt;
 use std::str::FromStr;
@@ -326,7 +327,7 @@ impl fmt::Display for PackageRef {
 
 /// What inside its file (or the image config) a finding is about: with
 /// code, path and content, the finding's identity.
-#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Subject {
     /// A line of a script or of a command string (entrypoint, healthcheck).
@@ -346,6 +347,47 @@ impl Subject {
     }
 }
 
+/// What a piece of structured evidence is.
+#[derive(Clone, Copy, Debug, Serialize, serde::Deserialize, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceKind {
+    /// An imported function (PE import table, ELF dynamic symbol).
+    Import,
+    /// A symbol or function name found in the binary (Go pclntab, symbols).
+    Symbol,
+    /// A library the program was built with (Rust crates).
+    Library,
+    /// A string inside the file: an identity marker, a version resource.
+    String,
+    /// A command line of a script, a build step or a config command.
+    Command,
+    /// A URL embedded in the file or the config.
+    Url,
+    /// A system call the program's code makes.
+    Syscall,
+    /// A package (from the image's package database).
+    Package,
+    /// A field of the image config (`Entrypoint/Cmd`, `Healthcheck`, `Env`).
+    Config,
+}
+
+/// One piece of evidence, structured beside the human text: what kind of
+/// thing matched, the line it is on (scripts and command strings), and the
+/// matched text.
+#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq, Eq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Evidence {
+    pub kind: EvidenceKind,
+    /// 1-based line, when the text is on a line of a file or command string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    pub text: String,
+}
+
+/// The shape of findings as stored (layer cache entries): part of the cache
+/// key, so a cache written before structured evidence is not reused.
+pub const FINDING_FORMAT: &str = "evidence-items-1";
+
 /// One finding.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct Finding {
@@ -364,6 +406,9 @@ pub struct Finding {
     pub sha256: Option<Sha256>,
     /// Human-readable facts that explain the finding.
     pub evidence: Vec<String>,
+    /// The same facts, structured: imports, strings, commands, URLs…
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<Evidence>,
     /// The package that installed the file, when it is a packaged file.
     pub package: Option<PackageRef>,
     /// The line or build step the finding is about, when it is about one.
@@ -383,6 +428,8 @@ struct FindingRepr {
     sha256: Option<Sha256>,
     evidence: Vec<String>,
     #[serde(default)]
+    items: Vec<Evidence>,
+    #[serde(default)]
     package: Option<PackageRef>,
     #[serde(default)]
     subject: Option<Subject>,
@@ -400,6 +447,7 @@ impl<'de> serde::Deserialize<'de> for Finding {
         f.hidden_in = r.hidden_in;
         f.sha256 = r.sha256;
         f.evidence = r.evidence;
+        f.items = r.items;
         f.package = r.package;
         f.subject = r.subject;
         Ok(f)
@@ -420,6 +468,7 @@ impl Finding {
             hidden_in: None,
             sha256: None,
             evidence: Vec::new(),
+            items: Vec::new(),
             package: None,
             subject: None,
         }
@@ -452,6 +501,29 @@ impl Finding {
     /// Add a line of evidence.
     pub fn because(mut self, evidence: impl Into<String>) -> Finding {
         self.evidence.push(evidence.into());
+        self
+    }
+
+    /// Add a piece of structured evidence (the human text says it too).
+    pub fn shows(
+        mut self,
+        kind: EvidenceKind,
+        line: Option<usize>,
+        text: impl Into<String>,
+    ) -> Finding {
+        self.items.push(Evidence {
+            kind,
+            line,
+            text: text.into(),
+        });
+        self
+    }
+
+    /// Add one piece of structured evidence of `kind` per text.
+    pub fn shows_each<S: AsRef<str>>(mut self, kind: EvidenceKind, texts: &[S]) -> Finding {
+        for t in texts {
+            self = self.shows(kind, None, t.as_ref());
+        }
         self
     }
 

@@ -48,6 +48,8 @@ pub struct ScanOptions<'a> {
 /// Everything a scan learned.
 pub struct Scan {
     pub image: ImageInfo,
+    /// When the scan started (RFC 3339, UTC).
+    pub started_at: String,
     /// Per-layer results; their entries have moved into `fs`.
     pub layers: Vec<LayerIndex>,
     pub fs: ImageFs,
@@ -80,6 +82,7 @@ pub fn scan(reference: &str, opts: &ScanOptions<'_>) -> Result<Scan> {
 
 /// Scan an already resolved image.
 pub fn scan_image(image: Image, opts: &ScanOptions<'_>) -> Result<Scan> {
+    let started_at = crate::time::now_rfc3339();
     let mut layers = read_layers(&image, opts)?;
     let infos = image
         .layers
@@ -110,6 +113,7 @@ pub fn scan_image(image: Image, opts: &ScanOptions<'_>) -> Result<Scan> {
     let findings = analyze::run(&info, &layers, &fs, &opts.limits, &packages);
     Ok(Scan {
         image: info,
+        started_at,
         layers,
         fs,
         packages,

@@ -92,6 +92,10 @@ fn finding<'a>(s: &'a Scan, path: &str, code: Code) -> &'a Finding {
         .unwrap_or_else(|| panic!("no {code} at {path}; findings: {:#?}", codes(s)))
 }
 
+#[cfg_attr(
+    not(has_tool = "transfer-tools"),
+    ignore = "needs Debian's transfer tools (curl, wget, socat, rsync, ssh, netcat, ncat, tftp, axel, lftp, aria2, openssl, busybox: see .ci/run)"
+)]
 #[test]
 fn debian_transfer_tools_are_identified_by_content() {
     let tools = [
@@ -152,6 +156,10 @@ fn debian_transfer_tools_are_identified_by_content() {
     }
 }
 
+#[cfg_attr(
+    not(has_tool = "transfer-tools"),
+    ignore = "needs Debian's transfer tools (curl, wget, socat, rsync, ssh, netcat, ncat, tftp, axel, lftp, aria2, openssl, busybox: see .ci/run)"
+)]
 #[test]
 fn renamed_and_disguised_tools() {
     let (Some(curl), Some(bb), Some(wget)) = (
@@ -192,6 +200,10 @@ fn renamed_and_disguised_tools() {
     );
 }
 
+#[cfg_attr(
+    not(has_tool = "transfer-tools"),
+    ignore = "needs Debian's transfer tools (curl, wget, socat, rsync, ssh, netcat, ncat, tftp, axel, lftp, aria2, openssl, busybox: see .ci/run)"
+)]
 #[test]
 fn tools_hidden_in_history_replaced_or_setuid() {
     let (Some(curl), Some(wget)) = (host("/usr/bin/curl"), host("/usr/bin/wget")) else {
@@ -240,6 +252,10 @@ fn tools_hidden_in_history_replaced_or_setuid() {
     assert!(t.evidence.iter().any(|e| e.contains("setuid")));
 }
 
+#[cfg_attr(
+    not(has_tool = "samples"),
+    ignore = "needs the sample compilers (mingw-w64, clang, lld, llvm, gcc, go, mcs: see .ci/run)"
+)]
 #[test]
 fn pe_droppers_and_renamed_lolbins() {
     let Some(dir) = samples() else { return };
@@ -268,6 +284,17 @@ fn pe_droppers_and_renamed_lolbins() {
     assert!(
         u.evidence.iter().any(|e| e.contains("URLDownloadToFileA"))
             && u.evidence.iter().any(|e| e.contains("WinExec"))
+    );
+    // The same imports as structured evidence (issue 14).
+    let imports: Vec<&str> = (u.items.iter())
+        .filter(|i| i.kind == stowaway::finding::EvidenceKind::Import)
+        .map(|i| i.text.as_str())
+        .collect();
+    assert!(
+        imports.iter().any(|i| i.ends_with("!URLDownloadToFileA"))
+            && imports.iter().any(|i| i.ends_with("!WinExec")),
+        "{:?}",
+        u.items
     );
     assert_eq!(
         finding(&s, "/win/wininet.exe", Code::PeDownloader).severity,
@@ -299,6 +326,10 @@ fn pe_droppers_and_renamed_lolbins() {
     has(&s, "/win/svc.exe", Code::DisguisedTool);
 }
 
+#[cfg_attr(
+    not(has_tool = "samples"),
+    ignore = "needs the sample compilers (mingw-w64, clang, lld, llvm, gcc, go, mcs: see .ci/run)"
+)]
 #[test]
 fn native_downloaders_elf_and_macho() {
     let (Some(client), Some(stat), Some(macho)) = (
@@ -329,6 +360,14 @@ fn native_downloaders_elf_and_macho() {
     );
     let m = finding(&s, "/Applications/Updater", Code::NativeDownloader);
     assert!(m.evidence[0].contains("curl_easy_init"), "{:?}", m.evidence);
+    assert!(
+        m.items
+            .iter()
+            .any(|i| i.kind == stowaway::finding::EvidenceKind::Import
+                && i.text.contains("curl_easy_init")),
+        "{:?}",
+        m.items
+    );
 }
 
 /// Every validation command of the seed, in scripts inside an image.
@@ -523,6 +562,10 @@ fn benign_look_alikes_stay_quiet() {
     assert!(s.findings.is_empty(), "{:#?}", codes(&s));
 }
 
+#[cfg_attr(
+    not(has_tool = "transfer-tools"),
+    ignore = "needs Debian's transfer tools (curl, wget, socat, rsync, ssh, netcat, ncat, tftp, axel, lftp, aria2, openssl, busybox: see .ci/run)"
+)]
 #[test]
 fn config_entrypoint_healthcheck_history_and_env() {
     let Some(curl) = host("/usr/bin/curl") else {
@@ -693,6 +736,10 @@ fn fake_pe(extra: &[u8]) -> Vec<u8> {
 /// Precision on a real base system: a Debian minbase root filesystem
 /// (`.ci/run` builds it with debootstrap and sets STOWAWAY_MINBASE) has
 /// nothing above low severity; its download-capable parts are context.
+#[cfg_attr(
+    not(has_tool = "minbase"),
+    ignore = "needs STOWAWAY_MINBASE (debootstrap --variant=minbase DIR)"
+)]
 #[test]
 fn debian_minbase_reports_nothing_above_low() {
     let Some(root) = std::env::var_os("STOWAWAY_MINBASE") else {
@@ -734,6 +781,10 @@ fn debian_minbase_reports_nothing_above_low() {
     );
 }
 
+#[cfg_attr(
+    not(has_tool = "samples"),
+    ignore = "needs the sample compilers (mingw-w64, clang, lld, llvm, gcc, go, mcs: see .ci/run)"
+)]
 #[test]
 fn go_http_client_and_packed_binaries() {
     let Some(go) = sample("go_fetcher") else {
@@ -772,6 +823,10 @@ fn go_http_client_and_packed_binaries() {
 /// with its code and strings after the padding. Droppers are at least high
 /// at both sizes, servers stay below medium, and nothing is "partially
 /// inspected".
+#[cfg_attr(
+    not(has_tool = "samples"),
+    ignore = "needs the sample compilers (mingw-w64, clang, lld, llvm, gcc, go, mcs: see .ci/run)"
+)]
 #[test]
 fn shipped_binaries_of_any_size() {
     let Some(dir) = samples() else { return };
@@ -865,6 +920,10 @@ fn shipped_binaries_of_any_size() {
 /// Issue 17: Debian's large Go services (16-50 MB, some dynamically linked
 /// with their dynamic section past 8 MiB) are inspected whole: no
 /// "partially inspected" notice, and findings by what their code can do.
+#[cfg_attr(
+    not(has_tool = "go-services"),
+    ignore = "needs skopeo, docker-registry, containerd and podman"
+)]
 #[test]
 fn debian_go_services_are_inspected_whole() {
     let bins = [

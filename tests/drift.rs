@@ -327,6 +327,87 @@ fn upperdir_drift_equals_rootfs_drift_and_a_real_overlay_mount() {
     assert_eq!(delta_paths(&via_mount), delta_paths(&up));
 }
 
+/// Mount an overlay of `lower` and `upper` on `merged`; whether the sandbox
+/// allowed it.
+fn mount_overlay(lower: &Path, upper: &Path, work: &Path, merged: &Path) -> bool {
+    for d in [upper, work, merged] {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    let opts = format!(
+        "lowerdir={},upperdir={},workdir={}",
+        lower.display(),
+        upper.display(),
+        work.display()
+    );
+    std::process::Command::new("mount")
+        .args(["-t", "overlay", "overlay", "-o", &opts])
+        .arg(merged)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Issue 14: under the drift DaemonSet's own capabilities (no
+/// `CAP_SYS_ADMIN`) the `trusted.overlay.opaque` marker of a real overlay
+/// upper dir is unreadable, and drift used to report the container as
+/// unchanged. With the capability the hidden files are deletions; without
+/// it drift exits 2 naming the capability and prints no partial document.
+#[cfg_attr(not(has_tool = "setpriv"), ignore = "needs setpriv (util-linux)")]
+#[test]
+fn upperdir_drift_without_cap_sys_admin_fails_naming_it() {
+    let t = tmp();
+    let image = image_layout(&t.path().join("img"));
+    let lower = t.path().join("lower");
+    for (p, c, m) in IMAGE_FILES {
+        write(&lower, p, c, *m);
+    }
+    let (upper, work, merged) = (
+        t.path().join("upper"),
+        t.path().join("work"),
+        t.path().join("merged"),
+    );
+    if !is_root() || !mount_overlay(&lower, &upper, &work, &merged) {
+        assert!(
+            std::env::var_os("STOWAWAY_REQUIRE_TOOLS").is_none(),
+            "CI runs as root and can mount an overlay"
+        );
+        eprintln!("skipping: needs root and an overlay mount");
+        return;
+    }
+    // Replacing a directory through the mount makes the kernel mark the
+    // new one opaque in the upper dir.
+    std::fs::remove_dir_all(merged.join("opt/plugins")).unwrap();
+    write(
+        &merged,
+        "opt/plugins/b.so",
+        b"\x7fELF\x02\x01\x01 plugin b",
+        0o755,
+    );
+    let _ = std::process::Command::new("umount").arg(&merged).status();
+
+    let (code, v) = drift_of("--upperdir", &upper, &image);
+    assert_eq!(code, 1, "{v:#}");
+    assert!(
+        has(&findings(&v), "drift-deleted", "/opt/plugins/a.so"),
+        "the opaque directory is read with CAP_SYS_ADMIN: {v:#}"
+    );
+
+    let out = std::process::Command::new("setpriv")
+        .args(["--inh-caps=-sys_admin", "--bounding-set=-sys_admin", "--"])
+        .arg(env!("CARGO_BIN_EXE_stowaway"))
+        .args(["drift", "--upperdir", upper.to_str().unwrap()])
+        .args(["--image", &image, "--format", "json"])
+        .env("XDG_DATA_HOME", data_home())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("needs CAP_SYS_ADMIN") && err.contains("trusted.overlay.opaque"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty(), "no partial document");
+}
+
 fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions.
     unsafe { libc::geteuid() == 0 }
@@ -479,4 +560,48 @@ fn containers_are_found_in_runtime_state_and_checked_against_approvals() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no approved image"));
+}
+
+/// Issue 14: the drift DaemonSet example runs with the capabilities drift
+/// needs (CAP_SYS_ADMIN for overlay upper dirs, or it exits 2) and takes its
+/// baselines from a volume, not a ConfigMap (which stops at 1 MiB).
+#[cfg_attr(
+    not(has_tool = "py-yaml"),
+    ignore = "needs Python with PyYAML and jsonschema (STOWAWAY_PYTHON: see .ci/run)"
+)]
+#[test]
+fn drift_daemonset_example_grants_sys_admin_and_mounts_baselines_from_a_volume() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/kubernetes/drift-daemonset.yaml"
+    );
+    let out = std::process::Command::new(python())
+        .args([
+            "-c",
+            "import json, sys, yaml; print(json.dumps(list(yaml.safe_load_all(open(sys.argv[1])))))",
+            file,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let docs: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let ds = docs.iter().find(|d| d["kind"] == "DaemonSet").unwrap();
+    let spec = &ds["spec"]["template"]["spec"];
+    let drift = (spec["containers"].as_array().unwrap().iter())
+        .find(|c| c["name"] == "drift")
+        .unwrap();
+    let add = &drift["securityContext"]["capabilities"]["add"];
+    assert!(
+        add.as_array().unwrap().contains(&Value::from("SYS_ADMIN")),
+        "{add}"
+    );
+    let baselines = (spec["volumes"].as_array().unwrap().iter())
+        .find(|v| v["name"] == "baselines")
+        .unwrap();
+    assert!(baselines.get("configMap").is_none(), "{baselines}");
+    assert!(baselines["persistentVolumeClaim"]["claimName"].is_string());
 }

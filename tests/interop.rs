@@ -17,6 +17,7 @@ fn run(cmd: &mut Command) {
     );
 }
 
+#[cfg_attr(not(has_tool = "skopeo"), ignore = "needs skopeo")]
 #[test]
 fn skopeo_conversions_keep_the_inventory() {
     if !require("skopeo") {
@@ -79,6 +80,7 @@ fn skopeo_conversions_keep_the_inventory() {
     );
 }
 
+#[cfg_attr(not(has_tool = "umoci"), ignore = "needs umoci")]
 #[test]
 fn umoci_repack_keeps_file_contents() {
     if !require("umoci") {

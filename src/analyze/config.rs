@@ -5,7 +5,7 @@
 //! model of `inspect::command`), URLs in the environment.
 
 use crate::catalog::{self, Catalog, ToolClass};
-use crate::finding::{Code, Finding, Severity, Subject};
+use crate::finding::{Code, Evidence, EvidenceKind, Finding, Severity, Subject};
 use crate::fs::{ImageFs, Node};
 use crate::inspect::script;
 use crate::model::ImageInfo;
@@ -57,7 +57,12 @@ pub fn run(image: &ImageInfo, fs: &ImageFs, max_links: u32, out: &mut Vec<Findin
                 .iter()
                 .any(|s| v.contains(s))
         {
-            out.push(Finding::new(Code::EnvUrl).because(format!("ENV {k}={v}")));
+            out.push(
+                Finding::new(Code::EnvUrl)
+                    .because(format!("ENV {k}={v}"))
+                    .shows(EvidenceKind::Config, None, format!("env {k}"))
+                    .shows(EvidenceKind::Url, None, v),
+            );
         }
     }
 }
@@ -132,6 +137,8 @@ impl Ctx<'_> {
                 let mut f = Finding::new(code)
                     .at(&path)
                     .because(format!("{role}: {shown}"))
+                    .shows(EvidenceKind::Config, None, role)
+                    .shows(EvidenceKind::Command, None, shown.clone())
                     .because(format!(
                         "{} resolves to {path}, identified as {}",
                         prog,
@@ -166,6 +173,14 @@ impl Ctx<'_> {
                     f.severity = Severity::Low;
                 }
                 f.evidence.insert(0, format!("{role}: {shown}"));
+                f.items.insert(
+                    0,
+                    Evidence {
+                        kind: EvidenceKind::Config,
+                        line: None,
+                        text: role.to_string(),
+                    },
+                );
                 out.push(f);
             }
         }

@@ -8,7 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::finding::{Code, Finding, Integrity, Severity};
+use crate::finding::{Code, Evidence, EvidenceKind, Finding, Integrity, Severity};
 use crate::fs::ImageFs;
 use crate::model::ImageInfo;
 use crate::packages::{Ownership, PackageDb};
@@ -122,7 +122,15 @@ fn modified_finding(
             o.package.manager,
             o.expected(),
             o.actual.as_deref().unwrap_or("-")
-        ));
+        ))
+        .shows(
+            EvidenceKind::Package,
+            None,
+            format!(
+                "{} {} ({})",
+                o.package.name, o.package.version, o.package.manager
+            ),
+        );
     f.layer = Some(layer_ref(image, node.layer));
     f.sha256 = node.entry.sha256;
     f.package = Some(o.to_ref());
@@ -163,6 +171,11 @@ fn rank_packaged(f: &mut Finding, o: &Ownership<'_>, path: &ImagePath) {
         "{} {} ({})",
         o.package.name, o.package.version, o.package.manager
     );
+    f.items.push(Evidence {
+        kind: EvidenceKind::Package,
+        line: None,
+        text: pkg.clone(),
+    });
     match o.integrity {
         Integrity::Verified if TRANSFER_CODES.contains(&f.code) => {
             if let Some(why) = doc_or_library(path) {

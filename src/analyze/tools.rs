@@ -4,7 +4,7 @@
 //! lines in scripts. Runs over the visible files and over every hidden one.
 
 use crate::catalog::{self, Catalog, Platform, Tool, ToolClass};
-use crate::finding::{Code, Finding, Severity, Subject};
+use crate::finding::{Code, EvidenceKind as Ev, Finding, Severity, Subject};
 use crate::fs::{Hidden, ImageFs};
 use crate::inspect::binary::Marker;
 use crate::inspect::{BinaryFacts, FileFacts, ScriptFacts};
@@ -131,12 +131,17 @@ pub(super) fn hit_findings(
             if let Some((line, text)) = &h.after
                 && *line != h.line
             {
-                f = f.because(format!("line {line}: {text}")).about(Subject::Line {
-                    line: *line,
-                    text: text.clone(),
-                });
+                f = f
+                    .because(format!("line {line}: {text}"))
+                    .shows(Ev::Command, Some(*line), text.clone())
+                    .about(Subject::Line {
+                        line: *line,
+                        text: text.clone(),
+                    });
             }
-            f = f.because(format!("line {}: {}", h.line, h.text));
+            f = f
+                .because(format!("line {}: {}", h.line, h.text))
+                .shows(Ev::Command, Some(h.line), h.text.clone());
             if f.subject.is_none() {
                 f = f.about(Subject::Line {
                     line: h.line,
@@ -248,7 +253,11 @@ fn tool_findings(
         if code == Code::TransferTool {
             transfer = true;
         }
-        let mut f = Finding::new(code).at(&e.path).severity(severity);
+        let mut f = Finding::new(code).at(&e.path).severity(severity).shows(
+            Ev::String,
+            None,
+            id.how.clone(),
+        );
         f.evidence = evidence;
         out.push(f);
         let fits = cat.name_fits(id.tool, name)
@@ -337,8 +346,12 @@ fn packed(bin: &BinaryFacts, e: &Entry) -> Option<Finding> {
 }
 
 /// Embedded URLs, as evidence.
-fn urls(facts: &FileFacts) -> Option<String> {
-    (!facts.urls.is_empty()).then(|| format!("embedded URLs: {}", facts.urls.join(", ")))
+fn with_urls(f: Finding, facts: &FileFacts) -> Finding {
+    if facts.urls.is_empty() {
+        return f;
+    }
+    f.because(format!("embedded URLs: {}", facts.urls.join(", ")))
+        .shows_each(Ev::Url, &facts.urls)
 }
 
 /// A PE that downloads: download imports, BITS over COM, or .NET download
@@ -354,7 +367,9 @@ fn pe_downloader(bin: &BinaryFacts, facts: &FileFacts, e: &Entry) -> Option<Find
     }
     let mut f = Finding::new(Code::PeDownloader).at(&e.path);
     if !dl.is_empty() {
-        f = f.because(format!("download imports: {}", dl.join(", ")));
+        f = f
+            .because(format!("download imports: {}", dl.join(", ")))
+            .shows_each(Ev::Import, &dl);
     }
     if bits {
         f = f.because("creates the BITS background copy manager (COM)");
@@ -370,12 +385,10 @@ fn pe_downloader(bin: &BinaryFacts, facts: &FileFacts, e: &Entry) -> Option<Find
     if !exec.is_empty() {
         f = f
             .severity(Severity::Critical)
-            .because(format!("process creation imports: {}", exec.join(", ")));
+            .because(format!("process creation imports: {}", exec.join(", ")))
+            .shows_each(Ev::Import, &exec);
     }
-    Some(match urls(facts) {
-        Some(u) => f.because(u),
-        None => f,
-    })
+    Some(with_urls(f, facts))
 }
 
 /// An ELF or Mach-O that downloads: a libcurl client, a static binary
@@ -391,22 +404,23 @@ fn native_downloader(bin: &BinaryFacts, facts: &FileFacts, e: &Entry) -> Option<
     let exec = has_import(&all, ELF_EXEC);
     let net = has_import(&all, ELF_NET);
     let chmod = has_import(&all, ELF_CHMOD);
-    let with_urls = |f: Finding| match urls(facts) {
-        Some(u) => f.because(u),
-        None => f,
-    };
     if !curl.is_empty() {
         let mut f = Finding::new(Code::NativeDownloader)
             .at(&e.path)
-            .because(format!("libcurl client: {}", curl.join(", ")));
+            .because(format!("libcurl client: {}", curl.join(", ")))
+            .shows_each(Ev::Import, &curl);
         if !exec.is_empty() && !chmod.is_empty() {
-            f = f.severity(Severity::High).because(format!(
-                "runs programs ({}) and sets modes ({})",
-                exec.join(", "),
-                chmod.join(", ")
-            ));
+            f = f
+                .severity(Severity::High)
+                .because(format!(
+                    "runs programs ({}) and sets modes ({})",
+                    exec.join(", "),
+                    chmod.join(", ")
+                ))
+                .shows_each(Ev::Import, &exec)
+                .shows_each(Ev::Import, &chmod);
         }
-        return Some(with_urls(f));
+        return Some(with_urls(f, facts));
     }
     let has_all = !net.is_empty() && !exec.is_empty() && !chmod.is_empty();
     if bin.is_static && has_all && !facts.urls.is_empty() {
@@ -418,8 +432,11 @@ fn native_downloader(bin: &BinaryFacts, facts: &FileFacts, e: &Entry) -> Option<
                 net.join(", "),
                 exec.join(", "),
                 chmod.join(", ")
-            ));
-        return Some(with_urls(f));
+            ))
+            .shows_each(Ev::Import, &net)
+            .shows_each(Ev::Import, &exec)
+            .shows_each(Ev::Import, &chmod);
+        return Some(with_urls(f, facts));
     }
     if let Some(f) = code_downloader(bin, facts, e) {
         return Some(f);
@@ -496,12 +513,18 @@ fn go_downloader(bin: &BinaryFacts, e: &Entry) -> Option<Finding> {
             "Go program (pclntab) with a network client: {}",
             client.join(", ")
         ))
-        .because(format!("writes files: {}", write.join(", ")));
+        .because(format!("writes files: {}", write.join(", ")))
+        .shows_each(Ev::Symbol, &client)
+        .shows_each(Ev::Symbol, &write);
     if !chmod.is_empty() {
-        f = f.because(format!("changes file modes: {}", chmod.join(", ")));
+        f = f
+            .because(format!("changes file modes: {}", chmod.join(", ")))
+            .shows_each(Ev::Symbol, &chmod);
     }
     if !exec.is_empty() {
-        f = f.because(format!("runs programs: {}", exec.join(", ")));
+        f = f
+            .because(format!("runs programs: {}", exec.join(", ")))
+            .shows_each(Ev::Symbol, &exec);
     }
     let serves: Vec<&str> = go(funcs::SERVER)
         .into_iter()
@@ -531,6 +554,7 @@ fn rust_downloader(bin: &BinaryFacts, e: &Entry) -> Option<Finding> {
                 "Rust program built with HTTP client crates: {}",
                 clients.join(", ")
             ))
+            .shows_each(Ev::Library, &clients)
             .because("runs programs (std::process::Command)"),
     )
 }
@@ -564,20 +588,23 @@ fn syscall_downloader(bin: &BinaryFacts, facts: &FileFacts, e: &Entry) -> Option
                 net.join(", "),
                 chmod.join(", "),
                 exec.join(", ")
-            )),
+            ))
+            .shows_each(Ev::Syscall, &net)
+            .shows_each(Ev::Syscall, &chmod)
+            .shows_each(Ev::Syscall, &exec),
     )
 }
 
 /// Evidence: embedded URLs, request templates, dot-paths in writable dirs.
-fn with_material(mut f: Finding, bin: &BinaryFacts, facts: &FileFacts) -> Finding {
-    if !facts.urls.is_empty() {
-        f = f.because(format!("embedded URLs: {}", facts.urls.join(", ")));
-    }
+fn with_material(f: Finding, bin: &BinaryFacts, facts: &FileFacts) -> Finding {
+    let mut f = with_urls(f, facts);
     if !bin.request_templates.is_empty() {
-        f = f.because(format!(
-            "embedded HTTP requests: {}",
-            bin.request_templates.join(" | ")
-        ));
+        f = f
+            .because(format!(
+                "embedded HTTP requests: {}",
+                bin.request_templates.join(" | ")
+            ))
+            .shows_each(Ev::String, &bin.request_templates);
     }
     if !bin.dot_paths.is_empty() {
         f = f.because(format!(

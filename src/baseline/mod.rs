@@ -500,6 +500,8 @@ fn read_findings(db: &Connection, name: &str) -> rusqlite::Result<Vec<FindingRec
             layer: r.get::<_, Option<i64>>(5)?.map(|l| l as usize),
             title: r.get(6)?,
             evidence: serde_json::from_str(&ev).unwrap_or_default(),
+            items: Vec::new(),
+            subject: None,
         })
     })?;
     rows.collect()

@@ -303,7 +303,9 @@ fn render_text(
                 decisions: Some(&eval.decisions),
                 ..Default::default()
             };
-            serde_json::to_string_pretty(&sarif::render(&facts, &notes)).unwrap_or_default() + "\n"
+            serde_json::to_string_pretty(&sarif::render_analysis(&facts, &notes, Some("drift")))
+                .unwrap_or_default()
+                + "\n"
         }
         _ => drift_report::table(
             doc,

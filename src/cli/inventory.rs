@@ -1,11 +1,13 @@
-//! `stowaway inventory IMAGE`: the squashed file manifest.
+//! `stowaway inventory IMAGE`: the squashed file manifest, as a table, the
+//! inventory document or a CycloneDX 1.5 BOM.
 
 use std::path::PathBuf;
 
 use clap::Args;
 
+use stowaway::report::cyclonedx::Bom;
 use stowaway::report::model::InventoryDoc;
-use stowaway::report::{Format, table};
+use stowaway::report::table;
 
 use super::{DbArgs, ImageArgs, Verdict, emit, emit_json, use_color};
 
@@ -13,9 +15,9 @@ use super::{DbArgs, ImageArgs, Verdict, emit, emit_json, use_color};
 pub struct InventoryArgs {
     #[command(flatten)]
     image: ImageArgs,
-    /// Output format: table or json.
-    #[arg(long, default_value = "table")]
-    format: Format,
+    /// Output format: table, json or cyclonedx (CycloneDX 1.5 JSON).
+    #[arg(long, value_enum, default_value = "table")]
+    format: InventoryFormat,
     /// Also list files hidden by later layers (whited out, opaque, overwritten).
     #[arg(long)]
     all_layers: bool,
@@ -26,11 +28,19 @@ pub struct InventoryArgs {
     db: DbArgs,
 }
 
+/// The forms of an inventory.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum InventoryFormat {
+    Table,
+    Json,
+    Cyclonedx,
+}
+
 pub fn run(a: InventoryArgs) -> anyhow::Result<Verdict> {
     let scan = a.image.config(None, a.db.cache_path())?.scan()?;
     let out = a.output.as_ref();
     match a.format {
-        Format::Table => {
+        InventoryFormat::Table => {
             let style = table::Style {
                 color: use_color(out),
             };
@@ -38,11 +48,21 @@ pub fn run(a: InventoryArgs) -> anyhow::Result<Verdict> {
             emit(&text, out)?;
         }
         // Streamed: the document is never held whole.
-        Format::Json => emit_json(
+        InventoryFormat::Json => emit_json(
             &InventoryDoc::new(&scan.image, &scan.fs, &scan.packages, a.all_layers),
             out,
         )?,
-        Format::Sarif => anyhow::bail!("inventory has no SARIF form; use table or json"),
+        InventoryFormat::Cyclonedx => {
+            if a.all_layers {
+                anyhow::bail!(
+                    "--all-layers has no CycloneDX form (a BOM lists what the image runs); use --format json"
+                );
+            }
+            emit_json(
+                &Bom::new(&scan.image, &scan.fs, &scan.packages, &scan.started_at),
+                out,
+            )?
+        }
     }
     Ok(Verdict::Pass)
 }

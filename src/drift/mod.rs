@@ -3,8 +3,11 @@
 //! root filesystem (`--rootfs`) or only overlayfs's writable upper
 //! directory (`--upperdir`), which is applied on top of the image's layers
 //! like one more layer, so the cost follows the number of changed files.
-//! Changed files go through the same analyzers as image content.
+//! Changed files go through the same analyzers as image content. Reading
+//! an upper directory needs `CAP_SYS_ADMIN` (`caps.rs`): without it drift
+//! fails rather than miss what opaque directories hide.
 
+mod caps;
 pub mod discover;
 
 use std::path::PathBuf;
@@ -164,6 +167,7 @@ fn container_view(
             }
         }
         ContainerSide::UpperDir(dir) => {
+            caps::require_for_upperdir(dir)?;
             let mut upper = rootfs::walk_upper(dir, limits)?;
             let mut fs = image.fs.clone();
             fs.apply(n, &mut upper);

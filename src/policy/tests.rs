@@ -19,6 +19,8 @@ fn finding(code: &str, severity: Severity, path: &str, sha: Option<&str>) -> Fin
         layer: Some(0),
         title: String::new(),
         evidence: vec![],
+        items: vec![],
+        subject: None,
     }
 }
 

@@ -1,8 +1,9 @@
 //! Output: the documents as typed models ([`model`], whose JSON schemas
 //! [`schema`] generates) and pure renderers of them and of scans: table,
-//! JSON, SARIF. Nothing here decides a verdict; the models carry the one the
+//! JSON, SARIF, CycloneDX. Nothing here decides a verdict; the models carry the one the
 //! gate or the policy reached.
 
+pub mod cyclonedx;
 pub mod drift;
 pub mod gate;
 pub mod json;

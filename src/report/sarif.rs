@@ -1,15 +1,22 @@
 //! SARIF 2.1.0 output for code-scanning tools: one rule per finding code,
-//! one result per finding, locations as image paths, the layer in
-//! properties, `baselineState` when compared with an approved image, policy
-//! decisions as levels (allowed findings carry a suppression with the
-//! allowlist reason), and fingerprints stable across rescans of the same
-//! content ([`crate::finding::Finding::fingerprint`]).
+//! one result per finding, locations as image paths with `region.startLine`
+//! where the line is known (scripts), config, history and layer findings
+//! located at the image's config or manifest blob with a logical location
+//! naming the field (`config.healthcheck`, `history[3]`, `layers[1]`), the
+//! layer in properties, `baselineState` when compared with an approved
+//! image, policy decisions as levels (allowed findings carry a suppression
+//! with the allowlist reason), fingerprints stable across rescans of the
+//! same content ([`crate::finding::Finding::fingerprint`]), and a run
+//! `automationDetails.id` per image repository (`stowaway/REPOSITORY/DIGEST`:
+//! code scanning keeps one set of alerts per category, the part before the
+//! last `/`, so two images scanned in one repository do not replace each
+//! other's alerts).
 
 use serde_json::{Value, json};
 
 use crate::delta::BaselineState;
-use crate::facts::{FindingRecord, ImageFacts};
-use crate::finding::{CODES, Severity};
+use crate::facts::{FindingRecord, ImageFacts, ImageMeta};
+use crate::finding::{CODES, EvidenceKind, Severity, Subject};
 use crate::policy::{Action, Decision};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -40,12 +47,87 @@ pub struct Annotations<'a> {
     pub resolved: &'a [FindingRecord],
 }
 
-fn result(f: &FindingRecord, state: Option<&str>, decision: Option<&Decision>) -> Value {
-    let uri = f
-        .path
-        .as_deref()
-        .map(|p| p.trim_start_matches('/').to_string())
-        .unwrap_or_else(|| "image".into());
+/// `blobs/sha256/HEX` of a `sha256:HEX` digest: where an OCI layout keeps it.
+fn blob_uri(digest: Option<&str>) -> Option<String> {
+    let hex = digest?.strip_prefix("sha256:")?;
+    Some(format!("blobs/sha256/{hex}"))
+}
+
+/// What a finding without a file is about: the logical location (name,
+/// fully qualified name, kind) and whether it lives in the config (else the
+/// manifest, which lists the layers).
+fn logical(f: &FindingRecord) -> (String, String, &'static str, bool) {
+    if let Some(Subject::HistoryStep { step, .. }) = &f.subject {
+        let name = format!("history[{step}]");
+        return (
+            name.clone(),
+            format!("config.{name}.created_by"),
+            "element",
+            true,
+        );
+    }
+    if let Some(field) = f.items.iter().find(|i| i.kind == EvidenceKind::Config) {
+        let name = field.text.clone();
+        return (name.clone(), format!("config.{name}"), "property", true);
+    }
+    if let Some(l) = f.layer {
+        let name = format!("layers[{l}]");
+        return (name.clone(), format!("manifest.{name}"), "element", false);
+    }
+    ("manifest".into(), "manifest".into(), "object", false)
+}
+
+/// Where a finding is: the file in the image (with its line, when known),
+/// or the image's config or manifest blob with a logical location.
+fn location(f: &FindingRecord, image: &ImageMeta) -> Value {
+    if let Some(path) = f.path.as_deref() {
+        let mut physical = json!({
+            "artifactLocation": { "uri": path.trim_start_matches('/'), "uriBaseId": "IMAGEROOT" }
+        });
+        if let Some(Subject::Line { line, .. }) = &f.subject {
+            physical["region"] = json!({ "startLine": line });
+        }
+        return json!({ "physicalLocation": physical });
+    }
+    let (name, fqn, kind, in_config) = logical(f);
+    let blob = if in_config {
+        blob_uri(image.config_digest.as_deref())
+    } else {
+        blob_uri(image.digest.as_deref()).or_else(|| blob_uri(image.config_digest.as_deref()))
+    };
+    let uri = blob.unwrap_or_else(|| {
+        if in_config {
+            "config.json"
+        } else {
+            "manifest.json"
+        }
+        .into()
+    });
+    json!({
+        "physicalLocation": { "artifactLocation": { "uri": uri, "uriBaseId": "IMAGESTORE" } },
+        "logicalLocations": [{ "name": name, "fullyQualifiedName": fqn, "kind": kind }],
+    })
+}
+
+/// `stowaway/REPOSITORY/DIGEST` (`stowaway-drift/…` for drift): one
+/// code-scanning category per repository and analysis.
+fn automation_id(image: &ImageMeta, analysis: Option<&str>) -> String {
+    let repo = image.repository.as_deref().unwrap_or(&image.reference);
+    let run = (image.digest.as_deref())
+        .or(image.config_digest.as_deref())
+        .unwrap_or("unknown");
+    match analysis {
+        Some(a) => format!("stowaway-{a}/{repo}/{run}"),
+        None => format!("stowaway/{repo}/{run}"),
+    }
+}
+
+fn result(
+    f: &FindingRecord,
+    image: &ImageMeta,
+    state: Option<&str>,
+    decision: Option<&Decision>,
+) -> Value {
     let mut message = f.title.clone();
     if !f.evidence.is_empty() {
         message.push_str(": ");
@@ -62,9 +144,7 @@ fn result(f: &FindingRecord, state: Option<&str>, decision: Option<&Decision>) -
         "ruleId": f.code,
         "level": lvl,
         "message": { "text": message },
-        "locations": [{
-            "physicalLocation": { "artifactLocation": { "uri": uri, "uriBaseId": "IMAGEROOT" } }
-        }],
+        "locations": [location(f, image)],
         "partialFingerprints": { "stowaway/v1": f.fingerprint },
         "properties": {
             "severity": f.severity,
@@ -89,8 +169,29 @@ fn result(f: &FindingRecord, state: Option<&str>, decision: Option<&Decision>) -
     r
 }
 
+/// A rule's help: what it means, and how to accept a finding of it.
+fn help(description: &str, technique: &str, code: &str) -> String {
+    format!(
+        "{description}\n\nATT&CK {technique}. `stowaway explain {code}` prints this text. \
+         To accept a finding after review, add an `[[allow]]` entry to the policy given with \
+         `--policy` (code = \"{code}\", the path and/or sha256, and a reason; see \
+         policies/TEMPLATE.toml), or approve the image with `stowaway baseline approve` so \
+         that only new findings are reported."
+    )
+}
+
 /// The SARIF log of image facts with optional gate annotations.
 pub fn render(facts: &ImageFacts, notes: &Annotations<'_>) -> Value {
+    render_analysis(facts, notes, None)
+}
+
+/// The SARIF log of another analysis of an image (`drift`): its own
+/// code-scanning category, so it does not replace the image's alerts.
+pub fn render_analysis(
+    facts: &ImageFacts,
+    notes: &Annotations<'_>,
+    analysis: Option<&str>,
+) -> Value {
     let rules: Vec<Value> = CODES
         .iter()
         .map(|c| {
@@ -99,7 +200,7 @@ pub fn render(facts: &ImageFacts, notes: &Annotations<'_>) -> Value {
                 "name": c.code,
                 "shortDescription": { "text": c.title },
                 "fullDescription": { "text": c.description },
-                "help": { "text": format!("{}\n\nATT&CK {}. Run `stowaway explain {}` for how to allow it.", c.description, c.technique, c.code) },
+                "help": { "text": help(c.description, c.technique, c.code) },
                 "defaultConfiguration": { "level": level(c.severity) },
                 "properties": {
                     "tags": ["security", c.technique],
@@ -115,13 +216,14 @@ pub fn render(facts: &ImageFacts, notes: &Annotations<'_>) -> Value {
         .map(|(i, f)| {
             result(
                 f,
+                &facts.image,
                 notes.states.and_then(|s| s.get(i)).map(|s| s.as_str()),
                 notes.decisions.and_then(|d| d.get(i)),
             )
         })
         .collect();
     for f in notes.resolved {
-        let mut r = result(f, Some("absent"), None);
+        let mut r = result(f, &facts.image, Some("absent"), None);
         r["level"] = json!("none");
         results.push(r);
     }
@@ -134,6 +236,7 @@ pub fn render(facts: &ImageFacts, notes: &Annotations<'_>) -> Value {
                 "version": env!("CARGO_PKG_VERSION"),
                 "rules": rules,
             }},
+            "automationDetails": { "id": automation_id(&facts.image, analysis) },
             "originalUriBaseIds": { "IMAGEROOT": { "uri": "file:///" } },
             "properties": {
                 "image": facts.image.reference,

@@ -10,6 +10,8 @@ use crate::facts::{FindingRecord, ImageFacts};
 use crate::finding::Severity;
 use crate::gate::BaselineComparison;
 
+use super::{SchemaVersion, ToolRef};
+
 /// One finding of the second image.
 #[derive(Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
@@ -25,12 +27,14 @@ pub struct DiffFinding<'a> {
 #[derive(Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct DiffDoc<'a> {
+    pub schema_version: SchemaVersion,
     pub after: &'a crate::facts::ImageMeta,
     pub before: &'a crate::facts::ImageMeta,
     pub delta: &'a Delta,
     pub findings: Vec<DiffFinding<'a>>,
     /// Findings of the first image that the second does not have.
     pub resolved: &'a [FindingRecord],
+    pub tool: ToolRef,
 }
 
 impl<'a> DiffDoc<'a> {
@@ -41,6 +45,7 @@ impl<'a> DiffDoc<'a> {
         cmp: &'a BaselineComparison,
     ) -> DiffDoc<'a> {
         DiffDoc {
+            schema_version: SchemaVersion,
             after: &after.image,
             before: &before.image,
             delta: &cmp.delta,
@@ -54,6 +59,7 @@ impl<'a> DiffDoc<'a> {
                 })
                 .collect(),
             resolved: &cmp.resolved,
+            tool: ToolRef::THIS,
         }
     }
 

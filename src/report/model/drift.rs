@@ -9,9 +9,11 @@ use serde::Serialize;
 use crate::delta::Delta;
 use crate::drift::DriftReport;
 use crate::facts::{FindingRecord, ImageMeta};
-use crate::finding::Severity;
+use crate::finding::{Evidence, Severity};
 use crate::model::Verdict;
 use crate::policy::{Action, Decision, Evaluation};
+
+use super::{SchemaVersion, ToolRef};
 
 /// A container found in a runtime's state on the host.
 #[derive(Serialize, JsonSchema)]
@@ -41,6 +43,8 @@ pub struct DriftFinding<'a> {
     pub action: Action,
     pub code: &'a str,
     pub evidence: &'a [String],
+    /// The evidence, structured (see the scan document).
+    pub evidence_items: &'a [Evidence],
     pub fingerprint: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub layer: Option<usize>,
@@ -59,6 +63,7 @@ impl<'a> DriftFinding<'a> {
             action: d.action,
             code: &f.code,
             evidence: &f.evidence,
+            evidence_items: &f.items,
             fingerprint: &f.fingerprint,
             layer: f.layer,
             path: f.path.as_deref(),
@@ -74,6 +79,7 @@ impl<'a> DriftFinding<'a> {
 #[derive(Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct DriftDoc<'a> {
+    pub schema_version: SchemaVersion,
     pub container: ContainerRef<'a>,
     pub delta: &'a Delta,
     pub findings: Vec<DriftFinding<'a>>,
@@ -81,6 +87,7 @@ pub struct DriftDoc<'a> {
     /// Where the policy came from (a file, or the built-in default).
     pub policy: &'a str,
     pub unused_allow: &'a [String],
+    pub tool: ToolRef,
     pub verdict: Verdict,
 }
 
@@ -88,6 +95,7 @@ impl<'a> DriftDoc<'a> {
     /// The document of a drift report evaluated by a policy (from `policy`).
     pub fn new(report: &'a DriftReport, eval: &'a Evaluation, policy: &'a str) -> DriftDoc<'a> {
         DriftDoc {
+            schema_version: SchemaVersion,
             container: ContainerRef::Read(&report.container),
             delta: &report.delta,
             findings: (report.findings.iter().zip(&eval.decisions))
@@ -96,6 +104,7 @@ impl<'a> DriftDoc<'a> {
             image: &report.image,
             policy,
             unused_allow: &eval.unused_allow,
+            tool: ToolRef::THIS,
             verdict: Verdict::failing_if(eval.failed()),
         }
     }

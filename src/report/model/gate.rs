@@ -7,10 +7,12 @@ use serde::Serialize;
 
 use crate::delta::{BaselineState, Delta};
 use crate::facts::{FindingRecord, ImageMeta};
-use crate::finding::Severity;
+use crate::finding::{Evidence, Severity};
 use crate::gate::{BaselineComparison, GateReport};
 use crate::model::Verdict;
 use crate::policy::{Action, Decision};
+
+use super::{SchemaVersion, ToolRef};
 
 /// The approved image a report compares with.
 #[derive(Serialize, JsonSchema)]
@@ -73,6 +75,8 @@ pub struct GateFinding<'a> {
     pub baseline_state: Option<BaselineState>,
     pub code: &'a str,
     pub evidence: &'a [String],
+    /// The evidence, structured (see the scan document).
+    pub evidence_items: &'a [Evidence],
     pub fingerprint: &'a str,
     pub layer: Option<usize>,
     pub path: Option<&'a str>,
@@ -96,6 +100,7 @@ impl<'a> GateFinding<'a> {
             baseline_state,
             code: r.code,
             evidence: r.evidence,
+            evidence_items: &f.items,
             fingerprint: r.fingerprint,
             layer: r.layer,
             path: r.path,
@@ -125,6 +130,7 @@ pub struct GateSummary {
 #[derive(Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct GateDoc<'a> {
+    pub schema_version: SchemaVersion,
     pub baseline: Option<BaselineRef<'a>>,
     pub delta: Option<&'a Delta>,
     pub findings: Vec<GateFinding<'a>>,
@@ -135,6 +141,7 @@ pub struct GateDoc<'a> {
     pub summary: GateSummary,
     /// Allowlist entries that matched nothing.
     pub unused_allow: &'a [String],
+    pub tool: ToolRef,
     pub verdict: Verdict,
 }
 
@@ -144,6 +151,7 @@ impl<'a> GateDoc<'a> {
         let b = r.baseline.as_ref();
         let e = &r.evaluation;
         GateDoc {
+            schema_version: SchemaVersion,
             baseline: b.map(BaselineRef::of),
             delta: b.map(|b| &b.delta),
             findings: (r.facts.findings.iter().zip(&e.decisions).enumerate())
@@ -162,6 +170,7 @@ impl<'a> GateDoc<'a> {
                 warned: e.warned,
             },
             unused_allow: &e.unused_allow,
+            tool: ToolRef::THIS,
             verdict: r.verdict(),
         }
     }

@@ -15,6 +15,8 @@ use crate::model::{EntryType, ImageInfo, Sha256};
 use crate::packages::PackageDb;
 use crate::path::{ImagePath, escape_bytes};
 
+use super::{SchemaVersion, ToolRef};
+
 fn link_text(e: &Entry) -> Option<String> {
     match &e.link {
         Some(l) if e.kind == EntryType::Hardlink => Some(format!("/{}", escape_bytes(l))),
@@ -102,11 +104,13 @@ fn removed_row<'a>(image: &ImageInfo, r: &'a Removed) -> RemovedRow<'a> {
 #[derive(Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct InventoryDoc<'a> {
+    schema_version: SchemaVersion,
     files: Files<'a>,
     image: &'a ImageInfo,
     /// Only with `--all-layers`.
     #[serde(skip_serializing_if = "Option::is_none")]
     removed: Option<RemovedFiles<'a>>,
+    tool: ToolRef,
 }
 
 /// The visible files, one row each, made as they are written.
@@ -154,9 +158,11 @@ impl<'a> InventoryDoc<'a> {
         all_layers: bool,
     ) -> InventoryDoc<'a> {
         InventoryDoc {
+            schema_version: SchemaVersion,
             files: Files(image, fs, pkgs),
             image,
             removed: all_layers.then_some(RemovedFiles(image, fs)),
+            tool: ToolRef::THIS,
         }
     }
 }

@@ -8,13 +8,13 @@ use serde::Serialize;
 
 use crate::delta::{BaselineState, Delta};
 use crate::facts::FindingRecord;
-use crate::finding::{Code, Finding, PackageRef, Severity};
+use crate::finding::{Code, Evidence, Finding, PackageRef, Severity, Subject};
 use crate::gate::BaselineComparison;
 use crate::model::{ImageInfo, Sha256};
 use crate::path::ImagePath;
 use crate::scan::Scan;
 
-use super::BaselineRef;
+use super::{BaselineRef, SchemaVersion, ToolRef};
 
 /// What the scan was compared with.
 #[derive(Clone, Copy)]
@@ -37,7 +37,14 @@ pub struct ScanFinding<'a> {
     pub code: Code,
     /// The history step that made the layer.
     pub created_by: Option<&'a str>,
+    /// What explains the finding, for people.
     pub evidence: &'a [String],
+    /// The same evidence, structured (what matched, where, the text); empty
+    /// where a finding has no matched text (a setuid bit, a tar anomaly).
+    pub evidence_items: &'a [Evidence],
+    /// Stable identity of the finding across rescans and rebuilds (what
+    /// baselines and SARIF `partialFingerprints` hold).
+    pub fingerprint: String,
     /// For files hidden later: the layer that hid them.
     pub hidden_in: Option<usize>,
     pub layer: Option<usize>,
@@ -46,6 +53,9 @@ pub struct ScanFinding<'a> {
     pub path: Option<&'a ImagePath>,
     pub severity: Severity,
     pub sha256: Option<Sha256>,
+    /// The line of a script or command string, or the build step, the
+    /// finding is about.
+    pub subject: Option<&'a Subject>,
     pub technique: &'static str,
     pub title: &'static str,
 }
@@ -58,6 +68,8 @@ impl<'a> ScanFinding<'a> {
             code: f.code,
             created_by: f.layer.as_ref().and_then(|l| l.created_by.as_deref()),
             evidence: &f.evidence,
+            evidence_items: &f.items,
+            fingerprint: f.fingerprint(),
             hidden_in: f.hidden_in.as_ref().map(|l| l.index),
             layer: f.layer.as_ref().map(|l| l.index),
             layer_digest: f.layer.as_ref().and_then(|l| l.digest),
@@ -65,6 +77,7 @@ impl<'a> ScanFinding<'a> {
             path: f.path.as_ref(),
             severity: f.severity,
             sha256: f.sha256,
+            subject: f.subject.as_ref(),
             technique: f.technique,
             title: f.title,
         }
@@ -120,6 +133,7 @@ pub struct ScanSummary {
 #[derive(Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct ScanDoc<'a> {
+    pub schema_version: SchemaVersion,
     /// The approved image compared with (only when one was found).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineRef<'a>>,
@@ -130,7 +144,10 @@ pub struct ScanDoc<'a> {
     /// Findings of the approved image that are gone.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resolved: Option<&'a [FindingRecord]>,
+    /// When the scan started (RFC 3339, UTC).
+    pub scanned_at: &'a str,
     pub summary: ScanSummary,
+    pub tool: ToolRef,
 }
 
 impl<'a> ScanDoc<'a> {
@@ -146,6 +163,7 @@ impl<'a> ScanDoc<'a> {
             _ => None,
         };
         ScanDoc {
+            schema_version: SchemaVersion,
             baseline: cmp.map(BaselineRef::of),
             delta: cmp.map(|c| &c.delta),
             findings: (scan.findings.iter().enumerate())
@@ -153,6 +171,7 @@ impl<'a> ScanDoc<'a> {
                 .collect(),
             image: &scan.image,
             resolved: cmp.map(|c| c.resolved.as_slice()),
+            scanned_at: &scan.started_at,
             summary: ScanSummary {
                 by_severity: SeverityCounts::of(&scan.findings),
                 fail_on,
@@ -163,6 +182,7 @@ impl<'a> ScanDoc<'a> {
                 removed: scan.fs.removed.len(),
                 uncompressed_bytes: scan.image.layers.iter().map(|l| l.uncompressed_size).sum(),
             },
+            tool: ToolRef::THIS,
         }
     }
 }
