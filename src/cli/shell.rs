@@ -77,7 +77,8 @@ pub fn man(a: ManArgs) -> anyhow::Result<Verdict> {
     let mut cmd = Cli::command();
     cmd.build();
     if let Some(dir) = &a.dir {
-        clap_mangen::generate_to(cmd, dir)
+        std::fs::create_dir_all(dir)
+            .and_then(|()| clap_mangen::generate_to(cmd, dir))
             .with_context(|| format!("writing manual pages into {}", dir.display()))?;
         return Ok(Verdict::Pass);
     }
@@ -98,7 +99,8 @@ pub fn man(a: ManArgs) -> anyhow::Result<Verdict> {
     write_stdout(&out)
 }
 
-fn write_stdout(bytes: &[u8]) -> anyhow::Result<Verdict> {
+/// Write `bytes` to stdout; a pipe closed by its reader is not an error.
+pub fn write_stdout(bytes: &[u8]) -> anyhow::Result<Verdict> {
     let mut o = std::io::stdout().lock();
     match o.write_all(bytes).and_then(|()| o.flush()) {
         Ok(()) => Ok(Verdict::Pass),
