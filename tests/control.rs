@@ -549,3 +549,20 @@ fn credentials_from_stdin_env_and_podmans_default_auth_file() {
     let out = cmd(&runtime).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
+
+/// A registry that refuses the connection: exit 2, and the message names
+/// the cause and the address (the code already did; this keeps it so).
+#[cfg(feature = "registry")]
+#[test]
+fn a_refused_connection_shows_its_cause() {
+    let t = tmp();
+    let port = crate::registry::free_port();
+    let r = format!("docker://127.0.0.1:{port}/team/app:v1");
+    let out = run_in(t.path(), &["scan", &r, "--registry-deadline", "5"], &[]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("connection refused") && err.contains(&format!("127.0.0.1:{port}")),
+        "{err}"
+    );
+}

@@ -584,6 +584,25 @@ mod tests {
         image: ImageArgs,
     }
 
+    /// The whole command tree is valid for clap (no clashing short flags,
+    /// e.g. `-q`), also with every flag given its `STOWAWAY_*` variable.
+    #[test]
+    fn command_tree_is_valid_with_env_for_every_flag() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+        let cmd = config::apply(Cli::command(), &config::Settings::default()).unwrap();
+        cmd.clone().debug_assert();
+        let scan = cmd.find_subcommand("scan").unwrap();
+        let fail_on = scan
+            .get_arguments()
+            .find(|a| a.get_long() == Some("fail-on"))
+            .unwrap();
+        assert_eq!(
+            fail_on.get_env(),
+            Some(std::ffi::OsStr::new("STOWAWAY_FAIL_ON"))
+        );
+    }
+
     /// Every limit's flag (as [`Limit::flag`] names it) is an image
     /// argument, and it sets that limit over the policy's.
     #[test]
