@@ -603,6 +603,36 @@ mod tests {
         );
     }
 
+    /// The shipped example config file is valid: every key is a flag of the
+    /// commands it is given for, and its values parse.
+    #[test]
+    fn the_example_config_file_applies() {
+        use clap::FromArgMatches;
+        let text = include_str!("../../examples/stowaway.toml");
+        let settings = config::Settings::parse(text, "examples/stowaway.toml").unwrap();
+        let cmd = config::apply(<Cli as clap::CommandFactory>::command(), &settings).unwrap();
+        let m = cmd
+            .clone()
+            .try_get_matches_from(["stowaway", "scan", "oci:x"])
+            .unwrap();
+        let Command::Scan(scan) = Cli::from_arg_matches(&m).unwrap().command else {
+            panic!("not scan")
+        };
+        assert_eq!(scan.severity_list().len(), 3);
+        assert_eq!(
+            scan.image
+                .config(None, None)
+                .unwrap()
+                .limits
+                .get(Limit::LayerSize),
+            16 << 30
+        );
+        let m = cmd
+            .try_get_matches_from(["stowaway", "baseline", "approve", "oci:x"])
+            .unwrap();
+        assert!(Cli::from_arg_matches(&m).is_ok());
+    }
+
     /// Every limit's flag (as [`Limit::flag`] names it) is an image
     /// argument, and it sets that limit over the policy's.
     #[test]

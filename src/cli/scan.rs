@@ -22,7 +22,7 @@ use super::{DbArgs, ImageArgs, ScanConfig, Verdict, emit, emit_json, use_color};
 #[derive(Args)]
 pub struct ScanArgs {
     #[command(flatten)]
-    image: ImageArgs,
+    pub image: ImageArgs,
     /// Output format: table, json or sarif.
     #[arg(long, default_value = "table")]
     format: Format,
@@ -49,6 +49,14 @@ pub struct ScanArgs {
     baseline: Option<BaselineChoice>,
     #[command(flatten)]
     db: DbArgs,
+}
+
+impl ScanArgs {
+    /// The severities `--severity` reports (empty: all).
+    #[cfg(test)]
+    pub fn severity_list(&self) -> &[Severity] {
+        &self.severity
+    }
 }
 
 /// `--fail-on`: a severity, or never.
