@@ -429,6 +429,29 @@ fn repository_names_a_local_image_for_baseline_auto() {
     );
 }
 
+/// `--help` names each flag's variable and never prints a secret set in it.
+#[test]
+fn help_names_env_variables_but_not_their_values() {
+    let t = tmp();
+    let out = run_in(
+        t.path(),
+        &["scan", "--help"],
+        &[
+            ("STOWAWAY_CREDS", "alice:hunter2"),
+            ("STOWAWAY_REGISTRY_TOKEN", "tok-hunter3"),
+        ],
+    );
+    let help = text(&out.stdout);
+    assert!(
+        help.contains("STOWAWAY_CREDS") && help.contains("STOWAWAY_FAIL_ON"),
+        "{help}"
+    );
+    assert!(
+        !help.contains("hunter2") && !help.contains("hunter3"),
+        "{help}"
+    );
+}
+
 #[test]
 fn version_completions_and_man_pages() {
     let t = tmp();

@@ -211,6 +211,12 @@ fn configure(mut a: Arg, long: &str, value: Option<Vec<String>>) -> Arg {
     if a.get_env().is_none() {
         a = a.env(env_name(long));
     }
+    // `--help` names the variable but never prints its value
+    // (STOWAWAY_CREDS, STOWAWAY_REGISTRY_TOKEN hold secrets).
+    a = a.hide_env_values(true);
+    if value.is_some() && matches!(long, "creds" | "registry-token") {
+        a = a.hide_default_value(true);
+    }
     if matches!(a.get_action(), ArgAction::SetTrue | ArgAction::SetFalse) {
         // `STOWAWAY_QUIET=1` as well as `=true`.
         a = a.value_parser(BoolishValueParser::new());
