@@ -47,13 +47,36 @@ fn write_blob(dir: &Path, bytes: &[u8]) -> io::Result<(Sha256, usize)> {
     Ok((d, bytes.len()))
 }
 
+const USAGE: &str = "usage: pack_layout OUT_DIR LAYER...";
+
+/// OUT_DIR and the layers, or `None` for `--help`; an option or a missing
+/// argument is an error (never a directory named `--help`).
+fn parse_args(args: &[String]) -> Result<Option<(PathBuf, Vec<PathBuf>)>, String> {
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        return Ok(None);
+    }
+    if let Some(opt) = args.iter().find(|a| a.starts_with('-')) {
+        return Err(format!("unknown option {opt}; {USAGE}"));
+    }
+    match args {
+        [out, layers @ ..] if !layers.is_empty() => Ok(Some((
+            out.into(),
+            layers.iter().map(PathBuf::from).collect(),
+        ))),
+        _ => Err(USAGE.to_string()),
+    }
+}
+
 fn main() -> io::Result<()> {
-    let mut args = std::env::args().skip(1);
-    let out: PathBuf = args
-        .next()
-        .expect("usage: pack_layout OUT_DIR LAYER...")
-        .into();
-    let layers: Vec<PathBuf> = args.map(PathBuf::from).collect();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (out, layers) = match parse_args(&args) {
+        Ok(Some(a)) => a,
+        Ok(None) => {
+            println!("{USAGE}");
+            return Ok(());
+        }
+        Err(e) => return Err(io::Error::other(e)),
+    };
     let blobs = out.join("blobs/sha256");
     std::fs::create_dir_all(&blobs)?;
     let mut descs = Vec::new();
@@ -87,4 +110,27 @@ fn main() -> io::Result<()> {
     )?;
     println!("oci:{}", out.display());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_args;
+
+    fn args(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn help_and_options_are_not_directories() {
+        assert_eq!(parse_args(&args(&["--help"])), Ok(None));
+        assert_eq!(parse_args(&args(&["out", "-h"])), Ok(None));
+        assert!(parse_args(&args(&["--force", "a.tar"])).is_err());
+        assert!(parse_args(&args(&["out"])).is_err());
+        assert!(parse_args(&args(&[])).is_err());
+        let (out, layers) = parse_args(&args(&["out", "a.tar", "b.tar"]))
+            .unwrap()
+            .unwrap();
+        assert_eq!(out, std::path::PathBuf::from("out"));
+        assert_eq!(layers.len(), 2);
+    }
 }

@@ -132,6 +132,7 @@ impl ImageFacts {
     /// Facts of a scan.
     pub fn of(scan: &Scan) -> ImageFacts {
         let (repository, tag) = repository_and_tag(&scan.image.reference);
+        let repository = scan.image.repository.clone().or(repository);
         let mut facts = ImageFacts::of_fs(&scan.fs, &scan.findings);
         facts.config = scan.image.config.clone();
         facts.packages = scan

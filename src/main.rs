@@ -9,12 +9,9 @@ mod cli;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
     limit_malloc_arenas();
-    let args = cli::Cli::parse();
-    match args.run() {
+    match cli::Cli::load().and_then(cli::Cli::run) {
         Ok(cli::Verdict::Pass) => ExitCode::from(0),
         Ok(cli::Verdict::Fail) => ExitCode::from(1),
         Err(e) => {

@@ -107,6 +107,7 @@ pub fn scan_image(image: Image, opts: &ScanOptions<'_>) -> Result<Scan> {
         platform: image.platform.clone(),
         layers: infos,
         config: image.config.clone(),
+        repository: None,
     };
     let fs = ImageFs::squash(&mut layers);
     let packages = PackageDb::read(&fs);

@@ -6,6 +6,7 @@ mod util;
 mod architecture;
 mod cli;
 mod commands;
+mod control;
 mod detection;
 mod drift;
 mod fail_closed;

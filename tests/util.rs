@@ -27,6 +27,8 @@ pub fn data_home() -> &'static Path {
 pub fn bin() -> std::process::Command {
     let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_stowaway"));
     c.env("XDG_DATA_HOME", data_home())
+        // Nor the user's stowaway.toml or containers auth file.
+        .env("XDG_CONFIG_HOME", data_home().join("config"))
         .env_remove("STOWAWAY_DB");
     c
 }

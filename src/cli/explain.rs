@@ -13,12 +13,23 @@ pub struct ExplainArgs {
 }
 
 pub fn run(a: ExplainArgs) -> anyhow::Result<Verdict> {
+    // Written at the end, so `stowaway explain | head` ends quietly.
+    let mut o = String::new();
+    macro_rules! println {
+        ($($t:tt)*) => {{
+            o.push_str(&format!($($t)*));
+            o.push('\n');
+        }};
+    }
     match a.code {
         None => {
             for c in CODES {
                 println!(
                     "{:<26} {:<8} {:<10} {}",
-                    c.code, c.severity, c.technique, c.title
+                    c.code,
+                    c.severity.as_str(),
+                    c.technique,
+                    c.title
                 );
             }
             let cat = stowaway::catalog::get();
@@ -72,7 +83,12 @@ pub fn run(a: ExplainArgs) -> anyhow::Result<Verdict> {
             println!("technique: {} (MITRE ATT&CK)\n", c.technique);
             println!("{}\n", c.description);
             println!("To gate on it, use `stowaway scan IMAGE --fail-on SEVERITY`.");
+            println!(
+                "To accept it after review, add an [[allow]] entry (code = \"{}\", path, sha256, \
+                 reason, expires) to .stowawayignore.toml for `scan`, or to the policy for `gate`.",
+                c.code
+            );
         }
     }
-    Ok(Verdict::Pass)
+    super::shell::write_stdout(o.as_bytes())
 }

@@ -45,8 +45,12 @@ pub fn run(a: GateArgs) -> anyhow::Result<Verdict> {
     } else {
         a.db.open_if_exists()?
     };
+    let started = std::time::Instant::now();
     let scan = config.scan()?;
     let report = gate(&scan, &policy, store.as_ref(), a.baseline.as_ref())?;
+    if let (Some(choice), None, Some(s)) = (&a.baseline, &report.baseline, &store) {
+        config.note(&super::no_baseline_note(s, choice, &report.facts));
+    }
     if let Some(s) = store.as_ref().filter(|s| {
         let ro = s.is_read_only();
         if ro {
@@ -88,5 +92,16 @@ pub fn run(a: GateArgs) -> anyhow::Result<Verdict> {
             emit_json(&sarif::render(&report.facts, &notes), out)?;
         }
     }
+    super::summary::Summary {
+        command: "gate",
+        reference: &report.facts.image.reference,
+        severities: report.facts.findings.iter().map(|f| f.severity).collect(),
+        ignored: 0,
+        filtered: 0,
+        layers: scan.layers.len(),
+        elapsed: started.elapsed(),
+        verdict: if report.failed() { "denied" } else { "pass" },
+    }
+    .print(config.quiet);
     Ok(report.verdict())
 }

@@ -3,16 +3,20 @@
 //! it to an exit code.
 
 mod baseline;
+mod config;
 mod diff;
 mod drift;
 mod explain;
 mod gate;
+mod ignore;
 mod images;
 mod inventory;
 mod progress;
 mod scan;
 #[cfg(feature = "serve")]
 mod serve;
+mod shell;
+mod summary;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -28,8 +32,13 @@ use stowaway::source::PlatformSpec;
 pub use stowaway::Verdict;
 
 #[derive(Parser)]
-#[command(name = "stowaway", version, about = "Find ingress tool transfer (T1105) in container images", long_about = None)]
+#[command(name = "stowaway", version, long_version = shell::long_version(), about = "Find ingress tool transfer (T1105) in container images", long_about = None)]
 pub struct Cli {
+    /// Config file (default: ./stowaway.toml, else $XDG_CONFIG_HOME/stowaway/stowaway.toml,
+    /// else /etc/stowaway/stowaway.toml). Its keys are flag names; flags and
+    /// STOWAWAY_* variables win over it.
+    #[arg(long, global = true, value_name = "FILE", env = "STOWAWAY_CONFIG")]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -55,11 +64,45 @@ enum Command {
     Serve(serve::ServeArgs),
     /// List the images the local stores hold (containers-storage, containerd, Docker).
     Images(images::ImagesArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(shell::CompletionsArgs),
+    /// Print the manual page (roff), e.g. `stowaway man | man -l -`.
+    Man(shell::ManArgs),
 }
 
 impl Cli {
+    /// The command line of this process, under the config file's settings
+    /// and the `STOWAWAY_*` environment (see [`config`]). A usage error
+    /// exits here (clap's exit code 2, like every error).
+    pub fn load() -> anyhow::Result<Cli> {
+        use clap::{CommandFactory, FromArgMatches};
+        let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+        let file = config::find(&args)?;
+        let settings = match &file {
+            Some(f) => config::Settings::load(f)?,
+            None => config::Settings::default(),
+        };
+        let cmd = config::apply(Cli::command(), &settings)?;
+        let parsed = cmd
+            .try_get_matches_from(args)
+            .and_then(|m| Cli::from_arg_matches(&m));
+        match parsed {
+            Ok(cli) => Ok(cli),
+            Err(e) => {
+                if let (Some(f), false) = (&file, e.kind() == clap::error::ErrorKind::DisplayHelp) {
+                    eprintln!(
+                        "stowaway: note: settings from config file {} apply",
+                        f.display()
+                    );
+                }
+                e.exit()
+            }
+        }
+    }
+
     /// Run the chosen command.
     pub fn run(self) -> anyhow::Result<Verdict> {
+        let _ = &self.config; // read before parsing, by `load`
         match self.command {
             Command::Inventory(a) => inventory::run(a),
             Command::Scan(a) => scan::run(a),
@@ -71,6 +114,8 @@ impl Cli {
             #[cfg(feature = "serve")]
             Command::Serve(a) => serve::run(a),
             Command::Images(a) => images::run(a),
+            Command::Completions(a) => shell::completions(a),
+            Command::Man(a) => shell::man(a),
         }
     }
 }
@@ -172,7 +217,7 @@ impl LimitArgs {
 #[derive(Args, Clone)]
 pub struct ImageArgs {
     /// Image reference: oci:DIR[:TAG|@sha256:…], oci-archive:FILE[:TAG],
-    /// docker-archive:FILE[:REPO:TAG], dir:ROOTFS, containers-storage:NAME[:TAG], containerd:NAME[:TAG], docker-daemon:NAME[:TAG].
+    /// docker-archive:FILE[:REPO:TAG], dir:DIR (skopeo's layout, or a root filesystem), rootfs:DIR, containers-storage:NAME[:TAG], containerd:NAME[:TAG], docker-daemon:NAME[:TAG].
     pub image: String,
     /// Platform to pick from a multi-platform index (os/arch[/variant]; default linux/amd64).
     #[arg(long)]
@@ -185,9 +230,25 @@ pub struct ImageArgs {
     /// Do not use or fill the per-layer cache in the baseline database.
     #[arg(long)]
     pub no_cache: bool,
-    /// Registry credentials USER:PASS (sent only to the image's registry).
-    #[arg(long, value_name = "USER:PASS")]
+    /// Registry credentials USER:PASS (sent only to the image's registry;
+    /// visible to `ps`: prefer --registry-username with --password-stdin or
+    /// $STOWAWAY_REGISTRY_PASSWORD).
+    #[arg(long, value_name = "USER:PASS", conflicts_with = "registry_username")]
     pub creds: Option<String>,
+    /// Registry user name; the password comes from --password-stdin or $STOWAWAY_REGISTRY_PASSWORD.
+    #[arg(long, value_name = "USER")]
+    pub registry_username: Option<String>,
+    /// Read the registry password from stdin (first line).
+    #[arg(long, requires = "registry_username")]
+    pub password_stdin: bool,
+    /// The repository this image is filed under (baseline `auto`,
+    /// approvals, policy `image` patterns); default: from the reference
+    /// (an OCI layout's directory name, a rootfs directory's name).
+    #[arg(long, value_name = "NAME")]
+    pub repository: Option<String>,
+    /// No progress bar, notes or summary on stderr (errors still are).
+    #[arg(long, short)]
+    pub quiet: bool,
     /// A bearer token for the image's registry.
     #[arg(long, value_name = "TOKEN")]
     pub registry_token: Option<String>,
@@ -226,6 +287,9 @@ pub struct ScanConfig {
     pub limits: Limits,
     registry: stowaway::source::RegistryOptions,
     cache_db: Option<PathBuf>,
+    repository: Option<String>,
+    /// `--quiet`: nothing on stderr but errors.
+    pub quiet: bool,
 }
 
 impl ImageArgs {
@@ -246,6 +310,10 @@ impl ImageArgs {
             containerd_address: None,
             containerd_namespace: None,
             docker_root: None,
+            registry_username: None,
+            password_stdin: false,
+            repository: None,
+            quiet: false,
         }
     }
 
@@ -269,19 +337,22 @@ impl ImageArgs {
             limits,
             registry: self.registry_options()?,
             cache_db: cache_db.filter(|_| !self.no_cache),
+            repository: self.repository.clone(),
+            quiet: self.quiet,
         })
     }
 
     /// Registry access from the flags.
     fn registry_options(&self) -> anyhow::Result<stowaway::source::RegistryOptions> {
-        let creds = match &self.creds {
-            Some(c) => {
+        let creds = match (&self.creds, &self.registry_username) {
+            (Some(c), _) => {
                 let (u, p) = c
                     .split_once(':')
                     .ok_or_else(|| anyhow::anyhow!("--creds takes USER:PASS"))?;
                 Some((u.to_string(), p.to_string()))
             }
-            None => None,
+            (None, Some(user)) => Some((user.clone(), self.password()?)),
+            (None, None) => None,
         };
         Ok(stowaway::source::RegistryOptions {
             creds,
@@ -303,10 +374,33 @@ impl ImageArgs {
     }
 }
 
+impl ImageArgs {
+    /// The password of `--registry-username`: the first line of stdin with
+    /// `--password-stdin`, else `$STOWAWAY_REGISTRY_PASSWORD`.
+    fn password(&self) -> anyhow::Result<String> {
+        if self.password_stdin {
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .context("reading the registry password from stdin")?;
+            let p = line.trim_end_matches(['\n', '\r']).to_string();
+            anyhow::ensure!(!p.is_empty(), "--password-stdin: stdin holds no password");
+            return Ok(p);
+        }
+        match std::env::var("STOWAWAY_REGISTRY_PASSWORD") {
+            Ok(p) if !p.is_empty() => Ok(p),
+            _ => anyhow::bail!(
+                "--registry-username needs a password: --password-stdin or $STOWAWAY_REGISTRY_PASSWORD"
+            ),
+        }
+    }
+}
+
 impl ScanConfig {
-    /// Run the scan with a progress bar when stderr is a terminal.
+    /// Run the scan with a progress bar when stderr is a terminal (and not
+    /// `--quiet`).
     pub fn scan(&self) -> anyhow::Result<stowaway::Scan> {
-        let bar = progress::Bar::new();
+        let bar = progress::Bar::new().filter(|_| !self.quiet);
         let cache = match &self.cache_db {
             Some(db) => Some(stowaway::baseline::SharedCache(std::sync::Mutex::new(
                 stowaway::baseline::Store::open(db)?,
@@ -326,8 +420,62 @@ impl ScanConfig {
         if let Some(b) = bar {
             b.finish();
         }
-        Ok(result?)
+        let mut scan = result?;
+        if self.repository.is_some() {
+            scan.image.repository = self.repository.clone();
+        }
+        if self.image.starts_with("dir:") && scan.image.digest.is_none() {
+            self.note(&format!(
+                "{} is not skopeo's directory layout: read as a root filesystem \
+                 (write rootfs:DIR to say so)",
+                self.image
+            ));
+        }
+        Ok(scan)
     }
+
+    /// A note on stderr, unless `--quiet`.
+    pub fn note(&self, text: &str) {
+        if !self.quiet {
+            eprintln!("stowaway: note: {text}");
+        }
+    }
+}
+
+/// What to say when `--baseline` found no approved image: which repository
+/// was looked for, and which ones the store has (a local layout's
+/// repository is its directory's name, which often differs).
+pub fn no_baseline_note(
+    store: &stowaway::baseline::Store,
+    choice: &stowaway::gate::BaselineChoice,
+    facts: &stowaway::facts::ImageFacts,
+) -> String {
+    let mut repos: Vec<String> = store
+        .list()
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|a| a.image.repository)
+        .collect();
+    repos.sort();
+    repos.dedup();
+    let known = if repos.is_empty() {
+        format!("{} has no approved images", store.path().display())
+    } else {
+        format!(
+            "approved repositories in {}: {}",
+            store.path().display(),
+            repos.join(", ")
+        )
+    };
+    let looked_for = match (choice, &facts.image.repository) {
+        (stowaway::gate::BaselineChoice::Named(n), _) => format!("no approved image {n:?}"),
+        (_, Some(r)) => format!("no approved image of repository {r:?}"),
+        (_, None) => "the image's reference names no repository".to_string(),
+    };
+    format!(
+        "--baseline: {looked_for}; every finding is new ({known}; \
+         --repository NAME files a local image under NAME)"
+    )
 }
 
 /// Write `text` to `output` or stdout. A file is replaced atomically: the
@@ -434,6 +582,55 @@ mod tests {
     struct Image {
         #[command(flatten)]
         image: ImageArgs,
+    }
+
+    /// The whole command tree is valid for clap (no clashing short flags,
+    /// e.g. `-q`), also with every flag given its `STOWAWAY_*` variable.
+    #[test]
+    fn command_tree_is_valid_with_env_for_every_flag() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+        let cmd = config::apply(Cli::command(), &config::Settings::default()).unwrap();
+        cmd.clone().debug_assert();
+        let scan = cmd.find_subcommand("scan").unwrap();
+        let fail_on = scan
+            .get_arguments()
+            .find(|a| a.get_long() == Some("fail-on"))
+            .unwrap();
+        assert_eq!(
+            fail_on.get_env(),
+            Some(std::ffi::OsStr::new("STOWAWAY_FAIL_ON"))
+        );
+    }
+
+    /// The shipped example config file is valid: every key is a flag of the
+    /// commands it is given for, and its values parse.
+    #[test]
+    fn the_example_config_file_applies() {
+        use clap::FromArgMatches;
+        let text = include_str!("../../examples/stowaway.toml");
+        let settings = config::Settings::parse(text, "examples/stowaway.toml").unwrap();
+        let cmd = config::apply(<Cli as clap::CommandFactory>::command(), &settings).unwrap();
+        let m = cmd
+            .clone()
+            .try_get_matches_from(["stowaway", "scan", "oci:x"])
+            .unwrap();
+        let Command::Scan(scan) = Cli::from_arg_matches(&m).unwrap().command else {
+            panic!("not scan")
+        };
+        assert_eq!(scan.severity_list().len(), 3);
+        assert_eq!(
+            scan.image
+                .config(None, None)
+                .unwrap()
+                .limits
+                .get(Limit::LayerSize),
+            16 << 30
+        );
+        let m = cmd
+            .try_get_matches_from(["stowaway", "baseline", "approve", "oci:x"])
+            .unwrap();
+        assert!(Cli::from_arg_matches(&m).is_ok());
     }
 
     /// Every limit's flag (as [`Limit::flag`] names it) is an image

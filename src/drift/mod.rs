@@ -104,6 +104,7 @@ impl ImageSide {
                 .map(|i| LayerInfo::synthetic(i, format!("layer {i} of approved image {name}")))
                 .collect(),
             config: facts.config.clone(),
+            repository: facts.image.repository.clone(),
         };
         ImageSide { facts, fs, info }
     }

@@ -107,4 +107,9 @@ pub struct ImageInfo {
     pub platform: Option<String>,
     pub layers: Vec<LayerInfo>,
     pub config: ImageConfig,
+    /// The repository the image is filed under, when the user named it
+    /// (`--repository`); else it comes from the reference.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub repository: Option<String>,
 }

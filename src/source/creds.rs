@@ -1,5 +1,9 @@
 //! Registry credentials, for one registry at a time: `--registry-token`,
-//! `--creds`, then podman's `$REGISTRY_AUTH_FILE`, then the docker config
+//! `--creds` (or `--registry-username` with `--password-stdin` or
+//! `$STOWAWAY_REGISTRY_PASSWORD`), then podman's auth file
+//! (`$REGISTRY_AUTH_FILE`; when unset, podman's defaults
+//! `$XDG_RUNTIME_DIR/containers/auth.json` and
+//! `$XDG_CONFIG_HOME/containers/auth.json`), then the docker config
 //! (`$DOCKER_CONFIG/config.json` or `~/.docker/config.json`): `auths`
 //! entries, and `credHelpers`/`credsStore` through `docker-credential-NAME get`.
 //! A credential is looked up by the image's own registry only.
@@ -60,8 +64,20 @@ fn keys_for(registry: &str) -> Vec<String> {
 
 fn config_files() -> Vec<PathBuf> {
     let mut v = Vec::new();
-    if let Some(p) = std::env::var_os("REGISTRY_AUTH_FILE") {
-        v.push(PathBuf::from(p));
+    let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    match env("REGISTRY_AUTH_FILE") {
+        Some(p) => v.push(PathBuf::from(p)),
+        None => {
+            // podman's default places (containers-auth.json(5)).
+            if let Some(run) = env("XDG_RUNTIME_DIR") {
+                v.push(PathBuf::from(run).join("containers/auth.json"));
+            }
+            match (env("XDG_CONFIG_HOME"), env("HOME")) {
+                (Some(c), _) => v.push(PathBuf::from(c).join("containers/auth.json")),
+                (None, Some(h)) => v.push(PathBuf::from(h).join(".config/containers/auth.json")),
+                (None, None) => {}
+            }
+        }
     }
     match std::env::var_os("DOCKER_CONFIG") {
         Some(d) => v.push(PathBuf::from(d).join("config.json")),

@@ -160,9 +160,7 @@ pub fn open_image(
     let reference = r.to_string();
     match r {
         ImageRef::OciLayout { path, tag, digest } => {
-            if !path.is_dir() {
-                return Err(Error::source(path.display().to_string(), "not a directory"));
-            }
+            require_dir(path)?;
             let store = DirStore::new(path);
             let chosen = oci_layout::choose(&store, tag.as_deref(), *digest, platform, limits)?;
             from_manifest(Box::new(store), chosen, "oci", reference, limits)
@@ -176,6 +174,7 @@ pub fn open_image(
             docker_archive::open(path, tag.as_deref(), platform, limits, reference)
         }
         ImageRef::Dir { path } => open_dir(path, platform, limits, reference),
+        ImageRef::Rootfs { path } => open_rootfs(path, reference),
         ImageRef::ContainersStorage { name } => {
             let root = registry
                 .local
@@ -223,35 +222,64 @@ pub fn open_image(
     }
 }
 
-/// `dir:DIR`: a root filesystem, unless the directory is an image layout
-/// (OCI or skopeo's), which is refused or read as what it is.
+/// `path` must be a directory: "no such file or directory" when nothing is
+/// there, "not a directory" when something else is.
+fn require_dir(path: &std::path::Path) -> Result<()> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(Error::source(path.display().to_string(), "not a directory")),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::source(
+            path.display().to_string(),
+            "no such file or directory",
+        )),
+        Err(e) => Err(Error::io(path, e)),
+    }
+}
+
+/// `dir:DIR`: skopeo's directory layout is read as the image it is; an OCI
+/// layout is refused; anything else is a root filesystem.
 fn open_dir(
     path: &std::path::Path,
     platform: Option<&PlatformSpec>,
     limits: &Limits,
     reference: String,
 ) -> Result<Image> {
-    if !path.is_dir() {
-        return Err(Error::source(path.display().to_string(), "not a directory"));
+    require_dir(path)?;
+    if layout_kind::classify(path) == layout_kind::DirKind::SkopeoDir {
+        return layout_kind::open_skopeo_dir(path, platform, limits, reference);
     }
+    open_rootfs(path, reference)
+}
+
+/// `rootfs:DIR` (and `dir:DIR` that is no skopeo layout): a root
+/// filesystem read as one layer. An image layout is never read as one (its
+/// blobs are compressed tars: it would pass with no findings).
+fn open_rootfs(path: &std::path::Path, reference: String) -> Result<Image> {
+    require_dir(path)?;
+    let refuse = |why: &str| Err(Error::source(path.display().to_string(), why));
     match layout_kind::classify(path) {
         layout_kind::DirKind::Rootfs => {}
         layout_kind::DirKind::OciLayout { marker: false } => {
             return Err(layout_kind::unmarked_layout(path));
         }
         layout_kind::DirKind::OciLayout { marker: true } => {
-            return Err(Error::source(
-                path.display().to_string(),
-                "is an OCI image layout, not a root filesystem; scan it as oci:DIR",
-            ));
+            return refuse("is an OCI image layout, not a root filesystem; scan it as oci:DIR");
         }
         layout_kind::DirKind::SkopeoDir => {
-            return layout_kind::open_skopeo_dir(path, platform, limits, reference);
+            return refuse(
+                "is skopeo's directory layout (manifest.json, version, blobs), \
+                 not a root filesystem; scan it as dir:DIR",
+            );
         }
     }
+    let transport = if reference.starts_with("rootfs:") {
+        "rootfs"
+    } else {
+        "dir"
+    };
     Ok(Image {
         reference,
-        transport: "dir",
+        transport,
         manifest_digest: None,
         config_digest: None,
         platform: None,

@@ -1,9 +1,12 @@
 //! Image references in the containers' transports syntax:
 //! `oci:DIR[:TAG|@sha256:…]`, `oci-archive:FILE[:TAG]`,
-//! `docker-archive:FILE[:REPO:TAG]`, `dir:ROOTFS`, `docker://HOST/REPO:TAG`,
+//! `docker-archive:FILE[:REPO:TAG]`, `dir:DIR` (skopeo's directory layout,
+//! or a root filesystem), `rootfs:DIR`, `docker://HOST/REPO:TAG`,
 //! and the local stores: `containers-storage:NAME[:TAG]`, `containerd:NAME[:TAG]`,
 //! `docker-daemon:NAME[:TAG]`.
-//! A bare string is a local path when one exists, else a registry reference.
+//! A bare string is a local path when one exists, else a registry reference;
+//! a bare string written as a path (`/…`, `./…`, `../…`, `~/…`) that does
+//! not exist is an error saying so, never a registry name.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -24,8 +27,11 @@ pub enum ImageRef {
     OciArchive { path: PathBuf, tag: Option<String> },
     /// `docker save` output.
     DockerArchive { path: PathBuf, tag: Option<String> },
-    /// A root file system directory, taken as one layer.
+    /// `dir:DIR`: skopeo's directory layout, or (when it is clearly not
+    /// one) a root file system directory taken as one layer.
     Dir { path: PathBuf },
+    /// `rootfs:DIR`: a root file system directory, taken as one layer.
+    Rootfs { path: PathBuf },
     /// A registry reference (`docker://…` or a bare name).
     Registry { reference: String },
     /// An image in containers-storage (Podman, Buildah, CRI-O), by name or ID.
@@ -70,6 +76,12 @@ impl ImageRef {
             }
             return Ok(ImageRef::Dir { path: rest.into() });
         }
+        if let Some(rest) = input.strip_prefix("rootfs:") {
+            if rest.is_empty() {
+                return Err(bad("missing directory"));
+            }
+            return Ok(ImageRef::Rootfs { path: rest.into() });
+        }
         if let Some(local) = parse_local_store(input) {
             return local.map_err(&bad);
         }
@@ -78,7 +90,10 @@ impl ImageRef {
                 reference: rest.to_string(),
             });
         }
-        parse_bare(input).map_err(bad)
+        parse_bare(input).map_err(|reason| match reason {
+            NO_SUCH_PATH => Error::source(input, NO_SUCH_PATH),
+            _ => bad(reason),
+        })
     }
 
     /// The transport name.
@@ -88,6 +103,7 @@ impl ImageRef {
             ImageRef::OciArchive { .. } => "oci-archive",
             ImageRef::DockerArchive { .. } => "docker-archive",
             ImageRef::Dir { .. } => "dir",
+            ImageRef::Rootfs { .. } => "rootfs",
             ImageRef::Registry { .. } => "docker",
             ImageRef::ContainersStorage { .. } => "containers-storage",
             ImageRef::Containerd { .. } => "containerd",
@@ -117,6 +133,7 @@ impl fmt::Display for ImageRef {
                 Ok(())
             }
             ImageRef::Dir { path } => write!(f, "dir:{}", path.display()),
+            ImageRef::Rootfs { path } => write!(f, "rootfs:{}", path.display()),
             ImageRef::Registry { reference } => write!(f, "docker://{reference}"),
             ImageRef::ContainersStorage { name } => write!(f, "containers-storage:{name}"),
             ImageRef::Containerd { name } => write!(f, "containerd:{name}"),
@@ -141,7 +158,7 @@ impl ImageRef {
             ImageRef::OciLayout { path, tag, .. } | ImageRef::OciArchive { path, tag } => {
                 (last_component(path), tag.clone())
             }
-            ImageRef::Dir { path } => (last_component(path), None),
+            ImageRef::Dir { path } | ImageRef::Rootfs { path } => (last_component(path), None),
             ImageRef::DockerArchive { tag: None, .. } => (None, None),
             ImageRef::DockerArchive { tag: Some(t), .. } => repo_and_tag(t),
             ImageRef::Registry { reference } => repo_and_tag(
@@ -258,12 +275,25 @@ fn parse_bare(input: &str) -> std::result::Result<ImageRef, &'static str> {
             tag: None,
         });
     }
+    if looks_like_path(input) {
+        return Err(NO_SUCH_PATH);
+    }
     if input.contains(char::is_whitespace) {
         return Err("not a path that exists, nor a registry reference");
     }
     Ok(ImageRef::Registry {
         reference: input.to_string(),
     })
+}
+
+const NO_SUCH_PATH: &str = "no such file or directory";
+
+/// A string only a path can be (a registry reference never starts so).
+fn looks_like_path(input: &str) -> bool {
+    ["/", "./", "../", "~/"]
+        .iter()
+        .any(|p| input.starts_with(p))
+        || matches!(input, "." | "..")
 }
 
 #[cfg(test)]
@@ -322,6 +352,31 @@ mod tests {
         assert!(ImageRef::parse("containers-storage:[vfs@/x+/y]app").is_err());
         assert!(ImageRef::parse("oci:x@sha256:zz").is_err());
         assert!(ImageRef::parse("").is_err());
+        let r = ImageRef::parse("rootfs:/srv/root").unwrap();
+        assert_eq!(
+            r,
+            ImageRef::Rootfs {
+                path: "/srv/root".into()
+            }
+        );
+        assert_eq!(r.to_string(), "rootfs:/srv/root");
+        assert_eq!(r.repository_and_tag(), (Some("root".into()), None));
+        assert!(ImageRef::parse("rootfs:").is_err());
+    }
+
+    /// A bare path that does not exist says so (it used to be taken for a
+    /// registry name and fail as "invalid reference format").
+    #[test]
+    fn missing_bare_path_is_no_such_file() {
+        for p in ["/nonexistent/stowaway-x", "./no-such-dir", "../no/such"] {
+            let e = ImageRef::parse(p).unwrap_err().to_string();
+            assert!(e.contains("no such file or directory"), "{p}: {e}");
+            assert!(e.contains(p), "{p}: {e}");
+        }
+        assert!(matches!(
+            ImageRef::parse("alpine:3").unwrap(),
+            ImageRef::Registry { .. }
+        ));
     }
 
     #[test]
