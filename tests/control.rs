@@ -180,6 +180,17 @@ fn fail_on_never_reports_only_and_errors_still_exit_2() {
     let out = run_in(t.path(), &["scan", &r, "--fail-on", "never"], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("setuid-file"));
+    // The report says it judges nothing, not "0 at or above critical".
+    assert!(text(&out.stdout).contains("report only (--fail-on never)"));
+    assert!(!text(&out.stdout).contains("at or above"));
+    let out = run_in(
+        t.path(),
+        &["scan", &r, "--fail-on", "never", "--format", "json"],
+        &[],
+    );
+    let doc = json(&out);
+    assert!(doc["summary"]["fail_on"].is_null(), "{}", doc["summary"]);
+    assert_eq!(doc["summary"]["failing"], 0);
     let out = run_in(
         t.path(),
         &["scan", "oci:/nonexistent/x", "--fail-on", "never"],

@@ -102,8 +102,8 @@ pub fn run(a: ScanArgs) -> anyhow::Result<Verdict> {
     }
     // The threshold applies to what is reported.
     let threshold = match a.fail_on {
-        FailOn::At(s) => s,
-        FailOn::Never => Severity::Critical,
+        FailOn::At(s) => Some(s),
+        FailOn::Never => None,
     };
     render(&a, &scan, cmp.as_ref(), threshold)?;
     let verdict = match a.fail_on {
@@ -217,7 +217,7 @@ fn render(
     a: &ScanArgs,
     scan: &stowaway::Scan,
     cmp: Option<&BaselineComparison>,
-    fail_on: Severity,
+    fail_on: Option<Severity>,
 ) -> anyhow::Result<()> {
     let baseline = match (&a.baseline, cmp) {
         (None, _) => ScanBaseline::NotAsked,

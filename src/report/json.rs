@@ -17,7 +17,8 @@ pub fn finding_json(f: &Finding) -> Value {
 
 /// The scan document (no baseline) as a value.
 pub fn scan(scan: &Scan, fail_on: Severity) -> Value {
-    serde_json::to_value(ScanDoc::new(scan, fail_on, ScanBaseline::NotAsked)).unwrap_or(Value::Null)
+    serde_json::to_value(ScanDoc::new(scan, Some(fail_on), ScanBaseline::NotAsked))
+        .unwrap_or(Value::Null)
 }
 
 #[cfg(test)]

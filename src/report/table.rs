@@ -140,8 +140,8 @@ pub fn inventory(
     out
 }
 
-/// The scan report as a table.
-pub fn scan(scan: &Scan, fail_on: Severity, style: Style) -> String {
+/// The scan report as a table, judged at `fail_on` (`None`: report only).
+pub fn scan(scan: &Scan, fail_on: Option<Severity>, style: Style) -> String {
     let mut out = String::new();
     image_header(&mut out, &scan.image, style);
     let _ = writeln!(out);
@@ -190,7 +190,7 @@ pub fn scan(scan: &Scan, fail_on: Severity, style: Style) -> String {
     let counts = SeverityCounts::of(&scan.findings);
     let _ = writeln!(
         out,
-        "\n{} files, {} hidden, {} findings (critical {}, high {}, medium {}, low {}, info {}); {} at or above {}",
+        "\n{} files, {} hidden, {} findings (critical {}, high {}, medium {}, low {}, info {}); {}",
         scan.fs.nodes.len(),
         scan.fs.removed.len(),
         scan.findings.len(),
@@ -199,8 +199,10 @@ pub fn scan(scan: &Scan, fail_on: Severity, style: Style) -> String {
         counts.medium,
         counts.low,
         counts.info,
-        scan.failing(fail_on),
-        fail_on
+        match fail_on {
+            Some(s) => format!("{} at or above {s}", scan.failing(s)),
+            None => "report only (--fail-on never)".to_string(),
+        }
     );
     out
 }

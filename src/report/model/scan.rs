@@ -117,8 +117,11 @@ impl SeverityCounts {
 #[schemars(deny_unknown_fields)]
 pub struct ScanSummary {
     pub by_severity: SeverityCounts,
-    pub fail_on: Severity,
-    /// Findings at or above `fail_on`: the scan fails when there are any.
+    /// The severity that fails the scan; null with `--fail-on never`
+    /// (report only).
+    pub fail_on: Option<Severity>,
+    /// Findings at or above `fail_on`: the scan fails when there are any
+    /// (always 0 with `--fail-on never`).
     pub failing: usize,
     /// Files of the final view.
     pub files: usize,
@@ -151,8 +154,12 @@ pub struct ScanDoc<'a> {
 }
 
 impl<'a> ScanDoc<'a> {
-    /// The document of `scan`, judged at `fail_on`.
-    pub fn new(scan: &'a Scan, fail_on: Severity, baseline: ScanBaseline<'a>) -> ScanDoc<'a> {
+    /// The document of `scan`, judged at `fail_on` (`None`: report only).
+    pub fn new(
+        scan: &'a Scan,
+        fail_on: Option<Severity>,
+        baseline: ScanBaseline<'a>,
+    ) -> ScanDoc<'a> {
         let state = |i: usize| match baseline {
             ScanBaseline::NotAsked => None,
             ScanBaseline::NoneApproved => Some(BaselineState::New),
@@ -175,7 +182,7 @@ impl<'a> ScanDoc<'a> {
             summary: ScanSummary {
                 by_severity: SeverityCounts::of(&scan.findings),
                 fail_on,
-                failing: scan.failing(fail_on),
+                failing: fail_on.map_or(0, |s| scan.failing(s)),
                 files: scan.fs.nodes.len(),
                 findings: scan.findings.len(),
                 layers: scan.image.layers.len(),
