@@ -120,6 +120,12 @@ ts = [threading.Thread(target=client, args=(k,)) for k in range(8)]
 [t.start() for t in ts]; [t.join() for t in ts]
 lat.sort()
 print(f"accept latency, 200 events, 8 clients: p50 {lat[100]*1000:.1f} ms, p99 {lat[197]*1000:.1f} ms, max {lat[-1]*1000:.1f} ms")
+# The server's own view: time for each request's jobs to commit (group commit).
+m = call("GET", "/metrics")[1].decode()
+buckets = [l for l in m.splitlines() if l.startswith("stowaway_accept_commit_seconds_bucket")]
+if buckets:
+    print("server-side commit wait (cumulative):", ", ".join(
+        l.split('le="')[1].split('"')[0] + "s: " + l.split()[-1] for l in buckets[:6]))
 hwm = [l for l in open(f"/proc/{pid}/status") if l.startswith("VmHWM")][0].split()[1]
 print(f"server peak RSS (VmHWM): {int(hwm) // 1024} MiB")
 PY

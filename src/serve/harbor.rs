@@ -133,7 +133,7 @@ fn plain_http_allowed(app: &App, host: &str) -> bool {
 async fn accept_scan(State(app): State<App>, headers: HeaderMap, body: Body) -> Response {
     let bytes = match read_body(&app, &headers, body).await {
         Ok(b) => b,
-        Err(_) => return error(StatusCode::PAYLOAD_TOO_LARGE, "request body too large"),
+        Err((status, msg)) => return error(status, msg),
     };
     let v: Value = match serde_json::from_slice(&bytes) {
         Ok(v @ Value::Object(_)) => v,

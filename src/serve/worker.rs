@@ -46,6 +46,7 @@ impl LayerCache for CountingCache<'_> {
 
 /// Worker `n`'s loop, until the server stops.
 pub(super) fn run(ctx: &Arc<Ctx>, n: usize) {
+    lower_priority(ctx.cfg.scan_nice, n);
     let owner = format!("{}w{n}", ctx.owner_prefix);
     let opened = (|| -> Result<_, ServeError> {
         Ok((
@@ -224,6 +225,25 @@ fn registry_options(ctx: &Ctx, job: &Claimed) -> RegistryOptions {
         _ => {}
     }
     o
+}
+
+/// Lower this thread's scheduling priority by `nice` (on Linux the nice
+/// value is per thread, and the threads a scan starts inherit it), so the
+/// HTTP front end wins the CPU from running scans: a scan is batch work, an
+/// accept is waited for.
+fn lower_priority(nice: i32, n: usize) {
+    if nice == 0 {
+        return;
+    }
+    // SAFETY: plain system calls on this thread's own id; no memory is passed.
+    let r = unsafe {
+        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        libc::setpriority(libc::PRIO_PROCESS, tid, nice)
+    };
+    if r != 0 {
+        let e = std::io::Error::last_os_error();
+        eprintln!("stowaway serve: worker {n}: --scan-nice {nice}: {e}");
+    }
 }
 
 /// A metrics label for an error and whether another attempt may help.
