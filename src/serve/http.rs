@@ -323,20 +323,23 @@ async fn get_scan(State(app): State<App>, Path(id): Path<String>) -> Response {
         return error(StatusCode::BAD_REQUEST, "scan id is a number");
     };
     match with_queue(&app, move |q| q.job(id)).await {
-        Ok(Some(j)) => {
-            let mut v = json!(j);
-            if let Some(r) = j
-                .result
-                .as_deref()
-                .and_then(|r| serde_json::from_str::<Value>(r).ok())
-            {
-                v["result"] = r;
-            }
-            json_response(StatusCode::OK, v)
-        }
+        Ok(Some(j)) => typed_json(StatusCode::OK, &j.doc()),
         Ok(None) => error(StatusCode::NOT_FOUND, format!("no scan {id}")),
         Err(r) => r,
     }
+}
+
+/// A document as a JSON response.
+fn typed_json<T: serde::Serialize>(status: StatusCode, doc: &T) -> Response {
+    match serde_json::to_string(doc) {
+        Ok(text) => json_text(status, text),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}
+
+/// JSON text (a stored document) as a response.
+pub(super) fn json_text(status: StatusCode, text: String) -> Response {
+    (status, [(header::CONTENT_TYPE, "application/json")], text).into_response()
 }
 
 async fn get_image(State(app): State<App>, Path(digest): Path<String>) -> Response {
@@ -349,16 +352,8 @@ async fn get_image(State(app): State<App>, Path(digest): Path<String>) -> Respon
     let d = digest.clone();
     let found = with_queue(&app, move |q| Ok((q.latest_done(&d)?, q.latest_any(&d)?))).await;
     match found {
-        Ok((Some(j), _)) => {
-            let mut v: Value = j
-                .result
-                .as_deref()
-                .and_then(|r| serde_json::from_str(r).ok())
-                .unwrap_or(json!({}));
-            v["scan"] = json!(j.id);
-            v["scanned_at"] = json!(j.finished);
-            json_response(StatusCode::OK, v)
-        }
+        // The stored result document, served as stored.
+        Ok((Some(j), _)) => json_text(StatusCode::OK, j.result.unwrap_or_default()),
         Ok((None, Some(j))) => json_response(
             StatusCode::NOT_FOUND,
             json!({"error": "not scanned yet", "status": 404, "scan": j.id, "state": j.state, "last_error": j.last_error}),

@@ -12,6 +12,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::ServeError;
+use crate::report::model::{JobState, ServeJobDoc, ServeVerdict};
 
 /// What a request asks to be scanned.
 #[derive(Clone, Debug)]
@@ -50,8 +51,8 @@ pub struct Claimed {
     pub waited: f64,
 }
 
-/// A job's row, as the API shows it.
-#[derive(Clone, Debug, serde::Serialize)]
+/// A job's row.
+#[derive(Clone, Debug)]
 pub struct JobView {
     pub id: i64,
     pub state: String,
@@ -66,8 +67,30 @@ pub struct JobView {
     pub started: Option<f64>,
     pub finished: Option<f64>,
     pub requests: i64,
-    #[serde(skip)]
+    /// The stored result document (JSON text), once done.
     pub result: Option<String>,
+}
+
+impl JobView {
+    /// The job as `GET /v1/scans/{id}` shows it, with its result.
+    pub fn doc(&self) -> ServeJobDoc<'_> {
+        ServeJobDoc {
+            attempts: self.attempts,
+            created: self.created,
+            digest: &self.digest,
+            finished: self.finished,
+            id: self.id,
+            last_error: self.last_error.as_deref(),
+            origin: &self.origin,
+            reference: &self.reference,
+            repository: &self.repository,
+            requests: self.requests,
+            result: (self.result.as_deref()).and_then(|r| serde_json::from_str(r).ok()),
+            started: self.started,
+            state: JobState::parse(&self.state).unwrap_or(JobState::Queued),
+            verdict: self.verdict.as_deref().and_then(ServeVerdict::parse),
+        }
+    }
 }
 
 /// How claims, retries and dead-lettering behave.
@@ -98,6 +121,8 @@ pub struct Due {
 
 /// The outcome a worker records.
 pub struct Completion<'a> {
+    /// When the job finished (seconds since the epoch), as its result says.
+    pub finished: f64,
     pub verdict: &'a str,
     pub result: &'a str,
     pub findings: usize,
@@ -286,7 +311,7 @@ impl Queue {
     ) -> Result<bool, ServeError> {
         let path = self.path.clone();
         let e = |e| db(&path, e);
-        let t = now();
+        let t = c.finished;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -545,6 +570,7 @@ mod tests {
 
     fn done<'a>(alerts: &'a [OutboxItem]) -> Completion<'a> {
         Completion {
+            finished: now(),
             verdict: "pass",
             result: "{}",
             findings: 0,

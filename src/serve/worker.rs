@@ -139,7 +139,6 @@ impl Work<'_> {
     }
 
     fn scan_and_gate(&self, job: &Claimed) -> Result<(Scan, GateReport), Error> {
-        pause_for_tests();
         let ctx = self.ctx;
         let opts = ScanOptions {
             platform: None,
@@ -166,7 +165,14 @@ impl Work<'_> {
         report: &GateReport,
     ) -> Result<(), ServeError> {
         let ctx = self.ctx;
-        let doc = result::document(scan, report, &job.repository, &job.digest);
+        let finished = super::queue::now();
+        let text = result::document(
+            scan,
+            report,
+            &job.repository,
+            &job.digest,
+            (job.id, finished),
+        );
         let verdict = result::verdict(report);
         let event_id = format!(
             "stowaway-{}-{}",
@@ -188,8 +194,8 @@ impl Work<'_> {
         } else {
             Vec::new()
         };
-        let text = doc.to_string();
         let c = Completion {
+            finished,
             verdict,
             result: &text,
             findings: report.facts.findings.len(),
@@ -257,16 +263,5 @@ fn classify(e: &Error) -> (&'static str, bool) {
         | Error::DiffIdMismatch { .. } => ("integrity", false),
         Error::Limit { .. } => ("limit", false),
         _ => ("image", false),
-    }
-}
-
-/// Tests hold a job in its worker to stop the server mid-scan:
-/// `STOWAWAY_TEST_SCAN_PAUSE_MS` sleeps before each scan.
-fn pause_for_tests() {
-    if let Some(ms) = std::env::var("STOWAWAY_TEST_SCAN_PAUSE_MS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-    {
-        std::thread::sleep(Duration::from_millis(ms));
     }
 }

@@ -1,5 +1,5 @@
 //! The output documents as types: what `scan`, `inventory`, `gate`, `diff`
-//! and `drift` print as JSON. Field names are a contract other tooling relies
+//! and `drift` print as JSON, and what `serve` stores and serves. Field names are a contract other tooling relies
 //! on; the schemas in `schemas/` are generated from these types
 //! ([`super::schema`]). Documents borrow from what the command computed and
 //! serialize straight to the writer: none is built as a `serde_json::Value`.
@@ -9,6 +9,7 @@ mod drift;
 mod gate;
 mod inventory;
 mod scan;
+mod serve;
 
 use std::io::Write;
 
@@ -19,6 +20,7 @@ pub use drift::{ContainerRef, DiscoveredContainer, DriftDoc, DriftFinding, Drift
 pub use gate::{BaselineRef, GateDoc, GateFinding, GateSummary, RecordRow};
 pub use inventory::{FileRow, InventoryDoc, RemovedRow};
 pub use scan::{ScanBaseline, ScanDoc, ScanFinding, ScanSummary, SeverityCounts};
+pub use serve::{JobState, ServeFinding, ServeJobDoc, ServeResultDoc, ServeSummary, ServeVerdict};
 
 /// Write `doc` as pretty JSON with a final newline, straight to `w`.
 pub fn write_json<W: Write, T: Serialize + ?Sized>(mut w: W, doc: &T) -> std::io::Result<()> {
