@@ -9,6 +9,7 @@
 # Needs docker-registry, skopeo, python3, a release build
 # (cargo build --release) and STOWAWAY_MINBASE (see .ci/run).
 # Usage: benches/serve.sh [IMAGES_PER_PHASE (default 4)] [WORKERS (default 2)]
+# (SERVE_ARGS: more flags for the server, e.g. SERVE_ARGS="--scan-nice 0")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-4}
@@ -75,7 +76,7 @@ done
 head -c 24 /dev/urandom | base64 > "$work/token"
 addr=127.0.0.1:$(port)
 "$bin" serve --listen "$addr" --token-file "$work/token" --db "$work/serve.db" --workers "$workers" \
-  --registry "$reg=http://$reg" --registry "burst.test=http://127.0.0.1:1" --max-attempts 1 2>"$work/serve.log" & spid=$!
+  --registry "$reg=http://$reg" --registry "burst.test=http://127.0.0.1:1" --max-attempts 1 ${SERVE_ARGS:-} 2>"$work/serve.log" & spid=$!
 pids+=($spid)
 until curl -sf "http://$addr/healthz" >/dev/null; do sleep 0.1; done
 
