@@ -9,6 +9,7 @@
 # Needs docker-registry, skopeo, python3, a release build
 # (cargo build --release) and STOWAWAY_MINBASE (see .ci/run).
 # Usage: benches/serve.sh [IMAGES_PER_PHASE (default 4)] [WORKERS (default 2)]
+# (SERVE_ARGS: more flags for the server, e.g. SERVE_ARGS="--scan-nice 0")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-4}
@@ -75,7 +76,7 @@ done
 head -c 24 /dev/urandom | base64 > "$work/token"
 addr=127.0.0.1:$(port)
 "$bin" serve --listen "$addr" --token-file "$work/token" --db "$work/serve.db" --workers "$workers" \
-  --registry "$reg=http://$reg" --registry "burst.test=http://127.0.0.1:1" --max-attempts 1 2>"$work/serve.log" & spid=$!
+  --registry "$reg=http://$reg" --registry "burst.test=http://127.0.0.1:1" --max-attempts 1 ${SERVE_ARGS:-} 2>"$work/serve.log" & spid=$!
 pids+=($spid)
 until curl -sf "http://$addr/healthz" >/dev/null; do sleep 0.1; done
 
@@ -120,6 +121,12 @@ ts = [threading.Thread(target=client, args=(k,)) for k in range(8)]
 [t.start() for t in ts]; [t.join() for t in ts]
 lat.sort()
 print(f"accept latency, 200 events, 8 clients: p50 {lat[100]*1000:.1f} ms, p99 {lat[197]*1000:.1f} ms, max {lat[-1]*1000:.1f} ms")
+# The server's own view: time for each request's jobs to commit (group commit).
+m = call("GET", "/metrics")[1].decode()
+buckets = [l for l in m.splitlines() if l.startswith("stowaway_accept_commit_seconds_bucket")]
+if buckets:
+    print("server-side commit wait (cumulative):", ", ".join(
+        l.split('le="')[1].split('"')[0] + "s: " + l.split()[-1] for l in buckets[:6]))
 hwm = [l for l in open(f"/proc/{pid}/status") if l.startswith("VmHWM")][0].split()[1]
 print(f"server peak RSS (VmHWM): {int(hwm) // 1024} MiB")
 PY

@@ -10,6 +10,7 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -238,6 +239,53 @@ fn digest_of(reg: &Registry, repo_tag: &str) -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
+/// A slow registry: a TCP proxy on loopback in front of `upstream` that
+/// holds each new connection for the current delay before forwarding it,
+/// so a scan stays running long enough to stop the server under it (the
+/// product has no test hook for that). The delay can be changed while it runs.
+struct SlowProxy {
+    addr: String,
+    delay_ms: Arc<AtomicU64>,
+}
+
+impl SlowProxy {
+    fn start(upstream: &str, delay: Duration) -> SlowProxy {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = l.local_addr().unwrap().to_string();
+        let delay_ms = Arc::new(AtomicU64::new(delay.as_millis() as u64));
+        let (d, up) = (delay_ms.clone(), upstream.to_string());
+        std::thread::spawn(move || {
+            for c in l.incoming().flatten() {
+                let (d, up) = (d.clone(), up.clone());
+                std::thread::spawn(move || {
+                    std::thread::sleep(Duration::from_millis(d.load(Ordering::SeqCst)));
+                    if let Ok(u) = TcpStream::connect(&up) {
+                        pipe(c, u);
+                    }
+                });
+            }
+        });
+        SlowProxy { addr, delay_ms }
+    }
+
+    fn set_delay(&self, d: Duration) {
+        self.delay_ms.store(d.as_millis() as u64, Ordering::SeqCst);
+    }
+}
+
+/// Copy both ways until each side closes.
+fn pipe(a: TcpStream, b: TcpStream) {
+    let (mut a2, mut b2) = (a.try_clone().unwrap(), b.try_clone().unwrap());
+    let t = std::thread::spawn(move || {
+        let _ = std::io::copy(&mut a2, &mut b2);
+        let _ = b2.shutdown(std::net::Shutdown::Write);
+    });
+    let (mut a, mut b) = (a, b);
+    let _ = std::io::copy(&mut b, &mut a);
+    let _ = a.shutdown(std::net::Shutdown::Write);
+    let _ = t.join();
+}
+
 /// A CloudEvents receiver on `port` that checks each alert's HMAC and
 /// records event ids (duplicates included).
 struct Receiver {
@@ -391,6 +439,14 @@ fn registry_push_is_scanned_once_per_digest_and_alerted() {
         "{doc}"
     );
     assert_same_findings(&doc, &format!("{src}:v1"));
+    // The result and the job validate against their committed schemas.
+    let job = get(&srv.addr, &format!("/v1/scans/{}", doc["scan"])).json();
+    assert_eq!(job["result"], doc, "the job shows the stored result");
+    assert_eq!(job["state"], "done");
+    if crate::schemas::have_jsonschema() {
+        crate::schemas::validate("serve-result", &doc.to_string()).unwrap();
+        crate::schemas::validate("serve-job", &job.to_string()).unwrap();
+    }
     // Three tags, one digest: all three events point at one scan.
     wait_for(Duration::from_secs(30), "three push events", || {
         srv.sql("SELECT COUNT(*) FROM serve_requests") >= 3
@@ -422,6 +478,23 @@ fn assert_same_findings(doc: &Value, reference: &str) {
         c
     };
     assert_eq!(codes(&doc["findings"]), codes(&want["findings"]));
+    // Every field of the scan document's finding, with the same value.
+    for w in want["findings"].as_array().unwrap() {
+        let got = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| {
+                f["code"] == w["code"] && f["path"] == w["path"] && f["evidence"] == w["evidence"]
+            })
+            .unwrap_or_else(|| panic!("{w} not in the result"));
+        for (k, v) in w.as_object().unwrap() {
+            assert_eq!(&got[k], v, "{k} of {w}");
+        }
+        assert!(
+            got["action"].is_string() && got["why"].is_string() && got["fingerprint"].is_string()
+        );
+    }
 }
 
 fn assert_one_alert(rx: &Receiver, digest: &str) {
@@ -542,7 +615,10 @@ fn kill_9_then_restart_finishes_every_job_exactly_once() {
             digest_of(&reg, &format!("k9/app{n}:v1")),
         ));
     }
-    let registry = format!("{0}=http://{0}", reg.addr);
+    // Pulls go through a slow proxy: the scans are still running when the
+    // server is killed.
+    let slow = SlowProxy::start(&reg.addr, Duration::from_secs(4));
+    let registry = format!("{}=http://{}", reg.addr, slow.addr);
     let args = [
         "--registry",
         registry.as_str(),
@@ -552,12 +628,7 @@ fn kill_9_then_restart_finishes_every_job_exactly_once() {
         "2",
     ];
     let port = free_port();
-    let srv = Server::start(
-        t.path(),
-        port,
-        &args,
-        &[("STOWAWAY_TEST_SCAN_PAUSE_MS", "4000")],
-    );
+    let srv = Server::start(t.path(), port, &args, &[]);
     let ids = queue_scans(&srv, &reg, &digests);
     wait_for(Duration::from_secs(20), "two running jobs", || {
         srv.sql("SELECT COUNT(*) FROM serve_jobs WHERE state = 'running'") == 2
@@ -575,6 +646,7 @@ fn kill_9_then_restart_finishes_every_job_exactly_once() {
         )
         .unwrap();
     assert_eq!(queued, 4, "every accepted job survived kill -9");
+    slow.set_delay(Duration::ZERO);
     let srv = Server::start(t.path(), free_port(), &args, &[]);
     for id in &ids {
         wait_for(Duration::from_secs(90), "jobs after restart", || {
@@ -612,14 +684,11 @@ fn queue_scans(srv: &Server, reg: &Registry, digests: &[(String, String)]) -> Ve
 #[test]
 fn sigterm_stops_accepting_and_releases_the_running_job() {
     let t = tmp();
-    let args = [
-        "--registry",
-        "reg.test=http://127.0.0.1:1",
-        "--shutdown-grace",
-        "1",
-    ];
-    let pause = [("STOWAWAY_TEST_SCAN_PAUSE_MS", "5000")];
-    let mut srv = Server::start(t.path(), free_port(), &args, &pause);
+    // A registry that holds the pull for 20 s: the job outlives the grace period.
+    let slow = SlowProxy::start("127.0.0.1:1", Duration::from_secs(20));
+    let registry = format!("reg.test=http://{}", slow.addr);
+    let args = ["--registry", &registry, "--shutdown-grace", "1"];
+    let mut srv = Server::start(t.path(), free_port(), &args, &[]);
     let d = format!("sha256:{}", "cd".repeat(32));
     let ev = json!({"events": [{"action": "push", "target": {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": d, "repository": "x/y"}, "request": {"host": "reg.test"}}]});
     assert_eq!(
@@ -986,17 +1055,14 @@ fn harbor_adapter_follows_the_openapi_file() {
     };
     let t = tmp();
     let (src, digest) = push_as_robot(&reg, t.path());
-    let srv = Server::start(
-        t.path(),
-        free_port(),
-        &["--workers", "1"],
-        &[("STOWAWAY_TEST_SCAN_PAUSE_MS", "6000")],
-    );
+    let srv = Server::start(t.path(), free_port(), &["--workers", "1"], &[]);
     let a = srv.addr.as_str();
     let meta = harbor(a, "GET", "/metadata", "*/*", None);
     assert_eq!(meta.status, 200);
     check_schema("ScannerAdapterMetadata", &meta.json());
-    let id = harbor_scan(a, &reg, &digest);
+    // Harbor names a registry that is slow to answer: the first poll finds the scan running.
+    let slow = SlowProxy::start(&reg.addr, Duration::from_secs(3));
+    let id = harbor_scan(a, &slow.addr, &digest);
     let report_mime = "application/vnd.scanner.adapter.vuln.report.harbor+json; version=1.0";
     let first = harbor(a, "GET", &format!("/scan/{id}/report"), report_mime, None);
     assert_eq!(first.status, 302, "still running");
@@ -1051,12 +1117,12 @@ fn push_as_robot(reg: &Registry, dir: &Path) -> (String, String) {
 }
 
 /// Harbor's scan request, with the robot account's credentials; returns the id.
-fn harbor_scan(a: &str, reg: &Registry, digest: &str) -> String {
+fn harbor_scan(a: &str, registry: &str, digest: &str) -> String {
     // Harbor passes the robot account's credentials for this artifact.
     use base64::Engine;
     let basic = base64::engine::general_purpose::STANDARD.encode("robot:robot-pass");
     let req = json!({
-        "registry": {"url": format!("http://{}", reg.addr), "authorization": format!("Basic {basic}")},
+        "registry": {"url": format!("http://{registry}"), "authorization": format!("Basic {basic}")},
         "artifact": {"repository": "library/app", "digest": digest, "tag": "v1", "mime_type": "application/vnd.oci.image.manifest.v1+json"},
     });
     check_schema("ScanRequest", &req);
@@ -1318,4 +1384,99 @@ fn scans_are_gated_against_the_repository_approval() {
         doc["verdict"], "deny",
         "a new download-and-run script is denied by the default policy: {doc}"
     );
+}
+
+/// Read from `s` until the server closes it (or `limit`); how long that took
+/// and what was read.
+fn until_closed(s: &mut TcpStream, limit: Duration) -> (Duration, Vec<u8>) {
+    let t = Instant::now();
+    s.set_read_timeout(Some(limit)).unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 1024];
+    while let Ok(n) = s.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        got.extend_from_slice(&buf[..n]);
+    }
+    (t.elapsed(), got)
+}
+
+#[test]
+fn slow_clients_are_cut_off_and_connections_are_bounded() {
+    let t = tmp();
+    let args = [
+        "--header-timeout",
+        "2",
+        "--body-timeout",
+        "1",
+        "--max-connections",
+        "4",
+        "--max-header-bytes",
+        "4K",
+    ];
+    let srv = Server::start(t.path(), free_port(), &args, &[]);
+    let a = srv.addr.as_str();
+    // A client that dribbles its headers, one line every 300 ms, is cut off
+    // after the header timeout, long before it is done.
+    let mut s = TcpStream::connect(a).unwrap();
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    let started = Instant::now();
+    let mut cut = false;
+    for i in 0..40 {
+        std::thread::sleep(Duration::from_millis(300));
+        if s.write_all(format!("X-Slow-{i}: y\r\n").as_bytes())
+            .is_err()
+        {
+            cut = true;
+            break;
+        }
+    }
+    let (_, got) = until_closed(&mut s, Duration::from_secs(5));
+    assert!(
+        cut || got.is_empty(),
+        "a slow client was served: {}",
+        String::from_utf8_lossy(&got)
+    );
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(1500) && took < Duration::from_secs(9),
+        "cut off after {took:?}"
+    );
+    // Oversized and overlong heads get 431.
+    let big = "a".repeat(8 << 10);
+    let r = http(a, "GET", "/healthz", &[("X-Big", &big)], b"");
+    assert_eq!(r.status, 431);
+    let many: Vec<(String, String)> = (0..80).map(|i| (format!("X-H{i}"), "v".into())).collect();
+    let many: Vec<(&str, &str)> = many.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(http(a, "GET", "/healthz", &many, b"").status, 431);
+    // A body that stops half way: 408 after the body timeout.
+    let mut s = TcpStream::connect(a).unwrap();
+    let head = format!(
+        "POST /v1/scans HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\nContent-Length: 100\r\n\r\n{{\"ref"
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    let (took, got) = until_closed(&mut s, Duration::from_secs(10));
+    assert_eq!(parse_response(&got).status, 408, "after {took:?}");
+    assert!(took < Duration::from_secs(6), "{took:?}");
+    // Four idle connections hold every slot: a fifth client waits until the
+    // header timeout frees one, and is then served.
+    let idle: Vec<TcpStream> = (0..4).map(|_| TcpStream::connect(a).unwrap()).collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let started = Instant::now();
+    let r = http(a, "GET", "/healthz", &[], b"");
+    let waited = started.elapsed();
+    assert_eq!(r.status, 200);
+    assert!(
+        waited >= Duration::from_millis(1000),
+        "served at once with every slot taken ({waited:?})"
+    );
+    drop(idle);
+    // Normal traffic is unaffected.
+    for _ in 0..20 {
+        let started = Instant::now();
+        assert_eq!(http(a, "GET", "/healthz", &[], b"").status, 200);
+        assert!(started.elapsed() < Duration::from_secs(1));
+    }
 }

@@ -12,7 +12,7 @@ use clap::Args;
 use stowaway::Severity;
 use stowaway::limits::parse_size;
 use stowaway::policy::{DEFAULT_POLICY, Policy};
-use stowaway::serve::{QueuePolicy, RegistryTarget, ServeConfig, TlsFiles};
+use stowaway::serve::{ConnLimits, QueuePolicy, RegistryTarget, ServeConfig, TlsFiles};
 
 use super::{DbArgs, Verdict};
 
@@ -30,6 +30,10 @@ pub struct ServeArgs {
     /// Scan workers.
     #[arg(long, default_value_t = 2)]
     workers: usize,
+    /// Run scan workers at this lower CPU priority (nice value, 0-19), so
+    /// accepting events stays fast while images are scanned.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(i32).range(0..=19))]
+    scan_nice: i32,
     /// A registry events may come from: HOST=URL (HOST as in the event's
     /// request.host, URL where to pull from, e.g. http://127.0.0.1:5000).
     #[arg(long, value_name = "HOST=URL")]
@@ -52,6 +56,24 @@ pub struct ServeArgs {
     /// Seconds a request may take.
     #[arg(long, default_value_t = 30)]
     request_timeout: u64,
+    /// Seconds a client gets to send a request's headers (and the longest a
+    /// kept-alive connection may sit idle); slower clients are cut off.
+    #[arg(long, default_value_t = 10)]
+    header_timeout: u64,
+    /// Seconds a client gets to send a request's body.
+    #[arg(long, default_value_t = 10)]
+    body_timeout: u64,
+    /// Largest request head (request line and headers), in bytes; larger
+    /// gets 431.
+    #[arg(long, value_parser = parse_size, default_value = "16K")]
+    max_header_bytes: u64,
+    /// Most headers in one request; more gets 431.
+    #[arg(long, default_value_t = 64)]
+    max_headers: usize,
+    /// Connections served at once; further clients wait in the listen
+    /// backlog until one closes.
+    #[arg(long, default_value_t = 512)]
+    max_connections: usize,
     /// Seconds running jobs get to finish on SIGTERM before they are released.
     #[arg(long, default_value_t = 30)]
     shutdown_grace: u64,
@@ -156,6 +178,7 @@ pub fn run(a: ServeArgs) -> anyhow::Result<Verdict> {
         policy,
         policy_hash,
         workers: a.workers.max(1),
+        scan_nice: a.scan_nice,
         registries: registries(&a.registry)?,
         queue: QueuePolicy {
             lease: Duration::from_secs(a.lease.max(1)),
@@ -165,6 +188,13 @@ pub fn run(a: ServeArgs) -> anyhow::Result<Verdict> {
         },
         max_body: a.max_body as usize,
         request_timeout: Duration::from_secs(a.request_timeout.max(1)),
+        conn: ConnLimits {
+            header_timeout: Duration::from_secs(a.header_timeout.max(1)),
+            body_timeout: Duration::from_secs(a.body_timeout.max(1)),
+            max_header_bytes: (a.max_header_bytes as usize).clamp(1024, 1 << 20),
+            max_headers: a.max_headers.clamp(8, 1000),
+            max_connections: a.max_connections.max(1),
+        },
         shutdown_grace: Duration::from_secs(a.shutdown_grace),
         notify: a.notify,
         notify_secret: notify_secret.map(String::into_bytes),

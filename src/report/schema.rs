@@ -7,7 +7,9 @@
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema};
 
-use super::model::{DiffDoc, DriftOutput, GateDoc, InventoryDoc, ScanDoc};
+use super::model::{
+    DiffDoc, DriftOutput, GateDoc, InventoryDoc, ScanDoc, ServeJobDoc, ServeResultDoc,
+};
 
 fn schema_of<T: JsonSchema>() -> Schema {
     SchemaSettings::draft2020_12()
@@ -23,6 +25,8 @@ pub fn all() -> Vec<(&'static str, Schema)> {
         ("gate", schema_of::<GateDoc<'static>>()),
         ("diff", schema_of::<DiffDoc<'static>>()),
         ("drift", schema_of::<DriftOutput<'static>>()),
+        ("serve-result", schema_of::<ServeResultDoc<'static>>()),
+        ("serve-job", schema_of::<ServeJobDoc<'static>>()),
     ]
 }
 

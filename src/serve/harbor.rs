@@ -133,7 +133,7 @@ fn plain_http_allowed(app: &App, host: &str) -> bool {
 async fn accept_scan(State(app): State<App>, headers: HeaderMap, body: Body) -> Response {
     let bytes = match read_body(&app, &headers, body).await {
         Ok(b) => b,
-        Err(_) => return error(StatusCode::PAYLOAD_TOO_LARGE, "request body too large"),
+        Err((status, msg)) => return error(status, msg),
     };
     let v: Value = match serde_json::from_slice(&bytes) {
         Ok(v @ Value::Object(_)) => v,
@@ -216,14 +216,17 @@ async fn report(State(app): State<App>, Path(id): Path<String>, headers: HeaderM
             return (StatusCode::FOUND, [("Refresh-After", "5")], "").into_response();
         }
     }
-    let doc: Value = job
-        .result
-        .as_deref()
-        .and_then(|r| serde_json::from_str(r).ok())
-        .unwrap_or(json!({}));
+    let text = job.result.clone().unwrap_or_default();
     if accept.contains(RAW_REPORT_MIME) {
-        return typed(StatusCode::OK, RAW_REPORT_MIME, doc);
+        // Stowaway's own result document, as stored.
+        return (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, RAW_REPORT_MIME)],
+            text,
+        )
+            .into_response();
     }
+    let doc: Value = serde_json::from_str(&text).unwrap_or(json!({}));
     let mime = if accept.contains("application/vnd.security.vulnerability.report") {
         SECURITY_REPORT_MIME
     } else if accept.contains("vuln.report.harbor") || accept.contains("*/*") {

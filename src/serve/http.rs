@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
+use super::accept::Accepter;
 use super::events::{self, is_sha256};
 use super::metrics::bump;
 use super::queue::{JobSpec, Queue, RequestSpec};
@@ -24,14 +25,18 @@ use super::{Ctx, ServeError};
 #[derive(Clone)]
 pub(super) struct App {
     pub ctx: Arc<Ctx>,
+    /// Reads and the rare writes off the accept path.
     pub queue: Arc<Mutex<Queue>>,
+    /// The accept path's writer (group commit).
+    pub accept: Arc<Accepter>,
 }
 
 /// The router.
-pub(super) fn router(ctx: Arc<Ctx>, queue: Queue) -> Router {
+pub(super) fn router(ctx: Arc<Ctx>, queue: Queue, accept: Accepter) -> Router {
     let app = App {
         ctx,
         queue: Arc::new(Mutex::new(queue)),
+        accept: Arc::new(accept),
     };
     let protected = Router::new()
         .route("/v1/events/distribution", post(distribution_events))
@@ -104,19 +109,20 @@ async fn limits(State(app): State<App>, req: Request, next: Next) -> Response {
     resp
 }
 
-/// Read a body up to the configured limit.
+/// Read a body up to `--max-body` within `--body-timeout`; the status and
+/// message of the refusal otherwise (callers wrap it in their envelope).
 pub(super) async fn read_body(
     app: &App,
     headers: &HeaderMap,
     body: Body,
-) -> Result<Bytes, Response> {
+) -> Result<Bytes, (StatusCode, String)> {
     let limit = app.ctx.cfg.max_body;
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     let too_big = || {
-        error(
+        (
             StatusCode::PAYLOAD_TOO_LARGE,
             format!("request body over {limit} bytes (--max-body)"),
         )
@@ -124,9 +130,18 @@ pub(super) async fn read_body(
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_big());
     }
-    axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| too_big())
+    let wait = app.ctx.cfg.conn.body_timeout;
+    match tokio::time::timeout(wait, axum::body::to_bytes(body, limit)).await {
+        Ok(Ok(b)) => Ok(b),
+        Ok(Err(_)) => Err(too_big()),
+        Err(_) => Err((
+            StatusCode::REQUEST_TIMEOUT,
+            format!(
+                "request body not received within {} s (--body-timeout)",
+                wait.as_secs()
+            ),
+        )),
+    }
 }
 
 /// Run a queue operation off the async threads.
@@ -190,7 +205,8 @@ pub(super) fn job_for(
     })
 }
 
-/// Queue a batch in one transaction and wake the workers.
+/// Commit a batch (with whatever other requests are waiting: group
+/// commit) and wake the workers; the job ids once committed.
 pub(super) async fn enqueue(
     app: &App,
     batch: Vec<(JobSpec, RequestSpec)>,
@@ -198,15 +214,23 @@ pub(super) async fn enqueue(
     if batch.is_empty() {
         return Ok(Vec::new());
     }
-    let ids = with_queue(app, move |q| q.enqueue(&batch)).await?;
+    let started = std::time::Instant::now();
+    let ids = app
+        .accept
+        .submit(batch)
+        .await
+        .map_err(|e| error(StatusCode::SERVICE_UNAVAILABLE, format!("store: {e}")))?;
     app.ctx.wake.notify();
+    let m = &app.ctx.metrics;
+    m.accept_commit_seconds
+        .observe(started.elapsed().as_secs_f64());
     Ok(ids)
 }
 
 async fn distribution_events(State(app): State<App>, headers: HeaderMap, body: Body) -> Response {
     let bytes = match read_body(&app, &headers, body).await {
         Ok(b) => b,
-        Err(r) => return r,
+        Err((status, msg)) => return error(status, msg),
     };
     let parsed = match events::parse(&bytes) {
         Ok(p) => p,
@@ -258,7 +282,7 @@ pub(super) fn split_reference(r: &str) -> Option<(&str, &str, &str)> {
 async fn create_scan(State(app): State<App>, headers: HeaderMap, body: Body) -> Response {
     let bytes = match read_body(&app, &headers, body).await {
         Ok(b) => b,
-        Err(r) => return r,
+        Err((status, msg)) => return error(status, msg),
     };
     let v: Value = match serde_json::from_slice(&bytes) {
         Ok(v) => v,
@@ -299,20 +323,23 @@ async fn get_scan(State(app): State<App>, Path(id): Path<String>) -> Response {
         return error(StatusCode::BAD_REQUEST, "scan id is a number");
     };
     match with_queue(&app, move |q| q.job(id)).await {
-        Ok(Some(j)) => {
-            let mut v = json!(j);
-            if let Some(r) = j
-                .result
-                .as_deref()
-                .and_then(|r| serde_json::from_str::<Value>(r).ok())
-            {
-                v["result"] = r;
-            }
-            json_response(StatusCode::OK, v)
-        }
+        Ok(Some(j)) => typed_json(StatusCode::OK, &j.doc()),
         Ok(None) => error(StatusCode::NOT_FOUND, format!("no scan {id}")),
         Err(r) => r,
     }
+}
+
+/// A document as a JSON response.
+fn typed_json<T: serde::Serialize>(status: StatusCode, doc: &T) -> Response {
+    match serde_json::to_string(doc) {
+        Ok(text) => json_text(status, text),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}
+
+/// JSON text (a stored document) as a response.
+pub(super) fn json_text(status: StatusCode, text: String) -> Response {
+    (status, [(header::CONTENT_TYPE, "application/json")], text).into_response()
 }
 
 async fn get_image(State(app): State<App>, Path(digest): Path<String>) -> Response {
@@ -325,16 +352,8 @@ async fn get_image(State(app): State<App>, Path(digest): Path<String>) -> Respon
     let d = digest.clone();
     let found = with_queue(&app, move |q| Ok((q.latest_done(&d)?, q.latest_any(&d)?))).await;
     match found {
-        Ok((Some(j), _)) => {
-            let mut v: Value = j
-                .result
-                .as_deref()
-                .and_then(|r| serde_json::from_str(r).ok())
-                .unwrap_or(json!({}));
-            v["scan"] = json!(j.id);
-            v["scanned_at"] = json!(j.finished);
-            json_response(StatusCode::OK, v)
-        }
+        // The stored result document, served as stored.
+        Ok((Some(j), _)) => json_text(StatusCode::OK, j.result.unwrap_or_default()),
         Ok((None, Some(j))) => json_response(
             StatusCode::NOT_FOUND,
             json!({"error": "not scanned yet", "status": 404, "scan": j.id, "state": j.state, "last_error": j.last_error}),

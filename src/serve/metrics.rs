@@ -7,7 +7,11 @@ use std::fmt::Write;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-const BUCKETS: &[f64] = &[0.005, 0.05, 0.25, 1.0, 5.0, 15.0, 60.0, 300.0, 1800.0];
+/// Bucket bounds in seconds: milliseconds for the accept path, up to half
+/// an hour for scans.
+const BUCKETS: &[f64] = &[
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.25, 1.0, 5.0, 15.0, 60.0, 300.0, 1800.0,
+];
 
 /// A cumulative histogram with fixed buckets (seconds).
 #[derive(Default)]
@@ -59,6 +63,8 @@ pub struct Metrics {
     pub alert_failures: AtomicU64,
     pub scan_seconds: Histogram,
     pub queue_wait_seconds: Histogram,
+    /// From handing a request's jobs to the store writer to their commit.
+    pub accept_commit_seconds: Histogram,
 }
 
 /// Add one to a labelled counter.
@@ -134,6 +140,11 @@ impl Metrics {
             &mut o,
             "stowaway_queue_wait_seconds",
             "Time a job waited before a worker took it.",
+        );
+        self.accept_commit_seconds.render(
+            &mut o,
+            "stowaway_accept_commit_seconds",
+            "Time for a request's jobs to be committed (group commit) before its 202.",
         );
         o
     }

@@ -5,7 +5,9 @@
 //! them like `stowaway gate --baseline auto`, and store the verdict; alerts
 //! leave through a durable outbox. Front end beside `cli`, calling `gate`.
 
+mod accept;
 mod auth;
+mod conn;
 pub mod events;
 mod harbor;
 mod http;
@@ -25,6 +27,7 @@ use std::time::Duration;
 use crate::Severity;
 use crate::policy::Policy;
 
+pub use conn::ConnLimits;
 pub use queue::QueuePolicy;
 pub use tls::TlsFiles;
 
@@ -61,11 +64,15 @@ pub struct ServeConfig {
     /// sha256 of the policy text: part of every job key.
     pub policy_hash: String,
     pub workers: usize,
+    /// Nice value added to scan workers' threads (0: as the server).
+    pub scan_nice: i32,
     /// Event host → registry to pull from.
     pub registries: BTreeMap<String, RegistryTarget>,
     pub queue: QueuePolicy,
     pub max_body: usize,
     pub request_timeout: Duration,
+    /// Connection limits (slow clients, header sizes, concurrent connections).
+    pub conn: ConnLimits,
     pub shutdown_grace: Duration,
     pub notify: Vec<String>,
     pub notify_secret: Option<Vec<u8>>,
@@ -76,6 +83,9 @@ pub struct ServeConfig {
     /// Serve HTTPS with this certificate and key (reloaded on change).
     pub tls: Option<TlsFiles>,
 }
+
+/// How often the WAL is checkpointed (off the accept path).
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
 /// Wakes idle workers when a job is queued.
 #[derive(Default)]
@@ -138,6 +148,7 @@ pub fn run(cfg: ServeConfig) -> Result<(), ServeError> {
 
 async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
     let api_queue = queue::Queue::open(&cfg.db)?;
+    let accepter = accept::Accepter::start(&cfg.db)?;
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await
         .map_err(|e| ServeError::Io {
@@ -165,27 +176,31 @@ async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
                 source: e,
             })?;
     }
+    let ctx2 = ctx.clone();
+    std::thread::Builder::new()
+        .name("checkpoints".into())
+        .spawn(move || {
+            accept::checkpoints(ctx2.cfg.db.clone(), CHECKPOINT_EVERY, || ctx2.stopping())
+        })
+        .map_err(|e| ServeError::Io {
+            what: "starting the checkpoint thread".into(),
+            source: e,
+        })?;
     let notifier = tokio::spawn(notify::run(ctx.clone()));
-    let app = http::router(ctx.clone(), api_queue);
-    let served = match ctx.cfg.tls.clone() {
+    let app = http::router(ctx.clone(), api_queue, accepter);
+    let permits = Arc::new(tokio::sync::Semaphore::new(ctx.cfg.conn.max_connections));
+    let incoming = match ctx.cfg.tls.clone() {
         Some(files) => {
-            let tls = tls::TlsListener::start(listener, files)?;
+            let tls = tls::TlsListener::start(listener, files, permits.clone())?;
             eprintln!("stowaway serve: listening on https://{}", ctx.cfg.listen);
-            axum::serve(tls, app)
-                .with_graceful_shutdown(shutdown_signal())
-                .await
+            conn::Incoming::Tls(tls)
         }
         None => {
             eprintln!("stowaway serve: listening on http://{}", ctx.cfg.listen);
-            axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown_signal())
-                .await
+            conn::Incoming::Plain(listener)
         }
     };
-    served.map_err(|e| ServeError::Io {
-        what: "serving".into(),
-        source: e,
-    })?;
+    conn::serve(incoming, permits, app, &ctx.cfg.conn, shutdown_signal()).await;
     stop(&ctx, done_rx).await;
     notifier.abort();
     Ok(())

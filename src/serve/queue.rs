@@ -12,6 +12,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::ServeError;
+use crate::report::model::{JobState, ServeJobDoc, ServeVerdict};
 
 /// What a request asks to be scanned.
 #[derive(Clone, Debug)]
@@ -50,8 +51,8 @@ pub struct Claimed {
     pub waited: f64,
 }
 
-/// A job's row, as the API shows it.
-#[derive(Clone, Debug, serde::Serialize)]
+/// A job's row.
+#[derive(Clone, Debug)]
 pub struct JobView {
     pub id: i64,
     pub state: String,
@@ -66,8 +67,30 @@ pub struct JobView {
     pub started: Option<f64>,
     pub finished: Option<f64>,
     pub requests: i64,
-    #[serde(skip)]
+    /// The stored result document (JSON text), once done.
     pub result: Option<String>,
+}
+
+impl JobView {
+    /// The job as `GET /v1/scans/{id}` shows it, with its result.
+    pub fn doc(&self) -> ServeJobDoc<'_> {
+        ServeJobDoc {
+            attempts: self.attempts,
+            created: self.created,
+            digest: &self.digest,
+            finished: self.finished,
+            id: self.id,
+            last_error: self.last_error.as_deref(),
+            origin: &self.origin,
+            reference: &self.reference,
+            repository: &self.repository,
+            requests: self.requests,
+            result: (self.result.as_deref()).and_then(|r| serde_json::from_str(r).ok()),
+            started: self.started,
+            state: JobState::parse(&self.state).unwrap_or(JobState::Queued),
+            verdict: self.verdict.as_deref().and_then(ServeVerdict::parse),
+        }
+    }
 }
 
 /// How claims, retries and dead-lettering behave.
@@ -98,6 +121,8 @@ pub struct Due {
 
 /// The outcome a worker records.
 pub struct Completion<'a> {
+    /// When the job finished (seconds since the epoch), as its result says.
+    pub finished: f64,
     pub verdict: &'a str,
     pub result: &'a str,
     pub findings: usize,
@@ -113,6 +138,15 @@ pub type Counts = Vec<(String, i64)>;
 pub struct Queue {
     conn: Connection,
     path: PathBuf,
+}
+
+/// A busy handler: wait 100 µs and try again, for up to a minute.
+fn short_waits(attempt: i32) -> bool {
+    if attempt >= 600_000 {
+        return false;
+    }
+    std::thread::sleep(Duration::from_micros(100));
+    true
 }
 
 /// Seconds since the epoch.
@@ -145,6 +179,19 @@ impl Queue {
         })
     }
 
+    /// The accept path's connection: it never checkpoints the WAL (a
+    /// background thread does) and waits for another writer's lock in
+    /// 100 µs steps, up to a minute.
+    pub fn open_accepter(path: &Path) -> Result<Queue, ServeError> {
+        let mut q = Queue::open(path)?;
+        let set = q.conn.busy_handler(Some(short_waits));
+        set.map_err(|e| q.err(e))?;
+        q.conn
+            .execute_batch("PRAGMA wal_autocheckpoint=0;")
+            .map_err(|e| q.err(e))?;
+        Ok(q)
+    }
+
     fn err(&self, e: rusqlite::Error) -> ServeError {
         db(&self.path, e)
     }
@@ -153,6 +200,15 @@ impl Queue {
     /// transaction: either every request is recorded or none. Returns the
     /// job id of each request. A job that was dead-lettered is queued again.
     pub fn enqueue(&mut self, batch: &[(JobSpec, RequestSpec)]) -> Result<Vec<i64>, ServeError> {
+        Ok(self.enqueue_group(&[batch])?.pop().unwrap_or_default())
+    }
+
+    /// Enqueue several batches in one transaction (group commit): the ids
+    /// of each batch's requests, in order; on an error nothing is recorded.
+    pub fn enqueue_group(
+        &mut self,
+        batches: &[&[(JobSpec, RequestSpec)]],
+    ) -> Result<Vec<Vec<i64>>, ServeError> {
         let path = self.path.clone();
         let e = |e| db(&path, e);
         let t = now();
@@ -160,35 +216,16 @@ impl Queue {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(e)?;
-        let mut ids = Vec::with_capacity(batch.len());
-        for (job, req) in batch {
-            tx.execute(
-                "INSERT INTO serve_jobs (key, digest, repository, registry, reference, origin, state, not_before, auth, created)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7, ?8, ?7)
-                 ON CONFLICT(key) DO UPDATE SET
-                   state = CASE WHEN state = 'dead' THEN 'queued' ELSE state END,
-                   attempts = CASE WHEN state = 'dead' THEN 0 ELSE attempts END,
-                   not_before = CASE WHEN state = 'dead' THEN ?7 ELSE not_before END,
-                   auth = CASE WHEN state IN ('queued', 'dead') AND ?8 IS NOT NULL THEN ?8 ELSE auth END",
-                params![job.key, job.digest, job.repository, job.registry, job.reference, job.origin, t, job.auth],
-            )
-            .map_err(e)?;
-            let id: i64 = tx
-                .query_row(
-                    "SELECT id FROM serve_jobs WHERE key = ?1",
-                    [&job.key],
-                    |r| r.get(0),
-                )
-                .map_err(e)?;
-            tx.execute(
-                "INSERT INTO serve_requests (job, origin, repository, tag, event_id, received) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![id, job.origin, req.repository, req.tag, req.event_id, t],
-            )
-            .map_err(e)?;
-            ids.push(id);
+        let mut out = Vec::with_capacity(batches.len());
+        for batch in batches {
+            let mut ids = Vec::with_capacity(batch.len());
+            for (job, req) in batch.iter() {
+                ids.push(insert_request(&tx, job, req, t).map_err(e)?);
+            }
+            out.push(ids);
         }
         tx.commit().map_err(e)?;
-        Ok(ids)
+        Ok(out)
     }
 
     /// Claim the next ready job for `owner`: a queued job whose backoff has
@@ -274,7 +311,7 @@ impl Queue {
     ) -> Result<bool, ServeError> {
         let path = self.path.clone();
         let e = |e| db(&path, e);
-        let t = now();
+        let t = c.finished;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -464,6 +501,35 @@ impl Queue {
     }
 }
 
+/// Insert (or join) a request's job and record the request; the job's id.
+fn insert_request(
+    tx: &rusqlite::Transaction<'_>,
+    job: &JobSpec,
+    req: &RequestSpec,
+    t: f64,
+) -> rusqlite::Result<i64> {
+    let id: i64 = tx
+        .prepare_cached(
+            "INSERT INTO serve_jobs (key, digest, repository, registry, reference, origin, state, not_before, auth, created)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7, ?8, ?7)
+             ON CONFLICT(key) DO UPDATE SET
+               state = CASE WHEN state = 'dead' THEN 'queued' ELSE state END,
+               attempts = CASE WHEN state = 'dead' THEN 0 ELSE attempts END,
+               not_before = CASE WHEN state = 'dead' THEN ?7 ELSE not_before END,
+               auth = CASE WHEN state IN ('queued', 'dead') AND ?8 IS NOT NULL THEN ?8 ELSE auth END
+             RETURNING id",
+        )?
+        .query_row(
+            params![job.key, job.digest, job.repository, job.registry, job.reference, job.origin, t, job.auth],
+            |r| r.get(0),
+        )?;
+    tx.prepare_cached(
+        "INSERT INTO serve_requests (job, origin, repository, tag, event_id, received) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![id, job.origin, req.repository, req.tag, req.event_id, t])?;
+    Ok(id)
+}
+
 fn db(path: &Path, e: rusqlite::Error) -> ServeError {
     ServeError::Store(crate::Error::Baseline {
         db: path.into(),
@@ -504,6 +570,7 @@ mod tests {
 
     fn done<'a>(alerts: &'a [OutboxItem]) -> Completion<'a> {
         Completion {
+            finished: now(),
             verdict: "pass",
             result: "{}",
             findings: 0,

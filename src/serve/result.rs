@@ -1,86 +1,31 @@
-//! What a finished scan job stores and serves: the verdict (`pass`, `warn`
-//! or `deny`), the findings as `scan --format json` writes them (with the
-//! policy's action and the baseline state added), and the baseline delta;
-//! and the CloudEvents alert sent for it.
+//! What a finished scan job stores and serves — the typed result document
+//! of [`crate::report::model::ServeResultDoc`] — and the CloudEvents alert
+//! sent for it.
 
 use serde_json::{Value, json};
 
 use crate::Severity;
 use crate::facts::FindingRecord;
 use crate::gate::GateReport;
-use crate::report::json::finding_json;
+use crate::report::model::{ServeResultDoc, ServeVerdict};
 use crate::scan::Scan;
 
-/// The gate's verdict in the server's words.
+/// The gate's verdict in the server's words (`pass`, `warn`, `deny`).
 pub fn verdict(r: &GateReport) -> &'static str {
-    if r.evaluation.denied > 0 {
-        "deny"
-    } else if r.evaluation.warned > 0 {
-        "warn"
-    } else {
-        "pass"
-    }
+    ServeVerdict::of(r).as_str()
 }
 
-/// The stored result document of one job.
-pub fn document(scan: &Scan, r: &GateReport, repository: &str, digest: &str) -> Value {
-    let by_fp: std::collections::HashMap<String, &crate::Finding> = scan
-        .findings
-        .iter()
-        .map(|f| (FindingRecord::of(f).fingerprint, f))
-        .collect();
-    let findings: Vec<Value> = r
-        .facts
-        .findings
-        .iter()
-        .enumerate()
-        .map(|(i, rec)| {
-            let mut v = by_fp
-                .get(&rec.fingerprint)
-                .map(|f| finding_json(f))
-                .unwrap_or_else(|| record_json(rec));
-            let d = &r.evaluation.decisions[i];
-            v["action"] = json!(d.action);
-            v["why"] = json!(d.why);
-            v["fingerprint"] = json!(rec.fingerprint);
-            if let Some(b) = &r.baseline {
-                v["baseline_state"] = json!(b.states[i]);
-            }
-            v
-        })
-        .collect();
-    json!({
-        "digest": digest,
-        "repository": repository,
-        "verdict": verdict(r),
-        "image": r.facts.image,
-        "policy": r.policy,
-        "findings": findings,
-        "baseline": r.baseline.as_ref().map(|b| json!({"name": b.name, "digest": b.digest})),
-        "resolved": r.baseline.as_ref().map(|b| &b.resolved),
-        "delta": r.baseline.as_ref().map(|b| &b.delta),
-        "summary": {
-            "findings": r.facts.findings.len(),
-            "denied": r.evaluation.denied,
-            "warned": r.evaluation.warned,
-            "allowed": r.evaluation.allowed,
-            "new": new_count(r),
-        },
-    })
-}
-
-/// A finding the scan did not make itself (the gate's `unapproved-image`).
-fn record_json(f: &FindingRecord) -> Value {
-    json!({
-        "code": f.code,
-        "severity": f.severity,
-        "technique": f.code().map(|c| c.info().technique),
-        "title": f.title,
-        "path": f.path,
-        "layer": f.layer,
-        "sha256": f.sha256,
-        "evidence": f.evidence,
-    })
+/// The stored result document of job `job` (finished at `finished`, in
+/// seconds since the epoch), as JSON text.
+pub fn document(
+    scan: &Scan,
+    r: &GateReport,
+    repository: &str,
+    digest: &str,
+    (job, finished): (i64, f64),
+) -> String {
+    let doc = ServeResultDoc::new(r, &scan.findings, repository, digest, (job, finished));
+    serde_json::to_string(&doc).unwrap_or_default()
 }
 
 /// Findings new against the baseline (all of them without one).

@@ -2,9 +2,9 @@
 //! aws-lc-rs provider. The files are read again when their modification
 //! time changes (a renewed certificate needs no restart); a pair that does
 //! not load leaves the previous one in use. Handshakes run in their own
-//! tasks with a time limit, so a client that stalls holds up no other.
+//! tasks with a time limit, so a client that stalls holds up no other; a
+//! connection takes its permit (`--max-connections`) before its TCP accept.
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::server::TlsStream;
@@ -56,10 +56,12 @@ fn stamp(files: &TlsFiles) -> Option<(SystemTime, SystemTime)> {
     Some((m(&files.cert)?, m(&files.key)?))
 }
 
-/// A listener handing axum finished TLS connections.
+/// A handshaken connection and its permit.
+type Handshaken = (TlsStream<TcpStream>, OwnedSemaphorePermit);
+
+/// A listener handing out finished TLS connections.
 pub struct TlsListener {
-    rx: mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
-    local: SocketAddr,
+    rx: mpsc::Receiver<Handshaken>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -73,20 +75,24 @@ impl Drop for TlsListener {
 
 impl TlsListener {
     /// Load the pair (an error if it does not load) and start accepting.
-    pub fn start(tcp: TcpListener, files: TlsFiles) -> Result<TlsListener, ServeError> {
-        let local = tcp.local_addr().map_err(|e| ServeError::Io {
-            what: "listening".into(),
-            source: e,
-        })?;
+    pub fn start(
+        tcp: TcpListener,
+        files: TlsFiles,
+        permits: Arc<Semaphore>,
+    ) -> Result<TlsListener, ServeError> {
         let (cfg_tx, cfg_rx) = watch::channel(load(&files)?);
         let (tx, rx) = mpsc::channel(64);
         let reload = tokio::spawn(reload(files, cfg_tx));
-        let accept = tokio::spawn(accept(tcp, cfg_rx, tx));
+        let accept = tokio::spawn(accept(tcp, cfg_rx, tx, permits));
         Ok(TlsListener {
             rx,
-            local,
             tasks: vec![reload, accept],
         })
+    }
+
+    /// The next handshaken connection.
+    pub async fn next(&mut self) -> Option<Handshaken> {
+        self.rx.recv().await
     }
 }
 
@@ -115,37 +121,28 @@ async fn reload(files: TlsFiles, tx: watch::Sender<Arc<ServerConfig>>) {
 async fn accept(
     tcp: TcpListener,
     cfg: watch::Receiver<Arc<ServerConfig>>,
-    tx: mpsc::Sender<(TlsStream<TcpStream>, SocketAddr)>,
+    tx: mpsc::Sender<Handshaken>,
+    permits: Arc<Semaphore>,
 ) {
     loop {
-        let Ok((stream, addr)) = tcp.accept().await else {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            continue;
+        let Ok(permit) = permits.clone().acquire_owned().await else {
+            return;
         };
+        let stream = loop {
+            match tcp.accept().await {
+                Ok((s, _)) => break s,
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        };
+        let _ = stream.set_nodelay(true);
         let acceptor = TlsAcceptor::from(cfg.borrow().clone());
         let tx = tx.clone();
         tokio::spawn(async move {
             if let Ok(Ok(tls)) =
                 tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await
             {
-                let _ = tx.send((tls, addr)).await;
+                let _ = tx.send((tls, permit)).await;
             }
         });
-    }
-}
-
-impl axum::serve::Listener for TlsListener {
-    type Io = TlsStream<TcpStream>;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        match self.rx.recv().await {
-            Some(conn) => conn,
-            None => std::future::pending().await,
-        }
-    }
-
-    fn local_addr(&self) -> std::io::Result<Self::Addr> {
-        Ok(self.local)
     }
 }

@@ -46,6 +46,7 @@ impl LayerCache for CountingCache<'_> {
 
 /// Worker `n`'s loop, until the server stops.
 pub(super) fn run(ctx: &Arc<Ctx>, n: usize) {
+    lower_priority(ctx.cfg.scan_nice, n);
     let owner = format!("{}w{n}", ctx.owner_prefix);
     let opened = (|| -> Result<_, ServeError> {
         Ok((
@@ -138,7 +139,6 @@ impl Work<'_> {
     }
 
     fn scan_and_gate(&self, job: &Claimed) -> Result<(Scan, GateReport), Error> {
-        pause_for_tests();
         let ctx = self.ctx;
         let opts = ScanOptions {
             platform: None,
@@ -165,7 +165,14 @@ impl Work<'_> {
         report: &GateReport,
     ) -> Result<(), ServeError> {
         let ctx = self.ctx;
-        let doc = result::document(scan, report, &job.repository, &job.digest);
+        let finished = super::queue::now();
+        let text = result::document(
+            scan,
+            report,
+            &job.repository,
+            &job.digest,
+            (job.id, finished),
+        );
         let verdict = result::verdict(report);
         let event_id = format!(
             "stowaway-{}-{}",
@@ -187,8 +194,8 @@ impl Work<'_> {
         } else {
             Vec::new()
         };
-        let text = doc.to_string();
         let c = Completion {
+            finished,
             verdict,
             result: &text,
             findings: report.facts.findings.len(),
@@ -226,6 +233,25 @@ fn registry_options(ctx: &Ctx, job: &Claimed) -> RegistryOptions {
     o
 }
 
+/// Lower this thread's scheduling priority by `nice` (on Linux the nice
+/// value is per thread, and the threads a scan starts inherit it), so the
+/// HTTP front end wins the CPU from running scans: a scan is batch work, an
+/// accept is waited for.
+fn lower_priority(nice: i32, n: usize) {
+    if nice == 0 {
+        return;
+    }
+    // SAFETY: plain system calls on this thread's own id; no memory is passed.
+    let r = unsafe {
+        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        libc::setpriority(libc::PRIO_PROCESS, tid, nice)
+    };
+    if r != 0 {
+        let e = std::io::Error::last_os_error();
+        eprintln!("stowaway serve: worker {n}: --scan-nice {nice}: {e}");
+    }
+}
+
 /// A metrics label for an error and whether another attempt may help.
 fn classify(e: &Error) -> (&'static str, bool) {
     match e {
@@ -237,16 +263,5 @@ fn classify(e: &Error) -> (&'static str, bool) {
         | Error::DiffIdMismatch { .. } => ("integrity", false),
         Error::Limit { .. } => ("limit", false),
         _ => ("image", false),
-    }
-}
-
-/// Tests hold a job in its worker to stop the server mid-scan:
-/// `STOWAWAY_TEST_SCAN_PAUSE_MS` sleeps before each scan.
-fn pause_for_tests() {
-    if let Some(ms) = std::env::var("STOWAWAY_TEST_SCAN_PAUSE_MS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-    {
-        std::thread::sleep(Duration::from_millis(ms));
     }
 }

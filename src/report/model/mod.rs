@@ -1,5 +1,5 @@
 //! The output documents as types: what `scan`, `inventory`, `gate`, `diff`
-//! and `drift` print as JSON. Field names are a contract other tooling relies
+//! and `drift` print as JSON, and what `serve` stores and serves. Field names are a contract other tooling relies
 //! on; the schemas in `schemas/` are generated from these types
 //! ([`super::schema`]). Documents borrow from what the command computed and
 //! serialize straight to the writer: none is built as a `serde_json::Value`.
@@ -14,6 +14,7 @@ mod drift;
 mod gate;
 mod inventory;
 mod scan;
+mod serve;
 
 use std::io::Write;
 
@@ -25,6 +26,7 @@ pub use drift::{ContainerRef, DiscoveredContainer, DriftDoc, DriftFinding, Drift
 pub use gate::{BaselineRef, GateDoc, GateFinding, GateSummary, RecordRow};
 pub use inventory::{FileRow, InventoryDoc, RemovedRow};
 pub use scan::{ScanBaseline, ScanDoc, ScanFinding, ScanSummary, SeverityCounts};
+pub use serve::{JobState, ServeFinding, ServeJobDoc, ServeResultDoc, ServeSummary, ServeVerdict};
 
 /// The version of the output documents' schemas (`schemas/*.schema.json`).
 pub const SCHEMA_VERSION: &str = "1.1";
