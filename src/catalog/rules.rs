@@ -184,9 +184,6 @@ pub fn parse(text: &str) -> Result<Vec<Rule>, String> {
 pub(super) struct RuleIndex {
     pub rule_codes: Vec<Code>,
     pub text_idx: Vec<usize>,
-    pub rule_set: RegexSet,
-    pub rule_regex: Vec<Option<Regex>>,
-    pub rule_needs: Vec<Option<Regex>>,
     pub by_program: HashMap<String, Vec<usize>>,
     pub triggers: AhoCorasick,
 }
@@ -237,18 +234,57 @@ fn check(r: &Rule) -> Result<Code, String> {
     Ok(code)
 }
 
-fn regex(id: &str, what: &str, p: Option<&String>) -> Result<Option<Regex>, String> {
-    p.map(|p| {
-        Regex::new(&format!("(?-u){p}")).map_err(|e| format!("commands.toml: {id}: {what}: {e}"))
+/// Check a rule's regex as the byte-regex compiler will read it (parse
+/// only: compiling waits for [`compile_text`]).
+fn check_regex(id: &str, what: &str, p: Option<&String>) -> Result<(), String> {
+    if let Some(p) = p {
+        regex_syntax::ParserBuilder::new()
+            .utf8(false)
+            .build()
+            .parse(&format!("(?-u){p}"))
+            .map_err(|e| format!("commands.toml: {id}: {what}: {e}"))?;
+    }
+    Ok(())
+}
+
+fn regex(p: Option<&String>) -> Result<Option<Regex>, String> {
+    p.map(|p| Regex::new(&format!("(?-u){p}")).map_err(|e| e.to_string()))
+        .transpose()
+}
+
+/// The text rules' regexes, compiled on first use: a scan that analyses
+/// no script (a warm rescan reads every file's facts from the cache) never
+/// pays for them.
+pub(super) struct TextMatchers {
+    pub rule_set: RegexSet,
+    pub rule_regex: Vec<Option<Regex>>,
+    pub rule_needs: Vec<Option<Regex>>,
+}
+
+/// Compile the regexes of `rules` (already checked by [`compile`]).
+pub(super) fn compile_text(rules: &[Rule], text_idx: &[usize]) -> Result<TextMatchers, String> {
+    let rule_set = RegexSet::new(
+        text_idx
+            .iter()
+            .map(|&i| format!("(?-u){}", rules[i].pattern.as_deref().unwrap_or_default())),
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(TextMatchers {
+        rule_set,
+        rule_regex: rules
+            .iter()
+            .map(|r| regex(r.pattern.as_ref()))
+            .collect::<Result<_, _>>()?,
+        rule_needs: rules
+            .iter()
+            .map(|r| regex(r.needs.as_ref()))
+            .collect::<Result<_, _>>()?,
     })
-    .transpose()
 }
 
 /// Check every rule and build the matchers.
 pub(super) fn compile(rules: &[Rule]) -> Result<RuleIndex, String> {
     let mut rule_codes = Vec::new();
-    let mut rule_regex = Vec::new();
-    let mut rule_needs = Vec::new();
     let mut text_idx = Vec::new();
     let mut by_program: HashMap<String, Vec<usize>> = HashMap::new();
     let mut triggers: Vec<String> = EXTRA_TRIGGERS.iter().map(|t| t.to_string()).collect();
@@ -258,8 +294,8 @@ pub(super) fn compile(rules: &[Rule]) -> Result<RuleIndex, String> {
             return Err(format!("commands.toml: duplicate id {}", r.id));
         }
         rule_codes.push(check(r)?);
-        rule_needs.push(regex(&r.id, "needs", r.needs.as_ref())?);
-        rule_regex.push(regex(&r.id, "pattern", r.pattern.as_ref())?);
+        check_regex(&r.id, "needs", r.needs.as_ref())?;
+        check_regex(&r.id, "pattern", r.pattern.as_ref())?;
         if r.pattern.is_some() {
             text_idx.push(i);
             triggers.extend(r.hints.iter().cloned());
@@ -272,12 +308,6 @@ pub(super) fn compile(rules: &[Rule]) -> Result<RuleIndex, String> {
             triggers.push(p.clone());
         }
     }
-    let rule_set = RegexSet::new(
-        text_idx
-            .iter()
-            .map(|&i| format!("(?-u){}", rules[i].pattern.as_deref().unwrap_or_default())),
-    )
-    .map_err(|e| e.to_string())?;
     let triggers = aho_corasick::AhoCorasickBuilder::new()
         .ascii_case_insensitive(true)
         .build(&triggers)
@@ -285,9 +315,6 @@ pub(super) fn compile(rules: &[Rule]) -> Result<RuleIndex, String> {
     Ok(RuleIndex {
         rule_codes,
         text_idx,
-        rule_set,
-        rule_regex,
-        rule_needs,
         by_program,
         triggers,
     })
