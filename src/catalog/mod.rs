@@ -86,7 +86,7 @@ pub struct Catalog {
     text_idx: Vec<usize>,
     /// The text rules' set, each rule's regex and `needs` pattern, compiled
     /// on first use.
-    text: OnceLock<TextMatchers>,
+    text: TextMatchers,
     /// Lowercased program name → command rules.
     by_program: HashMap<String, Vec<usize>>,
     /// Program names and text-rule hints (ASCII case-insensitive).
@@ -173,6 +173,7 @@ impl Catalog {
             by_program,
             triggers,
         } = rules::compile(&rules)?;
+        let text = TextMatchers::new(rules.len());
         Ok(Catalog {
             tools,
             rules,
@@ -182,7 +183,7 @@ impl Catalog {
             applets,
             applet_owner,
             text_idx,
-            text: OnceLock::new(),
+            text,
             by_program,
             triggers,
             by_name,
@@ -317,8 +318,8 @@ impl Catalog {
         if !self.triggered(text.as_bytes()) {
             return Vec::new();
         }
-        self.text()
-            .rule_set
+        self.text
+            .set(&self.rules, &self.text_idx)
             .matches(text.as_bytes())
             .into_iter()
             .map(|k| self.text_idx[k])
@@ -326,27 +327,18 @@ impl Catalog {
             .collect()
     }
 
-    /// The text rules' regexes (checked when the catalogue was parsed).
-    fn text(&self) -> &TextMatchers {
-        self.text.get_or_init(|| {
-            rules::compile_text(&self.rules, &self.text_idx).unwrap_or_else(|e| {
-                panic!("catalogue regexes were checked but do not compile: {e}")
-            })
-        })
-    }
-
     /// Does `code` (a file's code lines) hold what rule `r` needs besides
     /// its own pattern?
     pub fn needs_met(&self, r: usize, code: &str) -> bool {
-        self.text().rule_needs[r]
-            .as_ref()
+        self.text
+            .needs(&self.rules, r)
             .is_none_or(|n| n.is_match(code.as_bytes()))
     }
 
     /// The text a text rule matched in `line`.
     pub fn rule_match<'l>(&self, rule: usize, line: &'l [u8]) -> Option<&'l [u8]> {
-        self.text().rule_regex[rule]
-            .as_ref()
+        self.text
+            .regex(&self.rules, rule)
             .and_then(|r| r.find(line))
             .map(|m| m.as_bytes())
     }
@@ -375,7 +367,7 @@ mod tests {
         assert!(c.tools.len() > 40);
         assert!(c.rules.len() > 25);
         // The lazily compiled regexes compile.
-        rules::compile_text(&c.rules, &c.text_idx).expect("text rules compile");
+        rules::compile_all(&c.rules, &c.text_idx).expect("text rules compile");
         for t in &c.tools {
             assert!(!t.names.is_empty(), "{}", t.id);
             assert!(
@@ -447,9 +439,9 @@ mod tests {
             .expect("unbalanced regex refused");
         assert!(e.contains("commands.toml: x: pattern"), "{e}");
         let ok = Catalog::parse(tools, &rule(r"zzfetch\s+\S+")).expect("valid rule");
-        assert!(ok.text.get().is_none(), "nothing compiled before first use");
+        assert!(!ok.text.any_compiled(), "nothing compiled before first use");
         assert_eq!(ok.text_rules("zzfetch http://x", RuleLang::Sh), vec![0]);
         assert_eq!(ok.rule_match(0, b"a zzfetch  y"), Some(&b"zzfetch  y"[..]));
-        assert!(ok.text.get().is_some());
+        assert!(ok.text.any_compiled());
     }
 }

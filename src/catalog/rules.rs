@@ -7,6 +7,8 @@
 
 use std::collections::HashMap;
 
+use std::sync::OnceLock;
+
 use aho_corasick::AhoCorasick;
 use regex::bytes::{Regex, RegexSet};
 use serde::Deserialize;
@@ -252,34 +254,80 @@ fn regex(p: Option<&String>) -> Result<Option<Regex>, String> {
         .transpose()
 }
 
-/// The text rules' regexes, compiled on first use: a scan that analyses
-/// no script (a warm rescan reads every file's facts from the cache) never
-/// pays for them.
+/// The text rules' regexes, each compiled on first use: a scan that
+/// analyses no script (a warm rescan reads every file's facts from the
+/// cache) never pays for them, and a rule's own regex is compiled only once
+/// the set has said it matches.
 pub(super) struct TextMatchers {
-    pub rule_set: RegexSet,
-    pub rule_regex: Vec<Option<Regex>>,
-    pub rule_needs: Vec<Option<Regex>>,
+    set: OnceLock<RegexSet>,
+    regex: Vec<OnceLock<Option<Regex>>>,
+    needs: Vec<OnceLock<Option<Regex>>>,
 }
 
-/// Compile the regexes of `rules` (already checked by [`compile`]).
-pub(super) fn compile_text(rules: &[Rule], text_idx: &[usize]) -> Result<TextMatchers, String> {
-    let rule_set = RegexSet::new(
+/// A regex checked by [`compile`]: failing to compile now is a bug.
+fn compiled<T>(r: Result<T, String>) -> T {
+    r.unwrap_or_else(|e| panic!("catalogue regexes were checked but do not compile: {e}"))
+}
+
+impl TextMatchers {
+    pub fn new(rules: usize) -> TextMatchers {
+        TextMatchers {
+            set: OnceLock::new(),
+            regex: (0..rules).map(|_| OnceLock::new()).collect(),
+            needs: (0..rules).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// The set of the text rules' patterns, in `text_idx` order.
+    pub fn set(&self, rules: &[Rule], text_idx: &[usize]) -> &RegexSet {
+        self.set
+            .get_or_init(|| compiled(regex_set(rules, text_idx)))
+    }
+
+    /// Rule `r`'s pattern.
+    pub fn regex(&self, rules: &[Rule], r: usize) -> Option<&Regex> {
+        self.regex[r]
+            .get_or_init(|| compiled(regex(rules[r].pattern.as_ref())))
+            .as_ref()
+    }
+
+    /// Rule `r`'s `needs` pattern.
+    pub fn needs(&self, rules: &[Rule], r: usize) -> Option<&Regex> {
+        self.needs[r]
+            .get_or_init(|| compiled(regex(rules[r].needs.as_ref())))
+            .as_ref()
+    }
+
+    /// Is any regex compiled yet?
+    #[cfg(test)]
+    pub fn any_compiled(&self) -> bool {
+        self.set.get().is_some()
+            || self
+                .regex
+                .iter()
+                .chain(&self.needs)
+                .any(|c| c.get().is_some())
+    }
+}
+
+fn regex_set(rules: &[Rule], text_idx: &[usize]) -> Result<RegexSet, String> {
+    RegexSet::new(
         text_idx
             .iter()
             .map(|&i| format!("(?-u){}", rules[i].pattern.as_deref().unwrap_or_default())),
     )
-    .map_err(|e| e.to_string())?;
-    Ok(TextMatchers {
-        rule_set,
-        rule_regex: rules
-            .iter()
-            .map(|r| regex(r.pattern.as_ref()))
-            .collect::<Result<_, _>>()?,
-        rule_needs: rules
-            .iter()
-            .map(|r| regex(r.needs.as_ref()))
-            .collect::<Result<_, _>>()?,
-    })
+    .map_err(|e| e.to_string())
+}
+
+/// Compile every text-rule regex now (a test of the built-in catalogue).
+#[cfg(test)]
+pub(super) fn compile_all(rules: &[Rule], text_idx: &[usize]) -> Result<(), String> {
+    regex_set(rules, text_idx)?;
+    for r in rules {
+        regex(r.pattern.as_ref())?;
+        regex(r.needs.as_ref())?;
+    }
+    Ok(())
 }
 
 /// Check every rule and build the matchers.
