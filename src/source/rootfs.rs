@@ -22,6 +22,7 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::finding::{Code, Finding};
+use crate::layer::kind::{is_overlay_whiteout, mode_kind};
 use crate::layer::{Entry, EntryType, LayerIndex, Whiteout, device_finding};
 use crate::limits::{Limit, Limits};
 use crate::path::ImagePath;
@@ -154,7 +155,7 @@ impl TreeWalk<'_> {
             );
             return Ok(false);
         }
-        let Some(kind) = entry_type(stat) else {
+        let Some(kind) = mode_kind(stat.mode) else {
             index.findings.push(
                 Finding::new(Code::Unanalyzable)
                     .at(&path)
@@ -163,7 +164,7 @@ impl TreeWalk<'_> {
             return Ok(false);
         };
         if self.overlay {
-            if kind == EntryType::Char && stat.rdev == 0 {
+            if is_overlay_whiteout(kind, stat.rdev) {
                 index.whiteouts.push(Whiteout::Path(path));
                 return Ok(false);
             }
@@ -200,6 +201,8 @@ impl TreeWalk<'_> {
         while let Some((p, outcome)) = self.pool.next(all) {
             let e = &mut entries[p.slot];
             match outcome {
+                // As `kind::record_content`, with the finding put where a
+                // one-thread walk would have.
                 Ok(read) => {
                     if let Some(f) = read.truncation_finding(&e.path) {
                         self.late.push((p.findings_at, f));
@@ -243,19 +246,6 @@ impl TreeWalk<'_> {
         }
         None
     }
-}
-
-/// The entry type of a stat, `None` for sockets and unknown types.
-fn entry_type(stat: &fdwalk::Stat) -> Option<EntryType> {
-    Some(match stat.kind() {
-        libc::S_IFREG => EntryType::File,
-        libc::S_IFDIR => EntryType::Dir,
-        libc::S_IFLNK => EntryType::Symlink,
-        libc::S_IFCHR => EntryType::Char,
-        libc::S_IFBLK => EntryType::Block,
-        libc::S_IFIFO => EntryType::Fifo,
-        _ => return None,
-    })
 }
 
 fn open_file(parent: &OwnedFd, name: &[u8]) -> io::Result<File> {
