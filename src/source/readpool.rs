@@ -45,7 +45,12 @@ impl<T> ReadPool<T> {
         let n = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .clamp(1, MAX_WORKERS);
-        let (jobs, queue) = sync_channel::<Job>(2 * n);
+        Self::with_workers(limits, n)
+    }
+
+    /// Start `n` workers (0: every file is read by [`ReadPool::push`]).
+    fn with_workers(limits: &Limits, n: usize) -> ReadPool<T> {
+        let (jobs, queue) = sync_channel::<Job>(2 * n.max(1));
         let queue = Arc::new(Mutex::new(queue));
         let (done, results) = channel();
         let workers = (0..n)
@@ -67,10 +72,14 @@ impl<T> ReadPool<T> {
     }
 
     /// Hand over an opened file (or the error that opening it gave).
-    pub fn push(&mut self, tag: T, opened: io::Result<(File, ImagePath)>) {
+    /// With no worker (none could be started), the file is read here.
+    pub fn push(&mut self, tag: T, opened: io::Result<(File, ImagePath)>, limits: &Limits) {
         let seq = self.first + self.waiting.len();
         let outcome = match opened {
             Err(e) => Some(Err(e)),
+            Ok((mut file, path)) if self.workers.is_empty() => {
+                Some(read(&mut file, &path, limits, &mut vec![0u8; BUF_BYTES]))
+            }
             Ok((file, path)) => match self.jobs.as_ref().map(|j| j.send((seq, file, path))) {
                 Some(Ok(())) => None,
                 _ => Some(Err(gone())),
@@ -135,14 +144,29 @@ fn work(queue: &Mutex<Receiver<Job>>, done: &Sender<(usize, Outcome)>, limits: &
         let Ok((seq, mut file, path)) = job else {
             return;
         };
-        let outcome = read_content(&mut file, &path, limits, &mut buf).map_err(|e| match e {
-            ContentError::Io(e) => e,
-            ContentError::TooLarge => io::Error::other("file larger than --max-layer-size"),
-        });
+        let outcome = read(&mut file, &path, limits, &mut buf);
         drop(file);
         if done.send((seq, outcome)).is_err() {
             return;
         }
+    }
+}
+
+/// Read one file. A panic in the inspection is caught: it would otherwise
+/// leave the walk waiting for a result that never comes.
+fn read(file: &mut File, path: &ImagePath, limits: &Limits, buf: &mut [u8]) -> Outcome {
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_content(file, path, limits, buf)
+    }));
+    match read {
+        Ok(Ok(read)) => Ok(read),
+        Ok(Err(ContentError::Io(e))) => Err(e),
+        Ok(Err(ContentError::TooLarge)) => {
+            Err(io::Error::other("file larger than --max-layer-size"))
+        }
+        Err(_) => Err(io::Error::other(
+            "the inspection of this file failed (a bug)",
+        )),
     }
 }
 
@@ -153,8 +177,13 @@ mod tests {
 
     #[test]
     fn results_come_back_in_order_with_their_errors() {
+        for workers in [0, 1, 3] {
+            in_order(ReadPool::with_workers(&Limits::default(), workers));
+        }
+    }
+
+    fn in_order(mut pool: ReadPool<usize>) {
         let dir = tempfile::tempdir().unwrap();
-        let mut pool: ReadPool<usize> = ReadPool::new(&Limits::default());
         let mut got = Vec::new();
         for i in 0..40usize {
             let opened = if i % 7 == 3 {
@@ -169,7 +198,7 @@ mod tests {
                     ImagePath::new(format!("f{i}").as_bytes()),
                 ))
             };
-            pool.push(i, opened);
+            pool.push(i, opened, &Limits::default());
             while let Some(r) = pool.next(false) {
                 got.push(r);
             }

@@ -188,7 +188,8 @@ impl TreeWalk<'_> {
         let path = e.path.clone();
         self.index.entries.push(e);
         if let Some(opened) = opened {
-            self.pool.push(pending, opened.map(|f| (f, path)));
+            self.pool
+                .push(pending, opened.map(|f| (f, path)), self.limits);
         }
         Ok(kind == EntryType::Dir)
     }
