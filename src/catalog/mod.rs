@@ -91,6 +91,9 @@ pub struct Catalog {
     by_program: HashMap<String, Vec<usize>>,
     /// Program names and text-rule hints (ASCII case-insensitive).
     triggers: AhoCorasick,
+    /// Text-rule hints alone: a text must hold one before the rule set is
+    /// tried.
+    hints: AhoCorasick,
     /// Lowercased file name → tools installed under it.
     by_name: HashMap<String, Vec<usize>>,
     /// Lowercased PE version-resource name → tools.
@@ -172,6 +175,7 @@ impl Catalog {
             text_idx,
             by_program,
             triggers,
+            hints,
         } = rules::compile(&rules)?;
         let text = TextMatchers::new(rules.len());
         Ok(Catalog {
@@ -186,6 +190,7 @@ impl Catalog {
             text,
             by_program,
             triggers,
+            hints,
             by_name,
             by_version,
         })
@@ -315,7 +320,9 @@ impl Catalog {
 
     /// Text rules of `lang` matching `text`.
     pub fn text_rules(&self, text: &str, lang: RuleLang) -> Vec<usize> {
-        if !self.triggered(text.as_bytes()) {
+        // Every pattern holds one of its hints: a text without any hint
+        // matches none (one automaton pass before the regex set).
+        if !self.hints.is_match(text.as_bytes()) {
             return Vec::new();
         }
         self.text
