@@ -3,9 +3,10 @@
 # the same blob, plus stowaway's peak RSS. Real data: tars of parts of this
 # machine's /usr, packed as gzip layers.
 #
-#   benches/bench.sh [small|large|bytes|many|drift|registry|all]
+#   benches/bench.sh [small|minbase|large|bytes|many|drift|registry|all]
 #
 # small: one layer of /usr/share + /usr/bin (>100 MB, >5,000 files)
+# minbase: one layer of $STOWAWAY_MINBASE (a Debian minbase root filesystem)
 # large: the same plus /usr/lib, split into several layers (>1 GB, >100,000 files)
 # bytes: >1 GB of large files (few thousand): peak RSS follows the number of
 #        files, not the number of bytes
@@ -122,6 +123,16 @@ print(f'  warm rescan (cached) : {$warm*1000:7.0f} ms')
 if [ "$which" = small ] || [ "$which" = all ]; then
   layer usr-share-bin usr/share usr/bin
   run_case small "$data/usr-share-bin.tar.gz"
+fi
+if [ "$which" = minbase ] || [ "$which" = all ]; then
+  # A Debian minbase root filesystem (debootstrap --variant=minbase), as one
+  # layer: the cold-scan target is <= 1.3x the inflate+sha256 limit.
+  if [ -d "${STOWAWAY_MINBASE:-}/usr" ]; then
+    [ -f "$data/minbase.tar.gz" ] || tar -C "$STOWAWAY_MINBASE" -cf - . 2>/dev/null | gzip -6 > "$data/minbase.tar.gz"
+    run_case minbase "$data/minbase.tar.gz"
+  else
+    echo "== minbase: skipped (set STOWAWAY_MINBASE to a Debian minbase root filesystem)"
+  fi
 fi
 if [ "$which" = bytes ] || [ "$which" = all ]; then
   big_files_layer usr-big-files

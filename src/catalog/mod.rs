@@ -9,16 +9,18 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
-use regex::bytes::{Regex, RegexSet};
 use serde::{Deserialize, Serialize};
 
 use crate::finding::{Code, Severity};
 
+mod allmatch;
 pub mod lang;
 mod rules;
 
-use rules::RuleIndex;
+pub use allmatch::AllMatches;
+
 pub use rules::{Role, Rule, RuleLang, RuleLangs};
+use rules::{RuleIndex, TextMatchers};
 
 /// What kind of program a catalogue entry is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -71,16 +73,20 @@ pub struct Catalog {
     pub rules: Vec<Rule>,
     /// Finding code of each rule.
     pub rule_codes: Vec<Code>,
-    /// All markers and busybox applet tokens in one automaton.
-    markers: AhoCorasick,
-    /// For each automaton pattern: what it stands for.
-    marker_owner: Vec<MarkerRef>,
+    /// All content markers in one matcher.
+    markers: AllMatches,
+    /// For each marker pattern: (tool, marker set, string in the set).
+    marker_owner: Vec<(usize, usize, usize)>,
+    /// Busybox applet tokens, searched only in a binary whose markers name
+    /// a tool with applets.
+    applets: AllMatches,
+    /// For each applet pattern: (tool, applet index).
+    applet_owner: Vec<(usize, usize)>,
     /// Text rules: their indexes, one set, and each regex.
     text_idx: Vec<usize>,
-    rule_set: RegexSet,
-    rule_regex: Vec<Option<Regex>>,
-    /// Each rule's `needs` pattern.
-    rule_needs: Vec<Option<Regex>>,
+    /// The text rules' set, each rule's regex and `needs` pattern, compiled
+    /// on first use.
+    text: TextMatchers,
     /// Lowercased program name → command rules.
     by_program: HashMap<String, Vec<usize>>,
     /// Program names and text-rule hints (ASCII case-insensitive).
@@ -92,14 +98,6 @@ pub struct Catalog {
     by_name: HashMap<String, Vec<usize>>,
     /// Lowercased PE version-resource name → tools.
     by_version: HashMap<String, Vec<usize>>,
-}
-
-#[derive(Clone, Copy, Debug)]
-enum MarkerRef {
-    /// Tool index, marker-set index, string index within the set.
-    Marker(usize, usize, usize),
-    /// Busybox applet: tool index, applet index.
-    Applet(usize, usize),
 }
 
 /// A tool recognised by content.
@@ -132,6 +130,8 @@ impl Catalog {
         let rules = rules::parse(rules)?;
         let mut patterns: Vec<Vec<u8>> = Vec::new();
         let mut marker_owner = Vec::new();
+        let mut applet_patterns: Vec<Vec<u8>> = Vec::new();
+        let mut applet_owner = Vec::new();
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_version: HashMap<String, Vec<usize>> = HashMap::new();
         let mut ids = std::collections::HashSet::new();
@@ -145,13 +145,13 @@ impl Catalog {
                 }
                 for (k, s) in set.iter().enumerate() {
                     patterns.push(s.as_bytes().to_vec());
-                    marker_owner.push(MarkerRef::Marker(t, m, k));
+                    marker_owner.push((t, m, k));
                 }
             }
             for (a, applet) in tool.applets.iter().enumerate() {
                 // Applet tables are NUL-separated names.
-                patterns.push([b"\0", applet.as_bytes(), b"\0"].concat());
-                marker_owner.push(MarkerRef::Applet(t, a));
+                applet_patterns.push([b"\0", applet.as_bytes(), b"\0"].concat());
+                applet_owner.push((t, a));
             }
             for n in &tool.names {
                 by_name.entry(n.to_ascii_lowercase()).or_default().push(t);
@@ -168,27 +168,26 @@ impl Catalog {
                     .push(t);
             }
         }
-        let markers = AhoCorasick::new(&patterns).map_err(|e| e.to_string())?;
+        let markers = AllMatches::new(&patterns, false).map_err(|e| e.to_string())?;
+        let applets = AllMatches::new(&applet_patterns, false).map_err(|e| e.to_string())?;
         let RuleIndex {
             rule_codes,
             text_idx,
-            rule_set,
-            rule_regex,
-            rule_needs,
             by_program,
             triggers,
             hints,
         } = rules::compile(&rules)?;
+        let text = TextMatchers::new(rules.len());
         Ok(Catalog {
             tools,
             rules,
             rule_codes,
             markers,
             marker_owner,
+            applets,
+            applet_owner,
             text_idx,
-            rule_set,
-            rule_regex,
-            rule_needs,
+            text,
             by_program,
             triggers,
             hints,
@@ -207,28 +206,20 @@ impl Catalog {
         platform: Platform,
     ) -> Vec<Identified> {
         let mut seen: HashMap<(usize, usize), Vec<bool>> = HashMap::new();
-        let mut applets: HashMap<usize, Vec<usize>> = HashMap::new();
-        for m in self.markers.find_overlapping_iter(content) {
-            match self.marker_owner[m.pattern().as_usize()] {
-                MarkerRef::Marker(t, s, k) => {
-                    let n = self.tools[t].markers[s].len();
-                    seen.entry((t, s)).or_insert_with(|| vec![false; n])[k] = true;
-                }
-                MarkerRef::Applet(t, a) => {
-                    let v = applets.entry(t).or_default();
-                    if !v.contains(&a) {
-                        v.push(a);
-                    }
-                }
-            }
-        }
-        let mut out: Vec<Identified> = Vec::new();
+        self.markers.for_each(content, |p, _| {
+            let (t, s, k) = self.marker_owner[p];
+            let n = self.tools[t].markers[s].len();
+            seen.entry((t, s)).or_insert_with(|| vec![false; n])[k] = true;
+            std::ops::ControlFlow::Continue(())
+        });
         let mut sets: Vec<_> = seen
             .into_iter()
             .filter(|((t, _), v)| v.iter().all(|&b| b) && self.tools[*t].platform == platform)
             .map(|(k, _)| k)
             .collect();
         sets.sort();
+        let applets = self.applets_in(content, &sets);
+        let mut out: Vec<Identified> = Vec::new();
         for (t, s) in sets {
             if out.iter().any(|i| i.tool == t) {
                 continue;
@@ -267,6 +258,24 @@ impl Catalog {
             }
         }
         out
+    }
+
+    /// Busybox applet tokens in `content`, by tool, for the tools that its
+    /// markers named (`sets`); other tools' applets are never reported.
+    fn applets_in(&self, content: &[u8], sets: &[(usize, usize)]) -> HashMap<usize, Vec<usize>> {
+        let mut applets: HashMap<usize, Vec<usize>> = HashMap::new();
+        if !sets.iter().any(|&(t, _)| !self.tools[t].applets.is_empty()) {
+            return applets;
+        }
+        self.applets.for_each(content, |p, _| {
+            let (t, a) = self.applet_owner[p];
+            let v = applets.entry(t).or_default();
+            if !v.contains(&a) {
+                v.push(a);
+            }
+            std::ops::ControlFlow::Continue(())
+        });
+        applets
     }
 
     /// Tools whose PE version resource names match.
@@ -316,7 +325,8 @@ impl Catalog {
         if !self.hints.is_match(text.as_bytes()) {
             return Vec::new();
         }
-        self.rule_set
+        self.text
+            .set(&self.rules, &self.text_idx)
             .matches(text.as_bytes())
             .into_iter()
             .map(|k| self.text_idx[k])
@@ -327,15 +337,15 @@ impl Catalog {
     /// Does `code` (a file's code lines) hold what rule `r` needs besides
     /// its own pattern?
     pub fn needs_met(&self, r: usize, code: &str) -> bool {
-        self.rule_needs[r]
-            .as_ref()
+        self.text
+            .needs(&self.rules, r)
             .is_none_or(|n| n.is_match(code.as_bytes()))
     }
 
     /// The text a text rule matched in `line`.
     pub fn rule_match<'l>(&self, rule: usize, line: &'l [u8]) -> Option<&'l [u8]> {
-        self.rule_regex[rule]
-            .as_ref()
+        self.text
+            .regex(&self.rules, rule)
             .and_then(|r| r.find(line))
             .map(|m| m.as_bytes())
     }
@@ -363,6 +373,8 @@ mod tests {
         let c = get();
         assert!(c.tools.len() > 40);
         assert!(c.rules.len() > 25);
+        // The lazily compiled regexes compile.
+        rules::compile_all(&c.rules, &c.text_idx).expect("text rules compile");
         for t in &c.tools {
             assert!(!t.names.is_empty(), "{}", t.id);
             assert!(
@@ -419,5 +431,24 @@ mod tests {
         assert!(ok.rules[0].lang.covers(RuleLang::Python));
         assert!(!ok.rules[0].lang.covers(RuleLang::Sh));
         assert_eq!(ok.rules[0].lang.to_string(), "powershell,code");
+    }
+
+    #[test]
+    fn bad_regex_is_refused_at_parse_and_good_ones_compile_on_first_use() {
+        let tools = include_str!("tools.toml");
+        let rule = |pattern: &str| {
+            format!(
+                "[[rule]]\nid = \"x\"\ncode = \"download-command\"\ntitle = \"t\"\nlang = \"sh\"\nhints = [\"zzfetch\"]\npattern = '{pattern}'\n"
+            )
+        };
+        let e = Catalog::parse(tools, &rule("zzfetch(["))
+            .err()
+            .expect("unbalanced regex refused");
+        assert!(e.contains("commands.toml: x: pattern"), "{e}");
+        let ok = Catalog::parse(tools, &rule(r"zzfetch\s+\S+")).expect("valid rule");
+        assert!(!ok.text.any_compiled(), "nothing compiled before first use");
+        assert_eq!(ok.text_rules("zzfetch http://x", RuleLang::Sh), vec![0]);
+        assert_eq!(ok.rule_match(0, b"a zzfetch  y"), Some(&b"zzfetch  y"[..]));
+        assert!(ok.text.any_compiled());
     }
 }

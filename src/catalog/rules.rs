@@ -7,6 +7,8 @@
 
 use std::collections::HashMap;
 
+use std::sync::OnceLock;
+
 use aho_corasick::AhoCorasick;
 use regex::bytes::{Regex, RegexSet};
 use serde::Deserialize;
@@ -190,9 +192,6 @@ pub fn parse(text: &str) -> Result<Vec<Rule>, String> {
 pub(super) struct RuleIndex {
     pub rule_codes: Vec<Code>,
     pub text_idx: Vec<usize>,
-    pub rule_set: RegexSet,
-    pub rule_regex: Vec<Option<Regex>>,
-    pub rule_needs: Vec<Option<Regex>>,
     pub by_program: HashMap<String, Vec<usize>>,
     pub triggers: AhoCorasick,
     pub hints: AhoCorasick,
@@ -250,18 +249,107 @@ fn check(r: &Rule) -> Result<Code, String> {
     Ok(code)
 }
 
-fn regex(id: &str, what: &str, p: Option<&String>) -> Result<Option<Regex>, String> {
-    p.map(|p| {
-        Regex::new(&format!("(?-u){p}")).map_err(|e| format!("commands.toml: {id}: {what}: {e}"))
-    })
-    .transpose()
+/// Check a rule's regex as the byte-regex compiler will read it (parse
+/// only: compiling waits for [`compile_text`]).
+fn check_regex(id: &str, what: &str, p: Option<&String>) -> Result<(), String> {
+    if let Some(p) = p {
+        regex_syntax::ParserBuilder::new()
+            .utf8(false)
+            .build()
+            .parse(&format!("(?-u){p}"))
+            .map_err(|e| format!("commands.toml: {id}: {what}: {e}"))?;
+    }
+    Ok(())
+}
+
+fn regex(p: Option<&String>) -> Result<Option<Regex>, String> {
+    p.map(|p| Regex::new(&format!("(?-u){p}")).map_err(|e| e.to_string()))
+        .transpose()
+}
+
+/// The text rules' regexes, each compiled on first use: a scan that
+/// analyses no script (a warm rescan reads every file's facts from the
+/// cache) never pays for them, and a rule's own regex is compiled only once
+/// the set has said it matches.
+pub(super) struct TextMatchers {
+    set: OnceLock<RegexSet>,
+    regex: Vec<OnceLock<Option<Regex>>>,
+    needs: Vec<OnceLock<Option<Regex>>>,
+}
+
+/// A regex checked by [`compile`]: failing to compile now is a bug.
+fn compiled<T>(r: Result<T, String>) -> T {
+    r.unwrap_or_else(|e| panic!("catalogue regexes were checked but do not compile: {e}"))
+}
+
+impl TextMatchers {
+    pub fn new(rules: usize) -> TextMatchers {
+        TextMatchers {
+            set: OnceLock::new(),
+            regex: (0..rules).map(|_| OnceLock::new()).collect(),
+            needs: (0..rules).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// The set of the text rules' patterns, in `text_idx` order.
+    pub fn set(&self, rules: &[Rule], text_idx: &[usize]) -> &RegexSet {
+        self.set
+            .get_or_init(|| compiled(regex_set(rules, text_idx)))
+    }
+
+    /// Rule `r`'s pattern.
+    pub fn regex(&self, rules: &[Rule], r: usize) -> Option<&Regex> {
+        self.regex[r]
+            .get_or_init(|| compiled(regex(rules[r].pattern.as_ref())))
+            .as_ref()
+    }
+
+    /// Rule `r`'s `needs` pattern.
+    pub fn needs(&self, rules: &[Rule], r: usize) -> Option<&Regex> {
+        self.needs[r]
+            .get_or_init(|| compiled(regex(rules[r].needs.as_ref())))
+            .as_ref()
+    }
+
+    /// Is any regex compiled yet?
+    #[cfg(test)]
+    pub fn any_compiled(&self) -> bool {
+        self.set.get().is_some()
+            || self
+                .regex
+                .iter()
+                .chain(&self.needs)
+                .any(|c| c.get().is_some())
+    }
+}
+
+fn regex_set(rules: &[Rule], text_idx: &[usize]) -> Result<RegexSet, String> {
+    // A lazy DFA cache large enough that the set's states are built once
+    // per process, not again and again on script-heavy trees.
+    regex::bytes::RegexSetBuilder::new(
+        text_idx
+            .iter()
+            .map(|&i| format!("(?-u){}", rules[i].pattern.as_deref().unwrap_or_default())),
+    )
+    .dfa_size_limit(32 << 20)
+    .build()
+    .map_err(|e| e.to_string())
+}
+
+/// Compile every text-rule regex now (a test of the built-in catalogue).
+#[cfg(test)]
+pub(super) fn compile_all(rules: &[Rule], text_idx: &[usize]) -> Result<(), String> {
+    regex_set(rules, text_idx)?;
+    for r in rules {
+        regex(r.pattern.as_ref())?;
+        regex(r.needs.as_ref())?;
+    }
+    Ok(())
 }
 
 /// Check every rule and build the matchers.
 pub(super) fn compile(rules: &[Rule]) -> Result<RuleIndex, String> {
     let mut rule_codes = Vec::new();
-    let mut rule_regex = Vec::new();
-    let mut rule_needs = Vec::new();
     let mut text_idx = Vec::new();
     let mut by_program: HashMap<String, Vec<usize>> = HashMap::new();
     let mut triggers: Vec<String> = EXTRA_TRIGGERS.iter().map(|t| t.to_string()).collect();
@@ -272,8 +360,8 @@ pub(super) fn compile(rules: &[Rule]) -> Result<RuleIndex, String> {
             return Err(format!("commands.toml: duplicate id {}", r.id));
         }
         rule_codes.push(check(r)?);
-        rule_needs.push(regex(&r.id, "needs", r.needs.as_ref())?);
-        rule_regex.push(regex(&r.id, "pattern", r.pattern.as_ref())?);
+        check_regex(&r.id, "needs", r.needs.as_ref())?;
+        check_regex(&r.id, "pattern", r.pattern.as_ref())?;
         if r.pattern.is_some() {
             text_idx.push(i);
             triggers.extend(r.hints.iter().cloned());
@@ -287,16 +375,6 @@ pub(super) fn compile(rules: &[Rule]) -> Result<RuleIndex, String> {
             triggers.push(p.clone());
         }
     }
-    // A lazy DFA cache large enough that the set's states are built once
-    // per process, not again and again on script-heavy trees.
-    let rule_set = regex::bytes::RegexSetBuilder::new(
-        text_idx
-            .iter()
-            .map(|&i| format!("(?-u){}", rules[i].pattern.as_deref().unwrap_or_default())),
-    )
-    .dfa_size_limit(32 << 20)
-    .build()
-    .map_err(|e| e.to_string())?;
     // DFAs: these automata run over every script line, and an overlapping
     // search with the default (NFA) kind was a fifth of a script-heavy scan.
     let automaton = |pats: &[String]| {
@@ -311,9 +389,6 @@ pub(super) fn compile(rules: &[Rule]) -> Result<RuleIndex, String> {
     Ok(RuleIndex {
         rule_codes,
         text_idx,
-        rule_set,
-        rule_regex,
-        rule_needs,
         by_program,
         triggers,
         hints,

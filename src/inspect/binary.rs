@@ -498,17 +498,18 @@ const NEEDLES: &[&[u8]] = &[
     b"Process",                         // 19
 ];
 
-fn needles() -> &'static aho_corasick::AhoCorasick {
-    static AC: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
-    AC.get_or_init(|| aho_corasick::AhoCorasick::new(NEEDLES).expect("static patterns"))
+fn needles() -> &'static crate::catalog::AllMatches {
+    static AC: std::sync::OnceLock<crate::catalog::AllMatches> = std::sync::OnceLock::new();
+    AC.get_or_init(|| crate::catalog::AllMatches::new(NEEDLES, false).expect("static patterns"))
 }
 
 /// Packing, Go build info and content markers, in one pass over the buffer.
 fn scan_needles(buf: &[u8], f: &mut BinaryFacts) {
     let mut seen = [false; NEEDLES.len()];
-    for m in needles().find_overlapping_iter(buf) {
-        seen[m.pattern().as_usize()] = true;
-    }
+    needles().for_each(buf, |p, _| {
+        seen[p] = true;
+        std::ops::ControlFlow::Continue(())
+    });
     if seen[0] {
         f.packer = Some("UPX".into());
     }

@@ -20,6 +20,7 @@ mod layout_kind;
 pub mod local;
 mod oci_layout;
 mod platform;
+mod readpool;
 mod reference;
 #[cfg(feature = "registry")]
 mod registry;

@@ -10,22 +10,25 @@
 //! opened descriptor's own `fstat` must say regular file): a file swapped
 //! for a FIFO or for a symlink to a host file is reported, never waited on
 //! or followed. Filesystems mounted inside the tree are reported as not
-//! walked.
+//! walked. The opened files are read (hashed, inspected) on worker threads
+//! ([`super::readpool`]) and their results taken back in walk order: the
+//! index, its findings included, is the same as one thread's.
 
 use std::fs::File;
+use std::io;
 use std::os::fd::OwnedFd;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::finding::{Code, Finding};
-use crate::layer::{
-    ContentError, ContentRead, Entry, EntryType, LayerIndex, Whiteout, device_finding, read_content,
-};
+use crate::layer::kind::{is_overlay_whiteout, mode_kind};
+use crate::layer::{Entry, EntryType, LayerIndex, Whiteout, device_finding};
 use crate::limits::{Limit, Limits};
 use crate::path::ImagePath;
 
 use super::fdwalk::{self, Visit};
+use super::readpool::ReadPool;
 
 /// Walk `root` into a layer index.
 pub fn walk(root: &Path, limits: &Limits) -> Result<LayerIndex> {
@@ -52,8 +55,9 @@ fn walk_tree(root: &Path, limits: &Limits, overlay: bool) -> Result<LayerIndex> 
         overlay,
         root_dev: meta.dev(),
         index: LayerIndex::default(),
-        buf: vec![0u8; 256 * 1024],
         count: 0,
+        pool: ReadPool::new(limits),
+        late: Vec::new(),
     };
     fdwalk::walk(root_fd, |visit| match visit {
         Visit::Error { rel, error } => {
@@ -73,9 +77,40 @@ fn walk_tree(root: &Path, limits: &Limits, overlay: bool) -> Result<LayerIndex> 
             parent,
             name,
             dir,
-        } => w.entry(ImagePath::new(rel), stat, parent, name, dir),
+        } => {
+            let descend = w.entry(ImagePath::new(rel), stat, parent, name, dir);
+            w.take_results(false);
+            descend
+        }
     })?;
+    w.take_results(true);
+    let late = std::mem::take(&mut w.late);
+    w.index.findings = merge_findings(std::mem::take(&mut w.index.findings), late);
     Ok(w.index)
+}
+
+/// Insert the file findings (each with the number of walk findings before
+/// it) among the walk's own, where a one-thread walk would have put them.
+fn merge_findings(walk: Vec<Finding>, late: Vec<(usize, Finding)>) -> Vec<Finding> {
+    let mut out = Vec::with_capacity(walk.len() + late.len());
+    let mut walk = walk.into_iter();
+    let mut taken = 0;
+    for (pos, f) in late {
+        while taken < pos {
+            out.extend(walk.next());
+            taken += 1;
+        }
+        out.push(f);
+    }
+    out.extend(walk);
+    out
+}
+
+/// A file handed to the readers: its entry, where its findings go, its size.
+struct Pending {
+    slot: usize,
+    findings_at: usize,
+    size: u64,
 }
 
 /// The state of one tree walk.
@@ -85,8 +120,10 @@ struct TreeWalk<'a> {
     overlay: bool,
     root_dev: u64,
     index: LayerIndex,
-    buf: Vec<u8>,
     count: u64,
+    pool: ReadPool<Pending>,
+    /// Findings of files read by the pool: (walk findings before it, finding).
+    late: Vec<(usize, Finding)>,
 }
 
 impl TreeWalk<'_> {
@@ -118,7 +155,7 @@ impl TreeWalk<'_> {
             );
             return Ok(false);
         }
-        let Some(kind) = entry_type(stat) else {
+        let Some(kind) = mode_kind(stat.mode) else {
             index.findings.push(
                 Finding::new(Code::Unanalyzable)
                     .at(&path)
@@ -127,7 +164,7 @@ impl TreeWalk<'_> {
             return Ok(false);
         };
         if self.overlay {
-            if kind == EntryType::Char && stat.rdev == 0 {
+            if is_overlay_whiteout(kind, stat.rdev) {
                 index.whiteouts.push(Whiteout::Path(path));
                 return Ok(false);
             }
@@ -142,40 +179,62 @@ impl TreeWalk<'_> {
             stat.uid as u64,
             stat.gid as u64,
         );
-        self.content(&mut e, stat, parent, name);
+        let opened = self.content(&mut e, stat, parent, name);
+        let pending = Pending {
+            slot: self.index.entries.len(),
+            findings_at: self.index.findings.len(),
+            size: stat.size,
+        };
+        let path = e.path.clone();
         self.index.entries.push(e);
+        if let Some(opened) = opened {
+            self.pool
+                .push(pending, opened.map(|f| (f, path)), self.limits);
+        }
         Ok(kind == EntryType::Dir)
     }
 
-    /// Fill in what the kind of entry has: file content, link target, device.
+    /// Fill in the entries of files the pool has read, in walk order
+    /// (waiting for all of them when `all`).
+    fn take_results(&mut self, all: bool) {
+        // Out of the index for the loop (the package budget is the index's).
+        let mut entries = std::mem::take(&mut self.index.entries);
+        while let Some((p, outcome)) = self.pool.next(all) {
+            let e = &mut entries[p.slot];
+            match outcome {
+                // As `kind::record_content`, with the finding put where a
+                // one-thread walk would have.
+                Ok(read) => {
+                    if let Some(f) = read.truncation_finding(&e.path) {
+                        self.late.push((p.findings_at, f));
+                    }
+                    read.fill(e);
+                    self.index.budget_package_db(e, self.limits);
+                }
+                Err(err) => {
+                    e.size = p.size;
+                    let f = Finding::new(Code::Unanalyzable)
+                        .at(&e.path)
+                        .because(format!("cannot read: {err}"));
+                    self.late.push((p.findings_at, f));
+                }
+            }
+        }
+        self.index.entries = entries;
+    }
+
+    /// Fill in what the kind of entry has: link target, device; a file is
+    /// opened (its content is read by the pool).
     fn content(
         &mut self,
         e: &mut Entry,
         stat: &fdwalk::Stat,
         parent: &OwnedFd,
         name: &std::ffi::CStr,
-    ) {
-        let (index, limits) = (&mut self.index, self.limits);
+    ) -> Option<io::Result<File>> {
+        let index = &mut self.index;
         match e.kind {
-            EntryType::File => {
-                match read_file(parent, name.to_bytes(), &e.path, &mut self.buf, limits) {
-                    Ok(read) => {
-                        if let Some(f) = read.truncation_finding(&e.path) {
-                            index.findings.push(f);
-                        }
-                        read.fill(e);
-                        index.budget_package_db(e, limits);
-                    }
-                    Err(err) => {
-                        e.size = stat.size;
-                        index.findings.push(
-                            Finding::new(Code::Unanalyzable)
-                                .at(&e.path)
-                                .because(format!("cannot read: {err}")),
-                        );
-                    }
-                }
-            }
+            EntryType::File => return Some(open_file(parent, name.to_bytes())),
             EntryType::Symlink => {
                 e.link = fdwalk::readlink_at(parent, name).ok();
             }
@@ -186,38 +245,16 @@ impl TreeWalk<'_> {
             }
             _ => {}
         }
+        None
     }
 }
 
-/// The entry type of a stat, `None` for sockets and unknown types.
-fn entry_type(stat: &fdwalk::Stat) -> Option<EntryType> {
-    Some(match stat.kind() {
-        libc::S_IFREG => EntryType::File,
-        libc::S_IFDIR => EntryType::Dir,
-        libc::S_IFLNK => EntryType::Symlink,
-        libc::S_IFCHR => EntryType::Char,
-        libc::S_IFBLK => EntryType::Block,
-        libc::S_IFIFO => EntryType::Fifo,
-        _ => return None,
-    })
-}
-
-fn read_file(
-    parent: &OwnedFd,
-    name: &[u8],
-    path: &ImagePath,
-    buf: &mut [u8],
-    limits: &Limits,
-) -> std::io::Result<ContentRead> {
+fn open_file(parent: &OwnedFd, name: &[u8]) -> io::Result<File> {
     // The walk saw a regular file; it may have been swapped since (for a
     // FIFO, a symlink, a directory): open it without following anything,
     // without blocking, and check the descriptor, never the path.
-    let mut f: File = super::confined::open_beneath(parent, name, super::confined::Want::File)
-        .map_err(|e| std::io::Error::new(e.kind(), super::confined::describe(&e)))?;
-    read_content(&mut f, path, limits, buf).map_err(|e| match e {
-        ContentError::Io(e) => e,
-        ContentError::TooLarge => std::io::Error::other("file larger than --max-layer-size"),
-    })
+    super::confined::open_beneath(parent, name, super::confined::Want::File)
+        .map_err(|e| io::Error::new(e.kind(), super::confined::describe(&e)))
 }
 
 fn libc_major(dev: u64) -> u32 {
@@ -226,4 +263,57 @@ fn libc_major(dev: u64) -> u32 {
 
 fn libc_minor(dev: u64) -> u32 {
     (((dev >> 12) & 0xffff_ff00) | (dev & 0x0000_00ff)) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::digest::Hasher;
+
+    /// Files read by the pool finish out of order; the index must be the
+    /// one a one-thread walk makes: entries in walk order, each file's
+    /// digest its own, and file findings (truncation) interleaved with walk
+    /// findings (sockets) in walk order.
+    #[test]
+    fn pooled_reads_keep_walk_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let limits = Limits {
+            max_file_buffer: 4096,
+            ..Limits::default()
+        };
+        for d in 0..12 {
+            let sub = dir.path().join(format!("d{d:02}"));
+            std::fs::create_dir(&sub).unwrap();
+            let mut script = b"#!/bin/sh\n".to_vec();
+            script.resize(5000 + d * 70_000, b'#');
+            std::fs::write(sub.join("a.sh"), &script).unwrap();
+            let _sock = std::os::unix::net::UnixListener::bind(sub.join("b.sock")).unwrap();
+            std::fs::write(sub.join("c.txt"), format!("small {d}")).unwrap();
+        }
+        let index = walk(dir.path(), &limits).unwrap();
+        let paths: Vec<String> = index.entries.iter().map(|e| e.path.to_string()).collect();
+        let mut sorted = paths.clone();
+        sorted.sort();
+        assert_eq!(paths, sorted, "pre-order, names sorted");
+        assert_eq!(index.entries.len(), 12 * 3);
+        for e in &index.entries {
+            if e.kind == EntryType::File {
+                let rel = String::from_utf8_lossy(e.path.as_bytes()).into_owned();
+                let bytes = std::fs::read(dir.path().join(rel)).unwrap();
+                let mut h = Hasher::new();
+                h.update(&bytes);
+                assert_eq!(e.sha256, Some(h.finish()), "{}", e.path);
+                assert_eq!(e.size, bytes.len() as u64);
+            }
+        }
+        let found: Vec<String> = index
+            .findings
+            .iter()
+            .map(|f| f.path.as_ref().unwrap().to_string())
+            .collect();
+        let want: Vec<String> = (0..12)
+            .flat_map(|d| [format!("/d{d:02}/a.sh"), format!("/d{d:02}/b.sock")])
+            .collect();
+        assert_eq!(found, want);
+    }
 }
