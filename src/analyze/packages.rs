@@ -251,6 +251,273 @@ fn is_autorun_config(path: &ImagePath) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::finding::LayerRef;
+    use crate::model::LayerInfo;
+    use crate::packages::testimage::{file, image_of, md5_hex};
+    use crate::packages::{Owned, Package, Recorded};
+
+    fn md5(bytes: &[u8]) -> Option<Recorded> {
+        let mut d = [0; 16];
+        hex::decode_to_slice(md5_hex(bytes), &mut d).unwrap();
+        Some(Recorded::Md5(d))
+    }
+
+    /// Each path: its bytes now, the bytes its package recorded (None: no
+    /// digest; absent from the list: not packaged), conffile, executable.
+    type Spec<'a> = (&'a str, &'a [u8], Option<Option<&'a [u8]>>, bool, bool);
+
+    fn setup(specs: &[Spec<'_>]) -> (ImageInfo, ImageFs, PackageDb) {
+        let image = ImageInfo {
+            reference: "t".into(),
+            transport: "oci",
+            digest: None,
+            config_digest: None,
+            platform: None,
+            layers: vec![LayerInfo::synthetic(0, "RUN apt-get install curl".into())],
+            config: Default::default(),
+            repository: None,
+        };
+        let mut entries = Vec::new();
+        let mut pkgs = PackageDb {
+            packages: vec![Package {
+                manager: "dpkg",
+                name: "curl".into(),
+                version: "7.88".into(),
+                arch: None,
+            }],
+            notices: vec![Finding::new(Code::PackageDatabaseUnread)],
+            ..Default::default()
+        };
+        for &(path, now, recorded, conffile, exec) in specs {
+            let mut e = file(path, now);
+            if exec {
+                e.mode = 0o755;
+            }
+            entries.push(e);
+            if let Some(rec) = recorded {
+                let owned = Owned {
+                    package: 0,
+                    digest: rec.and_then(md5),
+                    conffile,
+                };
+                pkgs.files.insert(ImagePath::new(path), owned);
+            }
+        }
+        (image, image_of(entries), pkgs)
+    }
+
+    fn finding(code: Code, path: &str) -> Finding {
+        Finding::new(code).at(&ImagePath::new(path))
+    }
+
+    fn modified_severity(out: &[Finding], path: &str) -> Option<Severity> {
+        out.iter()
+            .find(|f| f.code == Code::PackageFileModified && f.path == Some(ImagePath::new(path)))
+            .map(|f| f.severity)
+    }
+
+    #[test]
+    fn modified_package_files_ranked_by_what_they_are() {
+        let (image, fs, pkgs) = setup(&[
+            ("usr/bin/curl", b"curl", Some(Some(b"curl")), false, true),
+            ("usr/bin/wget", b"evil", Some(Some(b"wget")), false, true),
+            ("usr/lib/data.bin", b"new", Some(Some(b"old")), false, false),
+            ("opt/app/run.sh", b"new", Some(Some(b"old")), false, false),
+            ("opt/app/app.conf", b"new", Some(Some(b"old")), true, false),
+            ("etc/motd", b"new", Some(Some(b"old")), false, false),
+            ("etc/cron.d/job", b"new", Some(Some(b"old")), false, false),
+            ("etc/cron.d/other", b"new", Some(Some(b"old")), false, false),
+            (
+                "etc/cron.d/hidden",
+                b"new",
+                Some(Some(b"old")),
+                false,
+                false,
+            ),
+        ]);
+        let mut hidden = finding(Code::DownloadCommand, "etc/cron.d/hidden");
+        hidden.hidden_in = Some(LayerRef {
+            index: 0,
+            digest: None,
+            created_by: None,
+        });
+        let mut out = vec![
+            finding(Code::DownloadCommand, "opt/app/run.sh"),
+            finding(Code::DownloadCommand, "etc/cron.d/job"),
+            finding(Code::TransferTool, "etc/cron.d/other"),
+            hidden,
+        ];
+        run(&image, &fs, &pkgs, &mut out);
+        assert_eq!(
+            out.iter()
+                .filter(|f| f.code == Code::PackageDatabaseUnread)
+                .count(),
+            1
+        );
+        let sev = |p| modified_severity(&out, p);
+        assert_eq!(sev("usr/bin/curl"), None, "unmodified");
+        assert_eq!(sev("usr/bin/wget"), Some(Severity::Critical), "a program");
+        assert_eq!(sev("usr/lib/data.bin"), Some(Severity::High));
+        assert_eq!(
+            sev("opt/app/run.sh"),
+            Some(Severity::Critical),
+            "now downloads"
+        );
+        assert_eq!(sev("opt/app/app.conf"), Some(Severity::Info), "conffile");
+        assert_eq!(sev("etc/motd"), Some(Severity::Info), "under etc/");
+        assert_eq!(
+            sev("etc/cron.d/job"),
+            Some(Severity::High),
+            "autorun + download"
+        );
+        assert_eq!(
+            sev("etc/cron.d/other"),
+            Some(Severity::Info),
+            "no download code"
+        );
+        assert_eq!(
+            sev("etc/cron.d/hidden"),
+            Some(Severity::Info),
+            "download hidden"
+        );
+    }
+
+    #[test]
+    fn a_modified_file_names_what_was_recorded_and_what_is_there() {
+        let (image, fs, pkgs) =
+            setup(&[("usr/bin/wget", b"evil", Some(Some(b"wget")), false, true)]);
+        let mut out = Vec::new();
+        run(&image, &fs, &pkgs, &mut out);
+        let wget = out
+            .iter()
+            .find(|f| {
+                f.code == Code::PackageFileModified
+                    && f.path == Some(ImagePath::new("usr/bin/wget"))
+            })
+            .unwrap();
+        let ev = wget.evidence.join("|");
+        assert!(
+            ev.contains(&format!("recorded md5:{}", md5_hex(b"wget"))),
+            "{ev}"
+        );
+        assert!(
+            ev.contains(&format!("now md5:{}", md5_hex(b"evil"))),
+            "{ev}"
+        );
+        assert!(
+            ev.contains("last written by layer 0 (RUN apt-get install curl)"),
+            "{ev}"
+        );
+        assert_eq!(wget.package.as_ref().unwrap().name, "curl");
+        assert_eq!(wget.layer.as_ref().unwrap().index, 0);
+        assert_eq!(wget.sha256, Some(crate::digest::Sha256::of(b"evil")));
+    }
+
+    /// (code, path, severity after ranking, evidence added).
+    fn provenance_cases() -> Vec<(Code, &'static str, Severity, String)> {
+        let pkg = "curl 7.88 (dpkg)";
+        let ok = format!("installed by package {pkg}, unmodified");
+        vec![
+            (
+                Code::TransferTool,
+                "usr/bin/curl",
+                Severity::Low,
+                ok.clone(),
+            ),
+            (Code::SetuidFile, "usr/bin/curl", Severity::Medium, ok),
+            (
+                Code::TransferTool,
+                "usr/bin/wget",
+                Severity::High,
+                format!("file of package {pkg}, modified since it was installed"),
+            ),
+            (
+                Code::TransferTool,
+                "usr/bin/nodigest",
+                Severity::High,
+                format!(
+                    "file of package {pkg}; no digest recorded, so its content is not verified"
+                ),
+            ),
+            (
+                Code::DownloadCommand,
+                "usr/share/doc/c/ex.sh",
+                Severity::Info,
+                format!("documentation, installed unmodified by package {pkg}"),
+            ),
+            (
+                Code::TransferTool,
+                "usr/local/bin/copy",
+                Severity::High,
+                "a copy of /usr/bin/curl from package curl, placed where no package put it".into(),
+            ),
+            (
+                Code::TransferTool,
+                "usr/local/bin/nc",
+                Severity::High,
+                "not installed by any package (the image has a package database)".into(),
+            ),
+            (
+                Code::SetuidFile,
+                "usr/local/bin/suid",
+                Severity::Medium,
+                String::new(),
+            ),
+        ]
+    }
+
+    #[test]
+    fn findings_name_their_package_and_rank_by_provenance() {
+        let (image, fs, pkgs) = setup(&[
+            ("usr/bin/curl", b"curl", Some(Some(b"curl")), false, true),
+            ("usr/bin/wget", b"evil", Some(Some(b"wget")), false, true),
+            ("usr/bin/nodigest", b"x", Some(None), false, true),
+            (
+                "usr/share/doc/c/ex.sh",
+                b"ex",
+                Some(Some(b"ex")),
+                false,
+                false,
+            ),
+            ("usr/local/bin/copy", b"curl", None, false, true),
+            ("usr/local/bin/nc", b"nc", None, false, true),
+            ("usr/local/bin/suid", b"s", None, false, true),
+        ]);
+        let cases = provenance_cases();
+        let mut hidden = finding(Code::TransferTool, "usr/bin/curl");
+        hidden.hidden_in = Some(LayerRef {
+            index: 0,
+            digest: None,
+            created_by: None,
+        });
+        let mut out: Vec<Finding> = cases.iter().map(|c| finding(c.0, c.1)).collect();
+        out.push(hidden);
+        run(&image, &fs, &pkgs, &mut out);
+        for (f, (code, path, severity, evidence)) in out.iter().zip(&cases) {
+            let got = (f.severity, f.evidence.join("|"));
+            assert_eq!(got, (*severity, evidence.clone()), "{code:?} {path}");
+            let packaged = !path.starts_with("usr/local/");
+            assert_eq!(f.package.is_some(), packaged, "{path}");
+        }
+        let integrity = out[0].package.as_ref().unwrap().integrity;
+        assert_eq!(integrity, Integrity::Verified);
+        let hidden = &out[cases.len()];
+        assert_eq!(
+            (hidden.severity, hidden.evidence.len()),
+            (Severity::High, 0)
+        );
+        assert!(hidden.package.is_none(), "a hidden file is not ranked");
+    }
+
+    #[test]
+    fn without_package_databases_only_the_notices_are_added() {
+        let (image, fs, mut pkgs) = setup(&[("usr/bin/curl", b"curl", None, false, true)]);
+        pkgs.packages.clear();
+        let mut out = vec![finding(Code::TransferTool, "usr/bin/curl")];
+        run(&image, &fs, &pkgs, &mut out);
+        assert_eq!(out.len(), 2);
+        assert!(out[0].evidence.is_empty() && out[0].severity == Severity::High);
+    }
 
     #[test]
     fn docs_examples_and_library_trees() {

@@ -286,6 +286,45 @@ mod tests {
     }
 
     #[test]
+    fn a_database_exactly_at_the_limit_is_kept() {
+        let status = ImagePath::new(b"var/lib/dpkg/status");
+        let limits = Limits {
+            max_package_db: 14,
+            ..Limits::default()
+        };
+        let mut h = PkgHasher::new(&status, &limits);
+        h.update(b"Package: x\n");
+        h.update(b"V: ");
+        assert_eq!(h.finish().db.unwrap().len(), 14, "14 bytes, 14 allowed");
+        // Two files of 7 bytes fill a 14-byte layer budget exactly.
+        let mut index = LayerIndex::default();
+        for i in 0..2 {
+            let path = ImagePath::new(format!("var/lib/dpkg/info/p{i}.list"));
+            let mut h = PkgHasher::new(&path, &limits);
+            h.update(b"/usr/x\n");
+            let mut e = Entry::new(path, super::super::EntryType::File, 0o644, 0, 0);
+            e.pkg = Some(Arc::new(h.finish()));
+            index.budget_package_db(&mut e, &limits);
+            assert!(e.pkg.unwrap().db.is_some(), "file {i}");
+        }
+        assert_eq!(index.package_db_bytes, 14);
+    }
+
+    #[test]
+    fn captured_bytes_survive_the_cache_encoding() {
+        let status = ImagePath::new(b"var/lib/dpkg/status");
+        let mut h = PkgHasher::new(&status, &Limits::default());
+        h.update(b"Package: x\n");
+        let d = h.finish();
+        let json = serde_json::to_value(&d).unwrap();
+        assert_eq!(json["md5"], hex::encode(d.md5));
+        assert_eq!(json["db"], "UGFja2FnZTogeAo=");
+        let back: PkgData = serde_json::from_value(json).unwrap();
+        assert_eq!(back, d);
+        assert_eq!(back.db.unwrap().as_slice(), b"Package: x\n");
+    }
+
+    #[test]
     fn database_paths() {
         for p in [
             "var/lib/dpkg/status",
@@ -294,6 +333,7 @@ mod tests {
             "var/lib/dpkg/info/curl.md5sums",
             "lib/apk/db/installed",
             "var/lib/rpm/rpmdb.sqlite",
+            "usr/lib/sysimage/rpm/rpmdb.sqlite",
         ] {
             assert!(is_package_db(&ImagePath::new(p.as_bytes())), "{p}");
         }
@@ -301,6 +341,9 @@ mod tests {
             "var/lib/dpkg/info/curl.postinst",
             "usr/bin/curl",
             "var/lib/dpkg/status-old",
+            "var/lib/dpkg/status.d/sub/base",
+            "var/lib/dpkg/info/sub/curl.list",
+            "var/lib/rpm/Packages",
         ] {
             assert!(!is_package_db(&ImagePath::new(p.as_bytes())), "{p}");
         }

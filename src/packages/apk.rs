@@ -89,3 +89,84 @@ pub(crate) fn read(fs: &ImageFs) -> Parsed {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testimage::{apk_q1, image};
+    use super::*;
+
+    fn owned<'p>(p: &'p Parsed, path: &str) -> Option<(&'p str, &'p Owned)> {
+        let (_, o) = p.files.iter().find(|(f, _)| f == path.as_bytes())?;
+        Some((p.packages[o.package].name.as_str(), o))
+    }
+
+    fn sha1(bytes: &[u8]) -> Option<Recorded> {
+        let raw = STANDARD.decode(&apk_q1(bytes)[2..]).unwrap();
+        Some(Recorded::Sha1(raw.try_into().unwrap()))
+    }
+
+    #[test]
+    fn installed_database_paragraphs() {
+        let db = format!(
+            "C:Q1ignored=\nP:musl\nV:1.2.4-r2\nA:x86_64\nF:lib\nR:ld-musl.so.1\nZ:{}\nR:libc.so\n\
+             F:etc\nR:motd\nZ:{}\nF:etc/ssl\nR:cert.pem\nF:usr\nZ:{}\nno colon here\n\n\
+             R:orphan\nZ:{}\n\nP:busybox\nV:1.36.1-r5\nR:top\nZ:Q1AAAA\nF:bin\nR:busybox\nZ:XX{}\n",
+            apk_q1(b"ld"),
+            apk_q1(b"motd"),
+            apk_q1(b"usr"),
+            apk_q1(b"orphan"),
+            &apk_q1(b"busybox")[2..],
+        );
+        let fs = image(&[("lib/apk/db/installed", db.as_bytes())]);
+        let p = read(&fs);
+        let names: Vec<(&str, &str, Option<&str>)> = p
+            .packages
+            .iter()
+            .map(|p| (p.name.as_str(), p.version.as_str(), p.arch.as_deref()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("musl", "1.2.4-r2", Some("x86_64")),
+                ("busybox", "1.36.1-r5", None)
+            ]
+        );
+        let (pkg, o) = owned(&p, "lib/ld-musl.so.1").unwrap();
+        assert_eq!((pkg, &o.digest, o.conffile), ("musl", &sha1(b"ld"), false));
+        let (pkg, o) = owned(&p, "lib/libc.so").unwrap();
+        assert_eq!((pkg, &o.digest), ("musl", &None), "a Z: belongs to one R:");
+        let (_, o) = owned(&p, "etc/motd").unwrap();
+        assert_eq!((&o.digest, o.conffile), (&sha1(b"motd"), true));
+        let (_, o) = owned(&p, "etc/ssl/cert.pem").unwrap();
+        assert_eq!((&o.digest, o.conffile), (&None, true), "below etc/ too");
+        let (pkg, o) = owned(&p, "top").unwrap();
+        assert_eq!((pkg, &o.digest), ("busybox", &None), "short Q1 checksum");
+        let (_, o) = owned(&p, "bin/busybox").unwrap();
+        assert_eq!(o.digest, None, "not a Q1 checksum");
+        assert!(owned(&p, "orphan").is_none(), "R: outside a package");
+        assert_eq!(p.files.len(), 6);
+    }
+
+    #[test]
+    fn no_database_or_not_text() {
+        assert!(
+            read(&image(&[("etc/apk/world", b"musl\n")]))
+                .packages
+                .is_empty()
+        );
+        let p = read(&image(&[("lib/apk/db/installed", b"P:\xff\n")]));
+        assert!(p.packages.is_empty());
+        assert_eq!(p.notices.len(), 1);
+    }
+
+    #[test]
+    fn a_directory_named_like_etc_is_not_configuration() {
+        let fs = image(&[(
+            "lib/apk/db/installed",
+            b"P:x\nF:etcetera\nR:a\nF:usr/etc\nR:b\n",
+        )]);
+        let p = read(&fs);
+        assert!(!owned(&p, "etcetera/a").unwrap().1.conffile);
+        assert!(!owned(&p, "usr/etc/b").unwrap().1.conffile);
+    }
+}

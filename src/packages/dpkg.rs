@@ -225,3 +225,160 @@ fn parse_md5(s: &str) -> Option<[u8; 16]> {
     hex::decode_to_slice(s, &mut out).ok()?;
     Some(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testimage::{image, md5_hex};
+    use super::*;
+
+    const STATUS: &str = "\
+Package: curl
+Status: install ok installed
+Architecture: amd64
+Version: 7.88.1-10
+Conffiles:
+ /etc/curlrc 0123456789abcdef0123456789abcdef
+ /etc/old.conf 0123456789abcdef0123456789abcdef obsolete
+
+Package: gone
+Status: deinstall ok config-files
+Version: 1
+
+Package: never
+Status: purge ok not-installed
+Version: 2
+
+Package: libc6
+Status: install ok installed
+Architecture: amd64
+Version: 2.36-9
+
+Package: nostatus
+Version: 3
+";
+
+    fn owned<'p>(p: &'p Parsed, path: &str) -> Option<(&'p str, &'p Owned)> {
+        let (_, o) = p.files.iter().find(|(f, _)| f == path.as_bytes())?;
+        Some((p.packages[o.package].name.as_str(), o))
+    }
+
+    fn md5(bytes: &[u8]) -> Option<Recorded> {
+        parse_md5(&md5_hex(bytes)).map(Recorded::Md5)
+    }
+
+    #[test]
+    fn status_lists_md5sums_and_conffiles() {
+        let md5sums = format!(
+            "{}  usr/bin/curl\n{} \t/usr/share/doc/curl/README\nshort line\n",
+            md5_hex(b"curl"),
+            md5_hex(b"readme")
+        );
+        let libc = format!("{}  lib/libc.so.6\n", md5_hex(b"libc"));
+        let fs = image(&[
+            ("var/lib/dpkg/status", STATUS.as_bytes()),
+            (
+                "var/lib/dpkg/info/curl.list",
+                b"/.\n/usr\n/usr/bin/curl\n\n/etc/curlrc\n",
+            ),
+            ("var/lib/dpkg/info/curl.md5sums", md5sums.as_bytes()),
+            ("var/lib/dpkg/info/libc6:amd64.list", b"/lib/libc.so.6\n"),
+            ("var/lib/dpkg/info/libc6:amd64.md5sums", libc.as_bytes()),
+            ("var/lib/dpkg/info/gone.list", b"/usr/bin/gone\n"),
+            ("var/lib/dpkg/info/libc6:arm64.list", b"/lib/arm64\n"),
+            ("var/lib/dpkg/info/nostatus.list", b"/usr/bin/nostatus\n"),
+        ]);
+        let p = read(&fs);
+        let names: Vec<(&str, &str, Option<&str>)> = p
+            .packages
+            .iter()
+            .map(|p| (p.name.as_str(), p.version.as_str(), p.arch.as_deref()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("curl", "7.88.1-10", Some("amd64")),
+                ("libc6", "2.36-9", Some("amd64")),
+                ("nostatus", "3", None),
+            ],
+            "config-files and not-installed packages have no files on disk"
+        );
+        let (pkg, o) = owned(&p, "usr/bin/curl").unwrap();
+        assert_eq!((pkg, &o.digest, o.conffile), ("curl", &md5(b"curl"), false));
+        let (pkg, o) = owned(&p, "usr/share/doc/curl/README").unwrap();
+        assert_eq!((pkg, &o.digest), ("curl", &md5(b"readme")), "tab, then /");
+        let (pkg, o) = owned(&p, "usr").unwrap();
+        assert_eq!((pkg, &o.digest), ("curl", &None));
+        let (pkg, o) = owned(&p, "lib/libc.so.6").unwrap();
+        assert_eq!(
+            (pkg, &o.digest),
+            ("libc6", &md5(b"libc")),
+            "name:arch files"
+        );
+        let (pkg, o) = owned(&p, "etc/curlrc").unwrap();
+        let conf = parse_md5("0123456789abcdef0123456789abcdef").map(Recorded::Md5);
+        assert_eq!((pkg, &o.digest, o.conffile), ("curl", &conf, true));
+        assert_eq!(owned(&p, "usr/bin/nostatus").unwrap().0, "nostatus");
+        for absent in ["", ".", "etc/old.conf", "usr/bin/gone", "lib/arm64"] {
+            assert!(owned(&p, absent).is_none(), "{absent:?} is not owned");
+        }
+        assert_eq!(p.files.len(), 6);
+        assert!(p.notices.is_empty());
+    }
+
+    #[test]
+    fn distroless_status_d_and_its_md5sums() {
+        let sums = format!("{}  etc/issue\n", md5_hex(b"issue"));
+        let fs = image(&[
+            (
+                "var/lib/dpkg/status.d/base-files",
+                b"Package: base-files\nVersion: 12\nArchitecture: amd64\n",
+            ),
+            ("var/lib/dpkg/status.d/base-files.md5sums", sums.as_bytes()),
+            ("var/lib/dpkg/status.d/deep/x", b"Package: nested\n"),
+        ]);
+        let p = read(&fs);
+        let names: Vec<&str> = p.packages.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["base-files"], "only status.d's own files");
+        let (pkg, o) = owned(&p, "etc/issue").unwrap();
+        assert_eq!((pkg, &o.digest), ("base-files", &md5(b"issue")));
+        assert_eq!(p.files.len(), 1);
+    }
+
+    #[test]
+    fn md5sums_lines_at_the_shortest_and_malformed() {
+        let one = md5_hex(b"a");
+        let sums =
+            format!("{one}  a\n{one}  \nZZZZ5678901234567890123456789012  usr/bad\n\n{one}\n");
+        let fs = image(&[
+            ("var/lib/dpkg/status", b"Package: p\n"),
+            ("var/lib/dpkg/info/p.md5sums", sums.as_bytes()),
+        ]);
+        let p = read(&fs);
+        assert_eq!(owned(&p, "a").unwrap().1.digest, md5(b"a"), "35 bytes");
+        assert!(owned(&p, "usr/bad").is_none(), "not hex");
+        // The 34-byte line names no file; it is skipped, not read as "".
+        assert!(owned(&p, "").is_none());
+        assert_eq!(p.files.len(), 1);
+    }
+
+    #[test]
+    fn no_status_no_packages() {
+        let fs = image(&[("var/lib/dpkg/info/curl.list", b"/usr/bin/curl\n")]);
+        let p = read(&fs);
+        assert!(p.packages.is_empty() && p.files.is_empty());
+        let fs = image(&[("var/lib/dpkg/status", b"\xff\xfe")]);
+        let p = read(&fs);
+        assert_eq!(p.notices.len(), 1, "not UTF-8 is reported");
+    }
+
+    #[test]
+    fn helpers() {
+        assert_eq!(strip_slash(b"//a/b"), b"a/b");
+        assert_eq!(trim_start(b" \t x "), b"x ");
+        assert_eq!(
+            parse_md5("00112233445566778899aabbccddeeff").unwrap()[15],
+            0xff
+        );
+        assert!(parse_md5("0011").is_none());
+    }
+}

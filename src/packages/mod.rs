@@ -14,6 +14,8 @@
 pub mod apk;
 pub mod dpkg;
 pub mod rpm;
+#[cfg(test)]
+pub(crate) mod testimage;
 
 use std::collections::HashMap;
 

@@ -288,4 +288,268 @@ mod tests {
         }
         assert!(Header::parse(&[0xff; 8]).is_none());
     }
+
+    #[test]
+    fn header_types_and_string_arrays() {
+        let b = blob(&[
+            (NAME, 9, b"i18n\0", 1),
+            (ARCH, 4, b"\0\0\0\x07", 1),
+            (BASENAMES, 8, b"ab\0\0cde\0", 3),
+            (DIRNAMES, 6, b"x\0", 1),
+            (VERSION, 8, b"first\0second\0", 2),
+        ]);
+        let h = Header::parse(&b).unwrap();
+        assert_eq!(h.string(NAME).as_deref(), Some("i18n"), "I18NSTRING");
+        assert_eq!(
+            h.string(VERSION).as_deref(),
+            Some("first"),
+            "first of an array"
+        );
+        assert_eq!(h.string(ARCH), None, "an INT32 is not a string");
+        assert_eq!(h.int32(ARCH).unwrap(), vec![7]);
+        assert_eq!(h.strings(BASENAMES).unwrap(), vec!["ab", "", "cde"]);
+        assert_eq!(h.strings(DIRNAMES), None, "a STRING is not an array");
+        assert_eq!(h.string(RELEASE), None, "absent tag");
+        // A string without its NUL is malformed.
+        let b = blob(&[(NAME, 6, b"abc", 1)]);
+        assert_eq!(Header::parse(&b).unwrap().string(NAME), None);
+        // Trailing bytes past the data store are ignored; a short store is not.
+        let mut long = blob(&[(NAME, 6, b"a\0", 1)]);
+        long.extend_from_slice(b"junk");
+        assert!(Header::parse(&long).is_some());
+        let short = blob(&[(NAME, 6, b"a\0", 1)]);
+        assert!(Header::parse(&short[..short.len() - 1]).is_none());
+    }
+
+    #[test]
+    fn the_tag_count_limit_is_inclusive() {
+        for (il, ok) in [(MAX_TAGS, true), (MAX_TAGS + 1, false)] {
+            let mut b = Vec::with_capacity(8 + il * 16);
+            b.extend_from_slice(&(il as u32).to_be_bytes());
+            b.extend_from_slice(&0u32.to_be_bytes());
+            for i in 0..il {
+                b.extend_from_slice(&(i as u32).to_be_bytes());
+                b.extend_from_slice(&[0; 12]);
+            }
+            assert_eq!(Header::parse(&b).is_some(), ok, "{il} tags");
+        }
+    }
+
+    fn int(v: u32) -> Vec<u8> {
+        v.to_be_bytes().to_vec()
+    }
+
+    fn ints(v: &[u32]) -> Vec<u8> {
+        v.iter().flat_map(|v| v.to_be_bytes()).collect()
+    }
+
+    fn nul(v: &[&str]) -> Vec<u8> {
+        v.iter()
+            .flat_map(|s| [s.as_bytes(), b"\0"].concat())
+            .collect()
+    }
+
+    /// A package header: name, version, release, optional epoch and digest
+    /// algorithm, files as (dir index, basename, digest, flags).
+    fn package(
+        name: &str,
+        epoch: Option<u32>,
+        algo: Option<u32>,
+        dirs: &[&str],
+        files: &[(u32, &str, &str, u32)],
+    ) -> Vec<u8> {
+        let mut e: Vec<(u32, u32, Vec<u8>, usize)> = vec![
+            (NAME, 6, nul(&[name]), 1),
+            (VERSION, 6, nul(&["1.0"]), 1),
+            (RELEASE, 6, nul(&["2.el9"]), 1),
+        ];
+        if let Some(ep) = epoch {
+            e.push((EPOCH, 4, int(ep), 1));
+        }
+        if name == "curl" {
+            e.push((ARCH, 6, nul(&["x86_64"]), 1));
+        }
+        if let Some(a) = algo {
+            e.push((FILEDIGESTALGO, 4, int(a), 1));
+        }
+        let n = files.len();
+        let bases: Vec<&str> = files.iter().map(|f| f.1).collect();
+        let digests: Vec<&str> = files.iter().map(|f| f.2).collect();
+        e.push((DIRNAMES, 8, nul(dirs), dirs.len()));
+        e.push((BASENAMES, 8, nul(&bases), n));
+        e.push((FILEDIGESTS, 8, nul(&digests), n));
+        let di: Vec<u32> = files.iter().map(|f| f.0).collect();
+        e.push((DIRINDEXES, 4, ints(&di), n));
+        let fl: Vec<u32> = files.iter().map(|f| f.3).collect();
+        e.push((FILEFLAGS, 4, ints(&fl), n));
+        let refs: Vec<(u32, u32, &[u8], usize)> = e
+            .iter()
+            .map(|(t, ty, b, c)| (*t, *ty, b.as_slice(), *c))
+            .collect();
+        // The data store must be aligned for INT32 entries: pad strings.
+        blob_aligned(&refs)
+    }
+
+    /// Like `blob`, with each entry's data padded to 4 bytes.
+    fn blob_aligned(entries: &[(u32, u32, &[u8], usize)]) -> Vec<u8> {
+        let padded: Vec<Vec<u8>> = entries
+            .iter()
+            .map(|(_, _, b, _)| {
+                let mut v = b.to_vec();
+                v.resize(b.len().div_ceil(4) * 4, 0);
+                v
+            })
+            .collect();
+        let e: Vec<(u32, u32, &[u8], usize)> = entries
+            .iter()
+            .zip(&padded)
+            .map(|((t, ty, _, c), p)| (*t, *ty, p.as_slice(), *c))
+            .collect();
+        blob(&e)
+    }
+
+    fn sqlite(blobs: &[Vec<u8>], wal: bool) -> Vec<u8> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rpmdb.sqlite");
+        {
+            let c = rusqlite::Connection::open(&path).unwrap();
+            if wal {
+                c.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(()))
+                    .unwrap();
+            }
+            c.execute_batch("CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL)")
+                .unwrap();
+            for b in blobs {
+                c.execute("INSERT INTO Packages (blob) VALUES (?1)", [b])
+                    .unwrap();
+            }
+        }
+        std::fs::read(&path).unwrap()
+    }
+
+    fn owned<'p>(p: &'p Parsed, path: &str) -> (&'p str, &'p Owned) {
+        let (_, o) = p
+            .files
+            .iter()
+            .find(|(f, _)| f == path.as_bytes())
+            .unwrap_or_else(|| panic!("{path} not owned"));
+        (p.packages[o.package].name.as_str(), o)
+    }
+
+    fn rpm_db() -> Vec<Vec<u8>> {
+        let sha256 = hex::encode(crate::digest::Sha256::of(b"curl").0);
+        let md5 = super::super::testimage::md5_hex(b"t");
+        let sha1 = "00112233445566778899aabbccddeeff00112233";
+        vec![
+            package(
+                "curl",
+                Some(1),
+                Some(8),
+                &["/usr/bin/", "/etc/"],
+                &[
+                    (0, "curl", &sha256, 0),
+                    (1, "curlrc", &sha256, 1 | 16),
+                    (0, "empty", "", 16),
+                ],
+            ),
+            package("gpg-pubkey", None, None, &[], &[]),
+            package(
+                "tiny",
+                None,
+                None,
+                &["/opt/"],
+                &[(0, "t", &md5, 0), (5, "x", &md5, 0)],
+            ),
+            package("old", None, Some(2), &["/o/"], &[(0, "s", sha1, 0)]),
+            package(
+                "big",
+                None,
+                Some(10),
+                &["/b/"],
+                &[(0, "a", "00", 0), (0, "e", "", 0)],
+            ),
+            package("mid", None, Some(9), &["/m/"], &[(0, "m", "00", 0)]),
+            package("odd", None, Some(3), &["/d/"], &[(0, "d", "00", 0)]),
+            vec![0xff, 0xff],
+        ]
+    }
+
+    #[test]
+    fn sqlite_database_packages_files_and_digests() {
+        for (wal, dir) in [(false, "var/lib/rpm"), (true, "usr/lib/sysimage/rpm")] {
+            let bytes = sqlite(&rpm_db(), wal);
+            assert_eq!(bytes[18] == 2, wal, "the file's own journal mode");
+            let db = format!("{dir}/rpmdb.sqlite");
+            let fs = super::super::testimage::image(&[(db.as_str(), &bytes)]);
+            let p = read(&fs);
+            let names: Vec<(&str, &str, Option<&str>)> = p
+                .packages
+                .iter()
+                .map(|p| (p.name.as_str(), p.version.as_str(), p.arch.as_deref()))
+                .collect();
+            assert_eq!(
+                names,
+                [
+                    ("curl", "1:1.0-2.el9", Some("x86_64")),
+                    ("tiny", "1.0-2.el9", None),
+                    ("old", "1.0-2.el9", None),
+                    ("big", "1.0-2.el9", None),
+                    ("mid", "1.0-2.el9", None),
+                    ("odd", "1.0-2.el9", None),
+                ],
+                "{dir}: gpg-pubkey is not a package"
+            );
+            let (pkg, o) = owned(&p, "/usr/bin/curl");
+            let want = Recorded::Sha256(crate::digest::Sha256::of(b"curl").0);
+            assert_eq!((pkg, &o.digest, o.conffile), ("curl", &Some(want), false));
+            assert!(owned(&p, "/etc/curlrc").1.conffile, "%config");
+            let o = owned(&p, "/usr/bin/empty").1;
+            assert_eq!((&o.digest, o.conffile), (&None, false));
+            let mut md5 = [0; 16];
+            hex::decode_to_slice(super::super::testimage::md5_hex(b"t"), &mut md5).unwrap();
+            assert_eq!(
+                owned(&p, "/opt/t").1.digest,
+                Some(Recorded::Md5(md5)),
+                "MD5 by default"
+            );
+            assert!(
+                !p.files.iter().any(|(f, _)| f == b"/opt/x"),
+                "dir index out of range"
+            );
+            let mut sha1 = [0; 20];
+            hex::decode_to_slice("00112233445566778899aabbccddeeff00112233", &mut sha1).unwrap();
+            assert_eq!(owned(&p, "/o/s").1.digest, Some(Recorded::Sha1(sha1)));
+            assert_eq!(owned(&p, "/b/a").1.digest, Some(Recorded::Other("sha512")));
+            assert_eq!(owned(&p, "/b/e").1.digest, None, "no digest recorded");
+            assert_eq!(owned(&p, "/m/m").1.digest, Some(Recorded::Other("sha384")));
+            assert_eq!(owned(&p, "/d/d").1.digest, Some(Recorded::Other("unknown")));
+            assert_eq!(p.files.len(), 9);
+            let why: Vec<String> = p.notices.iter().flat_map(|n| n.evidence.clone()).collect();
+            assert_eq!(why.len(), 1, "{why:?}");
+            assert!(why[0].contains("header blob 7 is malformed"), "{why:?}");
+        }
+    }
+
+    #[test]
+    fn unreadable_and_unread_databases_are_reported() {
+        let why = |files: &[(&str, &[u8])]| -> Vec<String> {
+            let p = read(&super::super::testimage::image(files));
+            p.notices.iter().flat_map(|n| n.evidence.clone()).collect()
+        };
+        let short = why(&[("var/lib/rpm/rpmdb.sqlite", &[0u8; 99])]);
+        assert!(short[0].contains("too short"), "{short:?}");
+        let garbage = why(&[("var/lib/rpm/rpmdb.sqlite", &[7u8; 100])]);
+        assert_eq!(garbage.len(), 1);
+        assert!(!garbage[0].contains("too short"), "{garbage:?}");
+        let bdb = why(&[
+            ("var/lib/rpm/Packages", b"bdb"),
+            ("usr/lib/sysimage/rpm/Packages.db", b"ndb"),
+        ]);
+        assert_eq!(bdb.len(), 2, "{bdb:?}");
+        assert!(
+            bdb[0].contains("Berkeley DB") && bdb[1].contains("ndb"),
+            "{bdb:?}"
+        );
+        assert!(why(&[("var/lib/rpm/Other", b"x")]).is_empty());
+    }
 }

