@@ -4,6 +4,8 @@
 mod util;
 
 mod architecture;
+#[cfg(feature = "registry")]
+mod audit;
 mod cli;
 mod commands;
 mod detection;

@@ -2,6 +2,7 @@
 //! file per subcommand. Subcommands return a [`Verdict`]; `main` alone maps
 //! it to an exit code.
 
+mod audit;
 mod baseline;
 mod diff;
 mod drift;
@@ -55,6 +56,8 @@ enum Command {
     Serve(serve::ServeArgs),
     /// List the images the local stores hold (containers-storage, containerd, Docker).
     Images(images::ImagesArgs),
+    /// Audit what runs in a cluster: every distinct image digest scanned once, a verdict per workload.
+    Audit(audit::AuditArgs),
 }
 
 impl Cli {
@@ -71,6 +74,7 @@ impl Cli {
             #[cfg(feature = "serve")]
             Command::Serve(a) => serve::run(a),
             Command::Images(a) => images::run(a),
+            Command::Audit(a) => audit::run(a),
         }
     }
 }
@@ -307,6 +311,18 @@ impl ScanConfig {
     /// Run the scan with a progress bar when stderr is a terminal.
     pub fn scan(&self) -> anyhow::Result<stowaway::Scan> {
         let bar = progress::Bar::new();
+        let result = self.scan_with(bar.as_ref().map(|b| b as &dyn stowaway::scan::Progress));
+        if let Some(b) = bar {
+            b.finish();
+        }
+        result
+    }
+
+    /// Run the scan, telling `progress` (no bars of its own).
+    pub fn scan_with(
+        &self,
+        progress: Option<&dyn stowaway::scan::Progress>,
+    ) -> anyhow::Result<stowaway::Scan> {
         let cache = match &self.cache_db {
             Some(db) => Some(stowaway::baseline::SharedCache(std::sync::Mutex::new(
                 stowaway::baseline::Store::open(db)?,
@@ -316,17 +332,13 @@ impl ScanConfig {
         let opts = stowaway::ScanOptions {
             platform: self.platform.clone(),
             limits: self.limits.clone(),
-            progress: bar.as_ref().map(|b| b as &dyn stowaway::scan::Progress),
+            progress,
             cache: cache
                 .as_ref()
                 .map(|c| c as &dyn stowaway::layer::cache::LayerCache),
             registry: self.registry.clone(),
         };
-        let result = stowaway::scan(&self.image, &opts);
-        if let Some(b) = bar {
-            b.finish();
-        }
-        Ok(result?)
+        Ok(stowaway::scan(&self.image, &opts)?)
     }
 }
 

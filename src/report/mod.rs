@@ -3,6 +3,7 @@
 //! JSON, SARIF. Nothing here decides a verdict; the models carry the one the
 //! gate or the policy reached.
 
+pub mod audit;
 pub mod drift;
 pub mod gate;
 pub mod json;

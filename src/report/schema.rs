@@ -7,7 +7,7 @@
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema};
 
-use super::model::{DiffDoc, DriftOutput, GateDoc, InventoryDoc, ScanDoc};
+use super::model::{AuditDoc, DiffDoc, DriftOutput, GateDoc, InventoryDoc, ScanDoc};
 
 fn schema_of<T: JsonSchema>() -> Schema {
     SchemaSettings::draft2020_12()
@@ -23,6 +23,7 @@ pub fn all() -> Vec<(&'static str, Schema)> {
         ("gate", schema_of::<GateDoc<'static>>()),
         ("diff", schema_of::<DiffDoc<'static>>()),
         ("drift", schema_of::<DriftOutput<'static>>()),
+        ("audit", schema_of::<AuditDoc>()),
     ]
 }
 

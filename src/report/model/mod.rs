@@ -4,6 +4,7 @@
 //! ([`super::schema`]). Documents borrow from what the command computed and
 //! serialize straight to the writer: none is built as a `serde_json::Value`.
 
+mod audit;
 mod diff;
 mod drift;
 mod gate;
@@ -14,6 +15,10 @@ use std::io::Write;
 
 use serde::Serialize;
 
+pub use audit::{
+    AuditChanges, AuditDoc, AuditFinding, AuditSummary, AuditVerdict, ImageChange, ImageRow,
+    ImageVerdict, NewFinding, ShardInfo, Skipped, WorkloadRow,
+};
 pub use diff::{DiffDoc, DiffFinding};
 pub use drift::{ContainerRef, DiscoveredContainer, DriftDoc, DriftFinding, DriftOutput};
 pub use gate::{BaselineRef, GateDoc, GateFinding, GateSummary, RecordRow};
