@@ -207,10 +207,22 @@ fn heldout_set_recall_and_precision() {
 /// misses were known; scored only once tuning on the dev set was finished.
 /// First run: 161/176 detected (91.5%), 1 of 61 look-alikes flagged — the
 /// hidden-set bar (90% / 1) is met, the own-held-out bar (95%) is not.
+/// Its misses were then read and their classes fixed (with new dev cases,
+/// not its own): 176/176, 0 of 61 flagged — no longer a clean held-out;
+/// v1 after the same round: 173/173, 0 of 54 flagged.
 #[test]
 #[ignore = "held-out measurement: run explicitly, see the doc comment"]
 fn heldout2_set_recall_and_precision() {
     heldout("held-out set v2", "tests/heldout2");
+}
+
+/// v3 (`tests/heldout3/`), written without sight of the code while round 3
+/// tuned on v2's misses; scored once, after tuning stopped. First run:
+/// 139/159 detected (87.4%), 0 of 58 look-alikes flagged.
+#[test]
+#[ignore = "held-out measurement: run explicitly, see the doc comment"]
+fn heldout3_set_recall_and_precision() {
+    heldout("held-out set v3", "tests/heldout3");
 }
 
 /// LOLBAS programs with a download (or upload) use, and GTFOBins programs

@@ -85,6 +85,9 @@ pub struct Catalog {
     by_program: HashMap<String, Vec<usize>>,
     /// Program names and text-rule hints (ASCII case-insensitive).
     triggers: AhoCorasick,
+    /// Text-rule hints alone: a text must hold one before the rule set is
+    /// tried.
+    hints: AhoCorasick,
     /// Lowercased file name → tools installed under it.
     by_name: HashMap<String, Vec<usize>>,
     /// Lowercased PE version-resource name → tools.
@@ -174,6 +177,7 @@ impl Catalog {
             rule_needs,
             by_program,
             triggers,
+            hints,
         } = rules::compile(&rules)?;
         Ok(Catalog {
             tools,
@@ -187,6 +191,7 @@ impl Catalog {
             rule_needs,
             by_program,
             triggers,
+            hints,
             by_name,
             by_version,
         })
@@ -306,7 +311,9 @@ impl Catalog {
 
     /// Text rules of `lang` matching `text`.
     pub fn text_rules(&self, text: &str, lang: RuleLang) -> Vec<usize> {
-        if !self.triggered(text.as_bytes()) {
+        // Every pattern holds one of its hints: a text without any hint
+        // matches none (one automaton pass before the regex set).
+        if !self.hints.is_match(text.as_bytes()) {
             return Vec::new();
         }
         self.rule_set

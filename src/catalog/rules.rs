@@ -55,6 +55,12 @@ pub struct Rule {
     pub role: Option<Role>,
     #[serde(default)]
     pub builtin: bool,
+    /// The program fetches whatever address it is handed, so its target
+    /// may come from its input: a line fed by `xargs`/`parallel`, a `read`
+    /// or `for /f` loop variable, `$_` in a PowerShell pipeline, or a
+    /// variable the file never sets when the command saves to a file.
+    #[serde(default)]
+    pub input: bool,
 }
 
 /// What a rule's match means for chains.
@@ -189,6 +195,7 @@ pub(super) struct RuleIndex {
     pub rule_needs: Vec<Option<Regex>>,
     pub by_program: HashMap<String, Vec<usize>>,
     pub triggers: AhoCorasick,
+    pub hints: AhoCorasick,
 }
 
 /// Words that open a file to the rules besides program names and hints
@@ -228,6 +235,12 @@ fn check(r: &Rule) -> Result<Code, String> {
     if r.pattern.is_some() && r.hints.is_empty() {
         return Err(format!("commands.toml: {}: a pattern needs hints", r.id));
     }
+    if r.input && r.target.is_none() {
+        return Err(format!(
+            "commands.toml: {}: input is for rules with a target",
+            r.id
+        ));
+    }
     if r.needs.is_some() && r.pattern.is_none() {
         return Err(format!(
             "commands.toml: {}: needs is for pattern rules",
@@ -252,6 +265,7 @@ pub(super) fn compile(rules: &[Rule]) -> Result<RuleIndex, String> {
     let mut text_idx = Vec::new();
     let mut by_program: HashMap<String, Vec<usize>> = HashMap::new();
     let mut triggers: Vec<String> = EXTRA_TRIGGERS.iter().map(|t| t.to_string()).collect();
+    let mut hints: Vec<String> = Vec::new();
     let mut ids = std::collections::HashSet::new();
     for (i, r) in rules.iter().enumerate() {
         if !ids.insert(r.id.clone()) {
@@ -263,6 +277,7 @@ pub(super) fn compile(rules: &[Rule]) -> Result<RuleIndex, String> {
         if r.pattern.is_some() {
             text_idx.push(i);
             triggers.extend(r.hints.iter().cloned());
+            hints.extend(r.hints.iter().cloned());
         }
         for p in &r.programs {
             by_program
@@ -272,16 +287,27 @@ pub(super) fn compile(rules: &[Rule]) -> Result<RuleIndex, String> {
             triggers.push(p.clone());
         }
     }
-    let rule_set = RegexSet::new(
+    // A lazy DFA cache large enough that the set's states are built once
+    // per process, not again and again on script-heavy trees.
+    let rule_set = regex::bytes::RegexSetBuilder::new(
         text_idx
             .iter()
             .map(|&i| format!("(?-u){}", rules[i].pattern.as_deref().unwrap_or_default())),
     )
+    .dfa_size_limit(32 << 20)
+    .build()
     .map_err(|e| e.to_string())?;
-    let triggers = aho_corasick::AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
-        .build(&triggers)
-        .map_err(|e| e.to_string())?;
+    // DFAs: these automata run over every script line, and an overlapping
+    // search with the default (NFA) kind was a fifth of a script-heavy scan.
+    let automaton = |pats: &[String]| {
+        aho_corasick::AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(pats)
+            .map_err(|e| e.to_string())
+    };
+    let triggers = automaton(&triggers)?;
+    let hints = automaton(&hints)?;
     Ok(RuleIndex {
         rule_codes,
         text_idx,
@@ -290,5 +316,6 @@ pub(super) fn compile(rules: &[Rule]) -> Result<RuleIndex, String> {
         rule_needs,
         by_program,
         triggers,
+        hints,
     })
 }

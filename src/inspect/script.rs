@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::catalog::lang::SHELLS;
 use crate::catalog::{Catalog, RuleLang};
 use crate::finding::Code;
 use crate::inspect::command::rules::{Engine, RawHit};
@@ -100,7 +101,7 @@ fn by_shebang(rest: &[u8]) -> &'static str {
     }
     let prog = prog.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
     match prog {
-        "sh" | "bash" | "dash" | "ash" | "zsh" | "ksh" | "mksh" | "busybox" => "sh",
+        p if SHELLS.contains(&p) => "sh",
         "python" | "pypy" => "python",
         "perl" => "perl",
         "ruby" | "jruby" => "ruby",

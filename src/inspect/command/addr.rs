@@ -21,6 +21,7 @@ const SCHEMES: &[&str] = &[
     "rest:http",
     "rest:https",
     "s3",
+    "gs",
 ];
 
 /// Host of the first `scheme://` URL in `a`.

@@ -223,6 +223,7 @@ pub fn dockerfile(text: &str) -> Vec<Segment> {
     };
     let mut shell = Lang::Sh;
     let mut out = Vec::new();
+    let (text, heredocs) = dockerfile_heredocs(text);
     // Comment lines inside a continued instruction are dropped.
     let filtered: String = text
         .lines()
@@ -249,6 +250,11 @@ pub fn dockerfile(text: &str) -> Vec<Segment> {
             kw
         };
         match kw.as_str() {
+            "ARG" | "ENV" => {
+                if let Some(words) = env_words(rest) {
+                    out.push(seg(Lang::Sh, format!("export {words}"), n));
+                }
+            }
             "SHELL" => {
                 let s = rest.to_ascii_lowercase();
                 shell = if s.contains("powershell") || s.contains("pwsh") {
@@ -260,33 +266,107 @@ pub fn dockerfile(text: &str) -> Vec<Segment> {
                 };
             }
             "RUN" | "CMD" | "ENTRYPOINT" | "HEALTHCHECK" => {
-                let mut r = rest;
-                // Flags: RUN --mount=…, HEALTHCHECK --interval=… CMD …
-                while r.starts_with("--") {
-                    r = r
-                        .split_once(char::is_whitespace)
-                        .map(|(_, x)| x.trim())
-                        .unwrap_or("");
-                }
-                if kw == "HEALTHCHECK" {
-                    match r.split_once(char::is_whitespace) {
-                        Some((c, x)) if c.eq_ignore_ascii_case("CMD") => r = x.trim(),
-                        _ => continue,
-                    }
-                }
-                if r.starts_with('[')
-                    && let Some(words) = exec_form(r)
-                {
-                    out.push(seg(Lang::Sh, words, n));
-                } else {
-                    out.push(seg(shell, r, n));
-                }
+                out.extend(run_segment(&kw, rest, n, shell, heredocs.get(&n)));
             }
             "ADD" => out.push(seg(Lang::Sh, format!("ADD {rest}"), n)),
             _ => {}
         }
     }
     out
+}
+
+/// The command of a `RUN`/`CMD`/`ENTRYPOINT`/`HEALTHCHECK CMD` at line
+/// `n`: shell or exec form, or its here-doc (`(delimiter, body)`).
+fn run_segment(
+    kw: &str,
+    rest: &str,
+    n: usize,
+    shell: Lang,
+    heredoc: Option<&(String, String)>,
+) -> Option<Segment> {
+    let mut r = rest;
+    // Flags: RUN --mount=…, HEALTHCHECK --interval=… CMD …
+    while r.starts_with("--") {
+        r = r
+            .split_once(char::is_whitespace)
+            .map(|(_, x)| x.trim())
+            .unwrap_or("");
+    }
+    if kw == "HEALTHCHECK" {
+        match r.split_once(char::is_whitespace) {
+            Some((c, x)) if c.eq_ignore_ascii_case("CMD") => r = x.trim(),
+            _ => return None,
+        }
+    }
+    Some(if let Some((delim, body)) = heredoc {
+        // RUN <<EOF (the body is the script) / RUN bash <<EOF
+        if r.starts_with("<<") {
+            seg(shell, body.clone(), n + 1)
+        } else {
+            seg(Lang::Sh, format!("{r}\n{body}{delim}\n"), n)
+        }
+    } else if r.starts_with('[')
+        && let Some(words) = exec_form(r)
+    {
+        seg(Lang::Sh, words, n)
+    } else {
+        seg(shell, r, n)
+    })
+}
+
+/// `ARG NAME=value`, `ENV A=1 B=2`, legacy `ENV NAME value`: shell words
+/// for `export`; `None` for `ARG NAME` without a default.
+fn env_words(rest: &str) -> Option<String> {
+    let first = rest.split_whitespace().next()?;
+    if first.contains('=') {
+        return Some(rest.to_string());
+    }
+    let value = rest[first.len()..].trim();
+    (!value.is_empty()).then(|| format!("{first}='{}'", value.replace('\'', "'\\''")))
+}
+
+/// BuildKit here-docs of `RUN` instructions (`RUN <<EOF`, `RUN bash
+/// <<'X'`, `RUN python3 <<-EOF`): the text with their bodies blanked (line
+/// numbers kept) and, by the instruction's line, the delimiter and body.
+fn dockerfile_heredocs(text: &str) -> (String, std::collections::HashMap<usize, (String, String)>) {
+    let mut found = std::collections::HashMap::new();
+    if !text.contains("<<") {
+        return (text.to_string(), found);
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let mut kept: Vec<&str> = Vec::with_capacity(lines.len());
+    let mut i = 0;
+    while i < lines.len() {
+        kept.push(lines[i]);
+        let t = lines[i].trim_start();
+        let is_run = t.get(..4).is_some_and(|k| k.eq_ignore_ascii_case("RUN "))
+            || t.get(..7)
+                .is_some_and(|k| k.eq_ignore_ascii_case("ONBUILD"));
+        let delim = t.split_once("<<").filter(|_| is_run).map(|(_, d)| {
+            d.trim_start_matches('-')
+                .trim_start_matches(['\'', '"'])
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect::<String>()
+        });
+        i += 1;
+        let Some(delim) =
+            delim.filter(|d| d.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_'))
+        else {
+            continue;
+        };
+        let mut body = String::new();
+        let start = i;
+        while i < lines.len() && lines[i].trim() != delim {
+            body.push_str(lines[i]);
+            body.push('\n');
+            i += 1;
+        }
+        found.insert(start, (delim, body));
+        kept.extend(std::iter::repeat_n("", (i + 1).min(lines.len()) - start));
+        i += 1;
+    }
+    (kept.join("\n"), found)
 }
 
 /// Makefile: recipes (tab-indented lines, and `target: deps ; cmd`),

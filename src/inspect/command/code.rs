@@ -23,6 +23,8 @@ pub const CHAIN_WINDOW: usize = 15;
 const MAX_URL_VARS: usize = 64;
 /// Lines joined into one statement at most.
 const MAX_JOINED: usize = 30;
+/// Strings of one statement parsed as shell commands at most.
+const MAX_SHELL_STRINGS: usize = 32;
 
 /// Calls that hand a string or an argument list to the system.
 const SHELL_CALLS: &[&str] = &[
@@ -41,6 +43,7 @@ const SHELL_CALLS: &[&str] = &[
     "check_call(",
     ".Run",
     ".Exec(",
+    ".Exec ",
     "ShellExecute",
     "`",
     "qx",
@@ -69,7 +72,11 @@ fn call_markers(t: &str) -> (bool, bool) {
     static AC: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> = std::sync::OnceLock::new();
     let Some(ac) = AC
         .get_or_init(|| {
-            aho_corasick::AhoCorasick::new(SHELL_CALLS.iter().chain(ENCODED_HINTS)).ok()
+            aho_corasick::AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(SHELL_CALLS.iter().chain(ENCODED_HINTS))
+                .ok()
         })
         .as_ref()
     else {
@@ -139,12 +146,12 @@ impl Skip {
                     self.block = !t.contains("*/");
                     return true;
                 }
-                let low = t.get(..4).unwrap_or(t).to_ascii_lowercase();
+                let rem = t.get(..3).is_some_and(|w| w.eq_ignore_ascii_case("rem"))
+                    && matches!(t.as_bytes().get(3), None | Some(b' '));
                 t.starts_with("//")
                     || t.starts_with('*')
                     || lang != RuleLang::Wsh && t.starts_with('#')
-                    || lang == RuleLang::Wsh
-                        && (t.starts_with('\'') || low == "rem " || low == "rem")
+                    || lang == RuleLang::Wsh && (t.starts_with('\'') || rem)
             }
             _ => t.starts_with('#'),
         }
@@ -193,14 +200,19 @@ pub fn code_lines(lang: RuleLang, text: &str) -> Vec<(usize, &str)> {
 
 /// Parentheses and brackets a line leaves open (string literals skipped).
 fn open_brackets(t: &str) -> i32 {
+    if !t.bytes().any(|b| matches!(b, b'(' | b'[' | b')' | b']')) {
+        return 0;
+    }
     let mut depth = 0;
-    let mut quote: Option<char> = None;
+    let mut quote: Option<u8> = None;
     let mut escaped = false;
-    for ch in t.chars() {
+    // Bytes: every character looked at is ASCII, and UTF-8 never puts an
+    // ASCII byte inside a multi-byte character.
+    for ch in t.bytes() {
         if let Some(q) = quote {
             if escaped {
                 escaped = false;
-            } else if ch == '\\' {
+            } else if ch == b'\\' {
                 escaped = true;
             } else if ch == q {
                 quote = None;
@@ -208,10 +220,10 @@ fn open_brackets(t: &str) -> i32 {
             continue;
         }
         match ch {
-            '"' | '\'' | '`' => quote = Some(ch),
-            '(' | '[' => depth += 1,
-            ')' | ']' => depth -= 1,
-            '#' if depth == 0 => break,
+            b'"' | b'\'' | b'`' => quote = Some(ch),
+            b'(' | b'[' => depth += 1,
+            b')' | b']' => depth -= 1,
+            b'#' if depth == 0 => break,
             _ => {}
         }
     }
@@ -366,7 +378,12 @@ pub fn scan(eng: &mut Engine, lang: RuleLang, text: &str) {
             .collect();
         !urls.is_empty() && urls.iter().all(|t| all_loopback(t))
     };
-    let code: String = lines.iter().map(|(_, t)| *t).collect::<Vec<_>>().join("\n");
+    // The whole code, for rules that need a second pattern: built once,
+    // when one first asks.
+    let code = std::cell::OnceCell::new();
+    let code = || -> &String {
+        code.get_or_init(|| lines.iter().map(|(_, t)| *t).collect::<Vec<_>>().join("\n"))
+    };
     let mut last_download: Option<(usize, String)> = None;
     let mut needs: HashMap<usize, bool> = HashMap::new();
     for (n, t) in statements(&lines) {
@@ -390,7 +407,7 @@ pub fn scan(eng: &mut Engine, lang: RuleLang, text: &str) {
         for r in eng.cat.text_rules(&line, lang) {
             let met = *needs
                 .entry(r)
-                .or_insert_with(|| eng.cat.needs_met(r, &code));
+                .or_insert_with(|| eng.cat.needs_met(r, code()));
             if !met {
                 continue;
             }
@@ -442,10 +459,12 @@ fn shell_calls_line(
     depth: usize,
 ) {
     let (calls, encoded) = call_markers(t);
+    let calls = calls || language_call(lang, t);
     if !calls && !encoded {
         return;
     }
-    let lits = string_literals(t, lang == RuleLang::Wsh);
+    let mut lits = string_literals(t, lang == RuleLang::Wsh);
+    lits.extend(quoted_commands(t));
     let line = fixed.map(|c| c.line).unwrap_or(n);
     for lit in lits.iter().filter(|l| encoded && l.len() >= 24) {
         if let Some(ps) = decode::encoded_powershell(lit) {
@@ -463,10 +482,20 @@ fn shell_calls_line(
     } else {
         Lang::Sh
     };
-    for lit in &lits {
-        if lit.contains(' ') {
-            eng.run(shell, lit, line, depth);
-        }
+    // Only strings that name a program the rules know, or a URL, can be a
+    // transfer; at most MAX_SHELL_STRINGS of them per statement (a
+    // minified bundle is one line of thousands of strings).
+    let worth =
+        |l: &&String| l.contains(' ') && (l.contains("://") || eng.cat.triggered(l.as_bytes()));
+    let strings: Vec<&String> = lits.iter().filter(worth).take(MAX_SHELL_STRINGS).collect();
+    for lit in strings {
+        eng.run(shell, lit, line, depth);
+    }
+    // ShellExecute "program", "arguments", …: one command line.
+    if t.to_ascii_lowercase().contains("shellexecute")
+        && let [file, args, ..] = lits.as_slice()
+    {
+        eng.run(shell, &format!("{file} {args}"), line, depth);
     }
     // An argument list: ["curl", "-o", "/tmp/x", url] / ('wget', [...]) /
     // Perl open($fh, "-|", "wget", …).
@@ -523,6 +552,42 @@ fn decoded_code(
         eng.push(r, &at, all_loopback(text), None);
     }
     shell_calls(eng, lang, text, Some(&at), depth + 1);
+}
+
+/// Calls of one language that hand a string to the system: Ruby/Rake
+/// `sh "…"`, Perl's pipe `open(FH, "cmd |")`.
+fn language_call(lang: RuleLang, t: &str) -> bool {
+    match lang {
+        RuleLang::Ruby => t.starts_with("sh ") || t.starts_with("sh(") || t.contains("{ sh "),
+        RuleLang::Perl => t.contains("open") && t.contains('|'),
+        _ => false,
+    }
+}
+
+/// Command strings in Ruby `%x{…}` / `%x(…)` / `%x[…]` and Perl
+/// `qx{…}` / `qx(…)` quoting.
+fn quoted_commands(t: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for opener in ["%x", "qx"] {
+        let mut from = 0;
+        while let Some(n) = t[from..].find(opener) {
+            let at = from + n + 2;
+            from = at;
+            let close = match t[at..].chars().next() {
+                Some('{') => '}',
+                Some('(') => ')',
+                Some('[') => ']',
+                Some('|') => '|',
+                Some('/') => '/',
+                _ => continue,
+            };
+            if let Some(end) = t[at + 1..].rfind(close) {
+                out.push(t[at + 1..at + 1 + end].to_string());
+                from = at + 1 + end;
+            }
+        }
+    }
+    out
 }
 
 /// String literals on a line (`"…"`, `'…'`, `` `…` ``); VBScript doubles `""`.

@@ -168,10 +168,19 @@ pub fn ansi_c(body: &str) -> String {
     out
 }
 
+/// Does `b` hold a quote, blanks, `+` or `&`, blanks, a quote?
+fn concatenates(b: &[u8]) -> bool {
+    memchr::memchr2_iter(b'+', b'&', b).any(|at| {
+        let before = b[..at].iter().rev().find(|c| **c != b' ');
+        let after = b[at + 1..].iter().find(|c| **c != b' ');
+        matches!(before, Some(b'\'' | b'"')) && matches!(after, Some(b'\'' | b'"'))
+    })
+}
+
 /// Script text with string concatenation (`'a'+'b'`, `"a" & "b"`) joined
 /// and PowerShell backtick escapes dropped.
 pub fn joined_strings(text: &str) -> String {
-    if !text.contains(['+', '&', '`']) {
+    if !text.contains('`') && !concatenates(text.as_bytes()) {
         return text.to_string();
     }
     let b = text.as_bytes();

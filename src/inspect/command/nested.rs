@@ -6,12 +6,14 @@
 //! interpreter one-liners (`python -c`, `perl -e`, …, `-M`/`-r` modules)
 //! scanned as code of their language.
 
+use crate::catalog::lang::SHELLS;
 use crate::catalog::{Role, RuleLang};
 
 use super::Lang;
 use super::addr::all_loopback;
 use super::program::{interpreter, is_dash_c, powershell_command, prog_name};
-use super::rules::{Engine, SHELLS, Step};
+use super::rules::{Engine, Step};
+use super::shape::INPUT;
 use super::{Cmd, code};
 
 /// Programs that run the words after `--` as a command.
@@ -38,8 +40,29 @@ impl Engine<'_> {
         self.shell_strings(s);
         match s.prog.as_str() {
             "eval" => self.deeper(s, Lang::Sh, &s.rest().join(" ")),
+            // alias NAME='COMMAND', trap 'COMMAND' SIGNAL: code that runs later
+            "alias" if s.lang == Lang::Sh => {
+                for a in s.rest() {
+                    if let Some((_, body)) = a.split_once('=') {
+                        self.deeper(s, Lang::Sh, body);
+                    }
+                }
+            }
+            "trap" if s.lang == Lang::Sh => {
+                if let Some(body) = s.rest().iter().find(|a| !a.starts_with('-')) {
+                    self.deeper(s, Lang::Sh, body);
+                }
+            }
+            "echo" | "printf" if s.lang == Lang::Sh => self.written_code(s),
             "cmd" => self.cmd_c(s),
             "schtasks" | "at" => self.task_command(s),
+            // forfiles … /c "cmd /c …"; runas /user:x "COMMAND"
+            "forfiles" => self.switch_value(s, "/c"),
+            "runas" => {
+                if let Some(last) = s.rest().last() {
+                    self.deeper(s, Lang::Batch, last);
+                }
+            }
             "for" if s.lang == Lang::Batch => self.batch_for(s),
             "powershell" | "pwsh" | "powershell_ise" => self.powershell(s),
             "iex" | "invoke-expression" if s.lang == Lang::PowerShell => {
@@ -64,8 +87,12 @@ impl Engine<'_> {
     fn shell_strings(&mut self, s: &Step) {
         let rest = s.rest();
         let is_shell = SHELLS.contains(&s.prog.as_str());
-        if is_shell || matches!(s.prog.as_str(), "su" | "runuser") {
-            if let Some(i) = rest.iter().position(|a| is_dash_c(a)) {
+        let runs_c = matches!(
+            s.prog.as_str(),
+            "su" | "runuser" | "flock" | "script" | "sg"
+        );
+        if is_shell || runs_c {
+            if let Some(i) = rest.iter().position(|a| is_dash_c(a) || a == "--command") {
                 if let Some(code) = rest.get(i + 1) {
                     self.deeper(s, Lang::Sh, code);
                 }
@@ -82,6 +109,38 @@ impl Engine<'_> {
             && let Some(code) = rest.get(i + 2)
         {
             self.deeper(s, Lang::Sh, code);
+        }
+    }
+
+    /// Text `echo`/`printf` hand to something that runs it: piped into a
+    /// shell, `at` or `crontab -`, or written to a cron file or a shell
+    /// profile (`echo "*/5 * * * * curl … | sh" | crontab -`).
+    fn written_code(&mut self, s: &Step) {
+        let Some(sink) = &s.sink else {
+            return;
+        };
+        let text = if s.prog == "printf" {
+            super::decode::ansi_c(&s.rest().first().cloned().unwrap_or_default())
+        } else {
+            s.rest()
+                .iter()
+                .filter(|a| !(a.starts_with('-') && a.len() <= 3))
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        if !text.contains(' ') {
+            return;
+        }
+        let cron = sink.contains("cron");
+        if cron {
+            let cat = self.cat;
+            let is_program = |w: &str| !cat.rules_for_program(w).is_empty();
+            for seg in super::carrier::cron(&text, false, &is_program) {
+                self.deeper(s, seg.lang, &seg.text);
+            }
+        } else {
+            self.deeper(s, Lang::Sh, &text);
         }
     }
 
@@ -102,6 +161,16 @@ impl Engine<'_> {
         self.deeper(s, Lang::Batch, &code);
     }
 
+    /// The batch command a switch's value holds (`forfiles /c "…"`).
+    fn switch_value(&mut self, s: &Step, switch: &str) {
+        let rest = s.rest();
+        if let Some(i) = rest.iter().position(|a| a.eq_ignore_ascii_case(switch))
+            && let Some(code) = rest.get(i + 1)
+        {
+            self.deeper(s, Lang::Batch, code);
+        }
+    }
+
     /// `schtasks /create … /tr "COMMAND"`: the task's command line, as batch.
     fn task_command(&mut self, s: &Step) {
         let rest = s.rest();
@@ -112,9 +181,30 @@ impl Engine<'_> {
         }
     }
 
-    /// Batch `for /f … in ('COMMAND') do COMMAND2`: both commands.
+    /// Batch `for /f … in ('COMMAND') do COMMAND2`: both commands; the
+    /// loop variable holds the first URL of the set, else (`/f`: lines of
+    /// a file or a command) whatever the input holds.
     fn batch_for(&mut self, s: &Step) {
         let rest = s.rest();
+        let var = rest.iter().position(|a| {
+            let v = a.trim_start_matches('%');
+            a.starts_with('%') && v.len() == 1 && v.bytes().all(|b| b.is_ascii_alphabetic())
+        });
+        if let Some(v) = var {
+            let set = rest[v + 1..]
+                .iter()
+                .skip_while(|a| !a.eq_ignore_ascii_case("in"))
+                .take_while(|a| !a.eq_ignore_ascii_case("do"));
+            let url = set
+                .flat_map(|a| a.split(['(', ')', '\'', '"']))
+                .find(|a| a.contains("://"))
+                .map(str::to_string);
+            let lines = rest.iter().any(|a| a.eq_ignore_ascii_case("/f"));
+            let name = format!("%%{}", rest[v].trim_start_matches('%'));
+            if let Some(value) = url.or_else(|| lines.then(|| INPUT.to_string())) {
+                self.vars.insert(name, value);
+            }
+        }
         if let Some(i) = rest
             .iter()
             .position(|a| a.starts_with("('") || a.starts_with("(`"))

@@ -75,10 +75,23 @@ pub fn is_dash_c(a: &str) -> bool {
             && a[1..].bytes().all(|b| b.is_ascii_lowercase())
 }
 
+/// Programs whose arguments are text shown to a user, or names looked up
+/// (help, `Get-Command`), never commands that run.
 pub fn is_mention(prog: &str) -> bool {
     matches!(
         prog,
-        "write-host"
+        "get-help"
+            | "help"
+            | "get-command"
+            | "gcm"
+            | "get-alias"
+            | "gal"
+            | "show-command"
+            | "update-help"
+            | "man"
+            | "whatis"
+            | "apropos"
+            | "write-host"
             | "write-output"
             | "echo"
             | "write-verbose"
@@ -213,7 +226,23 @@ fn past_wrapper(lang: Lang, p: &str, argv: &[String], i: usize) -> Option<usize>
             &["-I", "-n", "-P", "-d", "-L", "-s", "-E", "-a", "-i"],
         ),
         "watch" => skip_opts(argv, i + 1, &["-n", "-d"]),
-        "flock" => skip_opts(argv, i + 1, &["-w", "-E"]) + 1,
+        "parallel" => skip_opts(
+            argv,
+            i + 1,
+            &[
+                "-j",
+                "--jobs",
+                "-S",
+                "--sshlogin",
+                "-a",
+                "--arg-file",
+                "-d",
+                "--delimiter",
+            ],
+        ),
+        "find" => past_find(argv, i),
+        "flock" => past_flock(argv, i),
+        "conhost" => skip_opts(argv, i + 1, &["--width", "--height"]),
         "busybox" | "toybox" => i + 1,
         "wsl" | "bash.exe" => {
             let j = skip_opts(
@@ -243,6 +272,26 @@ fn past_wrapper(lang: Lang, p: &str, argv: &[String], i: usize) -> Option<usize>
     })
 }
 
+/// `flock LOCK CMD …` runs CMD; `flock LOCK -c 'STRING'` runs a shell
+/// string (flock is then the program, see `nested`).
+fn past_flock(argv: &[String], i: usize) -> usize {
+    let j = skip_opts(argv, i + 1, &["-w", "-E"]) + 1;
+    if argv.get(j).is_some_and(|a| a == "-c" || a == "--command") {
+        i
+    } else {
+        j
+    }
+}
+
+/// `find … -exec / -execdir / -ok CMD … ;` runs CMD; without them find is
+/// the program.
+fn past_find(argv: &[String], i: usize) -> usize {
+    argv[i + 1..]
+        .iter()
+        .position(|a| matches!(a.as_str(), "-exec" | "-execdir" | "-ok" | "-okdir"))
+        .map_or(i, |k| i + 2 + k)
+}
+
 /// Past a batch `if` condition (`[not] [/i] exist X`, `defined X`,
 /// `errorlevel N`, `A==B`): the index of the command it guards.
 fn batch_if(argv: &[String], mut j: usize) -> usize {
@@ -269,6 +318,15 @@ fn batch_if(argv: &[String], mut j: usize) -> usize {
     }
 }
 
+/// `NAME=value` as one word (`while IFS= read …`): an assignment, not a program.
+fn is_assignment_word(w: &str) -> bool {
+    w.split_once('=').is_some_and(|(k, _)| {
+        !k.is_empty()
+            && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            && !k.as_bytes()[0].is_ascii_digit()
+    })
+}
+
 /// The program a command runs and its index in argv, looking through
 /// wrappers and reserved words. `None` when nothing runs (`command -v X`).
 pub fn unwrap(lang: Lang, argv: &[String]) -> Option<(String, usize)> {
@@ -277,7 +335,13 @@ pub fn unwrap(lang: Lang, argv: &[String]) -> Option<(String, usize)> {
         let w = argv.get(i)?;
         let p = prog_name(w);
         let batch_if = lang == Lang::Batch && p == "if";
-        if !batch_if && RESERVED.contains(&p.as_str()) || w.is_empty() || w == "&" || w == "-" {
+        let assignment = lang == Lang::Sh && i > 0 && is_assignment_word(w);
+        if !batch_if && RESERVED.contains(&p.as_str())
+            || w.is_empty()
+            || w == "&"
+            || w == "-"
+            || assignment
+        {
             i += 1;
             continue;
         }

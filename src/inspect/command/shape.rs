@@ -11,8 +11,13 @@ use super::addr::{
     bare_host, is_domain, is_ipv4, is_loopback, remote_host, schemeless_host, unc_host, url_host,
 };
 
-/// Whether a rule's argument conditions hold; `Some(loopback)` when they do.
-pub fn matches(rule: &Rule, rest: &[String], c: &Cmd) -> Option<bool> {
+/// The argument xargs, parallel and loops over a file stand for: the
+/// program fetches whatever line its input holds.
+pub const INPUT: &str = "input://";
+
+/// Whether a rule's argument conditions hold; `Some(loopback)` when they
+/// do. `output_runs`: what the command prints is run (piped into a shell).
+pub fn matches(rule: &Rule, rest: &[String], c: &Cmd, output_runs: bool) -> Option<bool> {
     if !switches_ok(rule, rest) || !subcommand_ok(rule, rest) || !redirect_ok(rule, c) {
         return None;
     }
@@ -24,9 +29,75 @@ pub fn matches(rule: &Rule, rest: &[String], c: &Cmd) -> Option<bool> {
         hosts.extend(c.redirs.iter().filter_map(|r| target_host(t, &r.target)));
     }
     if hosts.is_empty() {
-        return None;
+        return (rule.input && from_input(rule, rest, c, output_runs)).then_some(false);
     }
     Some(hosts.iter().all(|h| is_loopback(h)))
+}
+
+/// A target that comes from the command's input: the [`INPUT`] stand-in,
+/// or a variable the file never sets when what is fetched is saved or run
+/// (a rule with switches, like `certutil -urlcache`, always saves).
+fn from_input(rule: &Rule, rest: &[String], c: &Cmd, output_runs: bool) -> bool {
+    if rest.iter().any(|a| a.starts_with(INPUT)) {
+        return true;
+    }
+    rest.iter().any(|a| is_unset_variable(a))
+        && (output_runs || !rule.switches.is_empty() || saves_to_file(rest, c))
+}
+
+/// A word that is still a variable reference after expansion: `$X`,
+/// `${X}/path`, `$env:X`, `%X%`, `!X!`.
+pub fn is_unset_variable(a: &str) -> bool {
+    let b = a.as_bytes();
+    let ident = |x: &u8| x.is_ascii_alphabetic() || *x == b'_';
+    match b.first() {
+        Some(b'$') => b
+            .get(1)
+            .is_some_and(|x| ident(x) || *x == b'{' || x.is_ascii_digit()),
+        Some(q @ (b'%' | b'!')) => {
+            b.get(1).is_some_and(ident)
+                && b[1..].iter().position(|x| x == q).is_some_and(|end| {
+                    b[1..=end]
+                        .iter()
+                        .all(|x| x.is_ascii_alphanumeric() || *x == b'_')
+                })
+        }
+        _ => false,
+    }
+}
+
+/// Does the command save what it fetches to a file: an output option
+/// (`-o F`, `-O`, `-sSLo F`, `--output=F`, `-OutFile F`, `-P DIR`) or
+/// stdout redirected to a file?
+pub fn saves_to_file(rest: &[String], c: &Cmd) -> bool {
+    let named = |a: &str| {
+        let l = a.to_ascii_lowercase();
+        matches!(
+            l.as_str(),
+            "-outfile"
+                | "-destination"
+                | "-p"
+                | "--directory-prefix"
+                | "--remote-name"
+                | "--output"
+                | "--output-document"
+        ) || l.starts_with("--output=")
+            || l.starts_with("--output-document=")
+            || l.starts_with("--directory-prefix=")
+    };
+    let cluster = |a: &str| {
+        a.len() <= 7
+            && a.starts_with('-')
+            && !a.starts_with("--")
+            && a[1..].bytes().all(|x| x.is_ascii_alphabetic())
+            && a.ends_with(['o', 'O'])
+    };
+    rest.iter()
+        .enumerate()
+        .any(|(i, a)| (named(a) || cluster(a)) && rest.get(i + 1).is_none_or(|v| !is_null(v)))
+        || c.redirs
+            .iter()
+            .any(|r| r.op.starts_with('>') && !is_null(&r.target))
 }
 
 fn switches_ok(rule: &Rule, rest: &[String]) -> bool {
@@ -96,5 +167,9 @@ fn target_host(target: &str, a: &str) -> Option<String> {
 
 /// A redirection that writes no file (`/dev/null`, `NUL`, `&1`, `$null`).
 pub fn is_null(t: &str) -> bool {
-    t == "/dev/null" || t.eq_ignore_ascii_case("nul") || t.starts_with('&') || t == "$null"
+    t == "/dev/null"
+        || t == "-"
+        || t.eq_ignore_ascii_case("nul")
+        || t.starts_with('&')
+        || t == "$null"
 }
