@@ -35,6 +35,7 @@
 //! gate drift                     verdicts on an image and on a running container
 //! report                         typed output documents and renderers: table, JSON, SARIF
 //! serve                          `stowaway serve`: webhook server, durable queue (front end)
+//! audit                          `stowaway audit`: cluster inventory, one scan per digest, shards, history (front end)
 //! ```
 //!
 //! The binary (`main.rs`, `cli/`) is the front end on top of all of them.
@@ -50,6 +51,7 @@
 #![warn(clippy::too_many_lines)]
 
 pub mod analyze;
+pub mod audit;
 pub mod baseline;
 pub mod catalog;
 pub mod delta;

@@ -357,14 +357,14 @@ fn containers_storage_hostile_metadata_is_refused() {
 /// A containerd started on a temporary root, state and socket; stopped
 /// (by its process id) when dropped.
 #[cfg(feature = "registry")]
-struct Containerd {
+pub(crate) struct Containerd {
     child: std::process::Child,
     dir: tempfile::TempDir,
 }
 
 #[cfg(feature = "registry")]
 impl Containerd {
-    fn start() -> Containerd {
+    pub(crate) fn start() -> Containerd {
         let dir = tmp();
         let d = dir.path();
         let config = format!(
@@ -397,11 +397,11 @@ impl Containerd {
         );
     }
 
-    fn socket(&self) -> String {
+    pub(crate) fn socket(&self) -> String {
         self.dir.path().join("c.sock").display().to_string()
     }
 
-    fn ctr(&self, args: &[&str]) -> std::process::Output {
+    pub(crate) fn ctr(&self, args: &[&str]) -> std::process::Output {
         std::process::Command::new("ctr")
             .args(["-a", &self.socket(), "-n", "k8s.io"])
             .args(args)

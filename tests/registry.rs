@@ -26,8 +26,20 @@ pub(crate) struct Registry {
 }
 
 impl Registry {
+    /// How many GET requests the registry has served whose path holds `needle`.
+    pub(crate) fn gets(&self, needle: &str) -> usize {
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        log.lines()
+            .filter(|l| {
+                l.contains("response completed")
+                    && l.contains(needle)
+                    && l.contains("http.request.method=GET")
+            })
+            .count()
+    }
+
     /// How many GET requests the registry has served for this blob digest.
-    fn blob_gets(&self, digest: &stowaway::digest::Sha256) -> usize {
+    pub(crate) fn blob_gets(&self, digest: &stowaway::digest::Sha256) -> usize {
         let log = std::fs::read_to_string(&self.log).unwrap_or_default();
         let needle = format!("/blobs/{digest}");
         log.lines()

@@ -4,6 +4,10 @@
 mod util;
 
 mod architecture;
+#[cfg(feature = "registry")]
+mod audit;
+#[cfg(all(feature = "kubernetes", feature = "serve"))]
+mod audit_api;
 mod cli;
 mod commands;
 mod control;

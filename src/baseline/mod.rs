@@ -4,9 +4,11 @@
 //! cache. Many processes may use it at once: readers never wait on a
 //! writer, writers wait for each other up to a timeout.
 
+mod audit;
 mod export;
 mod schema;
 
+pub use audit::{AuditImageRecord, AuditRun, AuditRunRecord};
 pub use export::{ExportFile, FORMAT_VERSION};
 
 use std::path::{Path, PathBuf};

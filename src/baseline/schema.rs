@@ -124,4 +124,26 @@ CREATE TABLE serve_outbox (
 );
 CREATE INDEX serve_outbox_ready ON serve_outbox(state, not_before);
 "#,
+    // 4: audit history (`stowaway audit`): one row per run, one per image
+    // (by digest, or by reference while unpinned) with its findings'
+    // fingerprints, so the next run reports what appeared, disappeared and
+    // which findings are new.
+    r#"
+CREATE TABLE audit_runs (
+    id        INTEGER PRIMARY KEY,
+    time      TEXT NOT NULL,
+    source    TEXT NOT NULL,
+    verdict   TEXT NOT NULL,
+    workloads INTEGER NOT NULL,
+    images    INTEGER NOT NULL
+);
+CREATE TABLE audit_images (
+    run          INTEGER NOT NULL REFERENCES audit_runs(id) ON DELETE CASCADE,
+    key          TEXT NOT NULL,
+    reference    TEXT NOT NULL,
+    verdict      TEXT NOT NULL,
+    fingerprints TEXT NOT NULL,
+    PRIMARY KEY (run, key)
+) WITHOUT ROWID;
+"#,
 ];

@@ -2,6 +2,7 @@
 //! file per subcommand. Subcommands return a [`Verdict`]; `main` alone maps
 //! it to an exit code.
 
+mod audit;
 mod baseline;
 mod config;
 mod diff;
@@ -68,6 +69,8 @@ enum Command {
     Completions(shell::CompletionsArgs),
     /// Print the manual page (roff), e.g. `stowaway man | man -l -`.
     Man(shell::ManArgs),
+    /// Audit what runs in a cluster: every distinct image digest scanned once, a verdict per workload.
+    Audit(audit::AuditArgs),
 }
 
 impl Cli {
@@ -116,6 +119,7 @@ impl Cli {
             Command::Images(a) => images::run(a),
             Command::Completions(a) => shell::completions(a),
             Command::Man(a) => shell::man(a),
+            Command::Audit(a) => audit::run(a),
         }
     }
 }
@@ -401,22 +405,7 @@ impl ScanConfig {
     /// `--quiet`).
     pub fn scan(&self) -> anyhow::Result<stowaway::Scan> {
         let bar = progress::Bar::new().filter(|_| !self.quiet);
-        let cache = match &self.cache_db {
-            Some(db) => Some(stowaway::baseline::SharedCache(std::sync::Mutex::new(
-                stowaway::baseline::Store::open(db)?,
-            ))),
-            None => None,
-        };
-        let opts = stowaway::ScanOptions {
-            platform: self.platform.clone(),
-            limits: self.limits.clone(),
-            progress: bar.as_ref().map(|b| b as &dyn stowaway::scan::Progress),
-            cache: cache
-                .as_ref()
-                .map(|c| c as &dyn stowaway::layer::cache::LayerCache),
-            registry: self.registry.clone(),
-        };
-        let result = stowaway::scan(&self.image, &opts);
+        let result = self.scan_with(bar.as_ref().map(|b| b as &dyn stowaway::scan::Progress));
         if let Some(b) = bar {
             b.finish();
         }
@@ -432,6 +421,29 @@ impl ScanConfig {
             ));
         }
         Ok(scan)
+    }
+
+    /// Run the scan, telling `progress` (no bars of its own).
+    pub fn scan_with(
+        &self,
+        progress: Option<&dyn stowaway::scan::Progress>,
+    ) -> anyhow::Result<stowaway::Scan> {
+        let cache = match &self.cache_db {
+            Some(db) => Some(stowaway::baseline::SharedCache(std::sync::Mutex::new(
+                stowaway::baseline::Store::open(db)?,
+            ))),
+            None => None,
+        };
+        let opts = stowaway::ScanOptions {
+            platform: self.platform.clone(),
+            limits: self.limits.clone(),
+            progress,
+            cache: cache
+                .as_ref()
+                .map(|c| c as &dyn stowaway::layer::cache::LayerCache),
+            registry: self.registry.clone(),
+        };
+        Ok(stowaway::scan(&self.image, &opts)?)
     }
 
     /// A note on stderr, unless `--quiet`.

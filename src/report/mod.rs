@@ -3,6 +3,7 @@
 //! JSON, SARIF, CycloneDX. Nothing here decides a verdict; the models carry the one the
 //! gate or the policy reached.
 
+pub mod audit;
 pub mod cyclonedx;
 pub mod drift;
 pub mod gate;

@@ -8,7 +8,7 @@ use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema};
 
 use super::model::{
-    DiffDoc, DriftOutput, GateDoc, InventoryDoc, ScanDoc, ServeJobDoc, ServeResultDoc,
+    AuditDoc, DiffDoc, DriftOutput, GateDoc, InventoryDoc, ScanDoc, ServeJobDoc, ServeResultDoc,
 };
 
 fn schema_of<T: JsonSchema>() -> Schema {
@@ -27,6 +27,7 @@ pub fn all() -> Vec<(&'static str, Schema)> {
         ("drift", schema_of::<DriftOutput<'static>>()),
         ("serve-result", schema_of::<ServeResultDoc<'static>>()),
         ("serve-job", schema_of::<ServeJobDoc<'static>>()),
+        ("audit", schema_of::<AuditDoc>()),
     ]
 }
 

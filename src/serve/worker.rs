@@ -268,7 +268,6 @@ fn classify(e: &Error) -> (&'static str, bool) {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

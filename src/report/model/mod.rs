@@ -9,6 +9,7 @@
 //! fields are added, the major when a field is removed, renamed or changes
 //! meaning) and `tool` (name and version of the binary that wrote it).
 
+mod audit;
 mod diff;
 mod drift;
 mod gate;
@@ -21,6 +22,10 @@ use std::io::Write;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+pub use audit::{
+    AuditChanges, AuditDoc, AuditFinding, AuditSummary, AuditVerdict, ImageChange, ImageRow,
+    ImageVerdict, NewFinding, ShardInfo, Skipped, WorkloadRow,
+};
 pub use diff::{DiffDoc, DiffFinding};
 pub use drift::{ContainerRef, DiscoveredContainer, DriftDoc, DriftFinding, DriftOutput};
 pub use gate::{BaselineRef, GateDoc, GateFinding, GateSummary, RecordRow};
