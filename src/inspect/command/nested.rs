@@ -178,7 +178,10 @@ impl Engine<'_> {
     fn stored_command(&mut self, s: &Step) {
         let rest = s.rest();
         let adds = rest.first().is_some_and(|a| a.eq_ignore_ascii_case("add"));
-        let key = rest.get(1).map(|k| k.to_ascii_lowercase()).unwrap_or_default();
+        let key = rest
+            .get(1)
+            .map(|k| k.to_ascii_lowercase())
+            .unwrap_or_default();
         let runs_later = ["\\run", "\\winlogon", "\\command", "\\image file execution"]
             .iter()
             .any(|k| key.contains(k));
