@@ -643,12 +643,15 @@ impl<'c> Engine<'c> {
         let output_runs = downstream
             .iter()
             .any(|d| unwrap(s.lang, &d.argv).is_some_and(|(p, _)| is_runner(&p)));
+        let output_saved = downstream
+            .first()
+            .is_some_and(|d| writes_input_to_files(s.lang, d));
         for r in self.cat.rules_for_program(&s.prog) {
             let rule = &self.cat.rules[r];
             if !rule.lang.covers(rule_lang(s.lang)) {
                 continue;
             }
-            if let Some(lb) = super::shape::matches(rule, rest, s.c, output_runs) {
+            if let Some(lb) = super::shape::matches(rule, rest, s.c, output_runs, output_saved) {
                 self.push(r, s.c, lb, None);
                 if self.cat.rule_codes[r] != Code::DownloadExecChain {
                     is_download = true;
@@ -767,6 +770,33 @@ impl<'c> Engine<'c> {
     /// Run `src` in `lang` one level deeper than `s`.
     pub(super) fn deeper(&mut self, s: &Step, lang: Lang, src: &str) {
         self.run(lang, src, s.c.line, s.depth + 1);
+    }
+}
+
+/// A command that writes what it reads to files: `tar x`, `cpio -i`,
+/// `dd of=FILE`, `tee FILE`, `unzip`/`bsdtar` of `-` or stdin.
+fn writes_input_to_files(lang: Lang, d: &Cmd) -> bool {
+    let Some((p, at)) = unwrap(lang, &d.argv) else {
+        return false;
+    };
+    let rest = &d.argv[at + 1..];
+    match p.as_str() {
+        "tar" | "gtar" | "bsdtar" => rest.iter().any(|a| {
+            let flags = a.strip_prefix('-').unwrap_or(a);
+            a == "--extract"
+                || a == "--get"
+                || flags.contains('x')
+                    && flags.len() <= 8
+                    && flags.bytes().all(|b| b.is_ascii_alphabetic())
+        }),
+        "cpio" => rest.iter().any(|a| {
+            a == "--extract" || a.starts_with('-') && !a.starts_with("--") && a.contains('i')
+        }),
+        "dd" => rest
+            .iter()
+            .any(|a| a.starts_with("of=") && !is_null(&a[3..])),
+        "tee" => rest.iter().any(|a| !a.starts_with('-') && !is_null(a)),
+        _ => false,
     }
 }
 
