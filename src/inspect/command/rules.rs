@@ -592,7 +592,8 @@ impl<'c> Engine<'c> {
                         .unwrap_or_default()
                         .iter()
                         .map(|w| self.expand(w))
-                        .filter(|w| !w.starts_with('-'))
+                        // options, and printf's format (`printf %s B64`)
+                        .filter(|w| !w.starts_with('-') && !w.starts_with('%'))
                         .collect::<Vec<_>>()
                         .join(" ")
                 })
@@ -774,7 +775,7 @@ impl<'c> Engine<'c> {
 }
 
 /// A command that writes what it reads to files: `tar x`, `cpio -i`,
-/// `dd of=FILE`, `tee FILE`, `unzip`/`bsdtar` of `-` or stdin.
+/// `dd of=FILE`, `tee FILE`.
 fn writes_input_to_files(lang: Lang, d: &Cmd) -> bool {
     let Some((p, at)) = unwrap(lang, &d.argv) else {
         return false;
