@@ -292,7 +292,17 @@ impl<'c> Engine<'c> {
                 // "$(printf '\x63url')", `echo Y3VybA== | base64 -d`
                 x = text;
             }
-            if lang == Lang::Sh && (w.contains("IFS") || w.contains("[@]") || w.contains("[*]")) {
+            // A variable as the command word is split into words:
+            // `DL="curl -fsSL -o"; $DL file URL`.
+            let command_word = out.iter().all(|a: &String| a.contains('='))
+                && w.strip_prefix('$').is_some_and(|v| {
+                    v.starts_with(|c: char| c == '{' || c == '_' || c.is_ascii_alphabetic())
+                })
+                && x != *w
+                && !x.starts_with(['$', '`']);
+            if lang == Lang::Sh
+                && (w.contains("IFS") || w.contains("[@]") || w.contains("[*]") || command_word)
+            {
                 out.extend(x.split_whitespace().map(str::to_string));
             } else if lang == Lang::Sh
                 && x.starts_with('{')
