@@ -48,6 +48,8 @@ pub struct Engine<'c> {
     pub(super) downloads: Vec<Download>,
     pub hits: Vec<RawHit>,
     budget: usize,
+    /// The file's text, for text rules that need a second pattern in it.
+    source: String,
 }
 
 /// Programs that run what they are given (for pipes and downloaded files).
@@ -134,6 +136,7 @@ impl<'c> Engine<'c> {
             downloads: Vec::new(),
             hits: Vec::new(),
             budget: super::MAX_COMMANDS,
+            source: String::new(),
         }
     }
 
@@ -141,6 +144,9 @@ impl<'c> Engine<'c> {
     pub fn run(&mut self, lang: Lang, src: &str, first_line: usize, depth: usize) {
         if depth > MAX_DEPTH || self.budget == 0 {
             return;
+        }
+        if depth == 0 {
+            self.source = src.to_string();
         }
         let s = Script::parse(lang, src, first_line);
         self.script(lang, &s, depth);
@@ -494,6 +500,7 @@ impl<'c> Engine<'c> {
                 seen = t;
             }
         }
+        rules.retain(|&r| self.cat.needs_met(r, &self.source));
         for r in rules {
             self.push(r, c, all_loopback(&seen), None);
             self.note_download(r, c, argv);
