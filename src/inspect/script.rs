@@ -153,6 +153,14 @@ fn by_name(p: &str, name: &str) -> Option<&'static str> {
         }
         _ if p == "etc/crontab" || p.starts_with("etc/cron.d/") => "crontab",
         _ if p.starts_with("var/spool/cron/") => "cron",
+        // Python runs the `import` lines of site-packages *.pth at start-up.
+        n if n.ends_with(".pth")
+            && ["/site-packages", "/dist-packages"]
+                .iter()
+                .any(|d| dir.ends_with(d)) =>
+        {
+            "python"
+        }
         _ if is_shell_place(p, name) => "sh",
         _ => return None,
     })

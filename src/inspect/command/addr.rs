@@ -133,11 +133,17 @@ pub fn remote_host(a: &str) -> Option<String> {
     (user.is_some() || is_ipv4(host) || is_domain(host)).then(|| host.to_ascii_lowercase())
 }
 
-/// `\\host\share…` or `//host/share…`.
+/// `\\host\share…` or `//host/share…`, also as a switch's value
+/// (`/D:\\host\share`), and WebDAV's `\\host@SSL@443\DavWWWRoot`.
 pub fn unc_host(a: &str) -> Option<String> {
+    let a = match a.split_once(':') {
+        Some((sw, v)) if sw.len() <= 4 && sw.starts_with(['/', '-']) && v.starts_with("\\\\") => v,
+        _ => a,
+    };
     let rest = a.strip_prefix("\\\\").or_else(|| a.strip_prefix("//"))?;
-    let host = rest.split(['\\', '/']).next().unwrap_or_default();
-    let has_share = rest.len() > host.len() + 1;
+    let full = rest.split(['\\', '/']).next().unwrap_or_default();
+    let has_share = rest.len() > full.len() + 1;
+    let host = full.split('@').next().unwrap_or_default();
     (has_share
         && !host.is_empty()
         && host

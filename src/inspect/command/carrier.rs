@@ -599,7 +599,9 @@ pub fn yaml(text: &str) -> Vec<Segment> {
         let line_no = i + 1;
         i += 1;
         if value.starts_with('[') {
-            if let Some(items) = yaml_flow(value) {
+            let (value, next) = flow_lines(&lines, i, value);
+            i = next;
+            if let Some(items) = yaml_flow(&value) {
                 push_items(&items, line_no, &mut out);
             }
         } else if value.starts_with('|') || value.starts_with('>') {
@@ -645,6 +647,23 @@ pub fn yaml(text: &str) -> Vec<Segment> {
         }
     }
     out
+}
+
+/// A flow sequence that goes on over the next lines (`command: ["scp",`
+/// … `"/data/x"]`), joined, at most 64 lines; and the line after it.
+fn flow_lines(lines: &[&str], from: usize, first: &str) -> (String, usize) {
+    let mut value = first.trim_end().to_string();
+    let mut i = from;
+    while !value.ends_with(']') && i < lines.len() && i < from + 64 {
+        value.push(' ');
+        value.push_str(lines[i].trim());
+        i += 1;
+    }
+    if value.ends_with(']') {
+        (value, i)
+    } else {
+        (first.to_string(), from)
+    }
 }
 
 fn push_items(items: &[String], line: usize, out: &mut Vec<Segment>) {
@@ -739,5 +758,15 @@ mod tests {
         assert!(texts.contains(&"'sh' '-c' 'wget x'"), "{texts:?}");
         assert!(texts.contains(&"curl y | sh\n"), "{texts:?}");
         assert!(texts.contains(&"echo hi"), "{texts:?}");
+    }
+
+    #[test]
+    fn yaml_flow_sequence_over_lines() {
+        let s = yaml("command: [\"rsync\", \"-a\",\n    \"h:/x\", \"/y\"]\nrun: ls\n");
+        let texts: Vec<&str> = s.iter().map(|x| x.text.as_str()).collect();
+        assert_eq!(texts, ["'rsync' '-a' 'h:/x' '/y'", "ls"]);
+        // Never closed: the first line alone, nothing after it swallowed.
+        let s = yaml("command: [\"a\",\nrun: ls\n");
+        assert!(s.iter().any(|x| x.text == "ls"), "{s:?}");
     }
 }

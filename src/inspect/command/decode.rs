@@ -52,12 +52,13 @@ fn printable(c: char) -> bool {
     c == '\n' || c == '\r' || c == '\t' || (' '..='~').contains(&c) || !c.is_control()
 }
 
-/// Text that reads like a command: almost all printable, some letters.
+/// Text that reads like a command: almost all printable, a quarter letters
+/// at least (URLs with IP addresses are mostly digits and dots).
 fn plausible(t: &str) -> bool {
     let n = t.chars().count();
     n >= 4
         && t.chars().filter(|c| printable(*c)).count() * 100 >= n * 95
-        && t.chars().filter(|c| c.is_ascii_alphabetic()).count() * 3 >= n
+        && t.chars().filter(|c| c.is_ascii_alphabetic()).count() * 4 >= n
 }
 
 /// Bytes as UTF-16LE text, when they are (most high bytes zero).

@@ -58,6 +58,7 @@ impl Engine<'_> {
             "schtasks" | "at" => self.task_command(s),
             // forfiles … /c "cmd /c …"; runas /user:x "COMMAND"
             "forfiles" => self.switch_value(s, "/c"),
+            "reg" => self.stored_command(s),
             "runas" => {
                 if let Some(last) = s.rest().last() {
                     self.deeper(s, Lang::Batch, last);
@@ -168,6 +169,24 @@ impl Engine<'_> {
             && let Some(code) = rest.get(i + 1)
         {
             self.deeper(s, Lang::Batch, code);
+        }
+    }
+
+    /// `reg add KEY … /d "COMMAND"` where KEY is one Windows runs commands
+    /// from later (Run/RunOnce, Winlogon, a shell open verb): the data, as
+    /// batch.
+    fn stored_command(&mut self, s: &Step) {
+        let rest = s.rest();
+        let adds = rest.first().is_some_and(|a| a.eq_ignore_ascii_case("add"));
+        let key = rest
+            .get(1)
+            .map(|k| k.to_ascii_lowercase())
+            .unwrap_or_default();
+        let runs_later = ["\\run", "\\winlogon", "\\command", "\\image file execution"]
+            .iter()
+            .any(|k| key.contains(k));
+        if adds && runs_later {
+            self.switch_value(s, "/d");
         }
     }
 

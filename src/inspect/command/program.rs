@@ -150,6 +150,10 @@ pub fn prog_name(w: &str) -> String {
             _ => w,
         };
     }
+    // The command interpreter by its variable (`%COMSPEC% /c …`).
+    if w.eq_ignore_ascii_case("%comspec%") || w.eq_ignore_ascii_case("$env:comspec") {
+        return "cmd".to_string();
+    }
     let base = w
         .rsplit(['/', '\\'])
         .next()
@@ -213,6 +217,7 @@ fn past_wrapper(lang: Lang, p: &str, argv: &[String], i: usize) -> Option<usize>
             skip_while(argv, j, |a| a.contains('=') && !a.starts_with('-'))
         }
         "exec" => skip_opts(argv, i + 1, &["-a"]),
+        "sshpass" => skip_opts(argv, i + 1, &["-p", "-f", "-d", "-P"]),
         "timeout" => skip_opts(argv, i + 1, &["-s", "-k", "--signal", "--kill-after"]) + 1,
         "nohup" | "setsid" | "stdbuf" | "unbuffer" | "torsocks" | "proxychains"
         | "proxychains4" | "fakeroot" | "catchsegv" => skip_opts(argv, i + 1, &["-f"]),
@@ -452,6 +457,7 @@ mod tests {
             (&["env", "A=1", "timeout", "30", "wget"], "wget"),
             (&["nohup", "nice", "-n", "5", "/usr/bin/curl"], "curl"),
             (&["busybox", "tftp"], "tftp"),
+            (&["sshpass", "-p", "pw", "scp"], "scp"),
             (&["$(command -v curl)", "-o"], "curl"),
             (&["$(command -v curl || command -v wget)", "-o"], "curl"),
             (&["`which wget`", "-q"], "wget"),

@@ -48,6 +48,8 @@ pub struct Engine<'c> {
     pub(super) downloads: Vec<Download>,
     pub hits: Vec<RawHit>,
     budget: usize,
+    /// The file's text, for text rules that need a second pattern in it.
+    source: String,
 }
 
 /// Programs that run what they are given (for pipes and downloaded files).
@@ -134,6 +136,7 @@ impl<'c> Engine<'c> {
             downloads: Vec::new(),
             hits: Vec::new(),
             budget: super::MAX_COMMANDS,
+            source: String::new(),
         }
     }
 
@@ -141,6 +144,9 @@ impl<'c> Engine<'c> {
     pub fn run(&mut self, lang: Lang, src: &str, first_line: usize, depth: usize) {
         if depth > MAX_DEPTH || self.budget == 0 {
             return;
+        }
+        if depth == 0 {
+            self.source = src.to_string();
         }
         let s = Script::parse(lang, src, first_line);
         self.script(lang, &s, depth);
@@ -292,7 +298,17 @@ impl<'c> Engine<'c> {
                 // "$(printf '\x63url')", `echo Y3VybA== | base64 -d`
                 x = text;
             }
-            if lang == Lang::Sh && (w.contains("IFS") || w.contains("[@]") || w.contains("[*]")) {
+            // A variable as the command word is split into words:
+            // `DL="curl -fsSL -o"; $DL file URL`.
+            let command_word = out.iter().all(|a: &String| a.contains('='))
+                && w.strip_prefix('$').is_some_and(|v| {
+                    v.starts_with(|c: char| c == '{' || c == '_' || c.is_ascii_alphabetic())
+                })
+                && x != *w
+                && !x.starts_with(['$', '`']);
+            if lang == Lang::Sh
+                && (w.contains("IFS") || w.contains("[@]") || w.contains("[*]") || command_word)
+            {
                 out.extend(x.split_whitespace().map(str::to_string));
             } else if lang == Lang::Sh
                 && x.starts_with('{')
@@ -484,6 +500,7 @@ impl<'c> Engine<'c> {
                 seen = t;
             }
         }
+        rules.retain(|&r| self.cat.needs_met(r, &self.source));
         for r in rules {
             self.push(r, c, all_loopback(&seen), None);
             self.note_download(r, c, argv);
@@ -592,7 +609,8 @@ impl<'c> Engine<'c> {
                         .unwrap_or_default()
                         .iter()
                         .map(|w| self.expand(w))
-                        .filter(|w| !w.starts_with('-'))
+                        // options, and printf's format (`printf %s B64`)
+                        .filter(|w| !w.starts_with('-') && !w.starts_with('%'))
                         .collect::<Vec<_>>()
                         .join(" ")
                 })
@@ -643,12 +661,15 @@ impl<'c> Engine<'c> {
         let output_runs = downstream
             .iter()
             .any(|d| unwrap(s.lang, &d.argv).is_some_and(|(p, _)| is_runner(&p)));
+        let output_saved = downstream
+            .first()
+            .is_some_and(|d| writes_input_to_files(s.lang, d));
         for r in self.cat.rules_for_program(&s.prog) {
             let rule = &self.cat.rules[r];
             if !rule.lang.covers(rule_lang(s.lang)) {
                 continue;
             }
-            if let Some(lb) = super::shape::matches(rule, rest, s.c, output_runs) {
+            if let Some(lb) = super::shape::matches(rule, rest, s.c, output_runs, output_saved) {
                 self.push(r, s.c, lb, None);
                 if self.cat.rule_codes[r] != Code::DownloadExecChain {
                     is_download = true;
@@ -767,6 +788,33 @@ impl<'c> Engine<'c> {
     /// Run `src` in `lang` one level deeper than `s`.
     pub(super) fn deeper(&mut self, s: &Step, lang: Lang, src: &str) {
         self.run(lang, src, s.c.line, s.depth + 1);
+    }
+}
+
+/// A command that writes what it reads to files: `tar x`, `cpio -i`,
+/// `dd of=FILE`, `tee FILE`.
+fn writes_input_to_files(lang: Lang, d: &Cmd) -> bool {
+    let Some((p, at)) = unwrap(lang, &d.argv) else {
+        return false;
+    };
+    let rest = &d.argv[at + 1..];
+    match p.as_str() {
+        "tar" | "gtar" | "bsdtar" => rest.iter().any(|a| {
+            let flags = a.strip_prefix('-').unwrap_or(a);
+            a == "--extract"
+                || a == "--get"
+                || flags.contains('x')
+                    && flags.len() <= 8
+                    && flags.bytes().all(|b| b.is_ascii_alphabetic())
+        }),
+        "cpio" => rest.iter().any(|a| {
+            a == "--extract" || a.starts_with('-') && !a.starts_with("--") && a.contains('i')
+        }),
+        "dd" => rest
+            .iter()
+            .any(|a| a.starts_with("of=") && !is_null(&a[3..])),
+        "tee" => rest.iter().any(|a| !a.starts_with('-') && !is_null(a)),
+        _ => false,
     }
 }
 

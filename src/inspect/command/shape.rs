@@ -16,9 +16,19 @@ use super::addr::{
 pub const INPUT: &str = "input://";
 
 /// Whether a rule's argument conditions hold; `Some(loopback)` when they
-/// do. `output_runs`: what the command prints is run (piped into a shell).
-pub fn matches(rule: &Rule, rest: &[String], c: &Cmd, output_runs: bool) -> Option<bool> {
-    if !switches_ok(rule, rest) || !subcommand_ok(rule, rest) || !redirect_ok(rule, c) {
+/// do. `output_runs`: what the command prints is run (piped into a shell);
+/// `output_saved`: it is piped into a program that writes it to files
+/// (`| tar x`), which counts as a redirection of either way.
+pub fn matches(
+    rule: &Rule,
+    rest: &[String],
+    c: &Cmd,
+    output_runs: bool,
+    output_saved: bool,
+) -> Option<bool> {
+    let redirected =
+        redirect_ok(rule, c) || output_saved && rule.redirect.as_deref() == Some("any");
+    if !switches_ok(rule, rest) || !subcommand_ok(rule, rest) || !redirected {
         return None;
     }
     let Some(t) = &rule.target else {
