@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::delta::{BaselineState, Delta};
 use crate::facts::{FindingRecord, ImageMeta};
-use crate::finding::{Finding, PackageRef, Severity};
+use crate::finding::{Evidence, Finding, PackageRef, Severity, Subject};
 use crate::gate::GateReport;
 use crate::model::Sha256;
 use crate::policy::{Action, Decision};
@@ -62,6 +62,8 @@ pub struct ServeFinding<'a> {
     /// The history step that made the layer.
     pub created_by: Option<&'a str>,
     pub evidence: &'a [String],
+    /// The same evidence, structured (as in the scan document).
+    pub evidence_items: &'a [Evidence],
     pub fingerprint: &'a str,
     /// For files hidden later: the layer that hid them.
     pub hidden_in: Option<usize>,
@@ -71,6 +73,8 @@ pub struct ServeFinding<'a> {
     pub path: Option<&'a str>,
     pub severity: Severity,
     pub sha256: Option<&'a str>,
+    /// The line or build step the finding is about (as in the scan document).
+    pub subject: Option<&'a Subject>,
     /// Absent (null) for a code this build does not know.
     pub technique: Option<&'static str>,
     pub title: &'a str,
@@ -93,6 +97,7 @@ impl<'a> ServeFinding<'a> {
             code: &rec.code,
             created_by: layer.and_then(|l| l.created_by.as_deref()),
             evidence: &rec.evidence,
+            evidence_items: &rec.items,
             fingerprint: &rec.fingerprint,
             hidden_in: live.and_then(|f| f.hidden_in.as_ref()).map(|l| l.index),
             layer: rec.layer,
@@ -101,6 +106,7 @@ impl<'a> ServeFinding<'a> {
             path: rec.path.as_deref(),
             severity: rec.severity,
             sha256: rec.sha256.as_deref(),
+            subject: rec.subject.as_ref(),
             technique: rec.code().map(|c| c.info().technique),
             title: &rec.title,
             why: &d.why,
