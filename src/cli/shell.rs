@@ -38,10 +38,12 @@ pub fn long_version() -> &'static str {
         if registry {
             stores.extend(["containerd", "docker-daemon"]);
         }
-        let formats: Vec<&str> = ["table", "json", "sarif", "cyclonedx", "gitlab"]
+        let mut formats: Vec<&str> = ["table", "json", "sarif", "cyclonedx", "gitlab"]
             .into_iter()
             .filter(|f| stowaway::report::Format::from_str(f).is_ok())
             .collect();
+        // `inventory` alone writes a CycloneDX BOM.
+        formats.push("cyclonedx (inventory)");
         let tools = include_str!("../catalog/tools.toml")
             .matches("\n[[tool]]")
             .count();
