@@ -777,6 +777,26 @@ fn images_lists_what_each_store_holds() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// The first report of `drift` JSON output: the report, the paths it
+/// lists as added, and stderr; the image must have been read from `store`.
+fn drift_report(out: &std::process::Output, store: &str) -> (Value, Vec<String>, String) {
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {err}"));
+    let report = v[0].clone();
+    let reference = report["image"]["reference"].as_str().unwrap_or_default();
+    assert!(
+        reference.starts_with(&format!("{store}:sha256:")),
+        "{report:#}"
+    );
+    let added = report["delta"]["added"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["path"].as_str().unwrap().to_string())
+        .collect();
+    (report, added, err)
+}
+
 /// A host root whose containers-storage (overlay) holds a container of
 /// the test image with a new script in its upper directory; `None` when
 /// podman cannot use overlay here.
@@ -852,22 +872,8 @@ fn drift_without_a_baseline_reads_the_image_from_containers_storage() {
         "--format",
         "json",
     ]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {err}"));
-    let report = &v[0];
-    assert!(
-        report["image"]["reference"]
-            .as_str()
-            .unwrap()
-            .starts_with("containers-storage:sha256:"),
-        "{report:#}"
-    );
-    let added: Vec<&str> = report["delta"]["added"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["path"].as_str().unwrap())
-        .collect();
+    let (report, added, err) = drift_report(&out, "containers-storage");
+    let added: Vec<&str> = added.iter().map(String::as_str).collect();
     assert_eq!(
         added,
         ["/usr/local", "/usr/local/bin", "/usr/local/bin/dl.sh"],
@@ -946,22 +952,8 @@ fn drift_without_a_baseline_reads_the_image_from_dockers_storage() {
         .arg(&host)
         .output()
         .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {err}"));
-    let report = &v[0];
-    assert!(
-        report["image"]["reference"]
-            .as_str()
-            .unwrap()
-            .starts_with("docker-daemon:sha256:"),
-        "{report:#}"
-    );
-    let added: Vec<&str> = report["delta"]["added"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["path"].as_str().unwrap())
-        .collect();
+    let (report, added, err) = drift_report(&out, "docker-daemon");
+    let added: Vec<&str> = added.iter().map(String::as_str).collect();
     assert_eq!(added, ["/usr/bin/dl.sh"], "{err}");
     assert!(report["delta"]["modified"].as_array().unwrap().is_empty());
 }
