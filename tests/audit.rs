@@ -324,16 +324,16 @@ fn history_reports_images_that_appeared_and_disappeared() {
     };
     let (code, first, err) = run("1.json", &[0, 1]);
     assert_eq!(code, Some(0), "{err}");
-    assert_eq!(first["changes"], Value::Null, "no earlier run");
-    assert_eq!(first["run"], 1);
+    assert_eq!(first["changes"], Value::Null, "no earlier run: {first}");
+    assert_eq!(first["run"], 1, "{first}");
     // A pod with a new image (the tools image) appears.
     let (code, second, err) = run("2.json", &[0, 1, 3]);
     assert_eq!(code, Some(1), "{err}");
     let c = &second["changes"];
-    assert_eq!(c["since_run"], 1);
-    assert_eq!(c["appeared"][0]["key"], images[3].digest.as_str());
-    assert_eq!(c["appeared"].as_array().unwrap().len(), 1);
-    assert_eq!(c["disappeared"], json!([]));
+    assert_eq!(c["since_run"], 1, "{second}\n{err}");
+    assert_eq!(c["appeared"][0]["key"], images[3].digest.as_str(), "{c}");
+    assert_eq!(c["appeared"].as_array().unwrap().len(), 1, "{c}");
+    assert_eq!(c["disappeared"], json!([]), "{c}");
     assert!(
         !c["new_findings"].as_array().unwrap().is_empty()
             && c["new_findings"]
@@ -347,9 +347,17 @@ fn history_reports_images_that_appeared_and_disappeared() {
     let (code, third, err) = run("3.json", &[0, 3]);
     assert_eq!(code, Some(1), "{err}");
     let c = &third["changes"];
-    assert_eq!(c["disappeared"][0]["key"], images[1].digest.as_str());
-    assert_eq!(c["appeared"], json!([]));
-    assert_eq!(c["new_findings"], json!([]), "nothing new since run 2");
+    assert_eq!(
+        c["disappeared"][0]["key"],
+        images[1].digest.as_str(),
+        "{third}\n{err}"
+    );
+    assert_eq!(c["appeared"], json!([]), "{c}");
+    assert_eq!(
+        c["new_findings"],
+        json!([]),
+        "nothing new since run 2: {c}\n{err}"
+    );
     // The table shows the same, and `--since 1` compares with the first run.
     let items = vec![pod("default", "svc0", 0, &images[0], 0)];
     let pods = write_json(t.path(), "4.json", &pod_list(items));
@@ -357,7 +365,8 @@ fn history_reports_images_that_appeared_and_disappeared() {
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(
         table.contains("Since audit run 1") && table.contains(&format!("- {}", images[1].digest)),
-        "{table}"
+        "{table}\n{}",
+        String::from_utf8_lossy(&out.stderr)
     );
 }
 

@@ -96,32 +96,55 @@ pub(crate) fn start_with(auth: &str) -> Option<Registry> {
     }
     let dir = tmp();
     let data = dir.path().join("data");
-    let port = free_port();
-    let addr = format!("127.0.0.1:{port}");
     let config = dir.path().join("config.yml");
-    std::fs::write(
-        &config,
-        format!(
-            "version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: {addr}\n{auth}",
-            data.display()
-        ),
-    )
-    .unwrap();
     let log = dir.path().join("registry.log");
-    let child = Command::new("docker-registry")
-        .args(["serve", config.to_str().unwrap()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::from(std::fs::File::create(&log).unwrap()))
-        .spawn()
+    // A port found free may be taken by another test before the registry
+    // binds it, and then a connect would reach that other server: wait for
+    // this registry's own "listening on" line, and try another port if it
+    // exited instead.
+    let mut attempt = 0;
+    let (child, addr) = loop {
+        attempt += 1;
+        let addr = format!("127.0.0.1:{}", free_port());
+        std::fs::write(
+            &config,
+            format!(
+                "version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: {addr}\n{auth}",
+                data.display()
+            ),
+        )
         .unwrap();
-    let started = Instant::now();
-    while std::net::TcpStream::connect(&addr).is_err() {
+        let mut child = Command::new("docker-registry")
+            .args(["serve", config.to_str().unwrap()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::from(std::fs::File::create(&log).unwrap()))
+            .spawn()
+            .unwrap();
+        let listening = format!("listening on {addr}");
+        let started = Instant::now();
+        let up = loop {
+            if std::fs::read_to_string(&log).is_ok_and(|l| l.contains(&listening)) {
+                break true;
+            }
+            if child.try_wait().unwrap().is_some() {
+                break false;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "registry did not start: {}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        if up {
+            break (child, addr);
+        }
         assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "registry did not start"
+            attempt < 5,
+            "registry exited five times: {}",
+            std::fs::read_to_string(&log).unwrap_or_default()
         );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    };
     Some(Registry {
         child,
         addr,

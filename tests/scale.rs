@@ -78,11 +78,7 @@ fn issue15_two_million_empty_files_stay_within_a_stated_memory_bound() {
     // The bound catches a return of the old 1.1 GiB with room for the
     // debug build's noise (~380-400 MiB measured; it touched 402 MiB once
     // under load 14 after the command model's regex-set cache landed).
-    assert!(
-        rss < 480 * 1024,
-        "refusing took {} MiB: {err}",
-        rss / 1024
-    );
+    assert!(rss < 480 * 1024, "refusing took {} MiB: {err}", rss / 1024);
     // (Raised past the limit, the same image scans in ~680 MiB with a
     // release build: benches/bench.sh many; README "Performance".)
 }
