@@ -9,6 +9,7 @@
 //! address shapes); `code` scans code languages line by line.
 
 pub mod addr;
+pub mod anyprog;
 pub mod batch;
 pub mod carrier;
 pub mod code;

@@ -333,6 +333,9 @@ impl<'c> Engine<'c> {
             // $r = Invoke-WebRequest …: the command on the right.
             out.drain(..2);
         }
+        if lang != Lang::Sh {
+            super::program::join_spaced_path(&mut out);
+        }
         if lang == Lang::PowerShell
             && let Some(started) = start_process(&out)
         {
@@ -677,6 +680,15 @@ impl<'c> Engine<'c> {
                     self.note_download(r, s.c, &s.argv);
                 }
             }
+        }
+        if !is_download
+            && let Some((id, lb)) = super::anyprog::matches(s.lang, &s.prog, &s.argv, s.at, s.c)
+            && let Some(r) = self.cat.rule_index(id)
+        {
+            self.push(r, s.c, lb, None);
+            is_download = true;
+            loopback |= lb;
+            self.note_download(r, s.c, &s.argv);
         }
         // Code in arguments; not in text that is only shown (`echo '… (or: wget URL)'`).
         for a in rest.iter().filter(|_| !is_mention(&s.prog)) {
