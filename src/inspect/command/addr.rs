@@ -188,6 +188,26 @@ pub fn is_loopback(h: &str) -> bool {
         || h.starts_with("127.") && is_ipv4(h)
 }
 
+/// True when `text` names addresses without a scheme (`--bind 127.0.0.1`,
+/// `-S localhost:8000`) and all of them are loopback ones; `0.0.0.0`
+/// (every interface) is not.
+pub fn binds_loopback(text: &str) -> bool {
+    let mut any = false;
+    for w in text.split(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '=' | ',' | '(' | ')')) {
+        let h = strip_port(w).trim_matches(['[', ']']);
+        if h == "0.0.0.0" || h == "::" {
+            return false;
+        }
+        if is_ipv4(h) || h == "localhost" || h == "::1" {
+            any = true;
+            if !is_loopback(h) {
+                return false;
+            }
+        }
+    }
+    any
+}
+
 /// True when `text` names URLs and all of them are loopback.
 pub fn all_loopback(text: &str) -> bool {
     let mut any = false;

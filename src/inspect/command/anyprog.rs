@@ -81,6 +81,7 @@ pub fn payload_url(a: &str) -> Option<String> {
     let url_start = at - scheme.len();
     let prefix = &a[..url_start];
     let switch_prefix = prefix.is_empty()
+        || prefix.eq_ignore_ascii_case("script:")
         || prefix.starts_with(['/', '-'])
             && prefix
                 .trim_start_matches(['/', '-'])

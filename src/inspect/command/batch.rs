@@ -141,7 +141,15 @@ fn command(t: &str, mut i: usize, lineno: usize) -> (Cmd, usize) {
             i = t[i..].find('&').map(|n| i + n).unwrap_or(b.len());
             break;
         }
+        let echo = cmd.argv.is_empty() && w.eq_ignore_ascii_case("echo");
         cmd.argv.push(w);
+        if echo {
+            let (text, end) = echo_text(t, i);
+            if !text.is_empty() {
+                cmd.argv.push(text);
+            }
+            i = end;
+        }
     }
     cmd.text = shown(&t[start..i.min(b.len())]);
     (cmd, i)
@@ -177,6 +185,33 @@ fn redirection(t: &str, i: usize, cmd: &mut Cmd) -> Option<usize> {
         cmd.redirs.push(Redir { op, target: w });
     }
     Some(end.max(j))
+}
+
+/// What `echo` prints, from byte `i`: the text as written (quotes kept,
+/// `^x` → `x`) up to a redirection or operator outside quotes.
+fn echo_text(t: &str, mut i: usize) -> (String, usize) {
+    let b = t.as_bytes();
+    let mut out = String::new();
+    let mut in_q = false;
+    while i < b.len() {
+        let c = b[i];
+        if !in_q && matches!(c, b'&' | b'|' | b'<' | b'>') {
+            break;
+        }
+        if !in_q && c.is_ascii_digit() && b.get(i + 1) == Some(&b'>') {
+            break;
+        }
+        if c == b'"' {
+            in_q = !in_q;
+        }
+        if c == b'^' && !in_q && i + 1 < b.len() {
+            i += 1;
+        }
+        let ch = t[i..].chars().next().unwrap_or(' ');
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    (out.trim().to_string(), i)
 }
 
 /// One word from byte `i`: `"…"` quotes removed, `^x` → `x`.

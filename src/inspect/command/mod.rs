@@ -20,6 +20,7 @@ pub mod ps;
 pub mod rules;
 pub mod sh;
 pub mod shape;
+mod written;
 
 /// Nested re-parsing (`sh -c`, `cmd /c`, `powershell -enc`, one-liners)
 /// stops at this depth.

@@ -47,6 +47,7 @@ pub struct Engine<'c> {
     pub(super) vars: HashMap<String, String>,
     pub(super) downloads: Vec<Download>,
     pub hits: Vec<RawHit>,
+    pub(super) written: Vec<super::written::Written>,
     budget: usize,
     /// The file's text, for text rules that need a second pattern in it.
     source: String,
@@ -135,6 +136,7 @@ impl<'c> Engine<'c> {
             vars,
             downloads: Vec::new(),
             hits: Vec::new(),
+            written: Vec::new(),
             budget: super::MAX_COMMANDS,
             source: String::new(),
         }
@@ -150,6 +152,9 @@ impl<'c> Engine<'c> {
         }
         let s = Script::parse(lang, src, first_line);
         self.script(lang, &s, depth);
+        if depth == 0 {
+            self.flush_written(lang, depth);
+        }
     }
 
     pub(super) fn script(&mut self, lang: Lang, s: &Script, depth: usize) {
@@ -443,6 +448,7 @@ impl<'c> Engine<'c> {
             fed_arguments(&mut step.argv, upstream);
         }
         self.nested(&step);
+        self.note_written(&step);
         self.heredoc_code(c);
         let (is_download, loopback) = self.program_rules(&step, downstream);
         if is_download && !loopback {
@@ -505,7 +511,10 @@ impl<'c> Engine<'c> {
         }
         rules.retain(|&r| self.cat.needs_met(r, &self.source));
         for r in rules {
-            self.push(r, c, all_loopback(&seen), None);
+            // A server bound to loopback only (`--bind 127.0.0.1`) serves no one else.
+            let server = self.cat.rules[r].id == "interpreter-web-server";
+            let lb = all_loopback(&seen) || server && super::addr::binds_loopback(&seen);
+            self.push(r, c, lb, None);
             self.note_download(r, c, argv);
         }
     }
