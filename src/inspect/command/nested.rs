@@ -266,13 +266,19 @@ impl Engine<'_> {
         }
     }
 
-    /// `kubectl run … -- curl …`: the words after `--` are a command.
+    /// `kubectl run … -- curl …`: the words after `--` are a command; without
+    /// `--`, `docker run [options] IMAGE curl …` runs the first word after the
+    /// sub-command that names a shell or a program the rules know.
     fn after_dashes(&mut self, s: &Step) {
         let rest = s.rest();
-        let Some(i) = rest.iter().position(|a| a == "--") else {
-            return;
+        let start = match rest.iter().position(|a| a == "--") {
+            Some(i) => i + 1,
+            None => match self.container_command(rest) {
+                Some(i) => i,
+                None => return,
+            },
         };
-        let tail = &rest[i + 1..];
+        let tail = &rest[start..];
         if tail.is_empty() || s.depth >= super::MAX_DEPTH {
             return;
         }
@@ -287,6 +293,20 @@ impl Engine<'_> {
             pipelines: vec![super::Pipeline { cmds: vec![sub] }],
         };
         self.script(s.lang, &script, s.depth + 1);
+    }
+
+    /// Where the command of `docker|podman|kubectl run|exec …` starts when
+    /// no `--` marks it.
+    fn container_command(&self, rest: &[String]) -> Option<usize> {
+        let sub = rest.iter().position(|a| !a.starts_with('-'))?;
+        if !matches!(rest[sub].as_str(), "run" | "exec" | "debug" | "create") {
+            return None;
+        }
+        (sub + 2..rest.len()).find(|&k| {
+            let p = prog_name(&rest[k]);
+            !rest[k].starts_with('-')
+                && (SHELLS.contains(&p.as_str()) || !self.cat.rules_for_program(&p).is_empty())
+        })
     }
 
     /// Interpreter one-liners and here-docs fed to interpreters, scanned

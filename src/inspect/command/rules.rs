@@ -312,6 +312,11 @@ impl<'c> Engine<'c> {
                 && x != *w
                 && !x.starts_with(['$', '`']);
             if lang == Lang::Sh
+                && matches!(w.as_str(), "$@" | "$*" | "${@}" | "${*}")
+                && let Some(v) = self.vars.get(w.trim_matches(['$', '{', '}']))
+            {
+                out.extend(v.split_whitespace().map(str::to_string));
+            } else if lang == Lang::Sh
                 && (w.contains("IFS") || w.contains("[@]") || w.contains("[*]") || command_word)
             {
                 out.extend(x.split_whitespace().map(str::to_string));
@@ -546,6 +551,13 @@ impl<'c> Engine<'c> {
 
     /// `export NAME=value`, `local`, `declare`, … in sh: true when handled.
     fn declaration(&mut self, prog: &str, rest: &[String]) -> bool {
+        if prog == "set" && rest.first().is_some_and(|a| a == "--") {
+            // set -- ARGS: the positional parameters "$@" stands for
+            let args = rest[1..].join(" ");
+            self.vars.insert("@".to_string(), args.clone());
+            self.vars.insert("*".to_string(), args);
+            return true;
+        }
         if !matches!(
             prog,
             "export" | "local" | "declare" | "readonly" | "typeset"
