@@ -70,7 +70,11 @@ pub fn run(a: ExplainArgs) -> anyhow::Result<Verdict> {
                 println!("pattern:   {p}");
             }
             if r.builtin {
-                println!("raised by the command engine (a download followed to what runs it)");
+                if r.id.ends_with("-argument") {
+                    println!("raised by the command engine for any program (the argument's shape, not the name)");
+                } else {
+                    println!("raised by the command engine (a download followed to what runs it)");
+                }
             }
         }
         Some(s) => {
