@@ -71,7 +71,9 @@ pub fn run(a: ExplainArgs) -> anyhow::Result<Verdict> {
             }
             if r.builtin {
                 if r.id.ends_with("-argument") {
-                    println!("raised by the command engine for any program (the argument's shape, not the name)");
+                    println!(
+                        "raised by the command engine for any program (the argument's shape, not the name)"
+                    );
                 } else {
                     println!("raised by the command engine (a download followed to what runs it)");
                 }

@@ -456,6 +456,9 @@ impl<'c> Engine<'c> {
         self.note_written(&step);
         self.heredoc_code(c);
         let (is_download, loopback) = self.program_rules(&step, downstream);
+        if !is_download {
+            self.unknown_wrapper(&step);
+        }
         if is_download && !loopback {
             self.piped_run(&step, downstream);
             return;
