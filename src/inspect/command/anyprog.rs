@@ -112,6 +112,10 @@ pub fn matches(
 /// (`/format:"\\host\share\x.xsl"`, `-Path=\\host\share`).
 pub fn share_host(a: &str) -> Option<String> {
     let a = a.trim_matches(['"', '\'']);
+    // PowerShell provider paths: `Microsoft.PowerShell.Core\FileSystem::\\host\s`
+    let a = a
+        .split_once("::\\\\")
+        .map_or(a, |(_, r)| &a[a.len() - r.len() - 2..]);
     if let Some(h) = unc_host(a) {
         return Some(h);
     }
@@ -203,6 +207,10 @@ mod tests {
         );
         assert_eq!(
             share_host("/format:\"\\\\h.example\\s\\x.xsl\"").as_deref(),
+            Some("h.example")
+        );
+        assert_eq!(
+            share_host("Microsoft.PowerShell.Core\\FileSystem::\\\\h.example\\s\\a.exe").as_deref(),
             Some("h.example")
         );
         assert!(share_host("C:\\Windows\\x.dll").is_none());

@@ -458,6 +458,7 @@ impl<'c> Engine<'c> {
         let (is_download, loopback) = self.program_rules(&step, downstream);
         if !is_download {
             self.unknown_wrapper(&step);
+            self.url_piped_to_runner(&step, downstream);
         }
         if is_download && !loopback {
             self.piped_run(&step, downstream);
@@ -725,6 +726,26 @@ impl<'c> Engine<'c> {
             }
         }
         (is_download, loopback)
+    }
+
+    /// Any command handed a remote URL whose output is piped into a shell
+    /// or `iex` (`Get-Stage -u URL | iex`, a shell function `fetch URL |
+    /// sh`): what it prints comes from that address and is run.
+    fn url_piped_to_runner(&mut self, s: &Step, downstream: &[Cmd]) {
+        if is_mention(&s.prog) || s.depth >= MAX_DEPTH {
+            return;
+        }
+        let remote = s
+            .rest()
+            .iter()
+            .filter_map(|a| super::addr::url_host(a))
+            .any(|h| !super::addr::is_loopback(&h));
+        let runs = downstream
+            .iter()
+            .any(|d| unwrap(s.lang, &d.argv).is_some_and(|(p, _)| is_runner(&p)));
+        if remote && runs {
+            self.piped_run(s, downstream);
+        }
     }
 
     /// A download piped into something that runs it.
