@@ -343,9 +343,16 @@ impl UrlVars {
                     if s.ends_with('$') {
                         s.pop();
                     }
-                    s.push('"');
-                    s.push_str(url);
-                    s.push('"');
+                    // Inside a double-quoted string (Perl, PHP, Ruby "#{u}"
+                    // interpolation) the URL goes in bare.
+                    let quoted = s.bytes().filter(|&b| b == b'"').count() % 2 == 1;
+                    if quoted {
+                        s.push_str(url);
+                    } else {
+                        s.push('"');
+                        s.push_str(url);
+                        s.push('"');
+                    }
                 }
                 rest = &rest[at + k.len()..];
             }
@@ -474,7 +481,8 @@ fn shell_calls_line(
     if !calls && !encoded {
         return;
     }
-    let mut lits = string_literals(t, lang == RuleLang::Wsh);
+    // VBScript strings (`'` starts a comment); JScript's `('…')` calls are not.
+    let mut lits = string_literals(t, lang == RuleLang::Wsh && !t.contains("('"));
     lits.extend(quoted_commands(t));
     let line = fixed.map(|c| c.line).unwrap_or(n);
     for lit in lits.iter().filter(|l| encoded && l.len() >= 24) {
