@@ -323,12 +323,12 @@ fn history_reports_images_that_appeared_and_disappeared() {
         ])
     };
     let (code, first, err) = run("1.json", &[0, 1]);
-    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(code, Some(0), "{err}\n{first}");
     assert_eq!(first["changes"], Value::Null, "no earlier run: {first}");
     assert_eq!(first["run"], 1, "{first}");
     // A pod with a new image (the tools image) appears.
     let (code, second, err) = run("2.json", &[0, 1, 3]);
-    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(code, Some(1), "{err}\n{second}");
     let c = &second["changes"];
     assert_eq!(c["since_run"], 1, "{second}\n{err}");
     assert_eq!(c["appeared"][0]["key"], images[3].digest.as_str(), "{c}");
@@ -345,7 +345,7 @@ fn history_reports_images_that_appeared_and_disappeared() {
     );
     // Removing a pod makes its image disappear.
     let (code, third, err) = run("3.json", &[0, 3]);
-    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(code, Some(1), "{err}\n{third}");
     let c = &third["changes"];
     assert_eq!(
         c["disappeared"][0]["key"],

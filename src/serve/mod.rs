@@ -189,14 +189,17 @@ async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
     let notifier = tokio::spawn(notify::run(ctx.clone()));
     let app = http::router(ctx.clone(), api_queue, accepter);
     let permits = Arc::new(tokio::sync::Semaphore::new(ctx.cfg.conn.max_connections));
+    // The address bound, not the one asked for: `--listen 127.0.0.1:0` takes
+    // a free port, and this line says which.
+    let bound = listener.local_addr().unwrap_or(ctx.cfg.listen);
     let incoming = match ctx.cfg.tls.clone() {
         Some(files) => {
             let tls = tls::TlsListener::start(listener, files, permits.clone())?;
-            eprintln!("stowaway serve: listening on https://{}", ctx.cfg.listen);
+            eprintln!("stowaway serve: listening on https://{bound}");
             conn::Incoming::Tls(tls)
         }
         None => {
-            eprintln!("stowaway serve: listening on http://{}", ctx.cfg.listen);
+            eprintln!("stowaway serve: listening on http://{bound}");
             conn::Incoming::Plain(listener)
         }
     };
