@@ -1129,6 +1129,12 @@ fn harbor_adapter_follows_the_openapi_file() {
     let v = report.json();
     check_schema("HarborVulnerabilityReport", &v);
     check_items(&v, &format!("{src}:v1"));
+    // Started with `--listen 127.0.0.1:0`: links name the port it bound.
+    let link = v["vulnerabilities"][0]["links"][0].as_str().unwrap_or("");
+    assert!(
+        link.starts_with(&format!("http://{a}/v1/explain/")),
+        "{link}"
+    );
     let raw = harbor(
         a,
         "GET",

@@ -146,7 +146,7 @@ pub fn run(cfg: ServeConfig) -> Result<(), ServeError> {
     rt.block_on(serve(cfg))
 }
 
-async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
+async fn serve(mut cfg: ServeConfig) -> Result<(), ServeError> {
     let api_queue = queue::Queue::open(&cfg.db)?;
     let accepter = accept::Accepter::start(&cfg.db)?;
     let listener = tokio::net::TcpListener::bind(cfg.listen)
@@ -155,6 +155,9 @@ async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
             what: format!("binding {}", cfg.listen),
             source: e,
         })?;
+    if let Ok(bound) = listener.local_addr() {
+        name_the_bound_port(&mut cfg, bound);
+    }
     let ctx = Arc::new(Ctx {
         owner_prefix: format!("{}-{}-", std::process::id(), queue::now()),
         cfg,
@@ -189,17 +192,14 @@ async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
     let notifier = tokio::spawn(notify::run(ctx.clone()));
     let app = http::router(ctx.clone(), api_queue, accepter);
     let permits = Arc::new(tokio::sync::Semaphore::new(ctx.cfg.conn.max_connections));
-    // The address bound, not the one asked for: `--listen 127.0.0.1:0` takes
-    // a free port, and this line says which.
-    let bound = listener.local_addr().unwrap_or(ctx.cfg.listen);
     let incoming = match ctx.cfg.tls.clone() {
         Some(files) => {
             let tls = tls::TlsListener::start(listener, files, permits.clone())?;
-            eprintln!("stowaway serve: listening on https://{bound}");
+            eprintln!("stowaway serve: listening on https://{}", ctx.cfg.listen);
             conn::Incoming::Tls(tls)
         }
         None => {
-            eprintln!("stowaway serve: listening on http://{bound}");
+            eprintln!("stowaway serve: listening on http://{}", ctx.cfg.listen);
             conn::Incoming::Plain(listener)
         }
     };
@@ -207,6 +207,20 @@ async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
     stop(&ctx, done_rx).await;
     notifier.abort();
     Ok(())
+}
+
+/// `--listen HOST:0` binds a port the system picks: name it in the
+/// config, so the "listening on" line and the default public URL (made
+/// from the listen address) say which.
+fn name_the_bound_port(cfg: &mut ServeConfig, bound: std::net::SocketAddr) {
+    if cfg.listen.port() != 0 {
+        return;
+    }
+    let asked = format!("://{}", cfg.listen);
+    if let Some(scheme) = cfg.public_url.strip_suffix(&asked) {
+        cfg.public_url = format!("{scheme}://{bound}");
+    }
+    cfg.listen = bound;
 }
 
 /// Stop: workers finish their current job within the grace period; jobs
