@@ -60,6 +60,12 @@ const SHELL_CALLS: &[&str] = &[
     "getoutput(",
     "execa",
     "-|",
+    // WMI process creation: Win32_Process.Create "CMD", inp.CommandLine = "CMD"
+    "Win32_Process",
+    ".Create ",
+    ".Create(",
+    "CommandLine =",
+    "CommandLine=",
 ];
 
 /// Words near a base64 literal that is decoded and run (`b64decode`,

@@ -190,6 +190,18 @@ impl Engine<'_> {
             "iex" | "invoke-expression" if s.lang == Lang::PowerShell => {
                 self.deeper(s, Lang::PowerShell, &s.rest().join(" "))
             }
+            "invoke-cimmethod" | "invoke-wmimethod" | "icim" | "iwmi"
+                if s.lang == Lang::PowerShell =>
+            {
+                self.wmi_create(s)
+            }
+            // @{ CommandLine = '…' } (Win32_Process Create arguments): `{`
+            // ends a PowerShell statement, so the entry is a command here.
+            "commandline"
+                if s.lang == Lang::PowerShell && s.rest().first().is_some_and(|a| a == "=") =>
+            {
+                self.deeper(s, Lang::Batch, &s.rest()[1..].join(" "))
+            }
             p if LAUNCHERS.contains(&p) => self.after_dashes(s),
             _ => {}
         }
@@ -202,6 +214,25 @@ impl Engine<'_> {
             }
         }
         self.interpreter_code(s);
+    }
+
+    /// `Invoke-CimMethod`/`Invoke-WmiMethod` … `Win32_Process` `Create`:
+    /// the command line (`-Arguments @{CommandLine='…'}`, `-ArgumentList
+    /// '…'`) is a Windows command line of its own.
+    fn wmi_create(&mut self, s: &Step) {
+        let rest = s.rest();
+        let low: Vec<String> = rest.iter().map(|a| a.to_ascii_lowercase()).collect();
+        if !low.iter().any(|a| a.contains("win32_process")) || !low.iter().any(|a| a == "create") {
+            return;
+        }
+        for w in rest.iter().filter(|a| a.contains(' ')) {
+            let line = match w.to_ascii_lowercase().find("commandline") {
+                Some(at) => w[at + 11..].trim_start().trim_start_matches('='),
+                None => w.as_str(),
+            };
+            let line = line.trim_matches(|c: char| c.is_whitespace() || "'\"{}@;".contains(c));
+            self.deeper(s, Lang::Batch, line);
+        }
     }
 
     /// `sh -c STRING`, `su -c`, a here-doc fed to a shell, and a shell with
