@@ -66,6 +66,10 @@ const SHELL_CALLS: &[&str] = &[
     ".Create(",
     "CommandLine =",
     "CommandLine=",
+    // os.spawnlp(mode, "curl", "curl", …), os.posix_spawnp(path, [argv], env)
+    "spawnl",
+    "spawnv",
+    "posix_spawn",
 ];
 
 /// Words near a base64 literal that is decoded and run (`b64decode`,
@@ -524,10 +528,11 @@ fn shell_calls_line(
     }
     // An argument list: ["curl", "-o", "/tmp/x", url] / ('wget', [...]) /
     // Perl open($fh, "-|", "wget", …).
-    let lits: Vec<String> = lits
+    let mut lits: Vec<String> = lits
         .into_iter()
         .skip_while(|l| l == "-|" || l == "|-")
         .collect();
+    spawn_arg0(t, &mut lits);
     let is_list = lits.len() >= 2
         && !lits[0].contains(' ')
         && !lits[0].is_empty()
@@ -544,6 +549,21 @@ fn shell_calls_line(
             pipelines: vec![Pipeline { cmds: vec![cmd] }],
         };
         eng.script(Lang::Sh, &script, depth);
+    }
+}
+
+/// `os.spawnlp(mode, "curl", "curl", …)`, `os.posix_spawn(path, [argv0,
+/// …])`: the program's path then its argv, whose first word names the
+/// program again; keep one.
+fn spawn_arg0(t: &str, lits: &mut Vec<String>) {
+    let spawn = ["spawnl", "spawnv", "posix_spawn"]
+        .iter()
+        .any(|m| t.contains(m));
+    if spawn
+        && lits.len() >= 2
+        && super::program::prog_name(&lits[1]) == super::program::prog_name(&lits[0])
+    {
+        lits.remove(0);
     }
 }
 
