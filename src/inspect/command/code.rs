@@ -295,17 +295,26 @@ fn url_assignment(t: &str) -> Option<(String, String)> {
         return None;
     }
     // "…", URI("…"), URI.parse('…'), new URL("…"), ENV.fetch("U", "…"),
-    // process.env.U || "…": the first literal that is a URL.
-    let url = string_literals(rhs, false).into_iter().find(|l| {
-        l.split_once("://").is_some_and(|(scheme, rest)| {
-            !scheme.is_empty()
-                && scheme
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'+')
-                && !rest.is_empty()
+    // process.env.U || "…": the first literal that is a URL; else a
+    // command line holding one (`cmd = "cmd /c curl … http://…"`, later
+    // handed to `.Run cmd`).
+    let lits = string_literals(rhs, t.contains("\"\""));
+    let url = lits
+        .iter()
+        .find(|l| {
+            l.split_once("://").is_some_and(|(scheme, rest)| {
+                !scheme.is_empty()
+                    && scheme
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'+')
+                    && !rest.is_empty()
+            })
         })
-    })?;
-    Some((name.to_string(), url))
+        .or_else(|| {
+            lits.iter()
+                .find(|l| l.contains("://") && l.contains(' ') && !l.contains('"'))
+        })?;
+    Some((name.to_string(), url.clone()))
 }
 
 /// Literal URLs held in variables, put back where the variables are used.
