@@ -95,6 +95,25 @@ pub fn decoded_text(s: &str) -> Option<String> {
     text_of(decode_base64(s.trim_matches(['"', '\'']), 4)?)
 }
 
+/// Plain hex (`xxd -p` form, whitespace allowed) an explicit decoder is
+/// given (`echo … | xxd -r -p | sh`), as text; at most [`MAX_BASE64`].
+pub fn hex_text(s: &str) -> Option<String> {
+    let digits: Vec<u8> = s
+        .trim_matches(['"', '\''])
+        .bytes()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    if digits.len() < 4 || digits.len() % 2 != 0 || digits.len() > MAX_BASE64 {
+        return None;
+    }
+    let nib = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let bytes = digits
+        .chunks(2)
+        .map(|p| Some(nib(p[0])? << 4 | nib(p[1])?))
+        .collect::<Option<Vec<u8>>>()?;
+    text_of(bytes)
+}
+
 fn text_of(b: Vec<u8>) -> Option<String> {
     if let Some(t) = utf16le(&b) {
         return Some(t);
@@ -242,6 +261,13 @@ mod tests {
             base64_runs("[Convert]::FromBase64String('aQB3AHIAIABoAHQAdABwADoALwAvAGgALwB4AA==')")
                 .collect();
         assert_eq!(runs, [ps]);
+    }
+
+    #[test]
+    fn hex_forms() {
+        assert_eq!(hex_text("6375726c20 682f78").as_deref(), Some("curl h/x"));
+        assert_eq!(hex_text("63757"), None);
+        assert_eq!(hex_text("zz00"), None);
     }
 
     #[test]

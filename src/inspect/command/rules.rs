@@ -605,7 +605,7 @@ impl<'c> Engine<'c> {
     }
 
     /// The text a pipeline decodes and hands on: `echo B64 | base64 -d`,
-    /// `base64 -d <<< B64`, `echo … | rev`.
+    /// `base64 -d <<< B64`, `echo … | rev`, `echo HEX | xxd -r -p`.
     fn decoded_input(&self, lang: Lang, p: &Pipeline) -> Option<(String, usize)> {
         if lang != Lang::Sh {
             return None;
@@ -618,6 +618,15 @@ impl<'c> Engine<'c> {
                     .iter()
                     .any(|a| matches!(a.as_str(), "-d" | "--decode" | "-D")),
                 "rev" => true,
+                // xxd -r -p / -rp / -r -ps: plain hex back to bytes
+                "xxd" => {
+                    argv.iter().any(|a| {
+                        a == "-r" || a == "-revert" || a.starts_with("-r") && a.contains('p')
+                    }) && argv.iter().any(|a| {
+                        matches!(a.as_str(), "-p" | "-ps" | "-plain" | "-postscript")
+                            || a.starts_with("-r") && a.contains('p')
+                    })
+                }
                 _ => false,
             };
             if !decodes {
@@ -645,6 +654,8 @@ impl<'c> Engine<'c> {
             })?;
             let text = if prog == "rev" {
                 input.chars().rev().collect()
+            } else if prog == "xxd" {
+                decode::hex_text(&input)?
             } else {
                 decode::decoded_text(&input)?
             };
