@@ -103,7 +103,7 @@ pub fn hex_text(s: &str) -> Option<String> {
         .bytes()
         .filter(|b| !b.is_ascii_whitespace())
         .collect();
-    if digits.len() < 4 || digits.len() % 2 != 0 || digits.len() > MAX_BASE64 {
+    if digits.len() < 4 || !digits.len().is_multiple_of(2) || digits.len() > MAX_BASE64 {
         return None;
     }
     let nib = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
