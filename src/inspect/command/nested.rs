@@ -366,10 +366,17 @@ impl Engine<'_> {
                 .iter()
                 .skip_while(|a| !a.eq_ignore_ascii_case("in"))
                 .take_while(|a| !a.eq_ignore_ascii_case("do"));
-            let url = set
-                .flat_map(|a| a.split(['(', ')', '\'', '"']))
+            let items: Vec<&str> = set
+                .flat_map(|a| a.split(['(', ')', '\'', '"', ',']))
+                .filter(|a| !a.is_empty())
+                .collect();
+            // a URL in the set, else an address (`for %%H in (10.0.0.5 …) do
+            // xcopy x \\%%H\C$\…`): the loop's first value stands for all.
+            let url = items
+                .iter()
                 .find(|a| a.contains("://"))
-                .map(str::to_string);
+                .or_else(|| items.iter().find(|a| super::addr::is_ipv4(a)))
+                .map(|a| a.to_string());
             let lines = rest.iter().any(|a| a.eq_ignore_ascii_case("/f"));
             let name = format!("%%{}", rest[v].trim_start_matches('%'));
             if let Some(value) = url.or_else(|| lines.then(|| INPUT.to_string())) {
