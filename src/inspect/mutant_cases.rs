@@ -71,14 +71,22 @@ fn every_case_reports_exactly_its_rules_and_lines() {
             Err(e) => wrong.push(format!("{}: {e}", c.id)),
         }
     }
-    assert!(wrong.is_empty(), "{} case(s):\n{}", wrong.len(), wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{} case(s):\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
 }
 
 #[test]
 fn base64_is_decoded_from_its_minimum_length_on() {
     use crate::inspect::command::decode::{base64, decoded_text};
     // 16 characters (12 bytes) is the shortest base64 found in text.
-    assert_eq!(base64("Y3VybCBodHRwOi8v").as_deref(), Some(&b"curl http://"[..]));
+    assert_eq!(
+        base64("Y3VybCBodHRwOi8v").as_deref(),
+        Some(&b"curl http://"[..])
+    );
     assert_eq!(base64("Y3VybCBodHRwOi8"), None);
     // What an explicit decoder is given may be as short as 4 characters.
     assert_eq!(decoded_text("c2ggLQ==").as_deref(), Some("sh -"));
