@@ -252,7 +252,9 @@ fn failed_scans_are_retried_or_dead_lettered_by_the_class_of_their_error() {
 fn a_scan_that_outlasts_its_lease_keeps_the_job_while_an_idle_claim_expires() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("serve.db");
-    let lease = Duration::from_millis(1500);
+    // Renewed every third of a lease: 3 s leaves a starved heartbeat thread
+    // (2 loaded CI cores) two seconds of slack before the held job is lost.
+    let lease = Duration::from_millis(3000);
     let ctx = context(config(db.clone(), queue_policy(lease, 3)));
     let p = &ctx.cfg.queue;
     let ids = [
