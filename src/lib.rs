@@ -19,7 +19,7 @@
 //! fails on an import cycle, an upward import, or a module missing here.
 //!
 //! ```text
-//! model path limits time         vocabulary: values every stage names; imports nothing
+//! model limits time              vocabulary: values every stage names; imports nothing
 //! digest error                   computing sha256 (the value is model's); typed errors
 //! finding                        finding codes, Finding and its fingerprint
 //! catalog                        the knowledge: tools, markers, command rules
@@ -69,7 +69,7 @@ pub mod layer;
 pub mod limits;
 pub mod model;
 pub mod packages;
-pub mod path;
+pub use model::path;
 pub mod policy;
 pub mod report;
 pub mod scan;
