@@ -44,9 +44,43 @@ pub struct Changed {
 #[derive(Clone, Debug, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct ConfigChange {
-    pub field: &'static str,
+    pub field: ConfigField,
     pub before: ConfigValue,
     pub after: ConfigValue,
+}
+
+/// A config field the delta compares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConfigField {
+    Entrypoint,
+    Cmd,
+    User,
+    Env,
+    ExposedPorts,
+    Healthcheck,
+    WorkingDir,
+}
+
+impl ConfigField {
+    /// The name, as in the JSON documents.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConfigField::Entrypoint => "entrypoint",
+            ConfigField::Cmd => "cmd",
+            ConfigField::User => "user",
+            ConfigField::Env => "env",
+            ConfigField::ExposedPorts => "exposed_ports",
+            ConfigField::Healthcheck => "healthcheck",
+            ConfigField::WorkingDir => "working_dir",
+        }
+    }
+}
+
+impl fmt::Display for ConfigField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// The value of a config field, as the JSON documents write it.
@@ -193,26 +227,23 @@ pub fn delta(before: &ImageFacts, after: &ImageFacts) -> Delta {
 
 /// The config fields that differ between two images, in a fixed order.
 fn config_changes(a: &ImageConfig, b: &ImageConfig) -> Vec<ConfigChange> {
-    let pairs: [(&'static str, ConfigValue, ConfigValue); 7] = [
-        ("entrypoint", (&a.entrypoint).into(), (&b.entrypoint).into()),
-        ("cmd", (&a.cmd).into(), (&b.cmd).into()),
-        ("user", (&a.user).into(), (&b.user).into()),
-        ("env", (&a.env).into(), (&b.env).into()),
+    use ConfigField::*;
+    let pairs: [(ConfigField, ConfigValue, ConfigValue); 7] = [
+        (Entrypoint, (&a.entrypoint).into(), (&b.entrypoint).into()),
+        (Cmd, (&a.cmd).into(), (&b.cmd).into()),
+        (User, (&a.user).into(), (&b.user).into()),
+        (Env, (&a.env).into(), (&b.env).into()),
         (
-            "exposed_ports",
+            ExposedPorts,
             (&a.exposed_ports).into(),
             (&b.exposed_ports).into(),
         ),
         (
-            "healthcheck",
+            Healthcheck,
             (&a.healthcheck).into(),
             (&b.healthcheck).into(),
         ),
-        (
-            "working_dir",
-            (&a.working_dir).into(),
-            (&b.working_dir).into(),
-        ),
+        (WorkingDir, (&a.working_dir).into(), (&b.working_dir).into()),
     ];
     pairs
         .into_iter()
@@ -348,7 +379,7 @@ mod tests {
         assert!(!one(&|d| d.modified.push(c.clone())));
         assert!(!one(&|d| d.permissions.push(c.clone())));
         assert!(!one(&|d| d.config.push(ConfigChange {
-            field: "user",
+            field: ConfigField::User,
             before: ConfigValue::Unset,
             after: ConfigValue::Text("root".into()),
         })));
@@ -436,7 +467,11 @@ mod tests {
         after.config.working_dir = Some("/w".into());
         after.config.labels.insert("a".into(), "b".into());
         let d = delta(&before, &after);
-        let fields: Vec<&str> = d.config.iter().map(|c| c.field).collect();
+        let fields: Vec<&str> = d.config.iter().map(|c| c.field.as_str()).collect();
+        for c in &d.config {
+            let json = serde_json::to_value(c.field).unwrap();
+            assert_eq!(json, c.field.as_str(), "JSON and table name a field alike");
+        }
         assert_eq!(
             fields,
             vec![
