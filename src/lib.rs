@@ -38,6 +38,9 @@
 //! audit                          `stowaway audit`: cluster inventory, one scan per digest, shards, history (front end)
 //! ```
 //!
+//! `crate::path` is the vocabulary's `model::path`, re-exported (the checker
+//! counts a use of it as a use of `model`).
+//!
 //! The binary (`main.rs`, `cli/`) is the front end on top of all of them.
 //!
 //! ```no_run

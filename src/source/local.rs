@@ -35,9 +35,10 @@ impl LocalStore {
     }
 }
 
+/// The transport's name; padded as asked (`{:<20}` in the table).
 impl fmt::Display for LocalStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
@@ -164,4 +165,23 @@ fn docker(socket: &std::path::Path, limits: &Limits) -> Result<Vec<Listing>> {
                 })
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_store_is_named_alike_in_json_and_in_the_padded_table() {
+        for s in [
+            LocalStore::ContainersStorage,
+            LocalStore::Containerd,
+            LocalStore::DockerDaemon,
+        ] {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+            let cell = format!("{s:<20}|");
+            assert_eq!(cell.len(), 21, "{cell:?}");
+            assert!(cell.starts_with(s.as_str()));
+        }
+    }
 }
