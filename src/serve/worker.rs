@@ -181,8 +181,8 @@ impl Work<'_> {
             job.id
         );
         let alerts: Vec<OutboxItem> = if result::alerted(report, ctx.cfg.notify_severity) {
-            let body = result::cloud_event(&event_id, job.id, &job.reference, report, &job.digest)
-                .to_string();
+            let alert = result::cloud_event(&event_id, job.id, &job.reference, report, &job.digest);
+            let body = serde_json::to_string(&alert).unwrap_or_default();
             ctx.cfg
                 .notify
                 .iter()
