@@ -9,12 +9,14 @@
 //! the map. Any byte out of place makes [`decode`] return `None`: a miss,
 //! never a panic or a wrong view.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 
 use crate::digest::Hasher;
 use crate::layer::LayerIndex;
 use crate::layer::cache::Shape;
 use crate::layer::cache::codec::{self, Reader};
+use crate::path::ImagePath;
 
 use super::{Hidden, ImageFs, Node, Removed};
 
@@ -144,43 +146,15 @@ fn read_index_checked(r: &mut Reader<'_>) -> Option<LayerIndex> {
 }
 
 fn read_fs(r: &mut Reader<'_>, layers: usize) -> Option<ImageFs> {
-    let layer = |r: &mut Reader<'_>| -> Option<usize> {
-        let n = r.u32()? as usize;
-        (n < layers).then_some(n)
-    };
-    let n = r.count(47)?;
-    let mut nodes = Vec::with_capacity(n);
-    for _ in 0..n {
-        let entry = codec::read_entry(r)?;
-        let (last, added_in) = (layer(r)?, layer(r)?);
-        let m = r.u32()? as usize;
-        if m > r.0.len() / 4 {
-            return None;
-        }
-        let modified_in = (0..m).map(|_| layer(r)).collect::<Option<Vec<_>>>()?;
-        // Strictly increasing paths: the map's order, no duplicates.
-        if nodes
-            .last()
-            .is_some_and(|(p, _): &(crate::path::ImagePath, Node)| *p >= entry.path)
-        {
-            return None;
-        }
-        let node = Node {
-            layer: last,
-            added_in,
-            modified_in,
-            entry,
-        };
-        nodes.push((node.entry.path.clone(), node));
-    }
+    let nodes = read_nodes(r, layers)?;
     let n = r.count(44)?;
     let mut removed = Vec::with_capacity(n);
     for _ in 0..n {
         let entry = codec::read_entry(r)?;
         removed.push(Removed {
             entry,
-            added_in: layer(r)?,
-            removed_in: layer(r)?,
+            added_in: layer_of(r, layers)?,
+            removed_in: layer_of(r, layers)?,
             how: hidden_of(r.u8()?)?,
         });
     }
@@ -189,14 +163,67 @@ fn read_fs(r: &mut Reader<'_>, layers: usize) -> Option<ImageFs> {
     if findings.iter().any(|(l, _)| *l >= layers) {
         return None;
     }
-    // Sorted input: the map is bulk-built with full nodes.
-    let nodes: std::collections::BTreeMap<_, _> = nodes.into_iter().collect();
     Some(ImageFs {
         packed_len: nodes.len(),
         nodes,
         removed,
         findings,
     })
+}
+
+/// A layer number below `layers`.
+fn layer_of(r: &mut Reader<'_>, layers: usize) -> Option<usize> {
+    let n = r.u32()? as usize;
+    (n < layers).then_some(n)
+}
+
+/// The visible nodes, in strictly increasing path order (else `None`).
+/// They are gathered in runs, each bulk-built into a map with full nodes
+/// and appended to the map so far (which rebuilds it full, freeing the old
+/// nodes as it goes). A run is 65,536 nodes or half the map so far: up to
+/// that many files the map is built in one go (each node moved once, the
+/// list ~15 MiB at most); past it each node moves about three times and at
+/// most a third of them wait in the list.
+fn read_nodes(r: &mut Reader<'_>, layers: usize) -> Option<BTreeMap<ImagePath, Node>> {
+    let n = r.count(47)?;
+    let mut map = BTreeMap::new();
+    let mut run: Vec<(ImagePath, Node)> = Vec::new();
+    for _ in 0..n {
+        let entry = codec::read_entry(r)?;
+        let (last, added_in) = (layer_of(r, layers)?, layer_of(r, layers)?);
+        let m = r.u32()? as usize;
+        if m > r.0.len() / 4 {
+            return None;
+        }
+        let modified_in = (0..m)
+            .map(|_| layer_of(r, layers))
+            .collect::<Option<Vec<_>>>()?;
+        let prev = run
+            .last()
+            .map(|(p, _)| p)
+            .or(map.last_key_value().map(|(p, _)| p));
+        if prev.is_some_and(|p| *p >= entry.path) {
+            return None;
+        }
+        if run.len() >= (map.len() / 2).max(1 << 16) {
+            append_run(&mut map, &mut run);
+        }
+        let node = Node {
+            layer: last,
+            added_in,
+            modified_in,
+            entry,
+        };
+        run.push((node.entry.path.clone(), node));
+    }
+    append_run(&mut map, &mut run);
+    Some(map)
+}
+
+fn append_run(map: &mut BTreeMap<ImagePath, Node>, run: &mut Vec<(ImagePath, Node)>) {
+    // Sorted input: bulk-built with full nodes.
+    let mut part: BTreeMap<ImagePath, Node> = std::mem::take(run).into_iter().collect();
+    map.append(&mut part);
 }
 
 #[cfg(test)]

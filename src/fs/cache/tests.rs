@@ -146,3 +146,34 @@ fn the_key_names_the_layers_in_order() {
     assert_ne!(ab, key(["a"]));
     assert!(ab.starts_with("squashed/v1/"));
 }
+
+#[test]
+fn a_view_of_many_files_is_built_in_runs_and_round_trips() {
+    // More nodes than one run (65,536): the map is appended to twice.
+    let entries = (0..140_000)
+        .map(|i| {
+            let mut e = crate::layer::Entry::new(
+                crate::path::ImagePath::new(format!("d{:03}/f{i:06}", i / 1000)),
+                crate::layer::EntryType::File,
+                0o644,
+                0,
+                0,
+            );
+            e.sha256 = Some(crate::digest::Sha256::of(b""));
+            e
+        })
+        .collect();
+    let mut layers = vec![LayerIndex {
+        entries,
+        ..Default::default()
+    }];
+    let shapes: Vec<Shape> = layers.iter().map(Shape::of).collect();
+    let fs = ImageFs::squash(&mut layers);
+    let back = decode(&encode(&layers, &shapes, &fs)).expect("decodes");
+    assert_eq!(back.fs.nodes.len(), 140_000);
+    assert!(
+        back.fs.nodes.keys().eq(fs.nodes.keys()),
+        "same paths, same order"
+    );
+    assert_eq!(format!("{:?}", back.fs), format!("{fs:?}"));
+}
