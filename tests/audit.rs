@@ -12,7 +12,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use stowaway::fixture::{BuiltImage, ImageBuilder, LayerBuilder};
 
-use crate::registry::{Registry, layout_of, push, start};
+use crate::registry::{Registry, layout_of, logged, push, start};
 use crate::sources::scenario;
 use crate::util::*;
 
@@ -151,12 +151,12 @@ fn sixty_pods_over_four_digests_are_four_scans_and_a_warm_store_fetches_no_layer
     let (code, doc, err) = audit(&["--pods", &pods, "--format", "json", "--db", db]);
     assert_eq!(code, Some(1), "the tools image fails the policy: {err}");
     assert_eq!(
-        manifest_gets(&reg, &images) - before,
+        logged(before + 4, || manifest_gets(&reg, &images)) - before,
         4,
         "one pull per digest"
     );
-    let cold_layers = layer_gets(&reg, &images);
     let layers: usize = images.iter().map(|p| p.img.layers.len()).sum();
+    let cold_layers = logged(layers, || layer_gets(&reg, &images));
     assert!(layers >= 4);
     assert_eq!(cold_layers, layers, "every layer fetched once");
     // The contract.
@@ -323,12 +323,12 @@ fn history_reports_images_that_appeared_and_disappeared() {
         ])
     };
     let (code, first, err) = run("1.json", &[0, 1]);
-    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(code, Some(0), "{err}\n{first}");
     assert_eq!(first["changes"], Value::Null, "no earlier run: {first}");
     assert_eq!(first["run"], 1, "{first}");
     // A pod with a new image (the tools image) appears.
     let (code, second, err) = run("2.json", &[0, 1, 3]);
-    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(code, Some(1), "{err}\n{second}");
     let c = &second["changes"];
     assert_eq!(c["since_run"], 1, "{second}\n{err}");
     assert_eq!(c["appeared"][0]["key"], images[3].digest.as_str(), "{c}");
@@ -345,7 +345,7 @@ fn history_reports_images_that_appeared_and_disappeared() {
     );
     // Removing a pod makes its image disappear.
     let (code, third, err) = run("3.json", &[0, 3]);
-    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(code, Some(1), "{err}\n{third}");
     let c = &third["changes"];
     assert_eq!(
         c["disappeared"][0]["key"],

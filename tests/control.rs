@@ -590,7 +590,9 @@ fn credentials_from_stdin_env_and_podmans_default_auth_file() {
 #[test]
 fn a_refused_connection_shows_its_cause() {
     let t = tmp();
-    let port = crate::registry::free_port();
+    // Held, never listening: refused, and no other test can listen there.
+    let held = crate::util::ReservedPort::loopback();
+    let port = held.port;
     let r = format!("docker://127.0.0.1:{port}/team/app:v1");
     let out = run_in(t.path(), &["scan", &r, "--registry-deadline", "5"], &[]);
     let err = text(&out.stderr);

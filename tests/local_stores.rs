@@ -384,10 +384,16 @@ impl Containerd {
             .stderr(log)
             .spawn()
             .expect("start containerd");
-        let c = Containerd { child, dir };
-        for _ in 0..100 {
+        let mut c = Containerd { child, dir };
+        // A deadline, not a count of tries: on a loaded machine each `ctr`
+        // call alone can take a second.
+        let started = std::time::Instant::now();
+        while started.elapsed() < std::time::Duration::from_secs(60) {
             if c.ctr(&["version"]).status.success() {
                 return c;
+            }
+            if let Ok(Some(_)) = c.child.try_wait() {
+                break;
             }
             std::thread::sleep(std::time::Duration::from_millis(100));
         }

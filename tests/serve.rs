@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use stowaway::fixture::{ImageBuilder, LayerBuilder};
 
-use crate::registry::{Registry, free_port, layout_of, push, start, start_with};
+use crate::registry::{Registry, layout_of, push, start, start_with};
 use crate::sources::scenario;
 use crate::util::*;
 
@@ -153,6 +153,8 @@ impl Drop for Server {
 }
 
 impl Server {
+    /// Start a server on `port` (0: a port the server takes itself) and
+    /// wait until it answers.
     fn start(dir: &Path, port: u16, extra: &[&str], env: &[(&str, &str)]) -> Server {
         let s = Server::spawn(dir, port, extra, env);
         wait_for(Duration::from_secs(30), "server start", || {
@@ -162,18 +164,22 @@ impl Server {
         s
     }
 
-    /// Start the server without waiting for it.
+    /// Start the server and wait for its own "listening on" line (the
+    /// address it bound), not for a connect: a port found free beforehand
+    /// can be taken by another test before this server binds it, and a
+    /// connect would then reach that other server.
     fn spawn(dir: &Path, port: u16, extra: &[&str], env: &[(&str, &str)]) -> Server {
         let token = dir.join("token");
         std::fs::write(&token, format!("{TOKEN}\n")).unwrap();
         std::fs::write(dir.join("secret"), SECRET).unwrap();
         let db = dir.join("serve.db");
-        let addr = format!("127.0.0.1:{port}");
+        let log = dir.join("serve.log");
+        let seen = std::fs::read(&log).map(|l| l.len()).unwrap_or(0);
         let mut c = bin();
         c.args([
             "serve",
             "--listen",
-            &addr,
+            &format!("127.0.0.1:{port}"),
             "--token-file",
             token.to_str().unwrap(),
             "--db",
@@ -185,13 +191,32 @@ impl Server {
             std::fs::OpenOptions::new()
                 .create(true)
                 .append(true)
-                .open(dir.join("serve.log"))
+                .open(&log)
                 .unwrap(),
         ));
         for (k, v) in env {
             c.env(k, v);
         }
-        let child = c.spawn().unwrap();
+        let mut child = c.spawn().unwrap();
+        let started = Instant::now();
+        let addr = loop {
+            let text = std::fs::read(&log).unwrap_or_default();
+            let new = String::from_utf8_lossy(text.get(seen..).unwrap_or_default());
+            if let Some(addr) = listening_addr(&new) {
+                break addr;
+            }
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("stowaway serve exited ({status}) before listening:\n{new}");
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "stowaway serve did not listen within 30 s:\n{new}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        if port != 0 {
+            assert_eq!(addr, format!("127.0.0.1:{port}"));
+        }
         Server { child, addr, db }
     }
 
@@ -203,6 +228,27 @@ impl Server {
         let c = rusqlite_open(&self.db);
         c.query_row(q, [], |r| r.get(0)).unwrap()
     }
+}
+
+/// The flake this fixture had: a port found free, then taken by another
+/// test's server before `serve` bound it, and the start-up check (a connect
+/// and GET /healthz) answered by that other server. Now the fixture waits
+/// for this server's own "listening on" line and says why it is missing.
+#[test]
+#[should_panic(expected = "exited")]
+fn the_server_fixture_never_takes_another_servers_port_for_its_own() {
+    let other = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = other.local_addr().unwrap().port();
+    let t = tmp();
+    let _ = Server::start(t.path(), port, &[], &[]);
+}
+
+/// The address of a server's "listening on http(s)://ADDR" line in `log`.
+fn listening_addr(log: &str) -> Option<String> {
+    let line = log.lines().find(|l| l.contains("listening on "))?;
+    let url = line.split("listening on ").nth(1)?;
+    let addr = url.split("://").nth(1)?;
+    Some(addr.trim().to_string())
 }
 
 fn rusqlite_open(db: &Path) -> rusqlite::Connection {
@@ -286,16 +332,16 @@ fn pipe(a: TcpStream, b: TcpStream) {
     let _ = t.join();
 }
 
-/// A CloudEvents receiver on `port` that checks each alert's HMAC and
-/// records event ids (duplicates included).
+/// A CloudEvents receiver on `port` (listening from now on) that checks
+/// each alert's HMAC and records event ids (duplicates included).
 struct Receiver {
     ids: Arc<Mutex<Vec<String>>>,
     bad: Arc<Mutex<Vec<String>>>,
     bodies: Arc<Mutex<Vec<Value>>>,
 }
 
-fn receiver(port: u16) -> Receiver {
-    let l = TcpListener::bind(("127.0.0.1", port)).unwrap();
+fn receiver(port: ReservedPort) -> Receiver {
+    let l = port.listen();
     let r = Receiver {
         ids: Default::default(),
         bad: Default::default(),
@@ -397,19 +443,20 @@ fn wait_image(addr: &str, digest: &str, limit: Duration) -> Value {
 
 #[test]
 fn registry_push_is_scanned_once_per_digest_and_alerted() {
-    let port = free_port();
-    let Some(reg) = start_with(&notifications(port)) else {
+    // Held until the server binds it (the registry must know it first).
+    let port = ReservedPort::loopback();
+    let Some(reg) = start_with(&notifications(port.port)) else {
         return;
     };
     let t = tmp();
-    let rport = free_port();
+    let rport = ReservedPort::loopback();
+    let notify = format!("http://127.0.0.1:{}/hook", rport.port);
     let rx = receiver(rport);
-    let notify = format!("http://127.0.0.1:{rport}/hook");
     let registry = format!("{0}=http://{0}", reg.addr);
     let secret = t.path().join("secret");
     let srv = Server::start(
         t.path(),
-        port,
+        port.port,
         &[
             "--registry",
             &registry,
@@ -528,11 +575,10 @@ fn assert_metrics(addr: &str) {
 #[test]
 fn a_burst_of_200_push_events_loses_none() {
     let t = tmp();
-    let port = free_port();
     // Jobs fail at once (nothing listens on port 1) and are dead-lettered.
     let srv = Server::start(
         t.path(),
-        port,
+        0,
         &[
             "--registry",
             "reg.test=http://127.0.0.1:1",
@@ -635,8 +681,7 @@ fn kill_9_then_restart_finishes_every_job_exactly_once() {
         "--lease",
         "2",
     ];
-    let port = free_port();
-    let srv = Server::start(t.path(), port, &args, &[]);
+    let srv = Server::start(t.path(), 0, &args, &[]);
     let ids = queue_scans(&srv, &reg, &digests);
     wait_for(Duration::from_secs(20), "two running jobs", || {
         srv.sql("SELECT COUNT(*) FROM serve_jobs WHERE state = 'running'") == 2
@@ -655,7 +700,7 @@ fn kill_9_then_restart_finishes_every_job_exactly_once() {
         .unwrap();
     assert_eq!(queued, 4, "every accepted job survived kill -9");
     slow.set_delay(Duration::ZERO);
-    let srv = Server::start(t.path(), free_port(), &args, &[]);
+    let srv = Server::start(t.path(), 0, &args, &[]);
     for id in &ids {
         wait_for(Duration::from_secs(90), "jobs after restart", || {
             get(&srv.addr, &format!("/v1/scans/{id}")).json()["state"] == "done"
@@ -696,7 +741,7 @@ fn sigterm_stops_accepting_and_releases_the_running_job() {
     let slow = SlowProxy::start("127.0.0.1:1", Duration::from_secs(20));
     let registry = format!("reg.test=http://{}", slow.addr);
     let args = ["--registry", &registry, "--shutdown-grace", "1"];
-    let mut srv = Server::start(t.path(), free_port(), &args, &[]);
+    let mut srv = Server::start(t.path(), 0, &args, &[]);
     let d = format!("sha256:{}", "cd".repeat(32));
     let ev = json!({"events": [{"action": "push", "target": {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": d, "repository": "x/y"}, "request": {"host": "reg.test"}}]});
     assert_eq!(
@@ -730,8 +775,9 @@ fn alerts_reach_a_receiver_that_was_down_exactly_once() {
         false,
     );
     let digest = digest_of(&reg, "al/app:v1");
-    let rport = free_port();
-    let notify = format!("http://127.0.0.1:{rport}/hook");
+    // Refuses connections (the receiver is down) until it listens below.
+    let rport = ReservedPort::loopback();
+    let notify = format!("http://127.0.0.1:{}/hook", rport.port);
     let registry = format!("{0}=http://{0}", reg.addr);
     let secret = t.path().join("secret");
     std::fs::write(&secret, SECRET).unwrap();
@@ -745,7 +791,7 @@ fn alerts_reach_a_receiver_that_was_down_exactly_once() {
         "--notify-max-backoff",
         "1",
     ];
-    let srv = Server::start(t.path(), free_port(), &args, &[]);
+    let srv = Server::start(t.path(), 0, &args, &[]);
     let r = post_json(
         &srv.addr,
         "/v1/scans",
@@ -783,7 +829,7 @@ fn hostile_requests_get_4xx_and_queue_nothing() {
         "--max-body",
         "64K",
     ];
-    let srv = Server::start(t.path(), free_port(), &args, &[]);
+    let srv = Server::start(t.path(), 0, &args, &[]);
     let a = srv.addr.as_str();
     let d = format!("sha256:{}", "ab".repeat(32));
     let event = |host: &str| push_event(&d, host);
@@ -939,7 +985,7 @@ fn registry_errors_are_retried_then_dead_lettered() {
         "--retry-backoff",
         "0",
     ];
-    let srv = Server::start(t.path(), free_port(), &args, &[]);
+    let srv = Server::start(t.path(), 0, &args, &[]);
     let a = srv.addr.as_str();
     let d = format!("sha256:{}", "ef".repeat(32));
     assert_eq!(
@@ -1063,7 +1109,7 @@ fn harbor_adapter_follows_the_openapi_file() {
     };
     let t = tmp();
     let (src, digest) = push_as_robot(&reg, t.path());
-    let srv = Server::start(t.path(), free_port(), &["--workers", "1"], &[]);
+    let srv = Server::start(t.path(), 0, &["--workers", "1"], &[]);
     let a = srv.addr.as_str();
     let meta = harbor(a, "GET", "/metadata", "*/*", None);
     assert_eq!(meta.status, 200);
@@ -1083,6 +1129,12 @@ fn harbor_adapter_follows_the_openapi_file() {
     let v = report.json();
     check_schema("HarborVulnerabilityReport", &v);
     check_items(&v, &format!("{src}:v1"));
+    // Started with `--listen 127.0.0.1:0`: links name the port it bound.
+    let link = v["vulnerabilities"][0]["links"][0].as_str().unwrap_or("");
+    assert!(
+        link.starts_with(&format!("http://{a}/v1/explain/")),
+        "{link}"
+    );
     let raw = harbor(
         a,
         "GET",
@@ -1174,7 +1226,7 @@ fn harbor_malformed_requests_get_the_spec_error_envelope() {
         return;
     }
     let t = tmp();
-    let srv = Server::start(t.path(), free_port(), &[], &[]);
+    let srv = Server::start(t.path(), 0, &[], &[]);
     let a = srv.addr.as_str();
     let report_mime = "application/vnd.scanner.adapter.vuln.report.harbor+json; version=1.0";
     // Malformed requests get the spec's error envelope.
@@ -1285,7 +1337,7 @@ fn tls_is_served_and_a_renewed_certificate_is_picked_up() {
         "--tls-key",
         key.to_str().unwrap(),
     ];
-    let srv = Server::spawn(t.path(), free_port(), &args, &[]);
+    let srv = Server::spawn(t.path(), 0, &args, &[]);
     wait_for(Duration::from_secs(30), "TLS server", || {
         curl_status(&srv.addr, &c1, "/healthz") == "200"
     });
@@ -1334,7 +1386,7 @@ fn scans_are_gated_against_the_repository_approval() {
     );
     let srv = Server::start(
         t.path(),
-        free_port(),
+        0,
         &["--registry", &format!("{0}=http://{0}", reg.addr)],
         &[],
     );
@@ -1423,7 +1475,7 @@ fn slow_clients_are_cut_off_and_connections_are_bounded() {
         "--max-header-bytes",
         "4K",
     ];
-    let srv = Server::start(t.path(), free_port(), &args, &[]);
+    let srv = Server::start(t.path(), 0, &args, &[]);
     let a = srv.addr.as_str();
     // A client that dribbles its headers, one line every 300 ms, is cut off
     // after the header timeout, long before it is done.

@@ -192,3 +192,61 @@ pub fn stowaway_within(args: &[&str], limit: std::time::Duration) -> std::proces
         }
     }
 }
+
+/// A loopback TCP port held by a bound socket that does not listen (yet):
+/// connects to it are refused, and no other test's `bind(:0)` is given it
+/// while it is held. A port found free and then released, by contrast, can
+/// be taken by another test before it is used. The socket sets
+/// SO_REUSEADDR, so a server this test starts (tokio, Go and std listeners
+/// set it too) can still bind the port while it is held.
+pub struct ReservedPort {
+    fd: std::os::fd::OwnedFd,
+    pub port: u16,
+}
+
+impl ReservedPort {
+    pub fn loopback() -> ReservedPort {
+        use std::os::fd::FromRawFd;
+        // SAFETY: plain socket calls on a descriptor this function owns;
+        // the address structures are initialised before use.
+        unsafe {
+            let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
+            assert!(fd >= 0, "socket: {}", std::io::Error::last_os_error());
+            let fd = std::os::fd::OwnedFd::from_raw_fd(fd);
+            let one: libc::c_int = 1;
+            let set = libc::setsockopt(
+                std::os::fd::AsRawFd::as_raw_fd(&fd),
+                libc::SOL_SOCKET,
+                libc::SO_REUSEADDR,
+                (&one as *const libc::c_int).cast(),
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            );
+            assert_eq!(set, 0, "SO_REUSEADDR: {}", std::io::Error::last_os_error());
+            let mut addr: libc::sockaddr_in = std::mem::zeroed();
+            addr.sin_family = libc::AF_INET as libc::sa_family_t;
+            addr.sin_addr.s_addr = u32::from(std::net::Ipv4Addr::LOCALHOST).to_be();
+            let mut len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+            let raw = std::os::fd::AsRawFd::as_raw_fd(&fd);
+            let ptr = (&mut addr as *mut libc::sockaddr_in).cast::<libc::sockaddr>();
+            assert_eq!(
+                libc::bind(raw, ptr, len),
+                0,
+                "bind: {}",
+                std::io::Error::last_os_error()
+            );
+            assert_eq!(libc::getsockname(raw, ptr, &mut len), 0);
+            ReservedPort {
+                fd,
+                port: u16::from_be(addr.sin_port),
+            }
+        }
+    }
+
+    /// Start listening on the held port.
+    pub fn listen(self) -> std::net::TcpListener {
+        // SAFETY: listen on the bound socket this value owns.
+        let r = unsafe { libc::listen(std::os::fd::AsRawFd::as_raw_fd(&self.fd), 128) };
+        assert_eq!(r, 0, "listen: {}", std::io::Error::last_os_error());
+        std::net::TcpListener::from(self.fd)
+    }
+}

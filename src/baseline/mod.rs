@@ -5,6 +5,7 @@
 //! writer, writers wait for each other up to a timeout.
 
 mod audit;
+mod busy;
 mod export;
 mod schema;
 
@@ -69,11 +70,13 @@ impl Store {
     /// existing store that cannot be written (a read-only file or
     /// filesystem) is opened read-only: reading commands work, writes fail
     /// with SQLite's "readonly database" error naming the file.
+    /// A store another connection keeps locked past the busy timeout is an
+    /// error, never a reason to read it read-only.
     pub fn open(path: &Path) -> Result<Store> {
         match Self::open_writable(path) {
             Ok(s) => Ok(s),
-            Err(e) if path.is_file() => Self::open_read_only(path).map_err(|_| e),
-            Err(e) => Err(e),
+            Err(f) if !f.busy && path.is_file() => Self::open_read_only(path).map_err(|_| f.error),
+            Err(f) => Err(f.error),
         }
     }
 
@@ -116,11 +119,11 @@ impl Store {
         self.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true)
     }
 
-    fn open_writable(path: &Path) -> Result<Store> {
+    fn open_writable(path: &Path) -> std::result::Result<Store, OpenFailure> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
-        let conn = Connection::open(path).map_err(|e| db_err(path, e))?;
+        let conn = Connection::open(path).map_err(|e| OpenFailure::db(path, e))?;
         let mut store = Store {
             conn,
             path: path.into(),
@@ -133,20 +136,26 @@ impl Store {
         db_err(&self.path, e)
     }
 
-    fn setup(&mut self) -> Result<()> {
+    /// Connection settings, WAL mode and migrations. Every statement here
+    /// that can fail with SQLITE_BUSY without waiting is retried.
+    fn setup(&mut self) -> std::result::Result<(), OpenFailure> {
+        let path = self.path.clone();
+        let fail = |e| OpenFailure::db(&path, e);
+        self.conn.busy_timeout(busy::TIMEOUT).map_err(fail)?;
+        // Read first: a connection learns that the file is already in WAL
+        // mode only by reading it, and then the switch below is a no-op that
+        // takes no lock. Only the first opens of a fresh file switch it, and
+        // those can race (see `busy`).
+        busy::retry(|| self.schema_version()).map_err(fail)?;
+        busy::retry(|| {
+            self.conn
+                .query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0))
+        })
+        .map_err(fail)?;
         self.conn
-            .busy_timeout(Duration::from_secs(60))
-            .map_err(|e| self.err(e))?;
-        self.conn
-            .execute_batch(
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
-            )
-            .map_err(|e| self.err(e))?;
-        let version: i64 = self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(|e| self.err(e))?;
-        let version = version as usize;
+            .execute_batch("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
+            .map_err(fail)?;
+        let version = busy::retry(|| self.schema_version()).map_err(fail)?;
         if version > schema::MIGRATIONS.len() {
             return Err(Error::Baseline {
                 db: self.path.clone(),
@@ -154,26 +163,31 @@ impl Store {
                     "database schema version {version} is newer than this stowaway understands ({})",
                     schema::MIGRATIONS.len()
                 ),
-            });
+            }
+            .into());
         }
         if version < schema::MIGRATIONS.len() {
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(|e| db_err(&self.path, e))?;
-            // Re-read inside the write lock: another process may have migrated.
-            let version: i64 = tx
-                .query_row("PRAGMA user_version", [], |r| r.get(0))
-                .map_err(|e| db_err(&self.path, e))?;
-            let version = version as usize;
-            for (i, m) in schema::MIGRATIONS.iter().enumerate().skip(version) {
-                tx.execute_batch(m).map_err(|e| db_err(&self.path, e))?;
-                tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))
-                    .map_err(|e| db_err(&self.path, e))?;
-            }
-            tx.commit().map_err(|e| db_err(&self.path, e))?;
+            busy::retry(|| self.migrate()).map_err(fail)?;
         }
         Ok(())
+    }
+
+    /// `PRAGMA user_version`: how many migrations the file has had.
+    fn schema_version(&self) -> rusqlite::Result<usize> {
+        let v: i64 = (self.conn).query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        Ok(v as usize)
+    }
+
+    /// Apply the migrations the file lacks, in one write transaction.
+    fn migrate(&mut self) -> rusqlite::Result<()> {
+        let tx = (self.conn).transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Re-read inside the write lock: another process may have migrated.
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        for (i, m) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
+            tx.execute_batch(m)?;
+            tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))?;
+        }
+        tx.commit()
     }
 
     /// The database file.
@@ -524,6 +538,28 @@ fn read_packages(db: &Connection, name: &str) -> rusqlite::Result<Vec<PackageRec
     rows.collect()
 }
 
+/// Why a store could not be opened writable; `busy` when another
+/// connection held the lock past the timeout.
+struct OpenFailure {
+    error: Error,
+    busy: bool,
+}
+
+impl OpenFailure {
+    fn db(path: &Path, e: rusqlite::Error) -> OpenFailure {
+        OpenFailure {
+            busy: busy::is_busy(&e),
+            error: db_err(path, e),
+        }
+    }
+}
+
+impl From<Error> for OpenFailure {
+    fn from(error: Error) -> OpenFailure {
+        OpenFailure { error, busy: false }
+    }
+}
+
 fn db_err(path: &Path, e: rusqlite::Error) -> Error {
     Error::Baseline {
         db: path.into(),
@@ -545,3 +581,6 @@ fn pause_for_tests() {
         std::thread::sleep(Duration::from_millis(ms));
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -14,7 +14,9 @@ use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use stowaway::audit::{self, AuditProgress, Inventory, PodLimits, RunOptions, Shard, Target};
+use stowaway::baseline::{SharedCache, Store};
 use stowaway::gate::{BaselineChoice, gate};
+use stowaway::layer::cache::LayerCache;
 use stowaway::limits::parse_size;
 use stowaway::policy::Policy;
 use stowaway::report::audit as audit_report;
@@ -268,7 +270,7 @@ fn scan_inventory(
         .collect();
     let meter = Meter::new(total);
     let cache = a.db.cache_path();
-    let store_wanted = a.baseline.is_some() || a.db.given() || cache.is_some();
+    let store = shared_store(a, cache.as_ref())?;
     let scanner = |t: &Target| -> Result<_, String> {
         let mut args = if t.local {
             node_image_args(a, t)
@@ -281,15 +283,12 @@ fn scan_inventory(
         let config = args
             .config(Some(policy), cache.clone())
             .map_err(|e| format!("{e:#}"))?;
+        let layer_cache = store.as_ref().map(|s| s as &dyn LayerCache);
         let scan = config
-            .scan_with(Some(&meter))
+            .scan_cached(Some(&meter), layer_cache)
             .map_err(|e| format!("{e:#}"))?;
-        let store = if store_wanted {
-            a.db.open_if_exists().map_err(|e| format!("{e:#}"))?
-        } else {
-            None
-        };
-        gate(&scan, policy, store.as_ref(), a.baseline.as_ref()).map_err(|e| e.to_string())
+        let store = (store.as_ref()).map(|s| s.0.lock().unwrap_or_else(|p| p.into_inner()));
+        gate(&scan, policy, store.as_deref(), a.baseline.as_ref()).map_err(|e| e.to_string())
     };
     let opts = RunOptions {
         source,
@@ -301,6 +300,18 @@ fn scan_inventory(
     let doc = audit::run(inv, &opts, &scanner);
     meter.finish(&doc);
     Ok(doc)
+}
+
+/// The store every target's scan and gate share (one connection, not two
+/// per target): the layer cache when there is one (created if named),
+/// else the baseline database if it exists and is wanted.
+fn shared_store(a: &AuditArgs, cache: Option<&PathBuf>) -> anyhow::Result<Option<SharedCache>> {
+    let store = match cache {
+        Some(db) if !a.registry.no_cache => Some(Store::open(db)?),
+        _ if a.baseline.is_some() || a.db.given() || cache.is_some() => a.db.open_if_exists()?,
+        _ => None,
+    };
+    Ok(store.map(|s| SharedCache(std::sync::Mutex::new(s))))
 }
 
 /// The scan arguments of one target: always a registry reference (a pod

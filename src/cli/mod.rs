@@ -434,13 +434,26 @@ impl ScanConfig {
             ))),
             None => None,
         };
+        self.scan_cached(
+            progress,
+            cache
+                .as_ref()
+                .map(|c| c as &dyn stowaway::layer::cache::LayerCache),
+        )
+    }
+
+    /// Run the scan with `cache`, a store the caller already holds, as its
+    /// layer cache (not opening one of its own); no cache under `--no-cache`.
+    pub fn scan_cached(
+        &self,
+        progress: Option<&dyn stowaway::scan::Progress>,
+        cache: Option<&dyn stowaway::layer::cache::LayerCache>,
+    ) -> anyhow::Result<stowaway::Scan> {
         let opts = stowaway::ScanOptions {
             platform: self.platform.clone(),
             limits: self.limits.clone(),
             progress,
-            cache: cache
-                .as_ref()
-                .map(|c| c as &dyn stowaway::layer::cache::LayerCache),
+            cache: cache.filter(|_| self.cache_db.is_some()),
             registry: self.registry.clone(),
         };
         Ok(stowaway::scan(&self.image, &opts)?)

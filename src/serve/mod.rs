@@ -146,7 +146,7 @@ pub fn run(cfg: ServeConfig) -> Result<(), ServeError> {
     rt.block_on(serve(cfg))
 }
 
-async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
+async fn serve(mut cfg: ServeConfig) -> Result<(), ServeError> {
     let api_queue = queue::Queue::open(&cfg.db)?;
     let accepter = accept::Accepter::start(&cfg.db)?;
     let listener = tokio::net::TcpListener::bind(cfg.listen)
@@ -155,6 +155,9 @@ async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
             what: format!("binding {}", cfg.listen),
             source: e,
         })?;
+    if let Ok(bound) = listener.local_addr() {
+        name_the_bound_port(&mut cfg, bound);
+    }
     let ctx = Arc::new(Ctx {
         owner_prefix: format!("{}-{}-", std::process::id(), queue::now()),
         cfg,
@@ -204,6 +207,20 @@ async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
     stop(&ctx, done_rx).await;
     notifier.abort();
     Ok(())
+}
+
+/// `--listen HOST:0` binds a port the system picks: name it in the
+/// config, so the "listening on" line and the default public URL (made
+/// from the listen address) say which.
+fn name_the_bound_port(cfg: &mut ServeConfig, bound: std::net::SocketAddr) {
+    if cfg.listen.port() != 0 {
+        return;
+    }
+    let asked = format!("://{}", cfg.listen);
+    if let Some(scheme) = cfg.public_url.strip_suffix(&asked) {
+        cfg.public_url = format!("{scheme}://{bound}");
+    }
+    cfg.listen = bound;
 }
 
 /// Stop: workers finish their current job within the grace period; jobs
