@@ -227,6 +227,17 @@ fn heldout3_set_recall_and_precision() {
     heldout("held-out set v3", "tests/heldout3");
 }
 
+/// v4 (`tests/heldout4/`, 163 downloads / 58 look-alikes), written without
+/// sight of the code while round 5 mined ART/LOLBAS/GTFOBins; scored once
+/// on main before round 5 (135/163 = 82.8%, 0 of 58 flagged) and once
+/// after it (141/163 = 86.5%, 0 of 58 flagged) — both first sight. Its
+/// misses are known from then on, so it is no longer a clean held-out.
+#[test]
+#[ignore = "held-out measurement: run explicitly, see the doc comment"]
+fn heldout4_set_recall_and_precision() {
+    heldout("held-out set v4", "tests/heldout4");
+}
+
 /// LOLBAS programs with a download (or upload) use, and GTFOBins programs
 /// with a download or upload use, directly or through an embedded
 /// interpreter (names are facts; examples in catalog.toml are ours).

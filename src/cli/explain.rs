@@ -70,7 +70,7 @@ pub fn run(a: ExplainArgs) -> anyhow::Result<Verdict> {
                 println!("pattern:   {p}");
             }
             if r.builtin {
-                println!("raised by the command engine (a download followed to what runs it)");
+                println!("{}", builtin_note(&r.id));
             }
         }
         Some(s) => {
@@ -91,4 +91,13 @@ pub fn run(a: ExplainArgs) -> anyhow::Result<Verdict> {
         }
     }
     super::shell::write_stdout(o.as_bytes())
+}
+
+/// How the command engine raises a builtin rule.
+fn builtin_note(id: &str) -> &'static str {
+    if id.ends_with("-argument") {
+        "raised by the command engine for any program (the argument's shape, not the name)"
+    } else {
+        "raised by the command engine (a download followed to what runs it)"
+    }
 }

@@ -235,7 +235,10 @@ pub fn analyze_file(
         lang,
         "python" | "perl" | "ruby" | "js" | "php" | "wsh" | "other"
     );
-    let disguised = commands && memchr::memmem::find(content, b"://").is_some();
+    let disguised = commands
+        && (memchr::memmem::find(content, b"://").is_some()
+            || matches!(lang, "batch" | "powershell")
+                && memchr::memmem::find(content, b"\\\\").is_some());
     if !catalog.triggered(content) && !disguised {
         return facts;
     }

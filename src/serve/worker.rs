@@ -269,6 +269,9 @@ fn classify(e: &Error) -> (&'static str, bool) {
 }
 
 #[cfg(test)]
+mod loop_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::limits::Limit;

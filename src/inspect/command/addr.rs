@@ -102,7 +102,7 @@ pub fn schemeless_host(a: &str) -> Option<String> {
     let ok = if is_ipv4(host) {
         true
     } else {
-        (is_domain(host) && (path.is_some() || port))
+        (is_domain(host) && (path.is_some() || port || web_name(host)))
             || (port
                 && path.is_some()
                 && !host.is_empty()
@@ -111,6 +111,18 @@ pub fn schemeless_host(a: &str) -> Option<String> {
                     .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.'))
     };
     ok.then(|| host.to_ascii_lowercase())
+}
+
+/// A domain that names a web host on its own (`www.example.com`,
+/// `files.example.net`): a `www.` name or a common top-level domain that
+/// is not also a file extension.
+fn web_name(h: &str) -> bool {
+    const TLDS: &[&str] = &[
+        "com", "net", "org", "io", "info", "biz", "ru", "cn", "xyz", "top", "example", "test",
+        "onion", "su", "tk", "cc", "pw", "uk", "de", "fr", "nl", "br", "in", "online", "site",
+    ];
+    let h = h.to_ascii_lowercase();
+    h.starts_with("www.") || h.rsplit('.').next().is_some_and(|t| TLDS.contains(&t))
 }
 
 /// `user@host:path`, `host:path` (host dotted or an address), `host::module`.
@@ -174,6 +186,28 @@ pub fn is_loopback(h: &str) -> bool {
         || h == "0.0.0.0"
         || h == "ip6-localhost"
         || h.starts_with("127.") && is_ipv4(h)
+}
+
+/// True when `text` names addresses without a scheme (`--bind 127.0.0.1`,
+/// `-S localhost:8000`) and all of them are loopback ones; `0.0.0.0`
+/// (every interface) is not.
+pub fn binds_loopback(text: &str) -> bool {
+    let mut any = false;
+    for w in
+        text.split(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '=' | ',' | '(' | ')'))
+    {
+        let h = strip_port(w).trim_matches(['[', ']']);
+        if h == "0.0.0.0" || h == "::" {
+            return false;
+        }
+        if is_ipv4(h) || h == "localhost" || h == "::1" {
+            any = true;
+            if !is_loopback(h) {
+                return false;
+            }
+        }
+    }
+    any
 }
 
 /// True when `text` names URLs and all of them are loopback.

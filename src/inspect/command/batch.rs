@@ -131,17 +131,32 @@ fn command(t: &str, mut i: usize, lineno: usize) -> (Cmd, usize) {
         i = end.max(i + 1);
         if cmd.argv.is_empty() && w.eq_ignore_ascii_case("set") {
             // set NAME=value / set "NAME=value"
+            let quoted = t[i..].trim_start().starts_with('"');
             let rest = t[i..].trim().trim_matches('"');
             if let Some((k, v)) = rest.split_once('=')
                 && !k.contains(' ')
             {
-                cmd.assigns
-                    .push((k.to_string(), v.trim_end_matches('"').to_string()));
+                let v = v.trim_end_matches('"');
+                // Unquoted, `^` escapes are undone and `&` ends the value.
+                let v = if quoted {
+                    v.to_string()
+                } else {
+                    unescape_value(v)
+                };
+                cmd.assigns.push((k.to_string(), v));
             }
             i = t[i..].find('&').map(|n| i + n).unwrap_or(b.len());
             break;
         }
+        let echo = cmd.argv.is_empty() && w.eq_ignore_ascii_case("echo");
         cmd.argv.push(w);
+        if echo {
+            let (text, end) = echo_text(t, i);
+            if !text.is_empty() {
+                cmd.argv.push(text);
+            }
+            i = end;
+        }
     }
     cmd.text = shown(&t[start..i.min(b.len())]);
     (cmd, i)
@@ -177,6 +192,47 @@ fn redirection(t: &str, i: usize, cmd: &mut Cmd) -> Option<usize> {
         cmd.redirs.push(Redir { op, target: w });
     }
     Some(end.max(j))
+}
+
+/// An unquoted `set` value: `^x` is `x`, an unescaped `&` ends it.
+fn unescape_value(v: &str) -> String {
+    let mut out = String::new();
+    let mut chars = v.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '^' => out.extend(chars.next()),
+            '&' => break,
+            _ => out.push(c),
+        }
+    }
+    out.trim_end().to_string()
+}
+
+/// What `echo` prints, from byte `i`: the text as written (quotes kept,
+/// `^x` → `x`) up to a redirection or operator outside quotes.
+fn echo_text(t: &str, mut i: usize) -> (String, usize) {
+    let b = t.as_bytes();
+    let mut out = String::new();
+    let mut in_q = false;
+    while i < b.len() {
+        let c = b[i];
+        if !in_q && matches!(c, b'&' | b'|' | b'<' | b'>') {
+            break;
+        }
+        if !in_q && c.is_ascii_digit() && b.get(i + 1) == Some(&b'>') {
+            break;
+        }
+        if c == b'"' {
+            in_q = !in_q;
+        }
+        if c == b'^' && !in_q && i + 1 < b.len() {
+            i += 1;
+        }
+        let ch = t[i..].chars().next().unwrap_or(' ');
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    (out.trim().to_string(), i)
 }
 
 /// One word from byte `i`: `"…"` quotes removed, `^x` → `x`.

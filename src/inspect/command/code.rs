@@ -158,20 +158,27 @@ impl Skip {
     }
 }
 
+/// Where three quote bytes `q` in a row start in `t`: memchr over the
+/// quote byte, not a substring searcher built for every line.
+fn find_triple(t: &str, q: u8) -> Option<usize> {
+    let b = t.as_bytes();
+    memchr::memchr_iter(q, b).find(|&i| b.get(i + 1) == Some(&q) && b.get(i + 2) == Some(&q))
+}
+
 /// Is this line inside (or the start of) a Python docstring? Updates `state`.
 fn python_doc(t: &str, state: &mut Option<&'static str>) -> bool {
     if let Some(q) = *state {
-        if t.contains(q) {
+        if find_triple(t, q.as_bytes()[0]).is_some() {
             *state = None;
         }
         return true;
     }
     for q in ["\"\"\"", "'''"] {
-        if let Some(k) = t.find(q) {
+        if let Some(k) = find_triple(t, q.as_bytes()[0]) {
             let before = t[..k].trim_end();
             let starts_doc = before.is_empty() || before.ends_with('=') || before.ends_with('(');
             if starts_doc {
-                if !t[k + 3..].contains(q) {
+                if find_triple(&t[k + 3..], q.as_bytes()[0]).is_none() {
                     *state = Some(q);
                 }
                 return before.is_empty();
@@ -309,9 +316,9 @@ impl UrlVars {
     }
 
     /// `t` with each use of a URL variable replaced by the quoted URL.
-    fn resolve(&self, t: &str) -> String {
-        if !self.0.keys().any(|k| t.contains(k.as_str())) {
-            return t.to_string();
+    fn resolve<'t>(&self, t: &'t str) -> std::borrow::Cow<'t, str> {
+        if self.0.is_empty() || !self.0.keys().any(|k| t.contains(k.as_str())) {
+            return std::borrow::Cow::Borrowed(t);
         }
         let mut out = t.to_string();
         for (k, url) in &self.0 {
@@ -336,16 +343,23 @@ impl UrlVars {
                     if s.ends_with('$') {
                         s.pop();
                     }
-                    s.push('"');
-                    s.push_str(url);
-                    s.push('"');
+                    // Inside a double-quoted string (Perl, PHP, Ruby "#{u}"
+                    // interpolation) the URL goes in bare.
+                    let quoted = s.bytes().filter(|&b| b == b'"').count() % 2 == 1;
+                    if quoted {
+                        s.push_str(url);
+                    } else {
+                        s.push('"');
+                        s.push_str(url);
+                        s.push('"');
+                    }
                 }
                 rest = &rest[at + k.len()..];
             }
             s.push_str(rest);
             out = s;
         }
-        out
+        std::borrow::Cow::Owned(out)
     }
 }
 
@@ -388,13 +402,17 @@ pub fn scan(eng: &mut Engine, lang: RuleLang, text: &str) {
     let mut needs: HashMap<usize, bool> = HashMap::new();
     for (n, t) in statements(&lines) {
         let t: &str = &t;
-        let head = t.get(..t.len().min(24)).unwrap_or(t).to_ascii_lowercase();
-        if MENTIONS.iter().any(|m| head.starts_with(m)) {
+        let mention = MENTIONS.iter().any(|m| {
+            t.as_bytes()
+                .get(..m.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(m.as_bytes()))
+        });
+        if mention {
             continue;
         }
         let line = vars.resolve(t);
         let line = if matches!(lang, RuleLang::Wsh | RuleLang::Js) {
-            decode::joined_strings(&line)
+            std::borrow::Cow::Owned(decode::joined_strings(&line))
         } else {
             line
         };
@@ -463,7 +481,8 @@ fn shell_calls_line(
     if !calls && !encoded {
         return;
     }
-    let mut lits = string_literals(t, lang == RuleLang::Wsh);
+    // VBScript strings (`'` starts a comment); JScript's `('…')` calls are not.
+    let mut lits = string_literals(t, lang == RuleLang::Wsh && !t.contains("('"));
     lits.extend(quoted_commands(t));
     let line = fixed.map(|c| c.line).unwrap_or(n);
     for lit in lits.iter().filter(|l| encoded && l.len() >= 24) {

@@ -58,7 +58,7 @@ fn plausible(t: &str) -> bool {
     let n = t.chars().count();
     n >= 4
         && t.chars().filter(|c| printable(*c)).count() * 100 >= n * 95
-        && t.chars().filter(|c| c.is_ascii_alphabetic()).count() * 4 >= n
+        && (t.contains("://") || t.chars().filter(|c| c.is_ascii_alphabetic()).count() * 4 >= n)
 }
 
 /// Bytes as UTF-16LE text, when they are (most high bytes zero).

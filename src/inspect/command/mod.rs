@@ -9,6 +9,7 @@
 //! address shapes); `code` scans code languages line by line.
 
 pub mod addr;
+pub mod anyprog;
 pub mod batch;
 pub mod carrier;
 pub mod code;
@@ -19,6 +20,7 @@ pub mod ps;
 pub mod rules;
 pub mod sh;
 pub mod shape;
+mod written;
 
 /// Nested re-parsing (`sh -c`, `cmd /c`, `powershell -enc`, one-liners)
 /// stops at this depth.

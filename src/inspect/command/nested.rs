@@ -34,7 +34,128 @@ const LAUNCHERS: &[&str] = &[
     "ssh",
 ];
 
+/// Programs whose later words are data (names, packages, patterns, text),
+/// not a command they run.
+const NOT_WRAPPERS: &[&str] = &[
+    "apt-get",
+    "apt",
+    "apk",
+    "yum",
+    "dnf",
+    "zypper",
+    "pacman",
+    "brew",
+    "pip",
+    "pip3",
+    "npm",
+    "yarn",
+    "pnpm",
+    "gem",
+    "cargo",
+    "go",
+    "dpkg",
+    "rpm",
+    "which",
+    "whereis",
+    "type",
+    "hash",
+    "grep",
+    "egrep",
+    "fgrep",
+    "rg",
+    "sed",
+    "git",
+    "complete",
+    "alias",
+    "unalias",
+    "unset",
+    "test",
+    "[",
+    "[[",
+    "case",
+    "for",
+    "select",
+    "function",
+    "logger",
+    "notify-send",
+    "update-alternatives",
+    "ln",
+    "cp",
+    "mv",
+    "rm",
+    "chmod",
+    "chown",
+    "install",
+    "touch",
+    "mkdir",
+    "cat",
+    "ls",
+    "read",
+    "getent",
+    "id",
+    "kill",
+    "pkill",
+    "pgrep",
+    "killall",
+    "cut",
+    "tr",
+    "sort",
+    "uniq",
+    "head",
+    "tail",
+    "wc",
+    "tee",
+    "printf",
+    "echo",
+    "set",
+    "setx",
+    "rem",
+    "goto",
+    "title",
+    "write-host",
+    "write-output",
+    "new-item",
+    "set-content",
+    "add-content",
+];
+
 impl Engine<'_> {
+    /// A program the rules do not know, followed by one they do with its
+    /// arguments (`gosu app curl …`, `firejail curl …`, `ld.so curl …`,
+    /// `retry -t 3 -- wget …`): a wrapper the catalogue does not name, so
+    /// the words from that program on are run as a command.
+    pub(super) fn unknown_wrapper(&mut self, s: &Step) {
+        if s.depth >= super::MAX_DEPTH
+            || NOT_WRAPPERS.contains(&s.prog.as_str())
+            || super::program::is_mention(&s.prog)
+            || super::rules::is_runner(&s.prog)
+            || !self.cat.rules_for_program(&s.prog).is_empty()
+        {
+            return;
+        }
+        let rest = s.rest();
+        let known = |a: &String| {
+            !a.starts_with('-') && !self.cat.rules_for_program(&prog_name(a)).is_empty()
+        };
+        let Some(k) = rest.iter().take(12).position(known) else {
+            return;
+        };
+        if k + 1 >= rest.len() {
+            return;
+        }
+        let sub = Cmd {
+            argv: rest[k..].to_vec(),
+            line: s.c.line,
+            text: s.c.text.clone(),
+            redirs: s.c.redirs.clone(),
+            ..Default::default()
+        };
+        let script = super::Script {
+            pipelines: vec![super::Pipeline { cmds: vec![sub] }],
+        };
+        self.script(s.lang, &script, s.depth + 1);
+    }
+
     /// Every nested language a command carries.
     pub(super) fn nested(&mut self, s: &Step) {
         self.shell_strings(s);
@@ -266,13 +387,19 @@ impl Engine<'_> {
         }
     }
 
-    /// `kubectl run … -- curl …`: the words after `--` are a command.
+    /// `kubectl run … -- curl …`: the words after `--` are a command; without
+    /// `--`, `docker run [options] IMAGE curl …` runs the first word after the
+    /// sub-command that names a shell or a program the rules know.
     fn after_dashes(&mut self, s: &Step) {
         let rest = s.rest();
-        let Some(i) = rest.iter().position(|a| a == "--") else {
-            return;
+        let start = match rest.iter().position(|a| a == "--") {
+            Some(i) => i + 1,
+            None => match self.container_command(rest) {
+                Some(i) => i,
+                None => return,
+            },
         };
-        let tail = &rest[i + 1..];
+        let tail = &rest[start..];
         if tail.is_empty() || s.depth >= super::MAX_DEPTH {
             return;
         }
@@ -287,6 +414,20 @@ impl Engine<'_> {
             pipelines: vec![super::Pipeline { cmds: vec![sub] }],
         };
         self.script(s.lang, &script, s.depth + 1);
+    }
+
+    /// Where the command of `docker|podman|kubectl run|exec …` starts when
+    /// no `--` marks it.
+    fn container_command(&self, rest: &[String]) -> Option<usize> {
+        let sub = rest.iter().position(|a| !a.starts_with('-'))?;
+        if !matches!(rest[sub].as_str(), "run" | "exec" | "debug" | "create") {
+            return None;
+        }
+        (sub + 2..rest.len()).find(|&k| {
+            let p = prog_name(&rest[k]);
+            !rest[k].starts_with('-')
+                && (SHELLS.contains(&p.as_str()) || !self.cat.rules_for_program(&p).is_empty())
+        })
     }
 
     /// Interpreter one-liners and here-docs fed to interpreters, scanned

@@ -164,6 +164,25 @@ pub fn prog_name(w: &str) -> String {
         .unwrap_or(base)
 }
 
+/// `C:\Program Files (x86)\Dir\x.exe` written without quotes (as LOLBAS
+/// writes it): the words up to the one ending in `.exe` are the program.
+pub fn join_spaced_path(argv: &mut Vec<String>) {
+    let Some(first) = argv.first() else {
+        return;
+    };
+    if !first.to_ascii_lowercase().ends_with("\\program") {
+        return;
+    }
+    let exe = argv
+        .iter()
+        .take(6)
+        .position(|w| w.to_ascii_lowercase().ends_with(".exe"));
+    if let Some(k) = exe {
+        let joined = argv[..=k].join(" ");
+        argv.splice(..=k, [joined]);
+    }
+}
+
 pub fn basename(w: &str) -> String {
     let w = w.trim_matches(['"', '\'']);
     let w = w.split(['?', '#']).next().unwrap_or_default();

@@ -149,6 +149,7 @@ fn assignments(cmd: &mut Cmd) {
         cmd.assigns.extend(defaults);
         return;
     }
+    split_glued_assignment(&mut cmd.argv);
     if cmd.argv.len() < 3 || cmd.argv[1] != "=" {
         return;
     }
@@ -163,6 +164,44 @@ fn assignments(cmd: &mut Cmd) {
         parts[0].clone()
     };
     cmd.assigns.push((name.to_ascii_lowercase(), value));
+}
+
+/// `$r=iwr …` and `$r =iwr …` as `$r`, `=`, `iwr`, …: the operator
+/// needs no spaces around it.
+fn split_glued_assignment(argv: &mut Vec<String>) {
+    let Some(first) = argv.first() else {
+        return;
+    };
+    let is_var = |w: &str| {
+        w.len() > 1
+            && w[1..]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b':')
+    };
+    if let Some((lhs, rhs)) = first.split_once('=')
+        && !rhs.starts_with('=')
+        && lhs.starts_with(['$', '['])
+        && is_var(lhs.trim_start_matches(|c| c != '$'))
+    {
+        let (lhs, rhs) = (lhs.to_string(), rhs.to_string());
+        let mut out = vec![lhs, "=".to_string()];
+        if !rhs.is_empty() {
+            out.push(rhs);
+        }
+        out.extend(argv.drain(1..));
+        *argv = out;
+        return;
+    }
+    if argv.len() >= 2
+        && first.starts_with(['$', '['])
+        && let Some(rhs) = argv[1].strip_prefix('=')
+        && !rhs.is_empty()
+        && !rhs.starts_with('=')
+    {
+        let rhs = rhs.to_string();
+        argv[1] = "=".to_string();
+        argv.insert(2, rhs);
+    }
 }
 
 /// Commands inside parentheses (`(iwr …).Content`, `[xml](irm …)`,

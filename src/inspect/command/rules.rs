@@ -47,6 +47,7 @@ pub struct Engine<'c> {
     pub(super) vars: HashMap<String, String>,
     pub(super) downloads: Vec<Download>,
     pub hits: Vec<RawHit>,
+    pub(super) written: Vec<super::written::Written>,
     budget: usize,
     /// The file's text, for text rules that need a second pattern in it.
     source: String,
@@ -135,6 +136,7 @@ impl<'c> Engine<'c> {
             vars,
             downloads: Vec::new(),
             hits: Vec::new(),
+            written: Vec::new(),
             budget: super::MAX_COMMANDS,
             source: String::new(),
         }
@@ -150,6 +152,9 @@ impl<'c> Engine<'c> {
         }
         let s = Script::parse(lang, src, first_line);
         self.script(lang, &s, depth);
+        if depth == 0 {
+            self.flush_written(lang, depth);
+        }
     }
 
     pub(super) fn script(&mut self, lang: Lang, s: &Script, depth: usize) {
@@ -307,6 +312,11 @@ impl<'c> Engine<'c> {
                 && x != *w
                 && !x.starts_with(['$', '`']);
             if lang == Lang::Sh
+                && matches!(w.as_str(), "$@" | "$*" | "${@}" | "${*}")
+                && let Some(v) = self.vars.get(w.trim_matches(['$', '{', '}']))
+            {
+                out.extend(v.split_whitespace().map(str::to_string));
+            } else if lang == Lang::Sh
                 && (w.contains("IFS") || w.contains("[@]") || w.contains("[*]") || command_word)
             {
                 out.extend(x.split_whitespace().map(str::to_string));
@@ -332,6 +342,9 @@ impl<'c> Engine<'c> {
         {
             // $r = Invoke-WebRequest …: the command on the right.
             out.drain(..2);
+        }
+        if lang != Lang::Sh {
+            super::program::join_spaced_path(&mut out);
         }
         if lang == Lang::PowerShell
             && let Some(started) = start_process(&out)
@@ -440,8 +453,13 @@ impl<'c> Engine<'c> {
             fed_arguments(&mut step.argv, upstream);
         }
         self.nested(&step);
+        self.note_written(&step);
         self.heredoc_code(c);
         let (is_download, loopback) = self.program_rules(&step, downstream);
+        if !is_download {
+            self.unknown_wrapper(&step);
+            self.url_piped_to_runner(&step, downstream);
+        }
         if is_download && !loopback {
             self.piped_run(&step, downstream);
             return;
@@ -502,7 +520,10 @@ impl<'c> Engine<'c> {
         }
         rules.retain(|&r| self.cat.needs_met(r, &self.source));
         for r in rules {
-            self.push(r, c, all_loopback(&seen), None);
+            // A server bound to loopback only (`--bind 127.0.0.1`) serves no one else.
+            let server = self.cat.rules[r].id == "interpreter-web-server";
+            let lb = all_loopback(&seen) || server && super::addr::binds_loopback(&seen);
+            self.push(r, c, lb, None);
             self.note_download(r, c, argv);
         }
     }
@@ -534,6 +555,13 @@ impl<'c> Engine<'c> {
 
     /// `export NAME=value`, `local`, `declare`, … in sh: true when handled.
     fn declaration(&mut self, prog: &str, rest: &[String]) -> bool {
+        if prog == "set" && rest.first().is_some_and(|a| a == "--") {
+            // set -- ARGS: the positional parameters "$@" stands for
+            let args = rest[1..].join(" ");
+            self.vars.insert("@".to_string(), args.clone());
+            self.vars.insert("*".to_string(), args);
+            return true;
+        }
         if !matches!(
             prog,
             "export" | "local" | "declare" | "readonly" | "typeset"
@@ -678,6 +706,15 @@ impl<'c> Engine<'c> {
                 }
             }
         }
+        if !is_download
+            && let Some((id, lb)) = super::anyprog::matches(s.lang, &s.prog, &s.argv, s.at, s.c)
+            && let Some(r) = self.cat.rule_index(id)
+        {
+            self.push(r, s.c, lb, None);
+            is_download = true;
+            loopback |= lb;
+            self.note_download(r, s.c, &s.argv);
+        }
         // Code in arguments; not in text that is only shown (`echo '… (or: wget URL)'`).
         for a in rest.iter().filter(|_| !is_mention(&s.prog)) {
             if a.contains("://") && a.contains('(') {
@@ -689,6 +726,26 @@ impl<'c> Engine<'c> {
             }
         }
         (is_download, loopback)
+    }
+
+    /// Any command handed a remote URL whose output is piped into a shell
+    /// or `iex` (`Get-Stage -u URL | iex`, a shell function `fetch URL |
+    /// sh`): what it prints comes from that address and is run.
+    fn url_piped_to_runner(&mut self, s: &Step, downstream: &[Cmd]) {
+        if is_mention(&s.prog) || s.depth >= MAX_DEPTH {
+            return;
+        }
+        let remote = s
+            .rest()
+            .iter()
+            .filter_map(|a| super::addr::url_host(a))
+            .any(|h| !super::addr::is_loopback(&h));
+        let runs = downstream
+            .iter()
+            .any(|d| unwrap(s.lang, &d.argv).is_some_and(|(p, _)| is_runner(&p)));
+        if remote && runs {
+            self.piped_run(s, downstream);
+        }
     }
 
     /// A download piped into something that runs it.
