@@ -29,8 +29,10 @@ impl LayerCache for CountingCache<'_> {
     fn get(&self, key: &str) -> Option<Vec<u8>> {
         let v = self.inner.get(key);
         let m = &self.ctx.metrics;
-        // Only layer results count (not the verified-blob markers).
-        if key.starts_with("layer/") {
+        // Layer results and squashed views count (not the verified-blob
+        // markers, nor findings); a squashed view that hits stands for all
+        // of the image's layers, which are then not looked up.
+        if key.starts_with("layer/") || key.starts_with("squashed/") {
             let c = if v.is_some() {
                 &m.cache_hits
             } else {
