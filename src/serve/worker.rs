@@ -245,10 +245,14 @@ fn lower_priority(nice: i32, n: usize) {
     if nice == 0 {
         return;
     }
+    // Relative to the thread's current niceness (a server already started
+    // under `nice` or systemd's `Nice=` keeps that and goes `nice` lower),
+    // capped at 19, the lowest priority.
     // SAFETY: plain system calls on this thread's own id; no memory is passed.
     let r = unsafe {
         let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-        libc::setpriority(libc::PRIO_PROCESS, tid, nice)
+        let now = libc::getpriority(libc::PRIO_PROCESS, tid);
+        libc::setpriority(libc::PRIO_PROCESS, tid, (now + nice).clamp(-20, 19))
     };
     if r != 0 {
         let e = std::io::Error::last_os_error();
