@@ -96,7 +96,7 @@ measure_layout() { # name, layout dir, layers...
   lim=$("$limit" "$@")
   local st
   st=$(measure "stowaway scan" "$bin" scan "oci:$dir" --format json --no-cache)
-  # Warm rescan: fill the layer cache once, then measure.
+  # Warm rescan: fill the cache once (layers, squashed view, findings), then measure.
   rm -f "$data/$name-cache.db"*
   "$bin" scan "oci:$dir" --format json --db "$data/$name-cache.db" >/dev/null || true
   local warm

@@ -4,12 +4,13 @@
 //! which are new, which unchanged, and which of the baseline's are resolved.
 
 use std::collections::{BTreeMap, HashSet};
+use std::fmt;
 
 use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::{Value, json};
 
 use crate::facts::{FileRecord, FindingRecord, ImageFacts};
+use crate::model::ImageConfig;
 
 /// A finding's relation to the baseline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
@@ -43,9 +44,80 @@ pub struct Changed {
 #[derive(Clone, Debug, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct ConfigChange {
-    pub field: &'static str,
-    pub before: Value,
-    pub after: Value,
+    pub field: ConfigField,
+    pub before: ConfigValue,
+    pub after: ConfigValue,
+}
+
+/// A config field the delta compares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConfigField {
+    Entrypoint,
+    Cmd,
+    User,
+    Env,
+    ExposedPorts,
+    Healthcheck,
+    WorkingDir,
+}
+
+impl ConfigField {
+    /// The name, as in the JSON documents.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConfigField::Entrypoint => "entrypoint",
+            ConfigField::Cmd => "cmd",
+            ConfigField::User => "user",
+            ConfigField::Env => "env",
+            ConfigField::ExposedPorts => "exposed_ports",
+            ConfigField::Healthcheck => "healthcheck",
+            ConfigField::WorkingDir => "working_dir",
+        }
+    }
+}
+
+impl fmt::Display for ConfigField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The value of a config field, as the JSON documents write it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ConfigValue {
+    /// A list: entrypoint, cmd, env, exposed ports, a health check's test.
+    List(Vec<String>),
+    /// One value: user, working directory.
+    Text(String),
+    /// Not set (`null`).
+    Unset,
+}
+
+impl From<&Vec<String>> for ConfigValue {
+    fn from(v: &Vec<String>) -> ConfigValue {
+        ConfigValue::List(v.clone())
+    }
+}
+
+impl From<&Option<String>> for ConfigValue {
+    fn from(v: &Option<String>) -> ConfigValue {
+        v.clone().map_or(ConfigValue::Unset, ConfigValue::Text)
+    }
+}
+
+impl From<&Option<Vec<String>>> for ConfigValue {
+    fn from(v: &Option<Vec<String>>) -> ConfigValue {
+        v.clone().map_or(ConfigValue::Unset, ConfigValue::List)
+    }
+}
+
+/// As JSON (`["sh","-c"]`, `"root"`, `null`), the way the table shows it.
+impl fmt::Display for ConfigValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&serde_json::to_string(self).map_err(|_| fmt::Error)?)
+    }
 }
 
 /// The file-level and config delta between two images.
@@ -148,29 +220,40 @@ pub fn delta(before: &ImageFacts, after: &ImageFacts) -> Delta {
             d.removed.push((*o).clone());
         }
     }
-    let (a, b) = (&before.config, &after.config);
-    let mut cfg = |field: &'static str, x: Value, y: Value| {
-        if x != y {
-            d.config.push(ConfigChange {
-                field,
-                before: x,
-                after: y,
-            });
-        }
-    };
-    cfg("entrypoint", json!(a.entrypoint), json!(b.entrypoint));
-    cfg("cmd", json!(a.cmd), json!(b.cmd));
-    cfg("user", json!(a.user), json!(b.user));
-    cfg("env", json!(a.env), json!(b.env));
-    cfg(
-        "exposed_ports",
-        json!(a.exposed_ports),
-        json!(b.exposed_ports),
-    );
-    cfg("healthcheck", json!(a.healthcheck), json!(b.healthcheck));
-    cfg("working_dir", json!(a.working_dir), json!(b.working_dir));
+    d.config = config_changes(&before.config, &after.config);
     d.packages = package_changes(before, after);
     d
+}
+
+/// The config fields that differ between two images, in a fixed order.
+fn config_changes(a: &ImageConfig, b: &ImageConfig) -> Vec<ConfigChange> {
+    use ConfigField::*;
+    let pairs: [(ConfigField, ConfigValue, ConfigValue); 7] = [
+        (Entrypoint, (&a.entrypoint).into(), (&b.entrypoint).into()),
+        (Cmd, (&a.cmd).into(), (&b.cmd).into()),
+        (User, (&a.user).into(), (&b.user).into()),
+        (Env, (&a.env).into(), (&b.env).into()),
+        (
+            ExposedPorts,
+            (&a.exposed_ports).into(),
+            (&b.exposed_ports).into(),
+        ),
+        (
+            Healthcheck,
+            (&a.healthcheck).into(),
+            (&b.healthcheck).into(),
+        ),
+        (WorkingDir, (&a.working_dir).into(), (&b.working_dir).into()),
+    ];
+    pairs
+        .into_iter()
+        .filter(|(_, x, y)| x != y)
+        .map(|(field, before, after)| ConfigChange {
+            field,
+            before,
+            after,
+        })
+        .collect()
 }
 
 /// Package changes; nothing when the baseline recorded no packages (an
@@ -296,9 +379,9 @@ mod tests {
         assert!(!one(&|d| d.modified.push(c.clone())));
         assert!(!one(&|d| d.permissions.push(c.clone())));
         assert!(!one(&|d| d.config.push(ConfigChange {
-            field: "user",
-            before: Value::Null,
-            after: json!("root"),
+            field: ConfigField::User,
+            before: ConfigValue::Unset,
+            after: ConfigValue::Text("root".into()),
         })));
     }
 
@@ -384,7 +467,11 @@ mod tests {
         after.config.working_dir = Some("/w".into());
         after.config.labels.insert("a".into(), "b".into());
         let d = delta(&before, &after);
-        let fields: Vec<&str> = d.config.iter().map(|c| c.field).collect();
+        let fields: Vec<&str> = d.config.iter().map(|c| c.field.as_str()).collect();
+        for c in &d.config {
+            let json = serde_json::to_value(c.field).unwrap();
+            assert_eq!(json, c.field.as_str(), "JSON and table name a field alike");
+        }
         assert_eq!(
             fields,
             vec![
@@ -397,8 +484,15 @@ mod tests {
                 "working_dir"
             ]
         );
-        assert_eq!(d.config[2].before, Value::Null);
-        assert_eq!(d.config[2].after, json!("0"));
+        assert_eq!(d.config[2].before, ConfigValue::Unset);
+        assert_eq!(d.config[2].after, ConfigValue::Text("0".into()));
+        // The documents write each as JSON did before it was typed.
+        let json = |v: &ConfigValue| serde_json::to_string(v).unwrap();
+        assert_eq!(json(&d.config[2].before), "null");
+        assert_eq!(json(&d.config[2].after), "\"0\"");
+        assert_eq!(d.config[2].before.to_string(), "null");
+        let list = ConfigValue::from(&vec!["sh".to_string(), "-c".to_string()]);
+        assert_eq!(list.to_string(), r#"["sh","-c"]"#);
         assert!(!d.is_empty());
     }
 

@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use crate::analyze;
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Severity};
-use crate::fs::ImageFs;
-use crate::layer::cache::{self, LayerCache};
+use crate::fs::{self, ImageFs};
+use crate::layer::cache::{self, LayerCache, Shape};
 use crate::layer::{LayerIndex, LayerInput, scan_layer};
 use crate::limits::{Limit, Limits};
 use crate::packages::PackageDb;
@@ -83,7 +83,15 @@ pub fn scan(reference: &str, opts: &ScanOptions<'_>) -> Result<Scan> {
 /// Scan an already resolved image.
 pub fn scan_image(image: Image, opts: &ScanOptions<'_>) -> Result<Scan> {
     let started_at = crate::time::now_rfc3339();
-    let mut layers = read_layers(&image, opts)?;
+    let (layers, fs, key, save) = match read_layers(&image, opts)? {
+        Layers::Squashed { view, key } => (view.layers, view.fs, Some(key), None),
+        Layers::Fresh { mut layers, key } => {
+            let shapes: Vec<Shape> = layers.iter().map(Shape::of).collect();
+            let fs = ImageFs::squash(&mut layers);
+            let save = opts.cache.zip(key.clone()).map(|(c, k)| (c, k, shapes));
+            (layers, fs, key, save)
+        }
+    };
     let infos = image
         .layers
         .iter()
@@ -109,9 +117,17 @@ pub fn scan_image(image: Image, opts: &ScanOptions<'_>) -> Result<Scan> {
         config: image.config.clone(),
         repository: None,
     };
-    let fs = ImageFs::squash(&mut layers);
-    let packages = PackageDb::read(&fs);
-    let findings = analyze::run(&info, &layers, &fs, &opts.limits, &packages);
+    let (packages, findings) = std::thread::scope(|s| {
+        // The squashed view goes to the cache beside the analyzers.
+        if let Some((c, k, shapes)) = save {
+            let (layers, fs) = (&layers, &fs);
+            s.spawn(move || c.put(&k, &fs::cache::encode(layers, &shapes, fs)));
+        }
+        let packages = PackageDb::read(&fs);
+        let key = key.map(|k| analyze::cache::key(&k, &info, &opts.limits));
+        let findings = analyze_cached(opts.cache.zip(key), &info, &layers, &fs, opts, &packages);
+        (packages, findings)
+    });
     Ok(Scan {
         image: info,
         started_at,
@@ -122,15 +138,63 @@ pub fn scan_image(image: Image, opts: &ScanOptions<'_>) -> Result<Scan> {
     })
 }
 
-/// Read every layer: cached ones from the cache, the others from the store,
+/// The analyzers' findings: from the cache when it has them under `cached`'s
+/// key, else from the analyzers (and then stored there).
+fn analyze_cached(
+    cached: Option<(&dyn LayerCache, String)>,
+    info: &ImageInfo,
+    layers: &[LayerIndex],
+    fs: &ImageFs,
+    opts: &ScanOptions<'_>,
+    packages: &PackageDb,
+) -> Vec<Finding> {
+    if let Some((c, k)) = &cached
+        && let Some(f) = c.get(k).and_then(|b| analyze::cache::decode(&b))
+    {
+        return f;
+    }
+    let findings = analyze::run(info, layers, fs, &opts.limits, packages);
+    if let Some((c, k)) = cached {
+        c.put(&k, &analyze::cache::encode(&findings));
+    }
+    findings
+}
+
+/// The layers of an image as read.
+enum Layers {
+    /// The whole squashed view, from the cache under `key`.
+    Squashed {
+        view: fs::cache::Squashed,
+        key: String,
+    },
+    /// Layer indexes to squash; `key` names their squashed view in the cache.
+    Fresh {
+        layers: Vec<LayerIndex>,
+        key: Option<String>,
+    },
+}
+
+/// Read every layer: the squashed view when the cache has it for these
+/// layers, else cached layers from the cache and the others from the store,
 /// in parallel, one streaming pass each. The first error stops the scan.
-fn read_layers(image: &Image, opts: &ScanOptions<'_>) -> Result<Vec<LayerIndex>> {
+fn read_layers(image: &Image, opts: &ScanOptions<'_>) -> Result<Layers> {
     let store = match &image.content {
-        Content::Rootfs(path) => return Ok(vec![rootfs::walk(path, &opts.limits)?]),
+        Content::Rootfs(path) => {
+            let layers = vec![rootfs::walk(path, &opts.limits)?];
+            return Ok(Layers::Fresh { layers, key: None });
+        }
         Content::Layers(store) => store.as_ref(),
     };
     let image_bytes = AtomicU64::new(0);
-    let plan = Plan::new(image, store, opts, &image_bytes)?;
+    let mut plan = Plan::new(image, store, opts, &image_bytes)?;
+    if let (Some(view), Some(key)) = (plan.squashed.take(), plan.squash_key()) {
+        let entries = view.shapes.iter().map(|s| s.entries).sum();
+        check_image_entries(image, entries, &opts.limits)?;
+        if let Some(p) = opts.progress {
+            p.start(0, 0);
+        }
+        return Ok(Layers::Squashed { view, key });
+    }
     refuse_missing_foreign(image, store, &plan.cached)?;
     let todo = plan.to_read(image, opts.progress);
     let image_entries = AtomicU64::new(cached_entries(image, &plan.cached, &opts.limits)?);
@@ -139,16 +203,20 @@ fn read_layers(image: &Image, opts: &ScanOptions<'_>) -> Result<Vec<LayerIndex>>
         image_entries: &image_entries,
     };
     let results = read_in_parallel(image, store, &todo, opts, counters);
-    plan.merge(image, opts.cache, results)
+    let key = plan.squash_key();
+    let layers = plan.merge(image, opts.cache, results)?;
+    Ok(Layers::Fresh { layers, key })
 }
 
 /// What each layer needs: its cache key, the stat of its local blob file,
-/// and its result when the cache already has it.
+/// and its result when the cache already has it; or the whole squashed
+/// view when the cache has it and every layer's entry may be used.
 struct Plan<'a> {
     store: &'a dyn BlobStore,
     keys: Vec<Option<String>>,
     stats: Vec<Option<BlobStat>>,
     cached: Vec<Option<LayerIndex>>,
+    squashed: Option<fs::cache::Squashed>,
 }
 
 impl<'a> Plan<'a> {
@@ -172,28 +240,68 @@ impl<'a> Plan<'a> {
         let stats: Vec<Option<BlobStat>> = (image.layers.iter())
             .map(|l| (local && opts.cache.is_some()).then(|| store.stat(&l.locator))?)
             .collect();
-        let mut cached = Vec::with_capacity(keys.len());
-        for (i, k) in keys.iter().enumerate() {
-            let hit = (|| {
-                let (c, k) = (opts.cache?, k.as_ref()?);
-                if local {
-                    let fp = stats[i].as_ref()?.fingerprint();
-                    c.get(&cache::verified_key(k, &fp))?;
-                }
-                cache::decode(&c.get(k)?)
-            })();
-            if let Some(idx) = &hit {
-                let location = format!("{}: layer {i}", store.location());
-                cache::check_limits(idx, &opts.limits, image_bytes, &location)?;
-            }
-            cached.push(hit);
-        }
-        Ok(Plan {
+        let mut plan = Plan {
             store,
             keys,
             stats,
-            cached,
-        })
+            cached: Vec::new(),
+            squashed: None,
+        };
+        let usable: Vec<bool> = (0..plan.keys.len())
+            .map(|i| plan.usable(opts.cache, i))
+            .collect();
+        let location = |i: usize| format!("{}: layer {i}", store.location());
+        if let Some(s) = plan.squashed_hit(opts.cache, &usable) {
+            for (i, shape) in s.shapes.iter().enumerate() {
+                cache::check_shape(shape, &opts.limits, image_bytes, &location(i))?;
+            }
+            plan.squashed = Some(s);
+            return Ok(plan);
+        }
+        for (i, k) in plan.keys.iter().enumerate() {
+            let hit = match usable[i] {
+                true => (|| cache::decode(&opts.cache?.get(k.as_ref()?)?))(),
+                false => None,
+            };
+            if let Some(idx) = &hit {
+                cache::check_limits(idx, &opts.limits, image_bytes, &location(i))?;
+            }
+            plan.cached.push(hit);
+        }
+        Ok(plan)
+    }
+
+    /// Whether layer `i`'s cache entry may be used: it has a key and, for a
+    /// local blob, this very file (same stat fingerprint) was verified before;
+    /// remote blobs are addressed by digest and always verified when read.
+    fn usable(&self, cache: Option<&dyn LayerCache>, i: usize) -> bool {
+        let (Some(c), Some(k)) = (cache, &self.keys[i]) else {
+            return false;
+        };
+        if !self.store.is_local() {
+            return true;
+        }
+        (self.stats[i].as_ref())
+            .is_some_and(|s| c.get(&cache::verified_key(k, &s.fingerprint())).is_some())
+    }
+
+    /// The cache key of these layers' squashed view (every layer has a key).
+    fn squash_key(&self) -> Option<String> {
+        let keys: Option<Vec<&str>> = self.keys.iter().map(|k| k.as_deref()).collect();
+        keys.filter(|k| !k.is_empty()).map(fs::cache::key)
+    }
+
+    /// The cached squashed view, when every layer's entry may be used.
+    fn squashed_hit(
+        &self,
+        cache: Option<&dyn LayerCache>,
+        usable: &[bool],
+    ) -> Option<fs::cache::Squashed> {
+        if !usable.iter().all(|u| *u) {
+            return None;
+        }
+        let s = fs::cache::decode(&cache?.get(&self.squash_key()?)?)?;
+        (s.layers.len() == self.keys.len()).then_some(s)
     }
 
     /// The layers to read, in the store's read order; tells the progress.
@@ -290,6 +398,11 @@ fn cached_entries(image: &Image, cached: &[Option<LayerIndex>], limits: &Limits)
     let n: u64 = (cached.iter().flatten())
         .map(|c| (c.entries.len() + c.whiteouts.len()) as u64)
         .sum();
+    check_image_entries(image, n, limits)
+}
+
+/// `n` entries in the image, checked against the image limit.
+fn check_image_entries(image: &Image, n: u64, limits: &Limits) -> Result<u64> {
     if n > limits.max_image_entries {
         return Err(Error::limit(
             Limit::ImageEntries,

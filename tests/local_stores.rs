@@ -745,6 +745,9 @@ fn images_lists_what_each_store_holds() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    if crate::schemas::have_jsonschema() {
+        crate::schemas::validate("images", &v.to_string()).unwrap();
+    }
     let images = v["images"].as_array().unwrap();
     let find = |store: &str, name: &str| {
         images

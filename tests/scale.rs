@@ -138,11 +138,20 @@ fn outputs(r: &str, db: &Path, extra: &[&str]) -> (String, String) {
 }
 
 fn cache_rows(db: &Path) -> Vec<(String, Vec<u8>)> {
+    rows_like(db, "layer/%")
+}
+
+/// The cached squashed views (one per image).
+fn squashed_rows(db: &Path) -> Vec<(String, Vec<u8>)> {
+    rows_like(db, "squashed/%")
+}
+
+fn rows_like(db: &Path, pattern: &str) -> Vec<(String, Vec<u8>)> {
     let c = rusqlite::Connection::open(db).unwrap();
     // No table yet: nothing was ever cached in this store.
-    let Ok(mut s) =
-        c.prepare("SELECT key, data FROM layer_cache WHERE key LIKE 'layer/%' ORDER BY key")
-    else {
+    let Ok(mut s) = c.prepare(&format!(
+        "SELECT key, data FROM layer_cache WHERE key LIKE '{pattern}' ORDER BY key"
+    )) else {
         return Vec::new();
     };
     s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -168,23 +177,70 @@ fn issue16_warm_rescan_gives_the_cold_result_and_a_damaged_entry_is_rescanned() 
     let first = outputs(&r, &db, &[]);
     let rows = cache_rows(&db);
     assert_eq!(rows.len(), 2, "one cache entry per layer");
+    let squashed = squashed_rows(&db);
+    assert_eq!(squashed.len(), 1, "one squashed view for the image");
     let warm = outputs(&r, &db, &[]);
     assert_eq!(first, cold);
     assert_eq!(warm, cold, "the warm rescan gives the cold result");
     // Damage each entry in turn (cut in half, one byte flipped, emptied):
-    // the rescan gives the cold result and rewrites the entry whole.
+    // the rescan gives the cold result and rewrites the entry whole. A
+    // layer entry is read only when the squashed view is not cached.
     let c = rusqlite::Connection::open(&db).unwrap();
-    for (key, data) in &rows {
-        let mut flipped = data.clone();
+    let damage = |key: &str, data: &[u8], rows: &dyn Fn() -> Vec<(String, Vec<u8>)>| {
+        let want = rows();
+        let mut flipped = data.to_vec();
         flipped[data.len() / 2] ^= 0x55;
         for bad in [data[..data.len() / 2].to_vec(), flipped, Vec::new()] {
+            if key.starts_with("layer/") {
+                c.execute("DELETE FROM layer_cache WHERE key LIKE 'squashed/%'", [])
+                    .unwrap();
+            }
             c.execute(
                 "UPDATE layer_cache SET data = ?1 WHERE key = ?2",
                 rusqlite::params![bad, key],
             )
             .unwrap();
             assert_eq!(outputs(&r, &db, &[]), cold, "{key}");
-            assert_eq!(cache_rows(&db), rows, "{key} rewritten");
+            assert_eq!(rows(), want, "{key} rewritten");
+            assert_eq!(
+                squashed_rows(&db),
+                squashed,
+                "{key}: squashed view rewritten"
+            );
         }
+    };
+    for (key, data) in &rows {
+        damage(key, data, &|| cache_rows(&db));
+    }
+    for (key, data) in &squashed {
+        damage(key, data, &|| squashed_rows(&db));
+    }
+    let findings = rows_like(&db, "findings/%");
+    assert_eq!(findings.len(), 1, "the analyzers' findings, cached");
+    for (key, data) in &findings {
+        damage(key, data, &|| rows_like(&db, "findings/%"));
+    }
+}
+
+#[test]
+fn issue16_a_cached_squashed_view_is_not_a_way_around_the_limits() {
+    let t = tmp();
+    let dir = t.path().join("img");
+    rich_image().write_oci_layout(&dir).unwrap();
+    let r = format!("oci:{}", dir.display());
+    let db = t.path().join("s.db");
+    let _ = outputs(&r, &db, &[]);
+    assert_eq!(squashed_rows(&db).len(), 1);
+    let db = db.to_str().unwrap();
+    for (flag, value) in [
+        ("--max-entries", "3"),
+        ("--max-image-entries", "5"),
+        ("--max-layer-size", "100"),
+        ("--max-image-size", "100"),
+        ("--max-path-bytes", "8"),
+    ] {
+        let (code, _, err, _) = run_measured(&["scan", &r, "--db", db, flag, value]);
+        assert_eq!(code, Some(2), "{flag}: {err}");
+        assert!(err.contains(flag), "{flag}: {err}");
     }
 }

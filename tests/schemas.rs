@@ -320,3 +320,73 @@ fn the_schemas_reject_what_the_types_do_not_produce() {
         "unknown verdict accepted"
     );
 }
+
+/// A containers-storage root (vfs driver) whose metadata lists one tagged
+/// and one untagged image, as Podman writes it.
+fn listed_store(root: &Path) {
+    std::fs::create_dir_all(root.join("vfs-images")).unwrap();
+    std::fs::create_dir_all(root.join("vfs-layers")).unwrap();
+    let digest = format!("sha256:{}", "ab".repeat(32));
+    let images = serde_json::json!([
+        {"id": "1d".repeat(32), "digest": digest, "names": ["localhost/listed:1"], "layer": "l2"},
+        {"id": "2e".repeat(32), "layer": "l1"},
+    ]);
+    let layers = serde_json::json!([
+        {"id": "l1", "diff-size": 100},
+        {"id": "l2", "parent": "l1", "diff-size": 20},
+    ]);
+    std::fs::write(root.join("vfs-images/images.json"), images.to_string()).unwrap();
+    std::fs::write(root.join("vfs-layers/layers.json"), layers.to_string()).unwrap();
+}
+
+#[cfg_attr(
+    not(has_tool = "py-jsonschema"),
+    ignore = "needs Python with jsonschema (STOWAWAY_PYTHON: see .ci/run)"
+)]
+#[test]
+fn images_json_matches_its_schema() {
+    if !have_jsonschema() {
+        return;
+    }
+    let t = tmp();
+    let root = t.path().join("storage");
+    listed_store(&root);
+    let absent = t.path().join("no-docker.sock");
+    let out = crate::util::bin()
+        .env("DOCKER_HOST", format!("unix://{}", absent.display()))
+        .args(["images", "--format", "json", "--storage-root"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    validate("images", &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["schema_version"], stowaway::report::model::SCHEMA_VERSION);
+    let ours: Vec<&Value> = v["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["store"] == "containers-storage")
+        .collect();
+    assert_eq!(ours.len(), 2, "{v:#}");
+    assert_eq!(ours[0]["name"], "localhost/listed:1");
+    assert_eq!(ours[0]["size"], 120);
+    assert!(ours[1]["name"].as_str().unwrap().starts_with("<none> ("));
+    let docker = v["stores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["store"] == "docker-daemon")
+        .expect("the Docker store is reported");
+    assert!(docker["error"].is_string(), "{v:#}");
+    // An unknown store name is refused by the schema.
+    let mut bad = v.clone();
+    bad["images"][0]["store"] = Value::from("lxc");
+    assert!(validate("images", &bad.to_string()).is_err());
+}

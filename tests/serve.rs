@@ -555,6 +555,11 @@ fn assert_one_alert(rx: &Receiver, digest: &str) {
     );
     let ev = rx.bodies.lock().unwrap()[0].clone();
     assert_eq!(ev["specversion"], "1.0");
+    if crate::schemas::have_jsonschema() {
+        crate::schemas::validate("serve-alert", &ev.to_string()).unwrap();
+    }
+    assert_eq!(ev["type"], "dev.stowaway.scan.verdict");
+    assert_eq!(ev["source"], "stowaway/serve");
     assert_eq!(ev["data"]["digest"], json!(digest));
     assert!(!ev["data"]["new_findings"].as_array().unwrap().is_empty());
 }
@@ -862,6 +867,90 @@ fn hostile_requests_get_4xx_and_queue_nothing() {
         202
     );
     assert_eq!(srv.sql("SELECT COUNT(*) FROM serve_jobs"), 1);
+}
+
+/// Every body of the server's own routes — health, errors, what a request
+/// queued, a code's explanation — validates against its committed schema
+/// (`schemas/serve-*.schema.json`), with the field values clients read.
+#[cfg_attr(
+    not(has_tool = "py-jsonschema"),
+    ignore = "needs Python with jsonschema (STOWAWAY_PYTHON: see .ci/run)"
+)]
+#[test]
+fn serve_bodies_match_their_schemas() {
+    if !crate::schemas::have_jsonschema() {
+        return;
+    }
+    let t = tmp();
+    let args = ["--registry", "reg.test=http://127.0.0.1:1"];
+    let srv = Server::start(t.path(), 0, &args, &[]);
+    let a = srv.addr.as_str();
+    let check = |schema: &str, what: &str, r: &Resp, status: u16| -> Value {
+        let body = String::from_utf8_lossy(&r.body).into_owned();
+        assert_eq!(r.status, status, "{what}: {body}");
+        crate::schemas::validate(schema, &body).unwrap_or_else(|e| panic!("{what}: {e}\n{body}"));
+        r.json()
+    };
+    let health = check(
+        "serve-health",
+        "healthz",
+        &http(a, "GET", "/healthz", &[], b""),
+        200,
+    );
+    assert_eq!(health, json!({"status": "ok"}));
+    let ready = check(
+        "serve-health",
+        "readyz",
+        &http(a, "GET", "/readyz", &[], b""),
+        200,
+    );
+    assert_eq!(ready, json!({"status": "ready"}));
+    let d = format!("sha256:{}", "cd".repeat(32));
+    for (what, r, want) in hostile_cases(a, &d) {
+        if !what.starts_with("harbor") {
+            let e = check("serve-error", what, &r, want);
+            assert_eq!(e["status"], want, "{what}");
+        }
+    }
+    let e = check("serve-error", "no route", &get(a, "/v2/nothing"), 404);
+    assert_eq!(e, json!({"error": "no such endpoint", "status": 404}));
+
+    // Two events: a push (queued) and a pull (ignored).
+    let mut events = push_event(&d, "reg.test");
+    let mut pull = events["events"][0].clone();
+    pull["action"] = json!("pull");
+    events["events"].as_array_mut().unwrap().push(pull);
+    let r = post_json(a, "/v1/events/distribution", &events);
+    let accepted = check("serve-events-accepted", "events", &r, 202);
+    assert_eq!(accepted["ignored"], 1, "{accepted}");
+    let job = accepted["jobs"][0].as_i64().expect("a job id");
+    assert_eq!(accepted["jobs"].as_array().unwrap().len(), 1);
+
+    let d2 = format!("sha256:{}", "ef".repeat(32));
+    let r = post_json(
+        a,
+        "/v1/scans",
+        &json!({"reference": format!("reg.test/x/y@{d2}")}),
+    );
+    let scan = check("serve-scan-accepted", "scan request", &r, 202);
+    assert_eq!(scan["digest"], d2.as_str());
+    assert!(scan["id"].as_i64().is_some_and(|id| id != job), "{scan}");
+
+    // A result asked for before its scan finished names the job.
+    let r = get(a, &format!("/v1/images/{d}"));
+    let pending = check("serve-error", "pending result", &r, 404);
+    assert_eq!(pending["error"], "not scanned yet");
+    assert_eq!(pending["scan"], job);
+    assert!(pending.get("last_error").is_some(), "{pending}");
+    let state = pending["state"].as_str().unwrap();
+    assert!(["queued", "running", "dead"].contains(&state), "{pending}");
+
+    let r = http(a, "GET", "/v1/explain/absolute-path", &[], b"");
+    let explained = check("serve-explain", "explain", &r, 200);
+    assert_eq!(explained["code"], "absolute-path");
+    assert_eq!(explained["technique"], "T1611");
+    let r = http(a, "GET", "/v1/explain/no-such-code", &[], b"");
+    check("serve-error", "unknown code", &r, 404);
 }
 
 /// The event for digest `d` pushed to `host`.

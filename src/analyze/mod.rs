@@ -1,6 +1,7 @@
 //! Analyzers state facts about a scanned image as findings. Each analyzer is
 //! listed explicitly in [`run`]; the policy decides what the facts mean.
 
+pub mod cache;
 mod config;
 mod layers;
 mod packages;

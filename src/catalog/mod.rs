@@ -64,7 +64,25 @@ pub struct Tool {
 
 #[derive(Deserialize)]
 struct ToolsFile {
-    tool: Vec<Tool>,
+    tool: Vec<toml::Spanned<Tool>>,
+}
+
+/// The 1-based line of byte `offset` of `text` (for errors that name a
+/// catalogue entry's line).
+fn line_at(text: &str, offset: usize) -> usize {
+    let before = text.get(..offset).unwrap_or(text);
+    before.bytes().filter(|&b| b == b'\n').count() + 1
+}
+
+/// Parse `tools.toml` text: each tool and the line its table starts on.
+fn parse_tools(text: &str) -> Result<(Vec<Tool>, Vec<usize>), String> {
+    let file = toml::from_str::<ToolsFile>(text).map_err(|e| format!("tools.toml: {e}"))?;
+    Ok(file
+        .tool
+        .into_iter()
+        .map(|t| (line_at(text, t.span().start), t.into_inner()))
+        .map(|(line, t)| (t, line))
+        .unzip())
 }
 
 /// The loaded catalogue with its matchers.
@@ -124,9 +142,7 @@ pub fn get() -> &'static Catalog {
 impl Catalog {
     /// Parse and compile catalogue data.
     pub fn parse(tools: &str, rules: &str) -> Result<Catalog, String> {
-        let tools = toml::from_str::<ToolsFile>(tools)
-            .map_err(|e| format!("tools.toml: {e}"))?
-            .tool;
+        let (tools, lines) = parse_tools(tools)?;
         let rules = rules::parse(rules)?;
         let mut patterns: Vec<Vec<u8>> = Vec::new();
         let mut marker_owner = Vec::new();
@@ -137,11 +153,17 @@ impl Catalog {
         let mut ids = std::collections::HashSet::new();
         for (t, tool) in tools.iter().enumerate() {
             if !ids.insert(tool.id.clone()) {
-                return Err(format!("tools.toml: duplicate id {}", tool.id));
+                return Err(format!(
+                    "tools.toml line {}: duplicate id {}",
+                    lines[t], tool.id
+                ));
             }
             for (m, set) in tool.markers.iter().enumerate() {
                 if set.is_empty() {
-                    return Err(format!("tools.toml: {}: empty marker set", tool.id));
+                    return Err(format!(
+                        "tools.toml line {}: {}: empty marker set",
+                        lines[t], tool.id
+                    ));
                 }
                 for (k, s) in set.iter().enumerate() {
                     patterns.push(s.as_bytes().to_vec());
@@ -433,6 +455,109 @@ mod tests {
         assert_eq!(ok.rules[0].lang.to_string(), "powershell,code");
     }
 
+    /// A rule whose fields do not fit together, or name an unknown code,
+    /// target or redirect, is refused naming the file, the rule's line and
+    /// the rule; so is a second rule with the same id.
+    #[test]
+    fn rule_errors_name_the_file_and_line() {
+        let tools = include_str!("tools.toml");
+        let rules = |extra: &str| {
+            format!(
+                "# rules\n\n[[rule]]\nid = \"ok\"\ncode = \"download-command\"\ntitle = \"t\"\nlang = \"sh\"\nprograms = [\"curl\"]\n\n[[rule]]\nid = \"bad\"\ntitle = \"t\"\nlang = \"sh\"\n{extra}"
+            )
+        };
+        let cases = [
+            (
+                "code = \"no-such-code\"\nprograms = [\"x\"]\n",
+                "unknown code",
+            ),
+            (
+                "code = \"download-command\"\nprograms = [\"x\"]\ntarget = \"urll\"\n",
+                "unknown target",
+            ),
+            (
+                "code = \"download-command\"\nprograms = [\"x\"]\nredirect = \"sideways\"\n",
+                "unknown redirect",
+            ),
+            (
+                "code = \"download-command\"\nprograms = [\"x\"]\npattern = \"x\"\nhints = [\"x\"]\n",
+                "exactly one of",
+            ),
+            (
+                "code = \"download-command\"\npattern = \"x(\"\nhints = [\"x\"]\n",
+                "pattern",
+            ),
+        ];
+        for (extra, what) in cases {
+            let e = Catalog::parse(tools, &rules(extra)).err().expect(what);
+            assert!(
+                e.starts_with("commands.toml line 10: bad: ") && e.contains(what),
+                "{what}: {e}"
+            );
+        }
+        let dup =
+            rules("code = \"download-command\"\nprograms = [\"x\"]\n").replace("\"bad\"", "\"ok\"");
+        let e = Catalog::parse(tools, &dup).err().expect("duplicate id");
+        assert!(
+            e.starts_with("commands.toml line 10: duplicate id ok"),
+            "{e}"
+        );
+        // A misspelt key is a bad shape, refused by the parser with its line.
+        let e = Catalog::parse(
+            tools,
+            &rules("code = \"download-command\"\nprogams = [\"x\"]\n"),
+        )
+        .err()
+        .expect("unknown key");
+        assert!(
+            e.contains("commands.toml") && e.contains("line 15") && e.contains("progams"),
+            "{e}"
+        );
+    }
+
+    /// A tool entry with an unknown value or key, a duplicate id or an
+    /// empty marker set is refused naming `tools.toml` and the line.
+    #[test]
+    fn tool_errors_name_the_file_and_line() {
+        let rules = include_str!("commands.toml");
+        let tool = |id: &str, extra: &str| {
+            format!(
+                "[[tool]]\nid = \"{id}\"\ntitle = \"t\"\nplatform = \"unix\"\nclass = \"transfer\"\nseverity = \"high\"\nnames = [\"{id}\"]\n{extra}\n"
+            )
+        };
+        let two = |extra: &str| format!("# tools\n{}{}", tool("a", ""), tool("b", extra));
+        let e = Catalog::parse(&two("markers = [[]]"), rules)
+            .err()
+            .expect("empty set");
+        assert!(
+            e.starts_with("tools.toml line 10: b: empty marker set"),
+            "{e}"
+        );
+        let dup = format!("# tools\n{}{}", tool("a", ""), tool("a", ""));
+        let e = Catalog::parse(&dup, rules).err().expect("duplicate");
+        assert!(e.starts_with("tools.toml line 10: duplicate id a"), "{e}");
+        let e = Catalog::parse(
+            &two("").replace(
+                "\"unix\"\nclass = \"transfer\"\nseverity = \"high\"\nnames = [\"b\"]",
+                "\"beos\"\nclass = \"transfer\"\nseverity = \"high\"\nnames = [\"b\"]",
+            ),
+            rules,
+        )
+        .err()
+        .expect("unknown platform");
+        assert!(
+            e.contains("tools.toml") && e.contains("line 13") && e.contains("beos"),
+            "{e}"
+        );
+        let e = Catalog::parse(&two("libz = [\"x\"]"), rules)
+            .err()
+            .expect("unknown key");
+        assert!(
+            e.contains("tools.toml") && e.contains("line 17") && e.contains("libz"),
+            "{e}"
+        );
+    }
+
     #[test]
     fn bad_regex_is_refused_at_parse_and_good_ones_compile_on_first_use() {
         let tools = include_str!("tools.toml");
@@ -444,7 +569,7 @@ mod tests {
         let e = Catalog::parse(tools, &rule("zzfetch(["))
             .err()
             .expect("unbalanced regex refused");
-        assert!(e.contains("commands.toml: x: pattern"), "{e}");
+        assert!(e.contains("commands.toml line 1: x: pattern"), "{e}");
         let ok = Catalog::parse(tools, &rule(r"zzfetch\s+\S+")).expect("valid rule");
         assert!(!ok.text.any_compiled(), "nothing compiled before first use");
         assert_eq!(ok.text_rules("zzfetch http://x", RuleLang::Sh), vec![0]);

@@ -1,6 +1,6 @@
 //! The command rules (`commands.toml`): their typed form, validated at
 //! load (unknown `lang`, `role`, `target`, `redirect` or `code` refused,
-//! naming the rule and, for types, the line), and compiled into matchers:
+//! naming the file, the line and the rule), and compiled into matchers:
 //! one ASCII regex set over the text rules, each rule's `needs` pattern, a
 //! program-name index, and one prefilter automaton over every program
 //! name and text-rule hint.
@@ -63,6 +63,9 @@ pub struct Rule {
     /// variable the file never sets when the command saves to a file.
     #[serde(default)]
     pub input: bool,
+    /// The line of the rule's `[[rule]]` table (errors name it).
+    #[serde(skip)]
+    pub line: usize,
 }
 
 /// What a rule's match means for chains.
@@ -178,14 +181,31 @@ impl<'de> Deserialize<'de> for RuleLangs {
 
 #[derive(Deserialize)]
 struct RulesFile {
-    rule: Vec<Rule>,
+    rule: Vec<toml::Spanned<Rule>>,
 }
 
-/// Parse `commands.toml` text.
+/// Parse `commands.toml` text; each rule knows its line.
 pub fn parse(text: &str) -> Result<Vec<Rule>, String> {
-    Ok(toml::from_str::<RulesFile>(text)
-        .map_err(|e| format!("commands.toml: {e}"))?
-        .rule)
+    let file = toml::from_str::<RulesFile>(text).map_err(|e| format!("commands.toml: {e}"))?;
+    Ok(file
+        .rule
+        .into_iter()
+        .map(|r| {
+            let line = super::line_at(text, r.span().start);
+            let mut r = r.into_inner();
+            r.line = line;
+            r
+        })
+        .collect())
+}
+
+/// Name the rule's line in a message about it (`commands.toml: ID: …`
+/// becomes `commands.toml line N: ID: …`).
+fn at_line(msg: String, r: &Rule) -> String {
+    match msg.strip_prefix("commands.toml: ") {
+        Some(rest) => format!("commands.toml line {}: {rest}", r.line),
+        None => format!("commands.toml line {}: {}: {msg}", r.line, r.id),
+    }
 }
 
 /// The compiled matchers of a rule list.
@@ -357,11 +377,11 @@ pub(super) fn compile(rules: &[Rule]) -> Result<RuleIndex, String> {
     let mut ids = std::collections::HashSet::new();
     for (i, r) in rules.iter().enumerate() {
         if !ids.insert(r.id.clone()) {
-            return Err(format!("commands.toml: duplicate id {}", r.id));
+            return Err(at_line(format!("commands.toml: duplicate id {}", r.id), r));
         }
-        rule_codes.push(check(r)?);
-        check_regex(&r.id, "needs", r.needs.as_ref())?;
-        check_regex(&r.id, "pattern", r.pattern.as_ref())?;
+        rule_codes.push(check(r).map_err(|e| at_line(e, r))?);
+        check_regex(&r.id, "needs", r.needs.as_ref()).map_err(|e| at_line(e, r))?;
+        check_regex(&r.id, "pattern", r.pattern.as_ref()).map_err(|e| at_line(e, r))?;
         if r.pattern.is_some() {
             text_idx.push(i);
             triggers.extend(r.hints.iter().cloned());

@@ -7,8 +7,9 @@ use clap::Args;
 use std::path::PathBuf;
 
 use stowaway::report::Format;
+use stowaway::report::model::{ImagesDoc, write_json};
 use stowaway::source::LocalStores;
-use stowaway::source::local::{self, Listing};
+use stowaway::source::local::{self, Listing, LocalStore};
 
 use super::Verdict;
 
@@ -36,10 +37,12 @@ pub fn run(a: ImagesArgs) -> anyhow::Result<Verdict> {
         docker_root: None,
     };
     let (images, stores) = local::list_all(&opts, &stowaway::Limits::default());
-    let named = |store: &str| match store {
-        "containers-storage" => a.storage_root.is_some(),
-        "containerd" => a.containerd_address.is_some() || a.containerd_namespace.is_some(),
-        _ => false,
+    let named = |store: LocalStore| match store {
+        LocalStore::ContainersStorage => a.storage_root.is_some(),
+        LocalStore::Containerd => {
+            a.containerd_address.is_some() || a.containerd_namespace.is_some()
+        }
+        LocalStore::DockerDaemon => false,
     };
     for s in &stores {
         if let Some(e) = &s.error {
@@ -50,10 +53,7 @@ pub fn run(a: ImagesArgs) -> anyhow::Result<Verdict> {
         }
     }
     match a.format {
-        Format::Json => {
-            let v = serde_json::json!({ "images": images, "stores": stores });
-            println!("{}", serde_json::to_string_pretty(&v)?);
-        }
+        Format::Json => write_json(std::io::stdout().lock(), &ImagesDoc::new(&images, &stores))?,
         Format::Table => print_table(&images),
         Format::Sarif => anyhow::bail!("images has no SARIF form; use table or json"),
     }

@@ -30,8 +30,9 @@ pub struct ServeArgs {
     /// Scan workers.
     #[arg(long, default_value_t = 2)]
     workers: usize,
-    /// Run scan workers at this lower CPU priority (nice value, 0-19), so
-    /// accepting events stays fast while images are scanned.
+    /// Lower the scan workers' CPU priority by this much (added to the
+    /// server's own nice value, capped at 19), so accepting events stays
+    /// fast while images are scanned.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(i32).range(0..=19))]
     scan_nice: i32,
     /// A registry events may come from: HOST=URL (HOST as in the event's

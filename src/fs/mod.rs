@@ -3,6 +3,7 @@
 //! which modified each path) and everything that is shipped but hidden
 //! (whited out, under an opaque directory, overwritten, replaced).
 
+pub mod cache;
 mod resolve;
 
 pub use resolve::{ResolveError, Resolved};

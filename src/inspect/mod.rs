@@ -11,6 +11,9 @@ pub mod script;
 pub mod stream;
 pub mod syscalls;
 
+#[cfg(test)]
+mod mutant_cases;
+
 pub use binary::BinaryFacts;
 pub use script::{Hit, ScriptFacts};
 pub use stream::{BinaryStream, StreamFacts};

@@ -13,7 +13,7 @@ use crate::limits::{Limit, Limits};
 
 use super::LayerIndex;
 
-mod codec;
+pub(crate) mod codec;
 
 /// Somewhere to keep cached layer results.
 pub trait LayerCache: Sync {
@@ -65,11 +65,47 @@ pub fn verified_key(key: &str, fingerprint: &str) -> String {
     format!("verified/v1/{key}/{fingerprint}")
 }
 
+/// What the limits are checked on, kept for a layer whose entries have
+/// moved on (into a cached squashed view).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Shape {
+    /// Entries and whiteouts.
+    pub entries: u64,
+    /// Bytes of the longest entry path.
+    pub longest_path: u64,
+    /// Bytes of the uncompressed tar.
+    pub uncompressed: u64,
+}
+
+impl Shape {
+    /// The shape of a layer index (before its entries are squashed).
+    pub fn of(index: &LayerIndex) -> Shape {
+        Shape {
+            entries: (index.entries.len() + index.whiteouts.len()) as u64,
+            longest_path: (index.entries.iter())
+                .map(|e| e.path.as_bytes().len() as u64)
+                .max()
+                .unwrap_or(0),
+            uncompressed: index.uncompressed_size,
+        }
+    }
+}
+
 /// The limits a cached layer must still satisfy: a cache hit is no way
 /// around `--max-entries`, `--max-layer-size`, `--max-image-size` or
 /// `--max-path-bytes`. `image_bytes` is the scan's running total.
 pub fn check_limits(
     index: &LayerIndex,
+    limits: &Limits,
+    image_bytes: &AtomicU64,
+    location: &str,
+) -> Result<()> {
+    check_shape(&Shape::of(index), limits, image_bytes, location)
+}
+
+/// [`check_limits`] on a layer's [`Shape`].
+pub fn check_shape(
+    shape: &Shape,
     limits: &Limits,
     image_bytes: &AtomicU64,
     location: &str,
@@ -81,23 +117,17 @@ pub fn check_limits(
             limits.get(which),
         ))
     };
-    let entries = (index.entries.len() + index.whiteouts.len()) as u64;
-    if entries > limits.max_entries {
+    if shape.entries > limits.max_entries {
         return limit(Limit::Entries);
     }
-    if index.uncompressed_size > limits.max_layer_bytes {
+    if shape.uncompressed > limits.max_layer_bytes {
         return limit(Limit::LayerSize);
     }
-    let total =
-        image_bytes.fetch_add(index.uncompressed_size, Ordering::Relaxed) + index.uncompressed_size;
+    let total = image_bytes.fetch_add(shape.uncompressed, Ordering::Relaxed) + shape.uncompressed;
     if total > limits.max_image_bytes {
         return limit(Limit::ImageSize);
     }
-    if index
-        .entries
-        .iter()
-        .any(|e| e.path.as_bytes().len() > limits.max_path_bytes)
-    {
+    if shape.longest_path > limits.max_path_bytes as u64 {
         return limit(Limit::PathBytes);
     }
     Ok(())

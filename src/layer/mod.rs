@@ -21,8 +21,6 @@ pub use pkgfile::{PkgData, PkgHasher, is_package_db};
 pub use stream::{LayerInput, scan_layer};
 pub use walk::{WalkContext, walk_tar};
 
-use std::sync::Arc;
-
 use serde::{Deserialize, Serialize};
 
 use crate::digest::Sha256;
@@ -30,59 +28,10 @@ use crate::finding::Finding;
 use crate::inspect::FileFacts;
 use crate::path::ImagePath;
 
-/// One entry of a layer (or of a root filesystem).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Entry {
-    pub path: ImagePath,
-    pub kind: EntryType,
-    /// Permission bits including setuid (0o4000), setgid (0o2000), sticky.
-    pub mode: u32,
-    pub uid: u64,
-    pub gid: u64,
-    /// Content size (for hardlinks: the target's, once resolved).
-    pub size: u64,
-    /// Content digest of regular files (and resolved hardlinks).
-    pub sha256: Option<Sha256>,
-    /// Symlink target (raw bytes, as written) or hardlink target (normalized).
-    pub link: Option<Vec<u8>>,
-    /// What the content looks like (ELF, script…).
-    pub content: ContentKind,
-    /// Major/minor numbers of device nodes.
-    pub device: Option<(u32, u32)>,
-    /// What inspecting the content found (binaries and scripts only).
-    pub facts: Option<Arc<FileFacts>>,
-    /// MD5/SHA-1 for package managers, and package database bytes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pkg: Option<Arc<PkgData>>,
-}
-
-impl Entry {
-    /// An entry with no content yet (size 0, no digest, no link).
-    pub fn new(path: ImagePath, kind: EntryType, mode: u32, uid: u64, gid: u64) -> Entry {
-        Entry {
-            path,
-            kind,
-            mode,
-            uid,
-            gid,
-            size: 0,
-            sha256: None,
-            link: None,
-            content: ContentKind::Data,
-            device: None,
-            facts: None,
-            pkg: None,
-        }
-    }
-
-    /// True if this entry runs as a program: an executable bit on a regular
-    /// file, or content that is a native binary or a script.
-    pub fn is_executable(&self) -> bool {
-        self.kind.has_content()
-            && (self.mode & 0o111 != 0 || self.content.is_program())
-            && self.sha256.is_some()
-    }
-}
+/// One entry of a layer (or of a root filesystem), with what inspecting
+/// its content found and its package digests (the entry's shape is the
+/// vocabulary's: [`crate::model::Entry`]).
+pub type Entry = crate::model::Entry<FileFacts, PkgData>;
 
 /// A deletion recorded by a layer, applied to the layers below it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

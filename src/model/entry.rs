@@ -1,9 +1,75 @@
-//! What an entry of an image is: its type (file, directory, link, device),
+//! What an entry of an image is: the entry itself (path, type, mode,
+//! owner, size, digest, link), its type (file, directory, link, device),
 //! what its content looks like (ELF, PE, Mach-O, script, data), and how a
 //! layer blob is compressed. Values only; detecting them is `layer`'s job.
 
+use std::sync::Arc;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+
+use super::{ImagePath, Sha256};
+
+/// One entry of a layer (or of a root filesystem). What inspecting the
+/// content found (`F`) and the package managers' digests (`P`) are later
+/// stages' types: `layer::Entry` names them, and every stage uses that
+/// alias. The vocabulary only fixes the entry's shape.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(bound(
+    serialize = "F: Serialize, P: Serialize",
+    deserialize = "F: Deserialize<'de>, P: Deserialize<'de>"
+))]
+pub struct Entry<F, P> {
+    pub path: ImagePath,
+    pub kind: EntryType,
+    /// Permission bits including setuid (0o4000), setgid (0o2000), sticky.
+    pub mode: u32,
+    pub uid: u64,
+    pub gid: u64,
+    /// Content size (for hardlinks: the target's, once resolved).
+    pub size: u64,
+    /// Content digest of regular files (and resolved hardlinks).
+    pub sha256: Option<Sha256>,
+    /// Symlink target (raw bytes, as written) or hardlink target (normalized).
+    pub link: Option<Vec<u8>>,
+    /// What the content looks like (ELF, script…).
+    pub content: ContentKind,
+    /// Major/minor numbers of device nodes.
+    pub device: Option<(u32, u32)>,
+    /// What inspecting the content found (binaries and scripts only).
+    pub facts: Option<Arc<F>>,
+    /// MD5/SHA-1 for package managers, and package database bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pkg: Option<Arc<P>>,
+}
+
+impl<F, P> Entry<F, P> {
+    /// An entry with no content yet (size 0, no digest, no link).
+    pub fn new(path: ImagePath, kind: EntryType, mode: u32, uid: u64, gid: u64) -> Entry<F, P> {
+        Entry {
+            path,
+            kind,
+            mode,
+            uid,
+            gid,
+            size: 0,
+            sha256: None,
+            link: None,
+            content: ContentKind::Data,
+            device: None,
+            facts: None,
+            pkg: None,
+        }
+    }
+
+    /// True if this entry runs as a program: an executable bit on a regular
+    /// file, or content that is a native binary or a script.
+    pub fn is_executable(&self) -> bool {
+        self.kind.has_content()
+            && (self.mode & 0o111 != 0 || self.content.is_program())
+            && self.sha256.is_some()
+    }
+}
 
 /// The type of a filesystem entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]

@@ -5,10 +5,9 @@
 
 use std::fmt::Write;
 
-use serde_json::{Value, json};
-
 use super::model::{AuditDoc, AuditVerdict, ImageVerdict};
 use super::sarif::{self, Annotations};
+use super::sarif_log::Log;
 use super::table::Style;
 use crate::facts::{ImageFacts, ImageMeta};
 use crate::policy::{Action, Decision};
@@ -117,7 +116,7 @@ fn changes(doc: &AuditDoc, out: &mut String) {
 }
 
 /// The audit as a SARIF log: one run per scanned image.
-pub fn sarif(doc: &AuditDoc) -> Value {
+pub fn sarif(doc: &AuditDoc) -> Log {
     let mut runs = Vec::new();
     for i in doc
         .images
@@ -144,14 +143,7 @@ pub fn sarif(doc: &AuditDoc) -> Value {
             decisions: Some(&decisions),
             ..Annotations::default()
         };
-        let mut log = sarif::render(&facts, &notes);
-        if let Some(Value::Array(r)) = log.get_mut("runs").map(Value::take) {
-            runs.extend(r);
-        }
+        runs.extend(sarif::render(&facts, &notes).runs);
     }
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": runs,
-    })
+    Log::of(runs)
 }

@@ -76,6 +76,27 @@ fn random_uuid() -> Option<String> {
 }
 
 /// A name/value property.
+/// The BOM's metadata: when, by what tool, about which image.
+#[derive(Serialize)]
+struct Metadata<'a> {
+    timestamp: &'a str,
+    tools: Tools,
+    component: Component<'a>,
+}
+
+#[derive(Serialize)]
+struct Tools {
+    components: [ToolComponent; 1],
+}
+
+#[derive(Serialize)]
+struct ToolComponent {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    name: &'static str,
+    version: &'static str,
+}
+
 #[derive(Serialize)]
 struct Property<'a> {
     name: &'static str,
@@ -231,18 +252,18 @@ impl Serialize for Bom<'_> {
             m.serialize_entry("serialNumber", serial)?;
         }
         m.serialize_entry("version", &1)?;
-        m.serialize_entry(
-            "metadata",
-            &serde_json::json!({
-                "timestamp": self.timestamp,
-                "tools": { "components": [{
-                    "type": "application",
-                    "name": env!("CARGO_PKG_NAME"),
-                    "version": env!("CARGO_PKG_VERSION"),
-                }]},
-                "component": image_component(self.image),
-            }),
-        )?;
+        let metadata = Metadata {
+            timestamp: self.timestamp,
+            tools: Tools {
+                components: [ToolComponent {
+                    kind: "application",
+                    name: env!("CARGO_PKG_NAME"),
+                    version: env!("CARGO_PKG_VERSION"),
+                }],
+            },
+            component: image_component(self.image),
+        };
+        m.serialize_entry("metadata", &metadata)?;
         m.serialize_entry("components", &Components(self))?;
         m.end()
     }

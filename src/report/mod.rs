@@ -10,6 +10,7 @@ pub mod gate;
 pub mod json;
 pub mod model;
 pub mod sarif;
+pub mod sarif_log;
 pub mod schema;
 pub mod table;
 

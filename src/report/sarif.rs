@@ -12,14 +12,16 @@
 //! last `/`, so two images scanned in one repository do not replace each
 //! other's alerts).
 
-use serde_json::{Value, json};
-
 use crate::delta::BaselineState;
 use crate::facts::{FindingRecord, ImageFacts, ImageMeta};
-use crate::finding::{CODES, EvidenceKind, Severity, Subject};
+use crate::finding::{CODES, CodeInfo, EvidenceKind, Severity, Subject};
 use crate::policy::{Action, Decision};
 
-const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+use super::sarif_log::{
+    ArtifactLocation, AutomationDetails, Configuration, Driver, Fingerprints, Location, Log,
+    LogicalLocation, PhysicalLocation, Region, ResultProperties, Rule, RuleProperties, Run,
+    RunProperties, SarifResult, Suppression, Text, Tool, Uri, UriBaseIds,
+};
 
 fn level(s: Severity) -> &'static str {
     match s {
@@ -79,17 +81,24 @@ fn logical(f: &FindingRecord) -> (String, String, &'static str, bool) {
 
 /// Where a finding is: the file in the image (with its line, when known),
 /// or the image's config or manifest blob with a logical location.
-fn location(f: &FindingRecord, image: &ImageMeta) -> Value {
+fn location(f: &FindingRecord, image: &ImageMeta) -> Location {
     if let Some(path) = f.path.as_deref() {
-        let mut physical = json!({
-            "artifactLocation": { "uri": path.trim_start_matches('/'), "uriBaseId": "IMAGEROOT" }
-        });
-        if let Some(Subject::Line { line, .. }) = &f.subject {
-            physical["region"] = json!({ "startLine": line });
-        }
-        return json!({ "physicalLocation": physical });
+        let region = match &f.subject {
+            Some(Subject::Line { line, .. }) => Some(Region { start_line: *line }),
+            _ => None,
+        };
+        return Location {
+            physical_location: PhysicalLocation {
+                artifact_location: ArtifactLocation {
+                    uri: path.trim_start_matches('/').to_string(),
+                    uri_base_id: "IMAGEROOT",
+                },
+                region,
+            },
+            logical_locations: None,
+        };
     }
-    let (name, fqn, kind, in_config) = logical(f);
+    let (name, fully_qualified_name, kind, in_config) = logical(f);
     let blob = if in_config {
         blob_uri(image.config_digest.as_deref())
     } else {
@@ -103,10 +112,20 @@ fn location(f: &FindingRecord, image: &ImageMeta) -> Value {
         }
         .into()
     });
-    json!({
-        "physicalLocation": { "artifactLocation": { "uri": uri, "uriBaseId": "IMAGESTORE" } },
-        "logicalLocations": [{ "name": name, "fullyQualifiedName": fqn, "kind": kind }],
-    })
+    Location {
+        physical_location: PhysicalLocation {
+            artifact_location: ArtifactLocation {
+                uri,
+                uri_base_id: "IMAGESTORE",
+            },
+            region: None,
+        },
+        logical_locations: Some([LogicalLocation {
+            name,
+            fully_qualified_name,
+            kind,
+        }]),
+    }
 }
 
 /// `stowaway/REPOSITORY/DIGEST` (`stowaway-drift/…` for drift): one
@@ -125,48 +144,49 @@ fn automation_id(image: &ImageMeta, analysis: Option<&str>) -> String {
 fn result(
     f: &FindingRecord,
     image: &ImageMeta,
-    state: Option<&str>,
+    state: Option<&'static str>,
     decision: Option<&Decision>,
-) -> Value {
+) -> SarifResult {
     let mut message = f.title.clone();
     if !f.evidence.is_empty() {
         message.push_str(": ");
         message.push_str(&f.evidence.join("; "));
     }
     let code = f.code();
-    let lvl = match decision.map(|d| d.action) {
+    let level = match decision.map(|d| d.action) {
         Some(Action::Deny) => "error",
         Some(Action::Warn) => "warning",
         Some(Action::Allow) => "note",
         None => level(f.severity),
     };
-    let mut r = json!({
-        "ruleId": f.code,
-        "level": lvl,
-        "message": { "text": message },
-        "locations": [location(f, image)],
-        "partialFingerprints": { "stowaway/v1": f.fingerprint },
-        "properties": {
-            "severity": f.severity,
-            "technique": code.map(|c| c.info().technique),
-            "layer": f.layer,
-            "sha256": f.sha256,
-        }
-    });
-    if let Some(c) = code {
-        r["ruleIndex"] = json!(c as usize);
+    let suppressions = decision
+        .filter(|d| d.action == Action::Allow && d.allowed_by.is_some())
+        .map(|d| {
+            [Suppression {
+                kind: "external",
+                justification: d.why.clone(),
+            }]
+        });
+    SarifResult {
+        rule_id: f.code.clone(),
+        rule_index: code.map(|c| c as usize),
+        level,
+        message: Text { text: message },
+        locations: [location(f, image)],
+        partial_fingerprints: Fingerprints {
+            v1: f.fingerprint.clone(),
+        },
+        baseline_state: state,
+        properties: ResultProperties {
+            severity: f.severity,
+            technique: code.map(|c| c.info().technique),
+            layer: f.layer,
+            sha256: f.sha256.clone(),
+            decision: decision.map(|d| d.action),
+            why: decision.map(|d| d.why.clone()),
+        },
+        suppressions,
     }
-    if let Some(s) = state {
-        r["baselineState"] = json!(s);
-    }
-    if let Some(d) = decision {
-        r["properties"]["decision"] = json!(d.action);
-        r["properties"]["why"] = json!(d.why);
-        if d.action == Action::Allow && d.allowed_by.is_some() {
-            r["suppressions"] = json!([{ "kind": "external", "justification": d.why }]);
-        }
-    }
-    r
 }
 
 /// A rule's help: what it means, and how to accept a finding of it.
@@ -181,35 +201,44 @@ fn help(description: &str, technique: &str, code: &str) -> String {
 }
 
 /// The SARIF log of image facts with optional gate annotations.
-pub fn render(facts: &ImageFacts, notes: &Annotations<'_>) -> Value {
+pub fn render(facts: &ImageFacts, notes: &Annotations<'_>) -> Log {
     render_analysis(facts, notes, None)
 }
 
 /// The SARIF log of another analysis of an image (`drift`): its own
 /// code-scanning category, so it does not replace the image's alerts.
-pub fn render_analysis(
-    facts: &ImageFacts,
-    notes: &Annotations<'_>,
-    analysis: Option<&str>,
-) -> Value {
-    let rules: Vec<Value> = CODES
-        .iter()
-        .map(|c| {
-            json!({
-                "id": c.code,
-                "name": c.code,
-                "shortDescription": { "text": c.title },
-                "fullDescription": { "text": c.description },
-                "help": { "text": help(c.description, c.technique, c.code) },
-                "defaultConfiguration": { "level": level(c.severity) },
-                "properties": {
-                    "tags": ["security", c.technique],
-                    "security-severity": security_severity(c.severity),
-                }
-            })
-        })
-        .collect();
-    let mut results: Vec<Value> = facts
+pub fn render_analysis(facts: &ImageFacts, notes: &Annotations<'_>, analysis: Option<&str>) -> Log {
+    Log::of(vec![run(facts, notes, analysis)])
+}
+
+/// One finding code as a rule.
+fn rule(c: &'static CodeInfo) -> Rule {
+    Rule {
+        id: c.code,
+        name: c.code,
+        short_description: Text {
+            text: c.title.to_string(),
+        },
+        full_description: Text {
+            text: c.description.to_string(),
+        },
+        help: Text {
+            text: help(c.description, c.technique, c.code),
+        },
+        default_configuration: Configuration {
+            level: level(c.severity),
+        },
+        properties: RuleProperties {
+            tags: ["security", c.technique],
+            security_severity: security_severity(c.severity),
+        },
+    }
+}
+
+/// The run of one image: every rule, one result per finding, and the
+/// baseline's resolved findings as `absent`.
+fn run(facts: &ImageFacts, notes: &Annotations<'_>, analysis: Option<&str>) -> Run {
+    let mut results: Vec<SarifResult> = facts
         .findings
         .iter()
         .enumerate()
@@ -224,26 +253,28 @@ pub fn render_analysis(
         .collect();
     for f in notes.resolved {
         let mut r = result(f, &facts.image, Some("absent"), None);
-        r["level"] = json!("none");
+        r.level = "none";
         results.push(r);
     }
-    json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "stowaway",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": rules,
-            }},
-            "automationDetails": { "id": automation_id(&facts.image, analysis) },
-            "originalUriBaseIds": { "IMAGEROOT": { "uri": "file:///" } },
-            "properties": {
-                "image": facts.image.reference,
-                "digest": facts.image.digest,
-                "platform": facts.image.platform,
+    Run {
+        tool: Tool {
+            driver: Driver {
+                name: "stowaway",
+                version: env!("CARGO_PKG_VERSION"),
+                rules: CODES.iter().map(rule).collect(),
             },
-            "results": results,
-        }]
-    })
+        },
+        automation_details: AutomationDetails {
+            id: automation_id(&facts.image, analysis),
+        },
+        original_uri_base_ids: UriBaseIds {
+            image_root: Uri { uri: "file:///" },
+        },
+        properties: RunProperties {
+            image: facts.image.reference.clone(),
+            digest: facts.image.digest.clone(),
+            platform: facts.image.platform.clone(),
+        },
+        results,
+    }
 }

@@ -8,7 +8,8 @@ use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema};
 
 use super::model::{
-    AuditDoc, DiffDoc, DriftOutput, GateDoc, InventoryDoc, ScanDoc, ServeJobDoc, ServeResultDoc,
+    Alert, AuditDoc, CodeExplained, DiffDoc, DriftOutput, EventsAccepted, GateDoc, Health,
+    ImagesDoc, InventoryDoc, ScanAccepted, ScanDoc, ServeErrorBody, ServeJobDoc, ServeResultDoc,
 };
 
 fn schema_of<T: JsonSchema>() -> Schema {
@@ -28,6 +29,16 @@ pub fn all() -> Vec<(&'static str, Schema)> {
         ("serve-result", schema_of::<ServeResultDoc<'static>>()),
         ("serve-job", schema_of::<ServeJobDoc<'static>>()),
         ("audit", schema_of::<AuditDoc>()),
+        ("images", schema_of::<ImagesDoc<'static>>()),
+        ("serve-health", schema_of::<Health>()),
+        ("serve-error", schema_of::<ServeErrorBody<'static>>()),
+        (
+            "serve-events-accepted",
+            schema_of::<EventsAccepted<'static>>(),
+        ),
+        ("serve-scan-accepted", schema_of::<ScanAccepted<'static>>()),
+        ("serve-explain", schema_of::<CodeExplained>()),
+        ("serve-alert", schema_of::<Alert<'static>>()),
     ]
 }
 

@@ -10,9 +10,14 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 use super::events::{IMAGE_MEDIA_TYPES, is_host, is_repository, is_sha256};
+use super::harbor_doc::{
+    Artifact, Capability, ErrorEnvelope, ErrorMessage, Item, Metadata, Properties, ScanResponse,
+    Scanner, StoredFinding, StoredResult, VendorAttributes, VulnerabilityReport,
+};
 use super::http::{App, enqueue, read_body, with_queue};
 use super::queue::{JobSpec, RequestSpec};
 
@@ -35,38 +40,40 @@ pub(super) fn routes() -> Router<App> {
 
 /// The spec's error envelope.
 pub(super) fn error(status: StatusCode, msg: impl Into<String>) -> Response {
+    let message = msg.into();
     typed(
         status,
         ERROR_MIME,
-        json!({"error": {"message": msg.into()}}),
+        &ErrorEnvelope {
+            error: ErrorMessage { message },
+        },
     )
 }
 
-fn typed(status: StatusCode, mime: &'static str, v: Value) -> Response {
-    (status, [(header::CONTENT_TYPE, mime)], v.to_string()).into_response()
-}
-
-fn scanner() -> Value {
-    json!({"name": "Stowaway", "vendor": "Stowaway", "version": env!("CARGO_PKG_VERSION")})
+/// A body of one of the spec's media types. Its fields are strings,
+/// numbers and options: serializing cannot fail.
+fn typed<T: Serialize>(status: StatusCode, mime: &'static str, body: &T) -> Response {
+    let text = serde_json::to_string(body).unwrap_or_default();
+    (status, [(header::CONTENT_TYPE, mime)], text).into_response()
 }
 
 async fn metadata() -> Response {
-    typed(
-        StatusCode::OK,
-        METADATA_MIME,
-        json!({
-            "scanner": scanner(),
-            "capabilities": [{
-                "type": "vulnerability",
-                "consumes_mime_types": ["application/vnd.oci.image.manifest.v1+json", "application/vnd.docker.distribution.manifest.v2+json"],
-                "produces_mime_types": [HARBOR_REPORT_MIME, SECURITY_REPORT_MIME, RAW_REPORT_MIME],
-            }],
-            "properties": {
-                "harbor.scanner-adapter/scanner-type": "image-integrity",
-                "stowaway/analyzers-version": crate::layer::cache::analyzers_version(),
-            },
-        }),
-    )
+    let body = Metadata {
+        scanner: Scanner::THIS,
+        capabilities: [Capability {
+            kind: "vulnerability",
+            consumes_mime_types: &[
+                "application/vnd.oci.image.manifest.v1+json",
+                "application/vnd.docker.distribution.manifest.v2+json",
+            ],
+            produces_mime_types: &[HARBOR_REPORT_MIME, SECURITY_REPORT_MIME, RAW_REPORT_MIME],
+        }],
+        properties: Properties {
+            scanner_type: "image-integrity",
+            analyzers_version: crate::layer::cache::analyzers_version(),
+        },
+    };
+    typed(StatusCode::OK, METADATA_MIME, &body)
 }
 
 /// A validated scan request.
@@ -181,7 +188,9 @@ async fn accept_scan(State(app): State<App>, headers: HeaderMap, body: Body) -> 
         Ok(ids) => typed(
             StatusCode::ACCEPTED,
             SCAN_RESPONSE_MIME,
-            json!({"id": ids[0].to_string()}),
+            &ScanResponse {
+                id: ids[0].to_string(),
+            },
         ),
         Err(_) => error(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -226,7 +235,8 @@ async fn report(State(app): State<App>, Path(id): Path<String>, headers: HeaderM
         )
             .into_response();
     }
-    let doc: Value = serde_json::from_str(&text).unwrap_or(json!({}));
+    // The server stored it; a document it cannot read gives an empty report.
+    let doc: StoredResult = serde_json::from_str(&text).unwrap_or_default();
     let mime = if accept.contains("application/vnd.security.vulnerability.report") {
         SECURITY_REPORT_MIME
     } else if accept.contains("vuln.report.harbor") || accept.contains("*/*") {
@@ -241,7 +251,7 @@ async fn report(State(app): State<App>, Path(id): Path<String>, headers: HeaderM
     typed(
         StatusCode::OK,
         mime,
-        vulnerability_report(&doc, &job.repository, &job.digest, job.finished, base),
+        &vulnerability_report(&doc, &job.repository, &job.digest, job.finished, base),
     )
 }
 
@@ -260,68 +270,62 @@ pub fn harbor_severity(s: &str) -> &'static str {
 const ORDER: &[&str] = &["Unknown", "Negligible", "Low", "Medium", "High", "Critical"];
 
 /// The Harbor vulnerability report of a stored result.
-pub fn vulnerability_report(
-    doc: &Value,
-    repository: &str,
-    digest: &str,
+pub fn vulnerability_report<'a>(
+    doc: &'a StoredResult,
+    repository: &'a str,
+    digest: &'a str,
     finished: Option<f64>,
     base: &str,
-) -> Value {
-    let items: Vec<Value> = doc["findings"]
-        .as_array()
-        .map(|a| a.iter().map(|f| item(f, base)).collect())
-        .unwrap_or_default();
+) -> VulnerabilityReport<'a> {
+    let items: Vec<Item> = doc.findings.iter().map(|f| item(f, base)).collect();
     let worst = items
         .iter()
-        .filter_map(|i| i["severity"].as_str())
+        .map(|i| i.severity)
         .max_by_key(|s| ORDER.iter().position(|o| o == s))
-        .unwrap_or("None");
+        .unwrap_or("Unknown");
     let generated = finished
         .map(|f| crate::time::rfc3339(f as i64))
         .unwrap_or_else(crate::time::now_rfc3339);
-    json!({
-        "generated_at": generated,
-        "artifact": {"repository": repository, "digest": digest, "mime_type": doc["image"]["media_type"].as_str().unwrap_or("application/vnd.oci.image.manifest.v1+json")},
-        "scanner": scanner(),
-        "severity": if worst == "None" { "Unknown" } else { worst },
-        "vulnerabilities": items,
-    })
+    let mime_type =
+        (doc.image.media_type.as_deref()).unwrap_or("application/vnd.oci.image.manifest.v1+json");
+    VulnerabilityReport {
+        generated_at: generated,
+        artifact: Artifact {
+            repository,
+            digest,
+            mime_type,
+        },
+        scanner: Scanner::THIS,
+        severity: worst,
+        vulnerabilities: items,
+    }
 }
 
 /// One finding as a report item; its link is this server's `/v1/explain/CODE`.
-fn item(f: &Value, base: &str) -> Value {
-    let code = f["code"].as_str().unwrap_or("unknown");
-    let evidence: Vec<String> = match &f["evidence"] {
-        Value::Array(a) => a
-            .iter()
-            .map(|e| e.as_str().map_or_else(|| e.to_string(), str::to_string))
-            .collect(),
-        Value::Null => Vec::new(),
-        e => vec![e.as_str().map_or_else(|| e.to_string(), str::to_string)],
-    };
-    let title = f["title"].as_str().unwrap_or(code);
-    let description = if evidence.is_empty() {
+fn item<'a>(f: &'a StoredFinding, base: &str) -> Item<'a> {
+    let code = f.code.as_deref().unwrap_or("unknown");
+    let title = f.title.as_deref().unwrap_or(code);
+    let description = if f.evidence.is_empty() {
         title.to_string()
     } else {
-        format!("{title}: {}", evidence.join("; "))
+        format!("{title}: {}", f.evidence.join("; "))
     };
-    let sha = f["sha256"]
-        .as_str()
+    let sha = (f.sha256.as_deref())
         .map(|s| s.trim_start_matches("sha256:"))
         .unwrap_or("");
-    json!({
-        "id": code,
-        "package": f["path"].as_str().unwrap_or("(image)"),
-        "version": &sha[..12.min(sha.len())],
-        "severity": harbor_severity(f["severity"].as_str().unwrap_or("")),
-        "description": description,
-        "links": [format!("{base}/v1/explain/{code}")],
-        "vendor_attributes": {
-            "technique": f["technique"],
-            "layer": f["layer"],
-            "action": f["action"],
-            "baseline_state": f["baseline_state"],
-            "explain": format!("stowaway explain {code}"),
+    Item {
+        id: code,
+        package: f.path.as_deref().unwrap_or("(image)"),
+        version: &sha[..12.min(sha.len())],
+        severity: harbor_severity(f.severity.as_deref().unwrap_or("")),
+        description,
+        links: [format!("{base}/v1/explain/{code}")],
+        vendor_attributes: VendorAttributes {
+            technique: f.technique.as_deref(),
+            layer: f.layer,
+            action: f.action.as_deref(),
+            baseline_state: f.baseline_state.as_deref(),
+            explain: format!("stowaway explain {code}"),
         },
-    })
+    }
 }

@@ -13,7 +13,12 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use serde_json::{Value, json};
+use serde_json::Value;
+
+use crate::report::model::{
+    CodeExplained, EventsAccepted, Health, HealthStatus, JobState, PendingScan, ScanAccepted,
+    ServeErrorBody,
+};
 
 use super::accept::Accepter;
 use super::events::{self, is_sha256};
@@ -47,10 +52,7 @@ pub(super) fn router(ctx: Arc<Ctx>, queue: Queue, accept: Accepter) -> Router {
         .merge(super::harbor::routes())
         .route_layer(middleware::from_fn_with_state(app.clone(), require_token));
     Router::new()
-        .route(
-            "/healthz",
-            get(|| async { json_response(StatusCode::OK, json!({"status": "ok"})) }),
-        )
+        .route("/healthz", get(|| async { health(HealthStatus::Ok) }))
         .route("/readyz", get(ready))
         .route("/v1/explain/{code}", get(explain))
         .merge(protected)
@@ -59,22 +61,25 @@ pub(super) fn router(ctx: Arc<Ctx>, queue: Queue, accept: Accepter) -> Router {
         .with_state(app)
 }
 
-/// A JSON response.
-pub(super) fn json_response(status: StatusCode, v: Value) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        v.to_string(),
-    )
-        .into_response()
+/// `{"status": "ok"}` or `{"status": "ready"}`.
+fn health(status: HealthStatus) -> Response {
+    typed_json(StatusCode::OK, &Health { status })
 }
 
 /// A JSON error: `{"error": "...", "status": N}`.
 pub(super) fn error(status: StatusCode, msg: impl Into<String>) -> Response {
-    json_response(
-        status,
-        json!({"error": msg.into(), "status": status.as_u16()}),
-    )
+    error_body(status, msg.into(), None)
+}
+
+/// A JSON error, naming the job of a result that is not there yet.
+fn error_body(status: StatusCode, msg: String, pending: Option<PendingScan<'_>>) -> Response {
+    let body = ServeErrorBody {
+        error: msg.into(),
+        status: status.as_u16(),
+        pending,
+    };
+    // Strings, numbers and a known enum: serializing cannot fail.
+    json_text(status, serde_json::to_string(&body).unwrap_or_default())
 }
 
 async fn require_token(State(app): State<App>, req: Request, next: Next) -> Response {
@@ -175,7 +180,7 @@ async fn ready(State(app): State<App>) -> Response {
         return error(StatusCode::SERVICE_UNAVAILABLE, "shutting down");
     }
     match with_queue(&app, |q| q.pending_alerts()).await {
-        Ok(_) => json_response(StatusCode::OK, json!({"status": "ready"})),
+        Ok(_) => health(HealthStatus::Ready),
         Err(r) => r,
     }
 }
@@ -260,10 +265,11 @@ async fn distribution_events(State(app): State<App>, headers: HeaderMap, body: B
     for i in &parsed.ignored {
         bump(&m.events_ignored, i.as_str());
     }
-    json_response(
-        StatusCode::ACCEPTED,
-        json!({"jobs": ids, "ignored": parsed.ignored.len()}),
-    )
+    let accepted = EventsAccepted {
+        jobs: &ids,
+        ignored: parsed.ignored.len(),
+    };
+    typed_json(StatusCode::ACCEPTED, &accepted)
 }
 
 /// `HOST/REPO@sha256:…` (optionally `docker://`) split into its parts.
@@ -310,10 +316,7 @@ async fn create_scan(State(app): State<App>, headers: HeaderMap, body: Body) -> 
         event_id: None,
     };
     match enqueue(&app, vec![(job, req)]).await {
-        Ok(ids) => json_response(
-            StatusCode::ACCEPTED,
-            json!({"id": ids[0], "digest": digest}),
-        ),
+        Ok(ids) => typed_json(StatusCode::ACCEPTED, &ScanAccepted { id: ids[0], digest }),
         Err(r) => r,
     }
 }
@@ -354,10 +357,18 @@ async fn get_image(State(app): State<App>, Path(digest): Path<String>) -> Respon
     match found {
         // The stored result document, served as stored.
         Ok((Some(j), _)) => json_text(StatusCode::OK, j.result.unwrap_or_default()),
-        Ok((None, Some(j))) => json_response(
-            StatusCode::NOT_FOUND,
-            json!({"error": "not scanned yet", "status": 404, "scan": j.id, "state": j.state, "last_error": j.last_error}),
-        ),
+        Ok((None, Some(j))) => {
+            let pending = PendingScan {
+                scan: j.id,
+                state: JobState::parse(&j.state).unwrap_or(JobState::Queued),
+                last_error: j.last_error.as_deref(),
+            };
+            error_body(
+                StatusCode::NOT_FOUND,
+                "not scanned yet".into(),
+                Some(pending),
+            )
+        }
         Ok((None, None)) => error(StatusCode::NOT_FOUND, format!("{digest} was never queued")),
         Err(r) => r,
     }
@@ -366,13 +377,7 @@ async fn get_image(State(app): State<App>, Path(digest): Path<String>) -> Respon
 /// What a finding code means (public: the text ships with the tool).
 async fn explain(Path(code): Path<String>) -> Response {
     match crate::finding::Code::parse(&code) {
-        Some(c) => {
-            let i = c.info();
-            json_response(
-                StatusCode::OK,
-                json!({"code": i.code, "title": i.title, "severity": i.severity, "technique": i.technique, "description": i.description}),
-            )
-        }
+        Some(c) => typed_json(StatusCode::OK, &CodeExplained::from(c)),
         None => error(StatusCode::NOT_FOUND, "unknown finding code"),
     }
 }

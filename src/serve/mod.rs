@@ -10,6 +10,7 @@ mod auth;
 mod conn;
 pub mod events;
 mod harbor;
+mod harbor_doc;
 mod http;
 pub mod metrics;
 mod notify;

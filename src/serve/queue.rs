@@ -816,7 +816,9 @@ mod tests {
     fn a_process_restart_reruns_a_crashed_job_exactly_once() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("q.db");
-        let p = policy(50);
+        // A lease long enough that reopening the store under a loaded
+        // parallel run cannot outlast it (50 ms did, twice).
+        let p = policy(500);
         let crashed = {
             let mut q = Queue::open(&path).unwrap();
             q.enqueue(&[spec("a", "r1")]).unwrap();
@@ -825,7 +827,7 @@ mod tests {
         };
         let mut q = Queue::open(&path).unwrap();
         assert!(q.claim("new-w0", &p).unwrap().is_none(), "lease still held");
-        std::thread::sleep(Duration::from_millis(80));
+        std::thread::sleep(Duration::from_millis(600));
         let rerun = q.claim("new-w0", &p).unwrap().unwrap();
         assert_eq!((rerun.id, rerun.attempts), (crashed.id, 2));
         assert!(q.complete(&rerun, "new-w0", &done(&[])).unwrap());

@@ -2,12 +2,12 @@
 //! of [`crate::report::model::ServeResultDoc`] — and the CloudEvents alert
 //! sent for it.
 
-use serde_json::{Value, json};
-
 use crate::Severity;
 use crate::facts::FindingRecord;
 use crate::gate::GateReport;
-use crate::report::model::{ServeResultDoc, ServeVerdict};
+use crate::report::model::{
+    Alert, AlertData, AlertFinding, AlertType, ServeResultDoc, ServeVerdict, SpecVersion,
+};
 use crate::scan::Scan;
 
 /// The gate's verdict in the server's words (`pass`, `warn`, `deny`).
@@ -55,33 +55,29 @@ fn new_findings(r: &GateReport) -> impl Iterator<Item = &FindingRecord> {
 }
 
 /// The CloudEvents 1.0 alert of a job's result.
-pub fn cloud_event(
-    event_id: &str,
+pub fn cloud_event<'a>(
+    event_id: &'a str,
     job: i64,
-    reference: &str,
-    r: &GateReport,
-    digest: &str,
-) -> Value {
-    let findings: Vec<Value> = new_findings(r)
-        .map(|f| {
-            json!({"code": f.code, "severity": f.severity, "title": f.title, "path": f.path, "evidence": f.evidence})
-        })
-        .collect();
-    json!({
-        "specversion": "1.0",
-        "id": event_id,
-        "source": "stowaway/serve",
-        "type": "dev.stowaway.scan.verdict",
-        "subject": format!("{}@{digest}", r.facts.image.repository.as_deref().unwrap_or(reference)),
-        "time": crate::time::now_rfc3339(),
-        "datacontenttype": "application/json",
-        "data": {
-            "job": job,
-            "image": reference,
-            "repository": r.facts.image.repository,
-            "digest": digest,
-            "verdict": verdict(r),
-            "new_findings": findings,
+    reference: &'a str,
+    r: &'a GateReport,
+    digest: &'a str,
+) -> Alert<'a> {
+    let repository = r.facts.image.repository.as_deref();
+    Alert {
+        specversion: SpecVersion::V1_0,
+        id: event_id,
+        source: "stowaway/serve",
+        kind: AlertType::ScanVerdict,
+        subject: format!("{}@{digest}", repository.unwrap_or(reference)),
+        time: crate::time::now_rfc3339(),
+        datacontenttype: "application/json",
+        data: AlertData {
+            job,
+            image: reference,
+            repository,
+            digest,
+            verdict: ServeVerdict::of(r),
+            new_findings: new_findings(r).map(AlertFinding::from).collect(),
         },
-    })
+    }
 }

@@ -29,8 +29,10 @@ impl LayerCache for CountingCache<'_> {
     fn get(&self, key: &str) -> Option<Vec<u8>> {
         let v = self.inner.get(key);
         let m = &self.ctx.metrics;
-        // Only layer results count (not the verified-blob markers).
-        if key.starts_with("layer/") {
+        // Layer results and squashed views count (not the verified-blob
+        // markers, nor findings); a squashed view that hits stands for all
+        // of the image's layers, which are then not looked up.
+        if key.starts_with("layer/") || key.starts_with("squashed/") {
             let c = if v.is_some() {
                 &m.cache_hits
             } else {
@@ -181,8 +183,8 @@ impl Work<'_> {
             job.id
         );
         let alerts: Vec<OutboxItem> = if result::alerted(report, ctx.cfg.notify_severity) {
-            let body = result::cloud_event(&event_id, job.id, &job.reference, report, &job.digest)
-                .to_string();
+            let alert = result::cloud_event(&event_id, job.id, &job.reference, report, &job.digest);
+            let body = serde_json::to_string(&alert).unwrap_or_default();
             ctx.cfg
                 .notify
                 .iter()
@@ -243,10 +245,14 @@ fn lower_priority(nice: i32, n: usize) {
     if nice == 0 {
         return;
     }
+    // Relative to the thread's current niceness (a server already started
+    // under `nice` or systemd's `Nice=` keeps that and goes `nice` lower),
+    // capped at 19, the lowest priority.
     // SAFETY: plain system calls on this thread's own id; no memory is passed.
     let r = unsafe {
         let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-        libc::setpriority(libc::PRIO_PROCESS, tid, nice)
+        let now = libc::getpriority(libc::PRIO_PROCESS, tid);
+        libc::setpriority(libc::PRIO_PROCESS, tid, (now + nice).clamp(-20, 19))
     };
     if r != 0 {
         let e = std::io::Error::last_os_error();
@@ -267,6 +273,9 @@ fn classify(e: &Error) -> (&'static str, bool) {
         _ => ("image", false),
     }
 }
+
+#[cfg(test)]
+mod loop_tests;
 
 #[cfg(test)]
 mod tests {

@@ -2,6 +2,9 @@
 //! store (containers-storage, containerd, the Docker Engine) listed as
 //! (store, name, digest, size), and why a store could not be read.
 
+use std::fmt;
+
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::error::Result;
@@ -9,11 +12,41 @@ use crate::limits::Limits;
 
 use super::LocalStores;
 
+/// A local store, named as the transport that scans its images.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum LocalStore {
+    /// Podman, Buildah, CRI-O (`containers-storage:`).
+    ContainersStorage,
+    /// containerd's content store (`containerd:`).
+    Containerd,
+    /// The Docker Engine (`docker-daemon:`).
+    DockerDaemon,
+}
+
+impl LocalStore {
+    /// The transport's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LocalStore::ContainersStorage => "containers-storage",
+            LocalStore::Containerd => "containerd",
+            LocalStore::DockerDaemon => "docker-daemon",
+        }
+    }
+}
+
+/// The transport's name; padded as asked (`{:<20}` in the table).
+impl fmt::Display for LocalStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
 /// One image of one store.
 #[derive(Clone, Debug, Serialize)]
 pub struct Listing {
-    /// The transport to scan it with (`containers-storage`, `containerd`, `docker-daemon`).
-    pub store: &'static str,
+    /// The transport to scan it with.
+    pub store: LocalStore,
     /// A name to scan it by (`<none> (ID)` for an untagged image).
     pub name: String,
     /// The manifest digest (containers-storage, containerd) or image ID (Docker).
@@ -27,7 +60,7 @@ pub struct Listing {
 /// A store that was looked at.
 #[derive(Debug, Serialize)]
 pub struct StoreReport {
-    pub store: &'static str,
+    pub store: LocalStore,
     /// Where it was looked for.
     pub location: String,
     /// Set when the store could not be read.
@@ -44,7 +77,7 @@ pub fn list_all(opts: &LocalStores, limits: &Limits) -> (Vec<Listing>, Vec<Store
         .unwrap_or_else(super::containers_storage::default_root);
     let res = containers_storage(&root, limits);
     stores.push(report(
-        "containers-storage",
+        LocalStore::ContainersStorage,
         root.display().to_string(),
         &res,
     ));
@@ -61,7 +94,7 @@ pub fn list_all(opts: &LocalStores, limits: &Limits) -> (Vec<Listing>, Vec<Store
             .unwrap_or_else(|| super::containerd::DEFAULT_NAMESPACE.to_string());
         let res = containerd(&socket, &ns, limits);
         let at = format!("{} (namespace {ns})", socket.display());
-        stores.push(report("containerd", at, &res));
+        stores.push(report(LocalStore::Containerd, at, &res));
         images.extend(res.unwrap_or_default());
         let socket = super::docker_daemon::socket();
         let at = socket
@@ -69,13 +102,13 @@ pub fn list_all(opts: &LocalStores, limits: &Limits) -> (Vec<Listing>, Vec<Store
             .map(|s| s.display().to_string())
             .unwrap_or_else(|_| std::env::var("DOCKER_HOST").unwrap_or_default());
         let res = socket.and_then(|s| docker(&s, limits));
-        stores.push(report("docker-daemon", at, &res));
+        stores.push(report(LocalStore::DockerDaemon, at, &res));
         images.extend(res.unwrap_or_default());
     }
     (images, stores)
 }
 
-fn report<T>(store: &'static str, location: String, res: &Result<T>) -> StoreReport {
+fn report<T>(store: LocalStore, location: String, res: &Result<T>) -> StoreReport {
     StoreReport {
         store,
         location,
@@ -89,7 +122,7 @@ fn containers_storage(root: &std::path::Path, limits: &Limits) -> Result<Vec<Lis
         .flat_map(|s| {
             let (digest, size) = (s.digest, s.size);
             s.names.into_iter().map(move |name| Listing {
-                store: "containers-storage",
+                store: LocalStore::ContainersStorage,
                 name,
                 digest: digest.clone(),
                 size,
@@ -107,7 +140,7 @@ fn containerd(socket: &std::path::Path, ns: &str, limits: &Limits) -> Result<Vec
         let (back, size) = super::containerd::image_size(ctd, &r, limits);
         ctd = back;
         out.push(Listing {
-            store: "containerd",
+            store: LocalStore::Containerd,
             name: r.name,
             digest: r.digest,
             size,
@@ -125,11 +158,30 @@ fn docker(socket: &std::path::Path, limits: &Limits) -> Result<Vec<Listing>> {
             super::docker_daemon::listed_names(l)
                 .into_iter()
                 .map(move |name| Listing {
-                    store: "docker-daemon",
+                    store: LocalStore::DockerDaemon,
                     name,
                     digest: l.id.clone(),
                     size: l.size.and_then(|s| u64::try_from(s).ok()),
                 })
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_store_is_named_alike_in_json_and_in_the_padded_table() {
+        for s in [
+            LocalStore::ContainersStorage,
+            LocalStore::Containerd,
+            LocalStore::DockerDaemon,
+        ] {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+            let cell = format!("{s:<20}|");
+            assert_eq!(cell.len(), 21, "{cell:?}");
+            assert!(cell.starts_with(s.as_str()));
+        }
+    }
 }

@@ -41,7 +41,7 @@ pub fn encode(index: &LayerIndex) -> Vec<u8> {
     out
 }
 
-fn write_index<W: Write>(w: &mut W, index: &LayerIndex) -> std::io::Result<()> {
+pub(crate) fn write_index<W: Write>(w: &mut W, index: &LayerIndex) -> std::io::Result<()> {
     w.write_all(&[match index.compression {
         None => 0,
         Some(Compression::None) => 1,
@@ -72,7 +72,7 @@ fn write_index<W: Write>(w: &mut W, index: &LayerIndex) -> std::io::Result<()> {
     Ok(())
 }
 
-fn write_entry<W: Write>(w: &mut W, e: &Entry) -> std::io::Result<()> {
+pub(crate) fn write_entry<W: Write>(w: &mut W, e: &Entry) -> std::io::Result<()> {
     let mut flags = 0u8;
     for (set, bit) in [
         (e.sha256.is_some(), HAS_SHA),
@@ -127,7 +127,7 @@ fn opt_digest<W: Write>(w: &mut W, d: Option<&Sha256>) -> std::io::Result<()> {
     }
 }
 
-fn bytes<W: Write>(w: &mut W, b: &[u8]) -> std::io::Result<()> {
+pub(crate) fn bytes<W: Write>(w: &mut W, b: &[u8]) -> std::io::Result<()> {
     w.write_all(&(b.len() as u32).to_le_bytes())?;
     w.write_all(b)
 }
@@ -189,7 +189,7 @@ pub fn decode(stored: &[u8]) -> Option<LayerIndex> {
     r.0.is_empty().then_some(index)
 }
 
-fn read_index(r: &mut Reader<'_>) -> Option<LayerIndex> {
+pub(crate) fn read_index(r: &mut Reader<'_>) -> Option<LayerIndex> {
     let compression = match r.u8()? {
         0 => None,
         1 => Some(Compression::None),
@@ -233,7 +233,7 @@ fn read_index(r: &mut Reader<'_>) -> Option<LayerIndex> {
     })
 }
 
-fn read_entry(r: &mut Reader<'_>) -> Option<Entry> {
+pub(crate) fn read_entry(r: &mut Reader<'_>) -> Option<Entry> {
     let flags = r.u8()?;
     let kind = kind_of(r.u8()?)?;
     let content = content_of(r.u8()?)?;
@@ -277,10 +277,10 @@ fn read_entry(r: &mut Reader<'_>) -> Option<Entry> {
 }
 
 /// Bounds-checked reads from the decoded body.
-struct Reader<'a>(&'a [u8]);
+pub(crate) struct Reader<'a>(pub(crate) &'a [u8]);
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+    pub(crate) fn take(&mut self, n: usize) -> Option<&'a [u8]> {
         if n > self.0.len() {
             return None;
         }
@@ -289,29 +289,29 @@ impl<'a> Reader<'a> {
         Some(head)
     }
 
-    fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
+    pub(crate) fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
         self.take(N)?.try_into().ok()
     }
 
-    fn u8(&mut self) -> Option<u8> {
+    pub(crate) fn u8(&mut self) -> Option<u8> {
         Some(self.take(1)?[0])
     }
 
-    fn u32(&mut self) -> Option<u32> {
+    pub(crate) fn u32(&mut self) -> Option<u32> {
         Some(u32::from_le_bytes(self.array()?))
     }
 
-    fn u64(&mut self) -> Option<u64> {
+    pub(crate) fn u64(&mut self) -> Option<u64> {
         Some(u64::from_le_bytes(self.array()?))
     }
 
-    fn bytes(&mut self) -> Option<&'a [u8]> {
+    pub(crate) fn bytes(&mut self) -> Option<&'a [u8]> {
         let n = self.u32()? as usize;
         self.take(n)
     }
 
     /// A count of items each at least `min` bytes long, within what is left.
-    fn count(&mut self, min: usize) -> Option<usize> {
+    pub(crate) fn count(&mut self, min: usize) -> Option<usize> {
         let n = usize::try_from(self.u64()?).ok()?;
         (n <= self.0.len() / min).then_some(n)
     }

@@ -1,5 +1,5 @@
-//! The output documents as types: what `scan`, `inventory`, `gate`, `diff`
-//! and `drift` print as JSON, and what `serve` stores and serves. Field names are a contract other tooling relies
+//! The output documents as types: what `scan`, `inventory`, `gate`, `diff`,
+//! `drift` and `images` print as JSON, and what `serve` stores and serves. Field names are a contract other tooling relies
 //! on; the schemas in `schemas/` are generated from these types
 //! ([`super::schema`]). Documents borrow from what the command computed and
 //! serialize straight to the writer: none is built as a `serde_json::Value`.
@@ -12,7 +12,9 @@
 mod audit;
 mod diff;
 mod drift;
+mod envelope;
 mod gate;
+mod images;
 mod inventory;
 mod scan;
 mod serve;
@@ -28,7 +30,12 @@ pub use audit::{
 };
 pub use diff::{DiffDoc, DiffFinding};
 pub use drift::{ContainerRef, DiscoveredContainer, DriftDoc, DriftFinding, DriftOutput};
+pub use envelope::{
+    Alert, AlertData, AlertFinding, AlertType, CodeExplained, EventsAccepted, Health, HealthStatus,
+    PendingScan, ScanAccepted, ServeErrorBody, SpecVersion,
+};
 pub use gate::{BaselineRef, GateDoc, GateFinding, GateSummary, RecordRow};
+pub use images::{ImagesDoc, ListedImage, StoreRow};
 pub use inventory::{FileRow, InventoryDoc, RemovedRow};
 pub use scan::{ScanBaseline, ScanDoc, ScanFinding, ScanSummary, SeverityCounts};
 pub use serve::{JobState, ServeFinding, ServeJobDoc, ServeResultDoc, ServeSummary, ServeVerdict};

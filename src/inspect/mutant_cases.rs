@@ -1,0 +1,94 @@
+//! Command-model cases with exact expectations (`tests/commands/mutants.toml`):
+//! a file's path and content in, every rule and line the script analysis
+//! reports out — nothing missing, nothing extra. The recall/precision sets
+//! in `tests/commands/` tolerate a few lost cases; these do not, so a
+//! mistake in one tokenizer, carrier or decoder branch fails a named case.
+//! Written against mutants of `src/inspect/command/` that the other tests
+//! let through (see `.ci/mutants-survivors.md`).
+
+use serde::Deserialize;
+
+use crate::inspect::script;
+use crate::path::ImagePath;
+
+#[derive(Deserialize)]
+struct CaseFile {
+    case: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+struct Case {
+    id: String,
+    path: String,
+    content: String,
+    /// Every `rule@line` reported (the most severe rule and the others that
+    /// matched the same line), in any order; empty for a silent file.
+    hits: Vec<String>,
+    /// The language the file is read in, when the case checks it; `none`:
+    /// not read as a script at all.
+    lang: Option<String>,
+}
+
+/// `rule@line` of every rule that matched, sorted.
+fn reported(c: &Case) -> Result<Vec<String>, String> {
+    let (path, content) = (&c.path, &c.content);
+    let p = ImagePath::new(path.as_bytes());
+    let lang = script::language(&p, content.as_bytes());
+    match (c.lang.as_deref(), lang) {
+        (Some("none"), None) => return Ok(Vec::new()),
+        (Some(want), got) if Some(want) != got => {
+            return Err(format!("read as {got:?}, not {want}"));
+        }
+        _ => {}
+    }
+    let lang = lang.ok_or_else(|| format!("{path} is not recognised as a script"))?;
+    let cat = crate::catalog::get();
+    let facts = script::analyze(cat, lang, content.as_bytes());
+    let mut got: Vec<String> = facts
+        .hits
+        .iter()
+        .flat_map(|h| {
+            let rules = std::iter::once(h.rule).chain(h.also.iter().copied());
+            rules.map(move |r| format!("{}@{}", cat.rules[r].id, h.line))
+        })
+        .collect();
+    got.sort();
+    Ok(got)
+}
+
+#[test]
+fn every_case_reports_exactly_its_rules_and_lines() {
+    let text = include_str!("../../tests/commands/mutants.toml");
+    let cases: CaseFile = toml::from_str(text).expect("tests/commands/mutants.toml");
+    assert!(!cases.case.is_empty());
+    let mut wrong = Vec::new();
+    for c in &cases.case {
+        let mut want = c.hits.clone();
+        want.sort();
+        match reported(c) {
+            Ok(got) if got == want => {}
+            Ok(got) => wrong.push(format!("{}: want {want:?}, got {got:?}", c.id)),
+            Err(e) => wrong.push(format!("{}: {e}", c.id)),
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} case(s):\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn base64_is_decoded_from_its_minimum_length_on() {
+    use crate::inspect::command::decode::{base64, decoded_text};
+    // 16 characters (12 bytes) is the shortest base64 found in text.
+    assert_eq!(
+        base64("Y3VybCBodHRwOi8v").as_deref(),
+        Some(&b"curl http://"[..])
+    );
+    assert_eq!(base64("Y3VybCBodHRwOi8"), None);
+    // What an explicit decoder is given may be as short as 4 characters.
+    assert_eq!(decoded_text("c2ggLQ==").as_deref(), Some("sh -"));
+    assert_eq!(decoded_text("c2g=").as_deref(), None);
+}
