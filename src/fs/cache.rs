@@ -44,18 +44,7 @@ pub fn key<'a>(layer_keys: impl IntoIterator<Item = &'a str>) -> String {
 
 /// Encode the squashed view and what remains of its layers.
 pub fn encode(layers: &[LayerIndex], shapes: &[Shape], fs: &ImageFs) -> Vec<u8> {
-    let mut out = MAGIC.to_vec();
-    let mut z = zstd::stream::Encoder::new(&mut out, 1).expect("in-memory zstd");
-    z.include_checksum(true).expect("zstd checksum flag");
-    z.include_contentsize(false).expect("zstd size flag");
-    let mut w = std::io::BufWriter::with_capacity(1 << 16, z);
-    write_view(&mut w, layers, shapes, fs).expect("in-memory zstd");
-    let z = w
-        .into_inner()
-        .map_err(|e| e.into_error())
-        .expect("in-memory zstd");
-    z.finish().expect("in-memory zstd");
-    out
+    codec::frame(MAGIC, |w| write_view(w, layers, shapes, fs))
 }
 
 fn write_view<W: Write>(
@@ -117,9 +106,7 @@ fn hidden_of(b: u8) -> Option<Hidden> {
 /// Decode a cached squashed view; `None` for anything that is not exactly
 /// what [`encode`] wrote (the layers are then read and squashed again).
 pub fn decode(stored: &[u8]) -> Option<Squashed> {
-    let frame = stored.strip_prefix(MAGIC)?;
-    // The frame's checksum is verified as it ends; a truncated frame fails.
-    let body = zstd::stream::decode_all(frame).ok()?;
+    let body = codec::unframe(stored, MAGIC)?;
     let mut r = Reader(&body);
     let n = r.count(16)?;
     let mut layers = Vec::with_capacity(n);

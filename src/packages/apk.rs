@@ -92,7 +92,7 @@ pub(crate) fn read(fs: &ImageFs) -> Parsed {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testimage::{apk_q1, image};
+    use super::super::testimage::{apk_q1, image, names};
     use super::*;
 
     fn owned<'p>(p: &'p Parsed, path: &str) -> Option<(&'p str, &'p Owned)> {
@@ -119,11 +119,7 @@ mod tests {
         );
         let fs = image(&[("lib/apk/db/installed", db.as_bytes())]);
         let p = read(&fs);
-        let names: Vec<(&str, &str, Option<&str>)> = p
-            .packages
-            .iter()
-            .map(|p| (p.name.as_str(), p.version.as_str(), p.arch.as_deref()))
-            .collect();
+        let names = names(&p);
         assert_eq!(
             names,
             [

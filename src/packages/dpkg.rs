@@ -228,7 +228,7 @@ fn parse_md5(s: &str) -> Option<[u8; 16]> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testimage::{image, md5_hex};
+    use super::super::testimage::{image, md5_hex, names};
     use super::*;
 
     const STATUS: &str = "\
@@ -288,11 +288,7 @@ Version: 3
             ("var/lib/dpkg/info/nostatus.list", b"/usr/bin/nostatus\n"),
         ]);
         let p = read(&fs);
-        let names: Vec<(&str, &str, Option<&str>)> = p
-            .packages
-            .iter()
-            .map(|p| (p.name.as_str(), p.version.as_str(), p.arch.as_deref()))
-            .collect();
+        let names = names(&p);
         assert_eq!(
             names,
             [

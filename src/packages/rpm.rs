@@ -482,11 +482,7 @@ mod tests {
             let db = format!("{dir}/rpmdb.sqlite");
             let fs = super::super::testimage::image(&[(db.as_str(), &bytes)]);
             let p = read(&fs);
-            let names: Vec<(&str, &str, Option<&str>)> = p
-                .packages
-                .iter()
-                .map(|p| (p.name.as_str(), p.version.as_str(), p.arch.as_deref()))
-                .collect();
+            let names = super::super::testimage::names(&p);
             assert_eq!(
                 names,
                 [

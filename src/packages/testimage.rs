@@ -10,6 +10,13 @@ use crate::layer::{Entry, EntryType, LayerIndex, PkgHasher};
 use crate::limits::Limits;
 use crate::path::ImagePath;
 
+/// (name, version, arch) of each package read, in the reader's order.
+pub fn names(parsed: &super::Parsed) -> Vec<(&str, &str, Option<&str>)> {
+    (parsed.packages.iter())
+        .map(|p| (p.name.as_str(), p.version.as_str(), p.arch.as_deref()))
+        .collect()
+}
+
 /// A regular file as the layer pass records it (mode 0644).
 pub fn file(path: &str, bytes: &[u8]) -> Entry {
     let p = ImagePath::new(path);

@@ -27,18 +27,36 @@ const PKG_TOO_LARGE: u8 = 2;
 
 /// Encode a layer index; the JSON parts cannot fail (plain data types).
 pub fn encode(index: &LayerIndex) -> Vec<u8> {
-    let mut out = MAGIC.to_vec();
+    frame(MAGIC, |w| write_index(w, index))
+}
+
+/// `magic` followed by one checksummed zstd frame of what `write` writes:
+/// the stored form of every cache entry in this encoding.
+pub(crate) fn frame(
+    magic: &[u8],
+    write: impl FnOnce(
+        &mut std::io::BufWriter<zstd::stream::Encoder<'_, &mut Vec<u8>>>,
+    ) -> std::io::Result<()>,
+) -> Vec<u8> {
+    let mut out = magic.to_vec();
     let mut z = zstd::stream::Encoder::new(&mut out, 1).expect("in-memory zstd");
     z.include_checksum(true).expect("zstd checksum flag");
     z.include_contentsize(false).expect("zstd size flag");
     let mut w = std::io::BufWriter::with_capacity(1 << 16, z);
-    write_index(&mut w, index).expect("in-memory zstd");
+    write(&mut w).expect("in-memory zstd");
     let z = w
         .into_inner()
         .map_err(|e| e.into_error())
         .expect("in-memory zstd");
     z.finish().expect("in-memory zstd");
     out
+}
+
+/// The body of what [`frame`] wrote under `magic`; `None` for another
+/// magic or a damaged or truncated frame (its checksum is verified as it
+/// ends).
+pub(crate) fn unframe(stored: &[u8], magic: &[u8]) -> Option<Vec<u8>> {
+    zstd::stream::decode_all(stored.strip_prefix(magic)?).ok()
 }
 
 pub(crate) fn write_index<W: Write>(w: &mut W, index: &LayerIndex) -> std::io::Result<()> {
@@ -181,9 +199,7 @@ fn content_of(b: u8) -> Option<ContentKind> {
 /// Decode a cached layer index; `None` for anything that is not exactly
 /// what [`encode`] wrote (the layer is then scanned again).
 pub fn decode(stored: &[u8]) -> Option<LayerIndex> {
-    let frame = stored.strip_prefix(MAGIC)?;
-    // The frame's checksum is verified as it ends; a truncated frame fails.
-    let body = zstd::stream::decode_all(frame).ok()?;
+    let body = unframe(stored, MAGIC)?;
     let mut r = Reader(&body);
     let index = read_index(&mut r)?;
     r.0.is_empty().then_some(index)
