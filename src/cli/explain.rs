@@ -66,6 +66,12 @@ pub fn run(a: ExplainArgs) -> anyhow::Result<Verdict> {
             if let Some(t) = &r.redirect {
                 println!("redirect:  {t}");
             }
+            if !r.remote_command.is_empty() {
+                println!(
+                    "remote:    runs one of {} on the other host",
+                    r.remote_command.join(", ")
+                );
+            }
             if let Some(p) = &r.pattern {
                 println!("pattern:   {p}");
             }

@@ -107,6 +107,7 @@ fn by_shebang(rest: &[u8]) -> &'static str {
         "ruby" | "jruby" => "ruby",
         "node" | "nodejs" | "deno" | "bun" => "js",
         "php" => "php",
+        "lua" | "luajit" => "lua",
         "pwsh" | "powershell" => "powershell",
         "make" | "gmake" => "makefile",
         _ => "other",
@@ -124,6 +125,8 @@ fn by_extension(ext: &str) -> Option<&'static str> {
         "js" | "mjs" | "cjs" => "js",
         "vbs" | "vbe" | "hta" | "wsf" | "wsc" | "sct" | "jse" => "wsh",
         "php" | "phtml" => "php",
+        "lua" => "lua",
+        "go" => "go",
         "desktop" => "desktop",
         "service" | "timer" | "socket" | "path" => "unit",
         "yml" | "yaml" => "yaml",
@@ -207,6 +210,12 @@ pub fn is_library_code(path: &ImagePath) -> bool {
             "/share/perl",
             "/lib/perl",
             "/lib/python",
+            "/share/lua/",
+            "/lib/lua/",
+            "/go/pkg/mod/",
+            "/usr/lib/go",
+            "/usr/local/go/",
+            "/vendor/",
         ]
         .iter()
         .any(|d| p.contains(d))
@@ -233,7 +242,7 @@ pub fn analyze_file(
     };
     let commands = !matches!(
         lang,
-        "python" | "perl" | "ruby" | "js" | "php" | "wsh" | "other"
+        "python" | "perl" | "ruby" | "js" | "php" | "wsh" | "lua" | "go" | "other"
     );
     let disguised = commands
         && (memchr::memmem::find(content, b"://").is_some()

