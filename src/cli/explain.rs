@@ -68,7 +68,7 @@ pub fn run(a: ExplainArgs) -> anyhow::Result<Verdict> {
             }
             if !r.remote_command.is_empty() {
                 println!(
-                    "remote:    runs one of {} on the other host",
+                    "remote:    {} (run on the other host)",
                     r.remote_command.join(", ")
                 );
             }
