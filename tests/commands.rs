@@ -15,12 +15,14 @@ use stowaway::fixture::{ImageBuilder, LayerBuilder};
 
 use crate::util::{layout, scan_ok, stowaway};
 
+mod metamorphic;
+
 #[derive(Deserialize)]
 struct CaseFile {
     case: Vec<Case>,
 }
 
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 #[allow(dead_code)]
 struct Case {
     id: String,
@@ -72,13 +74,22 @@ fn batches(cases: &[Case]) -> Vec<Vec<&Case>> {
     batches
 }
 
+/// The cases of a case file.
+fn read_cases(file: &Path) -> Vec<Case> {
+    let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    toml::from_str::<CaseFile>(&text)
+        .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+        .case
+}
+
 /// Scan every case of `file` and score it.
 pub fn score(file: &Path) -> Score {
-    let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-    let cases: Vec<Case> = toml::from_str::<CaseFile>(&text)
-        .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
-        .case;
-    let batches = batches(&cases);
+    score_cases(&read_cases(file))
+}
+
+/// Scan every case and score it.
+fn score_cases(cases: &[Case]) -> Score {
+    let batches = batches(cases);
     let mut hits: HashSet<String> = HashSet::new();
     for batch in &batches {
         let mut layer = LayerBuilder::new();
@@ -118,7 +129,7 @@ pub fn score(file: &Path) -> Score {
         misses: Vec::new(),
         false_positives: Vec::new(),
     };
-    for c in &cases {
+    for c in cases {
         let hit = hits.contains(&c.id);
         match c.expect.as_str() {
             "detect" => {

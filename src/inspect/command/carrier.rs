@@ -151,9 +151,27 @@ pub fn cron(text: &str, system: bool, is_program: &dyn Fn(&str) -> bool) -> Vec<
     logical_lines(text, '\\')
         .into_iter()
         .filter_map(|(n, l)| {
-            cron_command(&l, system, is_program).map(|c| seg(Lang::Sh, c.replace('%', " "), n))
+            cron_command(&l, system, is_program).map(|c| seg(Lang::Sh, cron_percent(c), n))
         })
         .collect()
+}
+
+/// cron's `%`: `\%` is a `%`; a bare `%` ends the command (what follows is
+/// its input, read here as more words).
+fn cron_percent(c: &str) -> String {
+    let mut out = String::with_capacity(c.len());
+    let mut chars = c.chars().peekable();
+    while let Some(ch) = chars.next() {
+        match ch {
+            '\\' if chars.peek() == Some(&'%') => {
+                out.push('%');
+                chars.next();
+            }
+            '%' => out.push(' '),
+            ch => out.push(ch),
+        }
+    }
+    out
 }
 
 /// systemd unit or drop-in: `Exec*=` values (`-`, `@`, `+`, `!`, `:`
@@ -184,6 +202,8 @@ pub fn unit(text: &str) -> Vec<Segment> {
             if k == "Environment" {
                 return Some(seg(Lang::Sh, format!("export {v}"), n));
             }
+            // systemd's own escapes: `$$` is a `$`, `%%` a `%`.
+            let v = v.replace("$$", "$").replace("%%", "%");
             k.starts_with("Exec").then(|| {
                 seg(
                     Lang::Sh,
@@ -661,6 +681,12 @@ pub fn yaml(text: &str) -> Vec<Segment> {
     let lines: Vec<&str> = text.lines().collect();
     let mut out = yaml_commands(&lines);
     let env = k8s_env(&lines);
+    // Kubernetes and compose escape a `$` as `$$` (`$$(cmd)` is the shell's).
+    for s in &mut out {
+        if s.text.contains("$$") {
+            s.text = s.text.replace("$$", "$");
+        }
+    }
     if !env.is_empty() {
         for s in &mut out {
             for (name, value) in &env {
@@ -790,8 +816,10 @@ fn flow_lines(lines: &[&str], from: usize, first: &str) -> (String, usize) {
 
 fn push_items(items: &[String], line: usize, out: &mut Vec<Segment>) {
     out.push(seg(Lang::Sh, shell_words(items), line));
+    // An item that is shell text of its own (a `sh -c` script): with a
+    // blank, or words joined by `${IFS}` or a `;`/`|`/`&`.
     for it in items {
-        if it.contains(' ') {
+        if it.contains([' ', ';', '|', '&']) || it.contains("IFS") {
             out.push(seg(Lang::Sh, it.clone(), line));
         }
     }
@@ -816,6 +844,20 @@ fn block(lines: &[&str], from: usize, base: usize) -> (String, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn carrier_escapes_are_undone() {
+        let c = cron("* * * * * root printf '\\%s' x | sh\n", true, &|_| false);
+        assert_eq!(c[0].text, "printf '%s' x | sh");
+        let u = unit("[Service]\nExecStart=/bin/sh -c \"wget$${IFS}-q http://h/x 100%%\"\n");
+        assert_eq!(u[0].text, "/bin/sh -c \"wget${IFS}-q http://h/x 100%\"");
+        let y = yaml("args: [\"echo $$(id)\"]\n");
+        assert!(
+            y.iter().any(|s| s.text == "echo $(id)"),
+            "{:?}",
+            y.iter().map(|s| &s.text).collect::<Vec<_>>()
+        );
+    }
 
     #[test]
     fn cron_fields() {

@@ -306,6 +306,10 @@ impl Engine<'_> {
         }) else {
             return;
         };
+        if let Some(code) = cmd_quoted_rest(s) {
+            self.deeper(s, Lang::Batch, &code);
+            return;
+        }
         let mut code = rest[i][2..].trim_start_matches(['"', ' ']).to_string();
         for a in &rest[i + 1..] {
             code.push(' ');
@@ -517,4 +521,24 @@ impl Engine<'_> {
             code::shell_calls(self, lang, &src, Some(c), s.depth + 1);
         }
     }
+}
+
+/// `cmd /c "…"` as typed in batch: cmd drops the first and the last quote
+/// of what follows the switch and runs the rest (inner quotes kept:
+/// `cmd /c "x.vbs "a;b" | y"`).
+fn cmd_quoted_rest(s: &Step) -> Option<String> {
+    if s.lang != Lang::Batch {
+        return None;
+    }
+    let t = &s.c.text;
+    let lower = t.to_ascii_lowercase();
+    let at = [" /c ", " /k ", " /r "]
+        .iter()
+        .filter_map(|sw| lower.find(sw))
+        .min()?;
+    let raw = t[at + 4..].trim_start();
+    let inner = raw.strip_prefix('"')?;
+    let last = inner.rfind('"')?;
+    let code = format!("{}{}", &inner[..last], &inner[last + 1..]);
+    (!code.trim().is_empty()).then_some(code)
 }

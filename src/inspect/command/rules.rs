@@ -89,6 +89,10 @@ const RUNNERS: &[&str] = &[
 ];
 
 /// Does `prog` run what it is given (a shell, an interpreter, a launcher)?
+/// Bytes of decoded and nested text added to the source `needs` patterns
+/// look at, at most.
+const MAX_SOURCE: usize = 2 << 20;
+
 pub(super) fn is_runner(prog: &str) -> bool {
     SHELLS.contains(&prog) || RUNNERS.contains(&prog)
 }
@@ -149,6 +153,11 @@ impl<'c> Engine<'c> {
         }
         if depth == 0 {
             self.source = src.to_string();
+        } else if self.source.len() + src.len() <= MAX_SOURCE {
+            // Decoded or nested text (`-EncodedCommand`, `cmd /c`) is part
+            // of the source a rule's `needs` pattern looks at.
+            self.source.push('\n');
+            self.source.push_str(src);
         }
         let s = Script::parse(lang, src, first_line);
         self.script(lang, &s, depth);
@@ -318,6 +327,7 @@ impl<'c> Engine<'c> {
                 out.extend(v.split_whitespace().map(str::to_string));
             } else if lang == Lang::Sh
                 && (w.contains("IFS") || w.contains("[@]") || w.contains("[*]") || command_word)
+                && !out.last().is_some_and(|p| super::program::is_dash_c(p))
             {
                 out.extend(x.split_whitespace().map(str::to_string));
             } else if lang == Lang::Sh
@@ -346,10 +356,12 @@ impl<'c> Engine<'c> {
         if lang != Lang::Sh {
             super::program::join_spaced_path(&mut out);
         }
-        if lang == Lang::PowerShell
-            && let Some(started) = start_process(&out)
-        {
-            return started;
+        if lang == Lang::PowerShell {
+            // `& 'Start-Process' …` / `. "saps" …`: the call operator on the name.
+            let call = matches!(out.first().map(String::as_str), Some("&" | "."));
+            if let Some(started) = start_process(&out[usize::from(call).min(out.len())..]) {
+                return started;
+            }
         }
         out
     }
@@ -501,7 +513,19 @@ impl<'c> Engine<'c> {
         }
         let mut rules = self.cat.text_rules(&c.text, rule_lang(lang));
         let mut seen = c.text.clone();
-        if lang != Lang::Sh {
+        if lang == Lang::Sh {
+            // The words as the shell hands them over: quotes removed,
+            // `${IFS}`, continuations and variables undone (`"a"ws${IFS}s3 cp "$U" f`).
+            let words = argv.join(" ");
+            if words != c.text {
+                for r in self.cat.text_rules(&words, rule_lang(lang)) {
+                    if !rules.contains(&r) {
+                        rules.push(r);
+                        seen = words.clone();
+                    }
+                }
+            }
+        } else {
             // String concatenation joined, then variables put back
             // (`$d.Load($src)` with `$src = 'http://…'`).
             let joined = decode::joined_strings(&c.text);
@@ -518,7 +542,11 @@ impl<'c> Engine<'c> {
                 seen = t;
             }
         }
-        rules.retain(|&r| self.cat.needs_met(r, &self.source));
+        rules.retain(|&r| {
+            self.cat.needs_met(r, &self.source)
+                || lang == Lang::PowerShell
+                    && self.cat.needs_met(r, &decode::joined_strings(&self.source))
+        });
         for r in rules {
             // A server bound to loopback only (`--bind 127.0.0.1`) serves no one else.
             let server = self.cat.rules[r].id == "interpreter-web-server";
