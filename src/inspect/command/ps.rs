@@ -158,7 +158,14 @@ fn assignments(cmd: &mut Cmd) {
         return;
     };
     let parts = &cmd.argv[2..];
-    let value = if parts.len() > 1 && parts.iter().skip(1).step_by(2).all(|p| p == "+") {
+    // `$p = -join ('c','u','r','l')`, `$n = [char]105+[char]119+…`: built from literals.
+    let built = cmd
+        .text
+        .split_once('=')
+        .and_then(|(_, rhs)| super::psexpr::eval(rhs));
+    let value = if let Some(v) = built {
+        v
+    } else if parts.len() > 1 && parts.iter().skip(1).step_by(2).all(|p| p == "+") {
         parts.iter().step_by(2).cloned().collect::<String>()
     } else {
         parts[0].clone()

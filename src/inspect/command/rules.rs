@@ -299,8 +299,22 @@ impl<'c> Engine<'c> {
     /// `Start-Process` becomes the command it starts.
     fn words(&self, lang: Lang, c: &Cmd) -> Vec<String> {
         let mut out = Vec::new();
+        // `& ('cu'+'rl.exe')`, `& ([char[]](105,119,114) -join '')`: the
+        // tokenizer drops the quotes, so the groups are read as typed.
+        let mut groups = if lang == Lang::PowerShell && c.argv.iter().any(|w| w.starts_with('(')) {
+            super::psexpr::paren_groups(&c.text).into_iter()
+        } else {
+            Vec::new().into_iter()
+        };
         for w in &c.argv {
             let mut x = self.expand(w);
+            if w.starts_with('(')
+                && let Some(g) = groups.next()
+                && super::psexpr::looks_built(g)
+                && let Some(v) = super::psexpr::eval(g)
+            {
+                x = v;
+            }
             let inner = x
                 .strip_prefix("$(")
                 .and_then(|r| r.strip_suffix(')'))
