@@ -44,6 +44,7 @@ const DOWNLOAD_CODES: &[Code] = &[
 pub fn run(image: &ImageInfo, fs: &ImageFs, pkgs: &PackageDb, out: &mut Vec<Finding>) {
     out.extend(pkgs.notices.iter().cloned());
     if pkgs.is_empty() {
+        rank_unowned_docs(out);
         return;
     }
     // Paths with a download finding, for the modified-file severity.
@@ -197,6 +198,31 @@ fn rank_packaged(f: &mut Finding, o: &Ownership<'_>, path: &ImagePath) {
         Integrity::Unverifiable => f.evidence.push(format!(
             "file of package {pkg}; no digest recorded, so its content is not verified"
         )),
+    }
+}
+
+/// With no package database to say who installed them, command lines in a
+/// documentation tree (`/usr/share/doc`, `man`, `info`, `gtk-doc`: example
+/// scripts such as socat's test suite) are not in an executed path: low,
+/// not gone. With a database, provenance decides (packaged docs are info,
+/// a file nobody installed keeps its severity).
+fn rank_unowned_docs(out: &mut [Finding]) {
+    for f in out.iter_mut() {
+        let doc = f
+            .path
+            .as_ref()
+            .is_some_and(|p| doc_or_library(p) == Some("documentation"));
+        if doc
+            && f.hidden_in.is_none()
+            && DOWNLOAD_CODES.contains(&f.code)
+            && f.severity > Severity::Low
+        {
+            f.severity = Severity::Low;
+            f.evidence.push(
+                "documentation tree with no package database: an example, not an executed path"
+                    .into(),
+            );
+        }
     }
 }
 
@@ -517,6 +543,25 @@ mod tests {
         run(&image, &fs, &pkgs, &mut out);
         assert_eq!(out.len(), 2);
         assert!(out[0].evidence.is_empty() && out[0].severity == Severity::High);
+    }
+
+    #[test]
+    fn without_package_databases_doc_trees_rank_low() {
+        let (image, fs, mut pkgs) = setup(&[("usr/bin/curl", b"curl", None, false, true)]);
+        pkgs.packages.clear();
+        let mut out = vec![
+            finding(
+                Code::DownloadExecChain,
+                "usr/share/doc/socat/examples/test.sh",
+            ),
+            finding(Code::DownloadExecChain, "opt/app/examples/run.sh"),
+            finding(Code::TransferTool, "usr/share/doc/x/curl"),
+        ];
+        run(&image, &fs, &pkgs, &mut out);
+        let sev: Vec<Severity> = out.iter().map(|f| f.severity).collect();
+        let chain = Finding::new(Code::DownloadExecChain).severity;
+        let tool = Finding::new(Code::TransferTool).severity;
+        assert_eq!(sev[..3], [Severity::Low, chain, tool]);
     }
 
     #[test]

@@ -514,6 +514,12 @@ fn shell_calls_line(
     depth: usize,
 ) {
     let (calls, encoded) = call_markers(t);
+    // In JavaScript a backtick opens a template literal, not a shell call.
+    let calls = if calls && lang == RuleLang::Js && t.contains('`') {
+        call_markers(&t.replace('`', "'")).0
+    } else {
+        calls
+    };
     let calls = calls || language_call(lang, t);
     if !calls && !encoded {
         return;
