@@ -53,6 +53,9 @@ pub fn language(path: &ImagePath, head: &[u8]) -> Option<&'static str> {
     let p = String::from_utf8_lossy(path.as_bytes()).to_ascii_lowercase();
     let name = p.rsplit('/').next().unwrap_or_default();
     let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or_default();
+    if ext == "go" && !is_app_go(&p, name) {
+        return None;
+    }
     match by_extension(ext) {
         Some("js")
             if memchr::memmem::find(head, b"ActiveXObject").is_some()
@@ -79,6 +82,16 @@ pub fn language(path: &ImagePath, head: &[u8]) -> Option<&'static str> {
     // Text in a bin directory: a script without a shebang.
     let in_bin = p.split('/').any(|c| c == "bin" || c == "sbin");
     (in_bin && text).then_some("sh")
+}
+
+/// Go source an application would build: not tests (`_test.go`), not the
+/// toolchain's own tree (GOROOT: `go-1.NN/`, `/usr/lib/go`, `/usr/local/go`)
+/// nor the module cache.
+fn is_app_go(p: &str, name: &str) -> bool {
+    !name.ends_with("_test.go")
+        && !["go-1.", "/lib/go/", "/local/go/", "/pkg/mod/", "/testdata/"]
+            .iter()
+            .any(|d| p.contains(d))
 }
 
 /// The language a `#!` line names.

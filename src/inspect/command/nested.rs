@@ -501,6 +501,15 @@ impl Engine<'_> {
         if let Some(body) = &s.c.heredoc {
             src.push_str(body);
         }
+        // Code on the interpreter's input: `<<< 'code'`, `echo 'code' | python3`.
+        for r in s.c.redirs.iter().filter(|r| r.op == "<<<") {
+            src.push_str(&r.target);
+            src.push('\n');
+        }
+        if let Some(t) = &s.fed {
+            src.push_str(t);
+            src.push('\n');
+        }
         if src.is_empty() || src.len() >= (1 << 20) {
             return;
         }

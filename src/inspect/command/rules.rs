@@ -123,6 +123,9 @@ pub(super) struct Step<'a> {
     /// it is piped into (a shell, `at`, `crontab`), or the cron file or
     /// shell profile it is written to.
     pub sink: Option<String>,
+    /// Text an `echo`/`printf` just upstream feeds this command's input
+    /// (`echo 'import urllib…' | python3`).
+    pub fed: Option<String>,
 }
 
 impl Step<'_> {
@@ -462,6 +465,7 @@ impl<'c> Engine<'c> {
             return;
         }
         let sink = sink(lang, c, downstream);
+        let fed = echoed_text(lang, upstream);
         let mut step = Step {
             lang,
             c,
@@ -470,6 +474,7 @@ impl<'c> Engine<'c> {
             at,
             depth,
             sink,
+            fed,
         };
         if at > 0
             && step.argv[..at]
@@ -750,7 +755,14 @@ impl<'c> Engine<'c> {
             if !rule.lang.covers(rule_lang(s.lang)) {
                 continue;
             }
-            if let Some(lb) = super::shape::matches(rule, rest, s.c, output_runs, output_saved) {
+            if let Some(lb) = super::shape::matches(
+                rule,
+                rest,
+                s.c,
+                output_runs,
+                output_saved,
+                !downstream.is_empty(),
+            ) {
                 self.push(r, s.c, lb, None);
                 if self.cat.rule_codes[r] != Code::DownloadExecChain {
                     is_download = true;
@@ -931,6 +943,26 @@ fn writes_input_to_files(lang: Lang, d: &Cmd) -> bool {
 /// What runs a command's output: the next program of the pipeline when it
 /// is a shell, `at`, `batch` or `crontab`; a cron file or shell profile
 /// its output is written to.
+/// The text the command just upstream prints when it is `echo`/`printf`.
+fn echoed_text(lang: Lang, upstream: &[Cmd]) -> Option<String> {
+    let u = upstream.last()?;
+    let (p, at) = unwrap(lang, &u.argv)?;
+    if !matches!(p.as_str(), "echo" | "printf") {
+        return None;
+    }
+    let words: Vec<&str> = u.argv[at + 1..]
+        .iter()
+        .map(String::as_str)
+        .filter(|a| !(a.starts_with('-') && a.len() <= 3))
+        .collect();
+    let text = words.join(" ");
+    Some(if p == "printf" {
+        decode::ansi_c(&text)
+    } else {
+        text
+    })
+}
+
 fn sink(lang: Lang, c: &Cmd, downstream: &[Cmd]) -> Option<String> {
     if let Some((p, _)) = downstream.first().and_then(|d| unwrap(lang, &d.argv))
         && (SHELLS.contains(&p.as_str()) || matches!(p.as_str(), "at" | "batch" | "crontab"))
@@ -1023,8 +1055,8 @@ mod tests {
     #[test]
     fn ssh_running_a_remote_stream_is_a_copy() {
         for src in [
-            "ssh u@203.0.113.9 'cat /srv/x' > x",
             "ssh -p 2222 -i k u@203.0.113.9 cat /srv/x.sh | sh",
+            "ssh u@203.0.113.9 'tar xzf - -C /srv' < /tmp/d.tgz",
             "tar czf - /d | ssh u@203.0.113.9 'cat > /tmp/d.tgz'",
             "dd if=/dev/vda | ssh h@203.0.113.9 'sudo dd of=/srv/vda.img'",
         ] {
@@ -1037,6 +1069,8 @@ mod tests {
             "ssh u@203.0.113.9 uptime",
             "ssh -l cat 203.0.113.9 'systemctl restart app'",
             "ssh u@203.0.113.9 'tail -n 50 /var/log/app.log'",
+            "ssh u@203.0.113.9 cat /etc/motd > /dev/null",
+            "ssh u@203.0.113.9 cat /srv/a | dd of=/dev/null",
         ] {
             assert!(
                 !hits(Lang::Sh, src).contains(&"ssh-remote-stream".to_string()),

@@ -18,20 +18,22 @@ pub const INPUT: &str = "input://";
 /// Whether a rule's argument conditions hold; `Some(loopback)` when they
 /// do. `output_runs`: what the command prints is run (piped into a shell);
 /// `output_saved`: it is piped into a program that writes it to files
-/// (`| tar x`), which counts as a redirection of either way.
+/// (`| tar x`), which counts as a redirection of either way; `piped`: its
+/// output goes into another command rather than to the script's own output.
 pub fn matches(
     rule: &Rule,
     rest: &[String],
     c: &Cmd,
     output_runs: bool,
     output_saved: bool,
+    piped: bool,
 ) -> Option<bool> {
     let redirected =
         redirect_ok(rule, c) || output_saved && rule.redirect.as_deref() == Some("any");
     if !switches_ok(rule, rest)
         || !subcommand_ok(rule, rest)
         || !redirected
-        || !remote_command_ok(rule, rest)
+        || !remote_command_ok(rule, rest, c, output_runs || !piped)
     {
         return None;
     }
@@ -146,14 +148,21 @@ fn subcommand_ok(rule: &Rule, rest: &[String]) -> bool {
 }
 
 /// A remote command among the arguments after the host (the first
-/// non-option argument): its first word (after `sudo`) is one of the rule's.
-fn remote_command_ok(rule: &Rule, rest: &[String]) -> bool {
+/// non-option argument) whose first word (after `sudo`) is one of the
+/// rule's, and data that moves: the remote side writes what it is fed
+/// (`'cat > f'`, `dd of=`, `tee`, `tar x`), this side feeds it a file
+/// (`< f`), or what it prints is run (`| sh`) or is the script's own output
+/// (`shown`: GTFOBins' `ssh host 'cat f'`). Output saved to a file is the
+/// `ssh-output` rule's; output piped elsewhere (`| dd of=/dev/null`) is not.
+fn remote_command_ok(rule: &Rule, rest: &[String], c: &Cmd, shown: bool) -> bool {
     if rule.remote_command.is_empty() {
         return true;
     }
     let Some(host) = rest.iter().position(|a| !a.starts_with('-')) else {
         return false;
     };
+    let fed = c.redirs.iter().any(|r| r.op == "<");
+    let shown = shown && !c.redirs.iter().any(|r| r.op.starts_with('>'));
     rest[host + 1..].iter().any(|a| {
         let mut words = a
             .split(|c: char| c.is_whitespace() || matches!(c, '\'' | '"' | ';' | '|' | '&' | '('))
@@ -162,12 +171,20 @@ fn remote_command_ok(rule: &Rule, rest: &[String]) -> bool {
             Some("sudo") => words.find(|w| !w.starts_with('-')),
             w => w,
         };
-        first.is_some_and(|w| {
-            let w = w.rsplit('/').next().unwrap_or(w);
-            rule.remote_command
-                .iter()
-                .any(|r| r.eq_ignore_ascii_case(w))
-        })
+        let Some(first) = first.map(|w| w.rsplit('/').next().unwrap_or(w)) else {
+            return false;
+        };
+        let writes = a.contains('>')
+            || a.contains("of=")
+            || first == "tee"
+            || first == "tar"
+                && a.split_whitespace()
+                    .nth(1)
+                    .is_some_and(|f| f.trim_start_matches('-').starts_with('x'));
+        rule.remote_command
+            .iter()
+            .any(|r| r.eq_ignore_ascii_case(first))
+            && (writes || fed || shown)
     })
 }
 
