@@ -89,6 +89,11 @@ const RUNNERS: &[&str] = &[
 ];
 
 /// Does `prog` run what it is given (a shell, an interpreter, a launcher)?
+/// Programs whose output is a file's bytes (fed to a network tool: an upload).
+const FILE_READERS: &[&str] = &[
+    "cat", "tar", "dd", "gzip", "bzip2", "xz", "zstd", "base64", "xxd", "zip", "cpio", "pigz",
+];
+
 /// Bytes of decoded and nested text added to the source `needs` patterns
 /// look at, at most.
 const MAX_SOURCE: usize = 2 << 20;
@@ -126,6 +131,9 @@ pub(super) struct Step<'a> {
     /// Text an `echo`/`printf` just upstream feeds this command's input
     /// (`echo 'import urllib…' | python3`).
     pub fed: Option<String>,
+    /// A file or archive reader feeds this command's input (`tar c … |`,
+    /// `cat f |`, `dd if=… |`): what it sends is a file.
+    pub fed_file: bool,
 }
 
 impl Step<'_> {
@@ -466,6 +474,10 @@ impl<'c> Engine<'c> {
         }
         let sink = sink(lang, c, downstream);
         let fed = echoed_text(lang, upstream);
+        let fed_file = upstream.iter().any(|u| {
+            unwrap(lang, &self.words(lang, u))
+                .is_some_and(|(p, _)| FILE_READERS.contains(&p.as_str()))
+        });
         let mut step = Step {
             lang,
             c,
@@ -475,6 +487,7 @@ impl<'c> Engine<'c> {
             depth,
             sink,
             fed,
+            fed_file,
         };
         if at > 0
             && step.argv[..at]
@@ -747,9 +760,12 @@ impl<'c> Engine<'c> {
         let output_runs = downstream
             .iter()
             .any(|d| unwrap(s.lang, &d.argv).is_some_and(|(p, _)| is_runner(&p)));
+        // Saved downstream (`| tar x`), or a file fed in from upstream
+        // (`tar c | nc h p`): either counts as a redirection of "any" way.
         let output_saved = downstream
             .first()
-            .is_some_and(|d| writes_input_to_files(s.lang, d));
+            .is_some_and(|d| writes_input_to_files(s.lang, d))
+            || s.fed_file;
         for r in self.cat.rules_for_program(&s.prog) {
             let rule = &self.cat.rules[r];
             if !rule.lang.covers(rule_lang(s.lang)) {
