@@ -444,15 +444,7 @@ pub fn scan(eng: &mut Engine, lang: RuleLang, text: &str) {
         if mention {
             continue;
         }
-        let line = vars.resolve(t);
-        // Node template literals (`` execSync(`curl …`) ``) keep their
-        // backticks: joining strings would drop them.
-        let template = lang == RuleLang::Js && line.contains('`');
-        let line = if matches!(lang, RuleLang::Wsh | RuleLang::Js) && !template {
-            std::borrow::Cow::Owned(decode::joined_strings(&line))
-        } else {
-            line
-        };
+        let line = joined(lang, vars.resolve(t));
         let loopback = if line.contains("://") {
             all_loopback(&line)
         } else {
@@ -494,6 +486,17 @@ pub fn scan(eng: &mut Engine, lang: RuleLang, text: &str) {
             }
         }
         shell_calls_line(eng, lang, &line, n, None, 1);
+    }
+}
+
+/// A statement with string concatenation joined (JScript, VBScript, Node);
+/// Node template literals (`` execSync(`curl …`) ``) keep their backticks.
+fn joined(lang: RuleLang, line: std::borrow::Cow<'_, str>) -> std::borrow::Cow<'_, str> {
+    let template = lang == RuleLang::Js && line.contains('`');
+    if matches!(lang, RuleLang::Wsh | RuleLang::Js) && !template {
+        std::borrow::Cow::Owned(decode::joined_strings(&line))
+    } else {
+        line
     }
 }
 

@@ -310,19 +310,12 @@ impl<'c> Engine<'c> {
     /// `Start-Process` becomes the command it starts.
     fn words(&self, lang: Lang, c: &Cmd) -> Vec<String> {
         let mut out = Vec::new();
-        // `& ('cu'+'rl.exe')`, `& ([char[]](105,119,114) -join '')`: the
-        // tokenizer drops the quotes, so the groups are read as typed.
-        let mut groups = if lang == Lang::PowerShell && c.argv.iter().any(|w| w.starts_with('(')) {
-            super::psexpr::paren_groups(&c.text).into_iter()
-        } else {
-            Vec::new().into_iter()
-        };
+        let mut groups = built_groups(lang, c);
         for w in &c.argv {
             let mut x = self.expand(w);
             if w.starts_with('(')
-                && let Some(g) = groups.next()
-                && super::psexpr::looks_built(g)
-                && let Some(v) = super::psexpr::eval(g)
+                && let Some(v) = groups.next()
+                && let Some(v) = v
             {
                 x = v;
             }
@@ -959,6 +952,26 @@ fn writes_input_to_files(lang: Lang, d: &Cmd) -> bool {
 /// What runs a command's output: the next program of the pipeline when it
 /// is a shell, `at`, `batch` or `crontab`; a cron file or shell profile
 /// its output is written to.
+/// `& ('cu'+'rl.exe')`, `& ([char[]](105,119,114) -join '')`: the word
+/// each parenthesized group of a PowerShell command builds, in order (the
+/// tokenizer drops the quotes, so the groups are read as typed).
+fn built_groups(lang: Lang, c: &Cmd) -> impl Iterator<Item = Option<String>> {
+    let groups = if lang == Lang::PowerShell && c.argv.iter().any(|w| w.starts_with('(')) {
+        super::psexpr::paren_groups(&c.text)
+    } else {
+        Vec::new()
+    };
+    groups
+        .into_iter()
+        .map(|g| {
+            super::psexpr::looks_built(g)
+                .then(|| super::psexpr::eval(g))
+                .flatten()
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+}
+
 /// The text the command just upstream prints when it is `echo`/`printf`.
 fn echoed_text(lang: Lang, upstream: &[Cmd]) -> Option<String> {
     let u = upstream.last()?;
