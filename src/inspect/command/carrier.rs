@@ -311,6 +311,37 @@ pub fn dockerfile(text: &str) -> Vec<Segment> {
     out
 }
 
+/// Files a Dockerfile writes from a here-doc (`COPY <<EOF /etc/cron.d/x`,
+/// `ADD --chmod=755 <<X /usr/local/bin/`): (destination path, body, line
+/// of the body's first line). A destination ending in `/` is a directory:
+/// the file is named by the delimiter.
+pub fn dockerfile_files(text: &str) -> Vec<(String, String, usize)> {
+    let (_, heredocs) = dockerfile_heredocs(text);
+    let mut out = Vec::new();
+    for (i, l) in text.lines().enumerate() {
+        let mut words = l.split_whitespace();
+        let kw = words.next().unwrap_or_default();
+        if !(kw.eq_ignore_ascii_case("COPY") || kw.eq_ignore_ascii_case("ADD")) {
+            continue;
+        }
+        let Some((delim, body)) = heredocs.get(&(i + 1)) else {
+            continue;
+        };
+        let words: Vec<&str> = words.filter(|w| !w.starts_with("--")).collect();
+        let Some(dest) = words.last().filter(|d| !d.starts_with("<<")) else {
+            continue;
+        };
+        let dest = dest.trim_matches(['"', '\'']);
+        let dest = if dest.ends_with('/') {
+            format!("{dest}{delim}")
+        } else {
+            dest.to_string()
+        };
+        out.push((dest, body.clone(), i + 2));
+    }
+    out
+}
+
 /// The command of a `RUN`/`CMD`/`ENTRYPOINT`/`HEALTHCHECK CMD` at line
 /// `n`: shell or exec form, or its here-doc (`(delimiter, body)`).
 fn run_segment(
@@ -375,14 +406,14 @@ fn dockerfile_heredocs(text: &str) -> (String, std::collections::HashMap<usize, 
     while i < lines.len() {
         kept.push(lines[i]);
         let t = lines[i].trim_start();
-        let is_run = t.get(..4).is_some_and(|k| k.eq_ignore_ascii_case("RUN "))
-            || t.get(..7)
-                .is_some_and(|k| k.eq_ignore_ascii_case("ONBUILD"));
+        let is_run = ["RUN ", "ONBUILD", "COPY ", "ADD "]
+            .iter()
+            .any(|kw| t.get(..kw.len()).is_some_and(|k| k.eq_ignore_ascii_case(kw)));
         let delim = t.split_once("<<").filter(|_| is_run).map(|(_, d)| {
             d.trim_start_matches('-')
                 .trim_start_matches(['\'', '"'])
                 .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
                 .collect::<String>()
         });
         i += 1;
@@ -895,6 +926,22 @@ mod tests {
         );
         assert!(looks_like_crontab("# m h\n*/15 * * * * wget -q x\n"));
         assert!(!looks_like_crontab("Some text\n1 2 3 4 5 6\n"));
+    }
+
+    #[test]
+    fn dockerfile_heredoc_files() {
+        let df = "FROM x\nCOPY --chmod=644 <<EOF /etc/cron.d/job\n* * * * * root true\nEOF\n\
+                  ADD <<fetch.sh /usr/local/bin/\necho hi\nfetch.sh\nCOPY <<EOF\nno dest\nEOF\n";
+        let files = dockerfile_files(df);
+        assert_eq!(
+            files,
+            vec![
+                ("/etc/cron.d/job".to_string(), "* * * * * root true\n".to_string(), 3),
+                ("/usr/local/bin/fetch.sh".to_string(), "echo hi\n".to_string(), 6),
+            ]
+        );
+        // the files are not build steps
+        assert!(dockerfile(df).iter().all(|s| !s.text.contains("root true")));
     }
 
     #[test]
