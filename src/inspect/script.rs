@@ -213,9 +213,15 @@ fn is_shell_place(p: &str, name: &str) -> bool {
 /// `finish`, `up`, `down` in a service directory, and s6-overlay's
 /// cont-init.d / cont-finish.d scripts, with or without a shebang.
 fn is_supervised_script(p: &str, name: &str) -> bool {
-    let service = ["etc/services.d/", "etc/service/", "etc/sv/", "etc/runit/", "service/"]
-        .iter()
-        .any(|d| p.starts_with(d))
+    let service = [
+        "etc/services.d/",
+        "etc/service/",
+        "etc/sv/",
+        "etc/runit/",
+        "service/",
+    ]
+    .iter()
+    .any(|d| p.starts_with(d))
         || p.contains("/s6-rc.d/")
         || p.contains("/s6-overlay/");
     service && matches!(name, "run" | "finish" | "up" | "down")
@@ -402,11 +408,20 @@ mod tests {
         assert_eq!(l("opt/x.php", b"<?php\n"), Some("php"));
         assert_eq!(l("opt/x", b"#!/command/execlineb -P\n"), Some("sh"));
         assert_eq!(l("opt/x", b"#!/usr/bin/with-contenv bash\n"), Some("sh"));
-        assert_eq!(l("opt/x", b"#!/usr/bin/with-contenv python3\n"), Some("python"));
+        assert_eq!(
+            l("opt/x", b"#!/usr/bin/with-contenv python3\n"),
+            Some("python")
+        );
         assert_eq!(l("opt/x", b"#!/usr/bin/expect -f\n"), Some("sh"));
         assert_eq!(l("etc/sv/app/run", b"exec chpst -u app app\n"), Some("sh"));
-        assert_eq!(l("etc/s6-overlay/s6-rc.d/x/up", b"foreground { x }\n"), Some("sh"));
-        assert_eq!(l("etc/cont-init.d/10-adduser", b"groupmod -o abc\n"), Some("sh"));
+        assert_eq!(
+            l("etc/s6-overlay/s6-rc.d/x/up", b"foreground { x }\n"),
+            Some("sh")
+        );
+        assert_eq!(
+            l("etc/cont-init.d/10-adduser", b"groupmod -o abc\n"),
+            Some("sh")
+        );
         assert_eq!(l("srv/www/run", b"not a script\n"), None);
     }
 }

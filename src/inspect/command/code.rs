@@ -361,7 +361,11 @@ pub fn vb_chr(t: &str) -> std::borrow::Cow<'_, str> {
             .find(|p| rest.starts_with(**p));
         match hit {
             Some(p) => {
-                out.push_str(if p.ends_with("(34)") { "\"\"\"\"" } else { "\"'\"" });
+                out.push_str(if p.ends_with("(34)") {
+                    "\"\"\"\""
+                } else {
+                    "\"'\""
+                });
                 i += p.len();
             }
             None => {
@@ -377,8 +381,7 @@ pub fn vb_chr(t: &str) -> std::borrow::Cow<'_, str> {
 /// Is a line of `lang` VBScript-quoted (`""` for a quote, no backslash
 /// escapes)? WSH files hold VBScript or JScript.
 fn vb_quoted(lang: RuleLang, t: &str) -> bool {
-    t.contains("\"\"")
-        || lang == RuleLang::Wsh && !t.contains("('") && !t.trim_end().ends_with(';')
+    t.contains("\"\"") || lang == RuleLang::Wsh && !t.contains("('") && !t.trim_end().ends_with(';')
 }
 
 /// Literal URLs held in variables, put back where the variables are used.

