@@ -309,6 +309,11 @@ fn url_assignment(t: &str, vb: bool) -> Option<(String, String)> {
     let ok = !name.is_empty()
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
         && !name.as_bytes()[0].is_ascii_digit();
+    // `q = Chr(34)`: a quote, put back as a VBScript literal of one.
+    let code = rhs.trim().to_ascii_lowercase();
+    if ok && vb && matches!(code.as_str(), "chr(34)" | "chrw(34)") {
+        return Some((name.to_string(), QUOTE_LITERAL.to_string()));
+    }
     if !ok || !(rhs.contains("://") || rhs.contains(r"\\")) {
         return None;
     }
@@ -384,6 +389,10 @@ fn vb_quoted(lang: RuleLang, t: &str) -> bool {
     t.contains("\"\"") || lang == RuleLang::Wsh && !t.contains("('") && !t.trim_end().ends_with(';')
 }
 
+/// What a VBScript variable holding `Chr(34)` stands for between `&`s
+/// (put back as `""`, a literal of one quote once wrapped in quotes).
+const QUOTE_LITERAL: &str = "\"\"";
+
 /// Literal URLs held in variables, put back where the variables are used.
 #[derive(Default)]
 struct UrlVars(HashMap<String, String>);
@@ -435,7 +444,9 @@ impl UrlVars {
                     // Inside a double-quoted string (Perl, PHP, Ruby "#{u}"
                     // interpolation) the URL goes in bare.
                     let quoted = s.bytes().filter(|&b| b == b'"').count() % 2 == 1;
-                    if quoted {
+                    if quoted && url == QUOTE_LITERAL {
+                        s.push_str(k);
+                    } else if quoted {
                         s.push_str(url);
                     } else {
                         s.push('"');
@@ -574,7 +585,7 @@ fn shell_calls_line(
         return;
     }
     // VBScript strings (`'` starts a comment); JScript's `('…')` calls are not.
-    let mut lits = string_literals(t, lang == RuleLang::Wsh && !t.contains("('"));
+    let mut lits = string_literals(t, lang == RuleLang::Wsh && vb_quoted(lang, t));
     lits.extend(quoted_commands(t));
     let line = fixed.map(|c| c.line).unwrap_or(n);
     for lit in lits.iter().filter(|l| encoded && l.len() >= 24) {
