@@ -519,13 +519,15 @@ pub fn scan(eng: &mut Engine, lang: RuleLang, text: &str) {
         } else {
             line
         };
+        let rules = eng.cat.text_rules(&line, lang);
         let loopback = if line.contains("://") {
             all_loopback(&line)
         } else {
-            file_loopback || literal_hosts_loopback(&line)
+            // host and port given apart: only looked at on lines with rules
+            file_loopback || !rules.is_empty() && literal_hosts_loopback(&line)
         };
         let url = has_remote_url(&line);
-        for r in eng.cat.text_rules(&line, lang) {
+        for r in rules {
             let met = *needs
                 .entry(r)
                 .or_insert_with(|| eng.cat.needs_met(r, code()));
