@@ -887,6 +887,10 @@ fn command_with_args(lines: &[&str]) -> Vec<Segment> {
     out
 }
 
+/// Lines of one mapping looked through for a sibling key, each way (a
+/// hostile file of many `command:` keys stays linear).
+const MAX_MAPPING_LINES: usize = 256;
+
 /// The line of `key` in the same mapping as the key at line `i`, column
 /// `col` (the mapping ends at a shallower line or the next `- ` item).
 fn sibling_key(lines: &[&str], i: usize, col: usize, key: &str) -> Option<usize> {
@@ -904,7 +908,7 @@ fn sibling_key(lines: &[&str], i: usize, col: usize, key: &str) -> Option<usize>
         let found = yaml_key(l).is_some_and(|(c, name)| c == col && name == key);
         (found, l.len() - t.len() >= col || item_start(l))
     };
-    for (k, l) in lines.iter().enumerate().skip(i + 1) {
+    for (k, l) in lines.iter().enumerate().skip(i + 1).take(MAX_MAPPING_LINES) {
         if item_start(l) {
             break;
         }
@@ -917,7 +921,7 @@ fn sibling_key(lines: &[&str], i: usize, col: usize, key: &str) -> Option<usize>
     if item_start(lines[i]) {
         return None;
     }
-    for k in (0..i).rev() {
+    for k in (0..i).rev().take(MAX_MAPPING_LINES) {
         match look(k) {
             (true, _) => return Some(k),
             (false, false) => break,

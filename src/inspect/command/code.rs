@@ -520,12 +520,7 @@ pub fn scan(eng: &mut Engine, lang: RuleLang, text: &str) {
             line
         };
         let rules = eng.cat.text_rules(&line, lang);
-        let loopback = if line.contains("://") {
-            all_loopback(&line)
-        } else {
-            // host and port given apart: only looked at on lines with rules
-            file_loopback || !rules.is_empty() && literal_hosts_loopback(&line)
-        };
+        let loopback = line_loopback(&line, file_loopback, !rules.is_empty());
         let url = has_remote_url(&line);
         for r in rules {
             let met = *needs
@@ -562,6 +557,17 @@ pub fn scan(eng: &mut Engine, lang: RuleLang, text: &str) {
             }
         }
         shell_calls_line(eng, lang, &line, n, None, 1);
+    }
+}
+
+/// Whether a code line's addresses are all loopback: its URLs; else the
+/// file's URLs, or (on a line with rules) quoted hosts given apart from
+/// the port (`HTTPConnection("127.0.0.1", 8000)`).
+fn line_loopback(line: &str, file_loopback: bool, has_rules: bool) -> bool {
+    if line.contains("://") {
+        all_loopback(line)
+    } else {
+        file_loopback || has_rules && literal_hosts_loopback(line)
     }
 }
 

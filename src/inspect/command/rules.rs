@@ -355,17 +355,8 @@ impl<'c> Engine<'c> {
                 out.push(x);
             }
         }
-        if lang == Lang::PowerShell
-            && out.len() > 2
-            && out[1] == "="
-            && c.argv[0].starts_with('$')
-            && !c
-                .text
-                .split_once('=')
-                .is_some_and(|(_, v)| v.trim_start().starts_with(['"', '\'', '@']))
-        {
-            // $r = Invoke-WebRequest …: the command on the right.
-            out.drain(..2);
+        if lang == Lang::PowerShell {
+            assigned_command(c, &mut out);
         }
         if lang != Lang::Sh {
             super::program::join_spaced_path(&mut out);
@@ -947,6 +938,21 @@ fn sink(lang: Lang, c: &Cmd, downstream: &[Cmd]) -> Option<String> {
                 .iter()
                 .any(|p| t.ends_with(p) || t.contains("/etc/profile.d/"))
         })
+}
+
+/// `$r = Invoke-WebRequest …`: the command on the right of a PowerShell
+/// assignment (a literal on the right is no command).
+fn assigned_command(c: &Cmd, out: &mut Vec<String>) {
+    if out.len() > 2
+        && out[1] == "="
+        && c.argv[0].starts_with('$')
+        && !c
+            .text
+            .split_once('=')
+            .is_some_and(|(_, v)| v.trim_start().starts_with(['"', '\'', '@']))
+    {
+        out.drain(..2);
+    }
 }
 
 /// The arguments `xargs` / `parallel` hand the program: URLs upstream
