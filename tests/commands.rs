@@ -249,6 +249,17 @@ fn heldout4_set_recall_and_precision() {
     heldout("held-out set v4", "tests/heldout4");
 }
 
+/// v5 (`tests/heldout5/`, 161 downloads / 54 look-alikes), written without
+/// sight of the code; scored once at first sight on main (151/161 = 93.8%,
+/// 2 of 54 flagged) and at round 7's end (e420d8c: 152/161 = 94.4%, 2
+/// flagged). Its misses are known from then on: a development set, fixed
+/// by class with new dev cases (`r8-*`), not by its own text.
+#[test]
+#[ignore = "held-out measurement: run explicitly, see the doc comment"]
+fn heldout5_set_recall_and_precision() {
+    heldout("held-out set v5", "tests/heldout5");
+}
+
 /// LOLBAS programs with a download (or upload) use, and GTFOBins programs
 /// with a download or upload use, directly or through an embedded
 /// interpreter (names are facts; examples in catalog.toml are ours).

@@ -175,6 +175,18 @@ impl Engine<'_> {
                 }
             }
             "echo" | "printf" if s.lang == Lang::Sh => self.written_code(s),
+            // expect's `send "CMD\r"` types CMD into the spawned shell
+            "send" if s.lang == Lang::Sh => {
+                if let Some(body) = s.rest().iter().rfind(|a| !a.starts_with('-')) {
+                    let mut body = body.as_str();
+                    while let Some(b) = body.strip_suffix("\\r").or(body.strip_suffix("\\n")) {
+                        body = b;
+                    }
+                    if body.contains(' ') {
+                        self.deeper(s, Lang::Sh, body);
+                    }
+                }
+            }
             "cmd" => self.cmd_c(s),
             "schtasks" | "at" => self.task_command(s),
             // forfiles … /c "cmd /c …"; runas /user:x "COMMAND"

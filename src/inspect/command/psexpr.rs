@@ -17,7 +17,9 @@ pub fn eval(expr: &str) -> Option<String> {
     }
     let e = strip_parens(expr.trim());
     let lower = e.to_ascii_lowercase();
-    let out = if lower.starts_with("[string]::join(") {
+    let out = if let Some(pattern) = command_lookup(&lower) {
+        resolve_wildcard(pattern)
+    } else if lower.starts_with("[string]::join(") {
         string_join(e)
     } else if let Some(at) = find_outside(e, "-join") {
         join(&e[..at], &e[at + 5..])
@@ -37,6 +39,65 @@ pub fn looks_built(w: &str) -> bool {
     let l = w.trim_start_matches('(').to_ascii_lowercase();
     (w.starts_with('(') || l.starts_with("-join") || l.starts_with("[char"))
         && (l.contains('+') || l.contains("-join") || l.contains("-f ") || l.contains("::join"))
+        || w.starts_with('(') && command_lookup(l.trim_end_matches(')')).is_some()
+}
+
+/// Commands a wildcard lookup (`gcm *ke-Res*`) may stand for: the ones a
+/// download cradle calls.
+const LOOKED_UP: &[&str] = &[
+    "invoke-webrequest",
+    "invoke-restmethod",
+    "invoke-expression",
+    "start-bitstransfer",
+    "new-object",
+    "invoke-command",
+];
+
+/// `gcm PATTERN` / `Get-Command PATTERN` / `Get-Command -Name PATTERN`
+/// with a wildcard (lower case): the pattern.
+fn command_lookup(lower: &str) -> Option<&str> {
+    let rest = lower
+        .strip_prefix("gcm ")
+        .or_else(|| lower.strip_prefix("get-command "))?
+        .trim_start();
+    let rest = rest.strip_prefix("-name ").unwrap_or(rest).trim();
+    let p = rest.trim_matches(['\'', '"']);
+    (p.contains(['*', '?']) && !p.contains([' ', '$', '('])).then_some(p)
+}
+
+/// The one download-cradle command a wildcard matches (Sigma's
+/// Invoke-Obfuscation `&(gcm I*e-R*d)`); none when it matches several.
+fn resolve_wildcard(pattern: &str) -> Option<String> {
+    let hits: Vec<&&str> = LOOKED_UP
+        .iter()
+        .filter(|c| glob(pattern.as_bytes(), c.as_bytes()))
+        .collect();
+    match hits.as_slice() {
+        [one] => Some(one.to_string()),
+        _ => None,
+    }
+}
+
+/// `*` and `?` wildcard match (iterative, linear in practice).
+fn glob(p: &[u8], s: &[u8]) -> bool {
+    let (mut pi, mut si, mut star, mut mark) = (0, 0, None, 0);
+    while si < s.len() {
+        if pi < p.len() && (p[pi] == b'?' || p[pi] == s[si]) {
+            pi += 1;
+            si += 1;
+        } else if pi < p.len() && p[pi] == b'*' {
+            star = Some(pi);
+            mark = si;
+            pi += 1;
+        } else if let Some(st) = star {
+            pi = st + 1;
+            mark += 1;
+            si = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == b'*')
 }
 
 /// The top-level parenthesized groups of a command as typed (quotes kept),
@@ -256,6 +317,9 @@ mod tests {
             ("[char]105+[char]119+[char]114", "iwr"),
             ("(\"{1}{0}\" -f 'rl','cu')", "curl"),
             ("('ce'+'rtu'+'til')", "certutil"),
+            ("(gcm I*e-R*d)", "invoke-restmethod"),
+            ("(Get-Command -Name '*ke-Exp*')", "invoke-expression"),
+            ("(gcm *t-b*sf?r)", "start-bitstransfer"),
         ] {
             assert_eq!(eval(e).as_deref(), Some(w), "{e}");
         }
@@ -271,6 +335,8 @@ mod tests {
             "(\"{5}\" -f 'a')",
             "([char[]](99,99999999) -join '')",
             "(((('a'+",
+            "(gcm Invoke-*)",
+            "(gcm Get-Date)",
             "",
         ] {
             assert_eq!(eval(e), None, "{e}");

@@ -359,17 +359,8 @@ impl<'c> Engine<'c> {
                 out.push(x);
             }
         }
-        if lang == Lang::PowerShell
-            && out.len() > 2
-            && out[1] == "="
-            && c.argv[0].starts_with('$')
-            && !c
-                .text
-                .split_once('=')
-                .is_some_and(|(_, v)| v.trim_start().starts_with(['"', '\'', '@']))
-        {
-            // $r = Invoke-WebRequest …: the command on the right.
-            out.drain(..2);
+        if lang == Lang::PowerShell {
+            assigned_command(c, &mut out);
         }
         if lang != Lang::Sh {
             super::program::join_spaced_path(&mut out);
@@ -658,38 +649,32 @@ impl<'c> Engine<'c> {
     }
 
     /// The text a pipeline decodes and hands on: `echo B64 | base64 -d`,
-    /// `base64 -d <<< B64`, `echo … | rev`, `echo HEX | xxd -r -p`.
+    /// `base64 -d <<< B64`, `echo … | rev`, `echo HEX | xxd -r -p`,
+    /// `base32 -d`, `basenc --base32 -d`, `openssl enc -d -base64`.
     fn decoded_input(&self, lang: Lang, p: &Pipeline) -> Option<(String, usize)> {
         if lang != Lang::Sh {
             return None;
         }
         for (k, c) in p.cmds.iter().enumerate() {
-            let argv: Vec<String> = c.argv.iter().map(|w| self.expand(w)).collect();
-            let prog = argv.first().map(|w| prog_name(w)).unwrap_or_default();
-            let decodes = match prog.as_str() {
-                "base64" | "openssl" => argv
-                    .iter()
-                    .any(|a| matches!(a.as_str(), "-d" | "--decode" | "-D")),
-                "rev" => true,
-                // xxd -r -p / -rp / -r -ps: plain hex back to bytes
-                "xxd" => {
-                    argv.iter().any(|a| {
-                        a == "-r" || a == "-revert" || a.starts_with("-r") && a.contains('p')
-                    }) && argv.iter().any(|a| {
-                        matches!(a.as_str(), "-p" | "-ps" | "-plain" | "-postscript")
-                            || a.starts_with("-r") && a.contains('p')
-                    })
-                }
-                _ => false,
-            };
-            if !decodes {
+            let names = ["base", "openssl", "rev", "xxd"];
+            if !c.argv.iter().any(|w| names.iter().any(|n| w.contains(n))) {
                 continue;
             }
+            let words = self.words(lang, c);
+            // through wrappers: `sudo base32 -d`, `env X=1 basenc …`
+            let Some((prog, at)) = unwrap(lang, &words) else {
+                continue;
+            };
+            let argv = &words[at..];
+            let Some(decoder) = decoder(&prog, argv) else {
+                continue;
+            };
             let here = c
                 .redirs
                 .iter()
                 .find(|r| r.op == "<<<")
-                .map(|r| self.expand(&r.target));
+                .map(|r| self.expand(&r.target))
+                .or_else(|| c.heredoc.clone());
             let input = here.or_else(|| {
                 let up = p.cmds[..k].last()?;
                 let name = up.argv.first().map(|w| prog_name(w)).unwrap_or_default();
@@ -705,12 +690,11 @@ impl<'c> Engine<'c> {
                         .join(" ")
                 })
             })?;
-            let text = if prog == "rev" {
-                input.chars().rev().collect()
-            } else if prog == "xxd" {
-                decode::hex_text(&input)?
-            } else {
-                decode::decoded_text(&input)?
+            let text = match decoder {
+                Decoder::Rev => input.chars().rev().collect(),
+                Decoder::Hex => decode::hex_text(&input)?,
+                Decoder::Base32 { hex } => decode::base32_text(&input, hex)?,
+                Decoder::Base64 => decode::decoded_text(&input)?,
             };
             return Some((text, c.line));
         }
@@ -1017,6 +1001,21 @@ fn sink(lang: Lang, c: &Cmd, downstream: &[Cmd]) -> Option<String> {
         })
 }
 
+/// `$r = Invoke-WebRequest …`: the command on the right of a PowerShell
+/// assignment (a literal on the right is no command).
+fn assigned_command(c: &Cmd, out: &mut Vec<String>) {
+    if out.len() > 2
+        && out[1] == "="
+        && c.argv[0].starts_with('$')
+        && !c
+            .text
+            .split_once('=')
+            .is_some_and(|(_, v)| v.trim_start().starts_with(['"', '\'', '@']))
+    {
+        out.drain(..2);
+    }
+}
+
 /// The arguments `xargs` / `parallel` hand the program: URLs upstream
 /// prints (`echo`/`printf` words, a here-doc) or after `:::`; else the
 /// program fetches whatever its input holds (`{}` and a trailing
@@ -1045,6 +1044,56 @@ fn fed_arguments(argv: &mut Vec<String>, upstream: &[Cmd]) {
         argv[p] = INPUT.to_string();
     } else {
         argv.push(INPUT.to_string());
+    }
+}
+
+/// What a decoding command turns its input back into.
+#[derive(Clone, Copy)]
+enum Decoder {
+    Base64,
+    Base32 { hex: bool },
+    Hex,
+    Rev,
+}
+
+/// The decoder a command is, when it decodes (`base64 -d`, `base32
+/// --decode`, `basenc --base32hex -d`, `openssl enc -d -base64`, `openssl
+/// base64 -d`, `xxd -r -p`, `rev`).
+fn decoder(prog: &str, argv: &[String]) -> Option<Decoder> {
+    let has = |opts: &[&str]| argv.iter().any(|a| opts.contains(&a.as_str()));
+    let decodes = || has(&["-d", "--decode", "-D"]);
+    match prog {
+        "base64" | "gbase64" if decodes() => Some(Decoder::Base64),
+        "base32" | "gbase32" if decodes() => Some(Decoder::Base32 { hex: false }),
+        "basenc" if decodes() => {
+            if has(&["--base32"]) {
+                Some(Decoder::Base32 { hex: false })
+            } else if has(&["--base32hex"]) {
+                Some(Decoder::Base32 { hex: true })
+            } else if has(&["--base16"]) {
+                Some(Decoder::Hex)
+            } else {
+                has(&["--base64", "--base64url"]).then_some(Decoder::Base64)
+            }
+        }
+        // openssl base64 -d; openssl enc -d -base64 / -a / -A
+        "openssl" if decodes() => {
+            let sub = argv.get(1).map(String::as_str);
+            (sub == Some("base64") || has(&["-base64", "-a", "-A"])).then_some(Decoder::Base64)
+        }
+        "rev" => Some(Decoder::Rev),
+        // xxd -r -p / -rp / -r -ps: plain hex back to bytes
+        "xxd" => {
+            let revert = argv
+                .iter()
+                .any(|a| a == "-r" || a == "-revert" || a.starts_with("-r") && a.contains('p'));
+            let plain = argv.iter().any(|a| {
+                matches!(a.as_str(), "-p" | "-ps" | "-plain" | "-postscript")
+                    || a.starts_with("-r") && a.contains('p')
+            });
+            (revert && plain).then_some(Decoder::Hex)
+        }
+        _ => None,
     }
 }
 
