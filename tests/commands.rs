@@ -260,6 +260,20 @@ fn heldout5_set_recall_and_precision() {
     heldout("held-out set v5", "tests/heldout5");
 }
 
+/// v6 (`tests/heldout6/`, 180 downloads / 60 look-alikes), written without
+/// sight of the code and kept from the engineers until rounds 7 and 8 were
+/// merged; scored at first sight on main before round 7 (72b7b2c: 161/180 =
+/// 89.4%, 1 of 60 flagged), at round 7's midpoint (e420d8c: 162/180 =
+/// 90.0%, 1 flagged) and after rounds 7 and 8 (e9730c1: 163/180 = 90.6%,
+/// 0 flagged). Not tuned on yet: this test fails the own-set bar (95%)
+/// until its 17 misses' classes are fixed; it meets the hidden-set bar
+/// (90%, at most one look-alike).
+#[test]
+#[ignore = "held-out measurement: run explicitly, see the doc comment"]
+fn heldout6_set_recall_and_precision() {
+    heldout("held-out set v6", "tests/heldout6");
+}
+
 /// LOLBAS programs with a download (or upload) use, and GTFOBins programs
 /// with a download or upload use, directly or through an embedded
 /// interpreter (names are facts; examples in catalog.toml are ours).
