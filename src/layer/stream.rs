@@ -174,7 +174,7 @@ fn fill_digests(
     mut index: LayerIndex,
     tap: &Tap,
     sha: Vec<(usize, Sha256)>,
-    pkg: Vec<(usize, ([u8; 16], [u8; 20]))>,
+    pkg: Vec<(usize, <Pair as ranged::RangeDigest>::Out)>,
 ) -> Walked {
     let incomplete = || WalkError::Format("tar: the stream ended inside a file".into());
     if (sha.len(), pkg.len()) != tap.queued() {
@@ -327,12 +327,10 @@ fn pump(
             out.limit = Some(e);
             return;
         }
-        if filled > 0 {
-            if tx_walk.send(Arc::new(chunk)).is_err() {
-                // The walker stopped on a limit; its error is the one to report.
-                out.failure.get_or_insert_with(|| "walk stopped".into());
-                return;
-            }
+        if filled > 0 && tx_walk.send(Arc::new(chunk)).is_err() {
+            // The walker stopped on a limit; its error is the one to report.
+            out.failure.get_or_insert_with(|| "walk stopped".into());
+            return;
         }
         if eof {
             return;
