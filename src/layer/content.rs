@@ -50,7 +50,7 @@ impl ContentRead {
         e.facts = self.facts;
         // Nothing for the package managers: no digests, no database bytes.
         let empty = self.pkg.unhashed && self.pkg.db.is_none() && !self.pkg.db_too_large;
-        e.pkg = (!empty).then(|| Arc::new(self.pkg));
+        e.pkg = (!empty).then(|| self.pkg.into_arc());
     }
 
     /// An info finding when only a prefix could be inspected.

@@ -39,6 +39,27 @@ pub struct PkgData {
 }
 
 impl PkgData {
+    /// Shared, for the record every empty file has (one allocation for all
+    /// of them: images with many empty files hold many of these).
+    pub fn into_arc(self) -> Arc<PkgData> {
+        static EMPTY: std::sync::OnceLock<Arc<PkgData>> = std::sync::OnceLock::new();
+        let empty = EMPTY.get_or_init(|| {
+            let (md5, sha1) = offload::Pair::default().finish();
+            Arc::new(PkgData {
+                md5,
+                sha1,
+                unhashed: false,
+                db: None,
+                db_too_large: false,
+            })
+        });
+        if self == **empty {
+            empty.clone()
+        } else {
+            Arc::new(self)
+        }
+    }
+
     /// No digests and no database bytes (yet).
     pub fn unhashed() -> PkgData {
         PkgData {
@@ -328,6 +349,27 @@ mod tests {
         let mut h = PkgHasher::new(&path, &limits);
         h.update(&data);
         assert_eq!(hashed(h), expected(&data));
+    }
+
+    #[test]
+    fn every_empty_file_shares_one_record() {
+        let limits = Limits::default();
+        let empty = || PkgHasher::new(&ImagePath::new(b"usr/lib/x/__init__.py"), &limits);
+        let (a, b) = (empty().finish().into_arc(), empty().finish().into_arc());
+        assert!(Arc::ptr_eq(&a, &b));
+        assert_eq!((a.md5, a.sha1), expected(b""));
+        let mut h = empty();
+        h.update(b"x");
+        assert!(
+            !Arc::ptr_eq(&h.finish().into_arc(), &a),
+            "a file with bytes"
+        );
+        let db = PkgHasher::new(&ImagePath::new(b"var/lib/dpkg/status"), &limits);
+        let db = db.finish().into_arc();
+        assert!(
+            !Arc::ptr_eq(&db, &a) && db.db.is_some(),
+            "an empty database file"
+        );
     }
 
     #[test]

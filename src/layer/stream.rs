@@ -33,6 +33,9 @@ use super::walk::{WalkContext, WalkError, walk_tar_tapped};
 
 const CHUNK: usize = 256 * 1024;
 const DEPTH: usize = 8;
+/// Chunks queued for each digest worker: they hold memory the walk has
+/// already read past.
+const WORKER_DEPTH: usize = 4;
 
 /// What is known about a layer before reading it.
 pub struct LayerInput<'a> {
@@ -140,8 +143,8 @@ fn run_pass(
     input: &LayerInput<'_>,
 ) -> (Inflated, (Sha256, u64), Walked) {
     let (tx_walk, rx_walk) = sync_channel::<Arc<Vec<u8>>>(DEPTH);
-    let (tx_sha, rx_sha) = sync_channel::<Batch>(DEPTH);
-    let (tx_pkg, rx_pkg) = sync_channel::<Batch>(DEPTH);
+    let (tx_sha, rx_sha) = sync_channel::<Batch>(WORKER_DEPTH);
+    let (tx_pkg, rx_pkg) = sync_channel::<Batch>(WORKER_DEPTH);
     let ctx = WalkContext {
         location: input.location(),
         limits: input.limits,

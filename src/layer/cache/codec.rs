@@ -284,13 +284,16 @@ pub(crate) fn read_entry(r: &mut Reader<'_>) -> Option<Entry> {
         } else {
             None
         };
-        e.pkg = Some(Arc::new(PkgData {
-            md5,
-            sha1,
-            unhashed: pf & PKG_UNHASHED != 0,
-            db,
-            db_too_large: pf & PKG_TOO_LARGE != 0,
-        }));
+        e.pkg = Some(
+            PkgData {
+                md5,
+                sha1,
+                unhashed: pf & PKG_UNHASHED != 0,
+                db,
+                db_too_large: pf & PKG_TOO_LARGE != 0,
+            }
+            .into_arc(),
+        );
     }
     (flags < 32).then_some(e)
 }
