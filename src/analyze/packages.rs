@@ -195,8 +195,11 @@ fn rank_packaged(f: &mut Finding, o: &Ownership<'_>, path: &ImagePath) {
         Integrity::Modified => f.evidence.push(format!(
             "file of package {pkg}, modified since it was installed"
         )),
-        Integrity::Unverifiable => f.evidence.push(format!(
+        Integrity::Unverifiable if o.owned.digest.is_none() => f.evidence.push(format!(
             "file of package {pkg}; no digest recorded, so its content is not verified"
+        )),
+        Integrity::Unverifiable => f.evidence.push(format!(
+            "file of package {pkg}; its recorded digest is not checked here, so its content is not verified"
         )),
     }
 }

@@ -33,6 +33,7 @@ pub fn analyzers_version() -> &'static str {
         h.update(include_str!("../catalog/tools.toml").as_bytes());
         h.update(include_str!("../catalog/commands.toml").as_bytes());
         h.update(crate::inspect::FACTS_VERSION.as_bytes());
+        h.update(super::pkgfile::DIGEST_SCOPE.as_bytes());
         h.update(crate::finding::FINDING_FORMAT.as_bytes());
         h.finish().hex()[..16].to_string()
     })

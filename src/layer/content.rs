@@ -48,7 +48,9 @@ impl ContentRead {
         e.size = self.size;
         e.content = self.content;
         e.facts = self.facts;
-        e.pkg = Some(Arc::new(self.pkg));
+        // Nothing for the package managers: no digests, no database bytes.
+        let empty = self.pkg.unhashed && self.pkg.db.is_none() && !self.pkg.db_too_large;
+        e.pkg = (!empty).then(|| self.pkg.into_arc());
     }
 
     /// An info finding when only a prefix could be inspected.
@@ -88,7 +90,26 @@ pub fn read_content<R: Read>(
     limits: &Limits,
     buf: &mut [u8],
 ) -> Result<ContentRead, ContentError> {
-    let mut pass = Pass::new(path, limits);
+    read_with(r, Pass::new(path, limits, true), buf)
+}
+
+/// Like [`read_content`], without the digests (the sha256 is left at that
+/// of no bytes, MD5 and SHA-1 `unhashed`): the tar walk's workers compute
+/// them from the same bytes of the stream ([`super::ranged`]).
+pub(super) fn read_content_deferred<R: Read>(
+    r: &mut R,
+    path: &ImagePath,
+    limits: &Limits,
+    buf: &mut [u8],
+) -> Result<ContentRead, ContentError> {
+    read_with(r, Pass::new(path, limits, false), buf)
+}
+
+fn read_with<R: Read>(
+    r: &mut R,
+    mut pass: Pass<'_>,
+    buf: &mut [u8],
+) -> Result<ContentRead, ContentError> {
     loop {
         let n = match r.read(buf) {
             Ok(0) => break,
@@ -107,6 +128,8 @@ struct Pass<'a> {
     path: &'a ImagePath,
     limits: &'a Limits,
     hasher: Hasher,
+    /// Whether this pass computes the digests (sha256, MD5, SHA-1).
+    digests: bool,
     pkg: PkgHasher,
     kept: Vec<u8>,
     /// None until the first HEAD_BYTES (or the whole file) have been seen.
@@ -118,12 +141,16 @@ struct Pass<'a> {
 }
 
 impl<'a> Pass<'a> {
-    fn new(path: &'a ImagePath, limits: &'a Limits) -> Self {
+    fn new(path: &'a ImagePath, limits: &'a Limits, digests: bool) -> Self {
         Pass {
             path,
             limits,
             hasher: Hasher::new(),
-            pkg: PkgHasher::new(path, limits),
+            digests,
+            pkg: match digests {
+                true => PkgHasher::new(path, limits),
+                false => PkgHasher::without_digests(path, limits),
+            },
             kept: Vec::with_capacity(HEAD_BYTES),
             want: None,
             cap: HEAD_BYTES,
@@ -138,7 +165,9 @@ impl<'a> Pass<'a> {
         if self.size > self.limits.max_layer_bytes {
             return Err(ContentError::TooLarge);
         }
-        self.hasher.update(data);
+        if self.digests {
+            self.hasher.update(data);
+        }
         self.pkg.update(data);
         let mut chunk = data;
         if self.want.is_none() {

@@ -15,6 +15,8 @@ use super::{Entry, LayerIndex};
 
 mod offload;
 
+pub(crate) use offload::Pair;
+
 /// Extra per-file digests and captured database bytes of one regular file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PkgData {
@@ -22,6 +24,11 @@ pub struct PkgData {
     pub md5: [u8; 16],
     #[serde(with = "hex_bytes")]
     pub sha1: [u8; 20],
+    /// MD5 and SHA-1 were not computed (both are zero): the file lies where
+    /// package managers keep their own state and download caches, which no
+    /// package installs files into ([`needs_digests`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unhashed: bool,
     /// The file's bytes, when it is a package database file within the limit.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_b64")]
     pub db: Option<Arc<Vec<u8>>>,
@@ -29,6 +36,40 @@ pub struct PkgData {
     /// or with the layer's other database files.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub db_too_large: bool,
+}
+
+impl PkgData {
+    /// Shared, for the record every empty file has (one allocation for all
+    /// of them: images with many empty files hold many of these).
+    pub fn into_arc(self) -> Arc<PkgData> {
+        static EMPTY: std::sync::OnceLock<Arc<PkgData>> = std::sync::OnceLock::new();
+        let empty = EMPTY.get_or_init(|| {
+            let (md5, sha1) = offload::Pair::default().finish();
+            Arc::new(PkgData {
+                md5,
+                sha1,
+                unhashed: false,
+                db: None,
+                db_too_large: false,
+            })
+        });
+        if self == **empty {
+            empty.clone()
+        } else {
+            Arc::new(self)
+        }
+    }
+
+    /// No digests and no database bytes (yet).
+    pub fn unhashed() -> PkgData {
+        PkgData {
+            md5: [0; 16],
+            sha1: [0; 20],
+            unhashed: true,
+            db: None,
+            db_too_large: false,
+        }
+    }
 }
 
 /// Is `path` a file a package manager keeps its database in?
@@ -48,6 +89,40 @@ pub fn is_package_db(path: &ImagePath) -> bool {
         return !rest.contains(&b'/') && (rest.ends_with(b".list") || rest.ends_with(b".md5sums"));
     }
     false
+}
+
+/// Directories a package manager writes at run time for itself: apt's
+/// downloaded indexes and `.deb` archives, dpkg's, apk's and rpm's own
+/// databases, dnf's and yum's caches. No package installs files there
+/// (Debian minbase's 91 `.list` files name only directories under them), so
+/// no database records a digest a file there could be checked against.
+/// On Debian images they hold ~40% of the file bytes (apt lists and cached
+/// archives: 80 of 193 MB on minbase).
+const MANAGER_STATE: &[&[u8]] = &[
+    b"var/lib/apt/lists/",
+    b"var/cache/apt/",
+    b"var/lib/dpkg/",
+    b"var/cache/apk/",
+    b"lib/apk/db/",
+    b"var/lib/rpm/",
+    b"usr/lib/sysimage/rpm/",
+    b"var/cache/dnf/",
+    b"var/cache/yum/",
+    b"var/lib/dnf/",
+    b"var/lib/yum/",
+];
+
+/// Which files get package digests, for the cache keys: entries stored
+/// before [`MANAGER_STATE`] was skipped are not reused.
+pub const DIGEST_SCOPE: &str = "manager-state-skipped-1";
+
+/// Does a file at `path` need the MD5 and SHA-1 package managers record?
+/// Not inside [`MANAGER_STATE`]: a file there that a database does claim
+/// is reported `unverifiable`, never `verified`, so skipping its digests
+/// can hide nothing and lowers no severity.
+pub fn needs_digests(path: &ImagePath) -> bool {
+    let p = path.as_bytes();
+    !MANAGER_STATE.iter().any(|dir| p.starts_with(dir))
 }
 
 /// Hashes one file's bytes for the package managers as they stream by.
@@ -72,13 +147,26 @@ enum Digests {
     Inline(offload::Pair),
     /// Sent to this thread's helper, which answers at `finish`.
     Offloaded(offload::Handle),
+    /// Not computed here: not needed ([`needs_digests`]), or computed
+    /// elsewhere from the same bytes (the tar walk's digest workers).
+    Skipped,
 }
 
 impl PkgHasher {
     /// Start on the file at `path`.
     pub fn new(path: &ImagePath, limits: &Limits) -> PkgHasher {
+        let mut h = PkgHasher::without_digests(path, limits);
+        if needs_digests(path) {
+            h.digests = Digests::Inline(offload::Pair::default());
+        }
+        h
+    }
+
+    /// Start on the file at `path`, capturing database bytes only: its
+    /// digests are someone else's job (the result says `unhashed`).
+    pub fn without_digests(path: &ImagePath, limits: &Limits) -> PkgHasher {
         PkgHasher {
-            digests: Digests::Inline(offload::Pair::default()),
+            digests: Digests::Skipped,
             fed: 0,
             db: is_package_db(path).then(Vec::new),
             db_cap: limits.max_package_db,
@@ -99,6 +187,7 @@ impl PkgHasher {
                 }
             }
             Digests::Offloaded(h) => h.send(bytes),
+            Digests::Skipped => {}
         }
         if let Some(db) = &mut self.db {
             if (db.len() + bytes.len()) as u64 > self.db_cap {
@@ -112,13 +201,15 @@ impl PkgHasher {
 
     /// The digests (and captured bytes) of everything fed.
     pub fn finish(self) -> PkgData {
-        let (md5, sha1) = match self.digests {
-            Digests::Inline(pair) => pair.finish(),
-            Digests::Offloaded(h) => h.finish(),
+        let ((md5, sha1), unhashed) = match self.digests {
+            Digests::Inline(pair) => (pair.finish(), false),
+            Digests::Offloaded(h) => (h.finish(), false),
+            Digests::Skipped => (([0; 16], [0; 20]), true),
         };
         PkgData {
             md5,
             sha1,
+            unhashed,
             db: self.db.map(Arc::new),
             db_too_large: self.db_too_large,
         }
@@ -258,6 +349,27 @@ mod tests {
         let mut h = PkgHasher::new(&path, &limits);
         h.update(&data);
         assert_eq!(hashed(h), expected(&data));
+    }
+
+    #[test]
+    fn every_empty_file_shares_one_record() {
+        let limits = Limits::default();
+        let empty = || PkgHasher::new(&ImagePath::new(b"usr/lib/x/__init__.py"), &limits);
+        let (a, b) = (empty().finish().into_arc(), empty().finish().into_arc());
+        assert!(Arc::ptr_eq(&a, &b));
+        assert_eq!((a.md5, a.sha1), expected(b""));
+        let mut h = empty();
+        h.update(b"x");
+        assert!(
+            !Arc::ptr_eq(&h.finish().into_arc(), &a),
+            "a file with bytes"
+        );
+        let db = PkgHasher::new(&ImagePath::new(b"var/lib/dpkg/status"), &limits);
+        let db = db.finish().into_arc();
+        assert!(
+            !Arc::ptr_eq(&db, &a) && db.db.is_some(),
+            "an empty database file"
+        );
     }
 
     #[test]

@@ -1,19 +1,23 @@
-//! The streaming pass over one layer blob, on three threads so that hashing
-//! (the bottleneck without SHA-NI) overlaps decompression:
+//! The streaming pass over one layer blob, on four threads so that hashing
+//! overlaps decompression and the inflate thread does nothing else:
 //!
 //! ```text
-//! blob ─► [inflate: sha256 of blob, decompress] ─┬─► [diff_id: sha256 of tar]
-//!                                                 └─► [walk: tar entries, sha256 per file]
+//! blob ─► [inflate: sha256 of blob, decompress] ─► [walk: tar headers, inspection]
+//!                               ┌──────────────────────┘ (chunks and file ranges)
+//!                               ├─► [sha256 of the tar (diff_id) and of every file]
+//!                               └─► [MD5 + SHA-1 of the files that need them]
 //! ```
 //!
 //! Chunks are shared (`Arc`) through bounded channels, so memory stays flat
-//! whatever the layer size. Every stream is drained to EOF before digests are
-//! judged; a digest mismatch outranks a tar error (it explains it).
+//! whatever the layer size ([`super::ranged`] says how the digests follow
+//! the walk). Every stream is drained to EOF before digests are judged; a
+//! digest mismatch outranks a tar error (it explains it).
 
 use std::io::{self, BufRead, BufReader, Read};
+use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{SyncSender, sync_channel};
 
 use crate::digest::{Hasher, HashingReader, Sha256};
 use crate::error::{Error, Result};
@@ -22,11 +26,16 @@ use crate::limits::{Limit, Limits};
 
 use super::LayerIndex;
 use super::decompress::{self, Compression, Sniffed};
+use super::pkgfile::{Pair, PkgData};
+use super::ranged::{self, Batch, Outlets, Tap, TapReader};
 use super::trailer;
-use super::walk::{WalkContext, WalkError, walk_tar};
+use super::walk::{WalkContext, WalkError, walk_tar_tapped};
 
 const CHUNK: usize = 256 * 1024;
 const DEPTH: usize = 8;
+/// Chunks queued for each digest worker: they hold memory the walk has
+/// already read past.
+const WORKER_DEPTH: usize = 4;
 
 /// What is known about a layer before reading it.
 pub struct LayerInput<'a> {
@@ -127,13 +136,15 @@ pub fn scan_layer(blob: Box<dyn Read + Send + '_>, input: &LayerInput<'_>) -> Re
     Ok(index)
 }
 
-/// The three threads: inflate, hash the tar, walk it (on this thread).
+/// The four threads: inflate, the two digest workers, and the walk (on
+/// this thread).
 fn run_pass(
     blob: Box<dyn Read + Send + '_>,
     input: &LayerInput<'_>,
 ) -> (Inflated, (Sha256, u64), Walked) {
     let (tx_walk, rx_walk) = sync_channel::<Arc<Vec<u8>>>(DEPTH);
-    let (tx_hash, rx_hash) = sync_channel::<Arc<Vec<u8>>>(DEPTH);
+    let (tx_sha, rx_sha) = sync_channel::<Batch>(WORKER_DEPTH);
+    let (tx_pkg, rx_pkg) = sync_channel::<Batch>(WORKER_DEPTH);
     let ctx = WalkContext {
         location: input.location(),
         limits: input.limits,
@@ -141,28 +152,60 @@ fn run_pass(
         image_entries: input.image_entries,
     };
     std::thread::scope(|s| {
-        let inflater = s.spawn(|| inflate(blob, input, tx_walk, tx_hash));
-        let hasher = s.spawn(move || {
-            let mut h = Hasher::new();
-            let mut n = 0u64;
-            for chunk in rx_hash {
-                h.update(&chunk);
-                n += chunk.len() as u64;
-            }
-            (h.finish(), n)
-        });
-        let walked = walk(ChunkReader::new(rx_walk), &ctx);
+        let inflater = s.spawn(|| inflate(blob, input, tx_walk));
+        let sha = s.spawn(move || ranged::work::<Hasher>(rx_sha, true));
+        let pkg = s.spawn(move || ranged::work::<Pair>(rx_pkg, false));
+        let tap = Rc::new(Tap::default());
+        let out = Outlets {
+            sha: tx_sha,
+            pkg: tx_pkg,
+        };
+        // The reader (and with it the workers' senders) ends inside `walk`.
+        let walked = walk(TapReader::new(rx_walk, tap.clone(), out), &ctx, &tap);
         let inflated = inflater.join().expect("inflate thread panicked");
-        let diff = hasher.join().expect("hash thread panicked");
+        let sha = sha.join().expect("sha256 worker panicked");
+        let pkg = pkg.join().expect("package digest worker panicked");
+        let diff = sha.whole.unwrap_or((Sha256([0; 32]), 0));
+        let walked = walked.and_then(|index| fill_digests(index, &tap, sha.files, pkg.files));
         (inflated, diff, walked)
     })
 }
 
+/// Put the workers' digests on their entries (and on the hardlinks that
+/// copied them); every queued file must have its answer.
+fn fill_digests(
+    mut index: LayerIndex,
+    tap: &Tap,
+    sha: Vec<(usize, Sha256)>,
+    pkg: Vec<(usize, <Pair as ranged::RangeDigest>::Out)>,
+) -> Walked {
+    let incomplete = || WalkError::Format("tar: the stream ended inside a file".into());
+    if (sha.len(), pkg.len()) != tap.queued() {
+        return Err(incomplete());
+    }
+    for (slot, d) in sha {
+        index.entries.get_mut(slot).ok_or_else(incomplete)?.sha256 = Some(d);
+    }
+    for (slot, (md5, sha1)) in pkg {
+        let e = index.entries.get_mut(slot).ok_or_else(incomplete)?;
+        let p = e.pkg.get_or_insert_with(|| Arc::new(PkgData::unhashed()));
+        let p = Arc::make_mut(p);
+        (p.md5, p.sha1, p.unhashed) = (md5, sha1, false);
+    }
+    for (link, target) in tap.take_links() {
+        let t = index.entries.get(target).ok_or_else(incomplete)?;
+        let (sha256, pkg) = (t.sha256, t.pkg.clone());
+        let e = index.entries.get_mut(link).ok_or_else(incomplete)?;
+        (e.sha256, e.pkg) = (sha256, pkg);
+    }
+    Ok(index)
+}
+
 /// Walk the tar, then look past its end; a malformed tar is still read to
 /// its end (the digests are judged first), a limit hangs up at once.
-fn walk(reader: ChunkReader, ctx: &WalkContext<'_>) -> Walked {
+fn walk(reader: TapReader, ctx: &WalkContext<'_>, tap: &Tap) -> Walked {
     let mut index = LayerIndex::default();
-    match walk_tar(reader, ctx, &mut index) {
+    match walk_tar_tapped(reader, ctx, &mut index, tap) {
         Ok(mut rest) => trailer::scan_after_end(&mut rest)
             .map(|after| {
                 index.findings.extend(after.finding());
@@ -232,7 +275,6 @@ fn inflate(
     blob: Box<dyn Read + Send + '_>,
     input: &LayerInput<'_>,
     tx_walk: SyncSender<Arc<Vec<u8>>>,
-    tx_hash: SyncSender<Arc<Vec<u8>>>,
 ) -> Inflated {
     // Never read more than one byte past the declared size: enough to know it lies.
     let cap = input.size.map(|s| s.saturating_add(1)).unwrap_or(u64::MAX);
@@ -265,7 +307,7 @@ fn inflate(
     };
     out.compression = Some(compression);
     match decompress::decoder(&mut raw, compression) {
-        Ok(mut d) => pump(&mut d, compression, input, &mut out, &tx_walk, &tx_hash),
+        Ok(mut d) => pump(&mut d, compression, input, &mut out, &tx_walk),
         Err(e) => out.failure = Some(format!("{} decoder: {e}", compression.as_str())),
     }
     drop_and_finish(raw, &mut out);
@@ -279,7 +321,6 @@ fn pump(
     input: &LayerInput<'_>,
     out: &mut Inflated,
     tx_walk: &SyncSender<Arc<Vec<u8>>>,
-    tx_hash: &SyncSender<Arc<Vec<u8>>>,
 ) {
     loop {
         let (chunk, eof) = read_chunk(decoder, compression, out);
@@ -289,14 +330,10 @@ fn pump(
             out.limit = Some(e);
             return;
         }
-        if filled > 0 {
-            let chunk = Arc::new(chunk);
-            let _ = tx_hash.send(chunk.clone());
-            if tx_walk.send(chunk).is_err() {
-                // The walker stopped on a limit; its error is the one to report.
-                out.failure.get_or_insert_with(|| "walk stopped".into());
-                return;
-            }
+        if filled > 0 && tx_walk.send(Arc::new(chunk)).is_err() {
+            // The walker stopped on a limit; its error is the one to report.
+            out.failure.get_or_insert_with(|| "walk stopped".into());
+            return;
         }
         if eof {
             return;
@@ -362,39 +399,4 @@ fn describe_decode_error(c: Compression, e: &io::Error) -> String {
 
 fn drain<R: Read>(r: &mut R) -> io::Result<u64> {
     io::copy(r, &mut io::sink())
-}
-
-/// A `Read` over a channel of shared chunks.
-struct ChunkReader {
-    rx: Receiver<Arc<Vec<u8>>>,
-    cur: Arc<Vec<u8>>,
-    pos: usize,
-}
-
-impl ChunkReader {
-    fn new(rx: Receiver<Arc<Vec<u8>>>) -> Self {
-        ChunkReader {
-            rx,
-            cur: Arc::new(Vec::new()),
-            pos: 0,
-        }
-    }
-}
-
-impl Read for ChunkReader {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        while self.pos >= self.cur.len() {
-            match self.rx.recv() {
-                Ok(c) => {
-                    self.cur = c;
-                    self.pos = 0;
-                }
-                Err(_) => return Ok(0),
-            }
-        }
-        let n = buf.len().min(self.cur.len() - self.pos);
-        buf[..n].copy_from_slice(&self.cur[self.pos..self.pos + n]);
-        self.pos += n;
-        Ok(n)
-    }
 }

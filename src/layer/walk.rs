@@ -11,10 +11,12 @@ use crate::finding::{Code, Finding};
 use crate::limits::{Limit, Limits};
 use crate::path::{ImagePath, escape_bytes};
 
-use super::content::{ContentError, read_content};
+use super::content::{ContentError, read_content, read_content_deferred};
 use super::device_finding;
 use super::guard::{SparseSlot, TarGuard};
 use super::kind::{record_content, record_marker, tar_kind};
+use super::pkgfile::needs_digests;
+use super::ranged::{Job, Tap};
 use super::sparse::{PaxSparse, SparseMap, SparseReader, read_map_1_0};
 use super::{Entry, EntryType, LayerIndex};
 
@@ -47,10 +49,31 @@ pub fn walk_tar<R: Read>(
     ctx: &WalkContext<'_>,
     index: &mut LayerIndex,
 ) -> Result<R, (R, WalkError)> {
+    walk_tar_with(reader, ctx, index, None)
+}
+
+/// [`walk_tar`] over a [`TapReader`](super::ranged::TapReader): the files'
+/// digests are queued on `tap` for the workers instead of computed here
+/// (sparse and empty files excepted); the caller fills them in.
+pub(super) fn walk_tar_tapped<R: Read>(
+    reader: R,
+    ctx: &WalkContext<'_>,
+    index: &mut LayerIndex,
+    tap: &Tap,
+) -> Result<R, (R, WalkError)> {
+    walk_tar_with(reader, ctx, index, Some(tap))
+}
+
+fn walk_tar_with<R: Read>(
+    reader: R,
+    ctx: &WalkContext<'_>,
+    index: &mut LayerIndex,
+    tap: Option<&Tap>,
+) -> Result<R, (R, WalkError)> {
     let (guarded, sparse) =
         TarGuard::new(reader, ctx.limits.max_path_bytes as u64).with_sparse(ctx.limits.max_entries);
     let mut archive = tar::Archive::new(guarded);
-    let result = walk_entries(&mut archive, ctx, index, &sparse);
+    let result = walk_entries(&mut archive, ctx, index, &sparse, tap);
     let reader = archive.into_inner().into_inner();
     match result {
         Ok(()) => Ok(reader),
@@ -150,6 +173,8 @@ struct Walker<'c, 'i> {
     /// Entries seen so far (the 1-based number of the current one).
     count: u64,
     buf: Vec<u8>,
+    /// Where files' digests are queued, when workers compute them.
+    tap: Option<&'c Tap>,
 }
 
 fn walk_entries<R: Read>(
@@ -157,6 +182,7 @@ fn walk_entries<R: Read>(
     ctx: &WalkContext<'_>,
     index: &mut LayerIndex,
     gnu_sparse: &SparseSlot,
+    tap: Option<&Tap>,
 ) -> Result<(), WalkError> {
     let fmt_err = |e: io::Error| WalkError::Format(format!("tar: {e}"));
     let mut w = Walker {
@@ -165,6 +191,7 @@ fn walk_entries<R: Read>(
         by_path: HashMap::new(),
         count: 0,
         buf: vec![0u8; 64 * 1024],
+        tap,
     };
     for item in archive.entries().map_err(fmt_err)? {
         let entry = item.map_err(fmt_err)?;
@@ -304,13 +331,42 @@ impl Walker<'_, '_> {
         e: &mut Entry,
     ) -> Result<(), WalkError> {
         let (ctx, path) = (self.ctx, &e.path);
-        let read = if gnu_map.is_some() || pax.seen {
+        let sparse = gnu_map.is_some() || pax.seen;
+        let tap = self.tap.filter(|_| !sparse && entry.size() > 0);
+        // Queued before the data is read: the reader hands chunks on as it
+        // passes them, and the job must go with the first.
+        let job = tap.map(|tap| {
+            let job = Job {
+                slot: self.index.entries.len(),
+                start: tap.pos(),
+                len: entry.size(),
+            };
+            tap.queue(job, needs_digests(path));
+            job
+        });
+        let read = if sparse {
             read_sparse(entry, gnu_map, pax, path, ctx, self.index, &mut self.buf)?
+        } else if tap.is_some() {
+            read_content_deferred(entry, path, ctx.limits, &mut self.buf)
+                .map_err(|err| content_error(err, path, ctx))?
         } else {
             read_content(entry, path, ctx.limits, &mut self.buf)
                 .map_err(|err| content_error(err, path, ctx))?
         };
+        if let (Some(tap), Some(job)) = (tap, job) {
+            // The tar crate reads exactly the entry's data: it lay there.
+            let at = tap.pos();
+            if read.size != job.len || at != job.start + job.len {
+                return Err(WalkError::Format(format!(
+                    "tar: {path}: {} of {} bytes of data read from offset {}, stream at {at}",
+                    read.size, job.len, job.start
+                )));
+            }
+        }
         record_content(read, e, self.index, ctx.limits);
+        if tap.is_some() {
+            e.sha256 = None; // until the workers answer
+        }
         Ok(())
     }
 
@@ -354,6 +410,9 @@ impl Walker<'_, '_> {
         if let Some(&i) = self.by_path.get(&target) {
             let t = &self.index.entries[i];
             if t.kind.has_content() {
+                if let Some(tap) = self.tap {
+                    tap.link(self.index.entries.len(), i);
+                }
                 e.sha256 = t.sha256;
                 e.size = t.size;
                 e.content = t.content;

@@ -209,9 +209,11 @@ fn check(owned: &Owned, node: &Node) -> (Integrity, Option<String>) {
     let Some(digest) = &owned.digest else {
         return (Integrity::Unverifiable, None);
     };
+    // Files in a package manager's own state directories are not hashed.
+    let pkg = e.pkg.as_ref().filter(|p| !p.unhashed);
     let actual: Option<Vec<u8>> = match digest {
-        Recorded::Md5(_) => e.pkg.as_ref().map(|p| p.md5.to_vec()),
-        Recorded::Sha1(_) => e.pkg.as_ref().map(|p| p.sha1.to_vec()),
+        Recorded::Md5(_) => pkg.map(|p| p.md5.to_vec()),
+        Recorded::Sha1(_) => pkg.map(|p| p.sha1.to_vec()),
         Recorded::Sha256(_) => e.sha256.map(|d| d.0.to_vec()),
         Recorded::Other(_) => None,
     };

@@ -24,6 +24,7 @@ const HAS_FACTS: u8 = 8;
 const HAS_PKG: u8 = 16;
 const PKG_DB: u8 = 1;
 const PKG_TOO_LARGE: u8 = 2;
+const PKG_UNHASHED: u8 = 4;
 
 /// Encode a layer index; the JSON parts cannot fail (plain data types).
 pub fn encode(index: &LayerIndex) -> Vec<u8> {
@@ -126,7 +127,8 @@ pub(crate) fn write_entry<W: Write>(w: &mut W, e: &Entry) -> std::io::Result<()>
         w.write_all(&p.md5)?;
         w.write_all(&p.sha1)?;
         let pf = if p.db.is_some() { PKG_DB } else { 0 }
-            | if p.db_too_large { PKG_TOO_LARGE } else { 0 };
+            | if p.db_too_large { PKG_TOO_LARGE } else { 0 }
+            | if p.unhashed { PKG_UNHASHED } else { 0 };
         w.write_all(&[pf])?;
         if let Some(db) = &p.db {
             bytes(w, db)?;
@@ -282,12 +284,16 @@ pub(crate) fn read_entry(r: &mut Reader<'_>) -> Option<Entry> {
         } else {
             None
         };
-        e.pkg = Some(Arc::new(PkgData {
-            md5,
-            sha1,
-            db,
-            db_too_large: pf & PKG_TOO_LARGE != 0,
-        }));
+        e.pkg = Some(
+            PkgData {
+                md5,
+                sha1,
+                unhashed: pf & PKG_UNHASHED != 0,
+                db,
+                db_too_large: pf & PKG_TOO_LARGE != 0,
+            }
+            .into_arc(),
+        );
     }
     (flags < 32).then_some(e)
 }

@@ -1,0 +1,268 @@
+//! File digests taken from the tar stream itself, by byte range, on worker
+//! threads beside the walk, so that the walk thread only parses headers and
+//! inspects candidates:
+//!
+//! ```text
+//! inflate ─► walk ─┬─► [sha256 worker: the tar (diff_id) and every file's range]
+//!                  └─► [package worker: MD5 + SHA-1 of the files that need them]
+//! ```
+//!
+//! The walk knows where each file's data lies in the stream (the tar crate
+//! reads headers exactly, never ahead: the stream position when an entry's
+//! data is about to be read is its start). It queues a [`Job`] per file as
+//! it reaches its data, and hands each chunk on once it has read past it,
+//! together with the jobs queued so far: a job therefore always reaches a
+//! worker before any chunk holding its bytes, and a worker only ever waits
+//! on one ordered channel (no cycle with the walk). Chunks are the
+//! inflater's shared buffers (no copy); the channels are bounded, so memory
+//! stays flat. Sparse files (expanded, holes included) and empty files are
+//! hashed inline by the walk.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, SyncSender};
+
+use crate::digest::{Hasher, Sha256};
+
+use super::pkgfile::Pair;
+
+/// One file's data: entry `slot` of the layer index, `len` bytes from
+/// stream offset `start`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Job {
+    pub slot: usize,
+    pub start: u64,
+    pub len: u64,
+}
+
+impl Job {
+    fn end(&self) -> u64 {
+        self.start + self.len
+    }
+}
+
+/// What a worker receives: the jobs queued before `chunk` was handed on,
+/// then `chunk`, which starts at stream offset `start`.
+pub struct Batch {
+    pub jobs: Vec<Job>,
+    pub start: u64,
+    pub chunk: Arc<Vec<u8>>,
+}
+
+/// The walk's side: the stream position and the jobs not yet handed on.
+/// Shared (on the walk thread) between the walker, which queues jobs, and
+/// the chunk reader under the tar parser, which hands chunks on.
+#[derive(Default)]
+pub struct Tap {
+    pos: Cell<u64>,
+    sha: RefCell<Vec<Job>>,
+    pkg: RefCell<Vec<Job>>,
+    /// Jobs queued, per worker, to check every answer came back.
+    queued: Cell<(usize, usize)>,
+    /// Hardlinks that copied a pending file's digests: (link, target) slots.
+    links: RefCell<Vec<(usize, usize)>>,
+    /// End of the last package job: chunks past it need not go to that worker.
+    pkg_end: Cell<u64>,
+}
+
+impl Tap {
+    /// Bytes of the stream read so far by the tar parser.
+    pub fn pos(&self) -> u64 {
+        self.pos.get()
+    }
+
+    /// Queue the digests of a file: sha256 always, MD5 and SHA-1 when `pkg`.
+    pub fn queue(&self, job: Job, pkg: bool) {
+        let (s, p) = self.queued.get();
+        self.sha.borrow_mut().push(job);
+        if pkg {
+            self.pkg.borrow_mut().push(job);
+            self.pkg_end.set(self.pkg_end.get().max(job.end()));
+        }
+        self.queued.set((s + 1, p + usize::from(pkg)));
+    }
+
+    /// Hardlink `link` took its digests from `target`, which may be pending.
+    pub fn link(&self, link: usize, target: usize) {
+        self.links.borrow_mut().push((link, target));
+    }
+
+    /// Jobs queued for the sha256 and the package worker.
+    pub fn queued(&self) -> (usize, usize) {
+        self.queued.get()
+    }
+
+    /// The hardlinks to refresh once the digests are in.
+    pub fn take_links(&self) -> Vec<(usize, usize)> {
+        self.links.take()
+    }
+
+    /// The parser has read `n` more bytes.
+    fn advance(&self, n: usize) {
+        self.pos.set(self.pos.get() + n as u64);
+    }
+}
+
+/// The two workers' inputs, fed by the chunk reader.
+pub struct Outlets {
+    pub sha: SyncSender<Batch>,
+    pub pkg: SyncSender<Batch>,
+}
+
+impl Outlets {
+    /// Hand on `chunk` (starting at `start`) with the jobs queued so far. A
+    /// worker that hung up is ignored here: its missing answers are noticed
+    /// when the results are counted.
+    fn send(&self, tap: &Tap, start: u64, chunk: &Arc<Vec<u8>>) {
+        let sha = tap.sha.take();
+        let _ = self.sha.send(Batch {
+            jobs: sha,
+            start,
+            chunk: chunk.clone(),
+        });
+        let pkg = tap.pkg.take();
+        // The package worker needs a chunk only while a job of it is open.
+        if !pkg.is_empty() || start < tap.pkg_end.get() {
+            let _ = self.pkg.send(Batch {
+                jobs: pkg,
+                start,
+                chunk: chunk.clone(),
+            });
+        }
+    }
+}
+
+/// A `Read` over the inflater's chunks that counts what the parser takes
+/// and hands each chunk on to the digest workers once it is read past
+/// (the last one at the end of the stream).
+pub struct TapReader {
+    rx: Receiver<Arc<Vec<u8>>>,
+    cur: Arc<Vec<u8>>,
+    cur_start: u64,
+    pos: usize,
+    tap: std::rc::Rc<Tap>,
+    out: Option<Outlets>,
+}
+
+impl TapReader {
+    pub fn new(rx: Receiver<Arc<Vec<u8>>>, tap: std::rc::Rc<Tap>, out: Outlets) -> Self {
+        TapReader {
+            rx,
+            cur: Arc::new(Vec::new()),
+            cur_start: 0,
+            pos: 0,
+            tap,
+            out: Some(out),
+        }
+    }
+
+    fn hand_on(&mut self) {
+        if let Some(out) = &self.out
+            && !self.cur.is_empty()
+        {
+            out.send(&self.tap, self.cur_start, &self.cur);
+        }
+    }
+}
+
+impl std::io::Read for TapReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.pos >= self.cur.len() {
+            self.hand_on();
+            match self.rx.recv() {
+                Ok(c) => {
+                    self.cur_start += self.cur.len() as u64;
+                    self.cur = c;
+                    self.pos = 0;
+                }
+                Err(_) => {
+                    // End of stream: the last chunk went on above; hang up.
+                    self.cur_start += self.cur.len() as u64;
+                    self.cur = Arc::new(Vec::new());
+                    self.pos = 0;
+                    self.out = None;
+                    return Ok(0);
+                }
+            }
+        }
+        let n = buf.len().min(self.cur.len() - self.pos);
+        buf[..n].copy_from_slice(&self.cur[self.pos..self.pos + n]);
+        self.pos += n;
+        self.tap.advance(n);
+        Ok(n)
+    }
+}
+
+/// A digest computed over each job's range.
+pub trait RangeDigest: Default {
+    type Out;
+    fn update(&mut self, bytes: &[u8]);
+    fn finish(self) -> Self::Out;
+}
+
+impl RangeDigest for Hasher {
+    type Out = Sha256;
+    fn update(&mut self, bytes: &[u8]) {
+        Hasher::update(self, bytes)
+    }
+    fn finish(self) -> Sha256 {
+        Hasher::finish(self)
+    }
+}
+
+impl RangeDigest for Pair {
+    type Out = ([u8; 16], [u8; 20]);
+    fn update(&mut self, bytes: &[u8]) {
+        Pair::update(self, bytes)
+    }
+    fn finish(self) -> ([u8; 16], [u8; 20]) {
+        Pair::finish(self)
+    }
+}
+
+/// What a worker hands back: each finished job's digest by slot, and the
+/// whole stream's sha256 and length when it was asked for them.
+pub struct Digested<T> {
+    pub files: Vec<(usize, T)>,
+    pub whole: Option<(Sha256, u64)>,
+}
+
+/// Run a worker until the walk hangs up: hash each job's range as its
+/// chunks pass (and, with `whole`, every byte: the diff_id).
+pub fn work<D: RangeDigest>(rx: Receiver<Batch>, whole: bool) -> Digested<D::Out> {
+    let mut tar = whole.then(|| (Hasher::new(), 0u64));
+    let mut pending: VecDeque<Job> = VecDeque::new();
+    let mut cur: Option<D> = None;
+    let mut files = Vec::new();
+    for Batch { jobs, start, chunk } in rx {
+        if let Some((h, n)) = tar.as_mut() {
+            h.update(&chunk);
+            *n += chunk.len() as u64;
+        }
+        pending.extend(jobs);
+        let end = start + chunk.len() as u64;
+        while let Some(job) = pending.front().copied() {
+            if job.start >= end {
+                break; // starts in a later chunk
+            }
+            let d = cur.get_or_insert_with(D::default);
+            let (a, b) = (job.start.max(start), job.end().min(end));
+            if a < b {
+                d.update(&chunk[(a - start) as usize..(b - start) as usize]);
+            }
+            if job.end() > end {
+                break; // continues in the next chunk
+            }
+            files.push((job.slot, cur.take().unwrap_or_default().finish()));
+            pending.pop_front();
+        }
+    }
+    Digested {
+        files,
+        whole: tar.map(|(h, n)| (h.finish(), n)),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,237 @@
+//! The ranged digests against digests of the same bytes computed directly:
+//! jobs across, at and inside chunk boundaries, a package worker that skips
+//! chunks, and a whole layer scanned by the four threads against the same
+//! tar walked on one thread.
+
+use std::io::Read;
+use std::rc::Rc;
+use std::sync::atomic::AtomicU64;
+use std::sync::mpsc::sync_channel;
+
+use md5::Digest as _;
+
+use super::*;
+use crate::fixture::{LayerBuilder, compress};
+use crate::layer::{Compression, LayerIndex, LayerInput, WalkContext, scan_layer, walk_tar};
+use crate::limits::Limits;
+
+fn data(n: usize) -> Vec<u8> {
+    (0..n).map(|i| (i * 7 % 253) as u8).collect()
+}
+
+fn md5_sha1(b: &[u8]) -> ([u8; 16], [u8; 20]) {
+    (md5::Md5::digest(b).into(), sha1::Sha1::digest(b).into())
+}
+
+/// Feed `stream` to a worker in chunks of `sizes` (cycled), with each
+/// job sent in the batch of the chunk its start falls in (or an earlier one).
+fn run<D: RangeDigest>(
+    stream: &[u8],
+    sizes: &[usize],
+    jobs: &[Job],
+    whole: bool,
+) -> Digested<D::Out>
+where
+    D::Out: Send + 'static,
+{
+    let (tx, rx) = sync_channel(2);
+    let worker = std::thread::spawn(move || work::<D>(rx, whole));
+    let (mut start, mut k, mut next) = (0usize, 0usize, 0usize);
+    while start < stream.len() {
+        let end = (start + sizes[k % sizes.len()]).min(stream.len());
+        k += 1;
+        let mut batch = Vec::new();
+        while next < jobs.len() && jobs[next].start as usize <= end {
+            batch.push(jobs[next]);
+            next += 1;
+        }
+        tx.send(Batch {
+            jobs: batch,
+            start: start as u64,
+            chunk: Arc::new(stream[start..end].to_vec()),
+        })
+        .unwrap();
+        start = end;
+    }
+    drop(tx);
+    worker.join().unwrap()
+}
+
+fn jobs_of(ranges: &[(u64, u64)]) -> Vec<Job> {
+    (ranges.iter().enumerate())
+        .map(|(slot, &(start, len))| Job { slot, start, len })
+        .collect()
+}
+
+#[test]
+fn ranges_across_inside_and_at_chunk_boundaries() {
+    let stream = data(10_000);
+    // Chunks of 1000, 1, 2999, 1000…: jobs inside one chunk, spanning
+    // several, starting and ending exactly on boundaries, one byte long.
+    let ranges = [
+        (0, 10),
+        (10, 990),
+        (1000, 1),
+        (1001, 5000),
+        (6001, 1),
+        (6500, 3500),
+    ];
+    let jobs = jobs_of(&ranges);
+    for sizes in [&[1000, 1, 2999][..], &[10_000], &[7], &[4096, 512]] {
+        let got = run::<Hasher>(&stream, sizes, &jobs, true);
+        assert_eq!(got.whole, Some((Sha256::of(&stream), 10_000)), "{sizes:?}");
+        let want: Vec<(usize, Sha256)> = (ranges.iter().enumerate())
+            .map(|(i, &(s, l))| (i, Sha256::of(&stream[s as usize..(s + l) as usize])))
+            .collect();
+        assert_eq!(got.files, want, "{sizes:?}");
+        let got = run::<Pair>(&stream, sizes, &jobs, false);
+        assert!(got.whole.is_none());
+        for (i, &(s, l)) in ranges.iter().enumerate() {
+            assert_eq!(
+                got.files[i],
+                (i, md5_sha1(&stream[s as usize..(s + l) as usize]))
+            );
+        }
+    }
+}
+
+#[test]
+fn a_stream_that_ends_inside_a_job_leaves_it_unanswered() {
+    let stream = data(3000);
+    let jobs = jobs_of(&[(0, 100), (2900, 500)]);
+    let got = run::<Hasher>(&stream, &[1000], &jobs, true);
+    assert_eq!(got.files.len(), 1, "the second job never completes");
+}
+
+/// The chunk reader hands each chunk on after the parser read past it,
+/// with the jobs queued before; the package worker only gets the chunks
+/// its jobs need.
+#[test]
+fn the_reader_hands_chunks_on_after_their_jobs() {
+    let (tx, rx) = sync_channel(8);
+    let (sha_tx, sha_rx) = sync_channel(64);
+    let (pkg_tx, pkg_rx) = sync_channel(64);
+    for c in [data(100), data(100), data(100), data(100)] {
+        tx.send(Arc::new(c)).unwrap();
+    }
+    drop(tx);
+    let tap = Rc::new(Tap::default());
+    let mut r = TapReader::new(
+        rx,
+        tap.clone(),
+        Outlets {
+            sha: sha_tx,
+            pkg: pkg_tx,
+        },
+    );
+    let mut buf = [0u8; 30];
+    r.read_exact(&mut buf).unwrap();
+    assert_eq!(tap.pos(), 30);
+    tap.queue(
+        Job {
+            slot: 0,
+            start: 30,
+            len: 120,
+        },
+        true,
+    );
+    let mut rest = Vec::new();
+    r.read_to_end(&mut rest).unwrap();
+    assert_eq!(tap.pos(), 400);
+    assert_eq!(tap.queued(), (1, 1));
+    let sha: Vec<Batch> = sha_rx.iter().collect();
+    let pkg: Vec<Batch> = pkg_rx.iter().collect();
+    assert_eq!(
+        sha.iter().map(|b| b.start).collect::<Vec<_>>(),
+        [0, 100, 200, 300]
+    );
+    assert_eq!(
+        sha[0].jobs.len(),
+        1,
+        "the job comes with the chunk it starts in"
+    );
+    assert_eq!(pkg.iter().map(|b| b.start).collect::<Vec<_>>(), [0, 100]);
+}
+
+fn walk_inline(tar: &[u8]) -> LayerIndex {
+    let limits = Limits::default();
+    let (bytes, entries) = (AtomicU64::new(0), AtomicU64::new(0));
+    let ctx = WalkContext {
+        location: "layer 0".into(),
+        limits: &limits,
+        image_bytes: &bytes,
+        image_entries: &entries,
+    };
+    let mut index = LayerIndex::default();
+    assert!(walk_tar(tar, &ctx, &mut index).is_ok());
+    index
+}
+
+fn scan(tar: &[u8]) -> LayerIndex {
+    let limits = Limits::default();
+    let (bytes, entries) = (AtomicU64::new(0), AtomicU64::new(0));
+    let blob = compress(tar, Compression::Gzip);
+    let input = LayerInput {
+        index: 0,
+        digest: None,
+        size: None,
+        media_type: None,
+        diff_id: Some(Sha256::of(tar)),
+        limits: &limits,
+        image_bytes: &bytes,
+        image_entries: &entries,
+    };
+    scan_layer(Box::new(std::io::Cursor::new(blob)), &input).expect("scan")
+}
+
+/// Every entry's sha256 and package digests are those of the one-thread
+/// walk, for files inside, across and at the edges of the 256 KiB chunks,
+/// empty and sparse files, hardlinks (to a pending file, to a hardlink),
+/// database files and files where package managers keep their state.
+#[test]
+fn the_four_thread_scan_records_what_one_thread_does() {
+    let big = data(700_000);
+    let status = b"Package: x\nStatus: install ok installed\n";
+    let tar = LayerBuilder::new()
+        .file("usr/bin/a", b"#!/bin/sh\necho a\n", 0o755)
+        .file("usr/share/empty", b"", 0o644)
+        .file("usr/lib/big.so", &big, 0o644)
+        .hardlink("usr/lib/big-link.so", "usr/lib/big.so")
+        .hardlink("usr/lib/link-of-link.so", "usr/lib/big-link.so")
+        .file("usr/lib/edge", &big[..262_144 - 1536], 0o644)
+        .sparse("var/sparse", &[b'a'; 512], 4096)
+        .file("var/lib/dpkg/status", status, 0o644)
+        .file("var/cache/apt/archives/x.deb", &big[..300_000], 0o644)
+        .file("var/lib/apt/lists/Packages", b"Package: x\n", 0o644)
+        .file("etc/after", b"ok", 0o644)
+        .tar_bytes();
+    let one = walk_inline(&tar);
+    let four = scan(&tar);
+    assert_eq!(four.diff_id, Some(Sha256::of(&tar)));
+    let big_one = one
+        .entries
+        .iter()
+        .find(|e| e.path.display() == "/usr/lib/big.so")
+        .unwrap();
+    assert_eq!(big_one.sha256, Some(Sha256::of(&big)), "inline");
+    assert_eq!(one.entries.len(), four.entries.len());
+    for (a, b) in one.entries.iter().zip(&four.entries) {
+        assert_eq!(a, b, "{}", a.path);
+    }
+    let by = |p: &str| four.entries.iter().find(|e| e.path.display() == p).unwrap();
+    assert_eq!(by("/usr/lib/big.so").sha256, Some(Sha256::of(&big)));
+    let pkg = by("/usr/lib/link-of-link.so").pkg.clone().unwrap();
+    assert_eq!((pkg.md5, pkg.sha1), md5_sha1(&big));
+    assert!(!pkg.unhashed);
+    let status_pkg = by("/var/lib/dpkg/status").pkg.clone().unwrap();
+    assert!(status_pkg.unhashed, "dpkg's own database is not hashed");
+    assert_eq!(
+        status_pkg.db.as_deref().map(|d| d.as_slice()),
+        Some(&status[..])
+    );
+    let deb = by("/var/cache/apt/archives/x.deb");
+    assert_eq!(deb.sha256, Some(Sha256::of(&big[..300_000])));
+    assert!(deb.pkg.is_none(), "no package digests in apt's cache");
+    let empty = by("/usr/share/empty").pkg.clone().unwrap();
+    assert_eq!((empty.md5, empty.sha1), md5_sha1(b""));
+}
