@@ -442,4 +442,25 @@ mod tests {
             assert_eq!(own.expected(), want);
         }
     }
+
+    /// A database file that is a hard link (to bytes captured under another
+    /// name in the layer pass) is read like the file itself.
+    #[test]
+    fn a_hardlinked_database_is_read() {
+        let apk = format!("P:busybox\nV:1.36\nF:bin\nR:wget\nZ:{}\n", apk_q1(b"wget"));
+        let mut copy = file("lib/apk/db/installed", apk.as_bytes());
+        copy.path = ImagePath::new("lib/apk/db/installed.orig");
+        let mut link = crate::layer::Entry::new(
+            ImagePath::new("lib/apk/db/installed"),
+            EntryType::Hardlink,
+            0o644,
+            0,
+            0,
+        );
+        link.link = Some(b"lib/apk/db/installed.orig".to_vec());
+        let fs = image_of(vec![copy, link, file("bin/wget", b"wget")]);
+        let db = PackageDb::read(&fs);
+        assert_eq!(db.packages.len(), 1, "{:?}", db.notices);
+        assert_eq!(owner(&db, &fs, "bin/wget").integrity, Integrity::Verified);
+    }
 }
