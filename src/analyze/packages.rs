@@ -548,6 +548,22 @@ mod tests {
         assert!(out[0].evidence.is_empty() && out[0].severity == Severity::High);
     }
 
+    /// Every marker of an example or library tree counts on its own (each
+    /// path below has only one of them).
+    #[test]
+    fn each_example_and_library_marker_counts_alone() {
+        for p in [
+            "usr/share/foo/example/get.sh",
+            "usr/share/ruby/vendor_ruby/open-uri.rb",
+            "usr/lib/x86_64-linux-gnu/perl5/5.36/LWP/Simple.pm",
+            "usr/lib/x86_64-linux-gnu/perl-base/HTTP/Tiny.pm",
+            "usr/lib/x86_64-linux-gnu/ruby/3.1.0/net/http.rb",
+        ] {
+            let why = doc_or_library(&ImagePath::new(p.as_bytes()));
+            assert!(why.is_some(), "{p}");
+        }
+    }
+
     #[test]
     fn without_package_databases_doc_trees_rank_low() {
         let (image, fs, mut pkgs) = setup(&[("usr/bin/curl", b"curl", None, false, true)]);

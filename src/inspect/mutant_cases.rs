@@ -27,15 +27,20 @@ struct Case {
     /// The language the file is read in, when the case checks it; `none`:
     /// not read as a script at all.
     lang: Option<String>,
+    /// When given, what each hit shows as evidence, in any order:
+    /// `rule@line: text`, and for a chain ` (after LINE: text)` — the
+    /// command text a finding quotes and the download line it follows.
+    evidence: Option<Vec<String>>,
 }
 
-/// `rule@line` of every rule that matched, sorted.
-fn reported(c: &Case) -> Result<Vec<String>, String> {
+/// `rule@line` of every rule that matched, sorted; with the evidence of
+/// each hit when the case pins it.
+fn reported(c: &Case) -> Result<(Vec<String>, Vec<String>), String> {
     let (path, content) = (&c.path, &c.content);
     let p = ImagePath::new(path.as_bytes());
     let lang = script::language(&p, content.as_bytes());
     match (c.lang.as_deref(), lang) {
-        (Some("none"), None) => return Ok(Vec::new()),
+        (Some("none"), None) => return Ok((Vec::new(), Vec::new())),
         (Some(want), got) if Some(want) != got => {
             return Err(format!("read as {got:?}, not {want}"));
         }
@@ -53,7 +58,19 @@ fn reported(c: &Case) -> Result<Vec<String>, String> {
         })
         .collect();
     got.sort();
-    Ok(got)
+    let mut shown: Vec<String> = facts
+        .hits
+        .iter()
+        .map(|h| {
+            let after = match &h.after {
+                Some((l, t)) => format!(" (after {l}: {t})"),
+                None => String::new(),
+            };
+            format!("{}@{}: {}{after}", cat.rules[h.rule].id, h.line, h.text)
+        })
+        .collect();
+    shown.sort();
+    Ok((got, shown))
 }
 
 #[test]
@@ -66,8 +83,18 @@ fn every_case_reports_exactly_its_rules_and_lines() {
         let mut want = c.hits.clone();
         want.sort();
         match reported(c) {
-            Ok(got) if got == want => {}
-            Ok(got) => wrong.push(format!("{}: want {want:?}, got {got:?}", c.id)),
+            Ok((got, _)) if got != want => {
+                wrong.push(format!("{}: want {want:?}, got {got:?}", c.id));
+            }
+            Ok((_, shown)) => {
+                if let Some(ev) = &c.evidence {
+                    let mut ev = ev.clone();
+                    ev.sort();
+                    if ev != shown {
+                        wrong.push(format!("{}: evidence {ev:#?}, got {shown:#?}", c.id));
+                    }
+                }
+            }
             Err(e) => wrong.push(format!("{}: {e}", c.id)),
         }
     }

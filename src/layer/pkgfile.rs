@@ -460,4 +460,40 @@ mod tests {
             assert!(!is_package_db(&ImagePath::new(p.as_bytes())), "{p}");
         }
     }
+
+    /// Where the digests are computed is design, not luck: below
+    /// `OFFLOAD_AFTER` (256 KiB) a file stays inline, at it the rest goes
+    /// to the helper thread (the same bytes either way, checked above).
+    #[test]
+    fn a_file_moves_to_the_helper_exactly_at_offload_after() {
+        assert_eq!(OFFLOAD_AFTER, 256 * 1024);
+        let limits = Limits::default();
+        let path = ImagePath::new(b"usr/bin/big");
+        let mut h = PkgHasher::new(&path, &limits);
+        h.update(&vec![5u8; OFFLOAD_AFTER as usize - 1]);
+        assert!(matches!(h.digests, Digests::Inline(_)), "one byte short");
+        h.update(b"");
+        assert!(matches!(h.digests, Digests::Inline(_)), "an empty read");
+        h.update(&[5u8]);
+        assert!(
+            matches!(h.digests, Digests::Offloaded(_)),
+            "at the threshold"
+        );
+        h.update(&[5u8; 3]);
+        assert_eq!(h.fed, OFFLOAD_AFTER + 3);
+        let all = vec![5u8; OFFLOAD_AFTER as usize + 3];
+        assert_eq!(hashed(h), expected(&all));
+        // A file abandoned on the helper (a read error) frees it for the next.
+        let mut a = PkgHasher::new(&path, &limits);
+        a.update(&all);
+        assert!(matches!(a.digests, Digests::Offloaded(_)));
+        drop(a);
+        let mut b = PkgHasher::new(&path, &limits);
+        b.update(&all);
+        assert!(
+            matches!(b.digests, Digests::Offloaded(_)),
+            "the helper is free again"
+        );
+        assert_eq!(hashed(b), expected(&all));
+    }
 }

@@ -300,3 +300,169 @@ pub(crate) fn paragraphs(text: &str) -> Vec<Vec<(&str, String)>> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::testimage::{apk_q1, file, image_of, md5_hex};
+    use super::*;
+    use crate::digest::Sha256;
+
+    fn sha1_hex(bytes: &[u8]) -> String {
+        use sha1::Digest as _;
+        hex::encode(sha1::Sha1::digest(bytes))
+    }
+
+    /// A dpkg and an apk database in one image, `bin` a symlink to
+    /// `usr/bin` (the usr merge): curl as recorded, wget tampered with.
+    fn mixed() -> ImageFs {
+        let status = "Package: curl\nStatus: install ok installed\nVersion: 7.88\n\
+                      Architecture: amd64\n";
+        let sums = format!("{}  bin/curl\n", md5_hex(b"curl"));
+        let apk = format!(
+            "P:busybox\nV:1.36\nF:usr/bin\nR:wget\nZ:{}\n",
+            apk_q1(b"wget")
+        );
+        let mut bin =
+            crate::layer::Entry::new(ImagePath::new("bin"), EntryType::Symlink, 0o777, 0, 0);
+        bin.link = Some(b"usr/bin".to_vec());
+        image_of(vec![
+            bin,
+            file("var/lib/dpkg/status", status.as_bytes()),
+            file("var/lib/dpkg/info/curl.list", b"/bin\n/bin/curl\n"),
+            file("var/lib/dpkg/info/curl.md5sums", sums.as_bytes()),
+            file("lib/apk/db/installed", apk.as_bytes()),
+            file("usr/bin/curl", b"curl"),
+            file("usr/bin/wget", b"tampered"),
+        ])
+    }
+
+    fn owner<'a>(db: &'a PackageDb, fs: &ImageFs, path: &str) -> Ownership<'a> {
+        let p = ImagePath::new(path);
+        db.owner(&p, fs.get(&p).expect(path)).expect(path)
+    }
+
+    #[test]
+    fn every_database_is_merged_with_paths_resolved_through_directory_links() {
+        let fs = mixed();
+        let db = PackageDb::read(&fs);
+        assert!(!db.is_empty());
+        let names: Vec<_> = (db.packages.iter())
+            .map(|p| (p.manager, p.name.as_str()))
+            .collect();
+        assert_eq!(names, [("dpkg", "curl"), ("apk", "busybox")]);
+        // `/bin/curl` as dpkg lists it is the file at `usr/bin/curl`.
+        let mut paths: Vec<_> = db.files.keys().map(|p| p.to_string()).collect();
+        paths.sort();
+        assert_eq!(paths, ["/bin", "/usr/bin/curl", "/usr/bin/wget"]);
+
+        let curl = owner(&db, &fs, "usr/bin/curl");
+        assert_eq!(curl.integrity, Integrity::Verified);
+        assert_eq!(curl.package_label(), "curl 7.88 (dpkg)");
+        let md5 = format!("md5:{}", md5_hex(b"curl"));
+        assert_eq!(
+            (curl.expected(), curl.actual.as_deref()),
+            (md5.clone(), Some(&*md5))
+        );
+        let r = curl.to_ref();
+        assert_eq!(
+            (
+                r.manager.as_str(),
+                r.name.as_str(),
+                r.version.as_str(),
+                r.arch.as_deref()
+            ),
+            ("dpkg", "curl", "7.88", Some("amd64"))
+        );
+        assert_eq!(r.integrity, Integrity::Verified);
+
+        // The second database's files point at its own packages.
+        let wget = owner(&db, &fs, "usr/bin/wget");
+        assert_eq!(wget.package_label(), "busybox 1.36 (apk)");
+        assert_eq!(wget.integrity, Integrity::Modified);
+        assert_eq!(wget.expected(), format!("sha1:{}", sha1_hex(b"wget")));
+        assert_eq!(wget.actual, Some(format!("sha1:{}", sha1_hex(b"tampered"))));
+        assert_eq!(wget.to_ref().integrity, Integrity::Modified);
+
+        // A packaged symlink: ownership only, nothing to verify.
+        let bin = owner(&db, &fs, "bin");
+        assert_eq!(
+            (bin.integrity, &bin.actual),
+            (Integrity::Unverifiable, &None)
+        );
+        assert_eq!(bin.expected(), "none recorded");
+
+        // Copies are named by their packaged original's sha256.
+        let by = db.by_sha256(&fs);
+        assert_eq!(by.len(), 2, "files only, not the symlink: {by:?}");
+        assert_eq!(by[&Sha256::of(b"curl")].to_string(), "/usr/bin/curl");
+        assert_eq!(by[&Sha256::of(b"tampered")].to_string(), "/usr/bin/wget");
+    }
+
+    #[test]
+    fn an_image_without_databases_has_no_packages() {
+        let fs = image_of(vec![file("usr/bin/curl", b"curl")]);
+        let db = PackageDb::read(&fs);
+        assert!(db.is_empty() && db.files.is_empty() && db.notices.is_empty());
+    }
+
+    #[test]
+    fn recorded_digests_print_as_algorithm_and_hex() {
+        let o = |digest| Owned {
+            package: 0,
+            digest,
+            conffile: false,
+        };
+        let pkg = Package {
+            manager: "rpm",
+            name: "x".into(),
+            version: "1".into(),
+            arch: None,
+        };
+        let cases = [
+            (
+                Some(Recorded::Md5([0xab; 16])),
+                format!("md5:{}", "ab".repeat(16)),
+            ),
+            (
+                Some(Recorded::Sha1([0x01; 20])),
+                format!("sha1:{}", "01".repeat(20)),
+            ),
+            (
+                Some(Recorded::Sha256([0xff; 32])),
+                format!("sha256:{}", "ff".repeat(32)),
+            ),
+            (Some(Recorded::Other("sha512")), "sha512:".to_string()),
+        ];
+        for (digest, want) in cases {
+            let owned = o(digest);
+            let own = Ownership {
+                package: &pkg,
+                owned: &owned,
+                integrity: Integrity::Unverifiable,
+                actual: None,
+            };
+            assert_eq!(own.expected(), want);
+        }
+    }
+
+    /// A database file that is a hard link (to bytes captured under another
+    /// name in the layer pass) is read like the file itself.
+    #[test]
+    fn a_hardlinked_database_is_read() {
+        let apk = format!("P:busybox\nV:1.36\nF:bin\nR:wget\nZ:{}\n", apk_q1(b"wget"));
+        let mut copy = file("lib/apk/db/installed", apk.as_bytes());
+        copy.path = ImagePath::new("lib/apk/db/installed.orig");
+        let mut link = crate::layer::Entry::new(
+            ImagePath::new("lib/apk/db/installed"),
+            EntryType::Hardlink,
+            0o644,
+            0,
+            0,
+        );
+        link.link = Some(b"lib/apk/db/installed.orig".to_vec());
+        let fs = image_of(vec![copy, link, file("bin/wget", b"wget")]);
+        let db = PackageDb::read(&fs);
+        assert_eq!(db.packages.len(), 1, "{:?}", db.notices);
+        assert_eq!(owner(&db, &fs, "bin/wget").integrity, Integrity::Verified);
+    }
+}
