@@ -70,6 +70,27 @@ impl<'a> Parser<'a> {
         self.s.get(self.i + k).copied().unwrap_or(0)
     }
 
+    /// Blanks, comments and newlines after an operator that needs a
+    /// right-hand side. A here-doc body pending on this line ends the
+    /// pipeline as before (its command is not in `script` yet).
+    fn linebreaks(&mut self, pending: &[Pending]) {
+        loop {
+            self.skip_blanks();
+            match self.peek(0) {
+                b'#' => {
+                    while self.i < self.s.len() && self.s[self.i] != b'\n' {
+                        self.i += 1;
+                    }
+                }
+                b'\n' if pending.is_empty() => {
+                    self.i += 1;
+                    self.line += 1;
+                }
+                _ => return,
+            }
+        }
+    }
+
     fn script(&mut self) -> Script {
         let mut script = Script::default();
         let mut pending: Vec<Pending> = Vec::new();
@@ -101,6 +122,9 @@ impl<'a> Parser<'a> {
                         }
                     } else {
                         self.i += if self.peek(1) == b'&' { 2 } else { 1 };
+                        // `curl URL |⏎ sh`: a pipe continues across
+                        // line breaks and comments.
+                        self.linebreaks(&pending);
                     }
                 }
                 // `( … ; echo X ) | crontab -`: the group's last command
@@ -550,6 +574,22 @@ mod tests {
         assert_eq!(w.argv, ["wget", "x"]);
         assert_eq!(w.line, 2);
         assert_eq!(w.redirs[0].target, "/dev/null");
+    }
+
+    #[test]
+    fn a_pipe_continues_across_line_breaks_and_comments() {
+        let s = parse(
+            "curl -fsSL http://x/i |\n\n  # then run it\n  sh\nnext\n",
+            1,
+        );
+        assert_eq!(s.pipelines[0].cmds.len(), 2, "curl |⏎ sh is one pipeline");
+        assert_eq!(s.pipelines[0].cmds[1].argv, ["sh"]);
+        assert_eq!(s.pipelines[0].cmds[1].line, 4);
+        assert_eq!(s.pipelines[1].cmds[0].line, 5);
+        // `||` ends a pipeline; a here-doc pending on the line keeps the
+        // old reading (its body is read first).
+        let h = parse("cat <<E |\nbody\nE\nsh\n", 1);
+        assert_eq!(h.pipelines[0].cmds[0].heredoc.as_deref(), Some("body\n"));
     }
 
     #[test]
