@@ -37,8 +37,9 @@ pub struct ContentRead {
     pub truncated_at: Option<usize>,
     /// What was left unanalysed, when known.
     pub partial: Vec<String>,
-    /// Digests package managers record, database bytes.
-    pub pkg: PkgData,
+    /// Digests package managers record, database bytes (none when the
+    /// walk computes no package digests and this is no database file).
+    pub pkg: Option<PkgData>,
 }
 
 impl ContentRead {
@@ -48,7 +49,7 @@ impl ContentRead {
         e.size = self.size;
         e.content = self.content;
         e.facts = self.facts;
-        e.pkg = Some(Arc::new(self.pkg));
+        e.pkg = self.pkg.map(Arc::new);
     }
 
     /// An info finding when only a prefix could be inspected.
@@ -88,7 +89,19 @@ pub fn read_content<R: Read>(
     limits: &Limits,
     buf: &mut [u8],
 ) -> Result<ContentRead, ContentError> {
-    let mut pass = Pass::new(path, limits);
+    read_content_with(r, path, limits, buf, true)
+}
+
+/// [`read_content`]; without `pkg_digests`, no MD5 or SHA-1 (see
+/// [`PkgHasher::without_digests`]).
+pub fn read_content_with<R: Read>(
+    r: &mut R,
+    path: &ImagePath,
+    limits: &Limits,
+    buf: &mut [u8],
+    pkg_digests: bool,
+) -> Result<ContentRead, ContentError> {
+    let mut pass = Pass::new(path, limits, pkg_digests);
     loop {
         let n = match r.read(buf) {
             Ok(0) => break,
@@ -118,12 +131,16 @@ struct Pass<'a> {
 }
 
 impl<'a> Pass<'a> {
-    fn new(path: &'a ImagePath, limits: &'a Limits) -> Self {
+    fn new(path: &'a ImagePath, limits: &'a Limits, pkg_digests: bool) -> Self {
         Pass {
             path,
             limits,
             hasher: Hasher::new(),
-            pkg: PkgHasher::new(path, limits),
+            pkg: if pkg_digests {
+                PkgHasher::new(path, limits)
+            } else {
+                PkgHasher::without_digests(path, limits)
+            },
             kept: Vec::with_capacity(HEAD_BYTES),
             want: None,
             cap: HEAD_BYTES,
@@ -233,7 +250,7 @@ impl<'a> Pass<'a> {
             facts: facts.filter(FileFacts::is_notable).map(Arc::new),
             truncated_at: partial.then_some(inspected),
             partial: why,
-            pkg: self.pkg.finish(),
+            pkg: self.pkg.finish_if_any(),
         }
     }
 }

@@ -72,6 +72,9 @@ enum Digests {
     Inline(offload::Pair),
     /// Sent to this thread's helper, which answers at `finish`.
     Offloaded(offload::Handle),
+    /// Not computed: no package database can check them (see
+    /// [`PkgHasher::without_digests`]).
+    Off,
 }
 
 impl PkgHasher {
@@ -83,6 +86,17 @@ impl PkgHasher {
             db: is_package_db(path).then(Vec::new),
             db_cap: limits.max_package_db,
             db_too_large: false,
+        }
+    }
+
+    /// Start on the file at `path` of a tree that holds no package
+    /// database: no MD5 or SHA-1 (a root filesystem walk decides this
+    /// before it starts); [`PkgHasher::finish_if_any`] gives nothing back
+    /// unless the file is a database file after all.
+    pub fn without_digests(path: &ImagePath, limits: &Limits) -> PkgHasher {
+        PkgHasher {
+            digests: Digests::Off,
+            ..PkgHasher::new(path, limits)
         }
     }
 
@@ -99,6 +113,7 @@ impl PkgHasher {
                 }
             }
             Digests::Offloaded(h) => h.send(bytes),
+            Digests::Off => {}
         }
         if let Some(db) = &mut self.db {
             if (db.len() + bytes.len()) as u64 > self.db_cap {
@@ -110,11 +125,13 @@ impl PkgHasher {
         }
     }
 
-    /// The digests (and captured bytes) of everything fed.
+    /// The digests (and captured bytes) of everything fed (all zero when
+    /// they were not computed: see [`PkgHasher::finish_if_any`]).
     pub fn finish(self) -> PkgData {
         let (md5, sha1) = match self.digests {
             Digests::Inline(pair) => pair.finish(),
             Digests::Offloaded(h) => h.finish(),
+            Digests::Off => ([0; 16], [0; 20]),
         };
         PkgData {
             md5,
@@ -122,6 +139,17 @@ impl PkgHasher {
             db: self.db.map(Arc::new),
             db_too_large: self.db_too_large,
         }
+    }
+}
+
+impl PkgHasher {
+    /// What [`PkgHasher::finish`] gives, or nothing when the digests were
+    /// not computed and the file is no database file (never a zero digest
+    /// that a package check would take for the file's).
+    pub fn finish_if_any(self) -> Option<PkgData> {
+        let off = matches!(self.digests, Digests::Off);
+        let data = self.finish();
+        (!off || data.db.is_some() || data.db_too_large).then_some(data)
     }
 }
 

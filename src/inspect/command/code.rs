@@ -27,7 +27,7 @@ const MAX_JOINED: usize = 30;
 const MAX_SHELL_STRINGS: usize = 32;
 
 /// Calls that hand a string or an argument list to the system.
-const SHELL_CALLS: &[&str] = &[
+pub(crate) const SHELL_CALLS: &[&str] = &[
     "system(",
     "system ",
     "popen(",
@@ -74,7 +74,7 @@ const SHELL_CALLS: &[&str] = &[
 
 /// Words near a base64 literal that is decoded and run (`b64decode`,
 /// `Base64.decode64`, `atob`, `base64_decode`, `powershell -enc`).
-const ENCODED_HINTS: &[&str] = &["ase64", "b64", "atob(", "owershell", "OWERSHELL"];
+pub(crate) const ENCODED_HINTS: &[&str] = &["ase64", "b64", "atob(", "owershell", "OWERSHELL"];
 
 /// Does `t` hold a call that hands text to the system, and a hint of
 /// base64 decoding? (One automaton over both lists.)
@@ -401,8 +401,14 @@ pub fn has_remote_url(t: &str) -> bool {
 
 /// Scan a code file's text.
 pub fn scan(eng: &mut Engine, lang: RuleLang, text: &str) {
-    let lines = code_lines(lang, text);
-    let vars = UrlVars::collect(&lines);
+    scan_lines(eng, lang, &code_lines(lang, text), true);
+}
+
+/// Scan a code file's code lines (as [`code_lines`] gives them); when
+/// `gated`, the rule set runs only on statements the prefilter lets by
+/// ([`line_may_match`](crate::inspect::prefilter::line_may_match)).
+pub fn scan_lines(eng: &mut Engine, lang: RuleLang, lines: &[(usize, &str)], gated: bool) {
+    let vars = UrlVars::collect(lines);
     let file_loopback = {
         let urls: Vec<&str> = lines
             .iter()
@@ -419,7 +425,7 @@ pub fn scan(eng: &mut Engine, lang: RuleLang, text: &str) {
     };
     let mut last_download: Option<(usize, String)> = None;
     let mut needs: HashMap<usize, bool> = HashMap::new();
-    for (n, t) in statements(&lines) {
+    for (n, t) in statements(lines) {
         let t: &str = &t;
         let mention = MENTIONS.iter().any(|m| {
             t.as_bytes()
@@ -441,7 +447,12 @@ pub fn scan(eng: &mut Engine, lang: RuleLang, text: &str) {
             file_loopback
         };
         let url = has_remote_url(&line);
-        for r in eng.cat.text_rules(&line, lang) {
+        let rules = if gated && !crate::inspect::prefilter::line_may_match(eng.cat, lang, &line) {
+            Vec::new()
+        } else {
+            eng.cat.text_rules(&line, lang)
+        };
+        for r in rules {
             let met = *needs
                 .entry(r)
                 .or_insert_with(|| eng.cat.needs_met(r, code()));

@@ -1,0 +1,273 @@
+//! Conservative tests before a code file's line-by-line analysis
+//! ([`command::code`](super::command::code)), from literals the catalogue's
+//! own rules need ([`literals`]), so a new rule cannot fall outside them:
+//!
+//! - per file ([`may_hit`]): one automaton pass over the code lines
+//!   (comments, docstrings and POD already left out). A hit needs a text
+//!   rule of the language that can report on its own (an `exec` rule
+//!   reports only after a download rule matched) to find a literal of each
+//!   of its sets, and of its `needs` pattern's; or `://` (a URL variable
+//!   can be put back into a line), a call that hands text to the system or
+//!   a base64 hint (the code scanner's own lists), Ruby's `sh`, Perl's
+//!   pipe `open`, or — in JavaScript and WSH — a `+`/`&` that could join
+//!   two string literals. A file without any skips statement joining, URL
+//!   variables, the rule set and the shell-call parser.
+//! - per statement ([`line_may_match`]): the rule set runs only on a line
+//!   holding a literal of each set of some rule of the language.
+//!
+//! Why a literal absent from the code lines cannot be in what the scanner
+//! matches: statements are code lines joined by one space and literals hold
+//! no blank; every other rewrite (URL variables, string joining, decoding,
+//! shell parsing) needs one of the unconditional literals above. Matching
+//! is ASCII case-insensitive, a superset of every rule's own case. Only the
+//! built-in catalogue is filtered (another one, in tests, is not).
+
+mod literals;
+
+use std::ops::ControlFlow;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use std::sync::OnceLock;
+
+use crate::catalog::{self, AllMatches, Catalog, Role, RuleLang};
+use crate::inspect::command::code::{ENCODED_HINTS, SHELL_CALLS};
+
+pub use literals::{Set, sets_of};
+
+/// The code languages.
+const LANGS: [RuleLang; 7] = [
+    RuleLang::Python,
+    RuleLang::Perl,
+    RuleLang::Ruby,
+    RuleLang::Js,
+    RuleLang::Php,
+    RuleLang::Wsh,
+    RuleLang::Code,
+];
+
+/// Conditions met when a literal of each of their sets is found, over one
+/// automaton.
+struct Conditions {
+    /// Is any literal there at all? (Most lines hold none.)
+    any: AhoCorasick,
+    matcher: AllMatches,
+    /// For each literal: (condition, set) it belongs to.
+    slots: Vec<Vec<(usize, usize)>>,
+    /// For each literal: its length, and whether it must stand as a word.
+    lens: Vec<(usize, bool)>,
+    /// For each condition: the mask of all its sets.
+    full: Vec<u64>,
+    /// A condition without sets: always met.
+    always: bool,
+    /// String concatenation is joined before matching (JavaScript, WSH).
+    joins: bool,
+}
+
+/// Collects conditions.
+#[derive(Default)]
+struct Builder {
+    literals: Vec<(Vec<u8>, bool)>,
+    slots: Vec<Vec<(usize, usize)>>,
+    full: Vec<u64>,
+    always: bool,
+}
+
+impl Builder {
+    /// A condition: one literal of each set (`word`: as a whole word).
+    fn condition(&mut self, sets: &[Set], word: bool) {
+        let c = self.full.len();
+        let sets = &sets[..sets.len().min(64)];
+        self.always |= sets.is_empty();
+        self.full.push(u64::MAX >> (64 - sets.len().max(1)));
+        for (k, set) in sets.iter().enumerate() {
+            for l in set {
+                let l = (l.to_ascii_lowercase(), word);
+                let i = match self.literals.iter().position(|x| *x == l) {
+                    Some(i) => i,
+                    None => {
+                        self.literals.push(l);
+                        self.slots.push(Vec::new());
+                        self.literals.len() - 1
+                    }
+                };
+                self.slots[i].push((c, k));
+            }
+        }
+    }
+
+    fn build(self, joins: bool) -> Option<Conditions> {
+        let pats: Vec<&[u8]> = self.literals.iter().map(|(l, _)| l.as_slice()).collect();
+        Some(Conditions {
+            any: AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(&pats)
+                .ok()?,
+            matcher: AllMatches::new(&pats, true).ok()?,
+            slots: self.slots,
+            lens: self.literals.iter().map(|(l, w)| (l.len(), *w)).collect(),
+            full: self.full,
+            always: self.always,
+            joins,
+        })
+    }
+}
+
+impl Conditions {
+    /// Does `t` meet a condition (`found`: the sets found so far)?
+    fn met(&self, t: &[u8], found: &mut [u64]) -> bool {
+        if self.always || self.joins && may_join(t) {
+            return true;
+        }
+        if !self.any.is_match(t) {
+            return false;
+        }
+        let mut met = false;
+        self.matcher.for_each(t, |p, at| {
+            let (len, word) = self.lens[p];
+            if word && !is_word(t, at, len) {
+                return ControlFlow::Continue(());
+            }
+            for &(c, k) in &self.slots[p] {
+                found[c] |= 1 << k;
+                met |= found[c] == self.full[c];
+            }
+            if met {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        });
+        met
+    }
+}
+
+/// The tests of one language.
+struct LangTests {
+    file: Option<Conditions>,
+    line: Option<Conditions>,
+}
+
+/// The compiled tests for every code language.
+struct Prefilter {
+    langs: Vec<LangTests>,
+}
+
+fn one(s: &str) -> Vec<Set> {
+    vec![vec![s.as_bytes().to_vec()]]
+}
+
+impl Prefilter {
+    fn new(cat: &Catalog) -> Prefilter {
+        // Each rule's sets, once.
+        let sets: Vec<(Vec<Set>, Vec<Set>)> = cat
+            .rules
+            .iter()
+            .map(|r| match &r.pattern {
+                Some(p) => (
+                    sets_of(p),
+                    r.needs.as_deref().map(sets_of).unwrap_or_default(),
+                ),
+                None => (Vec::new(), Vec::new()),
+            })
+            .collect();
+        let langs = LANGS
+            .iter()
+            .map(|&lang| {
+                let mut file = Builder::default();
+                let mut line = Builder::default();
+                file.condition(&one("://"), false);
+                for m in SHELL_CALLS.iter().chain(ENCODED_HINTS) {
+                    let cut = literals::cut_front(m.as_bytes()).unwrap_or_default();
+                    file.condition(&[vec![cut]], false);
+                }
+                match lang {
+                    RuleLang::Ruby => file.condition(&one("sh"), true),
+                    RuleLang::Perl => file.condition(&[one("open"), one("|")].concat(), false),
+                    _ => {}
+                }
+                for (r, rule) in cat.rules.iter().enumerate() {
+                    if rule.pattern.is_none() || !rule.lang.covers(lang) {
+                        continue;
+                    }
+                    let (pattern, needs) = &sets[r];
+                    line.condition(pattern, false);
+                    if rule.role != Some(Role::Exec) {
+                        file.condition(&[pattern.as_slice(), needs].concat(), false);
+                    }
+                }
+                let joins = matches!(lang, RuleLang::Js | RuleLang::Wsh);
+                LangTests {
+                    file: file.build(joins),
+                    line: line.build(false),
+                }
+            })
+            .collect();
+        Prefilter { langs }
+    }
+
+    fn tests(&self, lang: RuleLang) -> Option<&LangTests> {
+        LANGS
+            .iter()
+            .position(|&l| l == lang)
+            .map(|i| &self.langs[i])
+    }
+
+    /// Is the test of `lang` on (no rule of it without literals)?
+    #[cfg(test)]
+    fn filters(&self, lang: RuleLang) -> bool {
+        self.tests(lang)
+            .is_some_and(|t| t.file.as_ref().is_some_and(|c| !c.always))
+    }
+}
+
+/// The built-in catalogue's tests; `None` for any other catalogue.
+fn builtin(cat: &Catalog) -> Option<&'static Prefilter> {
+    static BUILTIN: OnceLock<Prefilter> = OnceLock::new();
+    std::ptr::eq(cat, catalog::get()).then(|| BUILTIN.get_or_init(|| Prefilter::new(cat)))
+}
+
+/// May a code file of `lang` whose code lines are `lines` (as
+/// [`code_lines`](super::command::code::code_lines) gives them) give a hit
+/// with the rules of `cat`? `false` only when provably not.
+pub fn may_hit(cat: &Catalog, lang: RuleLang, lines: &[(usize, &str)]) -> bool {
+    let Some(c) = builtin(cat).and_then(|p| p.tests(lang)?.file.as_ref()) else {
+        return true;
+    };
+    let mut found = vec![0u64; c.full.len()];
+    lines.iter().any(|(_, t)| c.met(t.as_bytes(), &mut found))
+}
+
+/// May a text rule of `lang` match the statement `t`? `false` only when
+/// provably not (then `Catalog::text_rules` finds nothing).
+pub fn line_may_match(cat: &Catalog, lang: RuleLang, t: &str) -> bool {
+    let Some(c) = builtin(cat).and_then(|p| p.tests(lang)?.line.as_ref()) else {
+        return true;
+    };
+    let mut found = [0u64; 128];
+    match found.get_mut(..c.full.len()) {
+        Some(found) => c.met(t.as_bytes(), found),
+        None => true,
+    }
+}
+
+/// Is `t[at..at + len]` a word (no identifier byte on either side)?
+fn is_word(t: &[u8], at: usize, len: usize) -> bool {
+    let ident = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+    !ident(at.checked_sub(1).and_then(|i| t.get(i))) && !ident(t.get(at + len))
+}
+
+/// Could a `+` or `&` on this (trimmed) line join two string literals once
+/// lines are joined into statements: a quote or the line's edge on both
+/// sides (blanks skipped)?
+fn may_join(t: &[u8]) -> bool {
+    let quote_or_edge = |b: Option<&u8>| matches!(b, None | Some(b'\'' | b'"'));
+    let blank = |c: &&u8| **c != b' ' && **c != b'\t';
+    memchr::memchr2_iter(b'+', b'&', t).any(|at| {
+        quote_or_edge(t[..at].iter().rev().find(blank))
+            && quote_or_edge(t[at + 1..].iter().find(blank))
+    })
+}
+
+#[cfg(test)]
+mod tests;
