@@ -405,8 +405,8 @@ pub fn scan(eng: &mut Engine, lang: RuleLang, text: &str) {
 }
 
 /// Scan a code file's code lines (as [`code_lines`] gives them); when
-/// `gated`, the rule set runs only on statements the prefilter lets by
-/// ([`line_may_match`](crate::inspect::prefilter::line_may_match)).
+/// `gated`, each statement tries only the rules whose literals it holds
+/// ([`text_rules`](crate::inspect::prefilter::text_rules)).
 pub fn scan_lines(eng: &mut Engine, lang: RuleLang, lines: &[(usize, &str)], gated: bool) {
     let vars = UrlVars::collect(lines);
     let file_loopback = {
@@ -447,8 +447,8 @@ pub fn scan_lines(eng: &mut Engine, lang: RuleLang, lines: &[(usize, &str)], gat
             file_loopback
         };
         let url = has_remote_url(&line);
-        let rules = if gated && !crate::inspect::prefilter::line_may_match(eng.cat, lang, &line) {
-            Vec::new()
+        let rules = if gated {
+            crate::inspect::prefilter::text_rules(eng.cat, lang, &line)
         } else {
             eng.cat.text_rules(&line, lang)
         };

@@ -12,8 +12,9 @@
 //!   pipe `open`, or — in JavaScript and WSH — a `+`/`&` that could join
 //!   two string literals. A file without any skips statement joining, URL
 //!   variables, the rule set and the shell-call parser.
-//! - per statement ([`line_may_match`]): the rule set runs only on a line
-//!   holding a literal of each set of some rule of the language.
+//! - per statement ([`text_rules`]): only the rules of the language whose
+//!   every set has a literal in the line are tried, each with its own
+//!   regex, instead of the set of every text rule.
 //!
 //! Why a literal absent from the code lines cannot be in what the scanner
 //! matches: statements are code lines joined by one space and literals hold
@@ -114,6 +115,19 @@ impl Builder {
 }
 
 impl Conditions {
+    /// Record in `found` every set `t` holds a literal of.
+    fn collect(&self, t: &[u8], found: &mut [u64]) {
+        self.matcher.for_each(t, |p, at| {
+            let (len, word) = self.lens[p];
+            if !word || is_word(t, at, len) {
+                for &(c, k) in &self.slots[p] {
+                    found[c] |= 1 << k;
+                }
+            }
+            ControlFlow::Continue(())
+        });
+    }
+
     /// Does `t` meet a condition (`found`: the sets found so far)?
     fn met(&self, t: &[u8], found: &mut [u64]) -> bool {
         if self.always || self.joins && may_join(t) {
@@ -146,11 +160,19 @@ impl Conditions {
 struct LangTests {
     file: Option<Conditions>,
     line: Option<Conditions>,
+    /// The rule of each line condition.
+    line_rules: Vec<usize>,
 }
 
-/// The compiled tests for every code language.
+/// The compiled tests for every code language, each built when first
+/// needed (a scan meets two or three languages).
 struct Prefilter {
-    langs: Vec<LangTests>,
+    /// Each rule's literal sets: its pattern's, its `needs` pattern's.
+    sets: Vec<(Vec<Set>, Vec<Set>)>,
+    /// Every text rule's hints: `Catalog::text_rules` tries nothing in a
+    /// text without one.
+    hints: Option<AhoCorasick>,
+    langs: [OnceLock<LangTests>; LANGS.len()],
 }
 
 fn one(s: &str) -> Vec<Set> {
@@ -159,8 +181,7 @@ fn one(s: &str) -> Vec<Set> {
 
 impl Prefilter {
     fn new(cat: &Catalog) -> Prefilter {
-        // Each rule's sets, once.
-        let sets: Vec<(Vec<Set>, Vec<Set>)> = cat
+        let sets = cat
             .rules
             .iter()
             .map(|r| match &r.pattern {
@@ -171,52 +192,64 @@ impl Prefilter {
                 None => (Vec::new(), Vec::new()),
             })
             .collect();
-        let langs = LANGS
+        let hints: Vec<&String> = cat
+            .rules
             .iter()
-            .map(|&lang| {
-                let mut file = Builder::default();
-                let mut line = Builder::default();
-                file.condition(&one("://"), false);
-                for m in SHELL_CALLS.iter().chain(ENCODED_HINTS) {
-                    let cut = literals::cut_front(m.as_bytes()).unwrap_or_default();
-                    file.condition(&[vec![cut]], false);
-                }
-                match lang {
-                    RuleLang::Ruby => file.condition(&one("sh"), true),
-                    RuleLang::Perl => file.condition(&[one("open"), one("|")].concat(), false),
-                    _ => {}
-                }
-                for (r, rule) in cat.rules.iter().enumerate() {
-                    if rule.pattern.is_none() || !rule.lang.covers(lang) {
-                        continue;
-                    }
-                    let (pattern, needs) = &sets[r];
-                    line.condition(pattern, false);
-                    if rule.role != Some(Role::Exec) {
-                        file.condition(&[pattern.as_slice(), needs].concat(), false);
-                    }
-                }
-                let joins = matches!(lang, RuleLang::Js | RuleLang::Wsh);
-                LangTests {
-                    file: file.build(joins),
-                    line: line.build(false),
-                }
-            })
+            .filter(|r| r.pattern.is_some())
+            .flat_map(|r| &r.hints)
             .collect();
-        Prefilter { langs }
+        Prefilter {
+            sets,
+            hints: AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(hints)
+                .ok(),
+            langs: Default::default(),
+        }
     }
 
-    fn tests(&self, lang: RuleLang) -> Option<&LangTests> {
-        LANGS
-            .iter()
-            .position(|&l| l == lang)
-            .map(|i| &self.langs[i])
+    fn build(&self, cat: &Catalog, lang: RuleLang) -> LangTests {
+        let mut file = Builder::default();
+        let mut line = Builder::default();
+        let mut line_rules = Vec::new();
+        file.condition(&one("://"), false);
+        for m in SHELL_CALLS.iter().chain(ENCODED_HINTS) {
+            let cut = literals::cut_front(m.as_bytes()).unwrap_or_default();
+            file.condition(&[vec![cut]], false);
+        }
+        match lang {
+            RuleLang::Ruby => file.condition(&one("sh"), true),
+            RuleLang::Perl => file.condition(&[one("open"), one("|")].concat(), false),
+            _ => {}
+        }
+        for (r, rule) in cat.rules.iter().enumerate() {
+            if rule.pattern.is_none() || !rule.lang.covers(lang) {
+                continue;
+            }
+            let (pattern, needs) = &self.sets[r];
+            line.condition(pattern, false);
+            line_rules.push(r);
+            if rule.role != Some(Role::Exec) {
+                file.condition(&[pattern.as_slice(), needs].concat(), false);
+            }
+        }
+        let joins = matches!(lang, RuleLang::Js | RuleLang::Wsh);
+        LangTests {
+            file: file.build(joins),
+            line: line.build(false),
+            line_rules,
+        }
+    }
+
+    fn tests(&self, cat: &Catalog, lang: RuleLang) -> Option<&LangTests> {
+        let i = LANGS.iter().position(|&l| l == lang)?;
+        Some(self.langs[i].get_or_init(|| self.build(cat, lang)))
     }
 
     /// Is the test of `lang` on (no rule of it without literals)?
     #[cfg(test)]
-    fn filters(&self, lang: RuleLang) -> bool {
-        self.tests(lang)
+    fn filters(&self, cat: &Catalog, lang: RuleLang) -> bool {
+        self.tests(cat, lang)
             .is_some_and(|t| t.file.as_ref().is_some_and(|c| !c.always))
     }
 }
@@ -231,24 +264,39 @@ fn builtin(cat: &Catalog) -> Option<&'static Prefilter> {
 /// [`code_lines`](super::command::code::code_lines) gives them) give a hit
 /// with the rules of `cat`? `false` only when provably not.
 pub fn may_hit(cat: &Catalog, lang: RuleLang, lines: &[(usize, &str)]) -> bool {
-    let Some(c) = builtin(cat).and_then(|p| p.tests(lang)?.file.as_ref()) else {
+    let Some(c) = builtin(cat).and_then(|p| p.tests(cat, lang)?.file.as_ref()) else {
         return true;
     };
     let mut found = vec![0u64; c.full.len()];
     lines.iter().any(|(_, t)| c.met(t.as_bytes(), &mut found))
 }
 
-/// May a text rule of `lang` match the statement `t`? `false` only when
-/// provably not (then `Catalog::text_rules` finds nothing).
-pub fn line_may_match(cat: &Catalog, lang: RuleLang, t: &str) -> bool {
-    let Some(c) = builtin(cat).and_then(|p| p.tests(lang)?.line.as_ref()) else {
-        return true;
+/// `cat.text_rules(t, lang)`, found by trying only the rules whose
+/// literals `t` holds, each with its own regex (small automata, built
+/// quickly) instead of the set of every text rule.
+pub fn text_rules(cat: &Catalog, lang: RuleLang, t: &str) -> Vec<usize> {
+    let Some(p) = builtin(cat) else {
+        return cat.text_rules(t, lang);
     };
-    let mut found = [0u64; 128];
-    match found.get_mut(..c.full.len()) {
-        Some(found) => c.met(t.as_bytes(), found),
-        None => true,
+    let (Some(tests), Some(hints)) = (p.tests(cat, lang), &p.hints) else {
+        return cat.text_rules(t, lang);
+    };
+    let Some(c) = tests.line.as_ref().filter(|c| !c.always) else {
+        return cat.text_rules(t, lang);
+    };
+    if !hints.is_match(t) || !c.any.is_match(t) {
+        return Vec::new();
     }
+    let mut found = vec![0u64; c.full.len()];
+    c.collect(t.as_bytes(), &mut found);
+    let mut rules: Vec<usize> = (0..c.full.len())
+        .filter(|&k| found[k] == c.full[k])
+        .map(|k| tests.line_rules[k])
+        .filter(|&r| cat.rule_match(r, t.as_bytes()).is_some())
+        .collect();
+    rules.sort_unstable();
+    rules.dedup();
+    rules
 }
 
 /// Is `t[at..at + len]` a word (no identifier byte on either side)?

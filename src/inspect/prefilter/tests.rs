@@ -38,13 +38,12 @@ fn needs_are_a_second_condition_across_lines() {
 #[test]
 fn lines_without_a_rule_literal_skip_the_rule_set() {
     let cat = catalog::get();
-    assert!(line_may_match(cat, RuleLang::Python, "urlretrieve(u, p)"));
-    assert!(!line_may_match(cat, RuleLang::Python, "import os"));
-    assert!(!line_may_match(
-        cat,
-        RuleLang::Js,
-        "const x = path.join(a, b)"
-    ));
+    let urllib = cat.rule_index("python-urllib").unwrap();
+    let rules = text_rules(cat, RuleLang::Python, "urlretrieve(u, p)");
+    assert!(rules.contains(&urllib), "{rules:?}");
+    assert_eq!(rules, cat.text_rules("urlretrieve(u, p)", RuleLang::Python));
+    assert!(text_rules(cat, RuleLang::Python, "import os").is_empty());
+    assert!(text_rules(cat, RuleLang::Js, "const x = path.join(a, b)").is_empty());
 }
 
 #[test]
@@ -63,7 +62,7 @@ fn string_joins_and_words() {
 fn the_builtin_rules_leave_the_test_on_for_code_languages() {
     for l in LANGS {
         assert!(
-            pf().filters(l),
+            pf().filters(catalog::get(), l),
             "{l:?}: a text rule of this language has no literal every match holds \
              (the prefilter is off for it: give the pattern a literal)"
         );
