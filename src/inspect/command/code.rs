@@ -447,12 +447,7 @@ pub fn scan_lines(eng: &mut Engine, lang: RuleLang, lines: &[(usize, &str)], gat
             file_loopback
         };
         let url = has_remote_url(&line);
-        let rules = if gated {
-            crate::inspect::prefilter::text_rules(eng.cat, lang, &line)
-        } else {
-            eng.cat.text_rules(&line, lang)
-        };
-        for r in rules {
+        for r in rules_for(eng, lang, &line, gated) {
             let met = *needs
                 .entry(r)
                 .or_insert_with(|| eng.cat.needs_met(r, code()));
@@ -487,6 +482,16 @@ pub fn scan_lines(eng: &mut Engine, lang: RuleLang, lines: &[(usize, &str)], gat
             }
         }
         shell_calls_line(eng, lang, &line, n, None, 1);
+    }
+}
+
+/// The text rules of `lang` matching `line`: through the prefilter
+/// (only the rules whose literals the line holds) when `gated`.
+fn rules_for(eng: &Engine, lang: RuleLang, line: &str, gated: bool) -> Vec<usize> {
+    if gated {
+        crate::inspect::prefilter::text_rules(eng.cat, lang, line)
+    } else {
+        eng.cat.text_rules(line, lang)
     }
 }
 
