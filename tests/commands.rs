@@ -15,12 +15,14 @@ use stowaway::fixture::{ImageBuilder, LayerBuilder};
 
 use crate::util::{layout, scan_ok, stowaway};
 
+mod metamorphic;
+
 #[derive(Deserialize)]
 struct CaseFile {
     case: Vec<Case>,
 }
 
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 #[allow(dead_code)]
 struct Case {
     id: String,
@@ -72,13 +74,22 @@ fn batches(cases: &[Case]) -> Vec<Vec<&Case>> {
     batches
 }
 
+/// The cases of a case file.
+fn read_cases(file: &Path) -> Vec<Case> {
+    let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    toml::from_str::<CaseFile>(&text)
+        .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+        .case
+}
+
 /// Scan every case of `file` and score it.
 pub fn score(file: &Path) -> Score {
-    let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-    let cases: Vec<Case> = toml::from_str::<CaseFile>(&text)
-        .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
-        .case;
-    let batches = batches(&cases);
+    score_cases(&read_cases(file))
+}
+
+/// Scan every case and score it.
+fn score_cases(cases: &[Case]) -> Score {
+    let batches = batches(cases);
     let mut hits: HashSet<String> = HashSet::new();
     for batch in &batches {
         let mut layer = LayerBuilder::new();
@@ -118,7 +129,7 @@ pub fn score(file: &Path) -> Score {
         misses: Vec::new(),
         false_positives: Vec::new(),
     };
-    for c in &cases {
+    for c in cases {
         let hit = hits.contains(&c.id);
         match c.expect.as_str() {
             "detect" => {
@@ -236,6 +247,17 @@ fn heldout3_set_recall_and_precision() {
 #[ignore = "held-out measurement: run explicitly, see the doc comment"]
 fn heldout4_set_recall_and_precision() {
     heldout("held-out set v4", "tests/heldout4");
+}
+
+/// v5 (`tests/heldout5/`, 161 downloads / 54 look-alikes), written without
+/// sight of the code; scored once at first sight on main (151/161 = 93.8%,
+/// 2 of 54 flagged) and at round 7's end (e420d8c: 152/161 = 94.4%, 2
+/// flagged). Its misses are known from then on: a development set, fixed
+/// by class with new dev cases (`r8-*`), not by its own text.
+#[test]
+#[ignore = "held-out measurement: run explicitly, see the doc comment"]
+fn heldout5_set_recall_and_precision() {
+    heldout("held-out set v5", "tests/heldout5");
 }
 
 /// LOLBAS programs with a download (or upload) use, and GTFOBins programs

@@ -49,6 +49,10 @@ pub struct Rule {
     /// A redirection: out (stdout to a file), in, any, tcp (/dev/tcp).
     #[serde(default)]
     pub redirect: Option<String>,
+    /// A command run on the remote side (an argument after the host, `ssh
+    /// HOST 'cat > f'`) whose program is one of these.
+    #[serde(default)]
+    pub remote_command: Vec<String>,
     /// Text rules of code languages: a second pattern that must also occur
     /// somewhere in the file's code (a socket read and a file write).
     #[serde(default)]
@@ -92,6 +96,8 @@ pub enum RuleLang {
     Js,
     Php,
     Wsh,
+    Lua,
+    Go,
     /// Every code language (and interpreter code of unknown language).
     Code,
     /// Code given to a program on its command line.
@@ -101,7 +107,7 @@ pub enum RuleLang {
 }
 
 impl RuleLang {
-    const NAMES: [(&'static str, RuleLang); 13] = [
+    const NAMES: [(&'static str, RuleLang); 15] = [
         ("sh", RuleLang::Sh),
         ("batch", RuleLang::Batch),
         ("powershell", RuleLang::PowerShell),
@@ -112,6 +118,8 @@ impl RuleLang {
         ("js", RuleLang::Js),
         ("php", RuleLang::Php),
         ("wsh", RuleLang::Wsh),
+        ("lua", RuleLang::Lua),
+        ("go", RuleLang::Go),
         ("code", RuleLang::Code),
         ("arg", RuleLang::Arg),
         ("any", RuleLang::Any),
@@ -138,7 +146,11 @@ impl RuleLang {
         use RuleLang::*;
         self == lang
             || self == Shell && matches!(lang, Sh | Batch | PowerShell)
-            || self == Code && matches!(lang, Python | Perl | Ruby | Js | Php | Wsh | Code)
+            || self == Code
+                && matches!(
+                    lang,
+                    Python | Perl | Ruby | Js | Php | Wsh | Lua | Go | Code
+                )
             || self == Any && lang != Arg
     }
 }

@@ -44,34 +44,9 @@ pub fn run(a: ExplainArgs) -> anyhow::Result<Verdict> {
             if Code::parse(&s).is_none() && stowaway::catalog::get().rule_index(&s).is_some() =>
         {
             let cat = stowaway::catalog::get();
-            let r = &cat.rules[cat.rule_index(&s).unwrap_or_default()];
-            println!("{} — {}\n", r.id, r.title);
-            println!("finding:   {}", r.code);
-            println!("languages: {}", r.lang);
-            if !r.programs.is_empty() {
-                println!("programs:  {}", r.programs.join(", "));
-            }
-            if !r.switches.is_empty() {
-                println!("switches:  any of {}", r.switches.join(", "));
-            }
-            if !r.subcommands.is_empty() {
-                println!(
-                    "command:   first argument one of {}",
-                    r.subcommands.join(", ")
-                );
-            }
-            if let Some(t) = &r.target {
-                println!("argument:  a {t} address");
-            }
-            if let Some(t) = &r.redirect {
-                println!("redirect:  {t}");
-            }
-            if let Some(p) = &r.pattern {
-                println!("pattern:   {p}");
-            }
-            if r.builtin {
-                println!("{}", builtin_note(&r.id));
-            }
+            o.push_str(&describe_rule(
+                &cat.rules[cat.rule_index(&s).unwrap_or_default()],
+            ));
         }
         Some(s) => {
             let code = Code::parse(&s).ok_or_else(|| {
@@ -100,4 +75,49 @@ fn builtin_note(id: &str) -> &'static str {
     } else {
         "raised by the command engine (a download followed to what runs it)"
     }
+}
+
+/// One command rule, as `stowaway explain RULE` prints it.
+fn describe_rule(r: &stowaway::catalog::Rule) -> String {
+    let mut o = String::new();
+    macro_rules! println {
+        ($($t:tt)*) => {{
+            o.push_str(&format!($($t)*));
+            o.push('\n');
+        }};
+    }
+    println!("{} — {}\n", r.id, r.title);
+    println!("finding:   {}", r.code);
+    println!("languages: {}", r.lang);
+    if !r.programs.is_empty() {
+        println!("programs:  {}", r.programs.join(", "));
+    }
+    if !r.switches.is_empty() {
+        println!("switches:  any of {}", r.switches.join(", "));
+    }
+    if !r.subcommands.is_empty() {
+        println!(
+            "command:   first argument one of {}",
+            r.subcommands.join(", ")
+        );
+    }
+    if let Some(t) = &r.target {
+        println!("argument:  a {t} address");
+    }
+    if let Some(t) = &r.redirect {
+        println!("redirect:  {t}");
+    }
+    if !r.remote_command.is_empty() {
+        println!(
+            "remote:    {} (run on the other host)",
+            r.remote_command.join(", ")
+        );
+    }
+    if let Some(p) = &r.pattern {
+        println!("pattern:   {p}");
+    }
+    if r.builtin {
+        println!("{}", builtin_note(&r.id));
+    }
+    o
 }

@@ -99,6 +99,18 @@ fn by_shebang(rest: &[u8]) -> &'static str {
             .unwrap_or_default()
             .to_string();
     }
+    // s6-overlay's `#!/usr/bin/with-contenv bash`, execline's
+    // `#!/command/execlineb -P` (words and blocks a shell reads alike),
+    // expect scripts (`spawn CMD`, Tcl words): command text.
+    if matches!(prog.as_str(), "with-contenv" | "execlineb" | "expect") {
+        let next = words.find(|w| !w.starts_with('-')).unwrap_or_default();
+        let next = next.rsplit('/').next().unwrap_or_default();
+        return if next == "execlineb" || next.is_empty() || SHELLS.contains(&next) {
+            "sh"
+        } else {
+            by_shebang(next.as_bytes())
+        };
+    }
     let prog = prog.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
     match prog {
         p if SHELLS.contains(&p) => "sh",
@@ -107,6 +119,7 @@ fn by_shebang(rest: &[u8]) -> &'static str {
         "ruby" | "jruby" => "ruby",
         "node" | "nodejs" | "deno" | "bun" => "js",
         "php" => "php",
+        "lua" | "luajit" => "lua",
         "pwsh" | "powershell" => "powershell",
         "make" | "gmake" => "makefile",
         _ => "other",
@@ -124,6 +137,8 @@ fn by_extension(ext: &str) -> Option<&'static str> {
         "js" | "mjs" | "cjs" => "js",
         "vbs" | "vbe" | "hta" | "wsf" | "wsc" | "sct" | "jse" => "wsh",
         "php" | "phtml" => "php",
+        "lua" => "lua",
+        "go" => "go",
         "desktop" => "desktop",
         "service" | "timer" | "socket" | "path" => "unit",
         "yml" | "yaml" => "yaml",
@@ -191,6 +206,28 @@ fn is_shell_place(p: &str, name: &str) -> bool {
             name,
             ".bashrc" | ".profile" | ".bash_profile" | ".bash_login" | ".zshrc" | ".kshrc"
         )
+        || is_supervised_script(p, name)
+}
+
+/// Scripts a supervisor runs (s6 / s6-overlay, runit, daemontools): `run`,
+/// `finish`, `up`, `down` in a service directory, and s6-overlay's
+/// cont-init.d / cont-finish.d scripts, with or without a shebang.
+fn is_supervised_script(p: &str, name: &str) -> bool {
+    let service = [
+        "etc/services.d/",
+        "etc/service/",
+        "etc/sv/",
+        "etc/runit/",
+        "service/",
+    ]
+    .iter()
+    .any(|d| p.starts_with(d))
+        || p.contains("/s6-rc.d/")
+        || p.contains("/s6-overlay/");
+    service && matches!(name, "run" | "finish" | "up" | "down")
+        || ["etc/cont-init.d/", "etc/cont-finish.d/"]
+            .iter()
+            .any(|d| p.starts_with(d))
 }
 
 /// Source files of a language's own library (Perl modules, Python
@@ -207,6 +244,12 @@ pub fn is_library_code(path: &ImagePath) -> bool {
             "/share/perl",
             "/lib/perl",
             "/lib/python",
+            "/share/lua/",
+            "/lib/lua/",
+            "/go/pkg/mod/",
+            "/usr/lib/go",
+            "/usr/local/go/",
+            "/vendor/",
         ]
         .iter()
         .any(|d| p.contains(d))
@@ -255,7 +298,7 @@ fn analyze_with(
     };
     let commands = !matches!(
         lang,
-        "python" | "perl" | "ruby" | "js" | "php" | "wsh" | "other"
+        "python" | "perl" | "ruby" | "js" | "php" | "wsh" | "lua" | "go" | "other"
     );
     let disguised = commands
         && (memchr::memmem::find(content, b"://").is_some()
@@ -302,13 +345,31 @@ fn segments(catalog: &Catalog, lang: &str, text: &str) -> Vec<carrier::Segment> 
         "crontab" => carrier::cron(text, true, &is_program),
         "cron" => carrier::cron(text, false, &is_program),
         "unit" => carrier::unit(text),
-        "dockerfile" => carrier::dockerfile(text),
+        "dockerfile" => dockerfile(catalog, text),
         "makefile" => carrier::makefile(text),
         "package.json" => carrier::package_json(text),
         "yaml" => carrier::yaml(text),
         "desktop" => carrier::desktop(text),
         _ => Vec::new(),
     }
+}
+
+/// A Dockerfile's build steps, and the command files it writes from
+/// here-docs (`COPY <<EOF /etc/cron.d/x`) read as the carrier their
+/// destination is (cron, script, unit…), at their lines in the Dockerfile.
+fn dockerfile(catalog: &Catalog, text: &str) -> Vec<carrier::Segment> {
+    let mut out = carrier::dockerfile(text);
+    for (dest, body, line) in carrier::dockerfile_files(text) {
+        let path = ImagePath::new(dest.trim_start_matches('/').as_bytes());
+        let Some(lang) = language(&path, body.as_bytes()).filter(|l| *l != "dockerfile") else {
+            continue;
+        };
+        out.extend(segments(catalog, lang, &body).into_iter().map(|mut s| {
+            s.line += line - 1;
+            s
+        }));
+    }
+    out
 }
 
 /// One hit per line: every rule that matched, the most severe first.
@@ -371,5 +432,22 @@ mod tests {
         assert_eq!(l("x/GNUmakefile", b"all:\n"), Some("makefile"));
         assert_eq!(l("opt/x", b"#!/usr/bin/env -S ruby -w\n"), Some("ruby"));
         assert_eq!(l("opt/x.php", b"<?php\n"), Some("php"));
+        assert_eq!(l("opt/x", b"#!/command/execlineb -P\n"), Some("sh"));
+        assert_eq!(l("opt/x", b"#!/usr/bin/with-contenv bash\n"), Some("sh"));
+        assert_eq!(
+            l("opt/x", b"#!/usr/bin/with-contenv python3\n"),
+            Some("python")
+        );
+        assert_eq!(l("opt/x", b"#!/usr/bin/expect -f\n"), Some("sh"));
+        assert_eq!(l("etc/sv/app/run", b"exec chpst -u app app\n"), Some("sh"));
+        assert_eq!(
+            l("etc/s6-overlay/s6-rc.d/x/up", b"foreground { x }\n"),
+            Some("sh")
+        );
+        assert_eq!(
+            l("etc/cont-init.d/10-adduser", b"groupmod -o abc\n"),
+            Some("sh")
+        );
+        assert_eq!(l("srv/www/run", b"not a script\n"), None);
     }
 }

@@ -210,6 +210,27 @@ pub fn binds_loopback(text: &str) -> bool {
     any
 }
 
+/// True when a line of code names hosts only as quoted literals without a
+/// scheme (`HTTPConnection("127.0.0.1", 8000)`, `Net::HTTP.new('localhost',
+/// 80)`, `fsockopen("::1", 80)`) and all of them are loopback ones: a
+/// client constructor given host and port separately, a health check. A
+/// quoted domain that is not loopback makes it false.
+pub fn literal_hosts_loopback(line: &str) -> bool {
+    let mut any = false;
+    for (i, part) in line.split(['"', '\'']).enumerate() {
+        if i % 2 == 0 {
+            continue;
+        }
+        let h = strip_port(part.trim()).trim_matches(['[', ']']);
+        if is_loopback(h) && h != "0.0.0.0" {
+            any = true;
+        } else if is_ipv4(h) || is_domain(h) || h == "0.0.0.0" || h == "::" {
+            return false;
+        }
+    }
+    any
+}
+
 /// True when `text` names URLs and all of them are loopback.
 pub fn all_loopback(text: &str) -> bool {
     let mut any = false;
@@ -229,4 +250,30 @@ pub fn all_loopback(text: &str) -> bool {
         from = at + 3;
     }
     any
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_given_apart_from_the_port() {
+        assert!(literal_hosts_loopback(
+            r#"conn = http.client.HTTPConnection("127.0.0.1", 8000, timeout=2)"#
+        ));
+        assert!(literal_hosts_loopback("Net::HTTP.new('localhost', 9292)"));
+        assert!(literal_hosts_loopback(r#"fsockopen("::1", 80)"#));
+        assert!(literal_hosts_loopback(r#"HTTPSConnection("[::1]:8443")"#));
+        assert!(!literal_hosts_loopback(
+            r#"HTTPConnection("203.0.113.9", 80)"#
+        ));
+        assert!(!literal_hosts_loopback(
+            r#"HTTPSConnection("updates.example.net")"#
+        ));
+        assert!(!literal_hosts_loopback(r#"HTTPConnection("0.0.0.0", 80)"#));
+        assert!(!literal_hosts_loopback(
+            r#"c = HTTPConnection("localhost" if dev else "cdn.example.org")"#
+        ));
+        assert!(!literal_hosts_loopback("HTTPConnection(HOST, PORT)"));
+    }
 }

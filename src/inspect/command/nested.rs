@@ -175,6 +175,18 @@ impl Engine<'_> {
                 }
             }
             "echo" | "printf" if s.lang == Lang::Sh => self.written_code(s),
+            // expect's `send "CMD\r"` types CMD into the spawned shell
+            "send" if s.lang == Lang::Sh => {
+                if let Some(body) = s.rest().iter().rfind(|a| !a.starts_with('-')) {
+                    let mut body = body.as_str();
+                    while let Some(b) = body.strip_suffix("\\r").or(body.strip_suffix("\\n")) {
+                        body = b;
+                    }
+                    if body.contains(' ') {
+                        self.deeper(s, Lang::Sh, body);
+                    }
+                }
+            }
             "cmd" => self.cmd_c(s),
             "schtasks" | "at" => self.task_command(s),
             // forfiles … /c "cmd /c …"; runas /user:x "COMMAND"
@@ -306,6 +318,10 @@ impl Engine<'_> {
         }) else {
             return;
         };
+        if let Some(code) = cmd_quoted_rest(s) {
+            self.deeper(s, Lang::Batch, &code);
+            return;
+        }
         let mut code = rest[i][2..].trim_start_matches(['"', ' ']).to_string();
         for a in &rest[i + 1..] {
             code.push(' ');
@@ -517,4 +533,24 @@ impl Engine<'_> {
             code::shell_calls(self, lang, &src, Some(c), s.depth + 1);
         }
     }
+}
+
+/// `cmd /c "…"` as typed in batch: cmd drops the first and the last quote
+/// of what follows the switch and runs the rest (inner quotes kept:
+/// `cmd /c "x.vbs "a;b" | y"`).
+fn cmd_quoted_rest(s: &Step) -> Option<String> {
+    if s.lang != Lang::Batch {
+        return None;
+    }
+    let t = &s.c.text;
+    let lower = t.to_ascii_lowercase();
+    let at = [" /c ", " /k ", " /r "]
+        .iter()
+        .filter_map(|sw| lower.find(sw))
+        .min()?;
+    let raw = t[at + 4..].trim_start();
+    let inner = raw.strip_prefix('"')?;
+    let last = inner.rfind('"')?;
+    let code = format!("{}{}", &inner[..last], &inner[last + 1..]);
+    (!code.trim().is_empty()).then_some(code)
 }

@@ -106,7 +106,7 @@ pub fn is_mention(prog: &str) -> bool {
 
 /// (language, flags that take code) of an interpreter.
 pub fn interpreter(prog: &str) -> Option<(RuleLang, &'static [&'static str])> {
-    use RuleLang::{Code, Js, Perl, Php, Python, Ruby};
+    use RuleLang::{Code, Js, Lua, Perl, Php, Python, Ruby};
     let p = prog.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
     Some(match p {
         "python" | "pypy" => (Python, &["-c"]),
@@ -114,7 +114,7 @@ pub fn interpreter(prog: &str) -> Option<(RuleLang, &'static [&'static str])> {
         "ruby" | "jruby" => (Ruby, &["-e"]),
         "node" | "nodejs" | "deno" | "bun" => (Js, &["-e", "--eval", "-p", "--print", "eval"]),
         "php" => (Php, &["-r"]),
-        "lua" | "luajit" | "texlua" => (Code, &["-e"]),
+        "lua" | "luajit" | "texlua" => (Lua, &["-e"]),
         "julia" | "jrunscript" | "rscript" | "osascript" => (Code, &["-e"]),
         "jjs" | "tclsh" | "wish" => (Code, &["-e"]),
         "gdb" => (Python, &["-ex", "--eval-command"]),
@@ -264,6 +264,8 @@ fn past_wrapper(lang: Lang, p: &str, argv: &[String], i: usize) -> Option<usize>
                 "--delimiter",
             ],
         ),
+        // expect's `spawn [-noecho] CMD …` runs CMD
+        "spawn" if lang == Lang::Sh => skip_opts(argv, i + 1, &[]),
         "find" => past_find(argv, i),
         "flock" => past_flock(argv, i),
         "conhost" => skip_opts(argv, i + 1, &["--width", "--height"]),
@@ -292,8 +294,51 @@ fn past_wrapper(lang: Lang, p: &str, argv: &[String], i: usize) -> Option<usize>
         }
         "." | "&" if lang == Lang::PowerShell => i + 1,
         "if" if lang == Lang::Batch => batch_if(argv, i + 1),
-        _ => i,
+        _ => past_user_wrapper(lang, p, argv, i),
     })
+}
+
+/// Privilege-dropping and supervision wrappers (s6, runit, daemontools,
+/// container entrypoints): `gosu app CMD`, `chpst -u app CMD`; `i` back
+/// when `p` is none of them.
+fn past_user_wrapper(lang: Lang, p: &str, argv: &[String], i: usize) -> usize {
+    match p {
+        "gosu" | "su-exec" | "s6-setuidgid" | "setuidgid" | "envuidgid" | "s6-envuidgid" => {
+            skip_opts(argv, i + 1, &[]) + 1
+        }
+        "chpst" => skip_opts(
+            argv,
+            i + 1,
+            &[
+                "-u", "-U", "-e", "-n", "-l", "-L", "-m", "-d", "-o", "-p", "-f", "-c", "-b", "-/",
+            ],
+        ),
+        "setpriv" | "runuser" | "s6-applyuidgid" | "unshare" | "nsenter" => skip_opts(
+            argv,
+            i + 1,
+            &[
+                "-u",
+                "-g",
+                "-G",
+                "--user",
+                "--group",
+                "--groups",
+                "--reuid",
+                "--regid",
+                "--inh-caps",
+                "--bounding-set",
+                "--securebits",
+                "-U",
+                "-t",
+                "--target",
+            ],
+        ),
+        "with-contenv" | "s6-notifyoncheck" | "fdmove" | "fdclose" if lang == Lang::Sh => {
+            let j = skip_opts(argv, i + 1, &["-d", "-n", "-s", "-t", "-w", "-c"]);
+            skip_while(argv, j, |a| a.parse::<i64>().is_ok())
+        }
+        _ => i,
+    }
 }
 
 /// `flock LOCK CMD …` runs CMD; `flock LOCK -c 'STRING'` runs a shell
@@ -473,6 +518,26 @@ mod tests {
     fn wrappers_are_looked_through() {
         let cases: &[(&[&str], &str)] = &[
             (&["sudo", "-u", "root", "-E", "curl", "x"], "curl"),
+            (&["s6-setuidgid", "abc", "wget", "x"], "wget"),
+            (
+                &["chpst", "-u", "app:app", "-e", "/etc/env", "aria2c", "x"],
+                "aria2c",
+            ),
+            (
+                &[
+                    "setpriv",
+                    "--reuid=1000",
+                    "--regid=1000",
+                    "--init-groups",
+                    "curl",
+                    "x",
+                ],
+                "curl",
+            ),
+            (&["su-exec", "nobody:nogroup", "tftp", "x"], "tftp"),
+            (&["runuser", "-u", "app", "--", "lftp", "x"], "lftp"),
+            (&["fdmove", "-c", "2", "1", "curl", "x"], "curl"),
+            (&["spawn", "-noecho", "sftp", "x"], "sftp"),
             (&["env", "A=1", "timeout", "30", "wget"], "wget"),
             (&["nohup", "nice", "-n", "5", "/usr/bin/curl"], "curl"),
             (&["busybox", "tftp"], "tftp"),

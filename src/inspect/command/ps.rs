@@ -20,6 +20,9 @@ fn parse_at(src: &str, first_line: usize, depth: usize) -> Script {
     let mut i = 0;
     let mut line = first_line;
     let mut count = 0usize;
+    // Per open brace: the value `$_` stands for in that block, when the
+    // block is a ForEach-Object / Where-Object script block fed a URL.
+    let mut feeds: Vec<Option<String>> = Vec::new();
     while i < b.len() && count < MAX_COMMANDS {
         match b[i] {
             b' ' | b'\t' | b'\r' => i += 1,
@@ -28,8 +31,13 @@ fn parse_at(src: &str, first_line: usize, depth: usize) -> Script {
                 line += 1;
             }
             b'\n' | b';' | b'{' | b'}' => {
-                if b[i] == b'\n' {
-                    line += 1;
+                match b[i] {
+                    b'\n' => line += 1,
+                    b'{' if feeds.len() < 64 => feeds.push(piped_url(&pipe)),
+                    b'}' => {
+                        feeds.pop();
+                    }
+                    _ => {}
                 }
                 i += 1;
                 if !pipe.cmds.is_empty() {
@@ -58,9 +66,12 @@ fn parse_at(src: &str, first_line: usize, depth: usize) -> Script {
                 i = end;
             }
             _ => {
-                let (cmd, end, nl) = command(src, i, line, depth);
+                let (mut cmd, end, nl) = command(src, i, line, depth);
                 i = end.max(i + 1);
                 line += nl;
+                if let Some(Some(url)) = feeds.iter().rev().find(|f| f.is_some()) {
+                    feed_input(&mut cmd, url, 0);
+                }
                 if !cmd.argv.is_empty() {
                     count += 1;
                     pipe.cmds.push(cmd);
@@ -72,6 +83,42 @@ fn parse_at(src: &str, first_line: usize, depth: usize) -> Script {
         script.pipelines.push(pipe);
     }
     script
+}
+
+/// The URL a pipeline ending in `%` / `ForEach-Object` / `?` /
+/// `Where-Object` hands its script block (`"http://h/x" | % { irm $_ }`).
+fn piped_url(pipe: &Pipeline) -> Option<String> {
+    let (last, up) = pipe.cmds.split_last()?;
+    let name = last.argv.first()?.to_ascii_lowercase();
+    if !matches!(
+        name.as_str(),
+        "%" | "foreach-object" | "foreach" | "?" | "where-object" | "where"
+    ) {
+        return None;
+    }
+    up.iter()
+        .flat_map(|c| &c.argv)
+        .find(|w| w.contains("://") && !w.contains(' '))
+        .cloned()
+}
+
+/// `$_` / `$PSItem` in a command (and the commands in its parentheses)
+/// replaced by the value the script block is fed.
+fn feed_input(cmd: &mut Cmd, url: &str, depth: usize) {
+    for w in &mut cmd.argv {
+        if w.eq_ignore_ascii_case("$_") || w.eq_ignore_ascii_case("$psitem") {
+            *w = url.to_string();
+        }
+    }
+    if depth < 8 {
+        for sub in &mut cmd.subs {
+            for p in &mut sub.pipelines {
+                for c in &mut p.cmds {
+                    feed_input(c, url, depth + 1);
+                }
+            }
+        }
+    }
 }
 
 /// One command from byte `i` on line `line`: (command, end, newlines crossed).
@@ -120,6 +167,14 @@ fn command(src: &str, mut i: usize, line: usize, depth: usize) -> (Cmd, usize, u
         i = end.max(i + 1).min(b.len());
         cmd.argv.push(w);
     }
+    // `&(…)` / `.(…)` glued: the call operator, then what it calls.
+    if let Some(first) = cmd.argv.first()
+        && (first.starts_with("&(") || first.starts_with(".("))
+    {
+        let called = first[1..].to_string();
+        cmd.argv[0].truncate(1);
+        cmd.argv.insert(1, called);
+    }
     let raw = &src[start..i.min(b.len())];
     cmd.text = shown(raw);
     assignments(&mut cmd);
@@ -158,7 +213,14 @@ fn assignments(cmd: &mut Cmd) {
         return;
     };
     let parts = &cmd.argv[2..];
-    let value = if parts.len() > 1 && parts.iter().skip(1).step_by(2).all(|p| p == "+") {
+    // `$p = -join ('c','u','r','l')`, `$n = [char]105+[char]119+…`: built from literals.
+    let built = cmd
+        .text
+        .split_once('=')
+        .and_then(|(_, rhs)| super::psexpr::eval(rhs));
+    let value = if let Some(v) = built {
+        v
+    } else if parts.len() > 1 && parts.iter().skip(1).step_by(2).all(|p| p == "+") {
         parts.iter().step_by(2).cloned().collect::<String>()
     } else {
         parts[0].clone()
@@ -237,10 +299,13 @@ fn paren_subs(text: &str, line: usize, depth: usize, subs: &mut Vec<Script>) {
                     j += 1;
                 }
                 let inner = text[i + 1..j.min(b.len())].trim();
+                // A command, or a pipeline starting from a value
+                // (`("http://h/x" | % { irm $_ })`).
                 let command_like = inner
                     .bytes()
                     .next()
-                    .is_some_and(|c| c.is_ascii_alphabetic() || c == b'&');
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == b'&')
+                    || inner.starts_with(['"', '\'', '$', '@']) && inner.contains('|');
                 if command_like && subs.len() < 64 {
                     subs.push(parse_at(inner, line, depth + 1));
                 } else {

@@ -89,6 +89,10 @@ const RUNNERS: &[&str] = &[
 ];
 
 /// Does `prog` run what it is given (a shell, an interpreter, a launcher)?
+/// Bytes of decoded and nested text added to the source `needs` patterns
+/// look at, at most.
+const MAX_SOURCE: usize = 2 << 20;
+
 pub(super) fn is_runner(prog: &str) -> bool {
     SHELLS.contains(&prog) || RUNNERS.contains(&prog)
 }
@@ -149,6 +153,11 @@ impl<'c> Engine<'c> {
         }
         if depth == 0 {
             self.source = src.to_string();
+        } else if self.source.len() + src.len() <= MAX_SOURCE {
+            // Decoded or nested text (`-EncodedCommand`, `cmd /c`) is part
+            // of the source a rule's `needs` pattern looks at.
+            self.source.push('\n');
+            self.source.push_str(src);
         }
         let s = Script::parse(lang, src, first_line);
         self.script(lang, &s, depth);
@@ -290,8 +299,22 @@ impl<'c> Engine<'c> {
     /// `Start-Process` becomes the command it starts.
     fn words(&self, lang: Lang, c: &Cmd) -> Vec<String> {
         let mut out = Vec::new();
+        // `& ('cu'+'rl.exe')`, `& ([char[]](105,119,114) -join '')`: the
+        // tokenizer drops the quotes, so the groups are read as typed.
+        let mut groups = if lang == Lang::PowerShell && c.argv.iter().any(|w| w.starts_with('(')) {
+            super::psexpr::paren_groups(&c.text).into_iter()
+        } else {
+            Vec::new().into_iter()
+        };
         for w in &c.argv {
             let mut x = self.expand(w);
+            if w.starts_with('(')
+                && let Some(g) = groups.next()
+                && super::psexpr::looks_built(g)
+                && let Some(v) = super::psexpr::eval(g)
+            {
+                x = v;
+            }
             let inner = x
                 .strip_prefix("$(")
                 .and_then(|r| r.strip_suffix(')'))
@@ -318,6 +341,7 @@ impl<'c> Engine<'c> {
                 out.extend(v.split_whitespace().map(str::to_string));
             } else if lang == Lang::Sh
                 && (w.contains("IFS") || w.contains("[@]") || w.contains("[*]") || command_word)
+                && !out.last().is_some_and(|p| super::program::is_dash_c(p))
             {
                 out.extend(x.split_whitespace().map(str::to_string));
             } else if lang == Lang::Sh
@@ -331,25 +355,18 @@ impl<'c> Engine<'c> {
                 out.push(x);
             }
         }
-        if lang == Lang::PowerShell
-            && out.len() > 2
-            && out[1] == "="
-            && c.argv[0].starts_with('$')
-            && !c
-                .text
-                .split_once('=')
-                .is_some_and(|(_, v)| v.trim_start().starts_with(['"', '\'', '@']))
-        {
-            // $r = Invoke-WebRequest …: the command on the right.
-            out.drain(..2);
+        if lang == Lang::PowerShell {
+            assigned_command(c, &mut out);
         }
         if lang != Lang::Sh {
             super::program::join_spaced_path(&mut out);
         }
-        if lang == Lang::PowerShell
-            && let Some(started) = start_process(&out)
-        {
-            return started;
+        if lang == Lang::PowerShell {
+            // `& 'Start-Process' …` / `. "saps" …`: the call operator on the name.
+            let call = matches!(out.first().map(String::as_str), Some("&" | "."));
+            if let Some(started) = start_process(&out[usize::from(call).min(out.len())..]) {
+                return started;
+            }
         }
         out
     }
@@ -501,7 +518,19 @@ impl<'c> Engine<'c> {
         }
         let mut rules = self.cat.text_rules(&c.text, rule_lang(lang));
         let mut seen = c.text.clone();
-        if lang != Lang::Sh {
+        if lang == Lang::Sh {
+            // The words as the shell hands them over: quotes removed,
+            // `${IFS}`, continuations and variables undone (`"a"ws${IFS}s3 cp "$U" f`).
+            let words = argv.join(" ");
+            if words != c.text {
+                for r in self.cat.text_rules(&words, rule_lang(lang)) {
+                    if !rules.contains(&r) {
+                        rules.push(r);
+                        seen = words.clone();
+                    }
+                }
+            }
+        } else {
             // String concatenation joined, then variables put back
             // (`$d.Load($src)` with `$src = 'http://…'`).
             let joined = decode::joined_strings(&c.text);
@@ -518,7 +547,11 @@ impl<'c> Engine<'c> {
                 seen = t;
             }
         }
-        rules.retain(|&r| self.cat.needs_met(r, &self.source));
+        rules.retain(|&r| {
+            self.cat.needs_met(r, &self.source)
+                || lang == Lang::PowerShell
+                    && self.cat.needs_met(r, &decode::joined_strings(&self.source))
+        });
         for r in rules {
             // A server bound to loopback only (`--bind 127.0.0.1`) serves no one else.
             let server = self.cat.rules[r].id == "interpreter-web-server";
@@ -605,38 +638,32 @@ impl<'c> Engine<'c> {
     }
 
     /// The text a pipeline decodes and hands on: `echo B64 | base64 -d`,
-    /// `base64 -d <<< B64`, `echo … | rev`, `echo HEX | xxd -r -p`.
+    /// `base64 -d <<< B64`, `echo … | rev`, `echo HEX | xxd -r -p`,
+    /// `base32 -d`, `basenc --base32 -d`, `openssl enc -d -base64`.
     fn decoded_input(&self, lang: Lang, p: &Pipeline) -> Option<(String, usize)> {
         if lang != Lang::Sh {
             return None;
         }
         for (k, c) in p.cmds.iter().enumerate() {
-            let argv: Vec<String> = c.argv.iter().map(|w| self.expand(w)).collect();
-            let prog = argv.first().map(|w| prog_name(w)).unwrap_or_default();
-            let decodes = match prog.as_str() {
-                "base64" | "openssl" => argv
-                    .iter()
-                    .any(|a| matches!(a.as_str(), "-d" | "--decode" | "-D")),
-                "rev" => true,
-                // xxd -r -p / -rp / -r -ps: plain hex back to bytes
-                "xxd" => {
-                    argv.iter().any(|a| {
-                        a == "-r" || a == "-revert" || a.starts_with("-r") && a.contains('p')
-                    }) && argv.iter().any(|a| {
-                        matches!(a.as_str(), "-p" | "-ps" | "-plain" | "-postscript")
-                            || a.starts_with("-r") && a.contains('p')
-                    })
-                }
-                _ => false,
-            };
-            if !decodes {
+            let names = ["base", "openssl", "rev", "xxd"];
+            if !c.argv.iter().any(|w| names.iter().any(|n| w.contains(n))) {
                 continue;
             }
+            let words = self.words(lang, c);
+            // through wrappers: `sudo base32 -d`, `env X=1 basenc …`
+            let Some((prog, at)) = unwrap(lang, &words) else {
+                continue;
+            };
+            let argv = &words[at..];
+            let Some(decoder) = decoder(&prog, argv) else {
+                continue;
+            };
             let here = c
                 .redirs
                 .iter()
                 .find(|r| r.op == "<<<")
-                .map(|r| self.expand(&r.target));
+                .map(|r| self.expand(&r.target))
+                .or_else(|| c.heredoc.clone());
             let input = here.or_else(|| {
                 let up = p.cmds[..k].last()?;
                 let name = up.argv.first().map(|w| prog_name(w)).unwrap_or_default();
@@ -652,12 +679,11 @@ impl<'c> Engine<'c> {
                         .join(" ")
                 })
             })?;
-            let text = if prog == "rev" {
-                input.chars().rev().collect()
-            } else if prog == "xxd" {
-                decode::hex_text(&input)?
-            } else {
-                decode::decoded_text(&input)?
+            let text = match decoder {
+                Decoder::Rev => input.chars().rev().collect(),
+                Decoder::Hex => decode::hex_text(&input)?,
+                Decoder::Base32 { hex } => decode::base32_text(&input, hex)?,
+                Decoder::Base64 => decode::decoded_text(&input)?,
             };
             return Some((text, c.line));
         }
@@ -914,6 +940,21 @@ fn sink(lang: Lang, c: &Cmd, downstream: &[Cmd]) -> Option<String> {
         })
 }
 
+/// `$r = Invoke-WebRequest …`: the command on the right of a PowerShell
+/// assignment (a literal on the right is no command).
+fn assigned_command(c: &Cmd, out: &mut Vec<String>) {
+    if out.len() > 2
+        && out[1] == "="
+        && c.argv[0].starts_with('$')
+        && !c
+            .text
+            .split_once('=')
+            .is_some_and(|(_, v)| v.trim_start().starts_with(['"', '\'', '@']))
+    {
+        out.drain(..2);
+    }
+}
+
 /// The arguments `xargs` / `parallel` hand the program: URLs upstream
 /// prints (`echo`/`printf` words, a here-doc) or after `:::`; else the
 /// program fetches whatever its input holds (`{}` and a trailing
@@ -942,6 +983,56 @@ fn fed_arguments(argv: &mut Vec<String>, upstream: &[Cmd]) {
         argv[p] = INPUT.to_string();
     } else {
         argv.push(INPUT.to_string());
+    }
+}
+
+/// What a decoding command turns its input back into.
+#[derive(Clone, Copy)]
+enum Decoder {
+    Base64,
+    Base32 { hex: bool },
+    Hex,
+    Rev,
+}
+
+/// The decoder a command is, when it decodes (`base64 -d`, `base32
+/// --decode`, `basenc --base32hex -d`, `openssl enc -d -base64`, `openssl
+/// base64 -d`, `xxd -r -p`, `rev`).
+fn decoder(prog: &str, argv: &[String]) -> Option<Decoder> {
+    let has = |opts: &[&str]| argv.iter().any(|a| opts.contains(&a.as_str()));
+    let decodes = || has(&["-d", "--decode", "-D"]);
+    match prog {
+        "base64" | "gbase64" if decodes() => Some(Decoder::Base64),
+        "base32" | "gbase32" if decodes() => Some(Decoder::Base32 { hex: false }),
+        "basenc" if decodes() => {
+            if has(&["--base32"]) {
+                Some(Decoder::Base32 { hex: false })
+            } else if has(&["--base32hex"]) {
+                Some(Decoder::Base32 { hex: true })
+            } else if has(&["--base16"]) {
+                Some(Decoder::Hex)
+            } else {
+                has(&["--base64", "--base64url"]).then_some(Decoder::Base64)
+            }
+        }
+        // openssl base64 -d; openssl enc -d -base64 / -a / -A
+        "openssl" if decodes() => {
+            let sub = argv.get(1).map(String::as_str);
+            (sub == Some("base64") || has(&["-base64", "-a", "-A"])).then_some(Decoder::Base64)
+        }
+        "rev" => Some(Decoder::Rev),
+        // xxd -r -p / -rp / -r -ps: plain hex back to bytes
+        "xxd" => {
+            let revert = argv
+                .iter()
+                .any(|a| a == "-r" || a == "-revert" || a.starts_with("-r") && a.contains('p'));
+            let plain = argv.iter().any(|a| {
+                matches!(a.as_str(), "-p" | "-ps" | "-plain" | "-postscript")
+                    || a.starts_with("-r") && a.contains('p')
+            });
+            (revert && plain).then_some(Decoder::Hex)
+        }
+        _ => None,
     }
 }
 
@@ -976,6 +1067,31 @@ mod tests {
         v.sort();
         v.dedup();
         v
+    }
+
+    #[test]
+    fn ssh_running_a_remote_stream_is_a_copy() {
+        for src in [
+            "ssh u@203.0.113.9 'cat /srv/x' > x",
+            "ssh -p 2222 -i k u@203.0.113.9 cat /srv/x.sh | sh",
+            "tar czf - /d | ssh u@203.0.113.9 'cat > /tmp/d.tgz'",
+            "dd if=/dev/vda | ssh h@203.0.113.9 'sudo dd of=/srv/vda.img'",
+        ] {
+            assert!(
+                hits(Lang::Sh, src).contains(&"ssh-remote-stream".to_string()),
+                "{src}"
+            );
+        }
+        for src in [
+            "ssh u@203.0.113.9 uptime",
+            "ssh -l cat 203.0.113.9 'systemctl restart app'",
+            "ssh u@203.0.113.9 'tail -n 50 /var/log/app.log'",
+        ] {
+            assert!(
+                !hits(Lang::Sh, src).contains(&"ssh-remote-stream".to_string()),
+                "{src}"
+            );
+        }
     }
 
     #[test]

@@ -28,7 +28,11 @@ pub fn matches(
 ) -> Option<bool> {
     let redirected =
         redirect_ok(rule, c) || output_saved && rule.redirect.as_deref() == Some("any");
-    if !switches_ok(rule, rest) || !subcommand_ok(rule, rest) || !redirected {
+    if !switches_ok(rule, rest)
+        || !subcommand_ok(rule, rest)
+        || !redirected
+        || !remote_command_ok(rule, rest)
+    {
         return None;
     }
     let Some(t) = &rule.target else {
@@ -139,6 +143,32 @@ fn subcommand_ok(rule: &Rule, rest: &[String]) -> bool {
                 .iter()
                 .any(|s| s.eq_ignore_ascii_case(first))
         })
+}
+
+/// A remote command among the arguments after the host (the first
+/// non-option argument): its first word (after `sudo`) is one of the rule's.
+fn remote_command_ok(rule: &Rule, rest: &[String]) -> bool {
+    if rule.remote_command.is_empty() {
+        return true;
+    }
+    let Some(host) = rest.iter().position(|a| !a.starts_with('-')) else {
+        return false;
+    };
+    rest[host + 1..].iter().any(|a| {
+        let mut words = a
+            .split(|c: char| c.is_whitespace() || matches!(c, '\'' | '"' | ';' | '|' | '&' | '('))
+            .filter(|w| !w.is_empty());
+        let first = match words.next() {
+            Some("sudo") => words.find(|w| !w.starts_with('-')),
+            w => w,
+        };
+        first.is_some_and(|w| {
+            let w = w.rsplit('/').next().unwrap_or(w);
+            rule.remote_command
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case(w))
+        })
+    })
 }
 
 fn redirect_ok(rule: &Rule, c: &Cmd) -> bool {

@@ -40,10 +40,28 @@ fn language(target: &str, written_by: Lang) -> Option<Result<Lang, RuleLang>> {
     })
 }
 
+/// The text of an `echo`/`Write-Output` statement between the program and
+/// its output redirection, as typed.
+fn raw_echo_text(text: &str) -> Option<String> {
+    let t = text.trim_start();
+    let after = t.split_once(char::is_whitespace)?.1;
+    let end = after.rfind('>')?;
+    let body = after[..end].trim_end_matches('>').trim();
+    (!body.is_empty()).then(|| body.to_string())
+}
+
 impl Engine<'_> {
     /// Remember what an `echo`/`printf` writes to a script file.
     pub(super) fn note_written(&mut self, s: &Step) {
-        if !matches!(s.prog.as_str(), "echo" | "printf") {
+        // `cmd /c echo … > x.bat` from PowerShell or a shell: cmd's echo.
+        let via_cmd = s.prog == "cmd"
+            && s.rest()
+                .first()
+                .is_some_and(|a| a.eq_ignore_ascii_case("/c") || a.eq_ignore_ascii_case("/k"))
+            && s.rest()
+                .get(1)
+                .is_some_and(|a| a.eq_ignore_ascii_case("echo"));
+        if !via_cmd && !matches!(s.prog.as_str(), "echo" | "printf" | "write-output") {
             return;
         }
         let Some(target) =
@@ -57,11 +75,15 @@ impl Engine<'_> {
         if language(&target, s.lang).is_none() {
             return;
         }
-        let words = s
-            .rest()
+        let rest = if via_cmd { &s.rest()[2..] } else { s.rest() };
+        let words = rest
             .iter()
             .filter(|a| !(s.lang == Lang::Sh && a.starts_with('-') && a.len() <= 3));
-        let line = if s.prog == "printf" {
+        let line = if s.lang == Lang::PowerShell && !via_cmd {
+            // PowerShell drops quotes inside bare words (`GetObject("x")`):
+            // what is written is the text as typed.
+            raw_echo_text(&s.c.text).unwrap_or_else(|| words.cloned().collect::<Vec<_>>().join(" "))
+        } else if s.prog == "printf" {
             super::decode::ansi_c(&words.cloned().collect::<String>())
         } else {
             words.cloned().collect::<Vec<_>>().join(" ")

@@ -8,10 +8,12 @@
 //!   reports only after a download rule matched) to find a literal of each
 //!   of its sets, and of its `needs` pattern's; or `://` (a URL variable
 //!   can be put back into a line), a call that hands text to the system or
-//!   a base64 hint (the code scanner's own lists), Ruby's `sh`, Perl's
-//!   pipe `open`, or — in JavaScript and WSH — a `+`/`&` that could join
-//!   two string literals. A file without any skips statement joining, URL
-//!   variables, the rule set and the shell-call parser.
+//!   a base64 hint (the code scanner's own lists), Ruby's `sh` or Perl's
+//!   pipe `open`; `\\` too (UNC variables are put back like URLs). A
+//!   file without any skips statement joining, URL variables, the rule set
+//!   and the shell-call parser. JavaScript and WSH files are always
+//!   analysed: their lines are rewritten (strings joined, `Chr(34)` made a
+//!   quote) before matching.
 //! - per statement ([`text_rules`]): only the rules of the language whose
 //!   every set has a literal in the line are tried, each with its own
 //!   regex, instead of the set of every text rule.
@@ -212,7 +214,9 @@ impl Prefilter {
         let mut file = Builder::default();
         let mut line = Builder::default();
         let mut line_rules = Vec::new();
+        // URL and UNC variables are put back into lines.
         file.condition(&one("://"), false);
+        file.condition(&one("\\\\"), false);
         for m in SHELL_CALLS.iter().chain(ENCODED_HINTS) {
             let cut = literals::cut_front(m.as_bytes()).unwrap_or_default();
             file.condition(&[vec![cut]], false);
@@ -233,9 +237,11 @@ impl Prefilter {
                 file.condition(&[pattern.as_slice(), needs].concat(), false);
             }
         }
-        let joins = matches!(lang, RuleLang::Js | RuleLang::Wsh);
+        // JavaScript and WSH lines are rewritten before matching (strings
+        // joined, Chr(34) made a quote): their files are always analysed.
+        let rewritten = matches!(lang, RuleLang::Js | RuleLang::Wsh);
         LangTests {
-            file: file.build(joins),
+            file: if rewritten { None } else { file.build(false) },
             line: line.build(false),
             line_rules,
         }
