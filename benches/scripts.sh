@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Benchmark for script-heavy trees: `stowaway scan dir:TREE` against the raw
 # limit `tar -cf - TREE | sha256sum` on the same tree, and the per-file
-# inspection cost (examples/inspect_cost). Default tree: this machine's
-# Python standard library (thousands of .py files).
+# inspection cost (examples/inspect_cost). Default trees: this machine's
+# Python standard library and its node tree (npm and its modules under
+# /usr/lib/node_modules, or /usr/share/nodejs from Debian's node-*
+# packages), each reported as a ratio to the `tar | sha256sum` limit.
 #
 #   benches/scripts.sh [TREE...]
 #
@@ -16,7 +18,12 @@ fi
 bin=${STOWAWAY_BIN:-target/release/stowaway}
 cost=${INSPECT_COST_BIN:-target/release/examples/inspect_cost}
 trees=("$@")
-[ ${#trees[@]} -gt 0 ] || trees=(/usr/lib/python3.*[0-9])
+if [ ${#trees[@]} -eq 0 ]; then
+  trees=(/usr/lib/python3.*[0-9])
+  for node in /usr/lib/node_modules /usr/share/nodejs; do
+    [ -d "$node" ] && trees+=("$node")
+  done
+fi
 export XDG_DATA_HOME=$(mktemp -d)
 trap 'rm -rf "$XDG_DATA_HOME"' EXIT
 best() { # runs a command 3 times, prints the best wall time in seconds
@@ -32,8 +39,9 @@ best() { # runs a command 3 times, prints the best wall time in seconds
 for t in "${trees[@]}"; do
   files=$(find "$t" -type f | wc -l)
   mb=$(du -sm "$t" | cut -f1)
-  s=$(best "$bin" scan "dir:$t" --no-cache --format json)
+  s=$(best "$bin" scan "rootfs:$t" --no-cache --format json)
   p=$(best bash -c "tar -C / -cf - '${t#/}' 2>/dev/null | sha256sum")
-  python3 -c "s, p = $s, $p; print('$t: $files files, $mb MB: stowaway %.2fs, tar|sha256sum %.2fs, ratio %.2fx' % (s, p, s / p))"
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  python3 -c "s, p = $s, $p; print('$t: $files files, $mb MB: stowaway %.2fs, tar|sha256sum %.2fs, ratio %.2fx (load $load)' % (s, p, s / p))"
   "$cost" "$t"
 done

@@ -24,6 +24,7 @@ mod interop;
 mod local_stores;
 mod outputs;
 mod packages;
+mod prefilter;
 #[cfg(feature = "registry")]
 mod registry;
 #[cfg(feature = "registry")]

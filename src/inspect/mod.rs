@@ -7,6 +7,7 @@
 pub mod binary;
 pub mod command;
 pub mod gobin;
+pub mod prefilter;
 pub mod script;
 pub mod stream;
 pub mod syscalls;

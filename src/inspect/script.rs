@@ -283,6 +283,28 @@ pub fn analyze_file(
     content: &[u8],
     library: bool,
 ) -> ScriptFacts {
+    analyze_with(catalog, lang, content, library, true)
+}
+
+/// [`analyze_file`] without the prefilter ([`super::prefilter`]): every
+/// code file goes through the whole line-by-line analysis. The reference
+/// the prefilter is tested against (the results must be the same).
+pub fn analyze_unfiltered(
+    catalog: &Catalog,
+    lang: &'static str,
+    content: &[u8],
+    library: bool,
+) -> ScriptFacts {
+    analyze_with(catalog, lang, content, library, false)
+}
+
+fn analyze_with(
+    catalog: &Catalog,
+    lang: &'static str,
+    content: &[u8],
+    library: bool,
+    prefilter: bool,
+) -> ScriptFacts {
     let mut facts = ScriptFacts {
         lang: lang.to_string(),
         hits: Vec::new(),
@@ -305,7 +327,11 @@ pub fn analyze_file(
     }
     if !commands {
         let code_lang = RuleLang::from_name(lang).unwrap_or(RuleLang::Code);
-        code::scan(&mut eng, code_lang, &text);
+        let lines = code::code_lines(code_lang, &text);
+        if prefilter && !super::prefilter::may_hit(catalog, code_lang, &lines) {
+            return facts;
+        }
+        code::scan_lines(&mut eng, code_lang, &lines, prefilter);
     }
     let mut raw = eng.hits;
     if library && lang != "package.json" {

@@ -90,7 +90,19 @@ pub fn read_content<R: Read>(
     limits: &Limits,
     buf: &mut [u8],
 ) -> Result<ContentRead, ContentError> {
-    read_with(r, Pass::new(path, limits, true), buf)
+    read_with(r, Pass::new(path, limits, true, true), buf)
+}
+
+/// [`read_content`]; without `pkg_digests`, no MD5 or SHA-1 (see
+/// [`PkgHasher::without_digests`]): the file then carries no package data.
+pub fn read_content_with<R: Read>(
+    r: &mut R,
+    path: &ImagePath,
+    limits: &Limits,
+    buf: &mut [u8],
+    pkg_digests: bool,
+) -> Result<ContentRead, ContentError> {
+    read_with(r, Pass::new(path, limits, true, pkg_digests), buf)
 }
 
 /// Like [`read_content`], without the digests (the sha256 is left at that
@@ -102,7 +114,7 @@ pub(super) fn read_content_deferred<R: Read>(
     limits: &Limits,
     buf: &mut [u8],
 ) -> Result<ContentRead, ContentError> {
-    read_with(r, Pass::new(path, limits, false), buf)
+    read_with(r, Pass::new(path, limits, false, false), buf)
 }
 
 fn read_with<R: Read>(
@@ -141,13 +153,14 @@ struct Pass<'a> {
 }
 
 impl<'a> Pass<'a> {
-    fn new(path: &'a ImagePath, limits: &'a Limits, digests: bool) -> Self {
+    /// `digests`: the sha256 here; `pkg_digests`: MD5 and SHA-1 here.
+    fn new(path: &'a ImagePath, limits: &'a Limits, digests: bool, pkg_digests: bool) -> Self {
         Pass {
             path,
             limits,
             hasher: Hasher::new(),
             digests,
-            pkg: match digests {
+            pkg: match pkg_digests {
                 true => PkgHasher::new(path, limits),
                 false => PkgHasher::without_digests(path, limits),
             },

@@ -16,7 +16,7 @@ mod trailer;
 mod walk;
 
 pub use crate::model::{Compression, ContentKind, EntryType};
-pub use content::{ContentError, ContentRead, read_content};
+pub use content::{ContentError, ContentRead, read_content, read_content_with};
 pub use decompress::{Sniffed, claimed, decoder, sniff as sniff_compression};
 pub use pkgfile::{PkgData, PkgHasher, is_package_db, needs_digests};
 pub use stream::{LayerInput, scan_layer};

@@ -2,7 +2,7 @@
 //! (listing, `fstatat`, the confined open of each file — see
 //! [`super::confined`]) stays on one thread and hands each opened
 //! descriptor to the pool, whose workers hash and inspect its content
-//! ([`read_content`]); results come back in the order the files were
+//! ([`read_content_with`]); results come back in the order the files were
 //! handed over, so the layer index is the same as a one-thread walk's.
 //!
 //! Bounded: at most `2 × workers` opened files wait in the queue, plus one
@@ -16,7 +16,7 @@ use std::sync::mpsc::{Receiver, Sender, SyncSender, TryRecvError, channel, sync_
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use crate::layer::{ContentError, ContentRead, read_content};
+use crate::layer::{ContentError, ContentRead, read_content_with};
 use crate::limits::Limits;
 use crate::path::ImagePath;
 
@@ -30,6 +30,7 @@ type Outcome = io::Result<ContentRead>;
 
 /// See the module docs. `T` is what the caller needs back with each result.
 pub struct ReadPool<T> {
+    pkg_digests: bool,
     jobs: Option<SyncSender<Job>>,
     results: Receiver<(usize, Outcome)>,
     workers: Vec<JoinHandle<()>>,
@@ -40,16 +41,18 @@ pub struct ReadPool<T> {
 }
 
 impl<T> ReadPool<T> {
-    /// Start the workers (one per available core, at most [`MAX_WORKERS`]).
-    pub fn new(limits: &Limits) -> ReadPool<T> {
+    /// Start the workers (one per available core, at most [`MAX_WORKERS`]);
+    /// without `pkg_digests` they compute no MD5 or SHA-1 (a tree without
+    /// a package database).
+    pub fn new(limits: &Limits, pkg_digests: bool) -> ReadPool<T> {
         let n = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .clamp(1, MAX_WORKERS);
-        Self::with_workers(limits, n)
+        Self::with_workers(limits, n, pkg_digests)
     }
 
     /// Start `n` workers (0: every file is read by [`ReadPool::push`]).
-    fn with_workers(limits: &Limits, n: usize) -> ReadPool<T> {
+    fn with_workers(limits: &Limits, n: usize, pkg_digests: bool) -> ReadPool<T> {
         let (jobs, queue) = sync_channel::<Job>(2 * n.max(1));
         let queue = Arc::new(Mutex::new(queue));
         let (done, results) = channel();
@@ -58,11 +61,12 @@ impl<T> ReadPool<T> {
                 let (queue, done, limits) = (queue.clone(), done.clone(), limits.clone());
                 std::thread::Builder::new()
                     .name(format!("stowaway-read-{i}"))
-                    .spawn(move || work(&queue, &done, &limits))
+                    .spawn(move || work(&queue, &done, &limits, pkg_digests))
                     .ok()
             })
             .collect();
         ReadPool {
+            pkg_digests,
             jobs: Some(jobs),
             results,
             workers,
@@ -78,7 +82,8 @@ impl<T> ReadPool<T> {
         let outcome = match opened {
             Err(e) => Some(Err(e)),
             Ok((mut file, path)) if self.workers.is_empty() => {
-                Some(read(&mut file, &path, limits, &mut vec![0u8; BUF_BYTES]))
+                let buf = &mut vec![0u8; BUF_BYTES];
+                Some(read(&mut file, &path, limits, buf, self.pkg_digests))
             }
             Ok((file, path)) => match self.jobs.as_ref().map(|j| j.send((seq, file, path))) {
                 Some(Ok(())) => None,
@@ -134,7 +139,12 @@ fn gone() -> io::Error {
 }
 
 /// A worker: read queued files until the queue hangs up.
-fn work(queue: &Mutex<Receiver<Job>>, done: &Sender<(usize, Outcome)>, limits: &Limits) {
+fn work(
+    queue: &Mutex<Receiver<Job>>,
+    done: &Sender<(usize, Outcome)>,
+    limits: &Limits,
+    pkg_digests: bool,
+) {
     let mut buf = vec![0u8; BUF_BYTES];
     loop {
         let job = match queue.lock() {
@@ -144,7 +154,7 @@ fn work(queue: &Mutex<Receiver<Job>>, done: &Sender<(usize, Outcome)>, limits: &
         let Ok((seq, mut file, path)) = job else {
             return;
         };
-        let outcome = read(&mut file, &path, limits, &mut buf);
+        let outcome = read(&mut file, &path, limits, &mut buf, pkg_digests);
         drop(file);
         if done.send((seq, outcome)).is_err() {
             return;
@@ -154,9 +164,15 @@ fn work(queue: &Mutex<Receiver<Job>>, done: &Sender<(usize, Outcome)>, limits: &
 
 /// Read one file. A panic in the inspection is caught: it would otherwise
 /// leave the walk waiting for a result that never comes.
-fn read(file: &mut File, path: &ImagePath, limits: &Limits, buf: &mut [u8]) -> Outcome {
+fn read(
+    file: &mut File,
+    path: &ImagePath,
+    limits: &Limits,
+    buf: &mut [u8],
+    pkg_digests: bool,
+) -> Outcome {
     let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        read_content(file, path, limits, buf)
+        read_content_with(file, path, limits, buf, pkg_digests)
     }));
     match read {
         Ok(Ok(read)) => Ok(read),
@@ -178,7 +194,7 @@ mod tests {
     #[test]
     fn results_come_back_in_order_with_their_errors() {
         for workers in [0, 1, 3] {
-            in_order(ReadPool::with_workers(&Limits::default(), workers));
+            in_order(ReadPool::with_workers(&Limits::default(), workers, true));
         }
     }
 

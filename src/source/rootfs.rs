@@ -31,8 +31,45 @@ use super::fdwalk::{self, Visit};
 use super::readpool::ReadPool;
 
 /// Walk `root` into a layer index.
+///
+/// The MD5 and SHA-1 package managers record are computed only when the
+/// tree holds a package database (they are a root filesystem's slowest
+/// step, and without a database nothing reads them); should a database
+/// appear while a tree without one is walked, the tree is walked again
+/// with them.
 pub fn walk(root: &Path, limits: &Limits) -> Result<LayerIndex> {
-    walk_tree(root, limits, false)
+    let digests = may_hold_package_db(root);
+    let index = walk_tree(root, limits, false, digests)?;
+    if !digests && holds_package_db(&index) {
+        return walk_tree(root, limits, false, true);
+    }
+    Ok(index)
+}
+
+/// Paths under which every package database file lies (see
+/// [`crate::layer::is_package_db`]).
+const PACKAGE_DB_PLACES: [&str; 4] = [
+    "var/lib/dpkg",
+    "lib/apk/db/installed",
+    "var/lib/rpm/rpmdb.sqlite",
+    "usr/lib/sysimage/rpm/rpmdb.sqlite",
+];
+
+/// Might `root` hold a package database? (Anything at one of the places,
+/// or a place that cannot be looked at, says yes.)
+fn may_hold_package_db(root: &Path) -> bool {
+    PACKAGE_DB_PLACES.iter().any(|p| {
+        std::fs::symlink_metadata(root.join(p))
+            .map_or_else(|e| e.kind() != io::ErrorKind::NotFound, |_| true)
+    })
+}
+
+/// Did the walk record a package database file?
+fn holds_package_db(index: &LayerIndex) -> bool {
+    index
+        .entries
+        .iter()
+        .any(|e| e.kind == EntryType::File && crate::layer::is_package_db(&e.path))
 }
 
 /// Walk an overlayfs upper (writable) directory into a layer index whose
@@ -40,10 +77,11 @@ pub fn walk(root: &Path, limits: &Limits) -> Result<LayerIndex> {
 /// directories marked `trusted.overlay.opaque` / `user.overlay.opaque` = `y`
 /// hide everything below them in the lower layers.
 pub fn walk_upper(root: &Path, limits: &Limits) -> Result<LayerIndex> {
-    walk_tree(root, limits, true)
+    // The database is in the lower layers: every file needs its digests.
+    walk_tree(root, limits, true, true)
 }
 
-fn walk_tree(root: &Path, limits: &Limits, overlay: bool) -> Result<LayerIndex> {
+fn walk_tree(root: &Path, limits: &Limits, overlay: bool, pkg_digests: bool) -> Result<LayerIndex> {
     let meta = std::fs::metadata(root).map_err(|e| Error::io(root, e))?;
     if !meta.is_dir() {
         return Err(Error::source(root.display().to_string(), "not a directory"));
@@ -56,7 +94,7 @@ fn walk_tree(root: &Path, limits: &Limits, overlay: bool) -> Result<LayerIndex> 
         root_dev: meta.dev(),
         index: LayerIndex::default(),
         count: 0,
-        pool: ReadPool::new(limits),
+        pool: ReadPool::new(limits, pkg_digests),
         late: Vec::new(),
     };
     fdwalk::walk(root_fd, |visit| match visit {
@@ -315,5 +353,52 @@ mod tests {
             .flat_map(|d| [format!("/d{d:02}/a.sh"), format!("/d{d:02}/b.sock")])
             .collect();
         assert_eq!(found, want);
+    }
+
+    /// MD5 and SHA-1 only where a package database can check them: a tree
+    /// without one records none (never zeros a check would read), a tree
+    /// with one records every file's, and an upper directory (whose
+    /// database is below it) always does.
+    #[test]
+    fn package_digests_only_with_a_database() {
+        let md5_of = |index: &LayerIndex, p: &str| {
+            let e = index
+                .entries
+                .iter()
+                .find(|e| e.path.to_string() == p)
+                .unwrap();
+            e.pkg.as_ref().map(|k| hex::encode(k.md5))
+        };
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("usr/bin")).unwrap();
+        std::fs::write(dir.path().join("usr/bin/x"), b"abc").unwrap();
+        let limits = Limits::default();
+        let index = walk(dir.path(), &limits).unwrap();
+        assert_eq!(md5_of(&index, "/usr/bin/x"), None);
+        assert!(index.entries.iter().all(|e| e.pkg.is_none()));
+        let abc = Some("900150983cd24fb0d6963f7d28e17f72".to_string());
+        assert_eq!(
+            md5_of(&walk_upper(dir.path(), &limits).unwrap(), "/usr/bin/x"),
+            abc
+        );
+        std::fs::create_dir_all(dir.path().join("var/lib/dpkg")).unwrap();
+        std::fs::write(dir.path().join("var/lib/dpkg/status"), b"Package: x\n").unwrap();
+        let index = walk(dir.path(), &limits).unwrap();
+        assert_eq!(md5_of(&index, "/usr/bin/x"), abc);
+        let status = index
+            .entries
+            .iter()
+            .find(|e| e.path.to_string() == "/var/lib/dpkg/status")
+            .and_then(|e| e.pkg.as_ref()?.db.clone());
+        assert_eq!(
+            status.as_deref().map(Vec::as_slice),
+            Some(&b"Package: x\n"[..])
+        );
+        // The check before the walk is only a shortcut: a database it did
+        // not see sends the walk round again with the digests.
+        let mut seen = walk_tree(dir.path(), &limits, false, false).unwrap();
+        assert!(holds_package_db(&seen));
+        seen = walk(dir.path(), &limits).unwrap();
+        assert_eq!(md5_of(&seen, "/usr/bin/x"), abc);
     }
 }

@@ -27,7 +27,7 @@ const MAX_JOINED: usize = 30;
 const MAX_SHELL_STRINGS: usize = 32;
 
 /// Calls that hand a string or an argument list to the system.
-const SHELL_CALLS: &[&str] = &[
+pub(crate) const SHELL_CALLS: &[&str] = &[
     "system(",
     "system ",
     "popen(",
@@ -77,7 +77,7 @@ const SHELL_CALLS: &[&str] = &[
 
 /// Words near a base64 literal that is decoded and run (`b64decode`,
 /// `Base64.decode64`, `atob`, `base64_decode`, `powershell -enc`).
-const ENCODED_HINTS: &[&str] = &["ase64", "b64", "atob(", "owershell", "OWERSHELL"];
+pub(crate) const ENCODED_HINTS: &[&str] = &["ase64", "b64", "atob(", "owershell", "OWERSHELL"];
 
 /// Does `t` hold a call that hands text to the system, and a hint of
 /// base64 decoding? (One automaton over both lists.)
@@ -482,8 +482,14 @@ pub fn has_remote_url(t: &str) -> bool {
 
 /// Scan a code file's text.
 pub fn scan(eng: &mut Engine, lang: RuleLang, text: &str) {
-    let lines = code_lines(lang, text);
-    let vars = UrlVars::collect(&lines, lang);
+    scan_lines(eng, lang, &code_lines(lang, text), true);
+}
+
+/// Scan a code file's code lines (as [`code_lines`] gives them); when
+/// `gated`, each statement tries only the rules whose literals it holds
+/// ([`text_rules`](crate::inspect::prefilter::text_rules)).
+pub fn scan_lines(eng: &mut Engine, lang: RuleLang, lines: &[(usize, &str)], gated: bool) {
+    let vars = UrlVars::collect(lines, lang);
     let file_loopback = {
         let urls: Vec<&str> = lines
             .iter()
@@ -500,7 +506,7 @@ pub fn scan(eng: &mut Engine, lang: RuleLang, text: &str) {
     };
     let mut last_download: Option<(usize, String)> = None;
     let mut needs: HashMap<usize, bool> = HashMap::new();
-    for (n, t) in statements(&lines) {
+    for (n, t) in statements(lines) {
         let t: &str = &t;
         let mention = MENTIONS.iter().any(|m| {
             t.as_bytes()
@@ -511,7 +517,7 @@ pub fn scan(eng: &mut Engine, lang: RuleLang, text: &str) {
             continue;
         }
         let line = joined(lang, vars.resolve(t));
-        let rules = eng.cat.text_rules(&line, lang);
+        let rules = rules_for(eng, lang, &line, gated);
         let loopback = line_loopback(&line, file_loopback, !rules.is_empty());
         let url = has_remote_url(&line);
         for r in rules {
@@ -560,6 +566,16 @@ fn joined(lang: RuleLang, line: std::borrow::Cow<'_, str>) -> std::borrow::Cow<'
         std::borrow::Cow::Owned(decode::joined_strings(&vb_chr(&line)))
     } else {
         line
+    }
+}
+
+/// The text rules of `lang` matching `line`: through the prefilter
+/// (only the rules whose literals the line holds) when `gated`.
+fn rules_for(eng: &Engine, lang: RuleLang, line: &str, gated: bool) -> Vec<usize> {
+    if gated {
+        crate::inspect::prefilter::text_rules(eng.cat, lang, line)
+    } else {
+        eng.cat.text_rules(line, lang)
     }
 }
 

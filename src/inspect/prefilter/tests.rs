@@ -1,0 +1,73 @@
+//! Tests of the prefilter's conditions on the built-in catalogue.
+
+use super::*;
+
+fn pf() -> &'static Prefilter {
+    builtin(catalog::get()).expect("built-in catalogue")
+}
+
+fn file(lang: RuleLang, lines: &[(usize, &str)]) -> bool {
+    may_hit(catalog::get(), lang, lines)
+}
+
+#[test]
+fn case_insensitive_patterns_match_in_any_case() {
+    // com-http is (?i): a WSH file calling it in capitals is analysed.
+    assert!(file(
+        RuleLang::Wsh,
+        &[(1, "Set x = CreateObject(\"MSXML2.XMLHTTP\")")]
+    ));
+    assert!(!file(
+        RuleLang::Python,
+        &[(1, "x = compute(y)"), (2, "return x")]
+    ));
+}
+
+#[test]
+fn needs_are_a_second_condition_across_lines() {
+    // python-socket-file: a socket and a file write, anywhere in the file.
+    let sock = (1, "s = socket.socket()");
+    let write = (7, "f = open(p, 'wb')");
+    assert!(!file(RuleLang::Python, &[sock]));
+    assert!(file(RuleLang::Python, &[sock, (2, "x = 1"), write]));
+    assert!(file(RuleLang::Python, &[write, sock]));
+    // python-http-alias: `import requests as r` alone is not enough.
+    assert!(!file(RuleLang::Python, &[(1, "import requests as r")]));
+}
+
+#[test]
+fn lines_without_a_rule_literal_skip_the_rule_set() {
+    let cat = catalog::get();
+    let urllib = cat.rule_index("python-urllib").unwrap();
+    let rules = text_rules(cat, RuleLang::Python, "urlretrieve(u, p)");
+    assert!(rules.contains(&urllib), "{rules:?}");
+    assert_eq!(rules, cat.text_rules("urlretrieve(u, p)", RuleLang::Python));
+    assert!(text_rules(cat, RuleLang::Python, "import os").is_empty());
+    assert!(text_rules(cat, RuleLang::Js, "const x = path.join(a, b)").is_empty());
+}
+
+#[test]
+fn string_joins_and_words() {
+    for joins in ["a = 'x' + 'y'", "+ 'b')", "'a' &", "\"a\"\t+\"b\""] {
+        assert!(may_join(joins.as_bytes()), "{joins}");
+    }
+    for not in ["a = b + 'y'", "x += 1", "if (a && b)", "s = 'a' + b"] {
+        assert!(!may_join(not.as_bytes()), "{not}");
+    }
+    assert!(file(RuleLang::Ruby, &[(1, "sh 'make'")]));
+    assert!(!file(RuleLang::Ruby, &[(1, "push_item(shape)")]));
+}
+
+#[test]
+fn the_builtin_rules_leave_the_test_on_for_code_languages() {
+    for l in LANGS
+        .into_iter()
+        .filter(|l| !matches!(l, RuleLang::Js | RuleLang::Wsh))
+    {
+        assert!(
+            pf().filters(catalog::get(), l),
+            "{l:?}: a text rule of this language has no literal every match holds \
+             (the prefilter is off for it: give the pattern a literal)"
+        );
+    }
+}

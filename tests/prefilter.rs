@@ -1,0 +1,172 @@
+//! The code-file prefilter (`stowaway::inspect::prefilter`) is conservative:
+//! on every case of the command corpora (development set, catalogue rows,
+//! mutant cases, the four held-out sets), read as each code language, in
+//! and out of library directories, the analysis with the prefilter gives
+//! exactly the hits of the analysis without it; per statement, the rules
+//! it tries find what the whole rule set finds; and wherever a rule's
+//! pattern matches a line, the match holds a literal of each set the
+//! prefilter derived from it.
+
+use std::path::Path;
+
+use serde::Deserialize;
+use stowaway::catalog::{self, RuleLang};
+use stowaway::inspect::prefilter::{sets_of, text_rules};
+use stowaway::inspect::script::{analyze_file, analyze_unfiltered, is_library_code, language};
+use stowaway::path::ImagePath;
+
+#[derive(Deserialize)]
+struct CaseFile {
+    case: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+struct Case {
+    id: String,
+    path: String,
+    content: String,
+}
+
+const CORPORA: &[&str] = &[
+    "tests/commands/dev.toml",
+    "tests/commands/catalog.toml",
+    "tests/commands/mutants.toml",
+    "tests/heldout/commands.toml",
+    "tests/heldout2/commands.toml",
+    "tests/heldout3/commands.toml",
+    "tests/heldout4/commands.toml",
+];
+
+const CODE_LANGS: &[&str] = &["python", "perl", "ruby", "js", "php", "wsh", "other"];
+
+fn cases() -> Vec<Case> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    CORPORA
+        .iter()
+        .flat_map(|f| {
+            let text = std::fs::read_to_string(root.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+            toml::from_str::<CaseFile>(&text)
+                .unwrap_or_else(|e| panic!("{f}: {e}"))
+                .case
+        })
+        .collect()
+}
+
+#[test]
+fn prefilter_keeps_every_hit_of_the_corpora() {
+    let cat = catalog::get();
+    let (mut runs, mut skipped, mut with_hits) = (0, 0, 0);
+    for c in cases() {
+        let path = ImagePath::new(c.path.trim_start_matches('/').as_bytes());
+        let body = c.content.as_bytes();
+        let own = language(&path, &body[..body.len().min(512)]);
+        let langs = own.into_iter().chain(CODE_LANGS.iter().copied());
+        for lang in langs {
+            for library in [false, true, is_library_code(&path)] {
+                let full = analyze_unfiltered(cat, lang, body, library);
+                let filtered = analyze_file(cat, lang, body, library);
+                assert_eq!(
+                    filtered, full,
+                    "{} read as {lang} (library {library})",
+                    c.id
+                );
+                runs += 1;
+                with_hits += usize::from(!full.hits.is_empty());
+            }
+            let code = CODE_LANGS.contains(&lang);
+            let lang_rule = RuleLang::from_name(lang).unwrap_or(RuleLang::Code);
+            if code {
+                let lines = stowaway::inspect::command::code::code_lines(lang_rule, &c.content);
+                skipped += usize::from(!stowaway::inspect::prefilter::may_hit(
+                    cat, lang_rule, &lines,
+                ));
+            }
+        }
+    }
+    // Not vacuous: the corpora give hits, and the prefilter does skip files.
+    assert!(runs > 5000, "{runs} runs");
+    assert!(with_hits > 1000, "{with_hits} runs with hits");
+    assert!(
+        skipped > 500,
+        "only {skipped} (case, language) pairs skipped"
+    );
+}
+
+#[test]
+fn every_rule_match_holds_one_of_its_literals() {
+    let cat = catalog::get();
+    let mut checked = 0;
+    let lines: Vec<String> = cases()
+        .iter()
+        .flat_map(|c| c.content.lines().map(str::to_string).collect::<Vec<_>>())
+        .collect();
+    for (r, rule) in cat.rules.iter().enumerate() {
+        let Some(pattern) = &rule.pattern else {
+            continue;
+        };
+        let sets = sets_of(pattern);
+        let needs = rule.needs.as_ref().map(|n| (n, sets_of(n)));
+        for line in &lines {
+            if let Some(m) = cat.rule_match(r, line.as_bytes()) {
+                for set in &sets {
+                    assert!(
+                        holds(m, set),
+                        "{}: match {:?} holds none of {set:?}",
+                        rule.id,
+                        String::from_utf8_lossy(m)
+                    );
+                }
+                checked += 1;
+            }
+            if let Some((n, nsets)) = &needs
+                && let Ok(re) = regex::bytes::Regex::new(&format!("(?-u){n}"))
+                && let Some(m) = re.find(line.as_bytes())
+            {
+                for set in nsets {
+                    assert!(
+                        holds(m.as_bytes(), set),
+                        "{} needs: match {:?} holds none of {set:?}",
+                        rule.id,
+                        String::from_utf8_lossy(m.as_bytes())
+                    );
+                }
+            }
+        }
+    }
+    assert!(checked > 300, "only {checked} matches checked");
+}
+
+/// Does `m` hold one of `lits` (ASCII case-insensitively)?
+fn holds(m: &[u8], lits: &[Vec<u8>]) -> bool {
+    let m = m.to_ascii_lowercase();
+    lits.iter().any(|l| {
+        let l = l.to_ascii_lowercase();
+        m.windows(l.len()).any(|w| w == l.as_slice())
+    })
+}
+
+/// Per statement, the prefilter tries only the rules whose literals the
+/// line holds, each with its own regex: the rules found are exactly those
+/// the set of every text rule finds, on every line of the corpora, in
+/// every code language (and the argument language of one-liners).
+#[test]
+fn rules_tried_per_statement_are_the_rule_sets_own() {
+    let cat = catalog::get();
+    let mut found = 0;
+    for c in cases() {
+        for line in c.content.lines() {
+            for lang in CODE_LANGS.iter().chain(&["arg"]) {
+                let lang = RuleLang::from_name(lang).unwrap_or(RuleLang::Code);
+                let want = cat.text_rules(line, lang);
+                assert_eq!(
+                    text_rules(cat, lang, line),
+                    want,
+                    "{}: {line:?} as {lang:?}",
+                    c.id
+                );
+                found += want.len();
+            }
+        }
+    }
+    assert!(found > 300, "only {found} rule matches");
+}
