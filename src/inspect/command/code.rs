@@ -514,6 +514,9 @@ pub fn scan_lines(eng: &mut Engine, lang: RuleLang, lines: &[(usize, &str)], gat
                 .is_some_and(|h| h.eq_ignore_ascii_case(m.as_bytes()))
         });
         if mention {
+            // `echo shell_exec('wget …')`, `print(os.popen("curl …").read())`,
+            // `puts `curl …``: what a printed call returns still ran.
+            shell_calls_line(eng, lang, &joined(lang, vars.resolve(t)), n, None, 1);
             continue;
         }
         let line = joined(lang, vars.resolve(t));
