@@ -206,7 +206,14 @@ fn target_host(target: &str, a: &str) -> Option<String> {
         "url" => url_host(a).or_else(|| schemeless_host(a)),
         "scheme-url" => url_host(a),
         "remote" => url_host(a).or_else(|| remote_host(a)),
-        "unc" => unc_host(a),
+        // A share as a path (`\\host\share`, `//host/share`) or as its URL
+        // (`smb://host/share/file`, as smbget and smbclient take it).
+        "unc" => unc_host(a).or_else(|| {
+            let l = a.get(..6).unwrap_or_default().to_ascii_lowercase();
+            (l.starts_with("smb://") || l.starts_with("cifs:/"))
+                .then(|| url_host(a))
+                .flatten()
+        }),
         "host" => url_host(a)
             .or_else(|| remote_host(a))
             .or_else(|| schemeless_host(a))
