@@ -536,20 +536,10 @@ pub fn entropy_centi(buf: &[u8]) -> u16 {
     if buf.is_empty() {
         return 0;
     }
-    // Four tables, summed after: runs of one byte value (zero padding)
-    // no longer wait on the previous increment of the same counter.
-    let mut t = [[0u64; 256]; 4];
-    let mut quads = buf.chunks_exact(4);
-    for q in &mut quads {
-        t[0][q[0] as usize] += 1;
-        t[1][q[1] as usize] += 1;
-        t[2][q[2] as usize] += 1;
-        t[3][q[3] as usize] += 1;
+    let mut counts = [0u64; 256];
+    for &b in buf {
+        counts[b as usize] += 1;
     }
-    for &b in quads.remainder() {
-        t[0][b as usize] += 1;
-    }
-    let counts: [u64; 256] = std::array::from_fn(|i| t.iter().map(|t| t[i]).sum());
     let n = buf.len() as f64;
     let h: f64 = counts
         .iter()
@@ -560,41 +550,4 @@ pub fn entropy_centi(buf: &[u8]) -> u16 {
         })
         .sum();
     (h * 100.0).round() as u16
-}
-
-#[cfg(test)]
-mod entropy_tests {
-    use super::entropy_centi;
-
-    /// The one-table count it replaced.
-    fn naive(buf: &[u8]) -> u16 {
-        let mut counts = [0u64; 256];
-        for &b in buf {
-            counts[b as usize] += 1;
-        }
-        let n = buf.len() as f64;
-        let h: f64 = (counts.iter().filter(|&&c| c > 0))
-            .map(|&c| -(c as f64 / n) * (c as f64 / n).log2())
-            .sum();
-        (h * 100.0).round() as u16
-    }
-
-    #[test]
-    fn four_tables_count_what_one_did() {
-        let mixed: Vec<u8> = (0..10_007u32).map(|i| (i * i % 251) as u8).collect();
-        for buf in [
-            &b""[..],
-            b"a",
-            b"abc",
-            b"abcd",
-            b"aaaaaaab",
-            &[0u8; 4099],
-            &mixed,
-        ] {
-            assert_eq!(entropy_centi(buf), naive(buf), "{} bytes", buf.len());
-        }
-        assert_eq!(entropy_centi(&[0u8; 100]), 0);
-        let all: Vec<u8> = (0..=255).collect();
-        assert_eq!(entropy_centi(&all), 800);
-    }
 }
