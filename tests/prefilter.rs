@@ -155,7 +155,10 @@ fn rules_tried_per_statement_are_the_rule_sets_own() {
     let mut found = 0;
     for c in cases() {
         for line in c.content.lines() {
-            for lang in CODE_LANGS.iter().chain(&["arg"]) {
+            for lang in CODE_LANGS
+                .iter()
+                .chain(&["arg", "sh", "batch", "powershell"])
+            {
                 let lang = RuleLang::from_name(lang).unwrap_or(RuleLang::Code);
                 let want = cat.text_rules(line, lang);
                 assert_eq!(
@@ -169,4 +172,141 @@ fn rules_tried_per_statement_are_the_rule_sets_own() {
         }
     }
     assert!(found > 300, "only {found} rule matches");
+}
+
+/// The script trees of this machine the prefilter is checked on: the
+/// node tree (npm's modules: `/usr/lib/node_modules`, or Debian's
+/// `/usr/share/nodejs` from the `npm` package), Python's standard library,
+/// Perl's modules and `/usr/bin`.
+fn host_trees() -> Vec<std::path::PathBuf> {
+    let mut trees: Vec<std::path::PathBuf> = ["/usr/lib/node_modules", "/usr/share/nodejs"]
+        .iter()
+        .map(std::path::PathBuf::from)
+        .filter(|p| p.is_dir())
+        .take(1)
+        .collect();
+    if trees.is_empty() && !crate::util::require("npm") {
+        return Vec::new();
+    }
+    let python = std::fs::read_dir("/usr/lib")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_prefix("python3."))
+                .is_some_and(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+        })
+        .max();
+    trees.extend(python);
+    trees.extend(
+        ["/usr/share/perl", "/usr/bin"]
+            .iter()
+            .map(std::path::PathBuf::from)
+            .filter(|p| p.is_dir()),
+    );
+    trees
+}
+
+/// Every script file under `dir` (symlinks not followed): (image path, content).
+fn scripts_under(dir: &Path, out: &mut Vec<(ImagePath, Vec<u8>)>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let Ok(ft) = e.file_type() else { continue };
+        let p = e.path();
+        if ft.is_dir() {
+            scripts_under(&p, out);
+        } else if ft.is_file() {
+            let Ok(body) = std::fs::read(&p) else {
+                continue;
+            };
+            let rel = p.to_string_lossy().trim_start_matches('/').to_string();
+            let path = ImagePath::new(rel.as_bytes());
+            let head = &body[..body.len().min(512)];
+            if !body.starts_with(b"\x7fELF") && language(&path, head).is_some() {
+                out.push((path, body));
+            }
+        }
+    }
+}
+
+/// On real script trees (npm's node_modules, Python's standard library,
+/// Perl's modules, /usr/bin), the prefilter's analysis gives exactly the
+/// hits of the full analysis, file by file, as the scan reads each file
+/// (its own language, library or not by its path, the first MiB).
+#[test]
+fn prefilter_keeps_every_hit_of_the_host_script_trees() {
+    let cat = catalog::get();
+    let trees = host_trees();
+    if trees.is_empty() {
+        return;
+    }
+    let (mut files, mut hits) = (0, 0);
+    for tree in &trees {
+        let mut scripts = Vec::new();
+        scripts_under(tree, &mut scripts);
+        for (path, body) in scripts {
+            let head = &body[..body.len().min(512)];
+            let Some(lang) = language(&path, head) else {
+                continue;
+            };
+            let body = &body[..body.len().min(stowaway::inspect::MAX_SCRIPT_BYTES)];
+            let library = is_library_code(&path);
+            let full = analyze_unfiltered(cat, lang, body, library);
+            let filtered = analyze_file(cat, lang, body, library);
+            assert_eq!(filtered, full, "{path:?} read as {lang}");
+            files += 1;
+            hits += full.hits.len();
+        }
+    }
+    assert!(files > 500, "only {files} script files under {trees:?}");
+    eprintln!("{files} script files, {hits} hits, identical with the prefilter");
+}
+
+/// The one pass per statement (`prefilter::line_facts`) finds what its
+/// separate searches found: the text rules `text_rules` gives, and the
+/// call and base64 markers of the code scanner's own search, on every
+/// line of the corpora and of a sample of real JavaScript and Python, in
+/// every code language.
+#[test]
+fn one_pass_per_statement_finds_what_the_separate_searches_found() {
+    use stowaway::inspect::command::code::call_markers;
+    use stowaway::inspect::prefilter::line_facts;
+    let cat = catalog::get();
+    let mut lines: Vec<String> = cases()
+        .iter()
+        .flat_map(|c| c.content.lines().map(str::to_string).collect::<Vec<_>>())
+        .collect();
+    lines.extend(
+        [
+            "const { execSync } = require('child_process'); execSync(`curl ${u}`)",
+            "x = `ls`; y = 'a' + \"b\"",
+            "import base64, subprocess; subprocess.Popen(base64.b64decode(s))",
+        ]
+        .map(String::from),
+    );
+    let (mut scratch, mut calls) = (Vec::new(), 0);
+    for line in &lines {
+        for lang in CODE_LANGS {
+            let lang = RuleLang::from_name(lang).unwrap_or(RuleLang::Code);
+            let Some((rules, m)) = line_facts(cat, lang, line, &mut scratch) else {
+                continue;
+            };
+            assert_eq!(rules, text_rules(cat, lang, line), "{line:?} as {lang:?}");
+            let (call, encoded) = call_markers(line);
+            let plain = call_markers(&line.replace('`', "'")).0;
+            assert_eq!(
+                (m.call || m.backtick, m.encoded),
+                (call, encoded),
+                "{line:?}"
+            );
+            assert_eq!(m.call, plain, "{line:?}: calls besides the backtick");
+            calls += usize::from(call);
+        }
+    }
+    assert!(calls > 300, "only {calls} lines with call markers");
 }

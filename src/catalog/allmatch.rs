@@ -11,7 +11,7 @@
 
 use std::ops::ControlFlow;
 
-use aho_corasick::{AhoCorasick, Input, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
 
 /// A set of byte strings searched for every occurrence.
 #[derive(Clone, Debug)]
@@ -29,28 +29,30 @@ impl AllMatches {
         patterns: &[P],
         ascii_case_insensitive: bool,
     ) -> Result<AllMatches, aho_corasick::BuildError> {
+        Self::with_kind(patterns, ascii_case_insensitive, None)
+    }
+
+    /// [`AllMatches::new`] as a DFA: slower to build and bigger, faster
+    /// per byte (for sets run over every line of every script).
+    pub fn dfa<P: AsRef<[u8]>>(
+        patterns: &[P],
+        ascii_case_insensitive: bool,
+    ) -> Result<AllMatches, aho_corasick::BuildError> {
+        Self::with_kind(patterns, ascii_case_insensitive, Some(AhoCorasickKind::DFA))
+    }
+
+    fn with_kind<P: AsRef<[u8]>>(
+        patterns: &[P],
+        ascii_case_insensitive: bool,
+        kind: Option<AhoCorasickKind>,
+    ) -> Result<AllMatches, aho_corasick::BuildError> {
         let patterns: Vec<Vec<u8>> = patterns.iter().map(|p| p.as_ref().to_vec()).collect();
         let ac = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostFirst)
             .ascii_case_insensitive(ascii_case_insensitive)
+            .kind(kind)
             .build(&patterns)?;
-        let prefix = |a: &[u8], b: &[u8]| {
-            a.len() <= b.len()
-                && if ascii_case_insensitive {
-                    a.eq_ignore_ascii_case(&b[..a.len()])
-                } else {
-                    *a == b[..a.len()]
-                }
-        };
-        let related = patterns
-            .iter()
-            .enumerate()
-            .map(|(q, pq)| {
-                (0..patterns.len())
-                    .filter(|&p| p != q && (prefix(&patterns[p], pq) || prefix(pq, &patterns[p])))
-                    .collect()
-            })
-            .collect();
+        let related = related(&patterns, ascii_case_insensitive);
         Ok(AllMatches {
             ac,
             patterns,
@@ -80,6 +82,11 @@ impl AllMatches {
         }
     }
 
+    /// The length of pattern `p`.
+    pub fn pattern_len(&self, p: usize) -> usize {
+        self.patterns[p].len()
+    }
+
     fn starts_at(&self, p: usize, hay: &[u8], s: usize) -> bool {
         let pat = &self.patterns[p];
         hay.get(s..s + pat.len()).is_some_and(|h| {
@@ -90,6 +97,43 @@ impl AllMatches {
             }
         })
     }
+}
+
+/// For each pattern, the other patterns that are a prefix of it or have
+/// it as a prefix: found through a map of the (folded) patterns, looking
+/// up each prefix of each pattern (not by comparing every pair, which was
+/// most of building a set of a few hundred).
+fn related(patterns: &[Vec<u8>], ascii_case_insensitive: bool) -> Vec<Vec<usize>> {
+    let fold = |p: &[u8]| {
+        if ascii_case_insensitive {
+            p.to_ascii_lowercase()
+        } else {
+            p.to_vec()
+        }
+    };
+    let mut by_text: std::collections::HashMap<Vec<u8>, Vec<usize>> =
+        std::collections::HashMap::new();
+    for (i, p) in patterns.iter().enumerate() {
+        by_text.entry(fold(p)).or_default().push(i);
+    }
+    let mut related = vec![Vec::new(); patterns.len()];
+    for (q, pq) in patterns.iter().enumerate() {
+        let pq = fold(pq);
+        // Every pattern that is a prefix of q (q itself and its equals too).
+        for len in 0..=pq.len() {
+            for &p in by_text.get(&pq[..len]).into_iter().flatten() {
+                if p != q {
+                    related[q].push(p);
+                    related[p].push(q);
+                }
+            }
+        }
+    }
+    for r in &mut related {
+        r.sort_unstable();
+        r.dedup();
+    }
+    related
 }
 
 #[cfg(test)]

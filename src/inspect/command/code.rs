@@ -11,6 +11,7 @@
 use std::collections::HashMap;
 
 use crate::catalog::{Role, RuleLang};
+use crate::inspect::prefilter;
 
 use super::addr::{all_loopback, is_loopback, literal_hosts_loopback, url_host};
 use super::rules::{Engine, RawHit};
@@ -80,8 +81,9 @@ pub(crate) const SHELL_CALLS: &[&str] = &[
 pub(crate) const ENCODED_HINTS: &[&str] = &["ase64", "b64", "atob(", "owershell", "OWERSHELL"];
 
 /// Does `t` hold a call that hands text to the system, and a hint of
-/// base64 decoding? (One automaton over both lists.)
-fn call_markers(t: &str) -> (bool, bool) {
+/// base64 decoding? (One automaton over both lists; the gated scan finds
+/// both in its one pass per statement, [`prefilter::line_facts`].)
+pub fn call_markers(t: &str) -> (bool, bool) {
     static AC: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> = std::sync::OnceLock::new();
     let Some(ac) = AC
         .get_or_init(|| {
@@ -230,36 +232,40 @@ pub fn code_lines(lang: RuleLang, text: &str) -> Vec<(usize, &str)> {
     out
 }
 
-/// Parentheses and brackets a line leaves open (string literals skipped).
+/// Parentheses and brackets a line leaves open (string literals skipped:
+/// a quoted span is crossed with `memchr`, not byte by byte).
 fn open_brackets(t: &str) -> i32 {
-    if !t.bytes().any(|b| matches!(b, b'(' | b'[' | b')' | b']')) {
-        return 0;
-    }
+    let b = t.as_bytes();
     let mut depth = 0;
-    let mut quote: Option<u8> = None;
-    let mut escaped = false;
+    let mut i = 0;
     // Bytes: every character looked at is ASCII, and UTF-8 never puts an
     // ASCII byte inside a multi-byte character.
-    for ch in t.bytes() {
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if ch == b'\\' {
-                escaped = true;
-            } else if ch == q {
-                quote = None;
-            }
-            continue;
-        }
-        match ch {
-            b'"' | b'\'' | b'`' => quote = Some(ch),
+    while i < b.len() {
+        match b[i] {
+            q @ (b'"' | b'\'' | b'`') => match quote_end(b, i + 1, q) {
+                Some(end) => i = end,
+                None => return depth,
+            },
             b'(' | b'[' => depth += 1,
             b')' | b']' => depth -= 1,
             b'#' if depth == 0 => break,
             _ => {}
         }
+        i += 1;
     }
     depth
+}
+
+/// Where the string opened by quote `q` before `from` closes (a backslash
+/// escapes the byte after it); `None` when it runs to the end.
+fn quote_end(b: &[u8], mut from: usize, q: u8) -> Option<usize> {
+    loop {
+        let at = from + memchr::memchr2(q, b'\\', b.get(from..)?)?;
+        if b[at] == q {
+            return Some(at);
+        }
+        from = at + 2;
+    }
 }
 
 /// Statements: a line that leaves `(` or `[` open is joined with the
@@ -310,8 +316,12 @@ fn url_assignment(t: &str, vb: bool) -> Option<(String, String)> {
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
         && !name.as_bytes()[0].is_ascii_digit();
     // `q = Chr(34)`: a quote, put back as a VBScript literal of one.
-    let code = rhs.trim().to_ascii_lowercase();
-    if ok && vb && matches!(code.as_str(), "chr(34)" | "chrw(34)") {
+    let quote = |code: &str| {
+        ["chr(34)", "chrw(34)"]
+            .iter()
+            .any(|q| code.eq_ignore_ascii_case(q))
+    };
+    if ok && vb && quote(rhs.trim()) {
         return Some((name.to_string(), QUOTE_LITERAL.to_string()));
     }
     if !ok || !(rhs.contains("://") || rhs.contains(r"\\")) {
@@ -353,10 +363,10 @@ fn url_assignment(t: &str, vb: bool) -> Option<(String, String)> {
 /// VBScript `Chr(34)` / `ChrW(39)` (a quote built from its code) as a
 /// string literal, so that concatenation joins it: `"a " & Chr(34) & "b"`.
 pub fn vb_chr(t: &str) -> std::borrow::Cow<'_, str> {
-    let low = t.to_ascii_lowercase();
-    if !low.contains("chr") {
+    if !has_chr(t) {
         return std::borrow::Cow::Borrowed(t);
     }
+    let low = t.to_ascii_lowercase();
     let mut out = String::with_capacity(t.len());
     let mut i = 0;
     while i < t.len() {
@@ -506,6 +516,7 @@ pub fn scan_lines(eng: &mut Engine, lang: RuleLang, lines: &[(usize, &str)], gat
     };
     let mut last_download: Option<(usize, String)> = None;
     let mut needs: HashMap<usize, bool> = HashMap::new();
+    let mut scratch = Vec::new();
     for (n, t) in statements(lines) {
         let t: &str = &t;
         let mention = MENTIONS.iter().any(|m| {
@@ -520,7 +531,7 @@ pub fn scan_lines(eng: &mut Engine, lang: RuleLang, lines: &[(usize, &str)], gat
             continue;
         }
         let line = joined(lang, vars.resolve(t));
-        let rules = rules_for(eng, lang, &line, gated);
+        let (rules, markers) = rules_for(eng, lang, &line, gated, &mut scratch);
         let loopback = line_loopback(&line, file_loopback, !rules.is_empty());
         let url = has_remote_url(&line);
         for r in rules {
@@ -557,28 +568,60 @@ pub fn scan_lines(eng: &mut Engine, lang: RuleLang, lines: &[(usize, &str)], gat
                 }
             }
         }
-        shell_calls_line(eng, lang, &line, n, None, 1);
+        match markers {
+            Some(m) => shell_calls_marked(eng, lang, &line, n, None, 1, marked(lang, &line, &m)),
+            None => shell_calls_line(eng, lang, &line, n, None, 1),
+        }
     }
+}
+
+/// The (call, encoded) markers of a statement from its one-pass
+/// [`Markers`]: in JavaScript a backtick opens a template literal, not a
+/// shell call (as in [`shell_calls_line`]).
+fn marked(lang: RuleLang, t: &str, m: &prefilter::Markers) -> (bool, bool) {
+    let backtick = m.backtick && !(lang == RuleLang::Js && t.contains('`'));
+    (m.call || backtick, m.encoded)
 }
 
 /// A statement with string concatenation joined (JScript, VBScript, Node);
 /// Node template literals (`` execSync(`curl …`) ``) keep their backticks.
 fn joined(lang: RuleLang, line: std::borrow::Cow<'_, str>) -> std::borrow::Cow<'_, str> {
     let template = lang == RuleLang::Js && line.contains('`');
-    if matches!(lang, RuleLang::Wsh | RuleLang::Js) && !template {
+    // Nothing to rewrite (no `Chr(`, no joined strings, no backtick): the
+    // line as it is, not a copy (the common case, and the hot path).
+    let rewrites = || has_chr(&line) || line.contains('`') || decode::concatenates(line.as_bytes());
+    if matches!(lang, RuleLang::Wsh | RuleLang::Js) && !template && rewrites() {
         std::borrow::Cow::Owned(decode::joined_strings(&vb_chr(&line)))
     } else {
         line
     }
 }
 
+/// Does `t` hold `chr` in any case (what [`vb_chr`] looks for first)?
+fn has_chr(t: &str) -> bool {
+    let b = t.as_bytes();
+    memchr::memchr2_iter(b'c', b'C', b).any(|i| {
+        b.get(i + 1..i + 3)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"hr"))
+    })
+}
+
 /// The text rules of `lang` matching `line`: through the prefilter
-/// (only the rules whose literals the line holds) when `gated`.
-fn rules_for(eng: &Engine, lang: RuleLang, line: &str, gated: bool) -> Vec<usize> {
-    if gated {
-        crate::inspect::prefilter::text_rules(eng.cat, lang, line)
-    } else {
-        eng.cat.text_rules(line, lang)
+/// (only the rules whose literals the line holds) when `gated`, with the
+/// call markers found in the same pass.
+fn rules_for(
+    eng: &Engine,
+    lang: RuleLang,
+    line: &str,
+    gated: bool,
+    scratch: &mut Vec<u64>,
+) -> (Vec<usize>, Option<prefilter::Markers>) {
+    if !gated {
+        return (eng.cat.text_rules(line, lang), None);
+    }
+    match prefilter::line_facts(eng.cat, lang, line, scratch) {
+        Some((rules, m)) => (rules, Some(m)),
+        None => (prefilter::text_rules(eng.cat, lang, line), None),
     }
 }
 
@@ -616,6 +659,20 @@ fn shell_calls_line(
     } else {
         calls
     };
+    shell_calls_marked(eng, lang, t, n, fixed, depth, (calls, encoded));
+}
+
+/// [`shell_calls_line`] with the statement's (call, encoded) markers
+/// already found.
+fn shell_calls_marked(
+    eng: &mut Engine,
+    lang: RuleLang,
+    t: &str,
+    n: usize,
+    fixed: Option<&Cmd>,
+    depth: usize,
+    (calls, encoded): (bool, bool),
+) {
     let calls = calls || language_call(lang, t);
     if !calls && !encoded {
         return;

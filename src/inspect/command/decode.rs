@@ -224,8 +224,8 @@ pub fn ansi_c(body: &str) -> String {
     out
 }
 
-/// Does `b` hold a quote, blanks, `+` or `&`, blanks, a quote?
-fn concatenates(b: &[u8]) -> bool {
+/// Does `b` hold a quote, blanks, `+` or `&`, blanks, a quote (does it join two string literals)?
+pub(crate) fn concatenates(b: &[u8]) -> bool {
     memchr::memchr2_iter(b'+', b'&', b).any(|at| {
         let before = b[..at].iter().rev().find(|c| **c != b' ');
         let after = b[at + 1..].iter().find(|c| **c != b' ');

@@ -157,6 +157,13 @@ impl<'c> Engine<'c> {
         }
     }
 
+    /// `self.cat.text_rules(t, lang)`, through the prefilter's literal
+    /// gate ([`prefilter::text_rules`](crate::inspect::prefilter::text_rules):
+    /// the same rules, each tried only when its literals are there).
+    pub(crate) fn text_rules(&self, t: &str, lang: crate::catalog::RuleLang) -> Vec<usize> {
+        crate::inspect::prefilter::text_rules(self.cat, lang, t)
+    }
+
     /// Parse `src` in `lang` and run the rules.
     pub fn run(&mut self, lang: Lang, src: &str, first_line: usize, depth: usize) {
         if depth > MAX_DEPTH || self.budget == 0 {
@@ -527,14 +534,14 @@ impl<'c> Engine<'c> {
         if literal_statement {
             return;
         }
-        let mut rules = self.cat.text_rules(&c.text, rule_lang(lang));
+        let mut rules = self.text_rules(&c.text, rule_lang(lang));
         let mut seen = c.text.clone();
         if lang == Lang::Sh {
             // The words as the shell hands them over: quotes removed,
             // `${IFS}`, continuations and variables undone (`"a"ws${IFS}s3 cp "$U" f`).
             let words = argv.join(" ");
             if words != c.text {
-                for r in self.cat.text_rules(&words, rule_lang(lang)) {
+                for r in self.text_rules(&words, rule_lang(lang)) {
                     if !rules.contains(&r) {
                         rules.push(r);
                         seen = words.clone();
@@ -550,7 +557,7 @@ impl<'c> Engine<'c> {
                 if t == c.text {
                     continue;
                 }
-                for r in self.cat.text_rules(&t, rule_lang(lang)) {
+                for r in self.text_rules(&t, rule_lang(lang)) {
                     if !rules.contains(&r) {
                         rules.push(r);
                     }

@@ -16,7 +16,11 @@
 //!   quote) before matching.
 //! - per statement ([`text_rules`]): only the rules of the language whose
 //!   every set has a literal in the line are tried, each with its own
-//!   regex, instead of the set of every text rule.
+//!   regex, instead of the set of every text rule. The command engine's
+//!   lines (shell, batch, PowerShell, arguments) go through the same test.
+//!   A code statement is read once ([`line_facts`], [`line`]): the line
+//!   literals, the rules' hints and the code scanner's call markers are
+//!   one automaton.
 //!
 //! Why a literal absent from the code lines cannot be in what the scanner
 //! matches: statements are code lines joined by one space and literals hold
@@ -25,6 +29,7 @@
 //! is ASCII case-insensitive, a superset of every rule's own case. Only the
 //! built-in catalogue is filtered (another one, in tests, is not).
 
+mod line;
 mod literals;
 
 use std::ops::ControlFlow;
@@ -35,10 +40,13 @@ use std::sync::OnceLock;
 use crate::catalog::{self, AllMatches, Catalog, Role, RuleLang};
 use crate::inspect::command::code::{ENCODED_HINTS, SHELL_CALLS};
 
+pub use line::Markers;
 pub use literals::{Set, sets_of};
 
-/// The code languages.
-const LANGS: [RuleLang; 7] = [
+/// The languages with tests: the code languages, then the command
+/// languages and the argument language, whose lines the command engine
+/// matches with the text rules (line tests only: [`FILE_LANGS`]).
+const LANGS: [RuleLang; 11] = [
     RuleLang::Python,
     RuleLang::Perl,
     RuleLang::Ruby,
@@ -46,14 +54,32 @@ const LANGS: [RuleLang; 7] = [
     RuleLang::Php,
     RuleLang::Wsh,
     RuleLang::Code,
+    RuleLang::Sh,
+    RuleLang::Batch,
+    RuleLang::PowerShell,
+    RuleLang::Arg,
 ];
+
+/// The languages whose files have a file test ([`may_hit`]): the code
+/// languages, but JavaScript and WSH, whose lines are rewritten (strings
+/// joined, `Chr(34)` made a quote) before matching.
+fn file_tested(lang: RuleLang) -> bool {
+    matches!(
+        lang,
+        RuleLang::Python | RuleLang::Perl | RuleLang::Ruby | RuleLang::Php | RuleLang::Code
+    )
+}
 
 /// Conditions met when a literal of each of their sets is found, over one
 /// automaton.
 struct Conditions {
-    /// Is any literal there at all? (Most lines hold none.)
-    any: AhoCorasick,
-    matcher: AllMatches,
+    /// The literals (lowercased).
+    literals: Vec<Vec<u8>>,
+    /// Built when first asked: is any literal there at all (most lines
+    /// hold none), and every occurrence. A code statement's rules come
+    /// from its one pass ([`line`]), so a code language's line automata
+    /// are mostly never built.
+    automata: OnceLock<Option<(AhoCorasick, AllMatches)>>,
     /// For each literal: (condition, set) it belongs to.
     slots: Vec<Vec<(usize, usize)>>,
     /// For each literal: its length, and whether it must stand as a word.
@@ -70,6 +96,8 @@ struct Conditions {
 #[derive(Default)]
 struct Builder {
     literals: Vec<(Vec<u8>, bool)>,
+    /// Where each literal is in `literals`.
+    index: std::collections::HashMap<(Vec<u8>, bool), usize>,
     slots: Vec<Vec<(usize, usize)>>,
     full: Vec<u64>,
     always: bool,
@@ -85,9 +113,10 @@ impl Builder {
         for (k, set) in sets.iter().enumerate() {
             for l in set {
                 let l = (l.to_ascii_lowercase(), word);
-                let i = match self.literals.iter().position(|x| *x == l) {
-                    Some(i) => i,
+                let i = match self.index.get(&l) {
+                    Some(&i) => i,
                     None => {
+                        self.index.insert(l.clone(), self.literals.len());
                         self.literals.push(l);
                         self.slots.push(Vec::new());
                         self.literals.len() - 1
@@ -99,14 +128,9 @@ impl Builder {
     }
 
     fn build(self, joins: bool) -> Option<Conditions> {
-        let pats: Vec<&[u8]> = self.literals.iter().map(|(l, _)| l.as_slice()).collect();
         Some(Conditions {
-            any: AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::LeftmostFirst)
-                .build(&pats)
-                .ok()?,
-            matcher: AllMatches::new(&pats, true).ok()?,
+            literals: self.literals.iter().map(|(l, _)| l.clone()).collect(),
+            automata: OnceLock::new(),
             slots: self.slots,
             lens: self.literals.iter().map(|(l, w)| (l.len(), *w)).collect(),
             full: self.full,
@@ -117,9 +141,23 @@ impl Builder {
 }
 
 impl Conditions {
+    /// The automata over the literals; `None` if they cannot be built.
+    fn automata(&self) -> Option<&(AhoCorasick, AllMatches)> {
+        self.automata
+            .get_or_init(|| {
+                let any = AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::LeftmostFirst)
+                    .build(&self.literals)
+                    .ok()?;
+                Some((any, AllMatches::new(&self.literals, true).ok()?))
+            })
+            .as_ref()
+    }
+
     /// Record in `found` every set `t` holds a literal of.
-    fn collect(&self, t: &[u8], found: &mut [u64]) {
-        self.matcher.for_each(t, |p, at| {
+    fn collect(&self, matcher: &AllMatches, t: &[u8], found: &mut [u64]) {
+        matcher.for_each(t, |p, at| {
             let (len, word) = self.lens[p];
             if !word || is_word(t, at, len) {
                 for &(c, k) in &self.slots[p] {
@@ -135,11 +173,14 @@ impl Conditions {
         if self.always || self.joins && may_join(t) {
             return true;
         }
-        if !self.any.is_match(t) {
+        let Some((any, matcher)) = self.automata() else {
+            return true;
+        };
+        if !any.is_match(t) {
             return false;
         }
         let mut met = false;
-        self.matcher.for_each(t, |p, at| {
+        matcher.for_each(t, |p, at| {
             let (len, word) = self.lens[p];
             if word && !is_word(t, at, len) {
                 return ControlFlow::Continue(());
@@ -164,16 +205,18 @@ struct LangTests {
     line: Option<Conditions>,
     /// The rule of each line condition.
     line_rules: Vec<usize>,
+    /// The line literals, hints and call markers in one automaton.
+    scanner: Option<line::LineScanner>,
 }
 
 /// The compiled tests for every code language, each built when first
 /// needed (a scan meets two or three languages).
 struct Prefilter {
-    /// Each rule's literal sets: its pattern's, its `needs` pattern's.
-    sets: Vec<(Vec<Set>, Vec<Set>)>,
     /// Every text rule's hints: `Catalog::text_rules` tries nothing in a
     /// text without one.
     hints: Option<AhoCorasick>,
+    /// The same hints, for the per-language [`line`] scanners.
+    hint_list: Vec<String>,
     langs: [OnceLock<LangTests>; LANGS.len()],
 }
 
@@ -183,29 +226,18 @@ fn one(s: &str) -> Vec<Set> {
 
 impl Prefilter {
     fn new(cat: &Catalog) -> Prefilter {
-        let sets = cat
-            .rules
-            .iter()
-            .map(|r| match &r.pattern {
-                Some(p) => (
-                    sets_of(p),
-                    r.needs.as_deref().map(sets_of).unwrap_or_default(),
-                ),
-                None => (Vec::new(), Vec::new()),
-            })
-            .collect();
-        let hints: Vec<&String> = cat
+        let hint_list: Vec<String> = cat
             .rules
             .iter()
             .filter(|r| r.pattern.is_some())
-            .flat_map(|r| &r.hints)
+            .flat_map(|r| r.hints.iter().cloned())
             .collect();
         Prefilter {
-            sets,
             hints: AhoCorasick::builder()
                 .ascii_case_insensitive(true)
-                .build(hints)
+                .build(&hint_list)
                 .ok(),
+            hint_list,
             langs: Default::default(),
         }
     }
@@ -230,18 +262,28 @@ impl Prefilter {
             if rule.pattern.is_none() || !rule.lang.covers(lang) {
                 continue;
             }
-            let (pattern, needs) = &self.sets[r];
+            // Each rule's literal sets (its pattern's, its `needs`
+            // pattern's), for the rules of this language only: extracting
+            // them is most of building the tests.
+            let pattern = &rule.pattern.as_deref().map(sets_of).unwrap_or_default();
             line.condition(pattern, false);
             line_rules.push(r);
-            if rule.role != Some(Role::Exec) {
+            if file_tested(lang) && rule.role != Some(Role::Exec) {
+                let needs = &rule.needs.as_deref().map(sets_of).unwrap_or_default();
                 file.condition(&[pattern.as_slice(), needs].concat(), false);
             }
         }
-        // JavaScript and WSH lines are rewritten before matching (strings
-        // joined, Chr(34) made a quote): their files are always analysed.
-        let rewritten = matches!(lang, RuleLang::Js | RuleLang::Wsh);
+        let hints: Vec<&String> = self.hint_list.iter().collect();
         LangTests {
-            file: if rewritten { None } else { file.build(false) },
+            file: if file_tested(lang) {
+                file.build(false)
+            } else {
+                None
+            },
+            // Only code statements ask for the one-pass scan.
+            scanner: (file_tested(lang) || matches!(lang, RuleLang::Js | RuleLang::Wsh))
+                .then(|| line::LineScanner::new(&line.literals, &line.slots, &hints))
+                .flatten(),
             line: line.build(false),
             line_rules,
         }
@@ -290,11 +332,25 @@ pub fn text_rules(cat: &Catalog, lang: RuleLang, t: &str) -> Vec<usize> {
     let Some(c) = tests.line.as_ref().filter(|c| !c.always) else {
         return cat.text_rules(t, lang);
     };
-    if !hints.is_match(t) || !c.any.is_match(t) {
+    let Some((any, matcher)) = c.automata() else {
+        return cat.text_rules(t, lang);
+    };
+    if !hints.is_match(t) || !any.is_match(t) {
         return Vec::new();
     }
     let mut found = vec![0u64; c.full.len()];
-    c.collect(t.as_bytes(), &mut found);
+    c.collect(matcher, t.as_bytes(), &mut found);
+    candidates(cat, c, tests, &found, t)
+}
+
+/// The rules of the conditions `found` meets whose own regex matches `t`.
+fn candidates(
+    cat: &Catalog,
+    c: &Conditions,
+    tests: &LangTests,
+    found: &[u64],
+    t: &str,
+) -> Vec<usize> {
     let mut rules: Vec<usize> = (0..c.full.len())
         .filter(|&k| found[k] == c.full[k])
         .map(|k| tests.line_rules[k])
@@ -303,6 +359,32 @@ pub fn text_rules(cat: &Catalog, lang: RuleLang, t: &str) -> Vec<usize> {
     rules.sort_unstable();
     rules.dedup();
     rules
+}
+
+/// [`text_rules`] of `t` and the call markers `t` holds, from one pass
+/// over it ([`line`]); `found` is scratch space (no allocation per line).
+/// `None` when the prefilter does not cover `cat` or `lang` (then ask
+/// [`text_rules`] and the code scanner's own markers).
+pub fn line_facts(
+    cat: &Catalog,
+    lang: RuleLang,
+    t: &str,
+    found: &mut Vec<u64>,
+) -> Option<(Vec<usize>, Markers)> {
+    let p = builtin(cat)?;
+    p.hints.as_ref()?;
+    let tests = p.tests(cat, lang)?;
+    let c = tests.line.as_ref().filter(|c| !c.always)?;
+    let scanner = tests.scanner.as_ref()?;
+    found.clear();
+    found.resize(c.full.len(), 0);
+    let m = scanner.scan(t.as_bytes(), found);
+    let rules = if m.hint && m.literal {
+        candidates(cat, c, tests, found, t)
+    } else {
+        Vec::new()
+    };
+    Some((rules, m))
 }
 
 /// Is `t[at..at + len]` a word (no identifier byte on either side)?
