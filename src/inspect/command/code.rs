@@ -546,8 +546,15 @@ pub fn scan_lines(eng: &mut Engine, lang: RuleLang, lines: &[(usize, &str)], gat
         }
         let line = joined(lang, vars.resolve(t));
         let (rules, markers) = rules_for(eng, lang, &line, gated, &mut scratch);
-        let loopback = line_loopback(&line, file_loopback, !rules.is_empty());
-        let url = has_remote_url(&line);
+        // Only a line with rules needs its addresses (most have none).
+        let (loopback, url) = if rules.is_empty() {
+            (false, false)
+        } else {
+            (
+                line_loopback(&line, file_loopback, true),
+                has_remote_url(&line),
+            )
+        };
         for r in rules {
             let met = *needs
                 .entry(r)
