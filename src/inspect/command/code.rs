@@ -543,15 +543,7 @@ pub fn scan_lines(eng: &mut Engine, lang: RuleLang, lines: &[(usize, &str)], gat
         }
         let line = joined(lang, vars.resolve(t));
         let (rules, markers) = rules_for(eng, lang, &line, gated, &mut scratch);
-        // Only a line with rules needs its addresses (most have none).
-        let (loopback, url) = if rules.is_empty() {
-            (false, false)
-        } else {
-            (
-                line_loopback(&line, file_loopback, true),
-                has_remote_url(&line),
-            )
-        };
+        let (loopback, url) = addresses(&line, file_loopback, !rules.is_empty());
         for r in rules {
             let met = *needs
                 .entry(r)
@@ -591,6 +583,18 @@ pub fn scan_lines(eng: &mut Engine, lang: RuleLang, lines: &[(usize, &str)], gat
             None => shell_calls_line(eng, lang, &line, n, None, 1),
         }
     }
+}
+
+/// A statement's (all loopback, names a remote URL): looked at only when
+/// it has rules (most have none).
+fn addresses(line: &str, file_loopback: bool, has_rules: bool) -> (bool, bool) {
+    if !has_rules {
+        return (false, false);
+    }
+    (
+        line_loopback(line, file_loopback, true),
+        has_remote_url(line),
+    )
 }
 
 /// The (call, encoded) markers of a statement from its one-pass
