@@ -31,11 +31,15 @@ use super::ranged::{self, Batch, Outlets, Tap, TapReader};
 use super::trailer;
 use super::walk::{WalkContext, WalkError, walk_tar_tapped};
 
-const CHUNK: usize = 256 * 1024;
-const DEPTH: usize = 8;
-/// Chunks queued for each digest worker: they hold memory the walk has
-/// already read past.
-const WORKER_DEPTH: usize = 4;
+/// 64 KiB chunks: the same bytes in flight as 8 of 256 KiB, handed on in
+/// finer steps, so each stage waits less for the next (paired against 256
+/// KiB on minbase: 4% less CPU and wall, see README "Performance").
+const CHUNK: usize = 64 * 1024;
+/// Chunks queued for the walk (2 MiB).
+const DEPTH: usize = 32;
+/// Chunks queued for each digest worker (1 MiB): they hold memory the walk
+/// has already read past.
+const WORKER_DEPTH: usize = 16;
 
 /// What is known about a layer before reading it.
 pub struct LayerInput<'a> {
