@@ -69,6 +69,13 @@ pub fn language(path: &ImagePath, head: &[u8]) -> Option<&'static str> {
     if let Some(l) = by_name(&p, name) {
         return Some(l);
     }
+    // cloud-init user-data (any name: `user-data`, `*.cfg`), by its header.
+    if head.starts_with(b"#cloud-config")
+        || (head.starts_with(b"## template:")
+            && memchr::memmem::find(head, b"\n#cloud-config").is_some())
+    {
+        return Some("yaml");
+    }
     let text = !head.is_empty()
         && head
             .iter()

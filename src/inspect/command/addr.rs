@@ -22,6 +22,8 @@ const SCHEMES: &[&str] = &[
     "rest:https",
     "s3",
     "gs",
+    "ssh",
+    "git",
 ];
 
 /// Host of the first `scheme://` URL in `a`.
