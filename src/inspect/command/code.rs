@@ -314,6 +314,11 @@ fn url_assignment(t: &str, vb: bool) -> Option<(String, String)> {
     if ok && vb && matches!(code.as_str(), "chr(34)" | "chrw(34)") {
         return Some((name.to_string(), QUOTE_LITERAL.to_string()));
     }
+    // JScript `q = String.fromCharCode(34);`: a quote, kept as JScript
+    // writes it inside quotes.
+    if ok && !vb && code.trim_end_matches(';').trim() == "string.fromcharcode(34)" {
+        return Some((name.to_string(), "\\\"".to_string()));
+    }
     if !ok || !(rhs.contains("://") || rhs.contains(r"\\")) {
         return None;
     }
@@ -354,6 +359,9 @@ fn url_assignment(t: &str, vb: bool) -> Option<(String, String)> {
 /// string literal, so that concatenation joins it: `"a " & Chr(34) & "b"`.
 pub fn vb_chr(t: &str) -> std::borrow::Cow<'_, str> {
     let low = t.to_ascii_lowercase();
+    if low.contains("string.fromcharcode(") {
+        return std::borrow::Cow::Owned(js_char_codes(t, &low));
+    }
     if !low.contains("chr") {
         return std::borrow::Cow::Borrowed(t);
     }
@@ -381,6 +389,50 @@ pub fn vb_chr(t: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// JScript `String.fromCharCode(104, 116, …)` of printable ASCII codes as
+/// the string literal it builds (`"ht…"`), so that concatenation joins it;
+/// anything else is left as written. `low` is `t` in lower case.
+fn js_char_codes(t: &str, low: &str) -> String {
+    const CALL: &str = "string.fromcharcode(";
+    let mut out = String::with_capacity(t.len());
+    let mut i = 0;
+    while let Some(n) = low[i..].find(CALL) {
+        let at = i + n;
+        let args_from = at + CALL.len();
+        out.push_str(&t[i..at]);
+        let lit = low[args_from..].split_once(')').and_then(|(args, _)| {
+            args.split(',')
+                .map(|a| {
+                    a.trim()
+                        .parse::<u8>()
+                        .ok()
+                        .filter(|c| (0x20..0x7f).contains(c))
+                })
+                .collect::<Option<Vec<u8>>>()
+                .map(|codes| (args.len(), codes))
+        });
+        match lit {
+            Some((len, codes)) => {
+                out.push('"');
+                for c in codes {
+                    if c == b'"' || c == b'\\' {
+                        out.push('\\');
+                    }
+                    out.push(c as char);
+                }
+                out.push('"');
+                i = args_from + len + 1;
+            }
+            None => {
+                out.push_str(&t[at..args_from]);
+                i = args_from;
+            }
+        }
+    }
+    out.push_str(&t[i..]);
+    out
 }
 
 /// Is a line of `lang` VBScript-quoted (`""` for a quote, no backslash

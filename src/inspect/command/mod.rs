@@ -6,12 +6,14 @@
 //! command rules against the model (`program` names what runs, `shape`
 //! checks arguments, `nested` re-parses strings that are code, `decode`
 //! undoes base64, ANSI-C quoting and string concatenation, `addr` knows
-//! address shapes); `code` scans code languages line by line.
+//! address shapes, `clone` follows a cloned repository to what runs from
+//! it); `code` scans code languages line by line.
 
 pub mod addr;
 pub mod anyprog;
 pub mod batch;
 pub mod carrier;
+mod clone;
 pub mod code;
 pub mod decode;
 mod nested;
