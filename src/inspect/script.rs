@@ -368,7 +368,7 @@ fn segments(catalog: &Catalog, lang: &str, text: &str) -> Vec<carrier::Segment> 
         "dockerfile" => dockerfile(catalog, text),
         "makefile" => carrier::makefile(text),
         "package.json" => carrier::package_json(text),
-        "yaml" => carrier::yaml(text),
+        "yaml" => yaml(catalog, text),
         "desktop" => carrier::desktop(text),
         _ => Vec::new(),
     }
@@ -382,6 +382,24 @@ fn dockerfile(catalog: &Catalog, text: &str) -> Vec<carrier::Segment> {
     for (dest, body, line) in carrier::dockerfile_files(text) {
         let path = ImagePath::new(dest.trim_start_matches('/').as_bytes());
         let Some(lang) = language(&path, body.as_bytes()).filter(|l| *l != "dockerfile") else {
+            continue;
+        };
+        out.extend(segments(catalog, lang, &body).into_iter().map(|mut s| {
+            s.line += line - 1;
+            s
+        }));
+    }
+    out
+}
+
+/// A YAML file's commands, and the files it writes from its own text
+/// (cloud-init `write_files`, Ansible `copy: content:`) read as the
+/// carrier their destination is, at their lines in the YAML.
+fn yaml(catalog: &Catalog, text: &str) -> Vec<carrier::Segment> {
+    let mut out = carrier::yaml(text);
+    for (dest, body, line) in carrier::yaml_files(text) {
+        let path = ImagePath::new(dest.trim_start_matches('/').as_bytes());
+        let Some(lang) = language(&path, body.as_bytes()).filter(|l| *l != "yaml") else {
             continue;
         };
         out.extend(segments(catalog, lang, &body).into_iter().map(|mut s| {

@@ -887,6 +887,46 @@ fn yaml_items(
     i
 }
 
+/// Files a YAML document writes from its own text: cloud-init
+/// `write_files` items (`path:` + `content: |`) and Ansible `copy` tasks
+/// (`dest:` + `content: |`): (destination path, body, line of the body's
+/// first line), for the caller to read as the carrier the path is.
+pub fn yaml_files(text: &str) -> Vec<(String, String, usize)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        let Some((col, "content")) = yaml_key(l) else {
+            continue;
+        };
+        let value = l.split_once(':').map(|(_, v)| v.trim()).unwrap_or_default();
+        let Some(dest) = ["path", "dest"]
+            .iter()
+            .find_map(|k| sibling_key(&lines, i, col, k))
+        else {
+            continue;
+        };
+        let path = yaml_scalar(
+            lines[dest]
+                .split_once(':')
+                .map(|(_, v)| v)
+                .unwrap_or_default(),
+        );
+        if !path.starts_with('/') {
+            continue;
+        }
+        let body = if value.starts_with('|') || value.starts_with('>') {
+            folded(value, block(&lines, i + 1, col).0)
+        } else {
+            yaml_scalar(value)
+        };
+        out.push((path, body, i + 2));
+        if out.len() >= 256 {
+            break;
+        }
+    }
+    out
+}
+
 /// Ansible modules that fetch a URL to the managed host: their name
 /// (collection prefix dropped), the key naming the source, and whether a
 /// `dest:` is needed for it to be a download (`uri` without one is a plain

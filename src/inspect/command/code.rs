@@ -316,7 +316,13 @@ fn url_assignment(t: &str, vb: bool) -> Option<(String, String)> {
     }
     // JScript `q = String.fromCharCode(34);`: a quote, kept as JScript
     // writes it inside quotes.
-    if ok && !vb && code.trim_end_matches(';').trim() == "string.fromcharcode(34)" {
+    if ok
+        && !vb
+        && matches!(
+            code.trim_end_matches(';').trim(),
+            "string.fromcharcode(34)" | "\"\\\"\"" | "'\"'"
+        )
+    {
         return Some((name.to_string(), "\\\"".to_string()));
     }
     if !ok || !(rhs.contains("://") || rhs.contains(r"\\")) {
@@ -447,11 +453,11 @@ const QUOTE_LITERAL: &str = "\"\"";
 
 /// Literal URLs held in variables, put back where the variables are used.
 #[derive(Default)]
-struct UrlVars(HashMap<String, String>);
+struct UrlVars(HashMap<String, String>, Option<RuleLang>);
 
 impl UrlVars {
     fn collect(lines: &[(usize, &str)], lang: RuleLang) -> UrlVars {
-        let mut v = UrlVars::default();
+        let mut v = UrlVars(HashMap::new(), Some(lang));
         for (_, t) in lines {
             // Earlier variables are put back first: `src = "\\h\s\x"`
             // then `cmd = "esentutl /y " & src & " /d x"`.
@@ -495,7 +501,7 @@ impl UrlVars {
                     }
                     // Inside a double-quoted string (Perl, PHP, Ruby "#{u}"
                     // interpolation) the URL goes in bare.
-                    let quoted = s.bytes().filter(|&b| b == b'"').count() % 2 == 1;
+                    let quoted = open_quote(&s, self.1.is_some_and(|l| !vb_quoted(l, t)));
                     if quoted && url == QUOTE_LITERAL {
                         s.push_str(k);
                     } else if quoted {
@@ -513,6 +519,23 @@ impl UrlVars {
         }
         std::borrow::Cow::Owned(out)
     }
+}
+
+/// Is a double-quoted string open at the end of `s`? With `escapes`
+/// (JScript, Node, Perl…: not VBScript), a `\"` is no quote.
+fn open_quote(s: &str, escapes: bool) -> bool {
+    let b = s.as_bytes();
+    let mut open = false;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' if escapes => i += 1,
+            b'"' => open = !open,
+            _ => {}
+        }
+        i += 1;
+    }
+    open
 }
 
 /// Does `t` name a URL whose host is not a loopback one?

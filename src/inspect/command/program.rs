@@ -629,3 +629,19 @@ mod tests {
         }
     }
 }
+
+/// A DNS query for TXT records (`dig +short TXT name`, `host -t txt name`,
+/// `nslookup -q=txt name`, `Resolve-DnsName name -Type TXT`): what it
+/// prints is text another host chose, a payload once decoded or run.
+pub fn is_dns_txt_query(prog: &str, rest: &[String]) -> bool {
+    let txt = |a: &str| {
+        let l = a.to_ascii_lowercase();
+        l == "txt"
+            || ["-q=txt", "-type=txt", "-querytype=txt", "-t=txt", "-ttxt"].contains(&l.as_str())
+            || l.strip_prefix("-type:").is_some_and(|v| v == "txt")
+    };
+    matches!(
+        prog,
+        "dig" | "host" | "nslookup" | "drill" | "kdig" | "delv" | "resolve-dnsname"
+    ) && rest.iter().any(|a| txt(a.trim_matches(['\'', '"'])))
+}

@@ -218,7 +218,13 @@ impl<'c> Engine<'c> {
         });
     }
 
-    fn hit(&mut self, rule: &str, c: &Cmd, loopback: bool, after: Option<(usize, String)>) {
+    pub(super) fn hit(
+        &mut self,
+        rule: &str,
+        c: &Cmd,
+        loopback: bool,
+        after: Option<(usize, String)>,
+    ) {
         if let Some(r) = self.cat.rule_index(rule) {
             self.push(r, c, loopback, after);
         }
@@ -806,7 +812,8 @@ impl<'c> Engine<'c> {
             .rest()
             .iter()
             .filter_map(|a| super::addr::url_host(a))
-            .any(|h| !super::addr::is_loopback(&h));
+            .any(|h| !super::addr::is_loopback(&h))
+            || super::program::is_dns_txt_query(&s.prog, s.rest());
         let runs = downstream
             .iter()
             .any(|d| unwrap(s.lang, &d.argv).is_some_and(|(p, _)| is_runner(&p)));

@@ -208,6 +208,9 @@ fn target_host(target: &str, a: &str) -> Option<String> {
         "remote" => url_host(a).or_else(|| remote_host(a)),
         // A share as a path (`\\host\share`, `//host/share`) or as its URL
         // (`smb://host/share/file`, as smbget and smbclient take it).
+        // A host from the command's input (`for /f %%h in (hosts.txt) do
+        // copy x \\%%h\C$\…`) is a host all the same.
+        "unc" if a.contains(INPUT) => unc_host(&a.replacen(INPUT, "input-host", 1)),
         "unc" => unc_host(a).or_else(|| {
             let l = a.get(..6).unwrap_or_default().to_ascii_lowercase();
             (l.starts_with("smb://") || l.starts_with("cifs:/"))
