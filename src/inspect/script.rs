@@ -13,7 +13,7 @@ use crate::catalog::lang::SHELLS;
 use crate::catalog::{Catalog, RuleLang};
 use crate::finding::Code;
 use crate::inspect::command::rules::{Engine, RawHit};
-use crate::inspect::command::{Lang, carrier, code};
+use crate::inspect::command::{Lang, build, carrier, code};
 use crate::path::ImagePath;
 
 /// Lines with hits kept per file at most.
@@ -164,6 +164,9 @@ fn by_extension(ext: &str) -> Option<&'static str> {
         "yml" | "yaml" => "yaml",
         "mk" => "makefile",
         "dockerfile" | "containerfile" => "dockerfile",
+        "groovy" | "gradle" | "jenkinsfile" => "groovy",
+        "tf" | "hcl" => "provisioner",
+        "cmake" => "builddsl",
         _ => return None,
     })
 }
@@ -178,7 +181,19 @@ fn by_name(p: &str, name: &str) -> Option<&'static str> {
         n if n.starts_with("dockerfile.") || n.starts_with("containerfile.") => "dockerfile",
         "makefile" | "gnumakefile" => "makefile",
         "package.json" => "package.json",
-        "rakefile" | "gemfile" | "vagrantfile" | "guardfile" => "ruby",
+        "rakefile" | "gemfile" | "guardfile" => "ruby",
+        "vagrantfile" => "provisioner",
+        "jenkinsfile" => "groovy",
+        "procfile" => "procfile",
+        "cmakelists.txt" | "build.xml" | "pom.xml" => "builddsl",
+        "justfile" | ".justfile" => "justfile",
+        "tox.ini" | "supervisord.conf" => "ini",
+        n if n.ends_with(".conf")
+            && (p.starts_with("etc/supervisor/") || p.contains("/supervisor/conf.d/")) =>
+        {
+            "ini"
+        }
+        n if n.ends_with(".pkr.json") || n == "packer.json" => "provisioner",
         n if n.ends_with(".conf")
             && [".service.d", ".socket.d", ".timer.d", ".path.d", ".mount.d"]
                 .iter()
@@ -332,7 +347,9 @@ fn analyze_with(
     for s in segments(catalog, lang, &text) {
         eng.run(s.lang, &s.text, s.line, 0);
     }
-    if !commands {
+    // Groovy pipelines and build DSLs (CMake, Ant, Maven) are code as well:
+    // `new URL(…).withInputStream`, `file(DOWNLOAD …)`, `<get src=…>`.
+    if !commands || matches!(lang, "groovy" | "builddsl") {
         let code_lang = RuleLang::from_name(lang).unwrap_or(RuleLang::Code);
         let lines = code::code_lines(code_lang, &text);
         if prefilter && !super::prefilter::may_hit(catalog, code_lang, &lines) {
@@ -370,6 +387,11 @@ fn segments(catalog: &Catalog, lang: &str, text: &str) -> Vec<carrier::Segment> 
         "package.json" => carrier::package_json(text),
         "yaml" => yaml(catalog, text),
         "desktop" => carrier::desktop(text),
+        "groovy" => build::groovy(text),
+        "ini" => build::ini(text),
+        "procfile" => build::procfile(text),
+        "justfile" => build::justfile(text),
+        "provisioner" => build::provisioners(text),
         _ => Vec::new(),
     }
 }

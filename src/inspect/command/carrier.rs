@@ -686,11 +686,22 @@ const YAML_KEYS: &[&str] = &[
     // CI steps: Azure Pipelines `bash:`, CLI tasks' `inlineScript:`.
     "bash",
     "inlinescript",
+    // Taskfile `cmds:`; Travis CI and AppVeyor phases.
+    "cmds",
+    "before_install",
+    "install",
+    "after_success",
+    "before_deploy",
+    "after_deploy",
+    "build_script",
+    "test_script",
+    "on_success",
+    "on_finish",
 ];
 
 /// Keys whose value is PowerShell: Azure Pipelines and GitHub Actions
 /// `powershell:`/`pwsh:` steps, Ansible `win_shell`.
-const YAML_PS_KEYS: &[&str] = &["powershell", "pwsh", "win_shell"];
+const YAML_PS_KEYS: &[&str] = &["powershell", "pwsh", "win_shell", "ps"];
 
 /// The command-like key a YAML key names: lowercase, an Ansible collection
 /// prefix (`ansible.builtin.`, `ansible.windows.`) dropped; with the
@@ -870,6 +881,14 @@ fn yaml_items(
             out.push(seg(lang, body.clone(), i + 2));
             items.push(body);
             i = next;
+        } else if let Some((k, v)) = item.split_once(':')
+            && let Some(item_lang) = yaml_command_key(k.trim())
+            && !v.trim().is_empty()
+            && !v.trim().starts_with(['|', '>', '['])
+        {
+            // An item that is a step of its own (AppVeyor `- ps: …`, `- cmd: …`).
+            out.push(seg(item_lang, yaml_scalar(v), i + 1));
+            i += 1;
         } else if item.starts_with('[') {
             let (value, next) = flow_lines(lines, i + 1, item);
             if let Some(words) = yaml_flow(&value) {
