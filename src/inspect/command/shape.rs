@@ -205,7 +205,14 @@ fn target_host(target: &str, a: &str) -> Option<String> {
     match target {
         "url" => url_host(a).or_else(|| schemeless_host(a)),
         "scheme-url" => url_host(a),
-        "remote" => url_host(a).or_else(|| remote_host(a)),
+        // Also as an option's value: `--remote=git@host:repo.git`.
+        "remote" => url_host(a).or_else(|| {
+            let v = a
+                .split_once('=')
+                .filter(|(k, _)| k.starts_with("--"))
+                .map_or(a, |(_, v)| v);
+            remote_host(v)
+        }),
         // A share as a path (`\\host\share`, `//host/share`) or as its URL
         // (`smb://host/share/file`, as smbget and smbclient take it).
         // A host from the command's input (`for /f %%h in (hosts.txt) do
