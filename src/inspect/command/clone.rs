@@ -79,6 +79,16 @@ pub(super) fn clone_dir(prog: &str, rest: &[String]) -> Option<String> {
     (!dir.is_empty() && dir != "." && dir != "..").then_some(dir)
 }
 
+/// A source tree's own build steps (autotools, build-tool wrappers): a
+/// build from source, not a fetched installer being run.
+const BUILD_STEPS: &[&str] = &[
+    "configure",
+    "autogen.sh",
+    "config.status",
+    "gradlew",
+    "mvnw",
+];
+
 /// Does a path name a file inside the clone `dir`: `dir/…` as a path
 /// component, or any relative `./x` while the shell is in it (`in_dir`)?
 fn inside(path: &str, dir: &str, in_dir: bool) -> bool {
@@ -96,6 +106,9 @@ pub(super) fn runs_inside(prog: &str, argv: &[String], at: usize, dir: &str, in_
     let Some(own) = argv.get(at) else {
         return false;
     };
+    if BUILD_STEPS.contains(&basename(own).as_str()) {
+        return false;
+    }
     if (own.contains('/') || own.contains('\\')) && inside(own, dir, in_dir) {
         return true;
     }
@@ -147,5 +160,6 @@ mod tests {
         assert!(!r("./bootstrap", false));
         assert!(!r("bash /opt/other/setup.sh", false));
         assert!(!r("ls kit/", false));
+        assert!(!r("./configure --prefix=/usr", true));
     }
 }
