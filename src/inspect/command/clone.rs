@@ -116,6 +116,7 @@ pub(super) fn runs_inside(prog: &str, argv: &[String], at: usize, dir: &str, in_
         && argv[at + 1..]
             .iter()
             .find(|a| !a.starts_with('-'))
+            .filter(|a| !BUILD_STEPS.contains(&basename(a).as_str()))
             .is_some_and(|a| {
                 inside(a, dir, in_dir) || in_dir && !a.contains('/') && a.ends_with(".sh")
             })
@@ -161,5 +162,6 @@ mod tests {
         assert!(!r("bash /opt/other/setup.sh", false));
         assert!(!r("ls kit/", false));
         assert!(!r("./configure --prefix=/usr", true));
+        assert!(!r("sh autogen.sh", true));
     }
 }

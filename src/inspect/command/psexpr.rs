@@ -19,7 +19,7 @@ pub fn eval(expr: &str) -> Option<String> {
     let lower = e.to_ascii_lowercase();
     let out = if let Some(pattern) = command_lookup(&lower) {
         resolve_wildcard(pattern)
-    } else if let Some(child) = joined_path_leaf(e, &lower) {
+    } else if let Some(child) = joined_path_leaf(&e.replace('`', ""), &lower.replace('`', "")) {
         Some(child)
     } else if lower.starts_with("[string]::join(") {
         string_join(e)
@@ -42,10 +42,13 @@ pub fn looks_built(w: &str) -> bool {
     (w.starts_with('(') || l.starts_with("-join") || l.starts_with("[char"))
         && (l.contains('+') || l.contains("-join") || l.contains("-f ") || l.contains("::join"))
         || w.starts_with('(') && command_lookup(l.trim_end_matches(')')).is_some()
-        || w.starts_with('(')
-            && (l.starts_with("join-path")
+        || w.starts_with('(') && {
+            // A backtick before a letter is the letter (`Jo`in-Path`).
+            let l = l.replace('`', "");
+            l.starts_with("join-path")
                 || l.starts_with("[io.path]::combine")
-                || l.starts_with("[system.io.path]::combine"))
+                || l.starts_with("[system.io.path]::combine")
+        }
 }
 
 /// `Join-Path DIR 'Sub\prog.exe'`, `Join-Path -Path DIR -ChildPath 'prog.exe'`,
