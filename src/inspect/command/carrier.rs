@@ -1005,7 +1005,13 @@ fn fetch_modules(lines: &[&str]) -> Vec<Segment> {
         if needs_dest && dest.is_none() {
             continue;
         }
-        let words = [name.to_string(), src, dest.unwrap_or_default()];
+        // A program name no shell or code string uses (`uri` alone would
+        // match prose about URIs).
+        let words = [
+            format!("ansible.builtin.{name}"),
+            src,
+            dest.unwrap_or_default(),
+        ];
         out.push(seg(Lang::Sh, shell_words(&words), at));
     }
     out
