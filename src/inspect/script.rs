@@ -57,12 +57,7 @@ pub fn language(path: &ImagePath, head: &[u8]) -> Option<&'static str> {
         return None;
     }
     match by_extension(ext) {
-        Some("js")
-            if memchr::memmem::find(head, b"ActiveXObject").is_some()
-                || memchr::memmem::find(head, b"WScript").is_some() =>
-        {
-            return Some("wsh");
-        }
+        Some("js") if is_wsh_jscript(head) => return Some("wsh"),
         Some(l) => return Some(l),
         None => {}
     }
@@ -265,8 +260,25 @@ fn is_supervised_script(p: &str, name: &str) -> bool {
             .any(|d| p.starts_with(d))
 }
 
+/// A `.js` file written for the Windows Script Host: it names `WScript`,
+/// or creates COM objects (`ActiveXObject`) without touching a web page —
+/// browser code falls back to `ActiveXObject("Microsoft.XMLHTTP")` for old
+/// Internet Explorer beside `XMLHttpRequest`, `window` and `document`,
+/// none of which exists under WSH.
+fn is_wsh_jscript(head: &[u8]) -> bool {
+    let has = |s: &[u8]| memchr::memmem::find(head, s).is_some();
+    let browser = [
+        &b"XMLHttpRequest"[..],
+        b"window.",
+        b"(window",
+        b"document.",
+        b"navigator.",
+    ];
+    has(b"WScript") || has(b"ActiveXObject") && !browser.iter().any(|b| has(b))
+}
+
 /// Source files of a language's own library (Perl modules, Python
-/// site-packages, Ruby gems, node_modules).
+/// site-packages, Ruby gems, node_modules, vendored `third_party` trees).
 pub fn is_library_code(path: &ImagePath) -> bool {
     let p = format!("/{}", String::from_utf8_lossy(path.as_bytes()));
     p.ends_with(".pm")
@@ -285,6 +297,8 @@ pub fn is_library_code(path: &ImagePath) -> bool {
             "/usr/lib/go",
             "/usr/local/go/",
             "/vendor/",
+            "/vendored/",
+            "/third_party/",
         ]
         .iter()
         .any(|d| p.contains(d))

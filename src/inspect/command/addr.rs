@@ -253,16 +253,24 @@ pub fn literal_hosts_loopback(line: &str) -> bool {
     any
 }
 
+/// The byte index just after the last character of `s` for which `stop`
+/// holds (0 when none does): where a run of the other characters ends at
+/// the end of `s`, such as a URL's scheme before `://`. A character may be
+/// several bytes long; the index is always a character boundary.
+pub fn after_last(s: &str, stop: impl Fn(char) -> bool) -> usize {
+    s.char_indices()
+        .rev()
+        .find(|&(_, c)| stop(c))
+        .map_or(0, |(i, c)| i + c.len_utf8())
+}
+
 /// True when `text` names URLs and all of them are loopback.
 pub fn all_loopback(text: &str) -> bool {
     let mut any = false;
     let mut from = 0;
     while let Some(n) = text[from..].find("://") {
         let at = from + n;
-        let start = text[..at]
-            .rfind(|c: char| !c.is_ascii_alphanumeric())
-            .map(|i| i + 1)
-            .unwrap_or(0);
+        let start = after_last(&text[..at], |c| !c.is_ascii_alphanumeric());
         if let Some(h) = url_host(&text[start..]) {
             any = true;
             if !is_loopback(&h) {

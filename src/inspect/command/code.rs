@@ -543,10 +543,7 @@ pub fn has_remote_url(t: &str) -> bool {
     let mut from = 0;
     while let Some(n) = t[from..].find("://") {
         let at = from + n;
-        let start = t[..at]
-            .rfind(|c: char| !c.is_ascii_alphanumeric())
-            .map(|i| i + 1)
-            .unwrap_or(0);
+        let start = super::addr::after_last(&t[..at], |c| !c.is_ascii_alphanumeric());
         if url_host(&t[start..]).is_some_and(|h| !is_loopback(&h)) {
             return true;
         }
