@@ -810,9 +810,15 @@ fn yaml_commands(lines: &[&str]) -> Vec<Segment> {
             i += 1;
             continue;
         };
-        let Some(lang) = yaml_command_key(key.trim().trim_matches(['"', '\''])) else {
+        let key = key.trim().trim_matches(['"', '\'']);
+        let Some(lang) = yaml_command_key(key) else {
             i += 1;
             continue;
+        };
+        let lang = if key == "run" {
+            step_shell(lines, i).unwrap_or(lang)
+        } else {
+            lang
         };
         let value = value.trim();
         let base = l.len() - l.trim_start().len();
@@ -835,6 +841,19 @@ fn yaml_commands(lines: &[&str]) -> Vec<Segment> {
         }
     }
     out
+}
+
+/// The language a GitHub Actions step's `shell:` sibling names for its
+/// `run:` at line `i` (`pwsh`/`powershell`, `cmd`).
+fn step_shell(lines: &[&str], i: usize) -> Option<Lang> {
+    let (col, _) = yaml_key(lines[i])?;
+    let at = sibling_key(lines, i, col, "shell")?;
+    let v = yaml_scalar(lines[at].split_once(':')?.1).to_ascii_lowercase();
+    match v.split_whitespace().next()? {
+        "pwsh" | "powershell" => Some(Lang::PowerShell),
+        "cmd" => Some(Lang::Batch),
+        _ => None,
+    }
 }
 
 /// A block scalar's text: a folded one (`>`) is one line per paragraph.
