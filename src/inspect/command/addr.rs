@@ -22,6 +22,10 @@ const SCHEMES: &[&str] = &[
     "rest:https",
     "s3",
     "gs",
+    "ssh",
+    "git",
+    "hkp",
+    "hkps",
 ];
 
 /// Host of the first `scheme://` URL in `a`.
@@ -158,10 +162,28 @@ pub fn unc_host(a: &str) -> Option<String> {
     let host = full.split('@').next().unwrap_or_default();
     (has_share
         && !host.is_empty()
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_' || b == b'$'))
+        && (host.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_' || b == b'$'
+        }) || host_variable(host)))
     .then(|| host.to_ascii_lowercase())
+}
+
+/// A host given by a variable, as a loop over a host list writes it
+/// (`\\%%h\C$`, `\\%target%\share`, `\\$h\c$`); not the machine's own
+/// name (`%COMPUTERNAME%`, `$env:COMPUTERNAME`).
+fn host_variable(host: &str) -> bool {
+    let lower = host.to_ascii_lowercase();
+    if lower.contains("computername") || lower.contains("localhost") {
+        return false;
+    }
+    let ident =
+        |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if let Some(v) = host.strip_prefix("%%").or_else(|| host.strip_prefix('%')) {
+        let v = v.strip_suffix('%').unwrap_or(v);
+        return ident(v) && (host.ends_with('%') || v.len() == 1);
+    }
+    host.strip_prefix('$')
+        .is_some_and(|v| ident(v.trim_start_matches('{').trim_end_matches('}')))
 }
 
 /// A host name or address on its own, or `user@host`.

@@ -330,13 +330,20 @@ fn url_assignment(t: &str, vb: bool) -> Option<(String, String)> {
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
         && !name.as_bytes()[0].is_ascii_digit();
     // `q = Chr(34)`: a quote, put back as a VBScript literal of one.
-    let quote = |code: &str| {
-        ["chr(34)", "chrw(34)"]
-            .iter()
-            .any(|q| code.eq_ignore_ascii_case(q))
-    };
-    if ok && vb && quote(rhs.trim()) {
+    let code = rhs.trim().to_ascii_lowercase();
+    if ok && vb && matches!(code.as_str(), "chr(34)" | "chrw(34)") {
         return Some((name.to_string(), QUOTE_LITERAL.to_string()));
+    }
+    // JScript `q = String.fromCharCode(34);`: a quote, kept as JScript
+    // writes it inside quotes.
+    if ok
+        && !vb
+        && matches!(
+            code.trim_end_matches(';').trim(),
+            "string.fromcharcode(34)" | "\"\\\"\"" | "'\"'"
+        )
+    {
+        return Some((name.to_string(), "\\\"".to_string()));
     }
     if !ok || !(rhs.contains("://") || rhs.contains(r"\\")) {
         return None;
@@ -377,10 +384,17 @@ fn url_assignment(t: &str, vb: bool) -> Option<(String, String)> {
 /// VBScript `Chr(34)` / `ChrW(39)` (a quote built from its code) as a
 /// string literal, so that concatenation joins it: `"a " & Chr(34) & "b"`.
 pub fn vb_chr(t: &str) -> std::borrow::Cow<'_, str> {
-    if !has_chr(t) {
+    // Looked for without a lower-cased copy first: most lines hold neither.
+    if !has_chr(t) && !has_char_codes(t) {
         return std::borrow::Cow::Borrowed(t);
     }
     let low = t.to_ascii_lowercase();
+    if low.contains("string.fromcharcode(") {
+        return std::borrow::Cow::Owned(js_char_codes(t, &low));
+    }
+    if !low.contains("chr") {
+        return std::borrow::Cow::Borrowed(t);
+    }
     let mut out = String::with_capacity(t.len());
     let mut i = 0;
     while i < t.len() {
@@ -407,6 +421,50 @@ pub fn vb_chr(t: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// JScript `String.fromCharCode(104, 116, …)` of printable ASCII codes as
+/// the string literal it builds (`"ht…"`), so that concatenation joins it;
+/// anything else is left as written. `low` is `t` in lower case.
+fn js_char_codes(t: &str, low: &str) -> String {
+    const CALL: &str = "string.fromcharcode(";
+    let mut out = String::with_capacity(t.len());
+    let mut i = 0;
+    while let Some(n) = low[i..].find(CALL) {
+        let at = i + n;
+        let args_from = at + CALL.len();
+        out.push_str(&t[i..at]);
+        let lit = low[args_from..].split_once(')').and_then(|(args, _)| {
+            args.split(',')
+                .map(|a| {
+                    a.trim()
+                        .parse::<u8>()
+                        .ok()
+                        .filter(|c| (0x20..0x7f).contains(c))
+                })
+                .collect::<Option<Vec<u8>>>()
+                .map(|codes| (args.len(), codes))
+        });
+        match lit {
+            Some((len, codes)) => {
+                out.push('"');
+                for c in codes {
+                    if c == b'"' || c == b'\\' {
+                        out.push('\\');
+                    }
+                    out.push(c as char);
+                }
+                out.push('"');
+                i = args_from + len + 1;
+            }
+            None => {
+                out.push_str(&t[at..args_from]);
+                i = args_from;
+            }
+        }
+    }
+    out.push_str(&t[i..]);
+    out
+}
+
 /// Is a line of `lang` VBScript-quoted (`""` for a quote, no backslash
 /// escapes)? WSH files hold VBScript or JScript.
 fn vb_quoted(lang: RuleLang, t: &str) -> bool {
@@ -419,11 +477,11 @@ const QUOTE_LITERAL: &str = "\"\"";
 
 /// Literal URLs held in variables, put back where the variables are used.
 #[derive(Default)]
-struct UrlVars(HashMap<String, String>);
+struct UrlVars(HashMap<String, String>, Option<RuleLang>);
 
 impl UrlVars {
     fn collect(lines: &[(usize, &str)], lang: RuleLang) -> UrlVars {
-        let mut v = UrlVars::default();
+        let mut v = UrlVars(HashMap::new(), Some(lang));
         for (_, t) in lines {
             // Earlier variables are put back first: `src = "\\h\s\x"`
             // then `cmd = "esentutl /y " & src & " /d x"`.
@@ -467,7 +525,7 @@ impl UrlVars {
                     }
                     // Inside a double-quoted string (Perl, PHP, Ruby "#{u}"
                     // interpolation) the URL goes in bare.
-                    let quoted = s.bytes().filter(|&b| b == b'"').count() % 2 == 1;
+                    let quoted = open_quote(&s, self.1.is_some_and(|l| !vb_quoted(l, t)));
                     if quoted && url == QUOTE_LITERAL {
                         s.push_str(k);
                     } else if quoted {
@@ -485,6 +543,23 @@ impl UrlVars {
         }
         std::borrow::Cow::Owned(out)
     }
+}
+
+/// Is a double-quoted string open at the end of `s`? With `escapes`
+/// (JScript, Node, Perl…: not VBScript), a `\"` is no quote.
+fn open_quote(s: &str, escapes: bool) -> bool {
+    let b = s.as_bytes();
+    let mut open = false;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' if escapes => i += 1,
+            b'"' => open = !open,
+            _ => {}
+        }
+        i += 1;
+    }
+    open
 }
 
 /// Does `t` name a URL whose host is not a loopback one?
@@ -611,12 +686,27 @@ fn joined(lang: RuleLang, line: std::borrow::Cow<'_, str>) -> std::borrow::Cow<'
     let template = lang == RuleLang::Js && line.contains('`');
     // Nothing to rewrite (no `Chr(`, no joined strings, no backtick): the
     // line as it is, not a copy (the common case, and the hot path).
-    let rewrites = || has_chr(&line) || line.contains('`') || decode::concatenates(line.as_bytes());
+    let rewrites = || {
+        has_chr(&line)
+            || has_char_codes(&line)
+            || line.contains('`')
+            || decode::concatenates(line.as_bytes())
+    };
     if matches!(lang, RuleLang::Wsh | RuleLang::Js) && !template && rewrites() {
         std::borrow::Cow::Owned(decode::joined_strings(&vb_chr(&line)))
     } else {
         line
     }
+}
+
+/// Does `t` hold `fromCharCode(` in any case (a superset of what
+/// [`vb_chr`] rewrites as JavaScript character codes)?
+fn has_char_codes(t: &str) -> bool {
+    let b = t.as_bytes();
+    memchr::memchr2_iter(b'f', b'F', b).any(|i| {
+        b.get(i..i + 13)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"fromcharcode("))
+    })
 }
 
 /// Does `t` hold `chr` in any case (what [`vb_chr`] looks for first)?
