@@ -633,12 +633,23 @@ pub fn scan_lines(eng: &mut Engine, lang: RuleLang, lines: &[(usize, &str)], gat
     }
 }
 
-/// A statement with string concatenation joined (JScript, VBScript, Node);
+/// A statement with string concatenation joined (JScript, VBScript, Node;
+/// Python and Ruby `+`, Perl and PHP `.`, through shell-quoting calls);
 /// Node template literals (`` execSync(`curl …`) ``) keep their backticks.
 fn joined(lang: RuleLang, line: std::borrow::Cow<'_, str>) -> std::borrow::Cow<'_, str> {
     let template = lang == RuleLang::Js && line.contains('`');
+    let ops: &[u8] = match lang {
+        RuleLang::Python | RuleLang::Ruby => b"+",
+        RuleLang::Perl | RuleLang::Php => b".",
+        _ => b"",
+    };
     if matches!(lang, RuleLang::Wsh | RuleLang::Js) && !template {
         std::borrow::Cow::Owned(decode::joined_strings(&vb_chr(&line)))
+    } else if !ops.is_empty() {
+        match decode::joined_code_strings(&line, ops) {
+            std::borrow::Cow::Borrowed(_) => line,
+            std::borrow::Cow::Owned(s) => std::borrow::Cow::Owned(s),
+        }
     } else {
         line
     }
