@@ -279,6 +279,20 @@ fn heldout6_set_recall_and_precision() {
     heldout("held-out set v6", "tests/heldout6");
 }
 
+/// v7 (`tests/heldout7/`, 175 downloads / 57 look-alikes), written without
+/// sight of the code and kept from the engineers of round 10; scored at
+/// first sight on main before round 10 (a5a8b91: 167/175 = 95.4%, 0 of 57
+/// flagged) and after it (177a831: 170/175 = 97.1%, 0 flagged). One miss
+/// class was then fixed by the lead, who had seen the misses (a command
+/// string joined with a URL variable: `shell_exec('curl -o f ' .
+/// escapeshellarg($src))`; dev cases `r11-*`), so from 258220d on it is a
+/// development set too.
+#[test]
+#[ignore = "held-out measurement: run explicitly, see the doc comment"]
+fn heldout7_set_recall_and_precision() {
+    heldout("held-out set v7", "tests/heldout7");
+}
+
 /// LOLBAS programs with a download (or upload) use, and GTFOBins programs
 /// with a download or upload use, directly or through an embedded
 /// interpreter (names are facts; examples in catalog.toml are ours).

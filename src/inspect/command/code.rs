@@ -680,10 +680,16 @@ fn marked(lang: RuleLang, t: &str, m: &prefilter::Markers) -> (bool, bool) {
     (m.call || backtick, m.encoded)
 }
 
-/// A statement with string concatenation joined (JScript, VBScript, Node);
+/// A statement with string concatenation joined (JScript, VBScript, Node;
+/// Python and Ruby `+`, Perl and PHP `.`, through shell-quoting calls);
 /// Node template literals (`` execSync(`curl …`) ``) keep their backticks.
 fn joined(lang: RuleLang, line: std::borrow::Cow<'_, str>) -> std::borrow::Cow<'_, str> {
     let template = lang == RuleLang::Js && line.contains('`');
+    let ops: &[u8] = match lang {
+        RuleLang::Python | RuleLang::Ruby => b"+",
+        RuleLang::Perl | RuleLang::Php => b".",
+        _ => b"",
+    };
     // Nothing to rewrite (no `Chr(`, no joined strings, no backtick): the
     // line as it is, not a copy (the common case, and the hot path).
     let rewrites = || {
@@ -694,6 +700,11 @@ fn joined(lang: RuleLang, line: std::borrow::Cow<'_, str>) -> std::borrow::Cow<'
     };
     if matches!(lang, RuleLang::Wsh | RuleLang::Js) && !template && rewrites() {
         std::borrow::Cow::Owned(decode::joined_strings(&vb_chr(&line)))
+    } else if !ops.is_empty() {
+        match decode::joined_code_strings(&line, ops) {
+            std::borrow::Cow::Borrowed(_) => line,
+            std::borrow::Cow::Owned(s) => std::borrow::Cow::Owned(s),
+        }
     } else {
         line
     }

@@ -272,9 +272,129 @@ pub fn joined_strings(text: &str) -> String {
     out
 }
 
+/// Shell-quoting wrappers whose result is their argument's text
+/// (`escapeshellarg($u)`, `shlex.quote(u)`): joined through.
+const QUOTING_CALLS: [&str; 6] = [
+    "escapeshellarg(",
+    "escapeshellcmd(",
+    "shlex.quote(",
+    "pipes.quote(",
+    "Shellwords.escape(",
+    "quotemeta(",
+];
+
+/// Code text (Python and Ruby `+`, Perl and PHP `.`: the operators in
+/// `ops`) with adjacent string literals joined into one, whatever their
+/// quotes (`'wget -O f ' + "http://h/x"` → `'wget -O f http://h/x'`), also
+/// through a shell-quoting call (`"wget " . escapeshellarg("http://h/x")`).
+/// A URL variable put back as a quoted URL then reads as one command string.
+pub fn joined_code_strings<'t>(text: &'t str, ops: &[u8]) -> std::borrow::Cow<'t, str> {
+    let b = text.as_bytes();
+    if !b.iter().any(|c| ops.contains(c)) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    // Inside a literal: its opening quote, and the quote that closes it
+    // here (a joined literal's own closing quote is written as the first's).
+    let mut open: Option<(u8, u8)> = None;
+    // Quoting calls joined through, whose `)` follows the literal's close.
+    let mut calls = 0;
+    while i < b.len() {
+        let c = b[i];
+        match open {
+            Some((close, first)) if c == close && !escaped(b, i) => {
+                if let Some((next, quote, call)) = joined_next(text, i + 1, ops) {
+                    i = next + 1;
+                    open = Some((quote, first));
+                    calls += usize::from(call);
+                    continue;
+                }
+                out.push(first as char);
+                open = None;
+                i += 1;
+                for _ in 0..std::mem::take(&mut calls) {
+                    while b.get(i) == Some(&b' ') {
+                        i += 1;
+                    }
+                    i += usize::from(b.get(i) == Some(&b')'));
+                }
+                continue;
+            }
+            None if c == b'\'' || c == b'"' => open = Some((c, c)),
+            _ => {}
+        }
+        let ch = text[i..].chars().next().unwrap_or(' ');
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Whether the quote at `i` is escaped by an odd run of backslashes.
+fn escaped(b: &[u8], i: usize) -> bool {
+    b[..i].iter().rev().take_while(|&&c| c == b'\\').count() % 2 == 1
+}
+
+/// After a literal's closing quote at `from - 1`: blanks, one of `ops`,
+/// blanks, maybe a quoting call's name and `(`, then an opening quote —
+/// its index and quote, and whether a quoting call was passed.
+fn joined_next(text: &str, from: usize, ops: &[u8]) -> Option<(usize, u8, bool)> {
+    let b = text.as_bytes();
+    let skip = |mut k: usize| {
+        while k < b.len() && b[k] == b' ' {
+            k += 1;
+        }
+        k
+    };
+    let k = skip(from);
+    if k >= b.len() || !ops.contains(&b[k]) {
+        return None;
+    }
+    let mut k = skip(k + 1);
+    let call = QUOTING_CALLS.iter().find(|c| text[k..].starts_with(**c));
+    if let Some(call) = call {
+        // Only a call whose whole argument is the literal.
+        let arg = skip(k + call.len());
+        let q = *b.get(arg).filter(|q| matches!(q, b'\'' | b'"'))?;
+        let end = text[arg + 1..].find(q as char)? + arg + 1;
+        if b.get(skip(end + 1)) != Some(&b')') {
+            return None;
+        }
+        k = arg;
+    }
+    matches!(b.get(k), Some(b'\'' | b'"')).then(|| (k, b[k], call.is_some()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn code_strings_join_across_quotes_and_quoting_calls() {
+        let j = |t, ops| joined_code_strings(t, ops).into_owned();
+        assert_eq!(
+            j(r#"os.system('wget -O f ' + "http://h/x")"#, b"+"),
+            "os.system('wget -O f http://h/x')"
+        );
+        assert_eq!(
+            j(
+                r#"shell_exec("wget -q " . escapeshellarg('http://h/x'));"#,
+                b"."
+            ),
+            r#"shell_exec("wget -q http://h/x");"#
+        );
+        // Only a literal joins, and only over the language's operator.
+        assert_eq!(j(r#"a = "x" + y + "z""#, b"+"), r#"a = "x" + y + "z""#);
+        assert_eq!(j(r#"a = "x" . "z""#, b"+"), r#"a = "x" . "z""#);
+        // An escaped quote does not end the literal.
+        assert_eq!(j(r#"s = "a\"b" + 'c'"#, b"+"), r#"s = "a\"bc""#);
+        // A quoting call over more than one literal is left alone.
+        assert_eq!(
+            j(r#"x = "a" . escapeshellarg("b" . $c)"#, b"."),
+            r#"x = "a" . escapeshellarg("b" . $c)"#
+        );
+    }
 
     #[test]
     fn base32_both_alphabets() {
