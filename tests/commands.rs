@@ -267,9 +267,12 @@ fn heldout5_set_recall_and_precision() {
 /// 90.0%, 1 flagged) and after rounds 7 and 8 (e9730c1: 163/180 = 90.6%,
 /// 0 flagged). Two miss classes were fixed after that scoring (a printed
 /// shell call still runs: `echo shell_exec('wget …')`; a share given as
-/// its `smb://` URL; dev cases `r9-*`): 166/180 = 92.2%, 0 flagged. This test fails the own-set bar (95%) until
-/// its other misses' classes are fixed; it meets the hidden-set bar (90%,
-/// at most one look-alike).
+/// its `smb://` URL; dev cases `r9-*`): 166/180 = 92.2%, 0 flagged. Round
+/// 10 fixed its other 14 misses by class (configuration-management and CI
+/// carriers, Dockerfile git sources and key fetches, Windows share copies,
+/// WinSCP, CopyHere, built program paths, RMM agents, object-storage and
+/// Node stream downloads, nmap http-fetch; dev cases `r10-*` in other
+/// wording): 180/180, 0 flagged — a development set, no longer a measure.
 #[test]
 #[ignore = "held-out measurement: run explicitly, see the doc comment"]
 fn heldout6_set_recall_and_precision() {

@@ -784,3 +784,64 @@ fn manager_state_files_are_not_hashed_and_never_verified() {
             .unwrap();
     assert!(node.entry.pkg.is_none() && node.entry.sha256.is_some());
 }
+
+/// Issue 16: a layer's files get the package digests of the managers it
+/// shows (after dpkg's directories, MD5 only; after apk's, SHA-1 only). A
+/// layer that shows dpkg's directories first and then an apk database
+/// claiming a tampered file does not hide it as verified: the files the
+/// database claims are unverifiable, with one notice saying why; the same
+/// layer without the dpkg decoy reports the tampered file.
+#[test]
+fn a_layer_mixing_package_managers_never_verifies_without_the_digest() {
+    let db = apk_pkg(
+        "fetchtool",
+        "1.2-r0",
+        &[
+            ("usr/bin", "fetch", APK_TOOL),
+            ("usr/bin", "other", b"#!/bin/sh\necho hi\n"),
+        ],
+    );
+    let layer = |decoy: bool| {
+        let l = LayerBuilder::new();
+        let l = match decoy {
+            true => l.file("etc/dpkg/dpkg.cfg", b"# dpkg\n", 0o644),
+            false => l,
+        };
+        l.file("usr/bin/fetch", APK_TOOL, 0o755)
+            .file("usr/bin/other", b"#!/bin/sh\necho hi\nchanged\n", 0o755)
+            .file("lib/apk/db/installed", db.as_bytes(), 0o644)
+    };
+    let scan = |decoy| scan_ok(&layout(&ImageBuilder::new().layer(layer(decoy)).build()).1);
+    let honest = scan(false);
+    assert_eq!(modified(&honest), vec!["/usr/bin/other fetchtool"]);
+    let notice = |s: &Scan| {
+        s.findings
+            .iter()
+            .find(|f| f.code == Code::Unanalyzable && f.evidence[0].contains("have no SHA-1"))
+            .cloned()
+    };
+    assert!(notice(&honest).is_none(), "{:#?}", codes(&honest));
+
+    let mixed = scan(true);
+    assert!(modified(&mixed).is_empty(), "{:#?}", codes(&mixed));
+    let n = notice(&mixed).unwrap_or_else(|| panic!("no notice: {:#?}", codes(&mixed)));
+    assert_eq!(n.severity, Severity::Medium);
+    assert!(
+        n.evidence[0].starts_with("2 packaged files"),
+        "{:?}",
+        n.evidence
+    );
+    assert_eq!(n.path.as_ref().unwrap().display(), "/usr/bin/fetch");
+    let f = packaged(&mixed, "/usr/bin/fetch", Code::DownloadCommand);
+    let pkg = f.package.as_ref().expect("claimed by its package");
+    assert_eq!(pkg.integrity, Integrity::Unverifiable);
+    assert!(f.severity >= Severity::Medium, "{:?}", f.evidence);
+    let other = mixed
+        .fs
+        .get(&stowaway::path::ImagePath::new(b"usr/bin/other"));
+    let pkg = other.unwrap().entry.pkg.clone().unwrap();
+    assert!(
+        pkg.no_sha1 && !pkg.no_md5,
+        "MD5 only after dpkg's directories"
+    );
+}

@@ -13,7 +13,7 @@ use crate::catalog::lang::SHELLS;
 use crate::catalog::{Catalog, RuleLang};
 use crate::finding::Code;
 use crate::inspect::command::rules::{Engine, RawHit};
-use crate::inspect::command::{Lang, carrier, code};
+use crate::inspect::command::{Lang, build, carrier, code};
 use crate::path::ImagePath;
 
 /// Lines with hits kept per file at most.
@@ -57,17 +57,19 @@ pub fn language(path: &ImagePath, head: &[u8]) -> Option<&'static str> {
         return None;
     }
     match by_extension(ext) {
-        Some("js")
-            if memchr::memmem::find(head, b"ActiveXObject").is_some()
-                || memchr::memmem::find(head, b"WScript").is_some() =>
-        {
-            return Some("wsh");
-        }
+        Some("js") if is_wsh_jscript(head) => return Some("wsh"),
         Some(l) => return Some(l),
         None => {}
     }
     if let Some(l) = by_name(&p, name) {
         return Some(l);
+    }
+    // cloud-init user-data (any name: `user-data`, `*.cfg`), by its header.
+    if head.starts_with(b"#cloud-config")
+        || (head.starts_with(b"## template:")
+            && memchr::memmem::find(head, b"\n#cloud-config").is_some())
+    {
+        return Some("yaml");
     }
     let text = !head.is_empty()
         && head
@@ -157,6 +159,9 @@ fn by_extension(ext: &str) -> Option<&'static str> {
         "yml" | "yaml" => "yaml",
         "mk" => "makefile",
         "dockerfile" | "containerfile" => "dockerfile",
+        "groovy" | "gradle" | "jenkinsfile" => "groovy",
+        "tf" | "hcl" => "provisioner",
+        "cmake" => "builddsl",
         _ => return None,
     })
 }
@@ -171,7 +176,19 @@ fn by_name(p: &str, name: &str) -> Option<&'static str> {
         n if n.starts_with("dockerfile.") || n.starts_with("containerfile.") => "dockerfile",
         "makefile" | "gnumakefile" => "makefile",
         "package.json" => "package.json",
-        "rakefile" | "gemfile" | "vagrantfile" | "guardfile" => "ruby",
+        "rakefile" | "gemfile" | "guardfile" => "ruby",
+        "vagrantfile" => "provisioner",
+        "jenkinsfile" => "groovy",
+        "procfile" => "procfile",
+        "cmakelists.txt" | "build.xml" | "pom.xml" => "builddsl",
+        "justfile" | ".justfile" => "justfile",
+        "tox.ini" | "supervisord.conf" => "ini",
+        n if n.ends_with(".conf")
+            && (p.starts_with("etc/supervisor/") || p.contains("/supervisor/conf.d/")) =>
+        {
+            "ini"
+        }
+        n if n.ends_with(".pkr.json") || n == "packer.json" => "provisioner",
         n if n.ends_with(".conf")
             && [".service.d", ".socket.d", ".timer.d", ".path.d", ".mount.d"]
                 .iter()
@@ -243,8 +260,25 @@ fn is_supervised_script(p: &str, name: &str) -> bool {
             .any(|d| p.starts_with(d))
 }
 
+/// A `.js` file written for the Windows Script Host: it names `WScript`,
+/// or creates COM objects (`ActiveXObject`) without touching a web page —
+/// browser code falls back to `ActiveXObject("Microsoft.XMLHTTP")` for old
+/// Internet Explorer beside `XMLHttpRequest`, `window` and `document`,
+/// none of which exists under WSH.
+fn is_wsh_jscript(head: &[u8]) -> bool {
+    let has = |s: &[u8]| memchr::memmem::find(head, s).is_some();
+    let browser = [
+        &b"XMLHttpRequest"[..],
+        b"window.",
+        b"(window",
+        b"document.",
+        b"navigator.",
+    ];
+    has(b"WScript") || has(b"ActiveXObject") && !browser.iter().any(|b| has(b))
+}
+
 /// Source files of a language's own library (Perl modules, Python
-/// site-packages, Ruby gems, node_modules).
+/// site-packages, Ruby gems, node_modules, vendored `third_party` trees).
 pub fn is_library_code(path: &ImagePath) -> bool {
     let p = format!("/{}", String::from_utf8_lossy(path.as_bytes()));
     p.ends_with(".pm")
@@ -263,6 +297,8 @@ pub fn is_library_code(path: &ImagePath) -> bool {
             "/usr/lib/go",
             "/usr/local/go/",
             "/vendor/",
+            "/vendored/",
+            "/third_party/",
         ]
         .iter()
         .any(|d| p.contains(d))
@@ -325,7 +361,9 @@ fn analyze_with(
     for s in segments(catalog, lang, &text) {
         eng.run(s.lang, &s.text, s.line, 0);
     }
-    if !commands {
+    // Groovy pipelines and build DSLs (CMake, Ant, Maven) are code as well:
+    // `new URL(…).withInputStream`, `file(DOWNLOAD …)`, `<get src=…>`.
+    if !commands || matches!(lang, "groovy" | "builddsl") {
         let code_lang = RuleLang::from_name(lang).unwrap_or(RuleLang::Code);
         let lines = code::code_lines(code_lang, &text);
         if prefilter && !super::prefilter::may_hit(catalog, code_lang, &lines) {
@@ -361,8 +399,13 @@ fn segments(catalog: &Catalog, lang: &str, text: &str) -> Vec<carrier::Segment> 
         "dockerfile" => dockerfile(catalog, text),
         "makefile" => carrier::makefile(text),
         "package.json" => carrier::package_json(text),
-        "yaml" => carrier::yaml(text),
+        "yaml" => yaml(catalog, text),
         "desktop" => carrier::desktop(text),
+        "groovy" => build::groovy(text),
+        "ini" => build::ini(text),
+        "procfile" => build::procfile(text),
+        "justfile" => build::justfile(text),
+        "provisioner" => build::provisioners(text),
         _ => Vec::new(),
     }
 }
@@ -375,6 +418,24 @@ fn dockerfile(catalog: &Catalog, text: &str) -> Vec<carrier::Segment> {
     for (dest, body, line) in carrier::dockerfile_files(text) {
         let path = ImagePath::new(dest.trim_start_matches('/').as_bytes());
         let Some(lang) = language(&path, body.as_bytes()).filter(|l| *l != "dockerfile") else {
+            continue;
+        };
+        out.extend(segments(catalog, lang, &body).into_iter().map(|mut s| {
+            s.line += line - 1;
+            s
+        }));
+    }
+    out
+}
+
+/// A YAML file's commands, and the files it writes from its own text
+/// (cloud-init `write_files`, Ansible `copy: content:`) read as the
+/// carrier their destination is, at their lines in the YAML.
+fn yaml(catalog: &Catalog, text: &str) -> Vec<carrier::Segment> {
+    let mut out = carrier::yaml(text);
+    for (dest, body, line) in carrier::yaml_files(text) {
+        let path = ImagePath::new(dest.trim_start_matches('/').as_bytes());
+        let Some(lang) = language(&path, body.as_bytes()).filter(|l| *l != "yaml") else {
             continue;
         };
         out.extend(segments(catalog, lang, &body).into_iter().map(|mut s| {

@@ -13,7 +13,7 @@ use crate::inspect::{self, BinaryStream, FileFacts, Want};
 use crate::limits::Limits;
 use crate::path::ImagePath;
 
-use super::{ContentKind, Entry, PkgData, PkgHasher};
+use super::{ContentKind, Entry, PkgData, PkgDigests, PkgHasher};
 
 /// Bytes kept from the start of every file for content sniffing.
 const HEAD_BYTES: usize = 512;
@@ -90,7 +90,23 @@ pub fn read_content<R: Read>(
     limits: &Limits,
     buf: &mut [u8],
 ) -> Result<ContentRead, ContentError> {
-    read_with(r, Pass::new(path, limits, true, true), buf)
+    read_with(
+        r,
+        Pass::new(path, limits, true, Some(PkgDigests::BOTH)),
+        buf,
+    )
+}
+
+/// [`read_content`] with only the package digests `pkg` (the layer's
+/// [`super::DigestPlan`] decided them).
+pub(super) fn read_content_planned<R: Read>(
+    r: &mut R,
+    path: &ImagePath,
+    limits: &Limits,
+    buf: &mut [u8],
+    pkg: PkgDigests,
+) -> Result<ContentRead, ContentError> {
+    read_with(r, Pass::new(path, limits, true, Some(pkg)), buf)
 }
 
 /// [`read_content`]; without `pkg_digests`, no MD5 or SHA-1 (see
@@ -102,7 +118,8 @@ pub fn read_content_with<R: Read>(
     buf: &mut [u8],
     pkg_digests: bool,
 ) -> Result<ContentRead, ContentError> {
-    read_with(r, Pass::new(path, limits, true, pkg_digests), buf)
+    let pkg = pkg_digests.then_some(PkgDigests::BOTH);
+    read_with(r, Pass::new(path, limits, true, pkg), buf)
 }
 
 /// Like [`read_content`], without the digests (the sha256 is left at that
@@ -114,7 +131,7 @@ pub(super) fn read_content_deferred<R: Read>(
     limits: &Limits,
     buf: &mut [u8],
 ) -> Result<ContentRead, ContentError> {
-    read_with(r, Pass::new(path, limits, false, false), buf)
+    read_with(r, Pass::new(path, limits, false, None), buf)
 }
 
 fn read_with<R: Read>(
@@ -153,16 +170,21 @@ struct Pass<'a> {
 }
 
 impl<'a> Pass<'a> {
-    /// `digests`: the sha256 here; `pkg_digests`: MD5 and SHA-1 here.
-    fn new(path: &'a ImagePath, limits: &'a Limits, digests: bool, pkg_digests: bool) -> Self {
+    /// `digests`: the sha256 here; `pkg`: these of MD5 and SHA-1 here.
+    fn new(
+        path: &'a ImagePath,
+        limits: &'a Limits,
+        digests: bool,
+        pkg: Option<PkgDigests>,
+    ) -> Self {
         Pass {
             path,
             limits,
             hasher: Hasher::new(),
             digests,
-            pkg: match pkg_digests {
-                true => PkgHasher::new(path, limits),
-                false => PkgHasher::without_digests(path, limits),
+            pkg: match pkg {
+                Some(which) => PkgHasher::planned(path, limits, which),
+                None => PkgHasher::without_digests(path, limits),
             },
             kept: Vec::with_capacity(HEAD_BYTES),
             want: None,

@@ -18,7 +18,7 @@ mod walk;
 pub use crate::model::{Compression, ContentKind, EntryType};
 pub use content::{ContentError, ContentRead, read_content, read_content_with};
 pub use decompress::{Sniffed, claimed, decoder, sniff as sniff_compression};
-pub use pkgfile::{PkgData, PkgHasher, is_package_db, needs_digests};
+pub use pkgfile::{DigestPlan, PkgData, PkgDigests, PkgHasher, is_package_db, needs_digests};
 pub use stream::{LayerInput, scan_layer};
 pub use walk::{WalkContext, walk_tar};
 

@@ -14,8 +14,10 @@ use crate::path::ImagePath;
 use super::{Entry, LayerIndex};
 
 mod offload;
+mod plan;
 
 pub(crate) use offload::Pair;
+pub use plan::{DigestPlan, PkgDigests};
 
 /// Extra per-file digests and captured database bytes of one regular file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,6 +31,14 @@ pub struct PkgData {
     /// package installs files into ([`needs_digests`]).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub unhashed: bool,
+    /// The MD5 (zero) was not computed: the layer showed only apk's
+    /// directories before this file ([`plan`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_md5: bool,
+    /// The SHA-1 (zero) was not computed: the layer showed only dpkg's
+    /// directories before this file ([`plan`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_sha1: bool,
     /// The file's bytes, when it is a package database file within the limit.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_b64")]
     pub db: Option<Arc<Vec<u8>>>,
@@ -42,13 +52,22 @@ impl PkgData {
     /// Shared, for the record every empty file has (one allocation for all
     /// of them: images with many empty files hold many of these).
     pub fn into_arc(self) -> Arc<PkgData> {
-        static EMPTY: std::sync::OnceLock<Arc<PkgData>> = std::sync::OnceLock::new();
-        let empty = EMPTY.get_or_init(|| {
-            let (md5, sha1) = offload::Pair::default().finish();
+        use std::sync::OnceLock;
+        // One shared record per choice of digests a layer's plan can make.
+        static EMPTY: [OnceLock<Arc<PkgData>>; 4] = [const { OnceLock::new() }; 4];
+        let which = PkgDigests {
+            md5: !self.no_md5,
+            sha1: !self.no_sha1,
+        };
+        let slot = usize::from(self.no_md5) * 2 + usize::from(self.no_sha1);
+        let empty = EMPTY[slot].get_or_init(|| {
+            let (md5, sha1) = offload::Pair::with(which).finish();
             Arc::new(PkgData {
                 md5,
                 sha1,
                 unhashed: false,
+                no_md5: self.no_md5,
+                no_sha1: self.no_sha1,
                 db: None,
                 db_too_large: false,
             })
@@ -66,6 +85,8 @@ impl PkgData {
             md5: [0; 16],
             sha1: [0; 20],
             unhashed: true,
+            no_md5: false,
+            no_sha1: false,
             db: None,
             db_too_large: false,
         }
@@ -113,8 +134,9 @@ const MANAGER_STATE: &[&[u8]] = &[
 ];
 
 /// Which files get package digests, for the cache keys: entries stored
-/// before [`MANAGER_STATE`] was skipped are not reused.
-pub const DIGEST_SCOPE: &str = "manager-state-skipped-1";
+/// before [`MANAGER_STATE`] was skipped, or before each file said which
+/// digests its layer's [`plan`] skipped, are not reused.
+pub const DIGEST_SCOPE: &str = "manager-state-skipped-1,layer-plan-1";
 
 /// Does a file at `path` need the MD5 and SHA-1 package managers record?
 /// Not inside [`MANAGER_STATE`]: a file there that a database does claim
@@ -133,6 +155,8 @@ pub fn needs_digests(path: &ImagePath) -> bool {
 /// more than it saves.
 pub struct PkgHasher {
     digests: Digests,
+    /// The digests asked for (none when skipped).
+    which: PkgDigests,
     fed: u64,
     db: Option<Vec<u8>>,
     db_cap: u64,
@@ -155,9 +179,17 @@ enum Digests {
 impl PkgHasher {
     /// Start on the file at `path`.
     pub fn new(path: &ImagePath, limits: &Limits) -> PkgHasher {
+        PkgHasher::planned(path, limits, PkgDigests::BOTH)
+    }
+
+    /// Start on the file at `path` with only the digests `which` (the
+    /// layer's [`DigestPlan`] decided them); the result records the others
+    /// as not computed.
+    pub fn planned(path: &ImagePath, limits: &Limits, which: PkgDigests) -> PkgHasher {
         let mut h = PkgHasher::without_digests(path, limits);
         if needs_digests(path) {
-            h.digests = Digests::Inline(offload::Pair::default());
+            h.digests = Digests::Inline(offload::Pair::with(which));
+            h.which = which;
         }
         h
     }
@@ -167,6 +199,7 @@ impl PkgHasher {
     pub fn without_digests(path: &ImagePath, limits: &Limits) -> PkgHasher {
         PkgHasher {
             digests: Digests::Skipped,
+            which: PkgDigests::BOTH,
             fed: 0,
             db: is_package_db(path).then(Vec::new),
             db_cap: limits.max_package_db,
@@ -210,6 +243,8 @@ impl PkgHasher {
             md5,
             sha1,
             unhashed,
+            no_md5: !unhashed && !self.which.md5,
+            no_sha1: !unhashed && !self.which.sha1,
             db: self.db.map(Arc::new),
             db_too_large: self.db_too_large,
         }

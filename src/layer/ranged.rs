@@ -25,15 +25,17 @@ use std::sync::mpsc::{Receiver, SyncSender};
 
 use crate::digest::{Hasher, Sha256};
 
-use super::pkgfile::Pair;
+use super::pkgfile::{Pair, PkgDigests};
 
 /// One file's data: entry `slot` of the layer index, `len` bytes from
-/// stream offset `start`.
+/// stream offset `start`; `pkg`: the package digests it gets, when the
+/// package worker has it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Job {
     pub slot: usize,
     pub start: u64,
     pub len: u64,
+    pub pkg: PkgDigests,
 }
 
 impl Job {
@@ -197,6 +199,10 @@ impl std::io::Read for TapReader {
 /// A digest computed over each job's range.
 pub trait RangeDigest: Default {
     type Out;
+    /// A digest for `job`'s range.
+    fn for_job(_job: &Job) -> Self {
+        Self::default()
+    }
     fn update(&mut self, bytes: &[u8]);
     fn finish(self) -> Self::Out;
 }
@@ -212,12 +218,18 @@ impl RangeDigest for Hasher {
 }
 
 impl RangeDigest for Pair {
-    type Out = ([u8; 16], [u8; 20]);
+    /// MD5, SHA-1 (zeros where not computed), and which were.
+    type Out = ([u8; 16], [u8; 20], PkgDigests);
+    fn for_job(job: &Job) -> Self {
+        Pair::with(job.pkg)
+    }
     fn update(&mut self, bytes: &[u8]) {
         Pair::update(self, bytes)
     }
-    fn finish(self) -> ([u8; 16], [u8; 20]) {
-        Pair::finish(self)
+    fn finish(self) -> Self::Out {
+        let which = self.digests();
+        let (md5, sha1) = Pair::finish(self);
+        (md5, sha1, which)
     }
 }
 
@@ -246,7 +258,7 @@ pub fn work<D: RangeDigest>(rx: Receiver<Batch>, whole: bool) -> Digested<D::Out
             if job.start >= end {
                 break; // starts in a later chunk
             }
-            let d = cur.get_or_insert_with(D::default);
+            let d = cur.get_or_insert_with(|| D::for_job(&job));
             let (a, b) = (job.start.max(start), job.end().min(end));
             if a < b {
                 d.update(&chunk[(a - start) as usize..(b - start) as usize]);
@@ -254,7 +266,8 @@ pub fn work<D: RangeDigest>(rx: Receiver<Batch>, whole: bool) -> Digested<D::Out
             if job.end() > end {
                 break; // continues in the next chunk
             }
-            files.push((job.slot, cur.take().unwrap_or_default().finish()));
+            let d = cur.take().unwrap_or_else(|| D::for_job(&job));
+            files.push((job.slot, d.finish()));
             pending.pop_front();
         }
     }

@@ -31,11 +31,15 @@ use super::ranged::{self, Batch, Outlets, Tap, TapReader};
 use super::trailer;
 use super::walk::{WalkContext, WalkError, walk_tar_tapped};
 
-const CHUNK: usize = 256 * 1024;
-const DEPTH: usize = 8;
-/// Chunks queued for each digest worker: they hold memory the walk has
-/// already read past.
-const WORKER_DEPTH: usize = 4;
+/// 64 KiB chunks: the same bytes in flight as 8 of 256 KiB, handed on in
+/// finer steps, so each stage waits less for the next (paired against 256
+/// KiB on minbase: 4% less CPU and wall, see README "Performance").
+const CHUNK: usize = 64 * 1024;
+/// Chunks queued for the walk (2 MiB).
+const DEPTH: usize = 32;
+/// Chunks queued for each digest worker (1 MiB): they hold memory the walk
+/// has already read past.
+const WORKER_DEPTH: usize = 16;
 
 /// What is known about a layer before reading it.
 pub struct LayerInput<'a> {
@@ -186,11 +190,12 @@ fn fill_digests(
     for (slot, d) in sha {
         index.entries.get_mut(slot).ok_or_else(incomplete)?.sha256 = Some(d);
     }
-    for (slot, (md5, sha1)) in pkg {
+    for (slot, (md5, sha1, which)) in pkg {
         let e = index.entries.get_mut(slot).ok_or_else(incomplete)?;
         let p = e.pkg.get_or_insert_with(|| Arc::new(PkgData::unhashed()));
         let p = Arc::make_mut(p);
         (p.md5, p.sha1, p.unhashed) = (md5, sha1, false);
+        (p.no_md5, p.no_sha1) = (!which.md5, !which.sha1);
     }
     for (link, target) in tap.take_links() {
         let t = index.entries.get(target).ok_or_else(incomplete)?;
@@ -322,15 +327,18 @@ fn pump(
     out: &mut Inflated,
     tx_walk: &SyncSender<Arc<Vec<u8>>>,
 ) {
+    let mut pool = Pool::default();
     loop {
-        let (chunk, eof) = read_chunk(decoder, compression, out);
+        let (chunk, eof) = read_chunk(decoder, compression, out, pool.take());
         let filled = chunk.len() as u64;
         out.uncompressed += filled;
         if let Some(e) = over_budget(input, out.uncompressed, filled) {
             out.limit = Some(e);
             return;
         }
-        if filled > 0 && tx_walk.send(Arc::new(chunk)).is_err() {
+        let chunk = Arc::new(chunk);
+        pool.keep(&chunk);
+        if filled > 0 && tx_walk.send(chunk).is_err() {
             // The walker stopped on a limit; its error is the one to report.
             out.failure.get_or_insert_with(|| "walk stopped".into());
             return;
@@ -341,10 +349,43 @@ fn pump(
     }
 }
 
-/// Fill one chunk; true at the end of the stream (or at a decode error,
-/// recorded in `out`).
-fn read_chunk(decoder: &mut dyn Read, c: Compression, out: &mut Inflated) -> (Vec<u8>, bool) {
-    let mut chunk = vec![0u8; CHUNK];
+/// Chunk buffers used again once the walk and both digest workers have let
+/// go of them: no allocation and no zeroing per chunk (the pass hands on
+/// ~800 of them for a 200 MB layer). Keeps at most what the channels and
+/// the three consumers can hold at once.
+#[derive(Default)]
+struct Pool(Vec<Arc<Vec<u8>>>);
+
+const POOLED: usize = DEPTH + 2 * WORKER_DEPTH + 4;
+
+impl Pool {
+    /// A buffer of `CHUNK` bytes that nobody else holds.
+    fn take(&mut self) -> Vec<u8> {
+        while let Some(i) = self.0.iter().position(|b| Arc::strong_count(b) == 1) {
+            if let Ok(mut buf) = Arc::try_unwrap(self.0.swap_remove(i)) {
+                buf.resize(CHUNK, 0); // only a short last chunk has a tail to fill
+                return buf;
+            }
+        }
+        vec![0u8; CHUNK]
+    }
+
+    /// Keep a handle on `chunk`, handed on now, to use it again later.
+    fn keep(&mut self, chunk: &Arc<Vec<u8>>) {
+        if self.0.len() < POOLED {
+            self.0.push(chunk.clone());
+        }
+    }
+}
+
+/// Fill `chunk` (`CHUNK` bytes long); true at the end of the stream (or at
+/// a decode error, recorded in `out`).
+fn read_chunk(
+    decoder: &mut dyn Read,
+    c: Compression,
+    out: &mut Inflated,
+    mut chunk: Vec<u8>,
+) -> (Vec<u8>, bool) {
     let mut filled = 0;
     let mut eof = false;
     while filled < CHUNK {

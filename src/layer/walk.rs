@@ -11,11 +11,11 @@ use crate::finding::{Code, Finding};
 use crate::limits::{Limit, Limits};
 use crate::path::{ImagePath, escape_bytes};
 
-use super::content::{ContentError, read_content, read_content_deferred};
+use super::content::{ContentError, read_content_deferred, read_content_planned};
 use super::device_finding;
 use super::guard::{SparseSlot, TarGuard};
 use super::kind::{record_content, record_marker, tar_kind};
-use super::pkgfile::needs_digests;
+use super::pkgfile::{DigestPlan, PkgDigests, needs_digests};
 use super::ranged::{Job, Tap};
 use super::sparse::{PaxSparse, SparseMap, SparseReader, read_map_1_0};
 use super::{Entry, EntryType, LayerIndex};
@@ -95,7 +95,8 @@ fn content_error(e: ContentError, path: &ImagePath, ctx: &WalkContext<'_>) -> Wa
 }
 
 /// Read a sparse file (GNU map from the guard, or PAX 0.0/0.1/1.0) expanded,
-/// as an extractor would write it.
+/// as an extractor would write it, with the package digests `pkg`.
+#[allow(clippy::too_many_arguments)]
 fn read_sparse<R: Read>(
     entry: &mut tar::Entry<'_, R>,
     gnu_map: Option<SparseMap>,
@@ -104,6 +105,7 @@ fn read_sparse<R: Read>(
     ctx: &WalkContext<'_>,
     index: &mut LayerIndex,
     buf: &mut [u8],
+    pkg: PkgDigests,
 ) -> Result<super::ContentRead, WalkError> {
     let limits = ctx.limits;
     let bad = |m: String| WalkError::Format(format!("tar: sparse file {path}: {m}"));
@@ -161,7 +163,8 @@ fn read_sparse<R: Read>(
         }));
     }
     let mut reader = SparseReader::new(entry, map);
-    read_content(&mut reader, path, limits, buf).map_err(|e| content_error(e, path, ctx))
+    read_content_planned(&mut reader, path, limits, buf, pkg)
+        .map_err(|e| content_error(e, path, ctx))
 }
 
 /// The state of one layer's walk.
@@ -175,6 +178,8 @@ struct Walker<'c, 'i> {
     buf: Vec<u8>,
     /// Where files' digests are queued, when workers compute them.
     tap: Option<&'c Tap>,
+    /// Which package digests the workers compute, from the entries so far.
+    plan: DigestPlan,
 }
 
 fn walk_entries<R: Read>(
@@ -192,6 +197,7 @@ fn walk_entries<R: Read>(
         count: 0,
         buf: vec![0u8; 64 * 1024],
         tap,
+        plan: DigestPlan::default(),
     };
     for item in archive.entries().map_err(fmt_err)? {
         let entry = item.map_err(fmt_err)?;
@@ -236,6 +242,7 @@ impl Walker<'_, '_> {
         if record_marker(&path, &raw_name, self.index) {
             return Ok(());
         }
+        self.plan.see(&path);
         let tar_type = entry.header().entry_type();
         if path.is_root() {
             if !tar_type.is_dir() {
@@ -331,6 +338,7 @@ impl Walker<'_, '_> {
         e: &mut Entry,
     ) -> Result<(), WalkError> {
         let (ctx, path) = (self.ctx, &e.path);
+        let which = self.plan.digests();
         let sparse = gnu_map.is_some() || pax.seen;
         let tap = self.tap.filter(|_| !sparse && entry.size() > 0);
         // Queued before the data is read: the reader hands chunks on as it
@@ -340,17 +348,27 @@ impl Walker<'_, '_> {
                 slot: self.index.entries.len(),
                 start: tap.pos(),
                 len: entry.size(),
+                pkg: which,
             };
             tap.queue(job, needs_digests(path));
             job
         });
         let read = if sparse {
-            read_sparse(entry, gnu_map, pax, path, ctx, self.index, &mut self.buf)?
+            read_sparse(
+                entry,
+                gnu_map,
+                pax,
+                path,
+                ctx,
+                self.index,
+                &mut self.buf,
+                which,
+            )?
         } else if tap.is_some() {
             read_content_deferred(entry, path, ctx.limits, &mut self.buf)
                 .map_err(|err| content_error(err, path, ctx))?
         } else {
-            read_content(entry, path, ctx.limits, &mut self.buf)
+            read_content_planned(entry, path, ctx.limits, &mut self.buf, which)
                 .map_err(|err| content_error(err, path, ctx))?
         };
         if let (Some(tap), Some(job)) = (tap, job) {

@@ -140,6 +140,7 @@ impl PackageDb {
         for parsed in [dpkg::read(fs), apk::read(fs), rpm::read(fs)] {
             db.merge(fs, parsed);
         }
+        db.notices.extend(skipped_digests(fs, &db));
         db
     }
 
@@ -209,11 +210,12 @@ fn check(owned: &Owned, node: &Node) -> (Integrity, Option<String>) {
     let Some(digest) = &owned.digest else {
         return (Integrity::Unverifiable, None);
     };
-    // Files in a package manager's own state directories are not hashed.
+    // Files in a package manager's own state directories are not hashed;
+    // a layer's digest plan may have left one of the two out.
     let pkg = e.pkg.as_ref().filter(|p| !p.unhashed);
     let actual: Option<Vec<u8>> = match digest {
-        Recorded::Md5(_) => pkg.map(|p| p.md5.to_vec()),
-        Recorded::Sha1(_) => pkg.map(|p| p.sha1.to_vec()),
+        Recorded::Md5(_) => pkg.filter(|p| !p.no_md5).map(|p| p.md5.to_vec()),
+        Recorded::Sha1(_) => pkg.filter(|p| !p.no_sha1).map(|p| p.sha1.to_vec()),
         Recorded::Sha256(_) => e.sha256.map(|d| d.0.to_vec()),
         Recorded::Other(_) => None,
     };
@@ -234,6 +236,36 @@ fn check(owned: &Owned, node: &Node) -> (Integrity, Option<String>) {
     (
         state,
         Some(format!("{}:{}", digest.algorithm(), hex::encode(actual))),
+    )
+}
+
+/// One notice when files a database claims lack the digest it recorded
+/// because their layer's digest plan left it out
+/// ([`crate::layer::DigestPlan`]: the layer showed only another package
+/// manager's directories before them). Those files are `unverifiable`;
+/// only a layer that mixes package managers gets here.
+fn skipped_digests(fs: &ImageFs, db: &PackageDb) -> Option<Finding> {
+    let mut skipped: Vec<(&ImagePath, &'static str)> = (db.files.iter())
+        .filter_map(|(path, owned)| {
+            let pkg = fs.get(path)?.entry.pkg.as_ref()?;
+            match owned.digest {
+                Some(Recorded::Md5(_)) if pkg.no_md5 => Some((path, "MD5")),
+                Some(Recorded::Sha1(_)) if pkg.no_sha1 => Some((path, "SHA-1")),
+                _ => None,
+            }
+        })
+        .collect();
+    skipped.sort();
+    let (first, algorithm) = *skipped.first()?;
+    Some(
+        Finding::new(Code::Unanalyzable)
+            .at(first)
+            .because(format!(
+                "{} packaged files (this one first) have no {algorithm}: their layer showed only \
+                 another package manager's directories before them, so it was not computed",
+                skipped.len()
+            ))
+            .because("they are reported unverifiable, not checked against their package"),
     )
 }
 

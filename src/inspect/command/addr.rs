@@ -22,6 +22,10 @@ const SCHEMES: &[&str] = &[
     "rest:https",
     "s3",
     "gs",
+    "ssh",
+    "git",
+    "hkp",
+    "hkps",
 ];
 
 /// Host of the first `scheme://` URL in `a`.
@@ -158,10 +162,28 @@ pub fn unc_host(a: &str) -> Option<String> {
     let host = full.split('@').next().unwrap_or_default();
     (has_share
         && !host.is_empty()
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_' || b == b'$'))
+        && (host.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_' || b == b'$'
+        }) || host_variable(host)))
     .then(|| host.to_ascii_lowercase())
+}
+
+/// A host given by a variable, as a loop over a host list writes it
+/// (`\\%%h\C$`, `\\%target%\share`, `\\$h\c$`); not the machine's own
+/// name (`%COMPUTERNAME%`, `$env:COMPUTERNAME`).
+fn host_variable(host: &str) -> bool {
+    let lower = host.to_ascii_lowercase();
+    if lower.contains("computername") || lower.contains("localhost") {
+        return false;
+    }
+    let ident =
+        |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if let Some(v) = host.strip_prefix("%%").or_else(|| host.strip_prefix('%')) {
+        let v = v.strip_suffix('%').unwrap_or(v);
+        return ident(v) && (host.ends_with('%') || v.len() == 1);
+    }
+    host.strip_prefix('$')
+        .is_some_and(|v| ident(v.trim_start_matches('{').trim_end_matches('}')))
 }
 
 /// A host name or address on its own, or `user@host`.
@@ -231,16 +253,24 @@ pub fn literal_hosts_loopback(line: &str) -> bool {
     any
 }
 
+/// The byte index just after the last character of `s` for which `stop`
+/// holds (0 when none does): where a run of the other characters ends at
+/// the end of `s`, such as a URL's scheme before `://`. A character may be
+/// several bytes long; the index is always a character boundary.
+pub fn after_last(s: &str, stop: impl Fn(char) -> bool) -> usize {
+    s.char_indices()
+        .rev()
+        .find(|&(_, c)| stop(c))
+        .map_or(0, |(i, c)| i + c.len_utf8())
+}
+
 /// True when `text` names URLs and all of them are loopback.
 pub fn all_loopback(text: &str) -> bool {
     let mut any = false;
     let mut from = 0;
     while let Some(n) = text[from..].find("://") {
         let at = from + n;
-        let start = text[..at]
-            .rfind(|c: char| !c.is_ascii_alphanumeric())
-            .map(|i| i + 1)
-            .unwrap_or(0);
+        let start = after_last(&text[..at], |c| !c.is_ascii_alphanumeric());
         if let Some(h) = url_host(&text[start..]) {
             any = true;
             if !is_loopback(&h) {

@@ -135,11 +135,11 @@ pub fn share_host(a: &str) -> Option<String> {
 /// The host of a remote URL at the start of `a` (after a switch prefix such
 /// as `/z`, `-url:`, `--url=`, `/i:`) whose path names a payload file.
 pub fn payload_url(a: &str) -> Option<String> {
+    // A batch `for` set's last word keeps its closing bracket: `…/a.exe')`.
     let a = a.trim_matches(['"', '\'']);
+    let a = a.strip_suffix("')").unwrap_or(a);
     let at = a.find("://")?;
-    let scheme_start = a[..at]
-        .rfind(|c: char| !c.is_ascii_alphabetic())
-        .map_or(0, |i| i + 1);
+    let scheme_start = super::addr::after_last(&a[..at], |c| !c.is_ascii_alphabetic());
     let scheme = a[scheme_start..at].to_ascii_lowercase();
     let scheme = ["https", "http", "ftp", "tftp"]
         .iter()

@@ -120,6 +120,15 @@ fn command(t: &str, mut i: usize, lineno: usize) -> (Cmd, usize) {
             break;
         }
         let c = b[i];
+        if c == b')' && in_for_set(&cmd.argv) {
+            // `for %%x in (a b) do …`, `in ('cmd arg')`: the set's closing
+            // bracket, not the end of a block.
+            if let Some(last) = cmd.argv.last_mut() {
+                last.push(')');
+            }
+            i += 1;
+            continue;
+        }
         if c == b'&' || c == b'|' || (c == b')' && !cmd.argv.is_empty()) {
             break;
         }
@@ -160,6 +169,16 @@ fn command(t: &str, mut i: usize, lineno: usize) -> (Cmd, usize) {
     }
     cmd.text = shown(&t[start..i.min(b.len())]);
     (cmd, i)
+}
+
+/// Inside the `( … )` set of a `for` command: `for`, a word opening the
+/// set, and neither its close nor `do` yet.
+fn in_for_set(argv: &[String]) -> bool {
+    argv.first().is_some_and(|w| w.eq_ignore_ascii_case("for"))
+        && argv.iter().any(|w| w.starts_with('('))
+        && !argv
+            .iter()
+            .any(|w| w.eq_ignore_ascii_case("do") || w.len() > 1 && w.ends_with(')'))
 }
 
 /// A redirection at byte `i` (`[n]>`, `>>`, `<`, `n>&m`) added to `cmd`;

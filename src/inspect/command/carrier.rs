@@ -677,7 +677,47 @@ const YAML_KEYS: &[&str] = &[
     "commands",
     "healthcheck",
     "inline",
+    // Ansible task modules (the collection prefix is dropped first).
+    "raw",
+    "win_command",
+    // cloud-init user-data.
+    "runcmd",
+    "bootcmd",
+    // CI steps: Azure Pipelines `bash:`, CLI tasks' `inlineScript:`.
+    "bash",
+    "inlinescript",
+    // Taskfile `cmds:`; Travis CI and AppVeyor phases.
+    "cmds",
+    "before_install",
+    "install",
+    "after_success",
+    "before_deploy",
+    "after_deploy",
+    "build_script",
+    "test_script",
+    "on_success",
+    "on_finish",
 ];
+
+/// Keys whose value is PowerShell: Azure Pipelines and GitHub Actions
+/// `powershell:`/`pwsh:` steps, Ansible `win_shell`.
+const YAML_PS_KEYS: &[&str] = &["powershell", "pwsh", "win_shell", "ps"];
+
+/// The command-like key a YAML key names: lowercase, an Ansible collection
+/// prefix (`ansible.builtin.`, `ansible.windows.`) dropped; with the
+/// language of its value.
+fn yaml_command_key(key: &str) -> Option<Lang> {
+    if key.contains(' ') {
+        return None;
+    }
+    let k = key.to_ascii_lowercase();
+    let k = k.rsplit('.').next().unwrap_or_default();
+    if YAML_PS_KEYS.contains(&k) {
+        Some(Lang::PowerShell)
+    } else {
+        YAML_KEYS.contains(&k).then_some(Lang::Sh)
+    }
+}
 
 fn yaml_scalar(v: &str) -> String {
     let v = v.trim();
@@ -713,6 +753,7 @@ pub fn yaml(text: &str) -> Vec<Segment> {
     let lines: Vec<&str> = text.lines().collect();
     let mut out = yaml_commands(&lines);
     out.extend(command_with_args(&lines));
+    out.extend(fetch_modules(&lines));
     let env = k8s_env(&lines);
     // Kubernetes and compose escape a `$` as `$$` (`$$(cmd)` is the shell's).
     for s in &mut out {
@@ -761,7 +802,6 @@ fn k8s_env(lines: &[&str]) -> Vec<(String, String)> {
 
 fn yaml_commands(lines: &[&str]) -> Vec<Segment> {
     let mut out = Vec::new();
-    let indent = |l: &str| l.len() - l.trim_start().len();
     let mut i = 0;
     while i < lines.len() {
         let l = lines[i];
@@ -771,12 +811,17 @@ fn yaml_commands(lines: &[&str]) -> Vec<Segment> {
             continue;
         };
         let key = key.trim().trim_matches(['"', '\'']);
-        if !YAML_KEYS.contains(&key.to_ascii_lowercase().as_str()) || key.contains(' ') {
+        let Some(lang) = yaml_command_key(key) else {
             i += 1;
             continue;
-        }
+        };
+        let lang = if key == "run" {
+            step_shell(lines, i).unwrap_or(lang)
+        } else {
+            lang
+        };
         let value = value.trim();
-        let base = indent(l);
+        let base = l.len() - l.trim_start().len();
         let line_no = i + 1;
         i += 1;
         if value.starts_with('[') {
@@ -787,43 +832,206 @@ fn yaml_commands(lines: &[&str]) -> Vec<Segment> {
             }
         } else if value.starts_with('|') || value.starts_with('>') {
             let (body, next) = block(lines, i, base);
-            out.push(seg(Lang::Sh, body, line_no + 1));
+            out.push(seg(lang, folded(value, body), line_no + 1));
             i = next;
         } else if value.is_empty() || value.starts_with('#') {
-            // Block sequence of items.
-            let mut items = Vec::new();
-            let mut item_lines = Vec::new();
-            while i < lines.len() {
-                let li = lines[i];
-                if li.trim().is_empty() {
-                    i += 1;
+            i = yaml_items(lines, i, base, lang, &mut out);
+        } else {
+            out.push(seg(lang, yaml_scalar(value), line_no));
+        }
+    }
+    out
+}
+
+/// The language a GitHub Actions step's `shell:` sibling names for its
+/// `run:` at line `i` (`pwsh`/`powershell`, `cmd`).
+fn step_shell(lines: &[&str], i: usize) -> Option<Lang> {
+    let (col, _) = yaml_key(lines[i])?;
+    let at = sibling_key(lines, i, col, "shell")?;
+    let v = yaml_scalar(lines[at].split_once(':')?.1).to_ascii_lowercase();
+    match v.split_whitespace().next()? {
+        "pwsh" | "powershell" => Some(Lang::PowerShell),
+        "cmd" => Some(Lang::Batch),
+        _ => None,
+    }
+}
+
+/// A block scalar's text: a folded one (`>`) is one line per paragraph.
+fn folded(indicator: &str, body: String) -> String {
+    if !indicator.starts_with('>') {
+        return body;
+    }
+    body.split("\n\n")
+        .map(|p| p.lines().collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The block sequence under a command key at column `base`, from line `i`:
+/// each item is one command (a block scalar, a flow sequence of words as
+/// cloud-init writes `- [ sh, -c, "…" ]`, or a scalar); all the scalar
+/// items together are also one command (Kubernetes `command:` lists).
+/// Returns the line after the sequence.
+fn yaml_items(
+    lines: &[&str],
+    mut i: usize,
+    base: usize,
+    lang: Lang,
+    out: &mut Vec<Segment>,
+) -> usize {
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let mut items = Vec::new();
+    let mut item_lines = Vec::new();
+    while i < lines.len() {
+        let li = lines[i];
+        if li.trim().is_empty() {
+            i += 1;
+            continue;
+        }
+        let it = li.trim_start();
+        if indent(li) < base || !it.starts_with('-') {
+            break;
+        }
+        let item = it[1..].trim();
+        item_lines.push(i + 1);
+        if item.starts_with('|') || item.starts_with('>') {
+            let (body, next) = block(lines, i + 1, indent(li));
+            let body = folded(item, body);
+            out.push(seg(lang, body.clone(), i + 2));
+            items.push(body);
+            i = next;
+        } else if let Some((k, v)) = item.split_once(':')
+            && let Some(item_lang) = yaml_command_key(k.trim())
+            && !v.trim().is_empty()
+            && !v.trim().starts_with(['|', '>', '['])
+        {
+            // An item that is a step of its own (AppVeyor `- ps: …`, `- cmd: …`).
+            out.push(seg(item_lang, yaml_scalar(v), i + 1));
+            i += 1;
+        } else if item.starts_with('[') {
+            let (value, next) = flow_lines(lines, i + 1, item);
+            if let Some(words) = yaml_flow(&value) {
+                push_items(&words, &[i + 1], out);
+            }
+            i = next.max(i + 1);
+        } else {
+            items.push(yaml_scalar(item));
+            i += 1;
+        }
+    }
+    if !items.is_empty() {
+        push_items(&items, &item_lines, out);
+    }
+    i
+}
+
+/// Files a YAML document writes from its own text: cloud-init
+/// `write_files` items (`path:` + `content: |`) and Ansible `copy` tasks
+/// (`dest:` + `content: |`): (destination path, body, line of the body's
+/// first line), for the caller to read as the carrier the path is.
+pub fn yaml_files(text: &str) -> Vec<(String, String, usize)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        let Some((col, "content")) = yaml_key(l) else {
+            continue;
+        };
+        let value = l.split_once(':').map(|(_, v)| v.trim()).unwrap_or_default();
+        let Some(dest) = ["path", "dest"]
+            .iter()
+            .find_map(|k| sibling_key(&lines, i, col, k))
+        else {
+            continue;
+        };
+        let path = yaml_scalar(
+            lines[dest]
+                .split_once(':')
+                .map(|(_, v)| v)
+                .unwrap_or_default(),
+        );
+        if !path.starts_with('/') {
+            continue;
+        }
+        let body = if value.starts_with('|') || value.starts_with('>') {
+            folded(value, block(&lines, i + 1, col).0)
+        } else {
+            yaml_scalar(value)
+        };
+        out.push((path, body, i + 2));
+        if out.len() >= 256 {
+            break;
+        }
+    }
+    out
+}
+
+/// Ansible modules that fetch a URL to the managed host: their name
+/// (collection prefix dropped), the key naming the source, and whether a
+/// `dest:` is needed for it to be a download (`uri` without one is a plain
+/// HTTP request).
+const FETCH_MODULES: &[(&str, &str, bool)] = &[
+    ("get_url", "url", false),
+    ("win_get_url", "url", false),
+    ("uri", "url", true),
+    ("win_uri", "url", true),
+    ("unarchive", "src", false),
+];
+
+/// Ansible fetch modules (`get_url:` with `url:` and `dest:` below it, or
+/// inline `get_url: url=… dest=…`) as a command `MODULE 'URL' 'DEST'` at
+/// the line of the source; the catalogue knows the module names.
+fn fetch_modules(lines: &[&str]) -> Vec<Segment> {
+    let mut out = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        let Some((col, key)) = yaml_key(l) else {
+            continue;
+        };
+        let module = key.to_ascii_lowercase();
+        let module = module.rsplit('.').next().unwrap_or_default();
+        let Some(&(name, src_key, needs_dest)) = FETCH_MODULES.iter().find(|m| m.0 == module)
+        else {
+            continue;
+        };
+        let value = l.split_once(':').map(|(_, v)| v.trim()).unwrap_or_default();
+        let (mut src, mut dest, mut at) = (None, None, i + 1);
+        if value.is_empty() || value.starts_with('#') {
+            for (k, c) in lines.iter().enumerate().skip(i + 1).take(MAX_MAPPING_LINES) {
+                let t = c.trim_start();
+                if t.is_empty() || t.starts_with('#') {
                     continue;
                 }
-                let it = li.trim_start();
-                if indent(li) < base
-                    || !it.starts_with('-')
-                    || (indent(li) == base && !it.starts_with('-'))
-                {
+                if c.len() - t.len() <= col {
                     break;
                 }
-                let item = it[1..].trim();
-                item_lines.push(i + 1);
-                if item.starts_with('|') || item.starts_with('>') {
-                    let (body, next) = block(lines, i + 1, indent(li));
-                    out.push(seg(Lang::Sh, body.clone(), i + 2));
-                    items.push(body);
-                    i = next;
-                } else {
-                    items.push(yaml_scalar(item));
-                    i += 1;
+                match t.split_once(':') {
+                    Some((k2, v)) if k2.trim() == src_key => {
+                        (src, at) = (Some(yaml_scalar(v)), k + 1)
+                    }
+                    Some((k2, v)) if k2.trim() == "dest" => dest = Some(yaml_scalar(v)),
+                    _ => {}
                 }
             }
-            if !items.is_empty() {
-                push_items(&items, &item_lines, &mut out);
-            }
         } else {
-            out.push(seg(Lang::Sh, yaml_scalar(value), line_no));
+            for w in value.split_whitespace() {
+                match w.split_once('=') {
+                    Some((k2, v)) if k2 == src_key => src = Some(yaml_scalar(v)),
+                    Some(("dest", v)) => dest = Some(yaml_scalar(v)),
+                    _ => {}
+                }
+            }
         }
+        let Some(src) = src else { continue };
+        if needs_dest && dest.is_none() {
+            continue;
+        }
+        // A program name no shell or code string uses (`uri` alone would
+        // match prose about URIs).
+        let words = [
+            format!("ansible.builtin.{name}"),
+            src,
+            dest.unwrap_or_default(),
+        ];
+        out.push(seg(Lang::Sh, shell_words(&words), at));
     }
     out
 }

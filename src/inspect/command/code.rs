@@ -314,6 +314,17 @@ fn url_assignment(t: &str, vb: bool) -> Option<(String, String)> {
     if ok && vb && matches!(code.as_str(), "chr(34)" | "chrw(34)") {
         return Some((name.to_string(), QUOTE_LITERAL.to_string()));
     }
+    // JScript `q = String.fromCharCode(34);`: a quote, kept as JScript
+    // writes it inside quotes.
+    if ok
+        && !vb
+        && matches!(
+            code.trim_end_matches(';').trim(),
+            "string.fromcharcode(34)" | "\"\\\"\"" | "'\"'"
+        )
+    {
+        return Some((name.to_string(), "\\\"".to_string()));
+    }
     if !ok || !(rhs.contains("://") || rhs.contains(r"\\")) {
         return None;
     }
@@ -354,6 +365,9 @@ fn url_assignment(t: &str, vb: bool) -> Option<(String, String)> {
 /// string literal, so that concatenation joins it: `"a " & Chr(34) & "b"`.
 pub fn vb_chr(t: &str) -> std::borrow::Cow<'_, str> {
     let low = t.to_ascii_lowercase();
+    if low.contains("string.fromcharcode(") {
+        return std::borrow::Cow::Owned(js_char_codes(t, &low));
+    }
     if !low.contains("chr") {
         return std::borrow::Cow::Borrowed(t);
     }
@@ -383,6 +397,50 @@ pub fn vb_chr(t: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// JScript `String.fromCharCode(104, 116, …)` of printable ASCII codes as
+/// the string literal it builds (`"ht…"`), so that concatenation joins it;
+/// anything else is left as written. `low` is `t` in lower case.
+fn js_char_codes(t: &str, low: &str) -> String {
+    const CALL: &str = "string.fromcharcode(";
+    let mut out = String::with_capacity(t.len());
+    let mut i = 0;
+    while let Some(n) = low[i..].find(CALL) {
+        let at = i + n;
+        let args_from = at + CALL.len();
+        out.push_str(&t[i..at]);
+        let lit = low[args_from..].split_once(')').and_then(|(args, _)| {
+            args.split(',')
+                .map(|a| {
+                    a.trim()
+                        .parse::<u8>()
+                        .ok()
+                        .filter(|c| (0x20..0x7f).contains(c))
+                })
+                .collect::<Option<Vec<u8>>>()
+                .map(|codes| (args.len(), codes))
+        });
+        match lit {
+            Some((len, codes)) => {
+                out.push('"');
+                for c in codes {
+                    if c == b'"' || c == b'\\' {
+                        out.push('\\');
+                    }
+                    out.push(c as char);
+                }
+                out.push('"');
+                i = args_from + len + 1;
+            }
+            None => {
+                out.push_str(&t[at..args_from]);
+                i = args_from;
+            }
+        }
+    }
+    out.push_str(&t[i..]);
+    out
+}
+
 /// Is a line of `lang` VBScript-quoted (`""` for a quote, no backslash
 /// escapes)? WSH files hold VBScript or JScript.
 fn vb_quoted(lang: RuleLang, t: &str) -> bool {
@@ -395,11 +453,11 @@ const QUOTE_LITERAL: &str = "\"\"";
 
 /// Literal URLs held in variables, put back where the variables are used.
 #[derive(Default)]
-struct UrlVars(HashMap<String, String>);
+struct UrlVars(HashMap<String, String>, Option<RuleLang>);
 
 impl UrlVars {
     fn collect(lines: &[(usize, &str)], lang: RuleLang) -> UrlVars {
-        let mut v = UrlVars::default();
+        let mut v = UrlVars(HashMap::new(), Some(lang));
         for (_, t) in lines {
             // Earlier variables are put back first: `src = "\\h\s\x"`
             // then `cmd = "esentutl /y " & src & " /d x"`.
@@ -443,7 +501,7 @@ impl UrlVars {
                     }
                     // Inside a double-quoted string (Perl, PHP, Ruby "#{u}"
                     // interpolation) the URL goes in bare.
-                    let quoted = s.bytes().filter(|&b| b == b'"').count() % 2 == 1;
+                    let quoted = open_quote(&s, self.1.is_some_and(|l| !vb_quoted(l, t)));
                     if quoted && url == QUOTE_LITERAL {
                         s.push_str(k);
                     } else if quoted {
@@ -463,15 +521,29 @@ impl UrlVars {
     }
 }
 
+/// Is a double-quoted string open at the end of `s`? With `escapes`
+/// (JScript, Node, Perl…: not VBScript), a `\"` is no quote.
+fn open_quote(s: &str, escapes: bool) -> bool {
+    let b = s.as_bytes();
+    let mut open = false;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' if escapes => i += 1,
+            b'"' => open = !open,
+            _ => {}
+        }
+        i += 1;
+    }
+    open
+}
+
 /// Does `t` name a URL whose host is not a loopback one?
 pub fn has_remote_url(t: &str) -> bool {
     let mut from = 0;
     while let Some(n) = t[from..].find("://") {
         let at = from + n;
-        let start = t[..at]
-            .rfind(|c: char| !c.is_ascii_alphanumeric())
-            .map(|i| i + 1)
-            .unwrap_or(0);
+        let start = super::addr::after_last(&t[..at], |c| !c.is_ascii_alphanumeric());
         if url_host(&t[start..]).is_some_and(|h| !is_loopback(&h)) {
             return true;
         }

@@ -2,16 +2,21 @@
 //! with their redirections, here-doc bodies and substitutions), grouped in
 //! pipelines. One tokenizer per language (`sh`, `batch`, `ps`); `carrier`
 //! maps files that are not scripts (cron, units, Dockerfile, Makefile,
-//! package.json, YAML, .desktop) onto them; `rules` matches the catalogue's
+//! package.json, YAML, .desktop) onto them, `build` the build and deploy
+//! files that hold command strings (Jenkinsfile, ini, Procfile, justfile,
+//! provisioners); `rules` matches the catalogue's
 //! command rules against the model (`program` names what runs, `shape`
 //! checks arguments, `nested` re-parses strings that are code, `decode`
 //! undoes base64, ANSI-C quoting and string concatenation, `addr` knows
-//! address shapes); `code` scans code languages line by line.
+//! address shapes, `clone` follows a cloned repository to what runs from
+//! it); `code` scans code languages line by line.
 
 pub mod addr;
 pub mod anyprog;
 pub mod batch;
+pub mod build;
 pub mod carrier;
+mod clone;
 pub mod code;
 pub mod decode;
 mod nested;

@@ -368,6 +368,24 @@ impl Engine<'_> {
         }
     }
 
+    /// `for /f %%i in ('nslookup -q=txt NAME') do powershell -c %%i`: the
+    /// lines of a DNS TXT answer handed to something that runs them.
+    fn dns_txt_loop(&mut self, s: &Step, inner: &str) {
+        let words: Vec<String> = inner.split_whitespace().map(str::to_string).collect();
+        let Some((p, at)) = super::program::unwrap(Lang::Batch, &words) else {
+            return;
+        };
+        let rest = s.rest();
+        let runs = rest
+            .iter()
+            .position(|a| a.eq_ignore_ascii_case("do"))
+            .and_then(|i| super::program::unwrap(Lang::Batch, &rest[i + 1..]))
+            .is_some_and(|(r, _)| super::rules::is_runner(&r));
+        if runs && super::program::is_dns_txt_query(&p, &words[at + 1..]) {
+            self.hit("download-pipe-run", s.c, false, None);
+        }
+    }
+
     /// Batch `for /f … in ('COMMAND') do COMMAND2`: both commands; the
     /// loop variable holds the first URL of the set, else (`/f`: lines of
     /// a file or a command) whatever the input holds.
@@ -413,6 +431,7 @@ impl Engine<'_> {
                 .trim_end_matches(')')
                 .trim_end_matches(['\'', '`']);
             self.deeper(s, Lang::Batch, inner);
+            self.dns_txt_loop(s, inner);
         }
         if let Some(i) = rest.iter().position(|a| a.eq_ignore_ascii_case("do")) {
             self.deeper(s, Lang::Batch, &rest[i + 1..].join(" "));

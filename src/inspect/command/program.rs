@@ -112,6 +112,7 @@ pub fn interpreter(prog: &str) -> Option<(RuleLang, &'static [&'static str])> {
         "python" | "pypy" => (Python, &["-c"]),
         "perl" => (Perl, &["-e", "-E"]),
         "ruby" | "jruby" => (Ruby, &["-e"]),
+        "irb" | "jirb" => (Ruby, &[]),
         "node" | "nodejs" | "deno" | "bun" => (Js, &["-e", "--eval", "-p", "--print", "eval"]),
         "php" => (Php, &["-r"]),
         "lua" | "luajit" | "texlua" => (Lua, &["-e"]),
@@ -504,6 +505,22 @@ pub fn is_exec_mode(a: &str) -> bool {
         let p = p.trim_start_matches(['u', 'g', 'o', 'a']);
         (p.starts_with('+') || p.starts_with('=')) && p.contains('x')
     })
+}
+
+/// A DNS query for TXT records (`dig +short TXT name`, `host -t txt name`,
+/// `nslookup -q=txt name`, `Resolve-DnsName name -Type TXT`): what it
+/// prints is text another host chose, a payload once decoded or run.
+pub fn is_dns_txt_query(prog: &str, rest: &[String]) -> bool {
+    let txt = |a: &str| {
+        let l = a.to_ascii_lowercase();
+        l == "txt"
+            || ["-q=txt", "-type=txt", "-querytype=txt", "-t=txt", "-ttxt"].contains(&l.as_str())
+            || l.strip_prefix("-type:").is_some_and(|v| v == "txt")
+    };
+    matches!(
+        prog,
+        "dig" | "host" | "nslookup" | "drill" | "kdig" | "delv" | "resolve-dnsname"
+    ) && rest.iter().any(|a| txt(a.trim_matches(['\'', '"'])))
 }
 
 #[cfg(test)]

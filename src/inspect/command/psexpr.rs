@@ -19,6 +19,8 @@ pub fn eval(expr: &str) -> Option<String> {
     let lower = e.to_ascii_lowercase();
     let out = if let Some(pattern) = command_lookup(&lower) {
         resolve_wildcard(pattern)
+    } else if let Some(child) = joined_path_leaf(&e.replace('`', ""), &lower.replace('`', "")) {
+        Some(child)
     } else if lower.starts_with("[string]::join(") {
         string_join(e)
     } else if let Some(at) = find_outside(e, "-join") {
@@ -40,6 +42,40 @@ pub fn looks_built(w: &str) -> bool {
     (w.starts_with('(') || l.starts_with("-join") || l.starts_with("[char"))
         && (l.contains('+') || l.contains("-join") || l.contains("-f ") || l.contains("::join"))
         || w.starts_with('(') && command_lookup(l.trim_end_matches(')')).is_some()
+        || w.starts_with('(') && {
+            // A backtick before a letter is the letter (`Jo`in-Path`).
+            let l = l.replace('`', "");
+            l.starts_with("join-path")
+                || l.starts_with("[io.path]::combine")
+                || l.starts_with("[system.io.path]::combine")
+        }
+}
+
+/// `Join-Path DIR 'Sub\prog.exe'`, `Join-Path -Path DIR -ChildPath 'prog.exe'`,
+/// `[IO.Path]::Combine(DIR, 'prog.exe')`: the last component of the literal
+/// child (the directory is often computed at run time; the program's name
+/// is what matters).
+fn joined_path_leaf(e: &str, lower: &str) -> Option<String> {
+    let rest = if lower.starts_with("join-path") {
+        &e["join-path".len()..]
+    } else {
+        let at = lower.find("::combine")?;
+        if !lower[..at].ends_with("io.path]") {
+            return None;
+        }
+        &e[at + "::combine".len()..]
+    };
+    let last = rest
+        .trim()
+        .trim_end_matches(')')
+        .rsplit([' ', ','])
+        .find(|w| !w.is_empty())?;
+    let child = last
+        .strip_prefix('\'')
+        .and_then(|x| x.strip_suffix('\''))
+        .or_else(|| last.strip_prefix('"').and_then(|x| x.strip_suffix('"')))?;
+    let leaf = child.rsplit(['\\', '/']).next()?;
+    (!leaf.is_empty() && !leaf.contains(['$', '(', '`'])).then(|| leaf.to_string())
 }
 
 /// Commands a wildcard lookup (`gcm *ke-Res*`) may stand for: the ones a

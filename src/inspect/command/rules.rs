@@ -48,6 +48,9 @@ pub struct Engine<'c> {
     pub(super) downloads: Vec<Download>,
     pub hits: Vec<RawHit>,
     pub(super) written: Vec<super::written::Written>,
+    /// Repositories cloned so far, and the one the shell is in (`cd`).
+    clones: Vec<super::clone::Cloned>,
+    in_clone: Option<usize>,
     budget: usize,
     /// The file's text, for text rules that need a second pattern in it.
     source: String,
@@ -97,6 +100,9 @@ const FILE_READERS: &[&str] = &[
 /// Bytes of decoded and nested text added to the source `needs` patterns
 /// look at, at most.
 const MAX_SOURCE: usize = 2 << 20;
+
+/// Clones remembered per file, at most.
+const MAX_CLONES: usize = 64;
 
 pub(super) fn is_runner(prog: &str) -> bool {
     SHELLS.contains(&prog) || RUNNERS.contains(&prog)
@@ -152,6 +158,8 @@ impl<'c> Engine<'c> {
             downloads: Vec::new(),
             hits: Vec::new(),
             written: Vec::new(),
+            clones: Vec::new(),
+            in_clone: None,
             budget: super::MAX_COMMANDS,
             source: String::new(),
         }
@@ -210,7 +218,13 @@ impl<'c> Engine<'c> {
         });
     }
 
-    fn hit(&mut self, rule: &str, c: &Cmd, loopback: bool, after: Option<(usize, String)>) {
+    pub(super) fn hit(
+        &mut self,
+        rule: &str,
+        c: &Cmd,
+        loopback: bool,
+        after: Option<(usize, String)>,
+    ) {
         if let Some(r) = self.cat.rule_index(rule) {
             self.push(r, c, loopback, after);
         }
@@ -483,6 +497,7 @@ impl<'c> Engine<'c> {
         self.nested(&step);
         self.note_written(&step);
         self.heredoc_code(c);
+        self.clone_step(&step);
         let (is_download, loopback) = self.program_rules(&step, downstream);
         if !is_download {
             self.unknown_wrapper(&step);
@@ -797,7 +812,8 @@ impl<'c> Engine<'c> {
             .rest()
             .iter()
             .filter_map(|a| super::addr::url_host(a))
-            .any(|h| !super::addr::is_loopback(&h));
+            .any(|h| !super::addr::is_loopback(&h))
+            || super::program::is_dns_txt_query(&s.prog, s.rest());
         let runs = downstream
             .iter()
             .any(|d| unwrap(s.lang, &d.argv).is_some_and(|(p, _)| is_runner(&p)));
@@ -852,6 +868,41 @@ impl<'c> Engine<'c> {
                 .iter()
                 .find(|a| !a.starts_with('-') && !a.starts_with('/') || a.contains('/'))
                 .is_some_and(|a| wrote(&basename(a)))
+    }
+
+    /// A remote repository cloned (remembered), `cd` into a clone, or a
+    /// file inside a clone run: `clone-then-run`, after the clone.
+    fn clone_step(&mut self, s: &Step) {
+        use super::clone::{Cloned, clone_dir, runs_inside};
+        if let Some(dir) = clone_dir(&s.prog, s.rest()) {
+            if self.clones.len() < MAX_CLONES {
+                self.clones.push(Cloned {
+                    dir,
+                    line: s.c.line,
+                    text: s.c.text.clone(),
+                });
+            }
+            return;
+        }
+        if matches!(s.prog.as_str(), "cd" | "pushd" | "set-location" | "sl") {
+            let to = s.rest().iter().find(|a| !a.starts_with('-'));
+            self.in_clone = to.and_then(|t| {
+                let b = basename(t.trim_end_matches(['/', '\\']));
+                self.clones.iter().rposition(|c| c.dir == b)
+            });
+            return;
+        }
+        let in_clone = self.in_clone;
+        let ran = self
+            .clones
+            .iter()
+            .enumerate()
+            .rev()
+            .find(|(k, c)| runs_inside(&s.prog, &s.argv, s.at, &c.dir, in_clone == Some(*k)));
+        if let Some((_, c)) = ran {
+            let after = Some((c.line, c.text.clone()));
+            self.hit("clone-then-run", s.c, false, after);
+        }
     }
 
     /// Remember a download and the files it may have written.

@@ -205,9 +205,19 @@ fn target_host(target: &str, a: &str) -> Option<String> {
     match target {
         "url" => url_host(a).or_else(|| schemeless_host(a)),
         "scheme-url" => url_host(a),
-        "remote" => url_host(a).or_else(|| remote_host(a)),
+        // Also as an option's value: `--remote=git@host:repo.git`.
+        "remote" => url_host(a).or_else(|| {
+            let v = a
+                .split_once('=')
+                .filter(|(k, _)| k.starts_with("--"))
+                .map_or(a, |(_, v)| v);
+            remote_host(v)
+        }),
         // A share as a path (`\\host\share`, `//host/share`) or as its URL
         // (`smb://host/share/file`, as smbget and smbclient take it).
+        // A host from the command's input (`for /f %%h in (hosts.txt) do
+        // copy x \\%%h\C$\…`) is a host all the same.
+        "unc" if a.contains(INPUT) => unc_host(&a.replacen(INPUT, "input-host", 1)),
         "unc" => unc_host(a).or_else(|| {
             let l = a.get(..6).unwrap_or_default().to_ascii_lowercase();
             (l.starts_with("smb://") || l.starts_with("cifs:/"))

@@ -25,6 +25,8 @@ const HAS_PKG: u8 = 16;
 const PKG_DB: u8 = 1;
 const PKG_TOO_LARGE: u8 = 2;
 const PKG_UNHASHED: u8 = 4;
+const PKG_NO_MD5: u8 = 8;
+const PKG_NO_SHA1: u8 = 16;
 
 /// Encode a layer index; the JSON parts cannot fail (plain data types).
 pub fn encode(index: &LayerIndex) -> Vec<u8> {
@@ -128,7 +130,9 @@ pub(crate) fn write_entry<W: Write>(w: &mut W, e: &Entry) -> std::io::Result<()>
         w.write_all(&p.sha1)?;
         let pf = if p.db.is_some() { PKG_DB } else { 0 }
             | if p.db_too_large { PKG_TOO_LARGE } else { 0 }
-            | if p.unhashed { PKG_UNHASHED } else { 0 };
+            | if p.unhashed { PKG_UNHASHED } else { 0 }
+            | if p.no_md5 { PKG_NO_MD5 } else { 0 }
+            | if p.no_sha1 { PKG_NO_SHA1 } else { 0 };
         w.write_all(&[pf])?;
         if let Some(db) = &p.db {
             bytes(w, db)?;
@@ -289,6 +293,8 @@ pub(crate) fn read_entry(r: &mut Reader<'_>) -> Option<Entry> {
                 md5,
                 sha1,
                 unhashed: pf & PKG_UNHASHED != 0,
+                no_md5: pf & PKG_NO_MD5 != 0,
+                no_sha1: pf & PKG_NO_SHA1 != 0,
                 db,
                 db_too_large: pf & PKG_TOO_LARGE != 0,
             }

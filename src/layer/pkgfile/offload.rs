@@ -12,24 +12,55 @@ use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 
 use md5::Digest as _;
 
+use super::PkgDigests;
+
 /// Chunks in flight to the helper.
 const DEPTH: usize = 4;
 
-/// MD5 and SHA-1 of one file, as far as fed.
-#[derive(Clone, Default)]
+/// MD5 and SHA-1 of one file, as far as fed (either may be left out:
+/// [`super::plan`]); a digest left out finishes as zeros.
+#[derive(Clone)]
 pub struct Pair {
-    md5: md5::Md5,
-    sha1: sha1::Sha1,
+    md5: Option<md5::Md5>,
+    sha1: Option<sha1::Sha1>,
+}
+
+impl Default for Pair {
+    fn default() -> Self {
+        Pair::with(PkgDigests::BOTH)
+    }
 }
 
 impl Pair {
+    pub fn with(d: PkgDigests) -> Pair {
+        Pair {
+            md5: d.md5.then(md5::Md5::default),
+            sha1: d.sha1.then(sha1::Sha1::default),
+        }
+    }
+
+    /// Which digests this pair computes.
+    pub fn digests(&self) -> PkgDigests {
+        PkgDigests {
+            md5: self.md5.is_some(),
+            sha1: self.sha1.is_some(),
+        }
+    }
+
     pub fn update(&mut self, bytes: &[u8]) {
-        self.md5.update(bytes);
-        self.sha1.update(bytes);
+        if let Some(m) = &mut self.md5 {
+            m.update(bytes);
+        }
+        if let Some(s) = &mut self.sha1 {
+            s.update(bytes);
+        }
     }
 
     pub fn finish(self) -> ([u8; 16], [u8; 20]) {
-        (self.md5.finalize().into(), self.sha1.finalize().into())
+        (
+            self.md5.map_or([0; 16], |m| m.finalize().into()),
+            self.sha1.map_or([0; 20], |s| s.finalize().into()),
+        )
     }
 }
 

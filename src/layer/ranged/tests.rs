@@ -59,7 +59,12 @@ where
 
 fn jobs_of(ranges: &[(u64, u64)]) -> Vec<Job> {
     (ranges.iter().enumerate())
-        .map(|(slot, &(start, len))| Job { slot, start, len })
+        .map(|(slot, &(start, len))| Job {
+            slot,
+            start,
+            len,
+            pkg: PkgDigests::BOTH,
+        })
         .collect()
 }
 
@@ -87,10 +92,30 @@ fn ranges_across_inside_and_at_chunk_boundaries() {
         let got = run::<Pair>(&stream, sizes, &jobs, false);
         assert!(got.whole.is_none());
         for (i, &(s, l)) in ranges.iter().enumerate() {
-            assert_eq!(
-                got.files[i],
-                (i, md5_sha1(&stream[s as usize..(s + l) as usize]))
+            let (md5, sha1) = md5_sha1(&stream[s as usize..(s + l) as usize]);
+            assert_eq!(got.files[i], (i, (md5, sha1, PkgDigests::BOTH)));
+        }
+        // Each job gets the digests its layer's plan chose, no others.
+        let plans = [(true, false), (false, true), (false, false)];
+        let planned: Vec<Job> = (jobs.iter().enumerate())
+            .map(|(i, j)| {
+                let (md5, sha1) = plans[i % plans.len()];
+                Job {
+                    pkg: PkgDigests { md5, sha1 },
+                    ..*j
+                }
+            })
+            .collect();
+        let got = run::<Pair>(&stream, sizes, &planned, false);
+        for (i, &(s, l)) in ranges.iter().enumerate() {
+            let (md5, sha1) = md5_sha1(&stream[s as usize..(s + l) as usize]);
+            let which = planned[i].pkg;
+            let want = (
+                if which.md5 { md5 } else { [0; 16] },
+                if which.sha1 { sha1 } else { [0; 20] },
+                which,
             );
+            assert_eq!(got.files[i], (i, want), "{sizes:?}");
         }
     }
 }
@@ -132,6 +157,7 @@ fn the_reader_hands_chunks_on_after_their_jobs() {
             slot: 0,
             start: 30,
             len: 120,
+            pkg: PkgDigests::BOTH,
         },
         true,
     );
@@ -234,4 +260,12 @@ fn the_four_thread_scan_records_what_one_thread_does() {
     assert!(deb.pkg.is_none(), "no package digests in apt's cache");
     let empty = by("/usr/share/empty").pkg.clone().unwrap();
     assert_eq!((empty.md5, empty.sha1), md5_sha1(b""));
+    // Past dpkg's database the layer's plan drops SHA-1 (both walks alike).
+    assert!(!pkg.no_md5 && !pkg.no_sha1, "both before any evidence");
+    let after = by("/etc/after").pkg.clone().unwrap();
+    assert!(
+        after.no_sha1 && !after.no_md5,
+        "MD5 only after dpkg's database"
+    );
+    assert_eq!((after.md5, after.sha1), (md5_sha1(b"ok").0, [0; 20]));
 }

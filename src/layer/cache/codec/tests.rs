@@ -73,6 +73,10 @@ fn round_trips_every_field() {
             .any(|e| e.pkg.as_ref().is_some_and(|p| p.db.is_some())),
         "package database bytes"
     );
+    assert!(
+        (index.entries.iter()).any(|e| e.pkg.as_ref().is_some_and(|p| p.no_sha1)),
+        "a digest the layer's plan skipped (past dpkg's database)"
+    );
     assert!(index.entries.iter().any(|e| e.device.is_some()), "device");
     assert_eq!(index.whiteouts.len(), 2);
     assert!(!index.findings.is_empty());
