@@ -531,4 +531,40 @@ mod tests {
         );
         assert_eq!(hashed(b), expected(&all));
     }
+
+    /// Package managers' own state (apt lists, dpkg's database, caches) is
+    /// not hashed: no database records a digest for a file there. Every
+    /// other file is, including one whose path only looks similar.
+    #[test]
+    fn manager_state_is_not_hashed_and_everything_else_is() {
+        let limits = Limits::default();
+        let digests = |path: &str| {
+            let mut h = PkgHasher::new(&ImagePath::new(path.as_bytes()), &limits);
+            h.update(b"abc");
+            h.finish()
+        };
+        for p in [
+            "var/lib/apt/lists/deb.debian.org_dists_InRelease",
+            "var/cache/apt/archives/curl.deb",
+            "var/lib/dpkg/status",
+            "lib/apk/db/installed",
+            "usr/lib/sysimage/rpm/rpmdb.sqlite",
+            "var/cache/dnf/x",
+        ] {
+            let d = digests(p);
+            assert!(d.unhashed, "{p}");
+            assert_eq!((d.md5, d.sha1), ([0; 16], [0; 20]), "{p}");
+            assert!(!needs_digests(&ImagePath::new(p.as_bytes())), "{p}");
+        }
+        for p in ["usr/bin/curl", "var/lib/aptx/y", "etc/apt/sources.list"] {
+            let d = digests(p);
+            assert!(!d.unhashed, "{p}");
+            assert_eq!((d.md5, d.sha1), expected(b"abc"), "{p}");
+        }
+        // The database bytes of an unhashed file are still captured.
+        assert_eq!(
+            digests("var/lib/dpkg/status").db.unwrap().as_slice(),
+            b"abc"
+        );
+    }
 }

@@ -548,4 +548,26 @@ mod tests {
         );
         assert!(why(&[("var/lib/rpm/Other", b"x")]).is_empty());
     }
+
+    /// Only a WAL header (write and read versions both 2, as rpm's
+    /// SQLite leaves it) is switched to rollback mode for the in-memory
+    /// read; a file whose read version alone says 2 is not rewritten, and
+    /// SQLite refuses it: reported, not silently repaired.
+    #[test]
+    fn only_a_whole_wal_header_is_rewritten() {
+        let good = sqlite(&rpm_db(), true);
+        assert_eq!((good[18], good[19]), (2, 2));
+        let read_db = |bytes: &[u8]| {
+            let fs = super::super::testimage::image(&[("var/lib/rpm/rpmdb.sqlite", bytes)]);
+            read(&fs)
+        };
+        assert_eq!(read_db(&good).packages.len(), 6);
+        let mut half = good.clone();
+        half[18] = 1;
+        let p = read_db(&half);
+        assert!(p.packages.is_empty());
+        let why: Vec<String> = p.notices.iter().flat_map(|n| n.evidence.clone()).collect();
+        assert_eq!(why.len(), 1, "{why:?}");
+        assert!(!why[0].contains("header blob"), "{why:?}");
+    }
 }
