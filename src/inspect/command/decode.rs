@@ -233,6 +233,22 @@ pub(crate) fn concatenates(b: &[u8]) -> bool {
     })
 }
 
+/// Might [`joined_code_strings`] join something in `b` (code whose
+/// concatenation operators are `ops`)? A quote, blanks, an operator, blanks
+/// and a quote; with `anything_after`, whatever follows the operator (a
+/// URL variable put back as a quoted URL is a literal by then).
+pub(crate) fn literal_joins(b: &[u8], ops: &[u8], anything_after: bool) -> bool {
+    b.iter().enumerate().any(|(at, c)| {
+        if !ops.contains(c) {
+            return false;
+        }
+        let before = b[..at].iter().rev().find(|c| **c != b' ');
+        let after = b[at + 1..].iter().find(|c| **c != b' ');
+        matches!(before, Some(b'\'' | b'"'))
+            && (anything_after || matches!(after, Some(b'\'' | b'"')))
+    })
+}
+
 /// Script text with string concatenation (`'a'+'b'`, `"a" & "b"`) joined
 /// and PowerShell backtick escapes dropped.
 pub fn joined_strings(text: &str) -> String {

