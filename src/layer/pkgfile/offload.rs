@@ -199,3 +199,26 @@ fn run(rx: Receiver<Msg>, done: SyncSender<([u8; 16], [u8; 20])>, spare: Sender<
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A pair says which digests it computes, and finishes the others as
+    /// zeros (the walk records a skipped digest from this answer).
+    #[test]
+    fn a_pair_computes_exactly_the_digests_it_was_given() {
+        for (md5, sha1) in [(true, true), (true, false), (false, true), (false, false)] {
+            let which = PkgDigests { md5, sha1 };
+            let mut p = Pair::with(which);
+            assert_eq!(p.digests(), which);
+            p.update(b"abc");
+            let (m, s) = p.finish();
+            // MD5("abc") and SHA-1("abc") start 9001 and a999.
+            assert_eq!(m[..2] == [0x90, 0x01], md5, "md5 {which:?}");
+            assert_eq!(s[..2] == [0xa9, 0x99], sha1, "sha1 {which:?}");
+            assert_eq!(m == [0; 16], !md5);
+            assert_eq!(s == [0; 20], !sha1);
+        }
+    }
+}
