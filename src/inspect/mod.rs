@@ -13,6 +13,8 @@ pub mod stream;
 pub mod syscalls;
 
 #[cfg(test)]
+mod golden_cases;
+#[cfg(test)]
 mod multibyte_cases;
 #[cfg(test)]
 mod mutant_cases;
