@@ -31,16 +31,31 @@ struct Case {
     /// `rule@line: text`, and for a chain ` (after LINE: text)` — the
     /// command text a finding quotes and the download line it follows.
     evidence: Option<Vec<String>>,
+    /// When given, the `rule@line` of every hit flagged loopback (a
+    /// health check, not a transfer), in any order.
+    loopback: Option<Vec<String>>,
 }
 
-/// `rule@line` of every rule that matched, sorted; with the evidence of
-/// each hit when the case pins it.
-fn reported(c: &Case) -> Result<(Vec<String>, Vec<String>), String> {
+/// What a case's file gives: every `rule@line` that matched, the evidence
+/// of each hit, and the `rule@line` of the hits flagged loopback; sorted.
+struct Reported {
+    hits: Vec<String>,
+    shown: Vec<String>,
+    loopback: Vec<String>,
+}
+
+fn reported(c: &Case) -> Result<Reported, String> {
     let (path, content) = (&c.path, &c.content);
     let p = ImagePath::new(path.as_bytes());
     let lang = script::language(&p, content.as_bytes());
     match (c.lang.as_deref(), lang) {
-        (Some("none"), None) => return Ok((Vec::new(), Vec::new())),
+        (Some("none"), None) => {
+            return Ok(Reported {
+                hits: Vec::new(),
+                shown: Vec::new(),
+                loopback: Vec::new(),
+            });
+        }
         (Some(want), got) if Some(want) != got => {
             return Err(format!("read as {got:?}, not {want}"));
         }
@@ -70,7 +85,16 @@ fn reported(c: &Case) -> Result<(Vec<String>, Vec<String>), String> {
         })
         .collect();
     shown.sort();
-    Ok((got, shown))
+    let mut loopback: Vec<String> = (facts.hits.iter())
+        .filter(|h| h.loopback)
+        .map(|h| format!("{}@{}", cat.rules[h.rule].id, h.line))
+        .collect();
+    loopback.sort();
+    Ok(Reported {
+        hits: got,
+        shown,
+        loopback,
+    })
 }
 
 #[test]
@@ -83,15 +107,22 @@ fn every_case_reports_exactly_its_rules_and_lines() {
         let mut want = c.hits.clone();
         want.sort();
         match reported(c) {
-            Ok((got, _)) if got != want => {
-                wrong.push(format!("{}: want {want:?}, got {got:?}", c.id));
+            Ok(r) if r.hits != want => {
+                wrong.push(format!("{}: want {want:?}, got {:?}", c.id, r.hits));
             }
-            Ok((_, shown)) => {
+            Ok(r) => {
                 if let Some(ev) = &c.evidence {
                     let mut ev = ev.clone();
                     ev.sort();
-                    if ev != shown {
-                        wrong.push(format!("{}: evidence {ev:#?}, got {shown:#?}", c.id));
+                    if ev != r.shown {
+                        wrong.push(format!("{}: evidence {ev:#?}, got {:#?}", c.id, r.shown));
+                    }
+                }
+                if let Some(lb) = &c.loopback {
+                    let mut lb = lb.clone();
+                    lb.sort();
+                    if lb != r.loopback {
+                        wrong.push(format!("{}: loopback {lb:?}, got {:?}", c.id, r.loopback));
                     }
                 }
             }

@@ -63,8 +63,9 @@ pub fn groovy(text: &str) -> Vec<Segment> {
     let b = text.as_bytes();
     let mut i = 0;
     while i < b.len() && out.len() < MAX_SEGMENTS {
-        let word_start =
-            i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_' || b[i - 1] == b'.');
+        // After a `.` too: `steps.sh '…'` is how a shared library's
+        // classes run a step.
+        let word_start = i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_');
         let step = ["sh", "bat", "powershell", "pwsh"]
             .into_iter()
             .find(|w| word_start && text[i..].starts_with(w));

