@@ -158,7 +158,7 @@ fn run_pass(
     std::thread::scope(|s| {
         let inflater = s.spawn(|| inflate(blob, input, tx_walk));
         let sha = s.spawn(move || ranged::work::<Hasher>(rx_sha, true));
-        let pkg = s.spawn(move || ranged::work::<Pair>(rx_pkg, false));
+        let pkg = s.spawn(move || ranged::work_pkg(rx_pkg));
         let tap = Rc::new(Tap::default());
         let out = Outlets {
             sha: tx_sha,
