@@ -154,7 +154,13 @@ impl PackageDb {
         self.packages.extend(p.packages);
         self.notices.extend(p.notices);
         let mut dirs: HashMap<ImagePath, ImagePath> = HashMap::new();
-        for (raw, mut owned) in p.files {
+        // Two database paths can name one image path through a directory
+        // link (`lib/systemd` and `usr/lib/systemd` on a merged /usr):
+        // which one owns it must not depend on hash order.
+        let mut files = p.files;
+        files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut canonical: HashMap<ImagePath, bool> = HashMap::new();
+        for (raw, mut owned) in files {
             owned.package += base;
             let path = ImagePath::new(&raw);
             let parent = path.parent();
@@ -165,7 +171,15 @@ impl PackageDb {
                     Err(_) => parent.clone(),
                 })
                 .clone();
-            self.files.insert(dir.join(path.file_name()), owned);
+            let at = dir.join(path.file_name());
+            let as_listed = at == path;
+            if let Some(old) = self.files.get(&at)
+                && !outranks(&owned, as_listed, old, canonical.get(&at).copied())
+            {
+                continue;
+            }
+            canonical.insert(at.clone(), as_listed);
+            self.files.insert(at, owned);
         }
     }
 
@@ -188,16 +202,37 @@ impl PackageDb {
         &'a self,
         fs: &'a ImageFs,
     ) -> HashMap<crate::digest::Sha256, &'a ImagePath> {
-        let mut m = HashMap::new();
+        let mut m: HashMap<crate::digest::Sha256, &ImagePath> = HashMap::new();
         for path in self.files.keys() {
             if let Some(n) = fs.get(path)
                 && n.entry.kind.has_content()
                 && let Some(d) = n.entry.sha256
             {
-                m.entry(d).or_insert(path);
+                // Of several packaged copies, the first path by name, so
+                // the origin a finding names is the same on every run.
+                let p = m.entry(d).or_insert(path);
+                if path < *p {
+                    *p = path;
+                }
             }
         }
         m
+    }
+}
+
+/// Whether a claim on an image path replaces the one already merged
+/// (`None`: that one came from an earlier database): one with a recorded
+/// digest beats one without (it can be verified), then one listed at the
+/// path itself beats one reached through a directory link; otherwise the
+/// first, in path order, stays.
+fn outranks(new: &Owned, new_as_listed: bool, old: &Owned, old_as_listed: Option<bool>) -> bool {
+    let Some(old_as_listed) = old_as_listed else {
+        return true; // a later database's claim, as before
+    };
+    match (new.digest.is_some(), old.digest.is_some()) {
+        (true, false) => true,
+        (false, true) => false,
+        _ => new_as_listed && !old_as_listed,
     }
 }
 
@@ -428,6 +463,77 @@ mod tests {
         assert_eq!(by.len(), 2, "files only, not the symlink: {by:?}");
         assert_eq!(by[&Sha256::of(b"curl")].to_string(), "/usr/bin/curl");
         assert_eq!(by[&Sha256::of(b"tampered")].to_string(), "/usr/bin/wget");
+    }
+
+    #[test]
+    fn a_path_claimed_twice_through_a_directory_link_has_one_owner_on_every_read() {
+        // On a merged /usr, `aaa` lists `/lib/systemd` and `zzz` lists
+        // `/usr/lib/systemd`: one image directory. `aaa` also records an
+        // MD5 for `/lib/systemd/x`, which `zzz` lists without one.
+        let status = "Package: aaa\nStatus: install ok installed\nVersion: 1\n\n\
+                      Package: zzz\nStatus: install ok installed\nVersion: 2\n";
+        let sums = format!("{}  lib/systemd/x\n", md5_hex(b"x"));
+        let mut lib =
+            crate::layer::Entry::new(ImagePath::new("lib"), EntryType::Symlink, 0o777, 0, 0);
+        lib.link = Some(b"usr/lib".to_vec());
+        let dir = crate::layer::Entry::new(
+            ImagePath::new("usr/lib/systemd"),
+            EntryType::Dir,
+            0o755,
+            0,
+            0,
+        );
+        let fs = image_of(vec![
+            lib,
+            dir,
+            file("var/lib/dpkg/status", status.as_bytes()),
+            file(
+                "var/lib/dpkg/info/aaa.list",
+                b"/lib/systemd\n/lib/systemd/x\n",
+            ),
+            file("var/lib/dpkg/info/aaa.md5sums", sums.as_bytes()),
+            file(
+                "var/lib/dpkg/info/zzz.list",
+                b"/usr/lib/systemd\n/usr/lib/systemd/x\n",
+            ),
+            file("usr/lib/systemd/x", b"x"),
+            file("usr/bin/perl", b"perl"),
+            file("usr/bin/perl5.36", b"perl"),
+        ]);
+        // Hash order differs from map to map: read many times.
+        for _ in 0..32 {
+            let db = PackageDb::read(&fs);
+            // Neither has a digest: the claim at the path itself wins.
+            let d = owner(&db, &fs, "usr/lib/systemd");
+            assert_eq!(d.package_label(), "zzz 2 (dpkg)");
+            // The claim that can be verified wins.
+            let x = owner(&db, &fs, "usr/lib/systemd/x");
+            assert_eq!(x.package_label(), "aaa 1 (dpkg)");
+            assert_eq!(x.integrity, Integrity::Verified);
+        }
+    }
+
+    #[test]
+    fn the_origin_of_a_copy_is_the_first_packaged_path_with_its_content() {
+        let status = "Package: perl\nStatus: install ok installed\nVersion: 5.36\n";
+        let fs = image_of(vec![
+            file("var/lib/dpkg/status", status.as_bytes()),
+            file(
+                "var/lib/dpkg/info/perl.list",
+                b"/usr/bin/perl5.36\n/usr/bin/perl\n/usr/bin/zperl\n",
+            ),
+            file("usr/bin/zperl", b"perl"),
+            file("usr/bin/perl5.36", b"perl"),
+            file("usr/bin/perl", b"perl"),
+        ]);
+        for _ in 0..32 {
+            let db = PackageDb::read(&fs);
+            let m = db.by_sha256(&fs);
+            let origin = m
+                .get(&crate::digest::Sha256::of(b"perl"))
+                .map(|p| p.to_string());
+            assert_eq!(origin.as_deref(), Some("/usr/bin/perl"));
+        }
     }
 
     #[test]
