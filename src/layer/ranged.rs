@@ -29,7 +29,9 @@ use super::pkgfile::md5x8::Kernel;
 use super::pkgfile::{Pair, PkgDigests};
 
 mod lanes;
+mod sha2way;
 use lanes::Lanes;
+use sha2way::Sha;
 
 /// One file's data: entry `slot` of the layer index, `len` bytes from
 /// stream offset `start`; `pkg`: the package digests it gets, when the
@@ -297,6 +299,59 @@ pub fn work<D: RangeDigest>(rx: Receiver<Batch>, whole: bool) -> Digested<D::Out
     Digested {
         files,
         whole: tar.map(|(h, n)| (h.finish(), n)),
+    }
+}
+
+/// The sha256 worker where the CPU has the SHA extensions: each file's
+/// bytes go to its digest and the tar's in one pass ([`sha2way`]), the
+/// rest of the stream (headers, padding) to the tar's alone. The same
+/// answers as `work::<Hasher>(rx, true)`.
+pub fn work_sha(rx: Receiver<Batch>) -> Digested<Sha256> {
+    let Some(kernel) = sha2way::Kernel::detect() else {
+        return work::<Hasher>(rx, true);
+    };
+    let mut tar = Sha::new(kernel);
+    let mut total = 0u64;
+    let mut pending: VecDeque<Job> = VecDeque::new();
+    let mut cur: Option<Sha> = None;
+    let mut files = Vec::new();
+    for Batch { jobs, start, chunk } in rx {
+        pending.extend(jobs);
+        total += chunk.len() as u64;
+        let end = start + chunk.len() as u64;
+        let at = |o: u64| (o - start) as usize;
+        // Stream offset up to which the tar's digest has been fed.
+        let mut fed = start;
+        while let Some(job) = pending.front().copied() {
+            if job.start >= end {
+                break; // starts in a later chunk
+            }
+            let file = cur.get_or_insert_with(|| Sha::new(kernel));
+            let (a, b) = (job.start.max(start), job.end().min(end));
+            if fed < a {
+                tar.update(&chunk[at(fed)..at(a)]);
+                fed = a;
+            }
+            // Ranges never overlap in a tar; if they did, the part the
+            // tar's digest already had goes to the file alone.
+            let both = a.max(fed).min(b);
+            file.update(&chunk[at(a)..at(both)]);
+            Sha::update2(&mut tar, file, &chunk[at(both)..at(b)]);
+            fed = fed.max(b);
+            if job.end() > end {
+                break; // continues in the next chunk
+            }
+            let file = cur.take().unwrap_or_else(|| Sha::new(kernel));
+            files.push((job.slot, file.finish()));
+            pending.pop_front();
+        }
+        if fed < end {
+            tar.update(&chunk[at(fed)..]);
+        }
+    }
+    Digested {
+        files,
+        whole: Some((tar.finish(), total)),
     }
 }
 

@@ -31,6 +31,8 @@ struct Lane {
     state: [u32; 4],
     /// Stream offset of the next byte to hash.
     pos: u64,
+    /// Sequence number of the kept chunk holding `pos`, when known.
+    seq: u64,
 }
 
 impl Lane {
@@ -43,6 +45,8 @@ impl Lane {
 pub struct Lanes {
     kernel: Kernel,
     chunks: VecDeque<(u64, Arc<Vec<u8>>)>,
+    /// Sequence number of the first kept chunk (one more per chunk let go).
+    front_seq: u64,
     /// End of the stream received so far.
     head: u64,
     waiting: VecDeque<Job>,
@@ -59,6 +63,7 @@ impl Lanes {
         Lanes {
             kernel,
             chunks: VecDeque::new(),
+            front_seq: 0,
             head: 0,
             waiting: VecDeque::new(),
             lanes: Default::default(),
@@ -107,7 +112,14 @@ impl Lanes {
             }
             let ready = &ready[..n];
             if ready.len() >= MIN_LANES {
-                self.step(ready);
+                // As many steps as every ready lane has whole blocks for.
+                let steps = ready
+                    .iter()
+                    .filter_map(|&l| self.lanes[l].as_ref())
+                    .map(|x| (x.end().min(self.head) - x.pos) / 64)
+                    .min()
+                    .unwrap_or(0);
+                self.step(ready, steps);
             } else if !ready.is_empty() && (at_end || self.kept() > self.window) {
                 // Move the lane furthest behind on alone, as far as it can go.
                 let lag = ready
@@ -133,6 +145,7 @@ impl Lanes {
                 job,
                 state: md5x8::INIT,
                 pos: job.start,
+                seq: 0,
             });
         }
     }
@@ -163,31 +176,68 @@ impl Lanes {
         any
     }
 
-    /// One block of each lane in `ready`, in the eight-lane kernel.
-    fn step(&mut self, ready: &[usize]) {
+    /// `steps` blocks of each lane in `ready`, in the eight-lane kernel
+    /// (every one of them has that many whole blocks received).
+    fn step(&mut self, ready: &[usize], steps: u64) {
         let mut states: States = [[0; 8]; 4];
-        let mut words: Words = [[0; 8]; 16];
-        let mut block = [0u8; 64];
         for &l in ready {
-            let Some(x) = &self.lanes[l] else { continue };
-            if !self.copy(x.pos, &mut block) {
-                self.lanes[l] = None;
-                continue;
-            }
-            for (w, b) in block.chunks_exact(4).enumerate() {
-                words[w][l] = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-            }
-            for (k, s) in x.state.iter().enumerate() {
-                states[k][l] = *s;
+            if let Some(x) = &self.lanes[l] {
+                for (k, s) in x.state.iter().enumerate() {
+                    states[k][l] = *s;
+                }
             }
         }
-        self.kernel.compress8(&mut states, &words);
+        let mut words: Words = [[0; 8]; 16];
+        let mut block = [0u8; 64];
+        for _ in 0..steps {
+            for &l in ready {
+                if !self.next_block(l, &mut block) {
+                    self.lanes[l] = None; // a hole: no answer for it
+                    continue;
+                }
+                for (w, b) in block.chunks_exact(4).enumerate() {
+                    words[w][l] = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+                }
+            }
+            self.kernel.compress8(&mut states, &words);
+        }
         for &l in ready {
             if let Some(x) = &mut self.lanes[l] {
                 x.state = [states[0][l], states[1][l], states[2][l], states[3][l]];
-                x.pos += 64;
             }
         }
+    }
+
+    /// Lane `l`'s next 64 bytes into `block`, moving it on; false if they
+    /// are not all kept.
+    fn next_block(&mut self, l: usize, block: &mut [u8; 64]) -> bool {
+        let Some(x) = &mut self.lanes[l] else {
+            return false;
+        };
+        let i = x.seq.wrapping_sub(self.front_seq) as usize;
+        let hit = self
+            .chunks
+            .get(i)
+            .filter(|(s, c)| *s <= x.pos && x.pos + 64 <= s + c.len() as u64);
+        let Some((s, c)) = hit else {
+            // Across a chunk boundary, or not found yet: the slow way.
+            let at = x.pos;
+            if !self.copy(at, block) {
+                return false;
+            }
+            let i = self
+                .chunks
+                .partition_point(|(s, c)| s + c.len() as u64 <= at + 64);
+            if let Some(x) = &mut self.lanes[l] {
+                x.pos += 64;
+                x.seq = self.front_seq + i as u64;
+            }
+            return true;
+        };
+        let from = (x.pos - s) as usize;
+        block.copy_from_slice(&c[from..from + 64]);
+        x.pos += 64;
+        true
     }
 
     /// Every whole block of lane `l` received so far, one at a time.
@@ -247,6 +297,7 @@ impl Lanes {
                 break;
             }
             self.chunks.pop_front();
+            self.front_seq += 1;
         }
     }
 }

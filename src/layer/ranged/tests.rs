@@ -34,8 +34,18 @@ fn run<D: RangeDigest>(
 where
     D::Out: Send + 'static,
 {
+    run_with(stream, sizes, jobs, move |rx| work::<D>(rx, whole))
+}
+
+/// [`run`] with any worker function.
+fn run_with<T: Send + 'static>(
+    stream: &[u8],
+    sizes: &[usize],
+    jobs: &[Job],
+    worker: impl FnOnce(std::sync::mpsc::Receiver<Batch>) -> Digested<T> + Send + 'static,
+) -> Digested<T> {
     let (tx, rx) = sync_channel(2);
-    let worker = std::thread::spawn(move || work::<D>(rx, whole));
+    let worker = std::thread::spawn(move || worker(rx));
     let (mut start, mut k, mut next) = (0usize, 0usize, 0usize);
     while start < stream.len() {
         let end = (start + sizes[k % sizes.len()]).min(stream.len());
@@ -117,6 +127,59 @@ fn ranges_across_inside_and_at_chunk_boundaries() {
             );
             assert_eq!(got.files[i], (i, want), "{sizes:?}");
         }
+    }
+}
+
+/// The SHA-extension sha256 worker and the lane package worker give what
+/// the plain workers give: jobs at tar offsets (512-aligned, where the
+/// two digests share blocks) and at odd ones, over chunkings that cut
+/// blocks anywhere.
+#[test]
+fn the_fast_workers_answer_as_the_plain_ones() {
+    let stream = data(300_000);
+    let ranges = [
+        (512, 100),
+        (1024, 64),
+        (1536, 4096),
+        (6144, 70_000),
+        (76_288, 1),
+        (76_800, 200_000),
+        (276_900, 13),
+        (280_000, 19_999),
+    ];
+    let md5_only = PkgDigests {
+        md5: true,
+        sha1: false,
+    };
+    let jobs: Vec<Job> = (jobs_of(&ranges).into_iter())
+        .enumerate()
+        .map(|(i, j)| Job {
+            pkg: if i % 3 == 2 {
+                PkgDigests::BOTH
+            } else {
+                md5_only
+            },
+            ..j
+        })
+        .collect();
+    for sizes in [
+        &[65_536][..],
+        &[1000, 1, 2999],
+        &[7],
+        &[4096, 512],
+        &[300_000],
+    ] {
+        let plain = run::<Hasher>(&stream, sizes, &jobs, true);
+        let fast = run_with(&stream, sizes, &jobs, work_sha);
+        assert_eq!(fast.whole, plain.whole, "{sizes:?}");
+        assert_eq!(fast.files, plain.files, "{sizes:?}");
+        assert_eq!(fast.files.len(), ranges.len());
+        let mut plain = run::<Pair>(&stream, sizes, &jobs, false).files;
+        let mut fast = run_with(&stream, sizes, &jobs, work_pkg).files;
+        plain.sort_by_key(|f| f.0);
+        fast.sort_by_key(|f| f.0);
+        assert_eq!(fast, plain, "{sizes:?}");
+        assert_eq!(fast.len(), ranges.len());
     }
 }
 
