@@ -286,7 +286,8 @@ fn inflate(
 ) -> Inflated {
     // Never read more than one byte past the declared size: enough to know it lies.
     let cap = input.size.map(|s| s.saturating_add(1)).unwrap_or(u64::MAX);
-    let mut raw = BufReader::with_capacity(CHUNK, HashingReader::new(blob, cap));
+    // The blob's sha256 on a thread of its own: this thread only inflates.
+    let mut raw = BufReader::with_capacity(CHUNK, HashingReader::offloaded(blob, cap));
     let mut out = Inflated {
         blob: (Sha256([0; 32]), 0),
         compression: None,
