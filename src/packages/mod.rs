@@ -156,13 +156,13 @@ impl PackageDb {
         let mut dirs: HashMap<ImagePath, ImagePath> = HashMap::new();
         // Two database paths can name one image path through a directory
         // link (`lib/systemd` and `usr/lib/systemd` on a merged /usr):
-        // which one owns it must not depend on hash order.
-        let mut files = p.files;
-        files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let mut canonical: HashMap<ImagePath, bool> = HashMap::new();
-        for (raw, mut owned) in files {
-            owned.package += base;
-            let path = ImagePath::new(&raw);
+        // which one owns it must not depend on hash order. The claim that
+        // won each path so far: whether it was listed at the path itself,
+        // and its index in `p.files` (whose raw path breaks ties).
+        let mut won: HashMap<ImagePath, (bool, usize)> = HashMap::new();
+        let files = p.files;
+        for (i, (raw, owned)) in files.iter().enumerate() {
+            let path = ImagePath::new(raw);
             let parent = path.parent();
             let dir = dirs
                 .entry(parent.clone())
@@ -173,12 +173,17 @@ impl PackageDb {
                 .clone();
             let at = dir.join(path.file_name());
             let as_listed = at == path;
-            if let Some(old) = self.files.get(&at)
-                && !outranks(&owned, as_listed, old, canonical.get(&at).copied())
+            if let Some(&(old_listed, j)) = won.get(&at)
+                && !outranks(
+                    (owned, as_listed, raw),
+                    (&files[j].1, old_listed, &files[j].0),
+                )
             {
                 continue;
             }
-            canonical.insert(at.clone(), as_listed);
+            won.insert(at.clone(), (as_listed, i));
+            let mut owned = owned.clone();
+            owned.package += base;
             self.files.insert(at, owned);
         }
     }
@@ -220,20 +225,17 @@ impl PackageDb {
     }
 }
 
-/// Whether a claim on an image path replaces the one already merged
-/// (`None`: that one came from an earlier database): one with a recorded
-/// digest beats one without (it can be verified), then one listed at the
-/// path itself beats one reached through a directory link; otherwise the
-/// first, in path order, stays.
-fn outranks(new: &Owned, new_as_listed: bool, old: &Owned, old_as_listed: Option<bool>) -> bool {
-    let Some(old_as_listed) = old_as_listed else {
-        return true; // a later database's claim, as before
+/// Whether a database's claim on an image path (the claim, whether it is
+/// listed at that path itself, its raw path) beats the one of the same
+/// database merged before: one with a recorded digest beats one without
+/// (it can be verified), then one listed at the path itself beats one
+/// reached through a directory link, then the first raw path by bytes.
+/// A total order, so the result does not depend on which comes first.
+fn outranks(new: (&Owned, bool, &[u8]), old: (&Owned, bool, &[u8])) -> bool {
+    let rank = |(o, listed, raw): (&Owned, bool, &[u8])| {
+        (o.digest.is_some(), listed, std::cmp::Reverse(raw.to_vec()))
     };
-    match (new.digest.is_some(), old.digest.is_some()) {
-        (true, false) => true,
-        (false, true) => false,
-        _ => new_as_listed && !old_as_listed,
-    }
+    rank(new) > rank(old)
 }
 
 fn check(owned: &Owned, node: &Node) -> (Integrity, Option<String>) {
