@@ -45,8 +45,11 @@ pub struct Job {
 }
 
 impl Job {
-    fn end(&self) -> u64 {
-        self.start + self.len
+    /// Where the file's data ends; a size past any stream (a hostile
+    /// header) saturates, so the job is never answered and the count of
+    /// answers says the stream ended inside a file.
+    pub(super) fn end(&self) -> u64 {
+        self.start.saturating_add(self.len)
     }
 }
 

@@ -37,7 +37,7 @@ struct Lane {
 
 impl Lane {
     fn end(&self) -> u64 {
-        self.job.start + self.job.len
+        self.job.end()
     }
 }
 

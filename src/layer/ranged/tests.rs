@@ -332,3 +332,40 @@ fn the_four_thread_scan_records_what_one_thread_does() {
     );
     assert_eq!((after.md5, after.sha1), (md5_sha1(b"ok").0, [0; 20]));
 }
+
+/// A header whose size field (base-256) claims almost 2^64 bytes: the
+/// digest workers get a job whose end does not fit in a u64. The scan
+/// must fail with an error, not panic (nor wrap around into a digest).
+#[test]
+fn a_file_claiming_an_impossible_size_is_an_error_not_a_panic() {
+    for claimed in [u64::MAX, u64::MAX - 700, 1 << 63] {
+        let mut tar = LayerBuilder::new()
+            .file("usr/bin/a", b"0123456789", 0o755)
+            .tar_bytes();
+        let h = &mut tar[..512];
+        h[124] = 0x80;
+        h[125..128].fill(0);
+        h[128..136].copy_from_slice(&claimed.to_be_bytes());
+        h[148..156].fill(b' ');
+        let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
+        h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+        let limits = Limits::default();
+        let (bytes, entries) = (AtomicU64::new(0), AtomicU64::new(0));
+        let input = LayerInput {
+            index: 0,
+            digest: None,
+            size: None,
+            media_type: None,
+            diff_id: None,
+            limits: &limits,
+            image_bytes: &bytes,
+            image_entries: &entries,
+        };
+        let blob = compress(&tar, Compression::Gzip);
+        let got = scan_layer(Box::new(std::io::Cursor::new(blob)), &input);
+        let err = got
+            .map(|i| i.entries.len())
+            .expect_err("an impossible size is an error");
+        eprintln!("size {claimed}: {err}");
+    }
+}
