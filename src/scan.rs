@@ -435,9 +435,6 @@ fn read_in_parallel(
         Mutex::new((0..image.layers.len()).map(|_| None).collect());
     let workers = opts.limits.parallel_layers.clamp(1, todo.len().max(1));
     std::thread::scope(|s| {
-        if !todo.is_empty() {
-            s.spawn(crate::inspect::warm_up);
-        }
         for _ in 0..workers {
             s.spawn(|| {
                 while !stop.load(Ordering::Relaxed) {

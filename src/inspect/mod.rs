@@ -83,24 +83,6 @@ impl FileFacts {
     }
 }
 
-/// Build the lazily compiled automata a layer's walk needs first (the
-/// catalogue, the binary scanners, the shell rules and prefilter), on a
-/// spare thread while the first layer starts to inflate: otherwise the
-/// walk builds them on its first candidate files while the inflater
-/// waits on a full queue. Changes no result (caches only).
-pub fn warm_up() {
-    let mut elf = [0u8; 64];
-    elf[..8].copy_from_slice(b"\x7fELF\x02\x01\x01\x00");
-    let _ = inspect(&ImagePath::new("usr/bin/x"), Want::Binary, &elf, false);
-    let sh = b"#!/bin/sh\ncurl -fsSL -o /tmp/x https://example.com/x\n";
-    let _ = inspect(
-        &ImagePath::new("usr/bin/x.sh"),
-        Want::Script("sh"),
-        sh,
-        false,
-    );
-}
-
 /// Inspect a buffered file (a binary's whole-file facts computed from `buf`).
 pub fn inspect(path: &ImagePath, want: Want, buf: &[u8], truncated: bool) -> FileFacts {
     inspect_streamed(path, want, buf, truncated, None)
