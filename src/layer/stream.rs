@@ -35,14 +35,14 @@ use super::walk::{WalkContext, WalkError, walk_tar_tapped};
 /// finer steps, so each stage waits less for the next (paired against 256
 /// KiB on minbase: 4% less CPU and wall, see README "Performance").
 const CHUNK: usize = 64 * 1024;
-/// Chunks queued for the walk (6 MiB): the inflater keeps going while the
-/// walk inspects a large binary or builds its rule automata (on minbase,
-/// 2 MiB left it waiting; 16 MiB was 5% faster still but put 150k-file
-/// images over 64 MiB peak RSS).
-const DEPTH: usize = 96;
-/// Chunks queued for each digest worker (2 MiB): they hold memory the walk
+/// Chunks queued for the walk (4 MiB): the inflater keeps going while the
+/// walk inspects a large binary (on minbase, 2 MiB left it waiting; 16
+/// MiB was 5% faster still, but a 150k-file image, whose slow walk keeps
+/// the queue full, then went over its memory bound).
+const DEPTH: usize = 64;
+/// Chunks queued for each digest worker (1 MiB): they hold memory the walk
 /// has already read past.
-const WORKER_DEPTH: usize = 32;
+const WORKER_DEPTH: usize = 16;
 
 /// What is known about a layer before reading it.
 pub struct LayerInput<'a> {
