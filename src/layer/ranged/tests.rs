@@ -146,6 +146,8 @@ fn the_fast_workers_answer_as_the_plain_ones() {
         (76_800, 200_000),
         (276_900, 13),
         (280_000, 19_999),
+        // Ends exactly where the stream does.
+        (299_999, 1),
     ];
     let md5_only = PkgDigests {
         md5: true,
