@@ -379,7 +379,7 @@ pub fn work_pkg(rx: Receiver<Batch>) -> Digested<<Pair as RangeDigest>::Out> {
         jobs_in_order.feed(start, &chunk, &mut files);
         lanes.feed(start, &chunk, &mut md5s);
     }
-    lanes.finish(&mut md5s);
+    let _ = lanes.finish(&mut md5s);
     let md5_only = PkgDigests {
         md5: true,
         sha1: false,
