@@ -268,11 +268,13 @@ mod tests {
             assert_eq!(one.finish(), Sha256::of(&data), "length {n}");
             // Two messages that share the data after different prefixes:
             // the tar (headers first) and the file (from its start).
-            for prefix in [0usize, 64, 512, 7] {
+            // Pieces of 37 and 101 bytes put either digest (or neither) mid-block
+            // at every piece edge.
+            for (prefix, piece) in [(0usize, 4096), (64, 4096), (512, 37), (7, 4096), (27, 101)] {
                 let head = bytes(9, prefix);
                 let (mut tar, mut file) = (Sha::new(k), Sha::new(k));
                 tar.update(&head);
-                for piece in data.chunks(4096) {
+                for piece in data.chunks(piece) {
                     Sha::update2(&mut tar, &mut file, piece);
                 }
                 let whole: Vec<u8> = head.iter().chain(&data).copied().collect();
