@@ -54,8 +54,11 @@ pub struct TarGuard<R> {
     max_segments: u64,
 }
 
+/// `n` rounded up to whole blocks; a size no stream can have (a header
+/// may claim up to 2^64 - 1 bytes) stays as large as it can be, so that
+/// reading it fails at the end of the stream instead of overflowing.
 fn padded(n: u64) -> u64 {
-    n.div_ceil(BLOCK as u64) * BLOCK as u64
+    n.div_ceil(BLOCK as u64).saturating_mul(BLOCK as u64)
 }
 
 impl<R: Read> TarGuard<R> {

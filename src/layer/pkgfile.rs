@@ -13,6 +13,7 @@ use crate::path::ImagePath;
 
 use super::{Entry, LayerIndex};
 
+pub(super) mod md5x8;
 mod offload;
 mod plan;
 

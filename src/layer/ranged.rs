@@ -25,7 +25,13 @@ use std::sync::mpsc::{Receiver, SyncSender};
 
 use crate::digest::{Hasher, Sha256};
 
+use super::pkgfile::md5x8::Kernel;
 use super::pkgfile::{Pair, PkgDigests};
+
+mod lanes;
+mod sha2way;
+use lanes::Lanes;
+use sha2way::Sha;
 
 /// One file's data: entry `slot` of the layer index, `len` bytes from
 /// stream offset `start`; `pkg`: the package digests it gets, when the
@@ -39,8 +45,11 @@ pub struct Job {
 }
 
 impl Job {
-    fn end(&self) -> u64 {
-        self.start + self.len
+    /// Where the file's data ends; a size past any stream (a hostile
+    /// header) saturates, so the job is never answered and the count of
+    /// answers says the stream ended inside a file.
+    pub(super) fn end(&self) -> u64 {
+        self.start.saturating_add(self.len)
     }
 }
 
@@ -240,25 +249,28 @@ pub struct Digested<T> {
     pub whole: Option<(Sha256, u64)>,
 }
 
-/// Run a worker until the walk hangs up: hash each job's range as its
-/// chunks pass (and, with `whole`, every byte: the diff_id).
-pub fn work<D: RangeDigest>(rx: Receiver<Batch>, whole: bool) -> Digested<D::Out> {
-    let mut tar = whole.then(|| (Hasher::new(), 0u64));
-    let mut pending: VecDeque<Job> = VecDeque::new();
-    let mut cur: Option<D> = None;
-    let mut files = Vec::new();
-    for Batch { jobs, start, chunk } in rx {
-        if let Some((h, n)) = tar.as_mut() {
-            h.update(&chunk);
-            *n += chunk.len() as u64;
+/// Jobs hashed one after another as their chunks pass.
+struct InOrder<D: RangeDigest> {
+    pending: VecDeque<Job>,
+    cur: Option<D>,
+}
+
+impl<D: RangeDigest> InOrder<D> {
+    fn new() -> Self {
+        InOrder {
+            pending: VecDeque::new(),
+            cur: None,
         }
-        pending.extend(jobs);
+    }
+
+    /// Hash the part of each open job in `chunk` (at stream offset `start`).
+    fn feed(&mut self, start: u64, chunk: &[u8], files: &mut Vec<(usize, D::Out)>) {
         let end = start + chunk.len() as u64;
-        while let Some(job) = pending.front().copied() {
+        while let Some(job) = self.pending.front().copied() {
             if job.start >= end {
                 break; // starts in a later chunk
             }
-            let d = cur.get_or_insert_with(|| D::for_job(&job));
+            let d = self.cur.get_or_insert_with(|| D::for_job(&job));
             let (a, b) = (job.start.max(start), job.end().min(end));
             if a < b {
                 d.update(&chunk[(a - start) as usize..(b - start) as usize]);
@@ -266,15 +278,117 @@ pub fn work<D: RangeDigest>(rx: Receiver<Batch>, whole: bool) -> Digested<D::Out
             if job.end() > end {
                 break; // continues in the next chunk
             }
-            let d = cur.take().unwrap_or_else(|| D::for_job(&job));
+            let d = self.cur.take().unwrap_or_else(|| D::for_job(&job));
             files.push((job.slot, d.finish()));
-            pending.pop_front();
+            self.pending.pop_front();
         }
+    }
+}
+
+/// Run a worker until the walk hangs up: hash each job's range as its
+/// chunks pass (and, with `whole`, every byte: the diff_id).
+pub fn work<D: RangeDigest>(rx: Receiver<Batch>, whole: bool) -> Digested<D::Out> {
+    let mut tar = whole.then(|| (Hasher::new(), 0u64));
+    let mut jobs_in_order = InOrder::<D>::new();
+    let mut files = Vec::new();
+    for Batch { jobs, start, chunk } in rx {
+        if let Some((h, n)) = tar.as_mut() {
+            h.update(&chunk);
+            *n += chunk.len() as u64;
+        }
+        jobs_in_order.pending.extend(jobs);
+        jobs_in_order.feed(start, &chunk, &mut files);
     }
     Digested {
         files,
         whole: tar.map(|(h, n)| (h.finish(), n)),
     }
+}
+
+/// The sha256 worker where the CPU has the SHA extensions: each file's
+/// bytes go to its digest and the tar's in one pass ([`sha2way`]), the
+/// rest of the stream (headers, padding) to the tar's alone. The same
+/// answers as `work::<Hasher>(rx, true)`.
+pub fn work_sha(rx: Receiver<Batch>) -> Digested<Sha256> {
+    let Some(kernel) = sha2way::Kernel::detect() else {
+        return work::<Hasher>(rx, true);
+    };
+    let mut tar = Sha::new(kernel);
+    let mut total = 0u64;
+    let mut pending: VecDeque<Job> = VecDeque::new();
+    let mut cur: Option<Sha> = None;
+    let mut files = Vec::new();
+    for Batch { jobs, start, chunk } in rx {
+        pending.extend(jobs);
+        total += chunk.len() as u64;
+        let end = start + chunk.len() as u64;
+        let at = |o: u64| (o - start) as usize;
+        // Stream offset up to which the tar's digest has been fed.
+        let mut fed = start;
+        while let Some(job) = pending.front().copied() {
+            if job.start >= end {
+                break; // starts in a later chunk
+            }
+            let file = cur.get_or_insert_with(|| Sha::new(kernel));
+            let (a, b) = (job.start.max(start), job.end().min(end));
+            if fed < a {
+                tar.update(&chunk[at(fed)..at(a)]);
+                fed = a;
+            }
+            // Ranges never overlap in a tar; if they did, the part the
+            // tar's digest already had goes to the file alone.
+            let both = a.max(fed).min(b);
+            file.update(&chunk[at(a)..at(both)]);
+            Sha::update2(&mut tar, file, &chunk[at(both)..at(b)]);
+            fed = fed.max(b);
+            if job.end() > end {
+                break; // continues in the next chunk
+            }
+            let file = cur.take().unwrap_or_else(|| Sha::new(kernel));
+            files.push((job.slot, file.finish()));
+            pending.pop_front();
+        }
+        if fed < end {
+            tar.update(&chunk[at(fed)..]);
+        }
+    }
+    Digested {
+        files,
+        whole: Some((tar.finish(), total)),
+    }
+}
+
+/// The package worker: MD5-only files up to [`lanes::LANE_MAX`] side by
+/// side in [`lanes::Lanes`] where the CPU has the eight-lane kernel; the
+/// rest (large files, SHA-1) one after another, as [`work`] does.
+pub fn work_pkg(rx: Receiver<Batch>) -> Digested<<Pair as RangeDigest>::Out> {
+    let Some(kernel) = Kernel::detect() else {
+        return work::<Pair>(rx, false);
+    };
+    let mut lanes = Lanes::new(kernel);
+    let mut jobs_in_order = InOrder::<Pair>::new();
+    let (mut files, mut md5s) = (Vec::new(), Vec::new());
+    for Batch { jobs, start, chunk } in rx {
+        for job in jobs {
+            if Lanes::takes(&job) {
+                lanes.push(job);
+            } else {
+                jobs_in_order.pending.push_back(job);
+            }
+        }
+        jobs_in_order.feed(start, &chunk, &mut files);
+        lanes.feed(start, &chunk, &mut md5s);
+    }
+    let _ = lanes.finish(&mut md5s);
+    let md5_only = PkgDigests {
+        md5: true,
+        sha1: false,
+    };
+    files.extend(
+        md5s.into_iter()
+            .map(|(slot, md5)| (slot, (md5, [0; 20], md5_only))),
+    );
+    Digested { files, whole: None }
 }
 
 #[cfg(test)]

@@ -374,7 +374,7 @@ impl Walker<'_, '_> {
         if let (Some(tap), Some(job)) = (tap, job) {
             // The tar crate reads exactly the entry's data: it lay there.
             let at = tap.pos();
-            if read.size != job.len || at != job.start + job.len {
+            if read.size != job.len || Some(at) != job.start.checked_add(job.len) {
                 return Err(WalkError::Format(format!(
                     "tar: {path}: {} of {} bytes of data read from offset {}, stream at {at}",
                     read.size, job.len, job.start

@@ -154,9 +154,15 @@ impl PackageDb {
         self.packages.extend(p.packages);
         self.notices.extend(p.notices);
         let mut dirs: HashMap<ImagePath, ImagePath> = HashMap::new();
-        for (raw, mut owned) in p.files {
-            owned.package += base;
-            let path = ImagePath::new(&raw);
+        // Two database paths can name one image path through a directory
+        // link (`lib/systemd` and `usr/lib/systemd` on a merged /usr):
+        // which one owns it must not depend on hash order. The claim that
+        // won each path so far: whether it was listed at the path itself,
+        // and its index in `p.files` (whose raw path breaks ties).
+        let mut won: HashMap<ImagePath, (bool, usize)> = HashMap::new();
+        let files = p.files;
+        for (i, (raw, owned)) in files.iter().enumerate() {
+            let path = ImagePath::new(raw);
             let parent = path.parent();
             let dir = dirs
                 .entry(parent.clone())
@@ -165,7 +171,20 @@ impl PackageDb {
                     Err(_) => parent.clone(),
                 })
                 .clone();
-            self.files.insert(dir.join(path.file_name()), owned);
+            let at = dir.join(path.file_name());
+            let as_listed = at == path;
+            if let Some(&(old_listed, j)) = won.get(&at)
+                && !outranks(
+                    (owned, as_listed, raw),
+                    (&files[j].1, old_listed, &files[j].0),
+                )
+            {
+                continue;
+            }
+            won.insert(at.clone(), (as_listed, i));
+            let mut owned = owned.clone();
+            owned.package += base;
+            self.files.insert(at, owned);
         }
     }
 
@@ -188,17 +207,35 @@ impl PackageDb {
         &'a self,
         fs: &'a ImageFs,
     ) -> HashMap<crate::digest::Sha256, &'a ImagePath> {
-        let mut m = HashMap::new();
+        let mut m: HashMap<crate::digest::Sha256, &ImagePath> = HashMap::new();
         for path in self.files.keys() {
             if let Some(n) = fs.get(path)
                 && n.entry.kind.has_content()
                 && let Some(d) = n.entry.sha256
             {
-                m.entry(d).or_insert(path);
+                // Of several packaged copies, the first path by name, so
+                // the origin a finding names is the same on every run.
+                let p = m.entry(d).or_insert(path);
+                if path < *p {
+                    *p = path;
+                }
             }
         }
         m
     }
+}
+
+/// Whether a database's claim on an image path (the claim, whether it is
+/// listed at that path itself, its raw path) beats the one of the same
+/// database merged before: one with a recorded digest beats one without
+/// (it can be verified), then one listed at the path itself beats one
+/// reached through a directory link, then the first raw path by bytes.
+/// A total order, so the result does not depend on which comes first.
+fn outranks(new: (&Owned, bool, &[u8]), old: (&Owned, bool, &[u8])) -> bool {
+    let rank = |(o, listed, raw): (&Owned, bool, &[u8])| {
+        (o.digest.is_some(), listed, std::cmp::Reverse(raw.to_vec()))
+    };
+    rank(new) > rank(old)
 }
 
 fn check(owned: &Owned, node: &Node) -> (Integrity, Option<String>) {
@@ -428,6 +465,77 @@ mod tests {
         assert_eq!(by.len(), 2, "files only, not the symlink: {by:?}");
         assert_eq!(by[&Sha256::of(b"curl")].to_string(), "/usr/bin/curl");
         assert_eq!(by[&Sha256::of(b"tampered")].to_string(), "/usr/bin/wget");
+    }
+
+    #[test]
+    fn a_path_claimed_twice_through_a_directory_link_has_one_owner_on_every_read() {
+        // On a merged /usr, `aaa` lists `/lib/systemd` and `zzz` lists
+        // `/usr/lib/systemd`: one image directory. `aaa` also records an
+        // MD5 for `/lib/systemd/x`, which `zzz` lists without one.
+        let status = "Package: aaa\nStatus: install ok installed\nVersion: 1\n\n\
+                      Package: zzz\nStatus: install ok installed\nVersion: 2\n";
+        let sums = format!("{}  lib/systemd/x\n", md5_hex(b"x"));
+        let mut lib =
+            crate::layer::Entry::new(ImagePath::new("lib"), EntryType::Symlink, 0o777, 0, 0);
+        lib.link = Some(b"usr/lib".to_vec());
+        let dir = crate::layer::Entry::new(
+            ImagePath::new("usr/lib/systemd"),
+            EntryType::Dir,
+            0o755,
+            0,
+            0,
+        );
+        let fs = image_of(vec![
+            lib,
+            dir,
+            file("var/lib/dpkg/status", status.as_bytes()),
+            file(
+                "var/lib/dpkg/info/aaa.list",
+                b"/lib/systemd\n/lib/systemd/x\n",
+            ),
+            file("var/lib/dpkg/info/aaa.md5sums", sums.as_bytes()),
+            file(
+                "var/lib/dpkg/info/zzz.list",
+                b"/usr/lib/systemd\n/usr/lib/systemd/x\n",
+            ),
+            file("usr/lib/systemd/x", b"x"),
+            file("usr/bin/perl", b"perl"),
+            file("usr/bin/perl5.36", b"perl"),
+        ]);
+        // Hash order differs from map to map: read many times.
+        for _ in 0..32 {
+            let db = PackageDb::read(&fs);
+            // Neither has a digest: the claim at the path itself wins.
+            let d = owner(&db, &fs, "usr/lib/systemd");
+            assert_eq!(d.package_label(), "zzz 2 (dpkg)");
+            // The claim that can be verified wins.
+            let x = owner(&db, &fs, "usr/lib/systemd/x");
+            assert_eq!(x.package_label(), "aaa 1 (dpkg)");
+            assert_eq!(x.integrity, Integrity::Verified);
+        }
+    }
+
+    #[test]
+    fn the_origin_of_a_copy_is_the_first_packaged_path_with_its_content() {
+        let status = "Package: perl\nStatus: install ok installed\nVersion: 5.36\n";
+        let fs = image_of(vec![
+            file("var/lib/dpkg/status", status.as_bytes()),
+            file(
+                "var/lib/dpkg/info/perl.list",
+                b"/usr/bin/perl5.36\n/usr/bin/perl\n/usr/bin/zperl\n",
+            ),
+            file("usr/bin/zperl", b"perl"),
+            file("usr/bin/perl5.36", b"perl"),
+            file("usr/bin/perl", b"perl"),
+        ]);
+        for _ in 0..32 {
+            let db = PackageDb::read(&fs);
+            let m = db.by_sha256(&fs);
+            let origin = m
+                .get(&crate::digest::Sha256::of(b"perl"))
+                .map(|p| p.to_string());
+            assert_eq!(origin.as_deref(), Some("/usr/bin/perl"));
+        }
     }
 
     #[test]

@@ -34,8 +34,18 @@ fn run<D: RangeDigest>(
 where
     D::Out: Send + 'static,
 {
+    run_with(stream, sizes, jobs, move |rx| work::<D>(rx, whole))
+}
+
+/// [`run`] with any worker function.
+fn run_with<T: Send + 'static>(
+    stream: &[u8],
+    sizes: &[usize],
+    jobs: &[Job],
+    worker: impl FnOnce(std::sync::mpsc::Receiver<Batch>) -> Digested<T> + Send + 'static,
+) -> Digested<T> {
     let (tx, rx) = sync_channel(2);
-    let worker = std::thread::spawn(move || work::<D>(rx, whole));
+    let worker = std::thread::spawn(move || worker(rx));
     let (mut start, mut k, mut next) = (0usize, 0usize, 0usize);
     while start < stream.len() {
         let end = (start + sizes[k % sizes.len()]).min(stream.len());
@@ -117,6 +127,61 @@ fn ranges_across_inside_and_at_chunk_boundaries() {
             );
             assert_eq!(got.files[i], (i, want), "{sizes:?}");
         }
+    }
+}
+
+/// The SHA-extension sha256 worker and the lane package worker give what
+/// the plain workers give: jobs at tar offsets (512-aligned, where the
+/// two digests share blocks) and at odd ones, over chunkings that cut
+/// blocks anywhere.
+#[test]
+fn the_fast_workers_answer_as_the_plain_ones() {
+    let stream = data(300_000);
+    let ranges = [
+        (512, 100),
+        (1024, 64),
+        (1536, 4096),
+        (6144, 70_000),
+        (76_288, 1),
+        (76_800, 200_000),
+        (276_900, 13),
+        (280_000, 19_999),
+        // Ends exactly where the stream does.
+        (299_999, 1),
+    ];
+    let md5_only = PkgDigests {
+        md5: true,
+        sha1: false,
+    };
+    let jobs: Vec<Job> = (jobs_of(&ranges).into_iter())
+        .enumerate()
+        .map(|(i, j)| Job {
+            pkg: if i % 3 == 2 {
+                PkgDigests::BOTH
+            } else {
+                md5_only
+            },
+            ..j
+        })
+        .collect();
+    for sizes in [
+        &[65_536][..],
+        &[1000, 1, 2999],
+        &[7],
+        &[4096, 512],
+        &[300_000],
+    ] {
+        let plain = run::<Hasher>(&stream, sizes, &jobs, true);
+        let fast = run_with(&stream, sizes, &jobs, work_sha);
+        assert_eq!(fast.whole, plain.whole, "{sizes:?}");
+        assert_eq!(fast.files, plain.files, "{sizes:?}");
+        assert_eq!(fast.files.len(), ranges.len());
+        let mut plain = run::<Pair>(&stream, sizes, &jobs, false).files;
+        let mut fast = run_with(&stream, sizes, &jobs, work_pkg).files;
+        plain.sort_by_key(|f| f.0);
+        fast.sort_by_key(|f| f.0);
+        assert_eq!(fast, plain, "{sizes:?}");
+        assert_eq!(fast.len(), ranges.len());
     }
 }
 
@@ -268,4 +333,41 @@ fn the_four_thread_scan_records_what_one_thread_does() {
         "MD5 only after dpkg's database"
     );
     assert_eq!((after.md5, after.sha1), (md5_sha1(b"ok").0, [0; 20]));
+}
+
+/// A header whose size field (base-256) claims almost 2^64 bytes: the
+/// digest workers get a job whose end does not fit in a u64. The scan
+/// must fail with an error, not panic (nor wrap around into a digest).
+#[test]
+fn a_file_claiming_an_impossible_size_is_an_error_not_a_panic() {
+    for claimed in [u64::MAX, u64::MAX - 700, 1 << 63] {
+        let mut tar = LayerBuilder::new()
+            .file("usr/bin/a", b"0123456789", 0o755)
+            .tar_bytes();
+        let h = &mut tar[..512];
+        h[124] = 0x80;
+        h[125..128].fill(0);
+        h[128..136].copy_from_slice(&claimed.to_be_bytes());
+        h[148..156].fill(b' ');
+        let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
+        h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+        let limits = Limits::default();
+        let (bytes, entries) = (AtomicU64::new(0), AtomicU64::new(0));
+        let input = LayerInput {
+            index: 0,
+            digest: None,
+            size: None,
+            media_type: None,
+            diff_id: None,
+            limits: &limits,
+            image_bytes: &bytes,
+            image_entries: &entries,
+        };
+        let blob = compress(&tar, Compression::Gzip);
+        let got = scan_layer(Box::new(std::io::Cursor::new(blob)), &input);
+        let err = got
+            .map(|i| i.entries.len())
+            .expect_err("an impossible size is an error");
+        eprintln!("size {claimed}: {err}");
+    }
 }
