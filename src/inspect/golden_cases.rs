@@ -18,23 +18,10 @@
 
 use std::fmt::Write as _;
 
-use serde::Deserialize;
-
+use super::multibyte_cases::{Case, CaseFile};
 use crate::catalog::Catalog;
 use crate::inspect::script::{self, ScriptFacts};
 use crate::path::ImagePath;
-
-#[derive(Deserialize)]
-struct CaseFile {
-    case: Vec<Case>,
-}
-
-#[derive(Deserialize)]
-struct Case {
-    id: String,
-    path: String,
-    content: String,
-}
 
 /// Every case file, by its name under `tests/`.
 const SETS: [(&str, &str); 10] = [

@@ -15,16 +15,18 @@ use serde::Deserialize;
 use crate::inspect::script;
 use crate::path::ImagePath;
 
+/// A case file's cases, as far as a test that runs every case needs them
+/// (also [`super::golden_cases`]).
 #[derive(Deserialize)]
-struct CaseFile {
-    case: Vec<Case>,
+pub(super) struct CaseFile {
+    pub(super) case: Vec<Case>,
 }
 
 #[derive(Deserialize)]
-struct Case {
-    id: String,
-    path: String,
-    content: String,
+pub(super) struct Case {
+    pub(super) id: String,
+    pub(super) path: String,
+    pub(super) content: String,
 }
 
 /// The rewrites: a name and the rewritten text.

@@ -15,6 +15,21 @@ mod stream;
 mod trailer;
 mod walk;
 
+/// Deterministic pseudo-random bytes (xorshift) for the digest tests, so
+/// a failure reproduces.
+#[cfg(test)]
+pub(crate) fn noise(seed: u64, n: usize) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
 pub use crate::model::{Compression, ContentKind, EntryType};
 pub use content::{ContentError, ContentRead, read_content, read_content_with};
 pub use decompress::{Sniffed, claimed, decoder, sniff as sniff_compression};

@@ -191,6 +191,45 @@ mod avx2 {
         _mm256_xor_si256(c, _mm256_or_si256(b, not_d))
     }
 
+    /// The whole compression of eight lanes: load, 64 steps with the four
+    /// round functions given (`$four` is the four-step macro of the
+    /// kernel, `$f`…`$i` its round-function arguments), add and store.
+    macro_rules! compress_body {
+        ($four:ident, $f:tt, $g:tt, $h:tt, $i:tt, $state:ident, $words:ident) => {{
+            // SAFETY (loads and stores): each row is eight u32, 32 bytes;
+            // the unaligned forms need no alignment.
+            let load = |row: &[u32; 8]| unsafe { _mm256_loadu_si256(row.as_ptr().cast()) };
+            let m: [__m256i; 16] = std::array::from_fn(|w| load(&$words[w]));
+            let (a0, b0, c0, d0) = (
+                load(&$state[0]),
+                load(&$state[1]),
+                load(&$state[2]),
+                load(&$state[3]),
+            );
+            let (mut a, mut b, mut c, mut d) = (a0, b0, c0, d0);
+            $four!($f, a, b, c, d, m, 0, 7, 12, 17, 22);
+            $four!($f, a, b, c, d, m, 4, 7, 12, 17, 22);
+            $four!($f, a, b, c, d, m, 8, 7, 12, 17, 22);
+            $four!($f, a, b, c, d, m, 12, 7, 12, 17, 22);
+            $four!($g, a, b, c, d, m, 16, 5, 9, 14, 20);
+            $four!($g, a, b, c, d, m, 20, 5, 9, 14, 20);
+            $four!($g, a, b, c, d, m, 24, 5, 9, 14, 20);
+            $four!($g, a, b, c, d, m, 28, 5, 9, 14, 20);
+            $four!($h, a, b, c, d, m, 32, 4, 11, 16, 23);
+            $four!($h, a, b, c, d, m, 36, 4, 11, 16, 23);
+            $four!($h, a, b, c, d, m, 40, 4, 11, 16, 23);
+            $four!($h, a, b, c, d, m, 44, 4, 11, 16, 23);
+            $four!($i, a, b, c, d, m, 48, 6, 10, 15, 21);
+            $four!($i, a, b, c, d, m, 52, 6, 10, 15, 21);
+            $four!($i, a, b, c, d, m, 56, 6, 10, 15, 21);
+            $four!($i, a, b, c, d, m, 60, 6, 10, 15, 21);
+            for (row, (v, v0)) in $state.iter_mut().zip([(a, a0), (b, b0), (c, c0), (d, d0)]) {
+                // SAFETY: as for the loads above.
+                unsafe { _mm256_storeu_si256(row.as_mut_ptr().cast(), _mm256_add_epi32(v, v0)) };
+            }
+        }};
+    }
+
     macro_rules! step512 {
         ($imm:literal, $a:ident, $b:ident, $c:ident, $d:ident, $m:ident, $i:expr, $s:literal) => {
             let f = _mm256_ternarylogic_epi32::<$imm>($b, $c, $d);
@@ -221,74 +260,14 @@ mod avx2 {
     /// The CPU must support AVX2, AVX-512F and AVX-512VL.
     #[target_feature(enable = "avx2,avx512f,avx512vl")]
     pub unsafe fn compress8_avx512(state: &mut States, words: &Words) {
-        // SAFETY (loads and stores): each row is eight u32, 32 bytes;
-        // the unaligned forms need no alignment.
-        let load = |row: &[u32; 8]| unsafe { _mm256_loadu_si256(row.as_ptr().cast()) };
-        let m: [__m256i; 16] = std::array::from_fn(|w| load(&words[w]));
-        let (a0, b0, c0, d0) = (
-            load(&state[0]),
-            load(&state[1]),
-            load(&state[2]),
-            load(&state[3]),
-        );
-        let (mut a, mut b, mut c, mut d) = (a0, b0, c0, d0);
-        four512!(0xCA, a, b, c, d, m, 0, 7, 12, 17, 22);
-        four512!(0xCA, a, b, c, d, m, 4, 7, 12, 17, 22);
-        four512!(0xCA, a, b, c, d, m, 8, 7, 12, 17, 22);
-        four512!(0xCA, a, b, c, d, m, 12, 7, 12, 17, 22);
-        four512!(0xE4, a, b, c, d, m, 16, 5, 9, 14, 20);
-        four512!(0xE4, a, b, c, d, m, 20, 5, 9, 14, 20);
-        four512!(0xE4, a, b, c, d, m, 24, 5, 9, 14, 20);
-        four512!(0xE4, a, b, c, d, m, 28, 5, 9, 14, 20);
-        four512!(0x96, a, b, c, d, m, 32, 4, 11, 16, 23);
-        four512!(0x96, a, b, c, d, m, 36, 4, 11, 16, 23);
-        four512!(0x96, a, b, c, d, m, 40, 4, 11, 16, 23);
-        four512!(0x96, a, b, c, d, m, 44, 4, 11, 16, 23);
-        four512!(0x39, a, b, c, d, m, 48, 6, 10, 15, 21);
-        four512!(0x39, a, b, c, d, m, 52, 6, 10, 15, 21);
-        four512!(0x39, a, b, c, d, m, 56, 6, 10, 15, 21);
-        four512!(0x39, a, b, c, d, m, 60, 6, 10, 15, 21);
-        for (row, (v, v0)) in state.iter_mut().zip([(a, a0), (b, b0), (c, c0), (d, d0)]) {
-            // SAFETY: as for the loads above.
-            unsafe { _mm256_storeu_si256(row.as_mut_ptr().cast(), _mm256_add_epi32(v, v0)) };
-        }
+        compress_body!(four512, 0xCA, 0xE4, 0x96, 0x39, state, words)
     }
 
     /// # Safety
     /// The CPU must support AVX2.
     #[target_feature(enable = "avx2")]
     pub unsafe fn compress8(state: &mut States, words: &Words) {
-        // SAFETY (loads and stores): each row is eight u32, 32 bytes;
-        // the unaligned forms need no alignment.
-        let load = |row: &[u32; 8]| unsafe { _mm256_loadu_si256(row.as_ptr().cast()) };
-        let m: [__m256i; 16] = std::array::from_fn(|w| load(&words[w]));
-        let (a0, b0, c0, d0) = (
-            load(&state[0]),
-            load(&state[1]),
-            load(&state[2]),
-            load(&state[3]),
-        );
-        let (mut a, mut b, mut c, mut d) = (a0, b0, c0, d0);
-        four!(ff, a, b, c, d, m, 0, 7, 12, 17, 22);
-        four!(ff, a, b, c, d, m, 4, 7, 12, 17, 22);
-        four!(ff, a, b, c, d, m, 8, 7, 12, 17, 22);
-        four!(ff, a, b, c, d, m, 12, 7, 12, 17, 22);
-        four!(gg, a, b, c, d, m, 16, 5, 9, 14, 20);
-        four!(gg, a, b, c, d, m, 20, 5, 9, 14, 20);
-        four!(gg, a, b, c, d, m, 24, 5, 9, 14, 20);
-        four!(gg, a, b, c, d, m, 28, 5, 9, 14, 20);
-        four!(hh, a, b, c, d, m, 32, 4, 11, 16, 23);
-        four!(hh, a, b, c, d, m, 36, 4, 11, 16, 23);
-        four!(hh, a, b, c, d, m, 40, 4, 11, 16, 23);
-        four!(hh, a, b, c, d, m, 44, 4, 11, 16, 23);
-        four!(ii, a, b, c, d, m, 48, 6, 10, 15, 21);
-        four!(ii, a, b, c, d, m, 52, 6, 10, 15, 21);
-        four!(ii, a, b, c, d, m, 56, 6, 10, 15, 21);
-        four!(ii, a, b, c, d, m, 60, 6, 10, 15, 21);
-        for (row, (v, v0)) in state.iter_mut().zip([(a, a0), (b, b0), (c, c0), (d, d0)]) {
-            // SAFETY: as for the loads above.
-            unsafe { _mm256_storeu_si256(row.as_mut_ptr().cast(), _mm256_add_epi32(v, v0)) };
-        }
+        compress_body!(four, ff, gg, hh, ii, state, words)
     }
 }
 
@@ -297,19 +276,7 @@ mod tests {
     use md5::Digest as _;
 
     use super::*;
-
-    /// Deterministic bytes (xorshift), so failures reproduce.
-    fn bytes(seed: u64, n: usize) -> Vec<u8> {
-        let mut x = seed | 1;
-        (0..n)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                x as u8
-            })
-            .collect()
-    }
+    use crate::layer::noise as bytes;
 
     fn one(data: &[u8]) -> [u8; 16] {
         let mut state = INIT;

@@ -325,19 +325,8 @@ mod tests {
     use md5::Digest as _;
 
     use super::*;
+    use crate::layer::noise as bytes;
     use crate::layer::pkgfile::PkgDigests;
-
-    fn bytes(seed: u64, n: usize) -> Vec<u8> {
-        let mut x = seed | 1;
-        (0..n)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                (x >> 24) as u8
-            })
-            .collect()
-    }
 
     /// A stream of files (and gaps between them), cut into chunks of
     /// `chunk` bytes, through the lanes; every file's MD5 must match.

@@ -239,18 +239,7 @@ mod ni {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn bytes(seed: u64, n: usize) -> Vec<u8> {
-        let mut x = seed | 1;
-        (0..n)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                (x >> 16) as u8
-            })
-            .collect()
-    }
+    use crate::layer::noise as bytes;
 
     #[test]
     fn one_and_two_messages_match_ring_at_every_padding_boundary() {
