@@ -250,12 +250,12 @@ pub struct Digested<T> {
 }
 
 /// Jobs hashed one after another as their chunks pass.
-struct InOrder<D: RangeDigest> {
+struct InOrder<D> {
     pending: VecDeque<Job>,
     cur: Option<D>,
 }
 
-impl<D: RangeDigest> InOrder<D> {
+impl<D> InOrder<D> {
     fn new() -> Self {
         InOrder {
             pending: VecDeque::new(),
@@ -263,25 +263,47 @@ impl<D: RangeDigest> InOrder<D> {
         }
     }
 
-    /// Hash the part of each open job in `chunk` (at stream offset `start`).
-    fn feed(&mut self, start: u64, chunk: &[u8], files: &mut Vec<(usize, D::Out)>) {
-        let end = start + chunk.len() as u64;
+    /// Walk the open jobs through the chunk from stream offset `start` to
+    /// `end`: `take` gets each job's digest (made by `new` when the job
+    /// starts) and the part of its range in the chunk (maybe empty);
+    /// `done` gets each job that ends in it.
+    fn each_range(
+        &mut self,
+        (start, end): (u64, u64),
+        new: impl Fn(&Job) -> D,
+        mut take: impl FnMut(&mut D, u64, u64),
+        mut done: impl FnMut(usize, D),
+    ) {
         while let Some(job) = self.pending.front().copied() {
             if job.start >= end {
                 break; // starts in a later chunk
             }
-            let d = self.cur.get_or_insert_with(|| D::for_job(&job));
-            let (a, b) = (job.start.max(start), job.end().min(end));
-            if a < b {
-                d.update(&chunk[(a - start) as usize..(b - start) as usize]);
-            }
+            let d = self.cur.get_or_insert_with(|| new(&job));
+            take(d, job.start.max(start), job.end().min(end));
             if job.end() > end {
                 break; // continues in the next chunk
             }
-            let d = self.cur.take().unwrap_or_else(|| D::for_job(&job));
-            files.push((job.slot, d.finish()));
+            done(job.slot, self.cur.take().unwrap_or_else(|| new(&job)));
             self.pending.pop_front();
         }
+    }
+}
+
+impl<D: RangeDigest> InOrder<D> {
+    /// Hash the part of each open job in `chunk` (at stream offset `start`).
+    fn feed(&mut self, start: u64, chunk: &[u8], files: &mut Vec<(usize, D::Out)>) {
+        let end = start + chunk.len() as u64;
+        let at = |o: u64| (o - start) as usize;
+        self.each_range(
+            (start, end),
+            D::for_job,
+            |d, a, b| {
+                if a < b {
+                    d.update(&chunk[at(a)..at(b)]);
+                }
+            },
+            |slot, d| files.push((slot, d.finish())),
+        );
     }
 }
 
@@ -315,39 +337,32 @@ pub fn work_sha(rx: Receiver<Batch>) -> Digested<Sha256> {
     };
     let mut tar = Sha::new(kernel);
     let mut total = 0u64;
-    let mut pending: VecDeque<Job> = VecDeque::new();
-    let mut cur: Option<Sha> = None;
+    let mut jobs_in_order = InOrder::<Sha>::new();
     let mut files = Vec::new();
     for Batch { jobs, start, chunk } in rx {
-        pending.extend(jobs);
+        jobs_in_order.pending.extend(jobs);
         total += chunk.len() as u64;
         let end = start + chunk.len() as u64;
         let at = |o: u64| (o - start) as usize;
         // Stream offset up to which the tar's digest has been fed.
         let mut fed = start;
-        while let Some(job) = pending.front().copied() {
-            if job.start >= end {
-                break; // starts in a later chunk
-            }
-            let file = cur.get_or_insert_with(|| Sha::new(kernel));
-            let (a, b) = (job.start.max(start), job.end().min(end));
-            if fed < a {
-                tar.update(&chunk[at(fed)..at(a)]);
-                fed = a;
-            }
-            // Ranges never overlap in a tar; if they did, the part the
-            // tar's digest already had goes to the file alone.
-            let both = a.max(fed).min(b);
-            file.update(&chunk[at(a)..at(both)]);
-            Sha::update2(&mut tar, file, &chunk[at(both)..at(b)]);
-            fed = fed.max(b);
-            if job.end() > end {
-                break; // continues in the next chunk
-            }
-            let file = cur.take().unwrap_or_else(|| Sha::new(kernel));
-            files.push((job.slot, file.finish()));
-            pending.pop_front();
-        }
+        jobs_in_order.each_range(
+            (start, end),
+            |_| Sha::new(kernel),
+            |file, a, b| {
+                if fed < a {
+                    tar.update(&chunk[at(fed)..at(a)]);
+                    fed = a;
+                }
+                // Ranges never overlap in a tar; if they did, the part the
+                // tar's digest already had goes to the file alone.
+                let both = a.max(fed).min(b);
+                file.update(&chunk[at(a)..at(both)]);
+                Sha::update2(&mut tar, file, &chunk[at(both)..at(b)]);
+                fed = fed.max(b);
+            },
+            |slot, file| files.push((slot, file.finish())),
+        );
         if fed < end {
             tar.update(&chunk[at(fed)..]);
         }

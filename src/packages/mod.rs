@@ -17,6 +17,7 @@ pub mod rpm;
 #[cfg(test)]
 pub(crate) mod testimage;
 
+use std::cmp::Reverse;
 use std::collections::HashMap;
 
 use crate::finding::{Code, Finding, Integrity, PackageRef};
@@ -232,9 +233,9 @@ impl PackageDb {
 /// reached through a directory link, then the first raw path by bytes.
 /// A total order, so the result does not depend on which comes first.
 fn outranks(new: (&Owned, bool, &[u8]), old: (&Owned, bool, &[u8])) -> bool {
-    let rank = |(o, listed, raw): (&Owned, bool, &[u8])| {
-        (o.digest.is_some(), listed, std::cmp::Reverse(raw.to_vec()))
-    };
+    fn rank<'a>((o, listed, raw): (&Owned, bool, &'a [u8])) -> (bool, bool, Reverse<&'a [u8]>) {
+        (o.digest.is_some(), listed, Reverse(raw))
+    }
     rank(new) > rank(old)
 }
 

@@ -1,10 +1,12 @@
 //! MD5 compression for eight independent messages at once (AVX2, one
-//! 32-bit lane per message), and the one-message function it is checked
-//! against. MD5 is a serial chain within one message, so its speed comes
-//! from hashing several files side by side: dpkg's checksums cover every
-//! file of a Debian image, most of them small ([`super::lanes`] feeds the
-//! lanes). Where AVX2 is missing, [`Kernel::detect`] says so and callers
-//! use the one-message path.
+//! 32-bit lane per message), and the one-message compression and padding
+//! that finish a lane's file alone (the `md5` crate cannot resume from a
+//! raw state, so these few lines are ours; both are checked against it).
+//! MD5 is a serial chain within one message, so its speed comes from
+//! hashing several files side by side: dpkg's checksums cover every file
+//! of a Debian image, most of them small (`layer::ranged::lanes` feeds
+//! the lanes). Where AVX2 is missing, [`Kernel::detect`] says so and
+//! callers hash one file at a time with the `md5` crate.
 
 /// Per-step additive constants (`floor(abs(sin(i + 1)) * 2^32)`).
 const K: [u32; 64] = [
