@@ -1,11 +1,13 @@
-//! The streaming pass over one layer blob, on four threads so that hashing
-//! overlaps decompression and the inflate thread does nothing else:
+//! The streaming pass over one layer blob, on five threads (six with the
+//! blob's hash) so that hashing and inspection overlap decompression and
+//! the inflate thread does nothing else:
 //!
 //! ```text
-//! blob ─► [inflate: sha256 of blob, decompress] ─► [walk: tar headers, inspection]
-//!                               ┌──────────────────────┘ (chunks and file ranges)
-//!                               ├─► [sha256 of the tar (diff_id) and of every file]
-//!                               └─► [MD5 + SHA-1 of the files that need them]
+//! blob ─► [inflate: decompress] ─► [walk: tar headers]
+//!                  ┌───────────────────┘ (chunks and file ranges)
+//!                  ├─► [sha256 of the tar (diff_id) and of every file]
+//!                  ├─► [MD5 + SHA-1 of the files that need them]
+//!                  └─► [inspection: each file's kind, binaries and scripts]
 //! ```
 //!
 //! Chunks are shared (`Arc`) through bounded channels, so memory stays flat
@@ -24,25 +26,31 @@ use crate::error::{Error, Result};
 use crate::finding::{Code, Finding};
 use crate::limits::{Limit, Limits};
 
-use super::LayerIndex;
 use super::decompress::{self, Compression, Sniffed};
+use super::kind::record_content;
 use super::pkgfile::{Pair, PkgData};
-use super::ranged::{self, Batch, Outlets, Tap, TapReader};
+use super::ranged::{self, Batch, InspectJob, Inspected, Outlets, Tap, TapReader};
 use super::trailer;
-use super::walk::{WalkContext, WalkError, walk_tar_tapped};
+use super::walk::{WalkContext, WalkError, content_error, walk_tar_tapped};
+use super::{Entry, EntryType, LayerIndex};
+use crate::path::ImagePath;
 
 /// 64 KiB chunks: the same bytes in flight as 8 of 256 KiB, handed on in
 /// finer steps, so each stage waits less for the next (paired against 256
 /// KiB on minbase: 4% less CPU and wall, see README "Performance").
 const CHUNK: usize = 64 * 1024;
-/// Chunks queued for the walk (4 MiB): the inflater keeps going while the
-/// walk inspects a large binary (on minbase, 2 MiB left it waiting; 16
-/// MiB was 5% faster still, but a 150k-file image, whose slow walk keeps
-/// the queue full, then went over its memory bound).
-const DEPTH: usize = 64;
+/// Chunks queued for the walk (1 MiB): it only parses headers now, and
+/// keeps up.
+const DEPTH: usize = 16;
 /// Chunks queued for each digest worker (1 MiB): they hold memory the walk
 /// has already read past.
 const WORKER_DEPTH: usize = 16;
+/// Chunks queued for the inspection worker (4 MiB): it is the one that
+/// falls behind, for a while, on a large binary or the first script (its
+/// automata are built on first use); meanwhile the inflater and the
+/// digest workers keep going. The same bytes in flight as before the
+/// worker, when they sat in the walk's queue.
+const INSPECT_DEPTH: usize = 64;
 
 /// What is known about a layer before reading it.
 pub struct LayerInput<'a> {
@@ -143,8 +151,8 @@ pub fn scan_layer(blob: Box<dyn Read + Send + '_>, input: &LayerInput<'_>) -> Re
     Ok(index)
 }
 
-/// The four threads: inflate, the two digest workers, and the walk (on
-/// this thread).
+/// The threads: inflate, the two digest workers, the inspection worker,
+/// and the walk (on this thread).
 fn run_pass(
     blob: Box<dyn Read + Send + '_>,
     input: &LayerInput<'_>,
@@ -152,6 +160,7 @@ fn run_pass(
     let (tx_walk, rx_walk) = sync_channel::<Arc<Vec<u8>>>(DEPTH);
     let (tx_sha, rx_sha) = sync_channel::<Batch>(WORKER_DEPTH);
     let (tx_pkg, rx_pkg) = sync_channel::<Batch>(WORKER_DEPTH);
+    let (tx_insp, rx_insp) = sync_channel::<Batch<InspectJob>>(INSPECT_DEPTH);
     let ctx = WalkContext {
         location: input.location(),
         limits: input.limits,
@@ -162,31 +171,65 @@ fn run_pass(
         let inflater = s.spawn(|| inflate(blob, input, tx_walk));
         let sha = s.spawn(move || ranged::work_sha(rx_sha));
         let pkg = s.spawn(move || ranged::work_pkg(rx_pkg));
+        let insp = s.spawn(move || ranged::work_inspect(rx_insp, input.limits));
         let tap = Rc::new(Tap::default());
         let out = Outlets {
             sha: tx_sha,
             pkg: tx_pkg,
+            insp: tx_insp,
         };
         // The reader (and with it the workers' senders) ends inside `walk`.
         let walked = walk(TapReader::new(rx_walk, tap.clone(), out), &ctx, &tap);
         let inflated = inflater.join().expect("inflate thread panicked");
         let sha = sha.join().expect("sha256 worker panicked");
         let pkg = pkg.join().expect("package digest worker panicked");
+        let insp = insp.join().expect("inspection worker panicked");
         let diff = sha.whole.unwrap_or((Sha256([0; 32]), 0));
-        let walked = walked.and_then(|index| fill_digests(index, &tap, sha.files, pkg.files));
+        let walked = walked.and_then(|index| {
+            let index = fill_inspected(index, &tap, insp, &ctx)?;
+            fill_digests(index, &tap, sha.files, pkg.files)
+        });
         (inflated, diff, walked)
     })
 }
 
-/// Put the workers' digests on their entries (and on the hardlinks that
-/// copied them); every queued file must have its answer.
+/// Record what the inspection worker learned of each file, in the order
+/// the walk met them (as an inline read would have); every queued file
+/// must have its answer.
+fn fill_inspected(
+    mut index: LayerIndex,
+    tap: &Tap,
+    inspected: Vec<(usize, Inspected)>,
+    ctx: &WalkContext<'_>,
+) -> Walked {
+    if inspected.len() != tap.queued().0 {
+        return Err(incomplete());
+    }
+    for (slot, read) in inspected {
+        let e = index.entries.get_mut(slot).ok_or_else(incomplete)?;
+        let read = read.map_err(|err| content_error(err, &e.path, ctx))?;
+        // Out of the index for a moment: recording also budgets the index.
+        let placeholder = Entry::new(ImagePath::default(), EntryType::File, 0, 0, 0);
+        let mut e = std::mem::replace(e, placeholder);
+        record_content(read, &mut e, &mut index, ctx.limits);
+        index.entries[slot] = e;
+    }
+    Ok(index)
+}
+
+fn incomplete() -> WalkError {
+    WalkError::Format("tar: the stream ended inside a file".into())
+}
+
+/// Put the workers' digests on their entries (and each hardlink to a
+/// pending file gets its target's content); every queued file must have
+/// its answer.
 fn fill_digests(
     mut index: LayerIndex,
     tap: &Tap,
     sha: Vec<(usize, Sha256)>,
     pkg: Vec<(usize, <Pair as ranged::RangeDigest>::Out)>,
 ) -> Walked {
-    let incomplete = || WalkError::Format("tar: the stream ended inside a file".into());
     if (sha.len(), pkg.len()) != tap.queued() {
         return Err(incomplete());
     }
@@ -202,9 +245,11 @@ fn fill_digests(
     }
     for (link, target) in tap.take_links() {
         let t = index.entries.get(target).ok_or_else(incomplete)?;
-        let (sha256, pkg) = (t.sha256, t.pkg.clone());
+        let (sha256, size, content) = (t.sha256, t.size, t.content);
+        let (facts, pkg) = (t.facts.clone(), t.pkg.clone());
         let e = index.entries.get_mut(link).ok_or_else(incomplete)?;
-        (e.sha256, e.pkg) = (sha256, pkg);
+        (e.sha256, e.size, e.content) = (sha256, size, content);
+        (e.facts, e.pkg) = (facts, pkg);
     }
     Ok(index)
 }
@@ -356,11 +401,11 @@ fn pump(
 /// Chunk buffers used again once the walk and both digest workers have let
 /// go of them: no allocation and no zeroing per chunk (the pass hands on
 /// ~800 of them for a 200 MB layer). Keeps at most what the channels and
-/// the three consumers can hold at once.
+/// the four consumers can hold at once.
 #[derive(Default)]
 struct Pool(Vec<Arc<Vec<u8>>>);
 
-const POOLED: usize = DEPTH + 2 * WORKER_DEPTH + 4;
+const POOLED: usize = DEPTH + 2 * WORKER_DEPTH + INSPECT_DEPTH + 5;
 
 impl Pool {
     /// A buffer of `CHUNK` bytes that nobody else holds.
