@@ -5,8 +5,9 @@
 //! ```text
 //! inflate ─► walk ─┬─► [sha256 worker: the tar (diff_id) and every file's range]
 //!                  ├─► [package worker: MD5 + SHA-1 of the files that need them]
-//!                  └─► [inspection worker: each file's head, and the whole of
-//!                       the binaries and scripts the inspectors want]
+//!                  └─► [inspection workers (two, files shared out by size):
+//!                       each file's head, and the whole of the binaries and
+//!                       scripts the inspectors want]
 //! ```
 //!
 //! The walk knows where each file's data lies in the stream (the tar crate
@@ -75,16 +76,23 @@ pub struct Tap {
     pos: Cell<u64>,
     sha: RefCell<Vec<Job>>,
     pkg: RefCell<Vec<Job>>,
-    insp: RefCell<Vec<InspectJob>>,
+    insp: [RefCell<Vec<InspectJob>>; INSPECTORS],
     /// Jobs queued, per worker, to check every answer came back.
     queued: Cell<(usize, usize)>,
     /// Hardlinks to a pending file: (link, target) slots.
     links: RefCell<Vec<(usize, usize)>>,
     /// End of the last package job: chunks past it need not go to that worker.
     pkg_end: Cell<u64>,
-    /// The same for the inspection worker.
-    insp_end: Cell<u64>,
+    /// The same for each inspection worker.
+    insp_end: [Cell<u64>; INSPECTORS],
+    /// Bytes given to each inspection worker so far.
+    insp_bytes: [Cell<u64>; INSPECTORS],
 }
+
+/// Inspection workers. Inspection comes in bursts (a run of binaries, a
+/// large one): on one thread, a burst left the digest workers idle behind
+/// a full queue; on two, the other core keeps busy.
+pub const INSPECTORS: usize = 2;
 
 impl Tap {
     /// Bytes of the stream read so far by the tar parser.
@@ -97,8 +105,14 @@ impl Tap {
     pub fn queue(&self, job: Job, pkg: bool, path: ImagePath) {
         let (s, p) = self.queued.get();
         self.sha.borrow_mut().push(job);
-        self.insp.borrow_mut().push(InspectJob { job, path });
-        self.insp_end.set(self.insp_end.get().max(job.end()));
+        // To the inspector given the fewest bytes so far (the layer alone
+        // decides: the same tar is always shared out the same way).
+        let i = (0..INSPECTORS)
+            .min_by_key(|&i| self.insp_bytes[i].get())
+            .unwrap_or(0);
+        self.insp_bytes[i].set(self.insp_bytes[i].get().saturating_add(job.len));
+        self.insp[i].borrow_mut().push(InspectJob { job, path });
+        self.insp_end[i].set(self.insp_end[i].get().max(job.end()));
         if pkg {
             self.pkg.borrow_mut().push(job);
             self.pkg_end.set(self.pkg_end.get().max(job.end()));
@@ -127,11 +141,11 @@ impl Tap {
     }
 }
 
-/// The three workers' inputs, fed by the chunk reader.
+/// The workers' inputs, fed by the chunk reader.
 pub struct Outlets {
     pub sha: SyncSender<Batch>,
     pub pkg: SyncSender<Batch>,
-    pub insp: SyncSender<Batch<InspectJob>>,
+    pub insp: [SyncSender<Batch<InspectJob>>; INSPECTORS],
 }
 
 impl Outlets {
@@ -154,22 +168,37 @@ impl Outlets {
                 chunk: chunk.clone(),
             });
         }
-        let insp = tap.insp.take();
-        if !insp.is_empty() || start < tap.insp_end.get() {
-            let _ = self.insp.send(Batch {
-                jobs: insp,
-                start,
-                chunk: chunk.clone(),
-            });
+        for (i, tx) in self.insp.iter().enumerate() {
+            let jobs = tap.insp[i].take();
+            if !jobs.is_empty() || start < tap.insp_end[i].get() {
+                let _ = tx.send(Batch {
+                    jobs,
+                    start,
+                    chunk: chunk.clone(),
+                });
+            }
         }
     }
 }
 
+/// Where the stream's chunks come from: the inflater, in order; `None` at
+/// the end.
+pub trait Chunks {
+    fn next_chunk(&mut self) -> Option<Arc<Vec<u8>>>;
+}
+
+/// Chunks handed over by another thread.
+impl Chunks for Receiver<Arc<Vec<u8>>> {
+    fn next_chunk(&mut self) -> Option<Arc<Vec<u8>>> {
+        self.recv().ok()
+    }
+}
+
 /// A `Read` over the inflater's chunks that counts what the parser takes
-/// and hands each chunk on to the digest workers once it is read past
-/// (the last one at the end of the stream).
-pub struct TapReader {
-    rx: Receiver<Arc<Vec<u8>>>,
+/// and hands each chunk on to the workers once it is read past (the last
+/// one at the end of the stream).
+pub struct TapReader<S> {
+    rx: S,
     cur: Arc<Vec<u8>>,
     cur_start: u64,
     pos: usize,
@@ -177,8 +206,8 @@ pub struct TapReader {
     out: Option<Outlets>,
 }
 
-impl TapReader {
-    pub fn new(rx: Receiver<Arc<Vec<u8>>>, tap: std::rc::Rc<Tap>, out: Outlets) -> Self {
+impl<S: Chunks> TapReader<S> {
+    pub fn new(rx: S, tap: std::rc::Rc<Tap>, out: Outlets) -> Self {
         TapReader {
             rx,
             cur: Arc::new(Vec::new()),
@@ -198,19 +227,19 @@ impl TapReader {
     }
 }
 
-impl TapReader {
+impl<S: Chunks> TapReader<S> {
     /// Make sure the current chunk has bytes left: hand the finished one on
     /// and take the next. False at the end of the stream (then hung up).
     fn refill(&mut self) -> bool {
         while self.pos >= self.cur.len() {
             self.hand_on();
-            match self.rx.recv() {
-                Ok(c) => {
+            match self.rx.next_chunk() {
+                Some(c) => {
                     self.cur_start += self.cur.len() as u64;
                     self.cur = c;
                     self.pos = 0;
                 }
-                Err(_) => {
+                None => {
                     // End of stream: the last chunk went on above; hang up.
                     self.cur_start += self.cur.len() as u64;
                     self.cur = Arc::new(Vec::new());
@@ -236,7 +265,7 @@ impl TapReader {
     }
 }
 
-impl std::io::Read for TapReader {
+impl<S: Chunks> std::io::Read for TapReader<S> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         if buf.is_empty() || !self.refill() {
             return Ok(0);
@@ -249,7 +278,7 @@ impl std::io::Read for TapReader {
     }
 }
 
-impl super::guard::SkipForward for TapReader {
+impl<S: Chunks> super::guard::SkipForward for TapReader<S> {
     fn skip_forward(&mut self, n: u64) -> u64 {
         self.skip(n)
     }

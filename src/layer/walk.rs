@@ -16,7 +16,7 @@ use super::device_finding;
 use super::guard::{SparseSlot, TarGuard};
 use super::kind::{record_content, record_marker, tar_kind};
 use super::pkgfile::{DigestPlan, PkgDigests, needs_digests};
-use super::ranged::{Job, Tap, TapReader};
+use super::ranged::{Chunks, Job, Tap, TapReader};
 use super::sparse::{PaxSparse, SparseMap, SparseReader, read_map_1_0};
 use super::{Entry, EntryType, LayerIndex};
 
@@ -64,12 +64,12 @@ pub fn walk_tar<R: Read>(
 /// the answers in.
 // Once per layer: the reader goes back by value, as `walk_tar`'s does.
 #[allow(clippy::result_large_err)]
-pub(super) fn walk_tar_tapped(
-    reader: TapReader,
+pub(super) fn walk_tar_tapped<S: Chunks>(
+    reader: TapReader<S>,
     ctx: &WalkContext<'_>,
     index: &mut LayerIndex,
     tap: &Tap,
-) -> Result<TapReader, (TapReader, WalkError)> {
+) -> Result<TapReader<S>, (TapReader<S>, WalkError)> {
     let (guarded, sparse) = guard(reader, ctx);
     let mut archive = tar::Archive::new(guarded);
     let result = match archive.entries_with_seek() {

@@ -204,6 +204,7 @@ fn the_reader_hands_chunks_on_after_their_jobs() {
     let (sha_tx, sha_rx) = sync_channel(64);
     let (pkg_tx, pkg_rx) = sync_channel(64);
     let (insp_tx, insp_rx) = sync_channel(64);
+    let (insp2_tx, insp2_rx) = sync_channel(64);
     for c in [data(100), data(100), data(100), data(100)] {
         tx.send(Arc::new(c)).unwrap();
     }
@@ -215,7 +216,7 @@ fn the_reader_hands_chunks_on_after_their_jobs() {
         Outlets {
             sha: sha_tx,
             pkg: pkg_tx,
-            insp: insp_tx,
+            insp: [insp_tx, insp2_tx],
         },
     );
     let mut buf = [0u8; 30];
@@ -250,6 +251,7 @@ fn the_reader_hands_chunks_on_after_their_jobs() {
     let insp: Vec<Batch<InspectJob>> = insp_rx.iter().collect();
     assert_eq!(insp.iter().map(|b| b.start).collect::<Vec<_>>(), [0, 100]);
     assert_eq!(insp[0].jobs[0].path, ImagePath::new("bin/x"));
+    assert_eq!(insp2_rx.iter().count(), 0, "the other inspector has no job");
 }
 
 fn walk_inline(tar: &[u8]) -> LayerIndex {
@@ -267,7 +269,10 @@ fn walk_inline(tar: &[u8]) -> LayerIndex {
 }
 
 fn scan(tar: &[u8]) -> LayerIndex {
-    let limits = Limits::default();
+    scan_with(tar, &Limits::default())
+}
+
+fn scan_with(tar: &[u8], limits: &Limits) -> LayerIndex {
     let (bytes, entries) = (AtomicU64::new(0), AtomicU64::new(0));
     let blob = compress(tar, Compression::Gzip);
     let input = LayerInput {
@@ -276,7 +281,7 @@ fn scan(tar: &[u8]) -> LayerIndex {
         size: None,
         media_type: None,
         diff_id: Some(Sha256::of(tar)),
-        limits: &limits,
+        limits,
         image_bytes: &bytes,
         image_entries: &entries,
     };
@@ -405,4 +410,28 @@ fn a_file_claiming_an_impossible_size_is_an_error_not_a_panic() {
             .expect_err("an impossible size is an error");
         eprintln!("size {claimed}: {err}");
     }
+}
+
+/// The package database budget keeps the databases the layer lists first,
+/// as a one-thread walk does, though the inspection workers share the
+/// files out (here the first and third go to one worker, the second to
+/// the other, which answers after it).
+#[test]
+fn the_database_budget_goes_by_layer_order_across_inspectors() {
+    let info = |n: usize| format!("/usr/bin/tool{n}\n").repeat(n).into_bytes();
+    let (a, b, c) = (info(10), info(15), info(6));
+    let tar = LayerBuilder::new()
+        .file("var/lib/dpkg/info/a.list", &a, 0o644)
+        .file("var/lib/dpkg/info/b.list", &b, 0o644)
+        .file("var/lib/dpkg/info/c.list", &c, 0o644)
+        .tar_bytes();
+    let limits = Limits {
+        max_package_db: (a.len() + b.len() + c.len() - 1) as u64,
+        ..Limits::default()
+    };
+    let index = scan_with(&tar, &limits);
+    let kept: Vec<bool> = (index.entries.iter())
+        .map(|e| e.pkg.as_ref().is_some_and(|p| p.db.is_some()))
+        .collect();
+    assert_eq!(kept, [true, true, false], "the last one is over the budget");
 }
