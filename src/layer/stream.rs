@@ -195,7 +195,7 @@ fn run_pass(
     })
 }
 
-/// Record what the inspection worker learned of each file, in the order
+/// Record what the inspection workers learned of each file, in the order
 /// the walk met them (as an inline read would have); every queued file
 /// must have its answer.
 fn fill_inspected(
