@@ -491,4 +491,28 @@ mod tests {
         assert_eq!(joined_strings("I`E`X (iw`r h)"), "IEX (iwr h)");
         assert_eq!(joined_strings("a + b"), "a + b");
     }
+
+    #[test]
+    fn an_operator_ending_the_text_joins_nothing() {
+        // A statement cut after its last `+` / `&` (the next piece on a
+        // line not given, or a truncated file): the pieces before it are
+        // joined, nothing is read past the end.
+        assert_eq!(
+            joined_strings("$u = 'http://h/' + 'agent' + "),
+            "$u = 'http://h/agent' + "
+        );
+        assert_eq!(
+            joined_strings("u = \"http://h/\" & \"agent\" &"),
+            "u = \"http://h/agent\" &"
+        );
+    }
+
+    #[test]
+    fn base64_is_decoded_up_to_its_maximum_length() {
+        // Exactly MAX_BASE64 characters ("ABC" over and over) decode.
+        let most = "QUJD".repeat(MAX_BASE64 / 4);
+        assert_eq!(base64(&most).map(|b| b.len()), Some(MAX_BASE64 / 4 * 3));
+        // One group more is past the limit and left alone.
+        assert_eq!(base64(&format!("{most}QUJD")), None);
+    }
 }
