@@ -4,6 +4,7 @@
 //! through an [`inspect::BinaryStream`], so its inspection does not depend on
 //! its size. Shared by the tar walk and the rootfs walk.
 
+use std::borrow::Cow;
 use std::io::{self, Read};
 use std::sync::Arc;
 
@@ -92,7 +93,7 @@ pub fn read_content<R: Read>(
 ) -> Result<ContentRead, ContentError> {
     read_with(
         r,
-        Pass::new(path, limits, true, Some(PkgDigests::BOTH)),
+        Pass::new(Cow::Borrowed(path), limits, true, Some(PkgDigests::BOTH)),
         buf,
     )
 }
@@ -106,7 +107,11 @@ pub(super) fn read_content_planned<R: Read>(
     buf: &mut [u8],
     pkg: PkgDigests,
 ) -> Result<ContentRead, ContentError> {
-    read_with(r, Pass::new(path, limits, true, Some(pkg)), buf)
+    read_with(
+        r,
+        Pass::new(Cow::Borrowed(path), limits, true, Some(pkg)),
+        buf,
+    )
 }
 
 /// [`read_content`]; without `pkg_digests`, no MD5 or SHA-1 (see
@@ -119,24 +124,33 @@ pub fn read_content_with<R: Read>(
     pkg_digests: bool,
 ) -> Result<ContentRead, ContentError> {
     let pkg = pkg_digests.then_some(PkgDigests::BOTH);
-    read_with(r, Pass::new(path, limits, true, pkg), buf)
+    read_with(r, Pass::new(Cow::Borrowed(path), limits, true, pkg), buf)
 }
 
-/// Like [`read_content`], without the digests (the sha256 is left at that
-/// of no bytes, MD5 and SHA-1 `unhashed`): the tar walk's workers compute
-/// them from the same bytes of the stream ([`super::ranged`]).
-pub(super) fn read_content_deferred<R: Read>(
-    r: &mut R,
-    path: &ImagePath,
-    limits: &Limits,
-    buf: &mut [u8],
-) -> Result<ContentRead, ContentError> {
-    read_with(r, Pass::new(path, limits, false, None), buf)
+/// A file's pass without the digests (the sha256 is left at that of no
+/// bytes, MD5 and SHA-1 `unhashed`: the tar walk's digest workers compute
+/// them from the same bytes), fed range by range: the tar walk's
+/// inspection worker ([`super::ranged`]) runs one per file as the stream's
+/// chunks pass, on a thread of its own.
+pub(super) struct Deferred<'l>(Pass<'static, 'l>);
+
+impl<'l> Deferred<'l> {
+    pub fn new(path: ImagePath, limits: &'l Limits) -> Self {
+        Deferred(Pass::new(Cow::Owned(path), limits, false, None))
+    }
+
+    pub fn feed(&mut self, data: &[u8]) -> Result<(), ContentError> {
+        self.0.feed(data)
+    }
+
+    pub fn finish(self) -> ContentRead {
+        self.0.finish()
+    }
 }
 
 fn read_with<R: Read>(
     r: &mut R,
-    mut pass: Pass<'_>,
+    mut pass: Pass<'_, '_>,
     buf: &mut [u8],
 ) -> Result<ContentRead, ContentError> {
     loop {
@@ -153,9 +167,9 @@ fn read_with<R: Read>(
 
 /// One file's pass, chunk by chunk: hash everything, sniff the head, keep
 /// what the inspector wants, stream a binary's every byte.
-struct Pass<'a> {
-    path: &'a ImagePath,
-    limits: &'a Limits,
+struct Pass<'a, 'l> {
+    path: Cow<'a, ImagePath>,
+    limits: &'l Limits,
     hasher: Hasher,
     /// Whether this pass computes the digests (sha256, MD5, SHA-1).
     digests: bool,
@@ -169,22 +183,21 @@ struct Pass<'a> {
     stream: Option<BinaryStream>,
 }
 
-impl<'a> Pass<'a> {
+impl<'a, 'l> Pass<'a, 'l> {
     /// `digests`: the sha256 here; `pkg`: these of MD5 and SHA-1 here.
     fn new(
-        path: &'a ImagePath,
-        limits: &'a Limits,
+        path: Cow<'a, ImagePath>,
+        limits: &'l Limits,
         digests: bool,
         pkg: Option<PkgDigests>,
     ) -> Self {
         Pass {
-            path,
             limits,
             hasher: Hasher::new(),
             digests,
             pkg: match pkg {
-                Some(which) => PkgHasher::planned(path, limits, which),
-                None => PkgHasher::without_digests(path, limits),
+                Some(which) => PkgHasher::planned(&path, limits, which),
+                None => PkgHasher::without_digests(&path, limits),
             },
             kept: Vec::with_capacity(HEAD_BYTES),
             want: None,
@@ -192,6 +205,7 @@ impl<'a> Pass<'a> {
             truncated: false,
             size: 0,
             stream: None,
+            path,
         }
     }
 
@@ -231,7 +245,7 @@ impl<'a> Pass<'a> {
         let take = (HEAD_BYTES - self.kept.len()).min(chunk.len());
         self.kept.extend_from_slice(&chunk[..take]);
         if self.kept.len() == HEAD_BYTES {
-            let (w, c) = decide(self.path, &self.kept, self.limits);
+            let (w, c) = decide(&self.path, &self.kept, self.limits);
             self.want = Some(w);
             self.cap = c;
             if w == Some(Want::Binary) {
@@ -272,7 +286,7 @@ impl<'a> Pass<'a> {
         } = self;
         let want = match self.want {
             Some(w) => w,
-            None => decide(path, &kept, limits).0,
+            None => decide(&path, &kept, limits).0,
         };
         let content = ContentKind::sniff(&kept);
         let inspected = kept.len();
@@ -281,7 +295,7 @@ impl<'a> Pass<'a> {
         }
         let facts = want.map(|w| {
             let streamed = stream.map(BinaryStream::finish);
-            inspect::inspect_streamed(path, w, &kept, truncated, streamed)
+            inspect::inspect_streamed(&path, w, &kept, truncated, streamed)
         });
         // A binary larger than the buffer is only partial when a range it
         // needs was cut or its headers could not be read from the prefix.

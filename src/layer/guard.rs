@@ -10,9 +10,13 @@
 //! the walk to expand (the crate keeps the map in a list it shifts once per
 //! segment: quadratic). Once the guard cannot follow the stream (bad
 //! checksum, end of archive) it steps aside and the crate judges.
+//!
+//! Over a reader that can pass bytes without copying them
+//! ([`SkipForward`]), the guard is also seekable forward, so the crate
+//! skips the data of entries nobody reads at no cost.
 
 use std::cell::RefCell;
-use std::io::{self, Read};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::rc::Rc;
 
 use super::sparse::{self, SparseMap};
@@ -52,6 +56,14 @@ pub struct TarGuard<R> {
     out_pos: usize,
     sparse: SparseSlot,
     max_segments: u64,
+    /// Bytes handed to the crate (read or skipped): its stream position.
+    handed: u64,
+}
+
+/// A reader that can pass over bytes without handing them out.
+pub trait SkipForward {
+    /// Pass over up to `n` bytes; how many, 0 at the end of the stream.
+    fn skip_forward(&mut self, n: u64) -> u64;
 }
 
 /// `n` rounded up to whole blocks; a size no stream can have (a header
@@ -75,6 +87,7 @@ impl<R: Read> TarGuard<R> {
             out_pos: 0,
             sparse: SparseSlot::default(),
             max_segments: u64::MAX,
+            handed: 0,
         }
     }
 
@@ -224,6 +237,52 @@ fn pax_size(body: &[u8]) -> Option<u64> {
 
 impl<R: Read> Read for TarGuard<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.read_guarded(buf)?;
+        self.handed += n as u64;
+        Ok(n)
+    }
+}
+
+/// Forward only, relative only: what the crate asks to skip an entry's
+/// data. Data is passed over in the inner reader; anything the guard must
+/// see (a header, should the crate's framing ever differ) is read.
+impl<R: Read + SkipForward> Seek for TarGuard<R> {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        let SeekFrom::Current(n) = pos else {
+            return Err(io::Error::other("tar: only relative seeks are supported"));
+        };
+        let mut left = u64::try_from(n).map_err(|_| io::Error::other("tar: seek backwards"))?;
+        let mut scratch = [0u8; BLOCK];
+        while left > 0 {
+            let passed = match &mut self.state {
+                State::Skip(k) if self.out_pos >= self.out.len() => {
+                    let got = self.inner.skip_forward(left.min(*k));
+                    *k -= got;
+                    if *k == 0 {
+                        self.state = State::Header;
+                    }
+                    self.handed += got;
+                    got
+                }
+                _ => {
+                    let want = left.min(BLOCK as u64) as usize;
+                    self.read(&mut scratch[..want])? as u64
+                }
+            };
+            if passed == 0 {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "tar: the stream ended inside an entry's data",
+                ));
+            }
+            left -= passed;
+        }
+        Ok(self.handed)
+    }
+}
+
+impl<R: Read> TarGuard<R> {
+    fn read_guarded(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         if buf.is_empty() {
             return Ok(0);
         }

@@ -1,10 +1,13 @@
-//! File digests taken from the tar stream itself, by byte range, on worker
-//! threads beside the walk, so that the walk thread only parses headers and
-//! inspects candidates:
+//! File digests and inspection taken from the tar stream itself, by byte
+//! range, on worker threads beside the walk, so that the walk thread only
+//! parses headers:
 //!
 //! ```text
 //! inflate ─► walk ─┬─► [sha256 worker: the tar (diff_id) and every file's range]
-//!                  └─► [package worker: MD5 + SHA-1 of the files that need them]
+//!                  ├─► [package worker: MD5 + SHA-1 of the files that need them]
+//!                  └─► [inspection workers (two, files shared out by size):
+//!                       each file's head, and the whole of the binaries and
+//!                       scripts the inspectors want]
 //! ```
 //!
 //! The walk knows where each file's data lies in the stream (the tar crate
@@ -15,8 +18,9 @@
 //! worker before any chunk holding its bytes, and a worker only ever waits
 //! on one ordered channel (no cycle with the walk). Chunks are the
 //! inflater's shared buffers (no copy); the channels are bounded, so memory
-//! stays flat. Sparse files (expanded, holes included) and empty files are
-//! hashed inline by the walk.
+//! stays flat. The walk itself never reads a queued file's data: the tar
+//! parser seeks past it ([`TapReader::skip`], no copy). Sparse files
+//! (expanded, holes included) and empty files are read inline by the walk.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -24,12 +28,15 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender};
 
 use crate::digest::{Hasher, Sha256};
+use crate::path::ImagePath;
 
 use super::pkgfile::md5x8::Kernel;
 use super::pkgfile::{Pair, PkgDigests};
 
+mod inspect;
 mod lanes;
 mod sha2way;
+pub use inspect::{InspectJob, Inspected, work_inspect};
 use lanes::Lanes;
 use sha2way::Sha;
 
@@ -55,8 +62,8 @@ impl Job {
 
 /// What a worker receives: the jobs queued before `chunk` was handed on,
 /// then `chunk`, which starts at stream offset `start`.
-pub struct Batch {
-    pub jobs: Vec<Job>,
+pub struct Batch<J = Job> {
+    pub jobs: Vec<J>,
     pub start: u64,
     pub chunk: Arc<Vec<u8>>,
 }
@@ -69,13 +76,23 @@ pub struct Tap {
     pos: Cell<u64>,
     sha: RefCell<Vec<Job>>,
     pkg: RefCell<Vec<Job>>,
+    insp: [RefCell<Vec<InspectJob>>; INSPECTORS],
     /// Jobs queued, per worker, to check every answer came back.
     queued: Cell<(usize, usize)>,
-    /// Hardlinks that copied a pending file's digests: (link, target) slots.
+    /// Hardlinks to a pending file: (link, target) slots.
     links: RefCell<Vec<(usize, usize)>>,
     /// End of the last package job: chunks past it need not go to that worker.
     pkg_end: Cell<u64>,
+    /// The same for each inspection worker.
+    insp_end: [Cell<u64>; INSPECTORS],
+    /// Bytes given to each inspection worker so far.
+    insp_bytes: [Cell<u64>; INSPECTORS],
 }
+
+/// Inspection workers. Inspection comes in bursts (a run of binaries, a
+/// large one): on one thread, a burst left the digest workers idle behind
+/// a full queue; on two, the other core keeps busy.
+pub const INSPECTORS: usize = 2;
 
 impl Tap {
     /// Bytes of the stream read so far by the tar parser.
@@ -83,10 +100,19 @@ impl Tap {
         self.pos.get()
     }
 
-    /// Queue the digests of a file: sha256 always, MD5 and SHA-1 when `pkg`.
-    pub fn queue(&self, job: Job, pkg: bool) {
+    /// Queue a file at `path`: its sha256 and its inspection always, MD5
+    /// and SHA-1 when `pkg`.
+    pub fn queue(&self, job: Job, pkg: bool, path: ImagePath) {
         let (s, p) = self.queued.get();
         self.sha.borrow_mut().push(job);
+        // To the inspector given the fewest bytes so far (the layer alone
+        // decides: the same tar is always shared out the same way).
+        let i = (0..INSPECTORS)
+            .min_by_key(|&i| self.insp_bytes[i].get())
+            .unwrap_or(0);
+        self.insp_bytes[i].set(self.insp_bytes[i].get().saturating_add(job.len));
+        self.insp[i].borrow_mut().push(InspectJob { job, path });
+        self.insp_end[i].set(self.insp_end[i].get().max(job.end()));
         if pkg {
             self.pkg.borrow_mut().push(job);
             self.pkg_end.set(self.pkg_end.get().max(job.end()));
@@ -94,17 +120,17 @@ impl Tap {
         self.queued.set((s + 1, p + usize::from(pkg)));
     }
 
-    /// Hardlink `link` took its digests from `target`, which may be pending.
+    /// Hardlink `link` takes its content from `target`, which may be pending.
     pub fn link(&self, link: usize, target: usize) {
         self.links.borrow_mut().push((link, target));
     }
 
-    /// Jobs queued for the sha256 and the package worker.
+    /// Jobs queued for the sha256 (and the inspection) and the package worker.
     pub fn queued(&self) -> (usize, usize) {
         self.queued.get()
     }
 
-    /// The hardlinks to refresh once the digests are in.
+    /// The hardlinks to refresh once the workers' answers are in.
     pub fn take_links(&self) -> Vec<(usize, usize)> {
         self.links.take()
     }
@@ -115,10 +141,11 @@ impl Tap {
     }
 }
 
-/// The two workers' inputs, fed by the chunk reader.
+/// The workers' inputs, fed by the chunk reader.
 pub struct Outlets {
     pub sha: SyncSender<Batch>,
     pub pkg: SyncSender<Batch>,
+    pub insp: [SyncSender<Batch<InspectJob>>; INSPECTORS],
 }
 
 impl Outlets {
@@ -141,14 +168,37 @@ impl Outlets {
                 chunk: chunk.clone(),
             });
         }
+        for (i, tx) in self.insp.iter().enumerate() {
+            let jobs = tap.insp[i].take();
+            if !jobs.is_empty() || start < tap.insp_end[i].get() {
+                let _ = tx.send(Batch {
+                    jobs,
+                    start,
+                    chunk: chunk.clone(),
+                });
+            }
+        }
+    }
+}
+
+/// Where the stream's chunks come from: the inflater, in order; `None` at
+/// the end.
+pub trait Chunks {
+    fn next_chunk(&mut self) -> Option<Arc<Vec<u8>>>;
+}
+
+/// Chunks handed over by another thread.
+impl Chunks for Receiver<Arc<Vec<u8>>> {
+    fn next_chunk(&mut self) -> Option<Arc<Vec<u8>>> {
+        self.recv().ok()
     }
 }
 
 /// A `Read` over the inflater's chunks that counts what the parser takes
-/// and hands each chunk on to the digest workers once it is read past
-/// (the last one at the end of the stream).
-pub struct TapReader {
-    rx: Receiver<Arc<Vec<u8>>>,
+/// and hands each chunk on to the workers once it is read past (the last
+/// one at the end of the stream).
+pub struct TapReader<S> {
+    rx: S,
     cur: Arc<Vec<u8>>,
     cur_start: u64,
     pos: usize,
@@ -156,8 +206,8 @@ pub struct TapReader {
     out: Option<Outlets>,
 }
 
-impl TapReader {
-    pub fn new(rx: Receiver<Arc<Vec<u8>>>, tap: std::rc::Rc<Tap>, out: Outlets) -> Self {
+impl<S: Chunks> TapReader<S> {
+    pub fn new(rx: S, tap: std::rc::Rc<Tap>, out: Outlets) -> Self {
         TapReader {
             rx,
             cur: Arc::new(Vec::new()),
@@ -177,31 +227,60 @@ impl TapReader {
     }
 }
 
-impl std::io::Read for TapReader {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+impl<S: Chunks> TapReader<S> {
+    /// Make sure the current chunk has bytes left: hand the finished one on
+    /// and take the next. False at the end of the stream (then hung up).
+    fn refill(&mut self) -> bool {
         while self.pos >= self.cur.len() {
             self.hand_on();
-            match self.rx.recv() {
-                Ok(c) => {
+            match self.rx.next_chunk() {
+                Some(c) => {
                     self.cur_start += self.cur.len() as u64;
                     self.cur = c;
                     self.pos = 0;
                 }
-                Err(_) => {
+                None => {
                     // End of stream: the last chunk went on above; hang up.
                     self.cur_start += self.cur.len() as u64;
                     self.cur = Arc::new(Vec::new());
                     self.pos = 0;
                     self.out = None;
-                    return Ok(0);
+                    return false;
                 }
             }
+        }
+        true
+    }
+
+    /// Pass over up to `n` bytes without copying them (the workers read
+    /// them from the chunks); 0 at the end of the stream.
+    pub fn skip(&mut self, n: u64) -> u64 {
+        if n == 0 || !self.refill() {
+            return 0;
+        }
+        let k = n.min((self.cur.len() - self.pos) as u64) as usize;
+        self.pos += k;
+        self.tap.advance(k);
+        k as u64
+    }
+}
+
+impl<S: Chunks> std::io::Read for TapReader<S> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if buf.is_empty() || !self.refill() {
+            return Ok(0);
         }
         let n = buf.len().min(self.cur.len() - self.pos);
         buf[..n].copy_from_slice(&self.cur[self.pos..self.pos + n]);
         self.pos += n;
         self.tap.advance(n);
         Ok(n)
+    }
+}
+
+impl<S: Chunks> super::guard::SkipForward for TapReader<S> {
+    fn skip_forward(&mut self, n: u64) -> u64 {
+        self.skip(n)
     }
 }
 
@@ -249,13 +328,32 @@ pub struct Digested<T> {
     pub whole: Option<(Sha256, u64)>,
 }
 
-/// Jobs hashed one after another as their chunks pass.
-struct InOrder<D> {
-    pending: VecDeque<Job>,
+/// A file's range in the stream, as the workers follow it.
+pub trait Span {
+    fn slot(&self) -> usize;
+    fn start(&self) -> u64;
+    fn end(&self) -> u64;
+}
+
+impl Span for Job {
+    fn slot(&self) -> usize {
+        self.slot
+    }
+    fn start(&self) -> u64 {
+        self.start
+    }
+    fn end(&self) -> u64 {
+        Job::end(self)
+    }
+}
+
+/// Jobs followed one after another as their chunks pass.
+struct InOrder<D, J = Job> {
+    pending: VecDeque<J>,
     cur: Option<D>,
 }
 
-impl<D> InOrder<D> {
+impl<D, J: Span> InOrder<D, J> {
     fn new() -> Self {
         InOrder {
             pending: VecDeque::new(),
@@ -264,26 +362,32 @@ impl<D> InOrder<D> {
     }
 
     /// Walk the open jobs through the chunk from stream offset `start` to
-    /// `end`: `take` gets each job's digest (made by `new` when the job
+    /// `end`: `take` gets each job's state (made by `new` when the job
     /// starts) and the part of its range in the chunk (maybe empty);
     /// `done` gets each job that ends in it.
     fn each_range(
         &mut self,
         (start, end): (u64, u64),
-        new: impl Fn(&Job) -> D,
+        mut new: impl FnMut(&mut J) -> D,
         mut take: impl FnMut(&mut D, u64, u64),
         mut done: impl FnMut(usize, D),
     ) {
-        while let Some(job) = self.pending.front().copied() {
-            if job.start >= end {
+        while let Some(job) = self.pending.front_mut() {
+            let (first, last, slot) = (job.start(), job.end(), job.slot());
+            if first >= end {
                 break; // starts in a later chunk
             }
-            let d = self.cur.get_or_insert_with(|| new(&job));
-            take(d, job.start.max(start), job.end().min(end));
-            if job.end() > end {
+            let d = match &mut self.cur {
+                Some(d) => d,
+                cur => cur.insert(new(job)),
+            };
+            take(d, first.max(start), last.min(end));
+            if last > end {
                 break; // continues in the next chunk
             }
-            done(job.slot, self.cur.take().unwrap_or_else(|| new(&job)));
+            if let Some(d) = self.cur.take() {
+                done(slot, d);
+            }
             self.pending.pop_front();
         }
     }
@@ -296,7 +400,7 @@ impl<D: RangeDigest> InOrder<D> {
         let at = |o: u64| (o - start) as usize;
         self.each_range(
             (start, end),
-            D::for_job,
+            |job| D::for_job(job),
             |d, a, b| {
                 if a < b {
                     d.update(&chunk[at(a)..at(b)]);

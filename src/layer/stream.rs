@@ -1,11 +1,13 @@
-//! The streaming pass over one layer blob, on four threads so that hashing
-//! overlaps decompression and the inflate thread does nothing else:
+//! The streaming pass over one layer blob, on five threads (six with the
+//! blob's hash) so that hashing and inspection overlap decompression and
+//! the inflating thread only adds the tar headers to it:
 //!
 //! ```text
-//! blob ─► [inflate: sha256 of blob, decompress] ─► [walk: tar headers, inspection]
-//!                               ┌──────────────────────┘ (chunks and file ranges)
-//!                               ├─► [sha256 of the tar (diff_id) and of every file]
-//!                               └─► [MD5 + SHA-1 of the files that need them]
+//! blob ─► [inflate, walk: tar headers, seek past file data]
+//!                  │ (chunks and file ranges)
+//!                  ├─► [sha256 of the tar (diff_id) and of every file]
+//!                  ├─► [MD5 + SHA-1 of the files that need them]
+//!                  └─► [inspection ×2: each file's kind, binaries and scripts]
 //! ```
 //!
 //! Chunks are shared (`Arc`) through bounded channels, so memory stays flat
@@ -17,32 +19,34 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{SyncSender, sync_channel};
+use std::sync::mpsc::sync_channel;
 
 use crate::digest::{HashingReader, Sha256};
 use crate::error::{Error, Result};
 use crate::finding::{Code, Finding};
 use crate::limits::{Limit, Limits};
 
-use super::LayerIndex;
 use super::decompress::{self, Compression, Sniffed};
+use super::kind::record_content;
 use super::pkgfile::{Pair, PkgData};
-use super::ranged::{self, Batch, Outlets, Tap, TapReader};
+use super::ranged::{self, Batch, Chunks, InspectJob, Inspected, Outlets, Tap, TapReader};
 use super::trailer;
-use super::walk::{WalkContext, WalkError, walk_tar_tapped};
+use super::walk::{WalkContext, WalkError, content_error, walk_tar_tapped};
+use super::{Entry, EntryType, LayerIndex};
+use crate::path::ImagePath;
 
 /// 64 KiB chunks: the same bytes in flight as 8 of 256 KiB, handed on in
 /// finer steps, so each stage waits less for the next (paired against 256
 /// KiB on minbase: 4% less CPU and wall, see README "Performance").
 const CHUNK: usize = 64 * 1024;
-/// Chunks queued for the walk (4 MiB): the inflater keeps going while the
-/// walk inspects a large binary (on minbase, 2 MiB left it waiting; 16
-/// MiB was 5% faster still, but a 150k-file image, whose slow walk keeps
-/// the queue full, then went over its memory bound).
-const DEPTH: usize = 64;
 /// Chunks queued for each digest worker (1 MiB): they hold memory the walk
 /// has already read past.
 const WORKER_DEPTH: usize = 16;
+/// Chunks queued for each inspection worker (2 MiB): inspection is the
+/// work that falls behind, for a while, on a large binary or the first
+/// script (its automata are built on first use); meanwhile the inflater
+/// and the digest workers keep going.
+const INSPECT_DEPTH: usize = 32;
 
 /// What is known about a layer before reading it.
 pub struct LayerInput<'a> {
@@ -143,15 +147,19 @@ pub fn scan_layer(blob: Box<dyn Read + Send + '_>, input: &LayerInput<'_>) -> Re
     Ok(index)
 }
 
-/// The four threads: inflate, the two digest workers, and the walk (on
-/// this thread).
+/// The threads: the two digest workers and the inspection workers beside
+/// this one, which inflates and walks.
 fn run_pass(
     blob: Box<dyn Read + Send + '_>,
     input: &LayerInput<'_>,
 ) -> (Inflated, (Sha256, u64), Walked) {
-    let (tx_walk, rx_walk) = sync_channel::<Arc<Vec<u8>>>(DEPTH);
     let (tx_sha, rx_sha) = sync_channel::<Batch>(WORKER_DEPTH);
     let (tx_pkg, rx_pkg) = sync_channel::<Batch>(WORKER_DEPTH);
+    let (tx_insp, rx_insp): (Vec<_>, Vec<_>) = (0..ranged::INSPECTORS)
+        .map(|_| sync_channel::<Batch<InspectJob>>(INSPECT_DEPTH))
+        .unzip();
+    let tx_insp: [_; ranged::INSPECTORS] = tx_insp.try_into().expect("one per inspector");
+    let rx_insp: [_; ranged::INSPECTORS] = rx_insp.try_into().expect("one per inspector");
     let ctx = WalkContext {
         location: input.location(),
         limits: input.limits,
@@ -159,34 +167,74 @@ fn run_pass(
         image_entries: input.image_entries,
     };
     std::thread::scope(|s| {
-        let inflater = s.spawn(|| inflate(blob, input, tx_walk));
         let sha = s.spawn(move || ranged::work_sha(rx_sha));
         let pkg = s.spawn(move || ranged::work_pkg(rx_pkg));
+        let insp = rx_insp.map(|rx| s.spawn(move || ranged::work_inspect(rx, input.limits)));
         let tap = Rc::new(Tap::default());
         let out = Outlets {
             sha: tx_sha,
             pkg: tx_pkg,
+            insp: tx_insp,
         };
-        // The reader (and with it the workers' senders) ends inside `walk`.
-        let walked = walk(TapReader::new(rx_walk, tap.clone(), out), &ctx, &tap);
-        let inflated = inflater.join().expect("inflate thread panicked");
+        // The reader (and with it the workers' senders) ends inside `walk`,
+        // or, when there is no stream to walk, with the closure.
+        let (inflated, walked) = inflate_and_walk(blob, input, |chunks| {
+            walk(TapReader::new(chunks, tap.clone(), out), &ctx, &tap)
+        });
         let sha = sha.join().expect("sha256 worker panicked");
         let pkg = pkg.join().expect("package digest worker panicked");
+        let insp: Vec<_> = (insp.into_iter())
+            .flat_map(|w| w.join().expect("inspection worker panicked"))
+            .collect();
         let diff = sha.whole.unwrap_or((Sha256([0; 32]), 0));
-        let walked = walked.and_then(|index| fill_digests(index, &tap, sha.files, pkg.files));
+        let walked = walked.and_then(|index| {
+            let index = fill_inspected(index, &tap, insp, &ctx)?;
+            fill_digests(index, &tap, sha.files, pkg.files)
+        });
         (inflated, diff, walked)
     })
 }
 
-/// Put the workers' digests on their entries (and on the hardlinks that
-/// copied them); every queued file must have its answer.
+/// Record what the inspection workers learned of each file, in the order
+/// the walk met them (as an inline read would have); every queued file
+/// must have its answer.
+fn fill_inspected(
+    mut index: LayerIndex,
+    tap: &Tap,
+    mut inspected: Vec<(usize, Inspected)>,
+    ctx: &WalkContext<'_>,
+) -> Walked {
+    if inspected.len() != tap.queued().0 {
+        return Err(incomplete());
+    }
+    // The workers shared the files out; the package database budget goes
+    // by the order of the layer.
+    inspected.sort_unstable_by_key(|(slot, _)| *slot);
+    for (slot, read) in inspected {
+        let e = index.entries.get_mut(slot).ok_or_else(incomplete)?;
+        let read = read.map_err(|err| content_error(err, &e.path, ctx))?;
+        // Out of the index for a moment: recording also budgets the index.
+        let placeholder = Entry::new(ImagePath::default(), EntryType::File, 0, 0, 0);
+        let mut e = std::mem::replace(e, placeholder);
+        record_content(read, &mut e, &mut index, ctx.limits);
+        index.entries[slot] = e;
+    }
+    Ok(index)
+}
+
+fn incomplete() -> WalkError {
+    WalkError::Format("tar: the stream ended inside a file".into())
+}
+
+/// Put the workers' digests on their entries (and each hardlink to a
+/// pending file gets its target's content); every queued file must have
+/// its answer.
 fn fill_digests(
     mut index: LayerIndex,
     tap: &Tap,
     sha: Vec<(usize, Sha256)>,
     pkg: Vec<(usize, <Pair as ranged::RangeDigest>::Out)>,
 ) -> Walked {
-    let incomplete = || WalkError::Format("tar: the stream ended inside a file".into());
     if (sha.len(), pkg.len()) != tap.queued() {
         return Err(incomplete());
     }
@@ -202,16 +250,18 @@ fn fill_digests(
     }
     for (link, target) in tap.take_links() {
         let t = index.entries.get(target).ok_or_else(incomplete)?;
-        let (sha256, pkg) = (t.sha256, t.pkg.clone());
+        let (sha256, size, content) = (t.sha256, t.size, t.content);
+        let (facts, pkg) = (t.facts.clone(), t.pkg.clone());
         let e = index.entries.get_mut(link).ok_or_else(incomplete)?;
-        (e.sha256, e.pkg) = (sha256, pkg);
+        (e.sha256, e.size, e.content) = (sha256, size, content);
+        (e.facts, e.pkg) = (facts, pkg);
     }
     Ok(index)
 }
 
 /// Walk the tar, then look past its end; a malformed tar is still read to
 /// its end (the digests are judged first), a limit hangs up at once.
-fn walk(reader: TapReader, ctx: &WalkContext<'_>, tap: &Tap) -> Walked {
+fn walk<S: Chunks>(reader: TapReader<S>, ctx: &WalkContext<'_>, tap: &Tap) -> Walked {
     let mut index = LayerIndex::default();
     match walk_tar_tapped(reader, ctx, &mut index, tap) {
         Ok(mut rest) => trailer::scan_after_end(&mut rest)
@@ -225,7 +275,7 @@ fn walk(reader: TapReader, ctx: &WalkContext<'_>, tap: &Tap) -> Walked {
             Err(WalkError::Format(msg))
         }
         Err((rest, limit)) => {
-            drop(rest); // hang up: the inflater stops at its next send
+            drop(rest); // stop inflating
             Err(limit)
         }
     }
@@ -278,15 +328,18 @@ fn check_blob(input: &LayerInput<'_>, inflated: &Inflated) -> Result<()> {
     Ok(())
 }
 
-/// Read the blob, hash it, decompress it, and hand chunks to both consumers.
-fn inflate(
+/// Read the blob (its sha256 on a thread of its own), and decompress it
+/// as `walk` pulls chunks (on this thread: no hand-over, and the tar
+/// headers are parsed while their bytes are still in this core's cache);
+/// then read the blob to its end and judge it. Without a stream to walk
+/// (unreadable, unsupported), `walk` is never called.
+fn inflate_and_walk(
     blob: Box<dyn Read + Send + '_>,
     input: &LayerInput<'_>,
-    tx_walk: SyncSender<Arc<Vec<u8>>>,
-) -> Inflated {
+    walk: impl FnOnce(Inflating<'_, '_>) -> Walked,
+) -> (Inflated, Walked) {
     // Never read more than one byte past the declared size: enough to know it lies.
     let cap = input.size.map(|s| s.saturating_add(1)).unwrap_or(u64::MAX);
-    // The blob's sha256 on a thread of its own: this thread only inflates.
     let mut raw = BufReader::with_capacity(CHUNK, HashingReader::offloaded(blob, cap));
     let mut out = Inflated {
         blob: (Sha256([0; 32]), 0),
@@ -295,12 +348,13 @@ fn inflate(
         failure: None,
         limit: None,
     };
+    let nothing = || Ok(LayerIndex::default());
     let head = match raw.fill_buf() {
         Ok(h) => h.to_vec(),
         Err(e) => {
             out.failure = Some(format!("reading blob: {e}"));
             out.blob = raw.into_inner().finish();
-            return out;
+            return (out, nothing());
         }
     };
     let compression = match decompress::sniff(&head) {
@@ -311,56 +365,71 @@ fn inflate(
             ));
             let _ = drain(&mut raw);
             out.blob = raw.into_inner().finish();
-            return out;
+            return (out, nothing());
         }
     };
     out.compression = Some(compression);
-    match decompress::decoder(&mut raw, compression) {
-        Ok(mut d) => pump(&mut d, compression, input, &mut out, &tx_walk),
-        Err(e) => out.failure = Some(format!("{} decoder: {e}", compression.as_str())),
-    }
+    let walked = match decompress::decoder(&mut raw, compression) {
+        Ok(mut d) => walk(Inflating {
+            decoder: &mut d,
+            compression,
+            input,
+            out: &mut out,
+            pool: Pool::default(),
+            done: false,
+        }),
+        Err(e) => {
+            out.failure = Some(format!("{} decoder: {e}", compression.as_str()));
+            nothing()
+        }
+    };
     drop_and_finish(raw, &mut out);
-    out
+    (out, walked)
 }
 
-/// Decompress chunk by chunk, within the limits, to both consumers.
-fn pump(
-    decoder: &mut dyn Read,
+/// The decoder as the walk's chunk source: each pull inflates the next
+/// chunk, within the limits; a decode error ends the stream (it is
+/// recorded in `out`).
+struct Inflating<'a, 'i> {
+    decoder: &'a mut dyn Read,
     compression: Compression,
-    input: &LayerInput<'_>,
-    out: &mut Inflated,
-    tx_walk: &SyncSender<Arc<Vec<u8>>>,
-) {
-    let mut pool = Pool::default();
-    loop {
-        let (chunk, eof) = read_chunk(decoder, compression, out, pool.take());
-        let filled = chunk.len() as u64;
-        out.uncompressed += filled;
-        if let Some(e) = over_budget(input, out.uncompressed, filled) {
-            out.limit = Some(e);
-            return;
+    input: &'a LayerInput<'i>,
+    out: &'a mut Inflated,
+    pool: Pool,
+    done: bool,
+}
+
+impl Chunks for Inflating<'_, '_> {
+    fn next_chunk(&mut self) -> Option<Arc<Vec<u8>>> {
+        while !self.done {
+            let chunk = self.pool.take();
+            let (chunk, eof) = read_chunk(self.decoder, self.compression, self.out, chunk);
+            self.done = eof;
+            let filled = chunk.len() as u64;
+            self.out.uncompressed += filled;
+            if let Some(e) = over_budget(self.input, self.out.uncompressed, filled) {
+                self.out.limit = Some(e);
+                self.done = true;
+                return None;
+            }
+            if filled > 0 {
+                let chunk = Arc::new(chunk);
+                self.pool.keep(&chunk);
+                return Some(chunk);
+            }
         }
-        let chunk = Arc::new(chunk);
-        pool.keep(&chunk);
-        if filled > 0 && tx_walk.send(chunk).is_err() {
-            // The walker stopped on a limit; its error is the one to report.
-            out.failure.get_or_insert_with(|| "walk stopped".into());
-            return;
-        }
-        if eof {
-            return;
-        }
+        None
     }
 }
 
 /// Chunk buffers used again once the walk and both digest workers have let
 /// go of them: no allocation and no zeroing per chunk (the pass hands on
 /// ~800 of them for a 200 MB layer). Keeps at most what the channels and
-/// the three consumers can hold at once.
+/// the walk and the three workers can hold at once.
 #[derive(Default)]
 struct Pool(Vec<Arc<Vec<u8>>>);
 
-const POOLED: usize = DEPTH + 2 * WORKER_DEPTH + 4;
+const POOLED: usize = 2 * WORKER_DEPTH + ranged::INSPECTORS * INSPECT_DEPTH + 5;
 
 impl Pool {
     /// A buffer of `CHUNK` bytes that nobody else holds.

@@ -11,12 +11,12 @@ use crate::finding::{Code, Finding};
 use crate::limits::{Limit, Limits};
 use crate::path::{ImagePath, escape_bytes};
 
-use super::content::{ContentError, read_content_deferred, read_content_planned};
+use super::content::{ContentError, read_content_planned};
 use super::device_finding;
 use super::guard::{SparseSlot, TarGuard};
 use super::kind::{record_content, record_marker, tar_kind};
 use super::pkgfile::{DigestPlan, PkgDigests, needs_digests};
-use super::ranged::{Job, Tap};
+use super::ranged::{Chunks, Job, Tap, TapReader};
 use super::sparse::{PaxSparse, SparseMap, SparseReader, read_map_1_0};
 use super::{Entry, EntryType, LayerIndex};
 
@@ -49,31 +49,49 @@ pub fn walk_tar<R: Read>(
     ctx: &WalkContext<'_>,
     index: &mut LayerIndex,
 ) -> Result<R, (R, WalkError)> {
-    walk_tar_with(reader, ctx, index, None)
+    let (guarded, sparse) = guard(reader, ctx);
+    let mut archive = tar::Archive::new(guarded);
+    let result = match archive.entries() {
+        Ok(entries) => walk_entries(entries, ctx, index, &sparse, None),
+        Err(e) => Err(fmt_err(e)),
+    };
+    give_back(archive, result)
 }
 
-/// [`walk_tar`] over a [`TapReader`](super::ranged::TapReader): the files'
-/// digests are queued on `tap` for the workers instead of computed here
-/// (sparse and empty files excepted); the caller fills them in.
-pub(super) fn walk_tar_tapped<R: Read>(
-    reader: R,
+/// [`walk_tar`] over a [`TapReader`]: the files' digests and their
+/// inspection are queued on `tap` for the workers, and their data is
+/// skipped, not read (sparse and empty files excepted); the caller fills
+/// the answers in.
+// Once per layer: the reader goes back by value, as `walk_tar`'s does.
+#[allow(clippy::result_large_err)]
+pub(super) fn walk_tar_tapped<S: Chunks>(
+    reader: TapReader<S>,
     ctx: &WalkContext<'_>,
     index: &mut LayerIndex,
     tap: &Tap,
-) -> Result<R, (R, WalkError)> {
-    walk_tar_with(reader, ctx, index, Some(tap))
+) -> Result<TapReader<S>, (TapReader<S>, WalkError)> {
+    let (guarded, sparse) = guard(reader, ctx);
+    let mut archive = tar::Archive::new(guarded);
+    let result = match archive.entries_with_seek() {
+        Ok(entries) => walk_entries(entries, ctx, index, &sparse, Some(tap)),
+        Err(e) => Err(fmt_err(e)),
+    };
+    give_back(archive, result)
 }
 
-fn walk_tar_with<R: Read>(
-    reader: R,
-    ctx: &WalkContext<'_>,
-    index: &mut LayerIndex,
-    tap: Option<&Tap>,
+fn guard<R: Read>(reader: R, ctx: &WalkContext<'_>) -> (TarGuard<R>, SparseSlot) {
+    TarGuard::new(reader, ctx.limits.max_path_bytes as u64).with_sparse(ctx.limits.max_entries)
+}
+
+fn fmt_err(e: io::Error) -> WalkError {
+    WalkError::Format(format!("tar: {e}"))
+}
+
+/// The stream back from the parser, with the walk's outcome.
+fn give_back<R: Read>(
+    archive: tar::Archive<TarGuard<R>>,
+    result: Result<(), WalkError>,
 ) -> Result<R, (R, WalkError)> {
-    let (guarded, sparse) =
-        TarGuard::new(reader, ctx.limits.max_path_bytes as u64).with_sparse(ctx.limits.max_entries);
-    let mut archive = tar::Archive::new(guarded);
-    let result = walk_entries(&mut archive, ctx, index, &sparse, tap);
     let reader = archive.into_inner().into_inner();
     match result {
         Ok(()) => Ok(reader),
@@ -81,7 +99,7 @@ fn walk_tar_with<R: Read>(
     }
 }
 
-fn content_error(e: ContentError, path: &ImagePath, ctx: &WalkContext<'_>) -> WalkError {
+pub(super) fn content_error(e: ContentError, path: &ImagePath, ctx: &WalkContext<'_>) -> WalkError {
     match e {
         ContentError::Io(e) => WalkError::Format(format!("tar: {path}: {e}")),
         ContentError::TooLarge => WalkError::Limit(Error::Limit {
@@ -183,13 +201,12 @@ struct Walker<'c, 'i> {
 }
 
 fn walk_entries<R: Read>(
-    archive: &mut tar::Archive<R>,
+    entries: tar::Entries<'_, R>,
     ctx: &WalkContext<'_>,
     index: &mut LayerIndex,
     gnu_sparse: &SparseSlot,
     tap: Option<&Tap>,
 ) -> Result<(), WalkError> {
-    let fmt_err = |e: io::Error| WalkError::Format(format!("tar: {e}"));
     let mut w = Walker {
         ctx,
         index,
@@ -199,7 +216,7 @@ fn walk_entries<R: Read>(
         tap,
         plan: DigestPlan::default(),
     };
-    for item in archive.entries().map_err(fmt_err)? {
+    for item in entries {
         let entry = item.map_err(fmt_err)?;
         w.count_entry()?;
         if entry.header().entry_type().is_pax_global_extensions() {
@@ -340,19 +357,21 @@ impl Walker<'_, '_> {
         let (ctx, path) = (self.ctx, &e.path);
         let which = self.plan.digests();
         let sparse = gnu_map.is_some() || pax.seen;
-        let tap = self.tap.filter(|_| !sparse && entry.size() > 0);
-        // Queued before the data is read: the reader hands chunks on as it
-        // passes them, and the job must go with the first.
-        let job = tap.map(|tap| {
+        if let Some(tap) = self.tap.filter(|_| !sparse && entry.size() > 0) {
+            // The data starts here (the parser reads headers exactly, never
+            // ahead). The workers take it from the chunks; the parser seeks
+            // past it.
             let job = Job {
                 slot: self.index.entries.len(),
                 start: tap.pos(),
                 len: entry.size(),
                 pkg: which,
             };
-            tap.queue(job, needs_digests(path));
-            job
-        });
+            tap.queue(job, needs_digests(path), path.clone());
+            e.size = job.len;
+            e.sha256 = None; // until the workers answer
+            return Ok(());
+        }
         let read = if sparse {
             read_sparse(
                 entry,
@@ -364,27 +383,11 @@ impl Walker<'_, '_> {
                 &mut self.buf,
                 which,
             )?
-        } else if tap.is_some() {
-            read_content_deferred(entry, path, ctx.limits, &mut self.buf)
-                .map_err(|err| content_error(err, path, ctx))?
         } else {
             read_content_planned(entry, path, ctx.limits, &mut self.buf, which)
                 .map_err(|err| content_error(err, path, ctx))?
         };
-        if let (Some(tap), Some(job)) = (tap, job) {
-            // The tar crate reads exactly the entry's data: it lay there.
-            let at = tap.pos();
-            if read.size != job.len || Some(at) != job.start.checked_add(job.len) {
-                return Err(WalkError::Format(format!(
-                    "tar: {path}: {} of {} bytes of data read from offset {}, stream at {at}",
-                    read.size, job.len, job.start
-                )));
-            }
-        }
         record_content(read, e, self.index, ctx.limits);
-        if tap.is_some() {
-            e.sha256 = None; // until the workers answer
-        }
         Ok(())
     }
 

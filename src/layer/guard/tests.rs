@@ -284,3 +284,104 @@ fn pax_size_reads_the_size_record() {
     assert_eq!(pax_size(&pax(&[("path", "a")])), None);
     assert_eq!(pax_size(&pax(&[("size", "x")])), None);
 }
+
+/// A stream that counts what was read (copied out) and what was skipped.
+struct Counting {
+    data: Vec<u8>,
+    pos: usize,
+    read: usize,
+    skipped: u64,
+}
+
+impl Counting {
+    fn new(data: Vec<u8>) -> Self {
+        Counting {
+            data,
+            pos: 0,
+            read: 0,
+            skipped: 0,
+        }
+    }
+}
+
+impl Read for Counting {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = buf.len().min(self.data.len() - self.pos);
+        buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
+        self.pos += n;
+        self.read += n;
+        Ok(n)
+    }
+}
+
+impl SkipForward for Counting {
+    fn skip_forward(&mut self, n: u64) -> u64 {
+        // At most 1000 at a time: the guard must loop.
+        let k = (n.min(1000) as usize).min(self.data.len() - self.pos);
+        self.pos += k;
+        self.skipped += k as u64;
+        k as u64
+    }
+}
+
+/// Entries whose data nobody reads are passed over, not copied: only the
+/// headers (and the end blocks) are read, and every entry is still found,
+/// with the data of the one that is read intact.
+#[test]
+fn a_seekable_guard_skips_unread_data_without_reading_it() {
+    let big = vec![7u8; 70_000];
+    let mut bytes = member(b'0', "a", &big);
+    bytes.extend(member(b'0', "b", b"hello"));
+    bytes.extend(member(b'0', "c", &big[..3000]));
+    bytes.extend([0u8; 2 * BLOCK]);
+    let guard = TarGuard::new(Counting::new(bytes), MAX);
+    let mut archive = tar::Archive::new(guard);
+    let mut names = Vec::new();
+    for e in archive.entries_with_seek().unwrap() {
+        let mut e = e.unwrap();
+        names.push(e.path_bytes().into_owned());
+        if e.path_bytes().as_ref() == b"b" {
+            let mut s = String::new();
+            e.read_to_string(&mut s).unwrap();
+            assert_eq!(s, "hello");
+        }
+    }
+    assert_eq!(names, [b"a".to_vec(), b"b".to_vec(), b"c".to_vec()]);
+    let inner = archive.into_inner().into_inner();
+    let (data_a, pad_a) = (70_000u64, padded(70_000) - 70_000);
+    assert_eq!(
+        inner.skipped,
+        data_a + pad_a + (BLOCK as u64 - 5) + padded(3000)
+    );
+    assert!(inner.read <= 6 * BLOCK, "read {} bytes", inner.read);
+}
+
+/// Only forward, relative seeks; a seek past the end of the stream is an
+/// error, not a silent stop.
+#[test]
+fn a_seek_backwards_or_past_the_end_is_an_error() {
+    let mut bytes = member(b'0', "a", &[1u8; 2000]);
+    bytes.truncate(BLOCK + 1000);
+    let mut guard = TarGuard::new(Counting::new(bytes), MAX);
+    let mut header = [0u8; BLOCK];
+    guard.read_exact(&mut header).unwrap();
+    assert!(guard.seek(SeekFrom::Current(-1)).is_err());
+    assert!(guard.seek(SeekFrom::Start(0)).is_err());
+    assert_eq!(
+        guard.seek(SeekFrom::Current(100)).unwrap(),
+        BLOCK as u64 + 100
+    );
+    let e = guard.seek(SeekFrom::Current(1400)).unwrap_err();
+    assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
+}
+
+/// A seek that crosses into the next header reads it (the guard judges
+/// every header): a giant long name behind skipped data is still refused.
+#[test]
+fn a_seek_across_a_header_still_judges_it() {
+    let mut bytes = member(b'0', "a", &[1u8; 100]);
+    bytes.extend(too_long());
+    let mut guard = TarGuard::new(Counting::new(bytes), MAX);
+    let e = guard.seek(SeekFrom::Current(3 * BLOCK as i64)).unwrap_err();
+    assert!(e.to_string().contains("over the limit"), "{e}");
+}

