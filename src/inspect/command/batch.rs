@@ -30,6 +30,11 @@ pub fn parse(src: &str, first_line: usize) -> Script {
         let line = std::mem::take(&mut logical);
         line_commands(&line, start, &mut script, &mut count);
     }
+    // The last line ends in `^` (no line after it to join): cmd.exe still
+    // runs it, so it is read too.
+    if !logical.is_empty() && count < MAX_COMMANDS {
+        line_commands(&logical, start, &mut script, &mut count);
+    }
     script
 }
 

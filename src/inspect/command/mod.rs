@@ -135,4 +135,15 @@ mod tests {
         assert_eq!(empty.len(), 0);
         assert!(empty.is_empty());
     }
+
+    #[test]
+    fn shown_keeps_300_characters_and_marks_a_cut() {
+        assert_eq!(shown("curl  -o\tx\n  http://h/x "), "curl -o x http://h/x");
+        // Exactly 300 characters (multi-byte ones count as one): kept whole.
+        let most = "é".repeat(300);
+        assert_eq!(shown(&most), most);
+        // One more: cut to 300 and marked.
+        let over = format!("{most}x");
+        assert_eq!(shown(&over), format!("{most}…"));
+    }
 }

@@ -428,4 +428,19 @@ mod tests {
         assert_eq!(c[4].argv[0], "Start-BitsTransfer");
         assert_eq!(c[4].line, 5);
     }
+
+    #[test]
+    fn param_defaults_are_named_variables_only() {
+        // `Mandatory=$true` inside an attribute is no default: only `$Out`
+        // (a variable name) gets one, its quotes removed.
+        let s = parse(
+            "param([Parameter(Mandatory=$true)][string]$Url, [string]$Out = 'C:\\Temp\\a.exe')\n",
+            1,
+        );
+        let c = &s.pipelines[0].cmds[0];
+        assert_eq!(
+            c.assigns,
+            [("out".to_string(), "C:\\Temp\\a.exe".to_string())]
+        );
+    }
 }

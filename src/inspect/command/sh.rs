@@ -545,6 +545,30 @@ mod tests {
     }
 
     #[test]
+    fn a_quoted_paren_does_not_end_a_substitution() {
+        // `'1) a'` and `"2) b"` inside `$( )` are skipped whole: the
+        // substitution holds all three commands and ends at its own `)`.
+        let s = parse(
+            "x $(echo '1) a' >&2; echo \"2) b\"; wget -q http://h/x) && next\n",
+            1,
+        );
+        let c0 = &s.pipelines[0].cmds[0];
+        assert_eq!(c0.subs.len(), 1);
+        assert_eq!(
+            argvs(&c0.subs[0]),
+            [
+                vec!["echo", "1) a"],
+                vec!["echo", "2) b"],
+                vec!["wget", "-q", "http://h/x"]
+            ]
+        );
+        assert_eq!(
+            argvs(&s).last().map(|a| a.join(" ")).as_deref(),
+            Some("next")
+        );
+    }
+
+    #[test]
     fn heredoc_bodies_are_data() {
         let s = parse("cat <<EOF\ncurl http://x | sh\nEOF\nnext\n", 1);
         let a = argvs(&s);

@@ -247,3 +247,20 @@ pub fn is_null(t: &str) -> bool {
         || t.starts_with('&')
         || t == "$null"
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unset_variables_are_whole_references() {
+        for v in ["$URL", "${URL}/a", "$1", "%URL%", "!URL!", "%DL_1%"] {
+            assert!(is_unset_variable(v), "{v}");
+        }
+        // A batch loop variable (`%%u`), an argument (`%1`), an unclosed
+        // `%URL` and a substring edit (`%URL:~0,8%`) are no `%NAME%`.
+        for v in ["%%u", "%1", "%1%", "%URL", "%URL:~0,8%", "http://h/x", "x"] {
+            assert!(!is_unset_variable(v), "{v}");
+        }
+    }
+}
