@@ -385,3 +385,20 @@ fn a_seek_across_a_header_still_judges_it() {
     let e = guard.seek(SeekFrom::Current(3 * BLOCK as i64)).unwrap_err();
     assert!(e.to_string().contains("over the limit"), "{e}");
 }
+
+/// A seek that starts inside a header block the guard still holds passes
+/// the rest of that block first, then the data.
+#[test]
+fn a_seek_from_inside_a_header_passes_its_rest_first() {
+    let body: Vec<u8> = (0..200u8).collect();
+    let mut guard = TarGuard::new(Counting::new(member(b'0', "a", &body)), MAX);
+    let mut part = [0u8; 100];
+    guard.read_exact(&mut part).unwrap();
+    let at = guard
+        .seek(SeekFrom::Current((BLOCK - 100 + 10) as i64))
+        .unwrap();
+    assert_eq!(at, BLOCK as u64 + 10);
+    let mut next = [0u8; 5];
+    guard.read_exact(&mut next).unwrap();
+    assert_eq!(next, [10, 11, 12, 13, 14]);
+}
