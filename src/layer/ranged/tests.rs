@@ -196,8 +196,9 @@ fn a_stream_that_ends_inside_a_job_leaves_it_unanswered() {
 }
 
 /// The chunk reader hands each chunk on after the parser read past it,
-/// with the jobs queued before; the package worker only gets the chunks
-/// its jobs need.
+/// with the jobs queued before; the package and inspection workers only
+/// get the chunks their jobs need (not the one that starts where the
+/// last job ends).
 #[test]
 fn the_reader_hands_chunks_on_after_their_jobs() {
     let (tx, rx) = sync_channel(8);
@@ -226,7 +227,7 @@ fn the_reader_hands_chunks_on_after_their_jobs() {
         Job {
             slot: 0,
             start: 30,
-            len: 120,
+            len: 170, // ends where the third chunk starts
             pkg: PkgDigests::BOTH,
         },
         true,
