@@ -1,6 +1,8 @@
-//! Walk one layer tar: normalize names, record whiteouts as data, hash each
-//! regular file while reading it, resolve hardlinks within the layer, and note
-//! every hostile or odd entry as a finding. Reads; never extracts.
+//! Walk one layer tar: normalize names, record whiteouts as data, hash and
+//! inspect each regular file while reading it (or, in the layer pass, queue
+//! it for the workers and seek past it), resolve hardlinks within the
+//! layer, and note every hostile or odd entry as a finding. Reads; never
+//! extracts.
 
 use std::collections::HashMap;
 use std::io::{self, Read};
