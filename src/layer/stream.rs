@@ -565,6 +565,11 @@ mod tests {
     #[test]
     fn workers_run_below_the_inflating_thread() {
         let before = nice();
+        if before + WORKER_NICE > 19 {
+            // A test run at nice 15 or more (a niced mutation job) cannot
+            // see the worker go lower: it can only check it did not rise.
+            eprintln!("note: run at nice {before}: the worker's drop is not visible");
+        }
         let worker = std::thread::spawn(|| {
             lower_priority();
             nice()
