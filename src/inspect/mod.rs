@@ -18,6 +18,8 @@ mod golden_cases;
 mod multibyte_cases;
 #[cfg(test)]
 mod mutant_cases;
+#[cfg(test)]
+mod variant_cases;
 
 pub use binary::BinaryFacts;
 pub use script::{Hit, ScriptFacts};
