@@ -468,12 +468,12 @@ impl Chunks for Inflating<'_, '_> {
 /// go of them: no allocation and no zeroing per chunk (the pass hands on
 /// ~800 of them for a 200 MB layer). Keeps at most what can be held at
 /// once: the channels share their chunks, so the deepest queue, plus the
-/// package worker's window of lagging lanes (4 MiB, as many chunks as
-/// [`WORKER_DEPTH`]), a digest queue and the few in hand.
+/// package worker's window of lagging lanes (8 MiB, twice as many chunks
+/// as [`WORKER_DEPTH`]), a digest queue and the few in hand.
 #[derive(Default)]
 struct Pool(Vec<Arc<Vec<u8>>>);
 
-const POOLED: usize = INSPECTOR_DEPTH + 2 * WORKER_DEPTH + 5;
+const POOLED: usize = INSPECTOR_DEPTH + 3 * WORKER_DEPTH + 5;
 
 impl Pool {
     /// A buffer of `CHUNK` bytes that nobody else holds.
