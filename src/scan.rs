@@ -180,6 +180,7 @@ enum Layers {
 fn read_layers(image: &Image, opts: &ScanOptions<'_>) -> Result<Layers> {
     let store = match &image.content {
         Content::Rootfs(path) => {
+            crate::catalog::prewarm();
             let layers = vec![rootfs::walk(path, &opts.limits)?];
             return Ok(Layers::Fresh { layers, key: None });
         }
@@ -197,6 +198,9 @@ fn read_layers(image: &Image, opts: &ScanOptions<'_>) -> Result<Layers> {
     }
     refuse_missing_foreign(image, store, &plan.cached)?;
     let todo = plan.to_read(image, opts.progress);
+    if !todo.is_empty() {
+        crate::catalog::prewarm();
+    }
     let image_entries = AtomicU64::new(cached_entries(image, &plan.cached, &opts.limits)?);
     let counters = Counters {
         image_bytes: &image_bytes,

@@ -6,7 +6,7 @@
 //! name and text-rule hint).
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Once, OnceLock};
 
 use aho_corasick::AhoCorasick;
 use serde::{Deserialize, Serialize};
@@ -137,6 +137,21 @@ pub fn get() -> &'static Catalog {
         Catalog::parse(include_str!("tools.toml"), include_str!("commands.toml"))
             .unwrap_or_else(|e| panic!("built-in catalogue is invalid: {e}"))
     })
+}
+
+/// Start building the catalogue on a thread of its own (once per
+/// process), so the first inspection finds it built or nearly: a layer
+/// pass opens with one core inflating and the other waiting for data.
+/// Without the thread the first user builds it, as before.
+pub fn prewarm() {
+    static STARTED: Once = Once::new();
+    STARTED.call_once(|| {
+        let _ = std::thread::Builder::new()
+            .name("catalogue".into())
+            .spawn(|| {
+                get();
+            });
+    });
 }
 
 impl Catalog {

@@ -99,13 +99,13 @@ pub fn inspect_streamed(
     truncated: bool,
     stream: Option<StreamFacts>,
 ) -> FileFacts {
-    let cat = catalog::get();
     let mut facts = FileFacts {
         truncated,
         ..Default::default()
     };
     match want {
         Want::Binary => {
+            let cat = catalog::get();
             let stream = stream.unwrap_or_else(|| BinaryStream::scan_all(buf, buf.len()));
             let mut bin = binary::parse(buf, truncated);
             facts.urls = stream.urls.iter().take(5).cloned().collect();
@@ -135,7 +135,13 @@ pub fn inspect_streamed(
         Want::Script(lang) => {
             let body = &buf[..buf.len().min(MAX_SCRIPT_BYTES)];
             let library = script::is_library_code(path);
-            facts.script = Some(script::analyze_file(cat, lang, body, library));
+            // An empty script says nothing, and an empty file (read inline
+            // by the tar walk) must not make the walk build the catalogue.
+            facts.script = Some(if body.is_empty() {
+                ScriptFacts::empty(lang)
+            } else {
+                script::analyze_file(catalog::get(), lang, body, library)
+            });
         }
     }
     facts

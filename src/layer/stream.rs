@@ -48,6 +48,15 @@ const CHUNK: usize = 64 * 1024;
 /// memory. The chunks are shared, so the memory is the longest lag, not
 /// the sum.
 const WORKER_DEPTH: usize = 64;
+/// Chunks queued for each inspection worker (16 MiB). Each file goes to
+/// one inspector, so while one works through a run of big binaries the
+/// other has the files after them, but only as far ahead as the busy
+/// one's queue lets the inflater run: with 4 MiB the two moved in near
+/// lockstep and the inflater waited on the busy one while the other core
+/// idled. Alternated on minbase (`benches/variants.sh`, medians of 21):
+/// 1.39x the limit with 4 MiB, 1.28x with 16 MiB, 1.29x with 32 MiB;
+/// 12 MiB more peak memory (46 -> 58 MiB).
+const INSPECTOR_DEPTH: usize = 256;
 /// Workers run at this much lower priority than the inflating thread, the
 /// one chain that cannot be split: the scheduler then gives it a core
 /// whenever it can run, instead of a fair share among six threads that
@@ -178,7 +187,7 @@ fn run_pass(
     let (tx_sha, rx_sha) = sync_channel::<Batch>(WORKER_DEPTH);
     let (tx_pkg, rx_pkg) = sync_channel::<Batch>(WORKER_DEPTH);
     let (tx_insp, rx_insp): (Vec<_>, Vec<_>) = (0..ranged::INSPECTORS)
-        .map(|_| sync_channel::<Batch<InspectJob>>(WORKER_DEPTH))
+        .map(|_| sync_channel::<Batch<InspectJob>>(INSPECTOR_DEPTH))
         .unzip();
     let tx_insp: [_; ranged::INSPECTORS] = tx_insp.try_into().expect("one per inspector");
     let rx_insp: [_; ranged::INSPECTORS] = rx_insp.try_into().expect("one per inspector");
@@ -457,12 +466,14 @@ impl Chunks for Inflating<'_, '_> {
 
 /// Chunk buffers used again once the walk and both digest workers have let
 /// go of them: no allocation and no zeroing per chunk (the pass hands on
-/// ~800 of them for a 200 MB layer). Keeps at most what the channels and
-/// the walk and the three workers can hold at once.
+/// ~800 of them for a 200 MB layer). Keeps at most what can be held at
+/// once: the channels share their chunks, so the deepest queue, plus the
+/// package worker's window of lagging lanes (8 MiB, twice as many chunks
+/// as [`WORKER_DEPTH`]), a digest queue and the few in hand.
 #[derive(Default)]
 struct Pool(Vec<Arc<Vec<u8>>>);
 
-const POOLED: usize = (2 + ranged::INSPECTORS) * WORKER_DEPTH + 5;
+const POOLED: usize = INSPECTOR_DEPTH + 3 * WORKER_DEPTH + 5;
 
 impl Pool {
     /// A buffer of `CHUNK` bytes that nobody else holds.

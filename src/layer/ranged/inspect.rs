@@ -55,7 +55,7 @@ pub fn work_inspect(rx: Receiver<Batch<InspectJob>>, limits: &Limits) -> Vec<(us
         in_order.each_range(
             (start, end),
             |job| Open {
-                pass: Deferred::new(std::mem::take(&mut job.path), limits),
+                pass: Deferred::new(std::mem::take(&mut job.path), limits, job.job.len),
                 failed: None,
             },
             |open, a, b| {
