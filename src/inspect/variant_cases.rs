@@ -244,7 +244,8 @@ fn focus(text: &str, hits: &[usize]) -> (Vec<usize>, usize) {
 /// The variants of one case's text read in `lang`: `hits` are the lines
 /// the case reports (cuts, deletions and lines alone are taken from the
 /// first of them on), `other` is the next case of the same language (for
-/// joins), and `seed` (the case's number) chooses which picks of each
+/// joins), and `seed` (a digest of the case's set and id, so that a new
+/// case changes no other case's picks) chooses which picks of each
 /// capped kind the case gets.
 pub(super) fn variants(
     text: &str,
@@ -342,12 +343,16 @@ fn sources() -> Vec<Source> {
 }
 
 /// FNV-1a, folded to 32 bits: a short digest that is the same everywhere.
-fn digest(text: &str) -> String {
+fn fnv(text: &str) -> u32 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for &b in text.as_bytes() {
         h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }
-    format!("{:08x}", (h ^ (h >> 32)) as u32)
+    (h ^ (h >> 32)) as u32
+}
+
+fn digest(text: &str) -> String {
+    format!("{:08x}", fnv(text))
 }
 
 /// The rules a rendering reports (its first block), sorted, deduplicated.
@@ -430,7 +435,7 @@ fn render_all() -> Vec<(String, Vec<Outcome>)> {
                 let (all, next) = (&all, &next);
                 scope.spawn(move || {
                     (from..(from + chunk).min(all.len()))
-                        .map(|i| outcomes(&all[i], &all[next[i]].text, i))
+                        .map(|i| outcomes(&all[i], &all[next[i]].text, fnv(&all[i].key) as usize))
                         .collect::<Vec<_>>()
                 })
             })

@@ -528,4 +528,20 @@ mod tests {
         // One group more is past the limit and left alone.
         assert_eq!(base64(&format!("{most}QUJD")), None);
     }
+
+    #[test]
+    fn hex_is_decoded_up_to_its_maximum_length() {
+        // Exactly MAX_BASE64 hex digits decode; one byte more is past the
+        // limit and left alone.
+        let most = "41".repeat(MAX_BASE64 / 2);
+        assert_eq!(hex_text(&most).map(|t| t.len()), Some(MAX_BASE64 / 2));
+        assert_eq!(hex_text(&format!("{most}41")), None);
+    }
+
+    #[test]
+    fn decoded_text_may_hold_letters_beyond_ascii_but_not_control_bytes() {
+        // Letters outside ASCII are printable; control bytes are not.
+        assert!(plausible("téléchargé été"));
+        assert!(!plausible("curl -o a\u{1}\u{2}"));
+    }
 }
