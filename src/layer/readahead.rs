@@ -179,10 +179,16 @@ mod tests {
         at: usize,
         step: usize,
         fail_at: Option<usize>,
+        /// Reads to refuse with `Interrupted` first (a signal arrived).
+        interrupts: usize,
     }
 
     impl Read for Trickle {
         fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            if self.interrupts > 0 {
+                self.interrupts -= 1;
+                return Err(io::ErrorKind::Interrupted.into());
+            }
             if self.fail_at.is_some_and(|f| self.at >= f) {
                 // Once: afterwards the source reads as ended.
                 self.fail_at = None;
@@ -204,6 +210,7 @@ mod tests {
             at: 0,
             step,
             fail_at: None,
+            interrupts: 0,
         }
     }
 
@@ -222,6 +229,21 @@ mod tests {
                 assert_eq!(digest, (Sha256::of(&d), len as u64), "len {len}");
             }
         }
+    }
+
+    #[test]
+    fn an_interrupted_read_is_tried_again() {
+        let d = data(BUF + 3);
+        let mut t = trickle(&d, 1000);
+        t.interrupts = 3;
+        let (got, digest) = std::thread::scope(|s| {
+            let mut r = ReadAhead::spawn(s, t, u64::MAX);
+            let mut got = Vec::new();
+            r.read_to_end(&mut got).unwrap();
+            (got, r.finish(true))
+        });
+        assert!(got == d);
+        assert_eq!(digest, (Sha256::of(&d), d.len() as u64));
     }
 
     #[test]
