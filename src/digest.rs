@@ -4,7 +4,6 @@
 //! `Sha256` value itself is vocabulary ([`crate::model::Sha256`]).
 
 use std::io::{self, Read};
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 pub use crate::model::Sha256;
 
@@ -46,68 +45,12 @@ impl Hasher {
     }
 }
 
-/// A sha256 computed on a thread of its own from copies of the bytes fed:
-/// the blob's digest, off the inflate thread, which is the longest chain
-/// of a one-layer scan (the copy costs a tenth of the hashing).
-pub struct HasherThread {
-    tx: Option<SyncSender<Vec<u8>>>,
-    /// Buffers the thread is done with, to copy into again.
-    spare: Receiver<Vec<u8>>,
-    result: Receiver<Sha256>,
-}
-
-impl HasherThread {
-    /// Start the thread (an error if the system refuses one).
-    pub fn spawn() -> io::Result<HasherThread> {
-        let (tx, rx) = sync_channel::<Vec<u8>>(8);
-        let (spare_tx, spare) = sync_channel::<Vec<u8>>(8);
-        let (result_tx, result) = sync_channel(1);
-        std::thread::Builder::new()
-            .name("blob-sha256".into())
-            .spawn(move || {
-                let mut h = Hasher::new();
-                for v in rx {
-                    h.update(&v);
-                    let _ = spare_tx.try_send(v);
-                }
-                let _ = result_tx.send(h.finish());
-            })?;
-        Ok(HasherThread {
-            tx: Some(tx),
-            spare,
-            result,
-        })
-    }
-
-    pub fn update(&mut self, bytes: &[u8]) {
-        let mut v = self.spare.try_recv().unwrap_or_default();
-        v.clear();
-        v.extend_from_slice(bytes);
-        if let Some(tx) = &self.tx {
-            let _ = tx.send(v);
-        }
-    }
-
-    /// The digest of everything fed; `None` if the thread died (it cannot
-    /// hash, so the caller must not trust the bytes).
-    pub fn finish(mut self) -> Option<Sha256> {
-        drop(self.tx.take());
-        self.result.recv().ok()
-    }
-}
-
-/// Where a [`HashingReader`] hashes.
-enum Digester {
-    Inline(Hasher),
-    Thread(HasherThread),
-}
-
 /// Reads from `inner`, hashing and counting every byte. Stops with an error
 /// once more than `max` bytes have been read (a blob longer than its
 /// descriptor, or a host file that grows without end).
 pub struct HashingReader<R> {
     inner: R,
-    hasher: Digester,
+    hasher: Hasher,
     count: u64,
     max: u64,
 }
@@ -117,21 +60,7 @@ impl<R: Read> HashingReader<R> {
     pub fn new(inner: R, max: u64) -> Self {
         HashingReader {
             inner,
-            hasher: Digester::Inline(Hasher::new()),
-            count: 0,
-            max,
-        }
-    }
-    /// Like [`HashingReader::new`], hashing on a [`HasherThread`] (inline
-    /// if no thread can be started).
-    pub fn offloaded(inner: R, max: u64) -> Self {
-        let hasher = match HasherThread::spawn() {
-            Ok(t) => Digester::Thread(t),
-            Err(_) => Digester::Inline(Hasher::new()),
-        };
-        HashingReader {
-            inner,
-            hasher,
+            hasher: Hasher::new(),
             count: 0,
             max,
         }
@@ -140,15 +69,9 @@ impl<R: Read> HashingReader<R> {
     pub fn count(&self) -> u64 {
         self.count
     }
-    /// Digest and byte count of what was read. A hashing thread that died
-    /// gives the all-zero digest, which no content has: a digest check
-    /// then fails rather than passes.
+    /// Digest and byte count of what was read.
     pub fn finish(self) -> (Sha256, u64) {
-        let digest = match self.hasher {
-            Digester::Inline(h) => h.finish(),
-            Digester::Thread(t) => t.finish().unwrap_or(Sha256([0; 32])),
-        };
-        (digest, self.count)
+        (self.hasher.finish(), self.count)
     }
 }
 
@@ -162,10 +85,7 @@ impl<R: Read> Read for HashingReader<R> {
                 format!("more than {} bytes", self.max),
             ));
         }
-        match &mut self.hasher {
-            Digester::Inline(h) => h.update(&buf[..n]),
-            Digester::Thread(t) => t.update(&buf[..n]),
-        }
+        self.hasher.update(&buf[..n]);
         Ok(n)
     }
 }
@@ -198,12 +118,12 @@ mod tests {
     }
 
     #[test]
-    fn an_offloaded_hashing_reader_gives_the_same_digest_and_count() {
+    fn a_hashing_reader_read_in_small_pieces_gives_the_digest_and_count() {
         let data: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
         for max in [data.len() as u64, data.len() as u64 + 1] {
-            let mut r = HashingReader::offloaded(&data[..], max);
+            let mut r = HashingReader::new(&data[..], max);
             let mut out = Vec::new();
-            // Small reads: many buffers through the thread and back.
+            // Small reads: the digest goes on from each to the next.
             let mut buf = [0u8; 1000];
             loop {
                 let n = r.read(&mut buf).unwrap();
@@ -215,12 +135,9 @@ mod tests {
             assert_eq!(out, data);
             assert_eq!(r.finish(), (Sha256::of(&data), data.len() as u64));
         }
-        let mut r = HashingReader::offloaded(&data[..], 10);
+        let mut r = HashingReader::new(&data[..], 10);
         assert!(r.read_to_end(&mut Vec::new()).is_err());
-        assert_eq!(
-            HashingReader::offloaded(&b""[..], 0).finish().0,
-            Sha256::of(b"")
-        );
+        assert_eq!(HashingReader::new(&b""[..], 0).finish().0, Sha256::of(b""));
     }
 
     #[test]

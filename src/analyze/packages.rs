@@ -64,7 +64,8 @@ pub fn run(image: &ImageInfo, fs: &ImageFs, pkgs: &PackageDb, out: &mut Vec<Find
 /// finding by it; a transfer tool no package installed says so (and where
 /// its packaged original is, for a copy).
 fn attach_owners(fs: &ImageFs, pkgs: &PackageDb, out: &mut [Finding]) {
-    let copies = pkgs.by_sha256(fs);
+    // Built only if a finding on an unpackaged file asks (most scans: none).
+    let copies = std::cell::OnceCell::new();
     let mut owners: HashMap<ImagePath, Option<Ownership<'_>>> = HashMap::new();
     for f in out.iter_mut() {
         let Some(path) = f.path.clone() else { continue };
@@ -83,7 +84,7 @@ fn attach_owners(fs: &ImageFs, pkgs: &PackageDb, out: &mut [Finding]) {
             None => {
                 if TRANSFER_CODES.contains(&f.code)
                     && let Some(d) = node.entry.sha256
-                    && let Some(orig) = copies.get(&d)
+                    && let Some(orig) = copies.get_or_init(|| pkgs.by_sha256(fs)).get(&d)
                     && let Some(o) = fs.get(orig).and_then(|n| pkgs.owner(orig, n))
                 {
                     f.evidence.push(format!(

@@ -9,6 +9,7 @@ mod guard;
 pub mod kind;
 mod pkgfile;
 mod ranged;
+mod readahead;
 mod sniff;
 mod sparse;
 mod stream;

@@ -15,13 +15,13 @@
 //! the walk). Every stream is drained to EOF before digests are judged; a
 //! digest mismatch outranks a tar error (it explains it).
 
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufRead, Read};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::sync_channel;
 
-use crate::digest::{HashingReader, Sha256};
+use crate::digest::Sha256;
 use crate::error::{Error, Result};
 use crate::finding::{Code, Finding};
 use crate::limits::{Limit, Limits};
@@ -30,6 +30,7 @@ use super::decompress::{self, Compression, Sniffed};
 use super::kind::record_content;
 use super::pkgfile::{Pair, PkgData};
 use super::ranged::{self, Batch, Chunks, InspectJob, Inspected, Outlets, Tap, TapReader};
+use super::readahead::ReadAhead;
 use super::trailer;
 use super::walk::{WalkContext, WalkError, content_error, walk_tar_tapped};
 use super::{Entry, EntryType, LayerIndex};
@@ -370,7 +371,8 @@ fn check_blob(input: &LayerInput<'_>, inflated: &Inflated) -> Result<()> {
     Ok(())
 }
 
-/// Read the blob (its sha256 on a thread of its own), and decompress it
+/// Read the blob (ahead, on a thread of its own that also hashes it:
+/// [`ReadAhead`]), and decompress it
 /// as `walk` pulls chunks (on this thread: no hand-over, and the tar
 /// headers are parsed while their bytes are still in this core's cache);
 /// then read the blob to its end and judge it. Without a stream to walk
@@ -382,51 +384,54 @@ fn inflate_and_walk(
 ) -> (Inflated, Walked) {
     // Never read more than one byte past the declared size: enough to know it lies.
     let cap = input.size.map(|s| s.saturating_add(1)).unwrap_or(u64::MAX);
-    let mut raw = BufReader::with_capacity(CHUNK, HashingReader::offloaded(blob, cap));
-    let mut out = Inflated {
-        blob: (Sha256([0; 32]), 0),
-        compression: None,
-        uncompressed: 0,
-        failure: None,
-        limit: None,
-    };
-    let nothing = || Ok(LayerIndex::default());
-    let head = match raw.fill_buf() {
-        Ok(h) => h.to_vec(),
-        Err(e) => {
-            out.failure = Some(format!("reading blob: {e}"));
-            out.blob = raw.into_inner().finish();
-            return (out, nothing());
-        }
-    };
-    let compression = match decompress::sniff(&head) {
-        Sniffed::Known(c) => c,
-        Sniffed::Unsupported(name) => {
-            out.failure = Some(format!(
-                "{name} compression is not supported (gzip, zstd, or plain tar)"
-            ));
-            let _ = drain(&mut raw);
-            out.blob = raw.into_inner().finish();
-            return (out, nothing());
-        }
-    };
-    out.compression = Some(compression);
-    let walked = match decompress::decoder(&mut raw, compression) {
-        Ok(mut d) => walk(Inflating {
-            decoder: &mut d,
-            compression,
-            input,
-            out: &mut out,
-            pool: Pool::default(),
-            done: false,
-        }),
-        Err(e) => {
-            out.failure = Some(format!("{} decoder: {e}", compression.as_str()));
-            nothing()
-        }
-    };
-    drop_and_finish(raw, &mut out);
-    (out, walked)
+    std::thread::scope(|s| {
+        let mut raw = ReadAhead::spawn(s, blob, cap);
+        let mut out = Inflated {
+            blob: (Sha256([0; 32]), 0),
+            compression: None,
+            uncompressed: 0,
+            failure: None,
+            limit: None,
+        };
+        let nothing = || Ok(LayerIndex::default());
+        let head = match raw.fill_buf() {
+            Ok(h) => h.to_vec(),
+            Err(e) => {
+                out.failure = Some(format!("reading blob: {e}"));
+                out.blob = raw.finish(true);
+                return (out, nothing());
+            }
+        };
+        let compression = match decompress::sniff(&head) {
+            Sniffed::Known(c) => c,
+            Sniffed::Unsupported(name) => {
+                out.failure = Some(format!(
+                    "{name} compression is not supported (gzip, zstd, or plain tar)"
+                ));
+                out.blob = raw.finish(true);
+                return (out, nothing());
+            }
+        };
+        out.compression = Some(compression);
+        let walked = match decompress::decoder(&mut raw, compression) {
+            Ok(mut d) => walk(Inflating {
+                decoder: &mut d,
+                compression,
+                input,
+                out: &mut out,
+                pool: Pool::default(),
+                done: false,
+            }),
+            Err(e) => {
+                out.failure = Some(format!("{} decoder: {e}", compression.as_str()));
+                nothing()
+            }
+        };
+        // Bytes after the compressed stream still belong to the blob and
+        // its digest; past a limit, nothing more is read.
+        out.blob = raw.finish(out.limit.is_none());
+        (out, walked)
+    })
 }
 
 /// The decoder as the walk's chunk source: each pull inflates the next
@@ -537,14 +542,6 @@ fn over_budget(input: &LayerInput<'_>, layer_total: u64, filled: u64) -> Option<
     let total = input.image_bytes.fetch_add(filled, Ordering::Relaxed) + filled;
     (total > limits.max_image_bytes)
         .then(|| Error::limit(Limit::ImageSize, input.location(), limits.max_image_bytes))
-}
-
-fn drop_and_finish<R: Read>(mut raw: BufReader<HashingReader<R>>, out: &mut Inflated) {
-    // Bytes after the compressed stream still belong to the blob and its digest.
-    if out.limit.is_none() {
-        let _ = drain(&mut raw);
-    }
-    out.blob = raw.into_inner().finish();
 }
 
 fn describe_decode_error(c: Compression, e: &io::Error) -> String {
