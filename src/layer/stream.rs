@@ -394,8 +394,9 @@ fn inflate_and_walk(
             limit: None,
         };
         let nothing = || Ok(LayerIndex::default());
+        // The magic bytes only (the buffer is a whole read-ahead block).
         let head = match raw.fill_buf() {
-            Ok(h) => h.to_vec(),
+            Ok(h) => h[..h.len().min(16)].to_vec(),
             Err(e) => {
                 out.failure = Some(format!("reading blob: {e}"));
                 out.blob = raw.finish(true);
