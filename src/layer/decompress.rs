@@ -3,6 +3,7 @@
 
 use std::io::{self, BufRead, Read};
 
+use super::gunzip::Gunzip;
 pub use crate::model::Compression;
 
 /// What the first bytes of a blob say it is.
@@ -47,8 +48,19 @@ pub fn decoder<'a, R: BufRead + Send + 'a>(
     raw: R,
     compression: Compression,
 ) -> io::Result<Box<dyn Read + Send + 'a>> {
+    decoder_for(raw, compression, false)
+}
+
+/// [`decoder`], for a blob whose sha256 is `digest_checked` against the
+/// digest that names it: then gzip's CRC-32 is not computed ([`Gunzip`]).
+pub fn decoder_for<'a, R: BufRead + Send + 'a>(
+    raw: R,
+    compression: Compression,
+    digest_checked: bool,
+) -> io::Result<Box<dyn Read + Send + 'a>> {
     Ok(match compression {
         Compression::None => Box::new(raw),
+        Compression::Gzip if digest_checked => Box::new(Gunzip::new(raw)),
         Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(raw)),
         Compression::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(raw)?),
     })

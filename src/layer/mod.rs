@@ -6,6 +6,7 @@ pub mod cache;
 mod content;
 mod decompress;
 mod guard;
+mod gunzip;
 pub mod kind;
 mod pkgfile;
 mod ranged;

@@ -414,7 +414,7 @@ fn inflate_and_walk(
             }
         };
         out.compression = Some(compression);
-        let walked = match decompress::decoder(&mut raw, compression) {
+        let walked = match decompress::decoder_for(&mut raw, compression, input.digest.is_some()) {
             Ok(mut d) => walk(Inflating {
                 decoder: &mut d,
                 compression,
