@@ -104,20 +104,33 @@ impl Script {
     }
 }
 
-/// One line of at most 300 characters for evidence.
+/// Characters of evidence text kept; a longer text is cut and marked `…`.
+const SHOWN: usize = 300;
+
+/// One line of at most [`SHOWN`] characters for evidence: runs of
+/// whitespace as one blank, none at either end. Every parsed command gets
+/// one, a compound command's whole body included, so the text is read
+/// only as far as the cut.
 pub fn shown(s: &str) -> String {
-    let one: String = s
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .chars()
-        .take(301)
-        .collect();
-    if one.chars().count() > 300 {
-        format!("{}…", one.chars().take(300).collect::<String>())
-    } else {
-        one
+    let mut out = String::new();
+    let mut kept = 0;
+    let mut blank = false;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            blank = kept > 0;
+            continue;
+        }
+        for c in [' ', c].into_iter().skip(usize::from(!blank)) {
+            if kept == SHOWN {
+                out.push('…');
+                return out;
+            }
+            out.push(c);
+            kept += 1;
+        }
+        blank = false;
     }
+    out
 }
 
 #[cfg(test)]
@@ -145,5 +158,34 @@ mod tests {
         // One more: cut to 300 and marked.
         let over = format!("{most}x");
         assert_eq!(shown(&over), format!("{most}…"));
+    }
+
+    /// The text `shown` stands for: whitespace runs as one blank, cut
+    /// after 300 characters.
+    fn shown_whole(s: &str) -> String {
+        let one = s.split_whitespace().collect::<Vec<_>>().join(" ");
+        if one.chars().count() > 300 {
+            format!("{}…", one.chars().take(300).collect::<String>())
+        } else {
+            one
+        }
+    }
+
+    #[test]
+    fn shown_is_the_whole_text_collapsed_and_cut_at_every_boundary() {
+        let blanks = [" ", "  ", "\t\n", "\u{a0}", "\u{3000} "];
+        for len in [0, 1, 150, 298, 299, 300, 301, 302, 600] {
+            for (i, gap) in blanks.iter().enumerate() {
+                for word in ["a", "ab", "é", "wget"] {
+                    let mut s = gap.repeat(i % 2);
+                    while s.chars().count() < len {
+                        s.push_str(word);
+                        s.push_str(gap);
+                    }
+                    let s: String = s.chars().take(len).collect();
+                    assert_eq!(shown(&s), shown_whole(&s), "{len} {gap:?} {word:?}: {s:?}");
+                }
+            }
+        }
     }
 }
