@@ -70,6 +70,34 @@ pub fn decoder_for<'a, R: BufRead + Send + 'a>(
 mod tests {
     use super::*;
 
+    /// A blob whose digest is checked is decoded without its CRC; any other
+    /// blob is not, and a wrong CRC fails it.
+    #[test]
+    fn the_crc_is_skipped_only_for_a_checked_digest() {
+        use std::io::Write;
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(b"usr/bin/wget\n").unwrap();
+        let mut blob = e.finish().unwrap();
+        let n = blob.len();
+        blob[n - 8] ^= 1;
+        let read = |checked: bool| {
+            let mut out = Vec::new();
+            decoder_for(&blob[..], Compression::Gzip, checked)
+                .unwrap()
+                .read_to_end(&mut out)
+                .map(|_| out)
+        };
+        assert_eq!(read(true).unwrap(), b"usr/bin/wget\n");
+        let e = read(false).unwrap_err();
+        assert!(e.to_string().contains("checksum"), "{e}");
+        let mut out = Vec::new();
+        let e = decoder(&blob[..], Compression::Gzip)
+            .unwrap()
+            .read_to_end(&mut out)
+            .unwrap_err();
+        assert!(e.to_string().contains("checksum"), "{e}");
+    }
+
     #[test]
     fn magic_and_media_types() {
         assert_eq!(sniff(&[0x1f, 0x8b, 8]), Sniffed::Known(Compression::Gzip));
