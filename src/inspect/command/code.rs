@@ -138,6 +138,8 @@ struct Skip {
     doc: Option<&'static str>,
     pod: bool,
     block: bool,
+    /// What ends the open Lua block comment (`]]`, `]=]`).
+    lua_close: &'static str,
 }
 
 impl Skip {
@@ -153,16 +155,21 @@ impl Skip {
                 self.pod || t.starts_with('#')
             }
             RuleLang::Lua => {
-                // `--` comments, `--[[ … ]]` blocks.
+                // `--` comments, `--[[ … ]]` and `--[=[ … ]=]` blocks.
                 if self.block {
-                    self.block = !t.contains("]]");
+                    self.block = !t.contains(self.lua_close);
                     return true;
                 }
-                if t.starts_with("--[[") || t.starts_with("--[=[") {
-                    self.block = !t.contains("]]");
-                    return true;
-                }
-                t.starts_with("--")
+                let close = if t.starts_with("--[[") {
+                    "]]"
+                } else if t.starts_with("--[=[") {
+                    "]=]"
+                } else {
+                    return t.starts_with("--");
+                };
+                self.lua_close = close;
+                self.block = !t.contains(close);
+                true
             }
             RuleLang::Js | RuleLang::Php | RuleLang::Wsh | RuleLang::Go => {
                 if self.block {

@@ -47,6 +47,15 @@ fn raw_echo_text(text: &str) -> Option<String> {
     let after = t.split_once(char::is_whitespace)?.1;
     let end = after.rfind('>')?;
     let body = after[..end].trim_end_matches('>').trim();
+    // One quoted string is written without its quotes.
+    let body = ['\'', '"']
+        .into_iter()
+        .find_map(|q| {
+            body.strip_prefix(q)?
+                .strip_suffix(q)
+                .filter(|b| !b.contains(q))
+        })
+        .unwrap_or(body);
     (!body.is_empty()).then(|| body.to_string())
 }
 
