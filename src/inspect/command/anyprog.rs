@@ -254,4 +254,23 @@ mod tests {
         let (a, c) = cmd(&["start", "https://docs.example/help.html"]);
         assert_eq!(matches(Lang::Batch, "start", &a, 0, &c), None);
     }
+
+    #[test]
+    fn share_host_as_a_switch_value_of_at_most_32_characters() {
+        let sw = |n: usize| format!("/{}:\\\\files.example\\s\\x.xsl", "f".repeat(n - 1));
+        assert_eq!(share_host(&sw(32)).as_deref(), Some("files.example"));
+        assert_eq!(share_host(&sw(33)), None);
+        assert_eq!(
+            share_host("-Path=\"\\\\files.example\\s\"").as_deref(),
+            Some("files.example")
+        );
+        assert_eq!(
+            share_host("Microsoft.PowerShell.Core\\FileSystem::\\\\files.example\\s\\a.ps1")
+                .as_deref(),
+            Some("files.example")
+        );
+        // Not a switch: a drive letter or a word with other characters.
+        assert_eq!(share_host("C:\\\\files.example\\s"), None);
+        assert_eq!(share_host("/f.xyz:\\\\files.example\\s"), None);
+    }
 }

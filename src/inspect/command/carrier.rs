@@ -1362,4 +1362,70 @@ mod tests {
         let s = yaml("command: [\"a\",\nrun: ls\n");
         assert!(s.iter().any(|x| x.text == "ls"), "{s:?}");
     }
+
+    // Round 11: the limits hostile input meets, each at its boundary.
+
+    #[test]
+    fn make_variables_stop_after_the_thousand_and_first() {
+        let lines: Vec<(usize, String)> =
+            (0..1005).map(|n| (n + 1, format!("V{n} = x{n}"))).collect();
+        assert_eq!(make_vars(&lines).len(), 1001);
+        // `+=` appends with a blank to a value already set, and sets an
+        // empty or unset one.
+        let lines: Vec<(usize, String)> = ["A = a", "A += b", "B :=", "B += c", "C += d"]
+            .iter()
+            .enumerate()
+            .map(|(n, l)| (n + 1, l.to_string()))
+            .collect();
+        let v = make_vars(&lines);
+        assert_eq!(v["A"], "a b");
+        assert_eq!(v["B"], "c");
+        assert_eq!(v["C"], "d");
+    }
+
+    #[test]
+    fn k8s_env_keeps_256_entries() {
+        let text: String = (0..300)
+            .map(|n| format!("  - name: V{n}\n    value: x{n}\n"))
+            .collect();
+        let lines: Vec<&str> = text.lines().collect();
+        let env = k8s_env(&lines);
+        assert_eq!(env.len(), 256);
+        assert_eq!(env[255], ("V255".to_string(), "x255".to_string()));
+    }
+
+    #[test]
+    fn yaml_files_keeps_256_files() {
+        let text: String = (0..300)
+            .map(|n| format!("- path: /etc/f{n}\n  content: |\n    echo {n}\n"))
+            .collect();
+        let files = yaml_files(&text);
+        assert_eq!(files.len(), 256);
+        assert_eq!(files[255].0, "/etc/f255");
+        assert_eq!(files[255].2, 255 * 3 + 3);
+    }
+
+    #[test]
+    fn flow_sequence_is_joined_over_at_most_64_lines() {
+        // The sequence opens on line 1 (index 1); `from` is the next line.
+        let lines = |close_at: usize| -> Vec<String> {
+            let mut v = vec!["x: 1".to_string(), "command: [\"a\",".to_string()];
+            while v.len() < close_at {
+                v.push("\"b\",".to_string());
+            }
+            v.push("\"c\"]".to_string());
+            v.push("run: ls".to_string());
+            v
+        };
+        // Closed on the 64th line after the first: joined.
+        let l = lines(2 + 63);
+        let l: Vec<&str> = l.iter().map(|s| s.as_str()).collect();
+        let (v, next) = flow_lines(&l, 2, "[\"a\",");
+        assert!(v.ends_with("\"c\"]"), "{v}");
+        assert_eq!(next, 2 + 64);
+        // Closed on the 65th: too long, the first line alone.
+        let l = lines(2 + 64);
+        let l: Vec<&str> = l.iter().map(|s| s.as_str()).collect();
+        assert_eq!(flow_lines(&l, 2, "[\"a\","), ("[\"a\",".to_string(), 2));
+    }
 }

@@ -138,6 +138,8 @@ struct Skip {
     doc: Option<&'static str>,
     pod: bool,
     block: bool,
+    /// What ends the open Lua block comment (`]]`, `]=]`).
+    lua_close: &'static str,
 }
 
 impl Skip {
@@ -153,16 +155,21 @@ impl Skip {
                 self.pod || t.starts_with('#')
             }
             RuleLang::Lua => {
-                // `--` comments, `--[[ … ]]` blocks.
+                // `--` comments, `--[[ … ]]` and `--[=[ … ]=]` blocks.
                 if self.block {
-                    self.block = !t.contains("]]");
+                    self.block = !t.contains(self.lua_close);
                     return true;
                 }
-                if t.starts_with("--[[") || t.starts_with("--[=[") {
-                    self.block = !t.contains("]]");
-                    return true;
-                }
-                t.starts_with("--")
+                let close = if t.starts_with("--[[") {
+                    "]]"
+                } else if t.starts_with("--[=[") {
+                    "]=]"
+                } else {
+                    return t.starts_with("--");
+                };
+                self.lua_close = close;
+                self.block = !t.contains(close);
+                true
             }
             RuleLang::Js | RuleLang::Php | RuleLang::Wsh | RuleLang::Go => {
                 if self.block {
@@ -1099,5 +1106,46 @@ mod tests {
         assert!(has_remote_url("get('http://203.0.113.5/x')"));
         assert!(!has_remote_url("get('http://127.0.0.1:8080/health')"));
         assert!(!has_remote_url("get(url)"));
+    }
+
+    // Round 11: the limits hostile input meets, each at its boundary.
+
+    #[test]
+    fn at_most_64_url_variables_are_kept() {
+        let text: Vec<String> = (0..70)
+            .map(|n| format!("u{n} = 'http://203.0.113.5/{n}'"))
+            .collect();
+        let lines: Vec<(usize, &str)> = text
+            .iter()
+            .enumerate()
+            .map(|(n, t)| (n + 1, t.as_str()))
+            .collect();
+        let v = UrlVars::collect(&lines, RuleLang::Python);
+        assert_eq!(v.0.len(), 64);
+        assert!(v.0.contains_key("u63") && !v.0.contains_key("u64"));
+    }
+
+    #[test]
+    fn a_statement_joins_at_most_30_lines() {
+        // Line 1 stands alone; line 2 opens a call never closed: it is
+        // joined with the next 29 lines, and line 32 starts a statement.
+        let mut text = vec!["x = 1".to_string(), "f(".to_string()];
+        text.extend((0..40).map(|n| format!("a{n},")));
+        let lines: Vec<(usize, &str)> = text
+            .iter()
+            .enumerate()
+            .map(|(n, t)| (n + 1, t.as_str()))
+            .collect();
+        let st = statements(&lines);
+        assert_eq!(st[0], (1, std::borrow::Cow::Borrowed("x = 1")));
+        assert_eq!(st[1].0, 2);
+        assert!(st[1].1.ends_with(" a28,"), "{}", st[1].1);
+        assert_eq!(st[2], (32, std::borrow::Cow::Borrowed("a29,")));
+        // A call closed on its third line is one statement of three lines.
+        let lines = [(1, "f(a,"), (2, "b,"), (3, "c)"), (4, "g()")];
+        let st = statements(&lines);
+        assert_eq!(st.len(), 2);
+        assert_eq!(st[0].1, "f(a, b, c)");
+        assert_eq!(st[1], (4, std::borrow::Cow::Borrowed("g()")));
     }
 }

@@ -443,4 +443,34 @@ mod tests {
             [("out".to_string(), "C:\\Temp\\a.exe".to_string())]
         );
     }
+
+    // Round 11: the limits hostile input meets, each at its boundary.
+
+    #[test]
+    fn at_most_64_command_groups_per_statement_are_parsed() {
+        let groups: String = (0..65).map(|n| format!(" (Get-Item a{n})")).collect();
+        let s = parse(&format!("Write-Output{groups}\n"), 1);
+        let c = &s.pipelines[0].cmds[0];
+        assert_eq!(c.subs.len(), 64);
+        assert_eq!(c.subs[63].pipelines[0].cmds[0].argv, ["Get-Item", "a63"]);
+    }
+
+    #[test]
+    fn at_most_64_open_blocks_carry_a_piped_url() {
+        // The URL fed to `%` stands for `$_` inside its block and the
+        // blocks nested in it …
+        let s = parse("'http://h/x' | % { if (1) { iwr $_ } }\n", 1);
+        let c: Vec<&Cmd> = s.pipelines.iter().flat_map(|p| &p.cmds).collect();
+        assert!(c.iter().any(|c| c.argv == ["iwr", "http://h/x"]), "{c:?}");
+        // … but only 64 open blocks are tracked: after 65 opened and 64
+        // closed, the `%` block's URL is no longer known.
+        let deep = format!(
+            "'http://h/x' | % {{ {}{} iwr $_ }}\n",
+            "if (1) { ".repeat(64),
+            "} ".repeat(64)
+        );
+        let s = parse(&deep, 1);
+        let c: Vec<&Cmd> = s.pipelines.iter().flat_map(|p| &p.cmds).collect();
+        assert!(c.iter().any(|c| c.argv == ["iwr", "$_"]), "{c:?}");
+    }
 }

