@@ -94,7 +94,7 @@ impl<R: BufRead> Gunzip<R> {
         if u64::from(isize) != out & 0xffff_ffff {
             return Err(corrupt());
         }
-        if raw.fill_buf()?.is_empty() {
+        if more(raw)?.is_empty() {
             self.state = State::End;
         } else {
             self.body.reset_data();
@@ -149,6 +149,19 @@ fn header<R: BufRead>(r: &mut R) -> io::Result<()> {
     Ok(())
 }
 
+/// The next buffered bytes of `r`, read again after an interruption (a
+/// header or trailer is not read in resumable steps; the body is).
+fn more<R: BufRead>(r: &mut R) -> io::Result<&[u8]> {
+    loop {
+        match r.fill_buf() {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            // The borrow checker cannot see that the loop ends here.
+            Ok(_) => return r.fill_buf(),
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// `buf` filled from `r`, or flate2's error for a stream that ends first.
 fn fill<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<()> {
     r.read_exact(buf).map_err(|e| match e.kind() {
@@ -161,7 +174,7 @@ fn fill<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<()> {
 fn to_nul<R: BufRead>(r: &mut R) -> io::Result<Vec<u8>> {
     let mut field = Vec::new();
     loop {
-        let buf = r.fill_buf()?;
+        let buf = more(r)?;
         if buf.is_empty() {
             return Err(io::ErrorKind::UnexpectedEof.into());
         }
@@ -334,6 +347,66 @@ mod tests {
             assert_eq!(ours.1, theirs.1, "{what}: the same error as flate2");
             assert_eq!(ours.0.len(), theirs.0.len(), "{what}: the same bytes first");
         }
+    }
+
+    #[test]
+    fn a_name_of_the_longest_length_is_read_as_flate2_reads_it() {
+        let data = text(1000);
+        for len in [MAX_FIELD - 1, MAX_FIELD] {
+            let mut named = member(&data);
+            named[3] |= FNAME;
+            named.splice(10..10, vec![b'n'; len]);
+            named.insert(10 + len, 0);
+            let [ours, theirs] = both(&named, 4096);
+            assert_eq!(ours, (data.clone(), None), "a {len}-byte name");
+            assert_eq!(theirs, ours);
+        }
+    }
+
+    /// A source that is interrupted (a signal) before every other read.
+    struct Jumpy<'a> {
+        data: &'a [u8],
+        interrupt: bool,
+    }
+
+    impl Read for Jumpy<'_> {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            self.interrupt = !self.interrupt;
+            if self.interrupt {
+                return Err(io::ErrorKind::Interrupted.into());
+            }
+            let n = self.data.len().min(out.len()).min(3);
+            out[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn interruptions_and_empty_reads_leave_the_stream_where_it_was() {
+        let data = text(20_000);
+        let mut blob = full_member(&data);
+        blob.extend(member(&data[..5]));
+        let raw = io::BufReader::with_capacity(
+            5,
+            Jumpy {
+                data: &blob,
+                interrupt: false,
+            },
+        );
+        let mut d = Gunzip::new(raw);
+        let (mut out, mut buf, mut interrupted) = (Vec::new(), [0u8; 100], 0);
+        loop {
+            assert_eq!(d.read(&mut []).unwrap(), 0, "an empty read reads nothing");
+            match d.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => out.extend_from_slice(&buf[..n]),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => interrupted += 1,
+                Err(e) => panic!("{e}"),
+            }
+        }
+        assert!(interrupted > 0);
+        assert_eq!(out, [&data[..], &data[..5]].concat());
     }
 
     #[test]
