@@ -411,12 +411,52 @@ mod tests {
 
     #[test]
     fn an_error_is_reported_once_then_the_stream_ends() {
-        let mut blob = member(&text(10));
-        blob[2] = 0;
-        let mut d = Gunzip::new(&blob[..]);
-        let mut buf = [0u8; 64];
-        assert!(d.read(&mut buf).is_err());
-        assert_eq!(d.read(&mut buf).unwrap(), 0);
-        assert_eq!(d.read(&mut []).unwrap(), 0);
+        // In the header, and in the deflate data (a reserved block type).
+        let mut header = member(&text(10));
+        header[2] = 0;
+        let mut body = member(&text(10));
+        body[10] = 0x07;
+        for blob in [header, body] {
+            let mut d = Gunzip::new(&blob[..]);
+            let mut buf = [0u8; 64];
+            let e = d.read(&mut buf).unwrap_err();
+            assert_ne!(e.kind(), io::ErrorKind::Interrupted);
+            assert_eq!(d.read(&mut buf).unwrap(), 0);
+            assert_eq!(d.read(&mut []).unwrap(), 0);
+        }
+    }
+
+    /// A source that fails for good after its bytes.
+    struct Failing<'a>(&'a [u8]);
+
+    impl Read for Failing<'_> {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            if self.0.is_empty() {
+                return Err(io::Error::other("disk on fire"));
+            }
+            let n = self.0.len().min(out.len());
+            out[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_source_that_fails_in_a_header_or_trailer_fails_the_stream() {
+        let data = text(100);
+        let named = full_member(&data);
+        let n = named.len();
+        // In the fixed header, the file name, the trailer, after the
+        // trailer, and in the next member's header.
+        for cut in [12, 20, n - 4, n, n + 1] {
+            let mut two = named[..cut.min(n)].to_vec();
+            if cut > n {
+                two.push(0x1f);
+            }
+            let mut d = Gunzip::new(io::BufReader::with_capacity(4, Failing(&two)));
+            let mut out = Vec::new();
+            let e = d.read_to_end(&mut out).unwrap_err();
+            assert!(e.to_string().contains("disk on fire"), "cut at {cut}: {e}");
+        }
     }
 }
