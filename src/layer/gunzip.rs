@@ -26,8 +26,8 @@ const MAX_FIELD: usize = 0xffff;
 enum State {
     /// At a member's first byte.
     Header,
-    /// Inside the deflate data; `out` counts the member's bytes so far.
-    Body { out: u64 },
+    /// Inside the deflate data (the decoder counts the member's bytes).
+    Body,
     /// After the last member, or after an error (reported once).
     End,
 }
@@ -55,20 +55,16 @@ impl<R: BufRead> Read for Gunzip<R> {
         loop {
             match &mut self.state {
                 State::Header => match header(self.body.get_mut()) {
-                    Ok(()) => self.state = State::Body { out: 0 },
+                    Ok(()) => self.state = State::Body,
                     Err(e) => return self.fail(e),
                 },
-                State::Body { out } => match self.body.read(into) {
+                State::Body => match self.body.read(into) {
                     Ok(0) => {
-                        let out = *out;
-                        if let Err(e) = self.trailer(out) {
+                        if let Err(e) = self.trailer() {
                             return self.fail(e);
                         }
                     }
-                    Ok(n) => {
-                        *out += n as u64;
-                        return Ok(n);
-                    }
+                    Ok(n) => return Ok(n),
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => return Err(e),
                     Err(e) => return self.fail(e),
                 },
@@ -84,9 +80,10 @@ impl<R: BufRead> Gunzip<R> {
         Err(e)
     }
 
-    /// The 8-byte trailer after a member of `out` bytes; then either the
-    /// end of the blob or the next member.
-    fn trailer(&mut self, out: u64) -> io::Result<()> {
+    /// The 8-byte trailer after a member; then either the end of the blob
+    /// or the next member (the decoder's count starts again at 0).
+    fn trailer(&mut self) -> io::Result<()> {
+        let out = self.body.total_out();
         let raw = self.body.get_mut();
         let mut t = [0u8; 8];
         fill(raw, &mut t)?;
@@ -170,7 +167,8 @@ fn fill<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<()> {
     })
 }
 
-/// The bytes up to a NUL (consumed, not returned), at most `MAX_FIELD`.
+/// The bytes before the next NUL (which is consumed too), at most
+/// `MAX_FIELD` of them.
 fn to_nul<R: BufRead>(r: &mut R) -> io::Result<Vec<u8>> {
     let mut field = Vec::new();
     loop {
