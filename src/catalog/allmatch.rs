@@ -32,6 +32,19 @@ impl AllMatches {
         Self::with_kind(patterns, ascii_case_insensitive, None)
     }
 
+    /// [`AllMatches::new`] as a contiguous NFA: quick to build, slower
+    /// per byte than a DFA.
+    pub fn nfa<P: AsRef<[u8]>>(
+        patterns: &[P],
+        ascii_case_insensitive: bool,
+    ) -> Result<AllMatches, aho_corasick::BuildError> {
+        Self::with_kind(
+            patterns,
+            ascii_case_insensitive,
+            Some(AhoCorasickKind::ContiguousNFA),
+        )
+    }
+
     /// [`AllMatches::new`] as a DFA: slower to build and bigger, faster
     /// per byte (for sets run over every line of every script).
     pub fn dfa<P: AsRef<[u8]>>(

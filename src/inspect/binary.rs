@@ -249,6 +249,8 @@ pub fn parse(buf: &[u8], truncated: bool) -> BinaryFacts {
     f
 }
 
+/// ELF facts; of the imported and defined names, only those the analyzers
+/// use are copied (a libc defines thousands).
 fn elf_facts(elf: &goblin::elf::Elf<'_>, f: &mut BinaryFacts) {
     f.format = ContentKind::Elf;
     f.interpreter = elf.interpreter.map(str::to_string);
@@ -263,6 +265,7 @@ fn elf_facts(elf: &goblin::elf::Elf<'_>, f: &mut BinaryFacts) {
         if s.is_import()
             && let Some(n) = elf.dynstrtab.get_at(s.st_name)
             && !n.is_empty()
+            && apis::interesting(n)
         {
             f.imports.push(n.to_string());
         }
@@ -271,6 +274,7 @@ fn elf_facts(elf: &goblin::elf::Elf<'_>, f: &mut BinaryFacts) {
         if let Some(n) = elf.strtab.get_at(s.st_name)
             && !n.is_empty()
             && s.st_type() == goblin::elf::sym::STT_FUNC
+            && apis::interesting(n)
         {
             f.symbols.push(n.to_string());
         }

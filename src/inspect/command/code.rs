@@ -747,7 +747,7 @@ fn rules_for(
     scratch: &mut Vec<u64>,
 ) -> (Vec<usize>, Option<prefilter::Markers>) {
     if !gated {
-        return (eng.cat.text_rules(line, lang), None);
+        return (prefilter::text_rules(eng.cat, lang, line), None);
     }
     match prefilter::line_facts(eng.cat, lang, line, scratch) {
         Some((rules, m)) => (rules, Some(m)),
@@ -903,10 +903,9 @@ fn decoded_code(
         ..Default::default()
     };
     let rules: Vec<usize> = eng
-        .cat
         .text_rules(text, lang)
         .into_iter()
-        .chain(eng.cat.text_rules(text, RuleLang::Arg))
+        .chain(eng.text_rules(text, RuleLang::Arg))
         .filter(|&r| eng.cat.rules[r].role != Some(Role::Exec))
         .collect();
     for r in rules {

@@ -546,10 +546,9 @@ impl Engine<'_> {
         }
         let c = s.c;
         let rules: Vec<usize> = self
-            .cat
             .text_rules(&src, lang)
             .into_iter()
-            .chain(self.cat.text_rules(&src, RuleLang::Arg))
+            .chain(self.text_rules(&src, RuleLang::Arg))
             .filter(|&r| self.cat.rules[r].role != Some(Role::Exec))
             .collect();
         let lb = all_loopback(&src);

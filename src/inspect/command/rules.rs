@@ -165,7 +165,7 @@ impl<'c> Engine<'c> {
         }
     }
 
-    /// `self.cat.text_rules(t, lang)`, through the prefilter's literal
+    /// `self.text_rules(t, lang)`, through the prefilter's literal
     /// gate ([`prefilter::text_rules`](crate::inspect::prefilter::text_rules):
     /// the same rules, each tried only when its literals are there).
     pub(crate) fn text_rules(&self, t: &str, lang: crate::catalog::RuleLang) -> Vec<usize> {
@@ -738,10 +738,9 @@ impl<'c> Engine<'c> {
         for l in body.lines() {
             if (l.contains("://") && l.contains('(')) || l.contains("dav_methods") {
                 let rules: Vec<usize> = self
-                    .cat
                     .text_rules(l, crate::catalog::RuleLang::Arg)
                     .into_iter()
-                    .chain(self.cat.text_rules(l, crate::catalog::RuleLang::Sh))
+                    .chain(self.text_rules(l, crate::catalog::RuleLang::Sh))
                     .collect();
                 for r in rules {
                     self.push(r, c, all_loopback(l), None);
@@ -798,7 +797,7 @@ impl<'c> Engine<'c> {
         // Code in arguments; not in text that is only shown (`echo '… (or: wget URL)'`).
         for a in rest.iter().filter(|_| !is_mention(&s.prog)) {
             if a.contains("://") && a.contains('(') {
-                for r in self.cat.text_rules(a, crate::catalog::RuleLang::Arg) {
+                for r in self.text_rules(a, crate::catalog::RuleLang::Arg) {
                     self.push(r, s.c, all_loopback(a), None);
                     is_download = true;
                     self.note_download(r, s.c, &s.argv);

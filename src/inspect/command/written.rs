@@ -130,10 +130,9 @@ impl Engine<'_> {
 
     fn written_script_code(&mut self, lang: RuleLang, src: &str, c: &Cmd, depth: usize) {
         let rules: Vec<usize> = self
-            .cat
             .text_rules(src, lang)
             .into_iter()
-            .chain(self.cat.text_rules(src, RuleLang::Arg))
+            .chain(self.text_rules(src, RuleLang::Arg))
             .filter(|&r| self.cat.rules[r].role != Some(Role::Exec))
             .filter(|&r| self.cat.needs_met(r, src))
             .collect();

@@ -156,3 +156,36 @@ fn a_join_alone_keeps_a_file_in() {
         assert!(joins_literals(rule_lang, &code_lines(rule_lang, text)));
     }
 }
+
+#[test]
+fn the_line_scanner_moves_to_a_dfa_with_the_same_answers() {
+    let cat = catalog::get();
+    // A fresh copy of Python's tests: the shared one may have moved on.
+    let t = pf().build(cat, RuleLang::Python);
+    let s = t.scanner.as_ref().expect("Python has a line scanner");
+    let n = t.line.as_ref().expect("line conditions").full.len();
+    let run = |l: &str| {
+        let mut found = vec![0u64; n];
+        let m = s.scan(l.as_bytes(), &mut found);
+        (m, found)
+    };
+    let lines = [
+        "urllib.request.urlretrieve('http://x/y', p)",
+        "total = count + 1",
+        "os.system(cmd)",
+        "base64.b64decode(s)",
+        "x = requests.get(URL).content",
+    ];
+    let before: Vec<_> = lines.iter().map(|l| run(l)).collect();
+    assert!(!s.uses_dfa());
+    run(&"x".repeat(line::TO_DFA - 1));
+    assert!(!s.uses_dfa(), "not before TO_DFA bytes went through");
+    run("y");
+    run("y");
+    assert!(s.uses_dfa());
+    let after: Vec<_> = lines.iter().map(|l| run(l)).collect();
+    assert_eq!(before, after);
+    assert!(before[0].0.literal && before[0].0.hint, "{:?}", before[0].0);
+    assert!(before[2].0.call && before[3].0.encoded);
+    assert_eq!(before[1].0, line::Markers::default());
+}
