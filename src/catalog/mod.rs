@@ -110,8 +110,11 @@ pub struct Catalog {
     /// Program names and text-rule hints (ASCII case-insensitive).
     triggers: AhoCorasick,
     /// Text-rule hints alone: a text must hold one before the rule set is
-    /// tried.
-    hints: AhoCorasick,
+    /// tried. Built on first use (the built-in catalogue's text rules go
+    /// through the prefilter, which has its own); `None` inside if it
+    /// cannot be built (then every text goes to the set).
+    hint_list: Vec<String>,
+    hints: OnceLock<Option<AhoCorasick>>,
     /// Lowercased file name → tools installed under it.
     by_name: HashMap<String, Vec<usize>>,
     /// Lowercased PE version-resource name → tools.
@@ -134,8 +137,12 @@ static CATALOG: OnceLock<Catalog> = OnceLock::new();
 /// The catalogue (parsed and compiled on first use).
 pub fn get() -> &'static Catalog {
     CATALOG.get_or_init(|| {
-        Catalog::parse(include_str!("tools.toml"), include_str!("commands.toml"))
-            .unwrap_or_else(|e| panic!("built-in catalogue is invalid: {e}"))
+        Catalog::parse_checked(
+            include_str!("tools.toml"),
+            include_str!("commands.toml"),
+            false,
+        )
+        .unwrap_or_else(|e| panic!("built-in catalogue is invalid: {e}"))
     })
 }
 
@@ -157,6 +164,13 @@ pub fn prewarm() {
 impl Catalog {
     /// Parse and compile catalogue data.
     pub fn parse(tools: &str, rules: &str) -> Result<Catalog, String> {
+        Self::parse_checked(tools, rules, true)
+    }
+
+    /// [`Catalog::parse`]; `parse_regexes`: check that every rule regex
+    /// parses, naming the rule if not (only the built-in catalogue, whose
+    /// regexes a test compiles, goes without).
+    fn parse_checked(tools: &str, rules: &str, parse_regexes: bool) -> Result<Catalog, String> {
         let (tools, lines) = parse_tools(tools)?;
         let rules = rules::parse(rules)?;
         let mut patterns: Vec<Vec<u8>> = Vec::new();
@@ -212,8 +226,8 @@ impl Catalog {
             text_idx,
             by_program,
             triggers,
-            hints,
-        } = rules::compile(&rules)?;
+            hints: hint_list,
+        } = rules::compile(&rules, parse_regexes)?;
         let text = TextMatchers::new(rules.len());
         Ok(Catalog {
             tools,
@@ -227,7 +241,8 @@ impl Catalog {
             text,
             by_program,
             triggers,
-            hints,
+            hint_list,
+            hints: OnceLock::new(),
             by_name,
             by_version,
         })
@@ -359,7 +374,10 @@ impl Catalog {
     pub fn text_rules(&self, text: &str, lang: RuleLang) -> Vec<usize> {
         // Every pattern holds one of its hints: a text without any hint
         // matches none (one automaton pass before the regex set).
-        if !self.hints.is_match(text.as_bytes()) {
+        let hints = self
+            .hints
+            .get_or_init(|| rules::automaton(&self.hint_list).ok());
+        if hints.as_ref().is_some_and(|h| !h.is_match(text.as_bytes())) {
             return Vec::new();
         }
         self.text
