@@ -218,6 +218,10 @@ struct Prefilter {
     /// The same hints, for the per-language [`line`] scanners.
     hint_list: Vec<String>,
     langs: [OnceLock<LangTests>; LANGS.len()],
+    /// Each rule's literal sets (its pattern's, its `needs` pattern's),
+    /// extracted once however many languages the rule covers: the
+    /// extraction is most of building a language's tests.
+    rule_sets: Vec<OnceLock<(Vec<Set>, Vec<Set>)>>,
 }
 
 fn one(s: &str) -> Vec<Set> {
@@ -239,7 +243,17 @@ impl Prefilter {
                 .ok(),
             hint_list,
             langs: Default::default(),
+            rule_sets: cat.rules.iter().map(|_| OnceLock::new()).collect(),
         }
+    }
+
+    /// Rule `r`'s literal sets: its pattern's and its `needs` pattern's.
+    fn rule_sets(&self, cat: &Catalog, r: usize) -> &(Vec<Set>, Vec<Set>) {
+        self.rule_sets[r].get_or_init(|| {
+            let rule = &cat.rules[r];
+            let sets = |p: &Option<String>| p.as_deref().map(sets_of).unwrap_or_default();
+            (sets(&rule.pattern), sets(&rule.needs))
+        })
     }
 
     fn build(&self, cat: &Catalog, lang: RuleLang) -> LangTests {
@@ -262,14 +276,11 @@ impl Prefilter {
             if rule.pattern.is_none() || !rule.lang.covers(lang) {
                 continue;
             }
-            // Each rule's literal sets (its pattern's, its `needs`
-            // pattern's), for the rules of this language only: extracting
-            // them is most of building the tests.
-            let pattern = &rule.pattern.as_deref().map(sets_of).unwrap_or_default();
+            // Each rule's literal sets, for the rules of this language only.
+            let (pattern, needs) = self.rule_sets(cat, r);
             line.condition(pattern, false);
             line_rules.push(r);
             if file_tested(lang) && rule.role != Some(Role::Exec) {
-                let needs = &rule.needs.as_deref().map(sets_of).unwrap_or_default();
                 file.condition(&[pattern.as_slice(), needs].concat(), false);
             }
         }
