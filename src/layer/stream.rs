@@ -36,10 +36,17 @@ use super::walk::{WalkContext, WalkError, content_error, walk_tar_tapped};
 use super::{Entry, EntryType, LayerIndex};
 use crate::path::ImagePath;
 
-/// 64 KiB chunks: the same bytes in flight as 8 of 256 KiB, handed on in
-/// finer steps, so each stage waits less for the next (paired against 256
-/// KiB on minbase: 4% less CPU and wall, see README "Performance").
-const CHUNK: usize = 64 * 1024;
+/// 512 KiB chunks. Every chunk is a message to each worker that needs it,
+/// and a worker whose queue ran dry sleeps until the next one: with
+/// 64 KiB chunks a cold minbase scan made ~4,900 context switches and
+/// spent ~10% of its CPU in the kernel (futex wake-ups, rescheduling
+/// interrupts). Alternated on minbase with the bytes queued unchanged
+/// (`benches/variants.sh`, medians of 15, session 12): 64 KiB 0.94 s CPU
+/// and 1.16x the limit, 128 KiB 0.92 s, 256 KiB 0.92 s, 512 KiB 0.88 s
+/// and 1.11x; `perf stat`, medians of 15: 933, 887 (256 KiB) and 876 ms.
+/// (Commit 32cd244 had measured 64 KiB faster than 256 KiB, under heavy
+/// load and before the workers' batching and the buffer pool.)
+pub(crate) const CHUNK: usize = 512 * 1024;
 /// Chunks queued for each worker (4 MiB): how far the inflating thread
 /// may run ahead of the slowest one. Inspection comes in bursts (a run of
 /// binaries, the first script while its automata are built), the digest
@@ -48,7 +55,7 @@ const CHUNK: usize = 64 * 1024;
 /// queues 1.48x the limit, 4 MiB 1.41x; 8 MiB gained ~1% for 6 MiB more
 /// memory. The chunks are shared, so the memory is the longest lag, not
 /// the sum.
-const WORKER_DEPTH: usize = 64;
+const WORKER_DEPTH: usize = 8;
 /// Chunks queued for each inspection worker (16 MiB). Each file goes to
 /// one inspector, so while one works through a run of big binaries the
 /// other has the files after them, but only as far ahead as the busy
@@ -57,7 +64,7 @@ const WORKER_DEPTH: usize = 64;
 /// idled. Alternated on minbase (`benches/variants.sh`, medians of 21):
 /// 1.39x the limit with 4 MiB, 1.28x with 16 MiB, 1.29x with 32 MiB;
 /// 12 MiB more peak memory (46 -> 58 MiB).
-const INSPECTOR_DEPTH: usize = 256;
+const INSPECTOR_DEPTH: usize = 32;
 /// Workers run at this much lower priority than the inflating thread, the
 /// one chain that cannot be split: the scheduler then gives it a core
 /// whenever it can run, instead of a fair share among six threads that

