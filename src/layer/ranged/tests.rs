@@ -303,6 +303,15 @@ fn dropper(n: usize) -> Vec<u8> {
     b
 }
 
+/// Where the data of the entry at `path` starts in `tar`.
+fn data_offset(tar: &[u8], path: &str) -> usize {
+    let mut archive = tar::Archive::new(tar);
+    let entry = (archive.entries().unwrap().map(Result::unwrap))
+        .find(|e| e.path().unwrap().ends_with(path))
+        .unwrap();
+    entry.raw_file_position() as usize
+}
+
 /// Every entry (digests, package digests, content kind, inspection facts)
 /// is what the one-thread walk records, for files inside, across and at
 /// the edges of the chunks, empty and sparse files, hardlinks (to a
@@ -336,14 +345,7 @@ fn the_threaded_scan_records_what_one_thread_does() {
     };
     // `edge` ends exactly where a chunk of the pass does, a chunk or more
     // after it starts.
-    let probe = layout(b"");
-    let start = tar::Archive::new(probe.as_slice())
-        .entries()
-        .unwrap()
-        .map(Result::unwrap)
-        .find(|e| e.path().unwrap().ends_with("usr/lib/edge"))
-        .unwrap()
-        .raw_file_position() as usize;
+    let start = data_offset(&layout(b""), "usr/lib/edge");
     let edge_len = (start / CHUNK + 2) * CHUNK - start;
     let tar = layout(&long[..edge_len]);
     assert_eq!((start + edge_len) % CHUNK, 0);
