@@ -189,3 +189,29 @@ fn the_line_scanner_moves_to_a_dfa_with_the_same_answers() {
     assert!(before[2].0.call && before[3].0.encoded);
     assert_eq!(before[1].0, line::Markers::default());
 }
+
+#[test]
+fn the_gate_gives_the_rule_sets_rules_on_whole_case_files() {
+    // The command engine sends multi-line text (nested code, written
+    // scripts) through the gate too: on every case file, whole, in every
+    // language, it must give what the set of every text rule gives.
+    let cat = catalog::get();
+    let mut hits = 0;
+    for (set, text) in crate::inspect::golden_cases::SETS {
+        let file: crate::inspect::multibyte_cases::CaseFile =
+            toml::from_str(text).unwrap_or_else(|e| panic!("{set}: {e}"));
+        for case in &file.case {
+            for lang in LANGS {
+                let gated = text_rules(cat, lang, &case.content);
+                assert_eq!(
+                    gated,
+                    cat.text_rules(&case.content, lang),
+                    "{set} {} {lang:?}",
+                    case.id
+                );
+                hits += gated.len();
+            }
+        }
+    }
+    assert!(hits > 1000, "{hits}");
+}
