@@ -573,7 +573,38 @@ pub fn entropy_centi(buf: &[u8]) -> u16 {
 
 #[cfg(test)]
 mod tests {
-    use super::entropy_centi;
+    use super::{apis, entropy_centi, parse};
+    use crate::model::ContentKind;
+
+    #[test]
+    fn a_real_elf_gives_its_loader_libraries_and_only_the_names_in_use() {
+        // This test program: a dynamically linked ELF executable that
+        // imports libc's socket calls (the server tests) among thousands.
+        let exe = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+        let f = parse(&exe, false);
+        assert_eq!(f.format, ContentKind::Elf);
+        assert!(f.parse_error.is_none(), "{:?}", f.parse_error);
+        assert!(
+            f.interpreter.as_deref().is_some_and(|i| i.contains("ld-")),
+            "{:?}",
+            f.interpreter
+        );
+        assert!(
+            f.libraries.iter().any(|l| l.starts_with("libc.so")),
+            "{:?}",
+            f.libraries
+        );
+        assert!(!f.is_static && !f.is_library && f.entry != 0);
+        assert!(
+            f.imports.iter().any(|n| n == "socket" || n == "connect"),
+            "{:?}",
+            f.imports
+        );
+        assert!(!f.imports.iter().any(|n| n == "malloc"), "{:?}", f.imports);
+        for n in f.imports.iter().chain(&f.symbols) {
+            assert!(apis::interesting(n), "{n}");
+        }
+    }
 
     #[test]
     fn entropy_of_known_distributions() {
