@@ -402,3 +402,87 @@ fn a_seek_from_inside_a_header_passes_its_rest_first() {
     guard.read_exact(&mut next).unwrap();
     assert_eq!(next, [10, 11, 12, 13, 14]);
 }
+
+/// A source that hands out `chunk` bytes at a time, never takes a read of
+/// nothing (the guard must not ask for one), and before every read
+/// `fail(k)` may give an error instead (`k`: the bytes handed out so far).
+struct Flaky<'a, F: FnMut(usize) -> Option<io::ErrorKind>> {
+    bytes: &'a [u8],
+    at: usize,
+    chunk: usize,
+    fail: F,
+}
+
+impl<F: FnMut(usize) -> Option<io::ErrorKind>> Read for Flaky<'_, F> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        assert!(!buf.is_empty(), "the guard asked for nothing");
+        if let Some(kind) = (self.fail)(self.at) {
+            return Err(io::Error::new(kind, "flaky source"));
+        }
+        let n = (self.bytes.len() - self.at).min(buf.len()).min(self.chunk);
+        buf[..n].copy_from_slice(&self.bytes[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+fn run_flaky(
+    bytes: &[u8],
+    chunk: usize,
+    fail: impl FnMut(usize) -> Option<io::ErrorKind>,
+) -> io::Result<Vec<u8>> {
+    let source = Flaky {
+        bytes,
+        at: 0,
+        chunk,
+        fail,
+    };
+    let mut out = Vec::new();
+    TarGuard::new(source, MAX).read_to_end(&mut out)?;
+    Ok(out)
+}
+
+#[test]
+fn interrupted_reads_inside_a_header_are_retried() {
+    let mut ok = member(b'0', "file", b"abc");
+    ok.extend(member(b'0', "next", b"de"));
+    let mut bad = member(b'0', "file", b"abc");
+    bad.extend(too_long());
+    for chunk in [1, 100, 511, 512, 4096] {
+        // Every other read is interrupted, headers included.
+        let mut odd = false;
+        let mut flip = |_| {
+            odd = !odd;
+            odd.then_some(io::ErrorKind::Interrupted)
+        };
+        assert_eq!(run_flaky(&ok, chunk, &mut flip).unwrap(), ok, "{chunk}");
+        let e = run_flaky(&bad, chunk, &mut flip).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData, "{chunk}: {e}");
+    }
+}
+
+#[test]
+fn a_failed_read_inside_a_header_is_the_guards_error() {
+    let mut ok = member(b'0', "file", b"abc");
+    ok.extend(member(b'0', "next", b"de"));
+    // Once, 100 bytes into the second header; the source would go on.
+    let at = ok.len() - 2 * BLOCK + 100;
+    let mut once = Some(io::ErrorKind::ConnectionReset);
+    let e = run_flaky(&ok, 100, |k| if k == at { once.take() } else { None }).unwrap_err();
+    assert_eq!(e.kind(), io::ErrorKind::ConnectionReset);
+}
+
+#[test]
+fn a_stream_ending_inside_a_header_block_is_passed_on_unjudged() {
+    // A member, then 100 bytes of a header that never finishes: the guard
+    // hands them on as they are (the tar parser reports the truncation).
+    let mut cut = member(b'0', "file", b"abc");
+    cut.extend_from_slice(&too_long()[..100]);
+    for chunk in [1, 99, 512, 4096] {
+        assert_eq!(run_flaky(&cut, chunk, |_| None).unwrap(), cut, "{chunk}");
+    }
+    // A whole block of it would have been judged, and refused.
+    let mut whole = member(b'0', "file", b"abc");
+    whole.extend(too_long());
+    assert!(run_flaky(&whole, 512, |_| None).is_err());
+}
