@@ -215,3 +215,18 @@ fn the_gate_gives_the_rule_sets_rules_on_whole_case_files() {
     }
     assert!(hits > 1000, "{hits}");
 }
+
+#[test]
+fn an_exec_rules_literals_alone_do_not_open_a_file() {
+    // python-exec reports only after a download rule matched: its
+    // literals alone never make a file worth the line-by-line analysis.
+    assert!(!file(RuleLang::Python, &[(1, "os.chmod(p, 0o755)")]));
+    assert!(!file(RuleLang::Python, &[(1, "x = eval(expr)")]));
+    // A language without a file test has none, however its rules read.
+    assert!(
+        pf().tests(catalog::get(), RuleLang::Sh)
+            .unwrap()
+            .file
+            .is_none()
+    );
+}
