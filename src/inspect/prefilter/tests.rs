@@ -160,34 +160,50 @@ fn a_join_alone_keeps_a_file_in() {
 #[test]
 fn the_line_scanner_moves_to_a_dfa_with_the_same_answers() {
     let cat = catalog::get();
-    // A fresh copy of Python's tests: the shared one may have moved on.
-    let t = pf().build(cat, RuleLang::Python);
-    let s = t.scanner.as_ref().expect("Python has a line scanner");
-    let n = t.line.as_ref().expect("line conditions").full.len();
-    let run = |l: &str| {
+    // Fresh copies of Python's tests: the shared one may have moved on.
+    let (nfa, dfa) = (
+        pf().build(cat, RuleLang::Python),
+        pf().build(cat, RuleLang::Python),
+    );
+    let n = nfa.line.as_ref().expect("line conditions").full.len();
+    let run = |t: &LangTests, l: &str| {
         let mut found = vec![0u64; n];
-        let m = s.scan(l.as_bytes(), &mut found);
+        let m = t
+            .scanner
+            .as_ref()
+            .expect("a line scanner")
+            .scan(l.as_bytes(), &mut found);
         (m, found)
     };
+    let uses_dfa = || dfa.scanner.as_ref().unwrap().uses_dfa();
     let lines = [
         "urllib.request.urlretrieve('http://x/y', p)",
         "total = count + 1",
         "os.system(cmd)",
         "base64.b64decode(s)",
         "x = requests.get(URL).content",
+        "os.getcwd()",
     ];
-    let before: Vec<_> = lines.iter().map(|l| run(l)).collect();
-    assert!(!s.uses_dfa());
-    run(&"x".repeat(line::TO_DFA - 1));
-    assert!(!s.uses_dfa(), "not before TO_DFA bytes went through");
-    run("y");
-    run("y");
-    assert!(s.uses_dfa());
-    let after: Vec<_> = lines.iter().map(|l| run(l)).collect();
+    let before: Vec<_> = lines.iter().map(|l| run(&nfa, l)).collect();
+    // Exactly TO_DFA bytes go through the NFA; the next statement builds
+    // the DFA.
+    run(&dfa, &"x".repeat(line::TO_DFA - 1));
+    run(&dfa, "y");
+    assert!(!uses_dfa(), "not before TO_DFA bytes went through");
+    run(&dfa, "y");
+    assert!(uses_dfa());
+    let after: Vec<_> = lines.iter().map(|l| run(&dfa, l)).collect();
     assert_eq!(before, after);
+    assert!(!nfa.scanner.as_ref().unwrap().uses_dfa());
     assert!(before[0].0.literal && before[0].0.hint, "{:?}", before[0].0);
     assert!(before[2].0.call && before[3].0.encoded);
     assert_eq!(before[1].0, line::Markers::default());
+    // A hint alone is not a literal of any line condition.
+    assert!(
+        before[5].0.hint && !before[5].0.literal,
+        "{:?}",
+        before[5].0
+    );
 }
 
 #[test]
