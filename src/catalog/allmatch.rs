@@ -95,6 +95,11 @@ impl AllMatches {
         }
     }
 
+    /// The patterns, in the order they were given.
+    pub fn patterns(&self) -> &[Vec<u8>] {
+        &self.patterns
+    }
+
     /// The length of pattern `p`.
     pub fn pattern_len(&self, p: usize) -> usize {
         self.patterns[p].len()

@@ -226,7 +226,7 @@ pub(super) struct RuleIndex {
     pub text_idx: Vec<usize>,
     pub by_program: HashMap<String, Vec<usize>>,
     pub triggers: AhoCorasick,
-    /// The text rules' hints, for [`hints_automaton`].
+    /// The text rules' hints, for an [`automaton`] built when first needed.
     pub hints: Vec<String>,
 }
 

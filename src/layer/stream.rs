@@ -479,7 +479,7 @@ impl Chunks for Inflating<'_, '_> {
 
 /// Chunk buffers used again once the walk and both digest workers have let
 /// go of them: no allocation and no zeroing per chunk (the pass hands on
-/// ~800 of them for a 200 MB layer). Keeps at most what can be held at
+/// ~400 of them for a 200 MB layer). Keeps at most what can be held at
 /// once: the channels share their chunks, so the deepest queue, plus the
 /// package worker's window of lagging lanes (8 MiB, twice as many chunks
 /// as [`WORKER_DEPTH`]), a digest queue and the few in hand.

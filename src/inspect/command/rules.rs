@@ -165,7 +165,7 @@ impl<'c> Engine<'c> {
         }
     }
 
-    /// `self.text_rules(t, lang)`, through the prefilter's literal
+    /// `self.cat.text_rules(t, lang)`, through the prefilter's literal
     /// gate ([`prefilter::text_rules`](crate::inspect::prefilter::text_rules):
     /// the same rules, each tried only when its literals are there).
     pub(crate) fn text_rules(&self, t: &str, lang: crate::catalog::RuleLang) -> Vec<usize> {

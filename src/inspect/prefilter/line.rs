@@ -45,8 +45,6 @@ pub(super) const TO_DFA: usize = 1 << 20;
 
 /// The automaton of one language.
 pub(super) struct LineScanner {
-    /// The patterns (lowercased), for the DFA.
-    pats: Vec<Vec<u8>>,
     nfa: AllMatches,
     /// Built once [`TO_DFA`] bytes went through `nfa`; `None` inside if it
     /// cannot be (then `nfa` goes on).
@@ -116,7 +114,6 @@ impl LineScanner {
         }
         Some(LineScanner {
             nfa: AllMatches::nfa(&pats, true).ok()?,
-            pats,
             dfa: OnceLock::new(),
             scanned: AtomicUsize::new(0),
             roles,
@@ -133,7 +130,7 @@ impl LineScanner {
         }
         (self
             .dfa
-            .get_or_init(|| AllMatches::dfa(&self.pats, true).ok())
+            .get_or_init(|| AllMatches::dfa(self.nfa.patterns(), true).ok())
             .as_ref())
         .unwrap_or(&self.nfa)
     }
