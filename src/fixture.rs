@@ -884,3 +884,38 @@ pub fn many_empty_files(files: usize, per_dir: usize) -> BuiltImage {
     img.edit_config(|c| c["rootfs"]["diff_ids"] = json!([diff_id.to_string()]));
     img
 }
+
+/// A source for tests of readers over hostile or unreliable input: hands
+/// out at most `chunk` bytes a read, never takes a read of nothing (the
+/// reader under test must not ask for one), and before every read `fail(k)`
+/// may give an error instead (`k`: the bytes handed out so far).
+pub struct Flaky<'a, F: FnMut(usize) -> Option<io::ErrorKind>> {
+    bytes: &'a [u8],
+    at: usize,
+    chunk: usize,
+    fail: F,
+}
+
+impl<'a, F: FnMut(usize) -> Option<io::ErrorKind>> Flaky<'a, F> {
+    pub fn new(bytes: &'a [u8], chunk: usize, fail: F) -> Self {
+        Flaky {
+            bytes,
+            at: 0,
+            chunk,
+            fail,
+        }
+    }
+}
+
+impl<F: FnMut(usize) -> Option<io::ErrorKind>> io::Read for Flaky<'_, F> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        assert!(!buf.is_empty(), "asked for nothing");
+        if let Some(kind) = (self.fail)(self.at) {
+            return Err(io::Error::new(kind, "flaky source"));
+        }
+        let n = (self.bytes.len() - self.at).min(buf.len()).min(self.chunk);
+        buf[..n].copy_from_slice(&self.bytes[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}

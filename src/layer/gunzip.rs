@@ -362,36 +362,19 @@ mod tests {
     }
 
     /// A source that is interrupted (a signal) before every other read.
-    struct Jumpy<'a> {
-        data: &'a [u8],
-        interrupt: bool,
-    }
-
-    impl Read for Jumpy<'_> {
-        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-            self.interrupt = !self.interrupt;
-            if self.interrupt {
-                return Err(io::ErrorKind::Interrupted.into());
-            }
-            let n = self.data.len().min(out.len()).min(3);
-            out[..n].copy_from_slice(&self.data[..n]);
-            self.data = &self.data[n..];
-            Ok(n)
-        }
-    }
-
     #[test]
     fn interruptions_and_empty_reads_leave_the_stream_where_it_was() {
         let data = text(20_000);
         let mut blob = full_member(&data);
         blob.extend(member(&data[..5]));
-        let raw = io::BufReader::with_capacity(
-            5,
-            Jumpy {
-                data: &blob,
-                interrupt: false,
-            },
-        );
+        // Every other read of the source is interrupted; the others give
+        // at most 3 bytes.
+        let mut odd = false;
+        let jumpy = crate::fixture::Flaky::new(&blob, 3, |_| {
+            odd = !odd;
+            odd.then_some(io::ErrorKind::Interrupted)
+        });
+        let raw = io::BufReader::with_capacity(5, jumpy);
         let mut d = Gunzip::new(raw);
         let (mut out, mut buf, mut interrupted) = (Vec::new(), [0u8; 100], 0);
         loop {

@@ -46,7 +46,7 @@ use crate::path::ImagePath;
 /// and 1.11x; `perf stat`, medians of 15: 933, 887 (256 KiB) and 876 ms.
 /// (Commit 32cd244 had measured 64 KiB faster than 256 KiB, under heavy
 /// load and before the workers' batching and the buffer pool.)
-pub(crate) const CHUNK: usize = 512 * 1024;
+pub(super) const CHUNK: usize = 512 * 1024;
 /// Chunks queued for each worker (4 MiB): how far the inflating thread
 /// may run ahead of the slowest one. Inspection comes in bursts (a run of
 /// binaries, the first script while its automata are built), the digest

@@ -403,42 +403,13 @@ fn a_seek_from_inside_a_header_passes_its_rest_first() {
     assert_eq!(next, [10, 11, 12, 13, 14]);
 }
 
-/// A source that hands out `chunk` bytes at a time, never takes a read of
-/// nothing (the guard must not ask for one), and before every read
-/// `fail(k)` may give an error instead (`k`: the bytes handed out so far).
-struct Flaky<'a, F: FnMut(usize) -> Option<io::ErrorKind>> {
-    bytes: &'a [u8],
-    at: usize,
-    chunk: usize,
-    fail: F,
-}
-
-impl<F: FnMut(usize) -> Option<io::ErrorKind>> Read for Flaky<'_, F> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        assert!(!buf.is_empty(), "the guard asked for nothing");
-        if let Some(kind) = (self.fail)(self.at) {
-            return Err(io::Error::new(kind, "flaky source"));
-        }
-        let n = (self.bytes.len() - self.at).min(buf.len()).min(self.chunk);
-        buf[..n].copy_from_slice(&self.bytes[self.at..self.at + n]);
-        self.at += n;
-        Ok(n)
-    }
-}
-
 fn run_flaky(
     bytes: &[u8],
     chunk: usize,
     fail: impl FnMut(usize) -> Option<io::ErrorKind>,
 ) -> io::Result<Vec<u8>> {
-    let source = Flaky {
-        bytes,
-        at: 0,
-        chunk,
-        fail,
-    };
     let mut out = Vec::new();
-    TarGuard::new(source, MAX).read_to_end(&mut out)?;
+    TarGuard::new(crate::fixture::Flaky::new(bytes, chunk, fail), MAX).read_to_end(&mut out)?;
     Ok(out)
 }
 
